@@ -1,0 +1,80 @@
+"""`make run`: the whole system on one machine, no root, no Docker, no pre-installed servers.
+
+Starts an embedded NATS (JetStream) and Redis (AOF) with their data under .data/ unless
+TENFOUR_NATS_URL / TENFOUR_REDIS_URL point elsewhere, then every service on its port, and
+stops everything cleanly on Ctrl-C. Ports that are taken (e.g. a Redis you already run on
+6379) are never touched: the embedded servers use their own ports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from tenfour_shared.embedded import NatsServer, RedisServer, free_port, port_is_free
+from tenfour_shared.launcher import SERVICES, ServiceProcess
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(os.environ.get("TENFOUR_DATA_DIR", ROOT / ".data"))
+EMBEDDED_NATS_PORT = 14222
+EMBEDDED_REDIS_PORT = 16379
+
+
+def step(message: str) -> None:
+    print(f"  • {message}", flush=True)
+
+
+def pick_port(preferred: int) -> int:
+    return preferred if port_is_free(preferred) else free_port()
+
+
+def main() -> int:
+    print(f"Tenfour: starting (data in {DATA})", flush=True)
+    stack = contextlib.ExitStack()
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    try:
+        nats_url = os.environ.get("TENFOUR_NATS_URL", "")
+        if not nats_url:
+            nats = stack.enter_context(NatsServer(DATA / "nats", pick_port(EMBEDDED_NATS_PORT)))
+            nats_url = nats.url
+            step(f"NATS JetStream   {nats_url}")
+        redis_url = os.environ.get("TENFOUR_REDIS_URL", "")
+        if not redis_url:
+            redis = stack.enter_context(RedisServer(DATA / "redis", pick_port(EMBEDDED_REDIS_PORT)))
+            redis_url = redis.url
+            step(f"Redis (AOF)      {redis_url}")
+        env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url}
+        (DATA / "logs").mkdir(parents=True, exist_ok=True)
+        procs = [
+            ServiceProcess(name, port, env, DATA / "logs" / f"{name}.log") for name, (port, _) in SERVICES.items()
+        ]
+        for proc in procs:
+            if not port_is_free(proc.port):
+                print(f"port {proc.port} for {proc.name} is in use: is Tenfour already running?", file=sys.stderr)
+                return 2
+            proc.start()
+            stack.callback(proc.terminate)
+        for proc in procs:
+            proc.wait_serving()
+            step(f"{proc.name:<16} grpc://{proc.target}  SERVING  ({SERVICES[proc.name][1]})")
+        print(f"Tenfour is up. Logs: {DATA / 'logs'}. Press Ctrl-C to stop.", flush=True)
+        while not stop.wait(1.0):
+            for proc in procs:
+                if proc.proc is not None and proc.proc.poll() is not None:
+                    print(f"{proc.name} exited ({proc.proc.returncode}); see its log", file=sys.stderr)
+                    return 1
+        return 0
+    finally:
+        print("Tenfour: stopping…", flush=True)
+        stack.close()
+        print("Tenfour: stopped.", flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

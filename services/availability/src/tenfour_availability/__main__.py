@@ -1,0 +1,16 @@
+"""`python -m tenfour_availability`: run the availability service."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tenfour_availability.bootstrap import serve
+from tenfour_availability.config import Settings
+
+
+def main() -> None:
+    asyncio.run(serve(Settings()))
+
+
+if __name__ == "__main__":
+    main()

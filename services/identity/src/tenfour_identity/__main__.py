@@ -1,0 +1,16 @@
+"""`python -m tenfour_identity`: run the identity service."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tenfour_identity.bootstrap import serve
+from tenfour_identity.config import Settings
+
+
+def main() -> None:
+    asyncio.run(serve(Settings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,16 @@
+"""`python -m tenfour_signaling`: run the signaling service."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tenfour_signaling.bootstrap import serve
+from tenfour_signaling.config import Settings
+
+
+def main() -> None:
+    asyncio.run(serve(Settings()))
+
+
+if __name__ == "__main__":
+    main()

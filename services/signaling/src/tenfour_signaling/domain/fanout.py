@@ -1,0 +1,58 @@
+"""Who is told about a room event.
+
+Waiting officers learn only about providers (so the client can say "waiting for your
+therapist" or "your therapist is here"); nobody but providers sees who is waiting.
+"""
+
+from __future__ import annotations
+
+from .events import LeaveReason, ParticipantAdmitted, ParticipantJoined, ParticipantLeft, RoomEvent
+from .room import Presence, Room
+from .waiting_room import Transition
+
+__all__ = ["audience", "deliveries"]
+
+
+def _handles(room: Room, *presences: Presence, providers_only: bool = False) -> list[str]:
+    return [
+        s.handle
+        for s in room.seats
+        if s.presence in presences and (s.participant.role.is_provider or not providers_only)
+    ]
+
+
+def _waiting(room: Room, handle: str) -> bool:
+    seat = room.seat_by_handle(handle)
+    return seat is not None and seat.presence is Presence.WAITING
+
+
+def audience(before: Room, event: RoomEvent) -> tuple[str, ...]:
+    """Handles that receive ``event``, judged on the room as it was before the event."""
+    admitted = _handles(before, Presence.ADMITTED)
+    present = _handles(before, Presence.ADMITTED, Presence.WAITING)
+    providers = _handles(before, Presence.ADMITTED, providers_only=True)
+    subject: str | None = None
+    tell_subject = False
+    match event:
+        case ParticipantJoined(participant=subject, waiting=True):
+            targets = providers
+        case ParticipantJoined(participant=subject, role=role):
+            targets = present if role.is_provider else admitted
+        case ParticipantAdmitted(participant=subject):
+            targets, tell_subject = admitted, True  # this is how the officer learns they are in
+        case ParticipantLeft(participant=subject, role=role) if role.is_provider:
+            targets = present  # waiting officers see their provider's status too
+        case ParticipantLeft(participant=subject, reason=reason):
+            targets = providers if _waiting(before, subject) else admitted
+            tell_subject = reason is LeaveReason.REMOVED
+        case _:  # SessionEnded
+            targets = present
+    recipients = [h for h in targets if h != subject]
+    if tell_subject and subject is not None:
+        recipients.append(subject)
+    return tuple(dict.fromkeys(recipients))
+
+
+def deliveries(transition: Transition) -> list[tuple[str, RoomEvent]]:
+    """(recipient handle, event) pairs for every event of a transition, in order."""
+    return [(handle, event) for event in transition.events for handle in audience(transition.before, event)]

@@ -1,0 +1,181 @@
+"""Signal envelopes: the typed oneof the protobuf will carry, validated at the edge.
+
+SDP and candidate fields are excluded from repr and from validation error text
+(``hide_input_in_errors``) so neither can leak into logs.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Self
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+
+from .candidates import parse_candidate
+from .errors import InvalidSignal
+from .events import LeaveReason, ParticipantAdmitted, ParticipantJoined, ParticipantLeft, RoomEvent
+from .participants import HANDLE_PATTERN, Role
+from .room import EndReason
+
+__all__ = [
+    "SDP_MAX_BYTES",
+    "Answer",
+    "Bye",
+    "EndOfCandidates",
+    "Heartbeat",
+    "IceCandidate",
+    "IceRestart",
+    "Offer",
+    "OutboundSignal",
+    "ParticipantAdmittedSignal",
+    "ParticipantJoinedSignal",
+    "ParticipantLeftSignal",
+    "Renegotiate",
+    "SessionEndedSignal",
+    "SignalEnvelope",
+    "SignalPayload",
+    "signal_for_event",
+]
+
+SDP_MAX_BYTES = 64 * 1024
+
+
+def _check_sdp(sdp: str) -> str:
+    if len(sdp.encode()) > SDP_MAX_BYTES:
+        raise InvalidSignal("SDP larger than 64 KiB")
+    if not sdp.startswith("v=0") or "\x00" in sdp:
+        raise InvalidSignal("not an SDP session description")
+    return sdp
+
+
+def _check_candidate(candidate: str) -> str:
+    parse_candidate(candidate)
+    return candidate
+
+
+Sdp = Annotated[str, AfterValidator(_check_sdp), Field(repr=False)]
+CandidateLine = Annotated[str, AfterValidator(_check_candidate), Field(repr=False)]
+Handle = Annotated[str, Field(pattern=HANDLE_PATTERN)]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", hide_input_in_errors=True)
+
+
+class Offer(_Body):
+    kind: Literal["offer"] = "offer"
+    sdp: Sdp
+
+
+class Answer(_Body):
+    kind: Literal["answer"] = "answer"
+    sdp: Sdp
+
+
+class IceCandidate(_Body):
+    kind: Literal["ice_candidate"] = "ice_candidate"
+    candidate: CandidateLine
+    sdp_mid: str | None = Field(default=None, max_length=64)
+    sdp_mline_index: int | None = Field(default=None, ge=0, le=1023)
+
+    @model_validator(mode="after")
+    def _has_media_line(self) -> Self:
+        if self.sdp_mid is None and self.sdp_mline_index is None:
+            raise ValueError("a candidate needs sdp_mid or sdp_mline_index")
+        return self
+
+
+class EndOfCandidates(_Body):
+    kind: Literal["end_of_candidates"] = "end_of_candidates"
+
+
+class Renegotiate(_Body):
+    """Ask the other side to send a fresh offer (tracks changed)."""
+
+    kind: Literal["renegotiate"] = "renegotiate"
+
+
+class IceRestart(_Body):
+    """Ask the other side to offer with new ICE credentials (network changed)."""
+
+    kind: Literal["ice_restart"] = "ice_restart"
+
+
+class Bye(_Body):
+    kind: Literal["bye"] = "bye"
+
+
+class ParticipantJoinedSignal(_Body):
+    kind: Literal["participant_joined"] = "participant_joined"
+    participant: Handle
+    role: Role
+    waiting: bool
+
+
+class ParticipantAdmittedSignal(_Body):
+    kind: Literal["participant_admitted"] = "participant_admitted"
+    participant: Handle
+
+
+class ParticipantLeftSignal(_Body):
+    kind: Literal["participant_left"] = "participant_left"
+    participant: Handle
+    reason: LeaveReason
+
+
+class SessionEndedSignal(_Body):
+    kind: Literal["session_ended"] = "session_ended"
+    reason: EndReason
+
+
+class Heartbeat(_Body):
+    kind: Literal["heartbeat"] = "heartbeat"
+
+
+SignalPayload = Annotated[
+    Offer
+    | Answer
+    | IceCandidate
+    | EndOfCandidates
+    | Renegotiate
+    | IceRestart
+    | Bye
+    | ParticipantJoinedSignal
+    | ParticipantAdmittedSignal
+    | ParticipantLeftSignal
+    | SessionEndedSignal
+    | Heartbeat,
+    Field(discriminator="kind"),
+]
+
+
+class OutboundSignal(_Body):
+    """What a participant sends: the service stamps sender and sequence number on delivery."""
+
+    session_id: str = Field(min_length=1, max_length=64)
+    recipient: Handle
+    payload: SignalPayload
+
+
+class SignalEnvelope(_Body):
+    """What a participant receives; ``seq`` increases by one per recipient, starting at 1."""
+
+    session_id: str = Field(min_length=1, max_length=64)
+    seq: int = Field(ge=1)
+    sender: Handle | None = None  # None: sent by the service itself
+    recipient: Handle
+    payload: SignalPayload
+
+
+def signal_for_event(event: RoomEvent) -> SignalPayload:
+    """The wire payload announcing a domain event."""
+    match event:
+        case ParticipantJoined():
+            return ParticipantJoinedSignal(
+                participant=event.participant, role=event.role, waiting=event.waiting
+            )
+        case ParticipantAdmitted():
+            return ParticipantAdmittedSignal(participant=event.participant)
+        case ParticipantLeft():
+            return ParticipantLeftSignal(participant=event.participant, reason=event.reason)
+        case _:
+            return SessionEndedSignal(reason=event.reason)

@@ -1,0 +1,33 @@
+"""Service configuration from the environment (TENFOUR_ prefix), validated by pydantic-settings."""
+
+from __future__ import annotations
+
+import os
+import socket
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every service has. Subclasses set `port` and add their own fields."""
+
+    model_config = SettingsConfigDict(env_prefix="TENFOUR_", extra="ignore", frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = Field(default=0, ge=0, le=65535)
+    nats_url: str = "nats://127.0.0.1:4222"
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    log_level: str = "INFO"
+    # Seconds in-flight RPCs get to finish after SIGTERM before the server cancels them.
+    drain_grace_seconds: float = Field(default=5.0, ge=0, le=120)
+    # Identifies this process in consumer names and metrics; never personal data.
+    instance_id: str = Field(default_factory=lambda: f"{socket.gethostname()}-{os.getpid()}")
+    # Event delivery: attempts before an event is dead-lettered, and the first retry delay.
+    max_deliveries: int = Field(default=5, ge=1, le=100)
+    retry_base_seconds: float = Field(default=0.5, gt=0, le=60)
+    # Where access tokens are checked: identity's JWKS (grpc target) or a static JWKS JSON (tests).
+    identity_target: str = "127.0.0.1:50051"
+    jwks_json: str = ""
+    token_issuer: str = "tenfour-identity"
+    token_audience: str = "tenfour"

@@ -1,0 +1,1 @@
+"""Events on NATS JetStream: envelope, registry, transactional outbox, relay and consumers."""

@@ -1,0 +1,142 @@
+"""Durable JetStream pull consumers with idempotent handling, retries and a dead-letter subject.
+
+Handlers are registered explicitly per event type. An event id already processed is acked
+and skipped (JetStream redelivers after AckWait or a crash). A handler that must not apply
+its effect twice writes `processed_key()` in the same atomic step as the effect; for the rest
+the consumer marks the id after the handler succeeds. A corrupt or unknown event, or one
+that failed `max_deliveries` times, goes to `deadletter.<service>.<type>` and is acked, so it
+never blocks the events behind it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+
+import redis.asyncio as aioredis
+from google.protobuf.message import Message
+from nats.aio.msg import Msg
+from nats.errors import TimeoutError as NatsTimeoutError
+from nats.js import JetStreamContext
+from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from tenfour.events.v1.envelope_pb2 import Envelope
+
+from tenfour_shared.events.envelope import BadEvent, parse
+from tenfour_shared.events.streams import dead_letter_subject, stream_name
+
+log = logging.getLogger("tenfour.consumer")
+
+Handler = Callable[[Envelope, Message], Awaitable[None]]
+PROCESSED_TTL_SECONDS = 7 * 24 * 3600
+
+
+class PermanentFailure(Exception):
+    """A handler's verdict that retrying cannot help: dead-letter at once."""
+
+
+def processed_key(consumer_service: str, env: Envelope) -> str:
+    # Tagged by the aggregate (subject) so a handler's Lua script can write it with its effect.
+    return f"{consumer_service}:inbox:{{{env.subject}}}:{env.id}"
+
+
+class EventConsumer:
+    def __init__(
+        self,
+        js: JetStreamContext,
+        redis: aioredis.Redis,
+        consumer_service: str,
+        source: str,
+        handlers: Mapping[str, Handler],
+        max_deliveries: int = 5,
+        retry_base_seconds: float = 0.5,
+        batch: int = 100,
+        ack_wait_seconds: float = 30.0,
+    ) -> None:
+        self._js = js
+        self._redis = redis
+        self._service = consumer_service
+        self._source = source
+        self._handlers = dict(handlers)
+        self._max = max_deliveries
+        self._base = retry_base_seconds
+        self._batch = batch
+        self._ack_wait = ack_wait_seconds
+        self.durable = f"{consumer_service}-from-{source}"
+        self.processed = 0
+        self.dead_lettered = 0
+
+    async def run(self) -> None:
+        sub = await self._js.pull_subscribe(
+            f"{self._source}.>",
+            durable=self.durable,
+            stream=stream_name(self._source),
+            config=ConsumerConfig(
+                ack_policy=AckPolicy.EXPLICIT,
+                deliver_policy=DeliverPolicy.ALL,
+                ack_wait=self._ack_wait,
+                max_ack_pending=1000,
+            ),
+        )
+        while True:
+            try:
+                msgs = await sub.fetch(self._batch, timeout=1.0)
+            except (TimeoutError, NatsTimeoutError):
+                # nats-py may turn our own cancellation into a timeout: do not swallow it.
+                task = asyncio.current_task()
+                if task is not None and task.cancelling():
+                    raise asyncio.CancelledError from None
+                continue
+            for msg in msgs:
+                await self.process(msg)
+
+    async def process(self, msg: Msg) -> None:
+        try:
+            env, payload = parse(msg.data)
+        except BadEvent as exc:
+            await self._dead_letter(msg, "", str(exc))
+            return
+        handler = self._handlers.get(env.type)
+        if handler is None:
+            await msg.ack()  # an event of this source we do not care about
+            return
+        key = processed_key(self._service, env)
+        if await self._redis.exists(key):
+            await msg.ack()
+            return
+        try:
+            await handler(env, payload)
+        except PermanentFailure as exc:
+            await self._dead_letter(msg, env.type, str(exc))
+            return
+        except Exception as exc:
+            attempts = msg.metadata.num_delivered or 1
+            log.warning(
+                "handler failed",
+                extra={"event_type": env.type, "attempt": attempts, "error_type": type(exc).__name__},
+            )
+            if attempts >= self._max:
+                await self._dead_letter(msg, env.type, f"failed {attempts} times: {type(exc).__name__}")
+            else:
+                await msg.nak(delay=min(self._base * 2 ** (attempts - 1), 60.0))
+            return
+        await self._redis.set(key, b"1", ex=PROCESSED_TTL_SECONDS)
+        await msg.ack()
+        self.processed += 1
+
+    async def _dead_letter(self, msg: Msg, event_type: str, reason: str) -> None:
+        meta = msg.metadata
+        seq = meta.sequence.stream if meta and meta.sequence else 0
+        await self._js.publish(
+            dead_letter_subject(self._service, event_type.replace(".", "_")),
+            msg.data,
+            headers={
+                "Nats-Msg-Id": f"{self._service}-{self._source}-{seq}",
+                "Tenfour-Reason": reason[:200],
+                "Tenfour-Original-Subject": msg.subject,
+            },
+        )
+        await msg.ack()
+        self.dead_lettered += 1
+        log.warning("dead-lettered", extra={"event_type": event_type or "unknown", "consumer": self.durable})
+

@@ -1,0 +1,117 @@
+"""Transactional outbox in Redis and its relay to JetStream.
+
+A state change and its event are written in one atomic step (a Lua script or MULTI) into an
+outbox stream that shares the aggregate's hash tag, so the pair also commits atomically on
+Redis Cluster. The relay publishes entries with `Nats-Msg-Id` = event id and deletes them only
+after JetStream acknowledged, so a crash between publish and delete is covered by JetStream's
+duplicate window and nothing is lost across restarts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import Any
+
+import redis.asyncio as aioredis
+from nats.js import JetStreamContext
+from tenfour.events.v1.envelope_pb2 import Envelope
+
+from tenfour_shared.events.envelope import nats_subject
+from tenfour_shared.redis_store import as_bytes
+
+log = logging.getLogger("tenfour.outbox")
+
+# Lua helper for scripts that write state and event together:
+#   outbox_add(KEYS[n], event_id, subject, envelope_bytes)
+LUA_PRELUDE = """
+local function outbox_add(key, id, subject, data)
+  redis.call('XADD', key, '*', 'id', id, 'subject', subject, 'data', data)
+end
+"""
+
+
+def outbox_key(service: str, tag: str) -> str:
+    return f"{service}:outbox:{{{tag}}}"
+
+
+def index_key(service: str) -> str:
+    return f"{service}:outbox-index"
+
+
+def stage(pipe: Any, service: str, tag: str, env: Envelope) -> None:
+    """Queue the event on a MULTI pipeline next to the state change it belongs to."""
+    pipe.xadd(
+        outbox_key(service, tag),
+        {"id": env.id, "subject": nats_subject(env), "data": env.SerializeToString()},
+    )
+
+
+def script_args(env: Envelope) -> list[bytes | str]:
+    """ARGV triple for `outbox_add` inside a Lua script."""
+    return [env.id, nats_subject(env), env.SerializeToString()]
+
+
+class OutboxRelay:
+    def __init__(
+        self,
+        redis: aioredis.Redis,
+        js: JetStreamContext,
+        service: str,
+        poll_seconds: float = 1.0,
+        scan_seconds: float = 30.0,
+    ) -> None:
+        self._redis = redis
+        self._js = js
+        self._service = service
+        self._poll = poll_seconds
+        self._scan = scan_seconds
+        self._wake = asyncio.Event()
+        self.published = 0
+
+    async def notify(self, tag: str) -> None:
+        """Called after a committed write: index the outbox and wake the relay now."""
+        await self._redis.sadd(index_key(self._service), outbox_key(self._service, tag))
+        self._wake.set()
+
+    async def run(self) -> None:
+        loop = asyncio.get_running_loop()
+        next_scan = 0.0
+        while True:
+            if loop.time() >= next_scan:
+                # Repairs the index after a crash between the write and notify().
+                await self._scan_for_outboxes()
+                next_scan = loop.time() + self._scan
+            keys = await self._redis.smembers(index_key(self._service))
+            for key in keys:
+                await self._drain(as_bytes(key))
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), self._poll)
+
+    async def _scan_for_outboxes(self) -> None:
+        pattern = f"{self._service}:outbox:{{*"
+        async for key in self._redis.scan_iter(match=pattern, count=500):
+            await self._redis.sadd(index_key(self._service), key)
+
+    async def _drain(self, key: bytes) -> None:
+        while True:
+            entries = await self._redis.xrange(key, "-", "+", count=200)
+            if not entries:
+                await self._redis.srem(index_key(self._service), key)
+                if await self._redis.xlen(key):  # raced with a new write: keep it indexed
+                    await self._redis.sadd(index_key(self._service), key)
+                    continue
+                return
+            for entry_id, raw_fields in entries:
+                fields: dict[Any, Any] = dict(raw_fields or {})
+                event_id = as_bytes(fields[b"id"]).decode()
+                await self._js.publish(
+                    as_bytes(fields[b"subject"]).decode(),
+                    as_bytes(fields[b"data"]),
+                    headers={"Nats-Msg-Id": event_id},
+                )
+                await self._redis.xdel(key, as_bytes(entry_id))
+                self.published += 1
+                log.debug("published", extra={"event_id": event_id})

@@ -1,0 +1,82 @@
+"""Start Tenfour services as separate OS processes and wait until health says SERVING.
+
+Used by `make run` and by the cross-service tests, so both exercise the same start-up path.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import grpc
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from tenfour_shared.embedded import env_with
+
+SERVICES: dict[str, tuple[int, str]] = {
+    "identity": (50051, "tenfour.identity.v1.IdentityService"),
+    "availability": (50052, "tenfour.availability.v1.AvailabilityService"),
+    "scheduling": (50053, "tenfour.scheduling.v1.SchedulingService"),
+    "signaling": (50054, "tenfour.signaling.v1.SignalingService"),
+}
+
+
+def health_status(target: str, service: str = "", timeout: float = 1.0) -> int:
+    with grpc.insecure_channel(target) as channel:
+        stub = health_pb2_grpc.HealthStub(channel)
+        try:
+            reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
+        except grpc.RpcError:
+            return health_pb2.HealthCheckResponse.UNKNOWN
+        return int(reply.status)
+
+
+@dataclass
+class ServiceProcess:
+    name: str
+    port: int
+    env: dict[str, str] = field(default_factory=dict)
+    log_path: Path | None = None
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        out = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", f"tenfour_{self.name}"],
+            env=env_with(TENFOUR_PORT=str(self.port), **self.env),
+            stdout=out,
+            stderr=subprocess.STDOUT if self.log_path else None,
+        )
+
+    def wait_serving(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited with code {self.proc.returncode} during start-up")
+            if health_status(self.target, SERVICES[self.name][1]) == health_pb2.HealthCheckResponse.SERVING:
+                return
+            time.sleep(0.1)
+        raise TimeoutError(f"{self.name} not SERVING on {self.target} after {timeout}s")
+
+    def terminate(self, timeout: float = 15.0) -> int | None:
+        if self.proc is None or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            return self.proc.wait(timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+    def kill(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

@@ -1,0 +1,44 @@
+"""Redis helpers: connection from config, Lua scripts shipped as package files, key naming.
+
+Keys that one atomic script touches share a hash tag ({...}) so every script also runs on
+Redis Cluster.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from typing import Any
+
+import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
+
+
+def connect(url: str) -> aioredis.Redis:
+    """A lazy client: nothing is dialled until the first command."""
+    return aioredis.Redis.from_url(url, decode_responses=False, health_check_interval=30)
+
+
+class Keys:
+    """Key names for one service: `<service>:<kind>:{<tag>}[:<rest>]`."""
+
+    def __init__(self, service: str) -> None:
+        self.service = service
+
+    def __call__(self, kind: str, tag: str = "", *rest: str) -> str:
+        key = f"{self.service}:{kind}"
+        if tag:
+            key += f":{{{tag}}}"
+        for part in rest:
+            key += f":{part}"
+        return key
+
+
+def as_bytes(value: Any) -> bytes:
+    """Replies are bytes (decode_responses=False); redis-py's types also allow str."""
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+def load_script(client: aioredis.Redis, package: str, filename: str, prelude: str = "") -> AsyncScript:
+    """Register a Lua script that ships inside `package` (EVALSHA with EVAL fallback)."""
+    body = resources.files(package).joinpath(filename).read_text(encoding="utf-8")
+    return client.register_script(prelude + body)

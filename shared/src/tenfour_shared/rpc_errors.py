@@ -1,0 +1,104 @@
+"""Server interceptor that turns domain errors into rich gRPC statuses.
+
+Handlers raise DomainError (or let pydantic ValidationError escape); nothing a client sends
+may surface as UNKNOWN. Unexpected exceptions become INTERNAL with no detail, and are logged
+by type only because their messages may quote request data.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from typing import Any
+
+import grpc
+from grpc import aio
+from pydantic import ValidationError
+
+from tenfour_shared.errors import DomainError, InvalidArgument, to_status, violations_from_pydantic
+
+log = logging.getLogger("tenfour.rpc")
+
+
+def _as_domain(exc: Exception) -> DomainError | None:
+    if isinstance(exc, DomainError):
+        return exc
+    if isinstance(exc, ValidationError):
+        return InvalidArgument(violations_from_pydantic(exc))
+    return None
+
+
+async def _abort(context: aio.ServicerContext[Any, Any], rpc: str, exc: Exception) -> None:
+    domain = _as_domain(exc)
+    if domain is None:
+        log.error("unhandled error", extra={"rpc": rpc, "error_type": type(exc).__name__})
+        await context.abort(grpc.StatusCode.INTERNAL, "internal error")
+    else:
+        await context.abort_with_status(to_status(domain))
+
+
+class ErrorInterceptor(aio.ServerInterceptor):
+    async def intercept_service(
+        self,
+        continuation: Callable[[grpc.HandlerCallDetails], Awaitable[Any]],
+        handler_call_details: grpc.HandlerCallDetails,
+    ) -> Any:
+        # The handler is typed Any: grpc's stubs do not describe RpcMethodHandler's fields.
+        handler: Any = await continuation(handler_call_details)
+        if handler is None:
+            return handler
+        rpc = str(handler_call_details.method)
+        if handler.unary_unary is not None:
+            inner = handler.unary_unary
+
+            async def unary(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
+                started = time.perf_counter()
+                try:
+                    return await inner(request, context)
+                except aio.AbortError:
+                    raise
+                except Exception as exc:
+                    await _abort(context, rpc, exc)
+                finally:
+                    log.debug(
+                        "rpc done",
+                        extra={"rpc": rpc, "duration_ms": round((time.perf_counter() - started) * 1e3, 2)},
+                    )
+
+            return grpc.unary_unary_rpc_method_handler(
+                unary, handler.request_deserializer, handler.response_serializer
+            )
+        if handler.unary_stream is not None:
+            inner_stream = handler.unary_stream
+
+            async def stream(request: Any, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
+                try:
+                    async for item in inner_stream(request, context):
+                        yield item
+                except aio.AbortError:
+                    raise
+                except Exception as exc:
+                    await _abort(context, rpc, exc)
+
+            return grpc.unary_stream_rpc_method_handler(
+                stream, handler.request_deserializer, handler.response_serializer
+            )
+        if handler.stream_stream is not None:
+            inner_bidi = handler.stream_stream
+
+            async def bidi(
+                requests: AsyncIterator[Any], context: aio.ServicerContext[Any, Any]
+            ) -> AsyncIterator[Any]:
+                try:
+                    async for item in inner_bidi(requests, context):
+                        yield item
+                except aio.AbortError:
+                    raise
+                except Exception as exc:
+                    await _abort(context, rpc, exc)
+
+            return grpc.stream_stream_rpc_method_handler(
+                bidi, handler.request_deserializer, handler.response_serializer
+            )
+        return handler
