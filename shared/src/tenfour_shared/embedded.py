@@ -68,10 +68,11 @@ class _Process:
 
     def start(self) -> None:
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        log = (self.data_dir / f"{self.name}.log").open("ab")
-        self.proc = subprocess.Popen(
-            self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir, start_new_session=True
-        )
+        # The child keeps its own copy of the log descriptor; ours is closed at once.
+        with (self.data_dir / f"{self.name}.log").open("ab") as log:
+            self.proc = subprocess.Popen(
+                self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir, start_new_session=True
+            )
         wait_for_port(self.port, self.proc)
 
     def stop(self) -> None:

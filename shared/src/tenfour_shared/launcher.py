@@ -5,6 +5,7 @@ Used by `make run` and by the cross-service tests, so both exercise the same sta
 
 from __future__ import annotations
 
+import os
 import signal
 import subprocess
 import sys
@@ -48,13 +49,14 @@ class ServiceProcess:
         return f"127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        out = self.log_path.open("ab") if self.log_path else subprocess.DEVNULL
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", f"tenfour_{self.name}"],
-            env=env_with(TENFOUR_PORT=str(self.port), **self.env),
-            stdout=out,
-            stderr=subprocess.STDOUT if self.log_path else None,
-        )
+        log_path = self.log_path or Path(os.devnull)
+        with log_path.open("ab") as out:  # the child keeps its own descriptor
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", f"tenfour_{self.name}"],
+                env=env_with(TENFOUR_PORT=str(self.port), **self.env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
 
     def wait_serving(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

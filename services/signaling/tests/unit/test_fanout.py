@@ -11,6 +11,7 @@ from tenfour_signaling.domain import (
     ParticipantLeftSignal,
     Room,
     SessionEndedSignal,
+    WaitingSignal,
     admit,
     audience,
     deliveries,
@@ -19,6 +20,7 @@ from tenfour_signaling.domain import (
     leave,
     remove,
     signal_for_event,
+    waiting_message,
 )
 
 RoomFactory = Callable[..., Room]
@@ -37,7 +39,8 @@ def test_only_providers_see_who_is_waiting(room: Room, t: datetime) -> None:
     live = join(join(room, "dr-lee", t).room, "o1", t).room
     live = admit(live, "dr-lee", h(room, "o1"), t).room
     step = join(live, "o2", t)
-    assert deliveries(step) == [(h(room, "dr-lee"), step.events[0])]
+    recipients = [to for to, _ in deliveries(step)]
+    assert recipients == [h(room, "dr-lee"), h(room, "o2")]  # o2 itself only gets "waiting"
 
 
 def test_waiting_officers_hear_when_their_provider_arrives(room: Room, t: datetime) -> None:
@@ -86,3 +89,12 @@ def test_events_become_wire_signals(room: Room, t: datetime) -> None:
     assert signal_for_event(left) == ParticipantLeftSignal(participant=h(room, "o1"), reason=LeaveReason.LEFT)
     ended = end_session(live, "dr-lee", t).events[0]
     assert isinstance(signal_for_event(ended), SessionEndedSignal)
+
+
+def test_waiting_officer_is_told_the_provider_status(room: Room, t: datetime) -> None:
+    step = join(room, "o1", t)
+    (to, waiting) = deliveries(step)[-1]
+    assert to == h(room, "o1")
+    assert waiting == WaitingSignal(message="Waiting for your therapist to let you in.")
+    live = join(room, "dr-lee", t).room
+    assert waiting_message(live) == "Your therapist is here and will let you in shortly."

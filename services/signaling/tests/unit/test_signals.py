@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 from pydantic import TypeAdapter, ValidationError
 from tenfour_signaling.domain import (
@@ -17,6 +19,7 @@ from tenfour_signaling.domain import (
 SDP = "v=0\r\no=- 4611731400430051336 2 IN IP4 192.0.2.55\r\ns=-\r\nt=0 0\r\n"
 CANDIDATE = "candidate:1 1 udp 2130706431 192.0.2.55 50000 typ host"
 HANDLE = "Abcdefgh12345678"
+NOW = datetime(2025, 3, 10, 14, 0, tzinfo=UTC)
 payloads: TypeAdapter[SignalPayload] = TypeAdapter(SignalPayload)
 
 
@@ -31,14 +34,14 @@ def test_payloads_are_a_tagged_union() -> None:
 
 def test_envelope_round_trips_through_json() -> None:
     envelope = SignalEnvelope(
-        session_id="s1", seq=3, sender=HANDLE, recipient=HANDLE, payload=Answer(sdp=SDP)
+        session_id="s1", sent_at=NOW, seq=3, sender=HANDLE, recipient=HANDLE, payload=Answer(sdp=SDP)
     )
     assert SignalEnvelope.model_validate_json(envelope.model_dump_json()) == envelope
 
 
 def test_sequence_numbers_start_at_one() -> None:
     with pytest.raises(ValidationError):
-        SignalEnvelope(session_id="s1", seq=0, recipient=HANDLE, payload=Bye())
+        SignalEnvelope(session_id="s1", sent_at=NOW, seq=0, recipient=HANDLE, payload=Bye())
 
 
 def test_recipients_are_handles() -> None:
@@ -87,6 +90,22 @@ def test_neither_repr_nor_errors_reveal_sdp_or_addresses() -> None:
 
 
 def test_envelopes_are_immutable() -> None:
-    envelope = SignalEnvelope(session_id="s1", seq=1, recipient=HANDLE, payload=Bye())
+    envelope = SignalEnvelope(session_id="s1", sent_at=NOW, seq=1, recipient=HANDLE, payload=Bye())
     with pytest.raises(ValidationError):
         envelope.seq = 2  # type: ignore[misc]
+
+
+def test_clients_cannot_send_presence_signals() -> None:
+    OutboundSignal(session_id="s1", payload=Offer(sdp=SDP))  # no recipient: everyone else
+    with pytest.raises(ValidationError):
+        OutboundSignal.model_validate(
+            {"session_id": "s1", "payload": {"kind": "participant_admitted", "participant": HANDLE}}
+        )
+    with pytest.raises(ValidationError):
+        OutboundSignal.model_validate({"session_id": "s1", "payload": {"kind": "heartbeat"}})
+
+
+def test_bye_reason_codes_are_short_tokens() -> None:
+    assert Bye(reason_code="hung_up").reason_code == "hung_up"
+    with pytest.raises(ValidationError):
+        Bye(reason_code="free text\nwith newline")

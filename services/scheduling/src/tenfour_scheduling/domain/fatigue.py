@@ -11,12 +11,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from itertools import pairwise
 
 from pydantic import Field
+from tenfour_shared.timeline import Interval, intersect, subtract
 
 from tenfour_scheduling.domain.rotation import Roster, Shift, ShiftKind, shifts
 from tenfour_scheduling.domain.validated import ValidatedModel
-from tenfour_shared.timeline import Interval, intersect, merge, subtract
 
 __all__ = [
     "BlockReason",
@@ -140,7 +141,9 @@ def off_duty_windows(roster: Roster, policy: FatiguePolicy, window: Interval) ->
     return off_duty_from_shifts(shifts(roster, window.expand(reach, reach)), policy, window)
 
 
-def off_duty_from_shifts(shift_list: Sequence[Shift], policy: FatiguePolicy, window: Interval) -> OffDutyResult:
+def off_duty_from_shifts(
+    shift_list: Sequence[Shift], policy: FatiguePolicy, window: Interval
+) -> OffDutyResult:
     """As :func:`off_duty_windows`, for shifts already expanded at least ``policy.reach()``
     beyond the window on both sides."""
     blocks = duty_blocks(shift_list)
@@ -162,7 +165,7 @@ def off_duty_from_shifts(shift_list: Sequence[Shift], policy: FatiguePolicy, win
             BlockReason.QUICK_RETURN,
             [
                 Interval(a.end, b.start)
-                for a, b in zip(duty, duty[1:], strict=False)
+                for a, b in pairwise(duty)
                 if b.start - a.end < policy.min_rest_between_shifts
             ],
         ),

@@ -46,7 +46,9 @@ _EIGHT = _shift_set(8, time(7), time(15), time(23))
 _EIGHT_HALF = _shift_set(8.5, time(7), time(15), time(23))
 
 
-def _template(name: str, title: str, cycle: str, definitions: Mapping[str, ShiftDefinition]) -> RotationTemplate:
+def _template(
+    name: str, title: str, cycle: str, definitions: Mapping[str, ShiftDefinition]
+) -> RotationTemplate:
     return RotationTemplate(name, title, cycle, definitions)
 
 
@@ -72,7 +74,9 @@ def rotating_cycle(base: str, letters: str, repeats: int) -> str:
     every 4 weeks: ``rotating_cycle("DDDDD--", "DSN", 4)`` is an 84-day cycle."""
     work = {ch for ch in base if ch != OFF}
     if len(work) != 1 or repeats < 1 or not letters:
-        raise DomainValidationError.single("cycle", "a rotating cycle needs one work letter, letters and repeats >= 1")
+        raise DomainValidationError.single(
+            "cycle", "a rotating cycle needs one work letter, letters and repeats >= 1"
+        )
     (letter,) = work
     return "".join(base.replace(letter, target) * repeats for target in letters)
 

@@ -14,7 +14,7 @@ from .events import (
     RoomEvent,
     SessionEnded,
 )
-from .fanout import audience, deliveries
+from .fanout import audience, deliveries, waiting_message
 from .ice import IceConfiguration, IceServer, IceSettings, ice_configuration_for
 from .outbox import RESUME_WINDOW, MustRejoin, Outbox, Replay, ResumeResult
 from .participants import MAX_PARTICIPANTS, Participant, Role, new_handle
@@ -23,10 +23,12 @@ from .signals import (
     SDP_MAX_BYTES,
     Answer,
     Bye,
+    ClientPayload,
     EndOfCandidates,
     Heartbeat,
     IceCandidate,
     IceRestart,
+    MustRejoinSignal,
     Offer,
     OutboundSignal,
     ParticipantAdmittedSignal,
@@ -36,6 +38,7 @@ from .signals import (
     SessionEndedSignal,
     SignalEnvelope,
     SignalPayload,
+    WaitingSignal,
     signal_for_event,
 )
 from .turn import TurnCredential, credential_expiry, mint_turn_credential, turn_password
@@ -47,6 +50,7 @@ __all__ = [
     "SDP_MAX_BYTES",
     "Answer",
     "Bye",
+    "ClientPayload",
     "DomainError",
     "EndOfCandidates",
     "EndReason",
@@ -61,6 +65,7 @@ __all__ = [
     "JoinDenied",
     "LeaveReason",
     "MustRejoin",
+    "MustRejoinSignal",
     "NotAllowed",
     "NotFound",
     "Offer",
@@ -90,6 +95,7 @@ __all__ = [
     "SignalPayload",
     "Transition",
     "TurnCredential",
+    "WaitingSignal",
     "admit",
     "audience",
     "authorize_join",
@@ -109,4 +115,5 @@ __all__ = [
     "remove",
     "signal_for_event",
     "turn_password",
+    "waiting_message",
 ]

@@ -7,10 +7,14 @@ therapist" or "your therapist is here"); nobody but providers sees who is waitin
 from __future__ import annotations
 
 from .events import LeaveReason, ParticipantAdmitted, ParticipantJoined, ParticipantLeft, RoomEvent
+from .participants import Role
 from .room import Presence, Room
+from .signals import SignalPayload, WaitingSignal, signal_for_event
 from .waiting_room import Transition
 
-__all__ = ["audience", "deliveries"]
+__all__ = ["audience", "deliveries", "waiting_message"]
+
+_PROVIDER_WORDS = {Role.THERAPIST: "therapist", Role.PEER_SUPPORTER: "peer supporter"}
 
 
 def _handles(room: Room, *presences: Presence, providers_only: bool = False) -> list[str]:
@@ -53,6 +57,24 @@ def audience(before: Room, event: RoomEvent) -> tuple[str, ...]:
     return tuple(dict.fromkeys(recipients))
 
 
-def deliveries(transition: Transition) -> list[tuple[str, RoomEvent]]:
-    """(recipient handle, event) pairs for every event of a transition, in order."""
-    return [(handle, event) for event in transition.events for handle in audience(transition.before, event)]
+def waiting_message(room: Room) -> str:
+    """What a waiting officer reads: which provider, and whether they are already here."""
+    providers = [s for s in room.seats if s.participant.role.is_provider]
+    word = _PROVIDER_WORDS.get(providers[0].participant.role, "provider") if providers else "provider"
+    if any(s.presence is Presence.ADMITTED for s in providers):
+        return f"Your {word} is here and will let you in shortly."
+    return f"Waiting for your {word} to let you in."
+
+
+def deliveries(transition: Transition) -> list[tuple[str, SignalPayload]]:
+    """(recipient handle, wire payload) for every event of a transition, in order.
+
+    Someone who lands in the waiting room is also told so, with their provider's status.
+    """
+    out: list[tuple[str, SignalPayload]] = []
+    for event in transition.events:
+        payload = signal_for_event(event)
+        out.extend((handle, payload) for handle in audience(transition.before, event))
+        if isinstance(event, ParticipantJoined) and event.waiting:
+            out.append((event.participant, WaitingSignal(message=waiting_message(transition.room))))
+    return out

@@ -63,7 +63,12 @@ class Outbox:
     ) -> tuple[Outbox, SignalEnvelope]:
         seq = self.last_seq + 1
         envelope = SignalEnvelope(
-            session_id=self.session_id, seq=seq, sender=sender, recipient=self.recipient, payload=payload
+            session_id=self.session_id,
+            seq=seq,
+            sent_at=now,
+            sender=sender,
+            recipient=self.recipient,
+            payload=payload,
         )
         held = (*self._pruned(now), _Held(as_utc(now), envelope))[-self.max_held :]
         return replace(self, last_seq=seq, held=held), envelope

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal, Self
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, model_validator
 
 from .candidates import parse_candidate
 from .errors import InvalidSignal
@@ -20,10 +20,12 @@ __all__ = [
     "SDP_MAX_BYTES",
     "Answer",
     "Bye",
+    "ClientPayload",
     "EndOfCandidates",
     "Heartbeat",
     "IceCandidate",
     "IceRestart",
+    "MustRejoinSignal",
     "Offer",
     "OutboundSignal",
     "ParticipantAdmittedSignal",
@@ -33,6 +35,7 @@ __all__ = [
     "SessionEndedSignal",
     "SignalEnvelope",
     "SignalPayload",
+    "WaitingSignal",
     "signal_for_event",
 ]
 
@@ -102,6 +105,7 @@ class IceRestart(_Body):
 
 class Bye(_Body):
     kind: Literal["bye"] = "bye"
+    reason_code: str = Field(default="", max_length=32, pattern=r"^[a-z_]*$")
 
 
 class ParticipantJoinedSignal(_Body):
@@ -127,6 +131,20 @@ class SessionEndedSignal(_Body):
     reason: EndReason
 
 
+class WaitingSignal(_Body):
+    """Told to a participant in the waiting room, e.g. "Waiting for your therapist to let you in"."""
+
+    kind: Literal["waiting"] = "waiting"
+    message: str = Field(max_length=200)
+
+
+class MustRejoinSignal(_Body):
+    """The resume gap is gone: join again and renegotiate from scratch."""
+
+    kind: Literal["must_rejoin"] = "must_rejoin"
+    reason_code: str = Field(default="", max_length=32, pattern=r"^[a-z_]*$")
+
+
 class Heartbeat(_Body):
     kind: Literal["heartbeat"] = "heartbeat"
 
@@ -143,17 +161,26 @@ SignalPayload = Annotated[
     | ParticipantAdmittedSignal
     | ParticipantLeftSignal
     | SessionEndedSignal
+    | WaitingSignal
+    | MustRejoinSignal
     | Heartbeat,
+    Field(discriminator="kind"),
+]
+
+# The subset a participant may send; everything about presence comes from the service only.
+ClientPayload = Annotated[
+    Offer | Answer | IceCandidate | EndOfCandidates | Renegotiate | IceRestart | Bye,
     Field(discriminator="kind"),
 ]
 
 
 class OutboundSignal(_Body):
-    """What a participant sends: the service stamps sender and sequence number on delivery."""
+    """What a participant sends (SendRequest): the service stamps sender, seq and time."""
 
     session_id: str = Field(min_length=1, max_length=64)
-    recipient: Handle
-    payload: SignalPayload
+    recipient: Handle | None = None  # None: everyone else in the room
+    client_msg_id: str | None = Field(default=None, max_length=64)  # dedupes client retries
+    payload: ClientPayload
 
 
 class SignalEnvelope(_Body):
@@ -161,6 +188,7 @@ class SignalEnvelope(_Body):
 
     session_id: str = Field(min_length=1, max_length=64)
     seq: int = Field(ge=1)
+    sent_at: AwareDatetime
     sender: Handle | None = None  # None: sent by the service itself
     recipient: Handle
     payload: SignalPayload

@@ -1,0 +1,57 @@
+"""Frozen pydantic models whose failures become field-level `ValidationFailed` errors.
+
+Cross-field rules raise `fields_invalid(...)` inside a model validator so that they, too,
+point at a field instead of at the whole model.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import PydanticCustomError
+
+from tenfour_identity.domain.errors import ValidationFailed, Violation
+
+__all__ = ["DomainModel", "build", "evolve", "fields_invalid", "invalid", "violations_of"]
+
+M = TypeVar("M", bound="DomainModel")
+_CROSS_FIELD = "tenfour_fields"
+
+
+class DomainModel(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", validate_default=True)
+
+
+def invalid(message: str) -> PydanticCustomError:
+    """A single-field failure with a clean message (no "Value error, " prefix)."""
+    return PydanticCustomError("invalid", message)
+
+
+def fields_invalid(violations: Iterable[tuple[str, str]]) -> PydanticCustomError:
+    return PydanticCustomError(_CROSS_FIELD, "invalid fields", {"violations": list(violations)})
+
+
+def violations_of(error: ValidationError) -> list[Violation]:
+    """Field path and message of each error; inputs are deliberately dropped (they may be secrets)."""
+    result: list[Violation] = []
+    for item in error.errors(include_url=False, include_input=False):
+        if item["type"] == _CROSS_FIELD:
+            result.extend(Violation(f, m) for f, m in item.get("ctx", {}).get("violations", []))
+        else:
+            result.append(Violation(".".join(str(part) for part in item["loc"]), item["msg"]))
+    return result
+
+
+def build(model: type[M], **data: Any) -> M:
+    """Construct `model`, raising ValidationFailed (never pydantic's ValidationError)."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise ValidationFailed(violations_of(exc)) from None
+
+
+def evolve(instance: M, **changes: Any) -> M:
+    """A copy with `changes`, validated again (pydantic's model_copy would skip validation)."""
+    return build(type(instance), **{**dict(instance), **changes})
