@@ -52,11 +52,15 @@ def main() -> int:
         env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url}
         (DATA / "logs").mkdir(parents=True, exist_ok=True)
         procs = [
-            ServiceProcess(name, port, env, DATA / "logs" / f"{name}.log") for name, (port, _) in SERVICES.items()
+            ServiceProcess(name, port, env, DATA / "logs" / f"{name}.log")
+            for name, (port, _) in SERVICES.items()
         ]
         for proc in procs:
             if not port_is_free(proc.port):
-                print(f"port {proc.port} for {proc.name} is in use: is Tenfour already running?", file=sys.stderr)
+                print(
+                    f"port {proc.port} for {proc.name} is in use: is Tenfour already running?",
+                    file=sys.stderr,
+                )
                 return 2
             proc.start()
             stack.callback(proc.terminate)

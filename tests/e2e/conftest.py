@@ -31,10 +31,12 @@ class System:
 @pytest.fixture
 def system(tmp_path: Path) -> Iterator[System]:
     with NatsServer(tmp_path / "nats") as nats, RedisServer(tmp_path / "redis") as redis:
-        env = {"TENFOUR_NATS_URL": nats.url, "TENFOUR_REDIS_URL": redis.url, "TENFOUR_RETRY_BASE_SECONDS": "0.1"}
-        procs = {
-            name: ServiceProcess(name, free_port(), env, tmp_path / f"{name}.log") for name in SERVICES
+        env = {
+            "TENFOUR_NATS_URL": nats.url,
+            "TENFOUR_REDIS_URL": redis.url,
+            "TENFOUR_RETRY_BASE_SECONDS": "0.1",
         }
+        procs = {name: ServiceProcess(name, free_port(), env, tmp_path / f"{name}.log") for name in SERVICES}
         try:
             for proc in procs.values():
                 proc.start()

@@ -9,8 +9,8 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
-from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
 
+from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
 from tenfour_shared.errors import field_violations
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.streams import DEAD_LETTER_STREAM
@@ -34,7 +34,8 @@ def availability(system: System) -> availability_pb2_grpc.AvailabilityServiceStu
 
 def set_rules(stub: availability_pb2_grpc.AvailabilityServiceStub, provider: str, zone: str = "UTC") -> int:
     reply = stub.SetRules(
-        availability_pb2.SetRulesRequest(rules=rules_pb2.RuleSet(provider_id=provider, timezone=zone)), timeout=10
+        availability_pb2.SetRulesRequest(rules=rules_pb2.RuleSet(provider_id=provider, timezone=zone)),
+        timeout=10,
     )
     return reply.version
 
@@ -48,8 +49,8 @@ async def applied_counts(system: System, providers: list[str]) -> dict[str, int]
         await redis.aclose()
 
 
-async def wait_until_applied(system: System, providers: list[str], timeout: float = 60) -> dict[str, int]:
-    deadline = time.monotonic() + timeout
+async def wait_until_applied(system: System, providers: list[str], within: float = 60) -> dict[str, int]:
+    deadline = time.monotonic() + within
     counts: dict[str, int] = {}
     while time.monotonic() < deadline:
         counts = await applied_counts(system, providers)

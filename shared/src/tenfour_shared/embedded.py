@@ -71,7 +71,11 @@ class _Process:
         # The child keeps its own copy of the log descriptor; ours is closed at once.
         with (self.data_dir / f"{self.name}.log").open("ab") as log:
             self.proc = subprocess.Popen(
-                self.command(), stdout=log, stderr=subprocess.STDOUT, cwd=self.data_dir, start_new_session=True
+                self.command(),
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.data_dir,
+                start_new_session=True,
             )
         wait_for_port(self.port, self.proc)
 

@@ -79,7 +79,9 @@ class Runtime:
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
-                    log.error("background task failed", extra={"state": name, "error_type": type(exc).__name__})
+                    log.error(
+                        "background task failed", extra={"state": name, "error_type": type(exc).__name__}
+                    )
                     await asyncio.sleep(delay)
                     delay = min(delay * 2, 5.0)
 

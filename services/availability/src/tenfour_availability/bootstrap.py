@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tenfour.availability.v1 import availability_pb2_grpc
-
 from tenfour_availability.adapters.rules_repository import RulesRepository
 from tenfour_availability.config import Settings
 from tenfour_availability.entrypoints.grpc_api import SERVICE_NAME, AvailabilityApi

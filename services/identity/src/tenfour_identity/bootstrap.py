@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tenfour.identity.v1 import identity_pb2_grpc
-
 from tenfour_identity.config import Settings
 from tenfour_identity.entrypoints.grpc_api import SERVICE_NAME, IdentityApi
 from tenfour_shared import logs

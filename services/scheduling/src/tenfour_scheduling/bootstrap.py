@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
-
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.config import Settings
 from tenfour_scheduling.entrypoints.event_handlers import availability_handlers

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from tenfour.signaling.v1 import signaling_pb2_grpc
-
-from tenfour_signaling.config import Settings
-from tenfour_signaling.entrypoints.grpc_api import SERVICE_NAME, SignalingApi
 from tenfour_shared import logs
 from tenfour_shared.infra import Infra
 from tenfour_shared.server import Runtime
+from tenfour_signaling.config import Settings
+from tenfour_signaling.entrypoints.grpc_api import SERVICE_NAME, SignalingApi
 
 SERVICE = "signaling"
 

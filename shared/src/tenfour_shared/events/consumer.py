@@ -20,8 +20,8 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
-from tenfour.events.v1.envelope_pb2 import Envelope
 
+from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_shared.events.envelope import BadEvent, parse
 from tenfour_shared.events.streams import dead_letter_subject, stream_name
 
@@ -139,4 +139,3 @@ class EventConsumer:
         await msg.ack()
         self.dead_lettered += 1
         log.warning("dead-lettered", extra={"event_type": event_type or "unknown", "consumer": self.durable})
-

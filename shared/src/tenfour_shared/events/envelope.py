@@ -7,8 +7,8 @@ import time
 from datetime import UTC, datetime
 
 from google.protobuf.message import DecodeError, Message
-from tenfour.events.v1.envelope_pb2 import Envelope
 
+from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_shared.events.registry import PAYLOADS, type_of
 
 

@@ -16,8 +16,8 @@ from typing import Any
 
 import redis.asyncio as aioredis
 from nats.js import JetStreamContext
-from tenfour.events.v1.envelope_pb2 import Envelope
 
+from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_shared.events.envelope import nats_subject
 from tenfour_shared.redis_store import as_bytes
 

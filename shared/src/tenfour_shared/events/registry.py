@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from google.protobuf.message import Message
+
 from tenfour.events.v1 import (
     availability_events_pb2,
     identity_events_pb2,

@@ -11,10 +11,10 @@ from datetime import UTC, datetime
 
 import redis.asyncio as aioredis
 from redis.exceptions import WatchError
+
 from tenfour.availability.v1.rules_pb2 import RuleSet
 from tenfour.common.v1.common_pb2 import TimeRange
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
-
 from tenfour_shared.errors import Aborted
 from tenfour_shared.events import envelope, outbox
 from tenfour_shared.events.outbox import OutboxRelay

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, TypeAlias
 
 from grpc import aio
-from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
 
+from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
 from tenfour_availability.adapters.rules_repository import RulesRepository
 from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound
 from tenfour_shared.timeline import load_zone
@@ -50,4 +50,6 @@ class AvailabilityApi(availability_pb2_grpc.AvailabilityServiceServicer):
             new.CopyFrom(request.rules)
             return new
 
-        return await self._repo.save(request.rules.provider_id, replace, expected_version=request.expected_version)
+        return await self._repo.save(
+            request.rules.provider_id, replace, expected_version=request.expected_version
+        )

@@ -7,9 +7,9 @@ availability or identity service is down. Versions only move forward.
 from __future__ import annotations
 
 import redis.asyncio as aioredis
+
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
-
 from tenfour_shared.events.consumer import PROCESSED_TTL_SECONDS, processed_key
 from tenfour_shared.redis_store import Keys, as_bytes, load_script
 

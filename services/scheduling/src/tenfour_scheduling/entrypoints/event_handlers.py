@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from google.protobuf.message import Message
+
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
-
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_shared.events.consumer import Handler, PermanentFailure
 

@@ -28,7 +28,9 @@ class TestPatternTrack(VideoStreamTrack):
     async def recv(self) -> VideoFrame:
         pts, time_base = await self.next_timestamp()
         frame = VideoFrame(self.width, self.height, "yuv420p")
-        for plane, data in zip(frame.planes, (self._luma(self._count * 4), self._chroma, self._chroma), strict=True):
+        for plane, data in zip(
+            frame.planes, (self._luma(self._count * 4), self._chroma, self._chroma), strict=True
+        ):
             if plane.line_size != plane.width:  # padded rows: lay each row out at line_size
                 data = b"".join(
                     data[r * plane.width : (r + 1) * plane.width].ljust(plane.line_size, b"\0")

@@ -7,7 +7,6 @@ from typing import Any
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
-
 from tenfour_signaling.domain import IceServer, filter_sdp_candidates
 
 __all__ = ["CandidatePair", "incoming_sdp", "outgoing_sdp", "rtc_configuration", "selected_candidate_pair"]
@@ -19,7 +18,9 @@ _RELAY = frozenset({"relay"})
 
 def rtc_configuration(ice_servers: Sequence[IceServer], *, relay_only: bool = False) -> RTCConfiguration:
     """Always an explicit list: with ``iceServers=None`` aiortc silently uses Google's STUN."""
-    servers = [RTCIceServer(urls=list(s.urls), username=s.username, credential=s.credential) for s in ice_servers]
+    servers = [
+        RTCIceServer(urls=list(s.urls), username=s.username, credential=s.credential) for s in ice_servers
+    ]
     policy = RTCIceTransportPolicy.RELAY if relay_only else RTCIceTransportPolicy.ALL
     return RTCConfiguration(iceServers=servers, iceTransportPolicy=policy)
 
