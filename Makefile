@@ -25,12 +25,14 @@ $(SETUP_STAMP): requirements.lock shared/pyproject.toml $(foreach s,$(SERVICES),
 setup: $(SETUP_STAMP) $(GEN_STAMP) ## Create .venv with every dependency (incl. nats-server and redis-server binaries) and generate code
 
 $(GEN_STAMP): $(SETUP_STAMP) $(PROTO_FILES)
-	rm -rf shared/src/tenfour
-	mkdir -p shared/src/tenfour
-	$(PY) -m grpc_tools.protoc -I protos --python_out=shared/src --grpc_python_out=shared/src \
-		--mypy_out=shared/src --mypy_grpc_out=shared/src $(PROTO_FILES)
-	find shared/src/tenfour -type d -exec touch {}/__init__.py \;
-	touch shared/src/tenfour/py.typed $@
+	@# Generated into a scratch folder and swapped in, so a running process never sees half a tree.
+	rm -rf shared/src/.tenfour-gen && mkdir -p shared/src/.tenfour-gen
+	$(PY) -m grpc_tools.protoc -I protos --python_out=shared/src/.tenfour-gen --grpc_python_out=shared/src/.tenfour-gen \
+		--mypy_out=shared/src/.tenfour-gen --mypy_grpc_out=shared/src/.tenfour-gen $(PROTO_FILES)
+	find shared/src/.tenfour-gen/tenfour -type d -exec touch {}/__init__.py \;
+	touch shared/src/.tenfour-gen/tenfour/py.typed shared/src/.tenfour-gen/tenfour/.generated
+	rm -rf shared/src/.tenfour-old; [ ! -d shared/src/tenfour ] || mv shared/src/tenfour shared/src/.tenfour-old
+	mv shared/src/.tenfour-gen/tenfour shared/src/tenfour && rm -rf shared/src/.tenfour-gen shared/src/.tenfour-old
 
 protos: $(GEN_STAMP) ## Generate Python code and .pyi stubs from protos/ (never edit the output)
 
@@ -65,4 +67,4 @@ bench: setup ## Benchmarks; each figure is a ratio to a baseline measured in the
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
 
 clean: ## Remove the virtualenv, generated code and local data
-	rm -rf $(VENV) shared/src/tenfour .data .mypy_cache .ruff_cache
+	rm -rf $(VENV) shared/src/tenfour shared/src/.tenfour-gen .data .mypy_cache .ruff_cache

@@ -126,7 +126,7 @@ class Window(BaseModel):
 
     def occurrence(self, day: date, zone: ZoneInfo) -> Interval | None:
         """The UTC interval of this window starting on local ``day``; None if DST empties it."""
-        start = datetime.combine(day, self.start).replace(tzinfo=zone, fold=1).astimezone(UTC)
+        start = local_to_utc(day, self.start, zone)
         end = local_to_utc(day + timedelta(days=1) if self.overnight else day, self.end, zone)
         # A window starting in a spring-forward gap can be moved past its own end.
         return Interval(start, end) if end > start else None

@@ -167,10 +167,26 @@ def as_minutes(intervals: tuple[Interval, ...], window: Interval) -> list[bool]:
 
 # ---------------------------------------------------------------- strategies
 
-wall_times = st.one_of(
-    st.sampled_from(SPECIAL_TIMES), st.builds(time, st.integers(0, 23), st.integers(0, 59))
-)
-wall_lengths = st.one_of(st.sampled_from([5, 60, 7 * 60, 8 * 60, 9 * 60, 24 * 60]), st.integers(5, 24 * 60))
+
+@cache
+def transition_times(name: str) -> list[time]:
+    """Wall times at either side of the zone's recent transitions, and a few minutes around them."""
+    zone = ZoneInfo(name)
+    found: set[time] = set()
+    for day in transition_days(name)[-4:]:
+        moment = datetime.combine(day - timedelta(days=1), time(0), UTC)
+        for _ in range(3 * 96):  # every UTC offset here is a multiple of 15 minutes
+            later = moment + timedelta(minutes=15)
+            before, after = moment.astimezone(zone).utcoffset(), later.astimezone(zone).utcoffset()
+            if before != after and before is not None and after is not None:
+                for wall in (later + before, later + after):
+                    for nudge in (-30, -15, 0, 15, 30):
+                        found.add((wall + timedelta(minutes=nudge)).time())
+            moment = later
+    return sorted(found)
+
+
+wall_lengths = st.one_of(st.sampled_from([5, 30, 60, 7 * 60, 8 * 60, 9 * 60, 24 * 60]), st.integers(5, 24 * 60))
 offer_sets = st.sets(st.sampled_from(list(SessionType)), min_size=1).map(tuple)
 
 
@@ -180,9 +196,13 @@ def end_after(start: time, minutes: int) -> time:
 
 
 @st.composite
-def windows(draw: st.DrawFn) -> Window:
-    start = draw(wall_times)
-    return Window(start=start, end=end_after(start, draw(wall_lengths)), offers=draw(offer_sets))
+def windows(draw: st.DrawFn, times: st.SearchStrategy[time]) -> Window:
+    start = draw(times)
+    # Ends are drawn from the same biased times half of the time, so they land in gaps and overlaps too.
+    end = draw(st.one_of(times, wall_lengths.map(lambda m: end_after(start, m))))
+    if (end.hour * 60 + end.minute - start.hour * 60 - start.minute) % (24 * 60) in range(1, 5):
+        end = end_after(start, 5)  # the rule set rejects windows shorter than the 5-minute session
+    return Window(start=start, end=end, offers=draw(offer_sets))
 
 
 def week_span(w: WeeklyWindow) -> tuple[int, int]:
@@ -196,11 +216,13 @@ def clashes(a: WeeklyWindow, b: WeeklyWindow) -> bool:
 
 
 @st.composite
-def weekly_rules(draw: st.DrawFn) -> tuple[WeeklyWindow, ...]:
+def weekly_rules(
+    draw: st.DrawFn, times: st.SearchStrategy[time], weekdays: st.SearchStrategy[int]
+) -> tuple[WeeklyWindow, ...]:
     kept: list[WeeklyWindow] = []
     for _ in range(draw(st.integers(0, 8))):
-        w = draw(windows())
-        candidate = WeeklyWindow(weekday=draw(st.integers(1, 7)), start=w.start, end=w.end, offers=w.offers)
+        w = draw(windows(times))
+        candidate = WeeklyWindow(weekday=draw(weekdays), start=w.start, end=w.end, offers=w.offers)
         if not any(clashes(candidate, k) for k in kept):  # overlaps are rejected by design
             kept.append(candidate)
     return tuple(kept)
@@ -224,13 +246,21 @@ def without_clashing_overrides(base: dict[str, object], overrides: list[DateOver
 def scenarios(draw: st.DrawFn) -> tuple[RuleSet, Interval, list[Interval], datetime | None]:
     zone = draw(st.sampled_from(ZONES))
     days = transition_days(zone)
-    anchors = st.dates(date(2015, 1, 1), date(2030, 12, 31))
-    anchor = draw(st.one_of(st.sampled_from(days), anchors) if days else anchors)
-    start = datetime.combine(anchor + timedelta(days=draw(st.integers(-2, 1))), time(0), UTC)
-    start += draw(st.integers(0, 1439)) * MINUTE
+    if days and draw(st.integers(0, 9)) < 8:  # mostly around a DST transition
+        anchor = draw(st.sampled_from(days))
+    else:
+        anchor = draw(st.dates(date(2015, 1, 1), date(2030, 12, 31)))
+    start = datetime.combine(anchor, time(0), UTC) - draw(st.integers(0, 2 * 1440)) * MINUTE
     n = draw(st.integers(1, 3 * 1440))
     window = Interval(start, start + n * MINUTE)
     first_local = start.astimezone(ZoneInfo(zone)).date()
+    near = [anchor - timedelta(days=1), anchor]
+    times = st.one_of(
+        st.sampled_from(transition_times(zone) or SPECIAL_TIMES),
+        st.sampled_from(SPECIAL_TIMES),
+        st.builds(time, st.integers(0, 23), st.integers(0, 59)),
+    )
+    weekdays = st.one_of(st.sampled_from([d.isoweekday() for d in near]), st.integers(1, 7))
 
     def instant_span() -> st.SearchStrategy[tuple[datetime, datetime]]:
         return st.tuples(st.integers(-600, n + 600), st.integers(1, 2000)).map(
@@ -238,9 +268,10 @@ def scenarios(draw: st.DrawFn) -> tuple[RuleSet, Interval, list[Interval], datet
         )
 
     overrides: dict[date, DateOverride] = {}
+    override_days = st.one_of(st.sampled_from(near), st.integers(-2, 4).map(lambda k: first_local + timedelta(days=k)))
     for _ in range(draw(st.integers(0, 3))):
-        day = first_local + timedelta(days=draw(st.integers(-2, 4)))
-        overrides.setdefault(day, DateOverride(day=day, windows=tuple(draw(st.lists(windows(), max_size=3)))))
+        day = draw(override_days)
+        overrides.setdefault(day, DateOverride(day=day, windows=tuple(draw(st.lists(windows(times), max_size=3)))))
     time_off = [TimeOff.between(a, b) for a, b in draw(st.lists(instant_span(), max_size=2))]
     for offset, length in draw(st.lists(st.tuples(st.integers(-2, 4), st.integers(0, 2)), max_size=2)):
         first = first_local + timedelta(days=offset)
@@ -249,7 +280,7 @@ def scenarios(draw: st.DrawFn) -> tuple[RuleSet, Interval, list[Interval], datet
         "provider_id": "p",
         "timezone": zone,
         "sessions": SESSIONS,
-        "weekly": draw(weekly_rules()),
+        "weekly": draw(weekly_rules(times, weekdays)),
         "time_off": time_off,
     }
     rules = without_clashing_overrides(base, list(overrides.values()))

@@ -11,9 +11,9 @@ import unicodedata
 from typing import Annotated
 
 from pydantic import BeforeValidator
-from tenfour_shared.timeline import load_zone
 
 from tenfour_identity.domain.validation import invalid
+from tenfour_shared.timeline import load_zone
 
 __all__ = [
     "MAX_AGENCY_NAME",

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from pydantic import AwareDatetime, Field, model_validator
-from tenfour_shared.auth.roles import Role, agency_violation
 
 from tenfour_identity.domain.fields import AgencyName, DisplayName, Email, Identifier, TimeZoneName, Username
 from tenfour_identity.domain.roles import PSEUDONYMOUS_ROLES
 from tenfour_identity.domain.validation import DomainModel, fields_invalid
+from tenfour_shared.auth.roles import Role, agency_violation
 
 __all__ = ["Agency", "Credentials", "User"]
 

@@ -6,10 +6,9 @@ rules only identity enforces. Deny by default: each function lists what is allow
 
 from __future__ import annotations
 
+from tenfour_identity.domain.errors import PermissionDenied
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role, agency_violation
-
-from tenfour_identity.domain.errors import PermissionDenied
 
 __all__ = [
     "ENROLABLE_ROLES",

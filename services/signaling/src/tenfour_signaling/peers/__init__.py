@@ -5,6 +5,7 @@ May import aiortc; the domain may not.
 
 from .client import DATA_CHANNEL_LABEL, PeerClient, PeerReport
 from .connection import SignaledPeer
+from .echo import EchoPeer, EchoReport, run_echo_check
 from .media import TestPatternTrack
 from .rtc import CandidatePair, rtc_configuration, selected_candidate_pair
 from .signaling import InMemorySignaling, SignalingPort, in_memory_pair
@@ -12,6 +13,8 @@ from .signaling import InMemorySignaling, SignalingPort, in_memory_pair
 __all__ = [
     "DATA_CHANNEL_LABEL",
     "CandidatePair",
+    "EchoPeer",
+    "EchoReport",
     "InMemorySignaling",
     "PeerClient",
     "PeerReport",
@@ -19,6 +22,7 @@ __all__ = [
     "SignalingPort",
     "TestPatternTrack",
     "in_memory_pair",
+    "run_echo_check",
     "rtc_configuration",
     "selected_candidate_pair",
 ]

@@ -1,0 +1,126 @@
+"""Login throttling: exponential backoff per account and per source, as pure functions.
+
+Two counters are kept for every login attempt: one per account (stops guessing one officer's
+password) and one per source key, e.g. client IP or device (stops spraying one password across
+many accounts). Backoff is capped instead of locking accounts indefinitely: a hard lockout lets
+anyone lock an officer out of crisis support by failing on purpose.
+
+The store keeps a FailureRecord per key (with a TTL of `forget_after`); the service calls
+`decide()` before checking the password, then `record_failure()` or, for the account key only,
+clears it on success. Source counters are not cleared on success, or one valid account would
+launder a spraying attacker's failures. Attempts refused by the throttle are not counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tenfour_identity.domain.errors import ResourceExhausted
+
+__all__ = [
+    "ACCOUNT_POLICY",
+    "SOURCE_POLICY",
+    "FailureRecord",
+    "ThrottleDecision",
+    "ThrottlePolicy",
+    "decide",
+    "ensure_allowed",
+    "record_failure",
+    "retry_after",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottlePolicy:
+    free_failures: int  # failures allowed before any delay (typos happen)
+    base_delay: timedelta
+    max_delay: timedelta  # reaching it is the "locked" state: temporary, never permanent
+    forget_after: timedelta  # a quiet period this long resets the count
+    factor: float = 2.0
+
+    def __post_init__(self) -> None:
+        if self.free_failures < 0 or self.factor < 1 or not timedelta(0) < self.base_delay <= self.max_delay:
+            raise ValueError("invalid throttle policy")
+
+    def delay_for(self, failures: int) -> timedelta:
+        """The wait imposed after `failures` consecutive failures."""
+        excess = failures - self.free_failures
+        if excess <= 0:
+            return timedelta(0)
+        # Compare exponents, not products, so a huge failure count cannot overflow a float.
+        seconds = self.base_delay.total_seconds()
+        cap = self.max_delay.total_seconds()
+        delay = seconds * self.factor ** min(excess - 1, 64)
+        return timedelta(seconds=min(delay, cap))
+
+
+ACCOUNT_POLICY = ThrottlePolicy(
+    free_failures=5,
+    base_delay=timedelta(seconds=2),
+    max_delay=timedelta(minutes=15),
+    forget_after=timedelta(hours=24),
+)
+SOURCE_POLICY = ThrottlePolicy(
+    free_failures=20,  # a shared station PC or carrier NAT serves many officers
+    base_delay=timedelta(seconds=1),
+    max_delay=timedelta(hours=1),
+    forget_after=timedelta(hours=24),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class FailureRecord:
+    count: int
+    last_failure_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ThrottleDecision:
+    allowed: bool
+    retry_after: timedelta  # zero when allowed
+    locked: bool  # the delay has reached the policy's cap: worth an alert / audit entry
+
+
+def _live_count(record: FailureRecord | None, now: datetime, policy: ThrottlePolicy) -> int:
+    if record is None or now - record.last_failure_at >= policy.forget_after:
+        return 0
+    return record.count
+
+
+def retry_after(record: FailureRecord | None, now: datetime, policy: ThrottlePolicy) -> timedelta:
+    """How long until another attempt is allowed for this key (zero: allowed now)."""
+    count = _live_count(record, now, policy)
+    if record is None or count == 0:
+        return timedelta(0)
+    wait = record.last_failure_at + policy.delay_for(count) - now
+    return max(wait, timedelta(0))
+
+
+def record_failure(record: FailureRecord | None, now: datetime, policy: ThrottlePolicy) -> FailureRecord:
+    return FailureRecord(_live_count(record, now, policy) + 1, now)
+
+
+def _locked(record: FailureRecord | None, now: datetime, policy: ThrottlePolicy) -> bool:
+    count = _live_count(record, now, policy)
+    capped = count > 0 and policy.delay_for(count) >= policy.max_delay
+    return capped and retry_after(record, now, policy) > timedelta(0)
+
+
+def decide(
+    account: FailureRecord | None,
+    source: FailureRecord | None,
+    now: datetime,
+    *,
+    account_policy: ThrottlePolicy = ACCOUNT_POLICY,
+    source_policy: ThrottlePolicy = SOURCE_POLICY,
+) -> ThrottleDecision:
+    """Whether a login attempt may proceed, given both counters; the longer wait wins."""
+    wait = max(retry_after(account, now, account_policy), retry_after(source, now, source_policy))
+    locked = _locked(account, now, account_policy) or _locked(source, now, source_policy)
+    return ThrottleDecision(allowed=wait == timedelta(0), retry_after=wait, locked=locked)
+
+
+def ensure_allowed(decision: ThrottleDecision) -> None:
+    if not decision.allowed:
+        raise ResourceExhausted(decision.retry_after)

@@ -1,0 +1,59 @@
+"""The Compose file and server configs keep the promises the README makes about them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+SERVICES = ("identity", "availability", "scheduling", "signaling")
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    loaded: dict[str, Any] = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    return loaded
+
+
+def test_every_service_is_built_from_its_own_dockerfile(compose: dict[str, Any]) -> None:
+    for name in SERVICES:
+        svc = compose["services"][name]
+        assert svc["build"]["dockerfile"] == f"services/{name}/Dockerfile"
+        assert (ROOT / svc["build"]["dockerfile"]).exists()
+
+
+def test_services_wait_for_healthy_nats_and_redis(compose: dict[str, Any]) -> None:
+    for name in SERVICES:
+        deps = compose["services"][name]["depends_on"]
+        assert deps == {"nats": {"condition": "service_healthy"}, "redis": {"condition": "service_healthy"}}
+    assert "healthcheck" in compose["services"]["nats"]
+    assert "healthcheck" in compose["services"]["redis"]
+
+
+def test_containers_are_hardened_and_restart(compose: dict[str, Any]) -> None:
+    for name in SERVICES:
+        svc = compose["services"][name]
+        assert svc["read_only"] is True
+        assert svc["cap_drop"] == ["ALL"]
+        assert svc["restart"] == "unless-stopped"
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_dockerfile_is_multi_stage_non_root_with_grpc_healthcheck(name: str) -> None:
+    text = (ROOT / "services" / name / "Dockerfile").read_text()
+    assert len(re.findall(r"^FROM ", text, re.M)) >= 2
+    user = re.findall(r"^USER (\S+)", text, re.M)
+    assert user and not user[-1].startswith(("0", "root"))
+    assert "tenfour_shared.healthcheck" in text
+    assert f"python\", \"-m\", \"tenfour_{name}\"" in text
+
+
+def test_nats_fsyncs_always_and_redis_appends() -> None:
+    assert re.search(r"^\s*sync_interval:\s*always", (ROOT / "deploy/nats.conf").read_text(), re.M)
+    redis_conf = (ROOT / "deploy/redis.conf").read_text()
+    assert re.search(r"^appendonly yes", redis_conf, re.M)
+
