@@ -47,7 +47,8 @@ _SCRUBBERS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"(?i)bearer\s+\S+"), "bearer [token]"),
     (re.compile(r"[\w.+-]+@[\w-]+\.[\w.-]+"), "[email]"),
     (re.compile(r"\b(?:\d{1,3}\.){3}\d{1,3}\b"), "[ip]"),
-    (re.compile(r"\b(?:[0-9a-fA-F]{1,4}:){2,7}[0-9a-fA-F]{0,4}\b"), "[ip]"),
+    # IPv6 including the compressed forms ("2001:db8::1", "::1", "fe80::1%eth0").
+    (re.compile(r"(?<![\w:])(?:[0-9a-fA-F]{0,4}:){2,8}[0-9a-fA-F]{0,4}(?![\w:])"), "[ip]"),
     (re.compile(r"(?s)v=0\r?\n.*"), "[sdp]"),
     (re.compile(r"(?i)candidate:\S+(?: \S+)*"), "[candidate]"),
 )

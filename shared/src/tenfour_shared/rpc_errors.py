@@ -7,6 +7,7 @@ by type only because their messages may quote request data.
 
 from __future__ import annotations
 
+import inspect
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -70,35 +71,41 @@ class ErrorInterceptor(aio.ServerInterceptor):
                 unary, handler.request_deserializer, handler.response_serializer
             )
         if handler.unary_stream is not None:
-            inner_stream = handler.unary_stream
-
-            async def stream(request: Any, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
-                try:
-                    async for item in inner_stream(request, context):
-                        yield item
-                except aio.AbortError:
-                    raise
-                except Exception as exc:
-                    await _abort(context, rpc, exc)
-
             return grpc.unary_stream_rpc_method_handler(
-                stream, handler.request_deserializer, handler.response_serializer
+                _guard_stream(handler.unary_stream, rpc), handler.request_deserializer, handler.response_serializer
             )
         if handler.stream_stream is not None:
-            inner_bidi = handler.stream_stream
-
-            async def bidi(
-                requests: AsyncIterator[Any], context: aio.ServicerContext[Any, Any]
-            ) -> AsyncIterator[Any]:
-                try:
-                    async for item in inner_bidi(requests, context):
-                        yield item
-                except aio.AbortError:
-                    raise
-                except Exception as exc:
-                    await _abort(context, rpc, exc)
-
             return grpc.stream_stream_rpc_method_handler(
-                bidi, handler.request_deserializer, handler.response_serializer
+                _guard_stream(handler.stream_stream, rpc), handler.request_deserializer, handler.response_serializer
             )
         return handler
+
+
+def _guard_stream(inner: Callable[..., Any], rpc: str) -> Callable[..., Any]:
+    """Wrap a streaming handler in the style it is written in, which grpc.aio tells apart.
+
+    An async generator yields its replies; a coroutine writes them with `context.write()`
+    (grpc_health's Watch does): iterating over the latter would fail every call.
+    """
+    if inspect.isasyncgenfunction(inner):
+
+        async def generator(request: Any, context: aio.ServicerContext[Any, Any]) -> AsyncIterator[Any]:
+            try:
+                async for item in inner(request, context):
+                    yield item
+            except aio.AbortError:
+                raise
+            except Exception as exc:
+                await _abort(context, rpc, exc)
+
+        return generator
+
+    async def writer(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
+        try:
+            return await inner(request, context)
+        except aio.AbortError:
+            raise
+        except Exception as exc:
+            await _abort(context, rpc, exc)
+
+    return writer

@@ -98,18 +98,22 @@ def subtract(base: Iterable[Interval], remove: Iterable[Interval]) -> list[Inter
     """base minus remove, as a sorted disjoint list."""
     cuts = merge(remove)
     out: list[Interval] = []
+    first = 0  # both lists are sorted: cuts before this index end before every later interval
     for iv in merge(base):
-        out.extend(_subtract_one(iv, cuts))
+        while first < len(cuts) and cuts[first].end <= iv.start:
+            first += 1
+        out.extend(_subtract_one(iv, cuts, first))
     return out
 
 
-def _subtract_one(iv: Interval, cuts: list[Interval]) -> Iterator[Interval]:
+def _subtract_one(iv: Interval, cuts: list[Interval], first: int) -> Iterator[Interval]:
     cursor = iv.start
-    for cut in cuts:
-        if cut.end <= cursor:
-            continue
+    for k in range(first, len(cuts)):  # no slicing: that would copy the tail per interval
+        cut = cuts[k]
         if cut.start >= iv.end:
             break
+        if cut.end <= cursor:
+            continue
         if cut.start > cursor:
             yield Interval(cursor, cut.start)
         cursor = max(cursor, cut.end)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
+from aiortc import RTCSessionDescription
+
 from tenfour_signaling.peers import EchoPeer, PeerClient, in_memory_pair, run_echo_check
 
 
@@ -35,8 +37,6 @@ async def test_echo_answers_an_offer_directly_like_the_precall_rpc() -> None:
         async with asyncio.timeout(20):
             await caller.call()  # no port: nothing is sent, the offer stays local
             answer = await echo.accept_offer(caller.pc.localDescription.sdp)
-            from aiortc import RTCSessionDescription
-
             await caller.pc.setRemoteDescription(RTCSessionDescription(sdp=answer, type="answer"))
             await caller.wait_frames(1)
             report = await run_echo_check(caller, pings=3, interval=0.01, rtcp_wait=0)

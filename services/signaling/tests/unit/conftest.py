@@ -6,6 +6,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from tenfour_signaling.domain import Participant, Role, Room
 
 START = datetime(2025, 3, 10, 14, 0, tzinfo=UTC)

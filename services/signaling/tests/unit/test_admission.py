@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 
 import pytest
+
 from tenfour_signaling.domain import (
     EndReason,
     JoinDenial,

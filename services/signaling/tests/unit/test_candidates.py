@@ -5,6 +5,7 @@ import contextlib
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from tenfour_signaling.domain import InvalidSignal, filter_sdp_candidates, parse_candidate
 
 CHROME_SRFLX = (

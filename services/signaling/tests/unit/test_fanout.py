@@ -4,6 +4,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 import pytest
+
 from tenfour_signaling.domain import (
     LeaveReason,
     ParticipantAdmittedSignal,

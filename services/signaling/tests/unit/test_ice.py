@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 import pytest
 from pydantic import SecretStr, ValidationError
+
 from tenfour_signaling.domain import IceSettings, Role, Room, Seat, ice_configuration_for, turn_password
 
 

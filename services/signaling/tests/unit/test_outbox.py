@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from hypothesis import given
 from hypothesis import strategies as st
+
 from tenfour_signaling.domain import Heartbeat, MustRejoin, Outbox, Renegotiate, Replay
 
 T0 = datetime(2025, 3, 10, 14, 0, tzinfo=UTC)

@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from pydantic import ValidationError
+
 from tenfour_signaling.domain import (
     MAX_PARTICIPANTS,
     EndReason,

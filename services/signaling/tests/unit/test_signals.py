@@ -4,6 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 from pydantic import TypeAdapter, ValidationError
+
 from tenfour_signaling.domain import (
     SDP_MAX_BYTES,
     Answer,
@@ -109,3 +110,23 @@ def test_bye_reason_codes_are_short_tokens() -> None:
     assert Bye(reason_code="hung_up").reason_code == "hung_up"
     with pytest.raises(ValidationError):
         Bye(reason_code="free text\nwith newline")
+
+
+BAD_CANDIDATE = "candidate:x 1 udp 1 192.0.2.55 1 typ no"
+
+
+def test_nested_payload_errors_hide_their_input_too() -> None:
+    envelope = {
+        "session_id": "s1",
+        "seq": 1,
+        "sent_at": NOW.isoformat(),
+        "recipient": HANDLE,
+        "payload": {
+            "kind": "ice_candidate",
+            "candidate": "candidate:x 1 udp 1 192.0.2.55 1 typ no",
+            "sdp_mid": "0",
+        },
+    }
+    with pytest.raises(ValidationError) as caught:
+        SignalEnvelope.model_validate(envelope)
+    assert "192.0.2.55" not in str(caught.value)

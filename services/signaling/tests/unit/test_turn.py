@@ -3,6 +3,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from tenfour_signaling.domain import RoomStateError, credential_expiry, mint_turn_credential, turn_password
 
 NOW = datetime(2025, 3, 10, 14, 0, tzinfo=UTC)

@@ -4,6 +4,7 @@ Importing this package pulls in no gRPC: the server interceptor lives in
 `tenfour_shared.auth.interceptor`, so pure code (domain cores) may use roles and principals.
 """
 
+from tenfour_shared.auth.cache import VerifiedTokenCache
 from tenfour_shared.auth.errors import AccessDenied, AuthError, InvalidToken, KeysUnavailable
 from tenfour_shared.auth.jwks import JwksSource, KeyRingJwks, RemoteJwks, StaticJwks, parse_jwks
 from tenfour_shared.auth.keys import KeyRing, SigningKey, VerificationKey, jwk_thumbprint
@@ -43,6 +44,7 @@ __all__ = [
     "TokenVerifier",
     "Verdict",
     "VerificationKey",
+    "VerifiedTokenCache",
     "agency_scope",
     "agency_violation",
     "current_principal",

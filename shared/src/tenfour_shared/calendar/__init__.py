@@ -21,17 +21,10 @@ from tenfour_shared.calendar.placement import (
     candidate_starts,
     check_bookable,
 )
-from tenfour_shared.calendar.rules import (
-    DateOverride,
-    RuleSet,
-    TimeOff,
-    Weekday,
-    WeeklyWindow,
-    Window,
-    check_successor,
-    parse_rule_set,
-)
+from tenfour_shared.calendar.rules import RuleSet, check_successor, parse_rule_set
 from tenfour_shared.calendar.sessions import SessionSettings, SessionType
+from tenfour_shared.calendar.time_off import TimeOff
+from tenfour_shared.calendar.windows import DateOverride, Weekday, WeeklyWindow, Window
 
 __all__ = [
     "DEFAULT_STEP",

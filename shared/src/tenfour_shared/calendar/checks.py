@@ -16,7 +16,9 @@ from typing import TYPE_CHECKING
 from tenfour_shared.calendar.sessions import SessionSettings, SessionType, describe
 
 if TYPE_CHECKING:
-    from tenfour_shared.calendar.rules import Loc, RuleSet, Window
+    from tenfour_shared.calendar.errors import Loc
+    from tenfour_shared.calendar.rules import RuleSet
+    from tenfour_shared.calendar.windows import Window
 
 __all__ = ["cross_check"]
 
@@ -110,7 +112,7 @@ def _effective(rules: RuleSet, index: dict[date, int], day: date, offset: int) -
             for k, w in enumerate(override.windows)
         ]
     return [
-        _place(("weekly", i), f"weekly[{i}] ({w.label})", w, offset)
+        _place(("weekly", i), f"weekly[{i}] ({w.label} on {day})", w, offset)
         for i, w in enumerate(rules.weekly)
         if w.weekday == day.isoweekday()
     ]

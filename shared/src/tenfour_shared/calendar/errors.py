@@ -11,15 +11,21 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pydantic import ValidationError
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 __all__ = [
     "CalendarError",
     "ExpansionRangeError",
     "FieldViolation",
     "IcsError",
+    "Loc",
     "RuleValidationError",
     "field_path",
+    "invalid",
+    "raise_violations",
 ]
+
+Loc = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +89,21 @@ def field_path(loc: Iterable[int | str]) -> str:
 def _plain(message: str) -> str:
     # pydantic prefixes messages of plain ValueErrors; the prefix means nothing to a therapist.
     return message.removeprefix("Value error, ")
+
+
+def invalid(message: str) -> PydanticCustomError:
+    """A validation error whose message is shown as-is (no "Value error," prefix)."""
+    return PydanticCustomError("invalid_rule", "{reason}", {"reason": message})
+
+
+def raise_violations(title: str, violations: list[tuple[Loc, str]]) -> None:
+    """Raise one pydantic error per violation at its own location.
+
+    pydantic merges a ValidationError raised inside a validator into the outer one, prefixing
+    each location, so a rule-set-level check can still point at ``weekly[2].end``.
+    """
+    if violations:
+        raise ValidationError.from_exception_data(
+            title,
+            [InitErrorDetails(type=invalid(message), loc=loc, input=None) for loc, message in violations],
+        )

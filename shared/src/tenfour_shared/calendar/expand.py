@@ -67,10 +67,14 @@ def expand(
     buffer before may legitimately fall inside the notice period.
     """
     check_range(window)
+    window = _utc(window)
     zone = rule_set.zone
     lower = window.start if now is None else max(window.start, as_utc(now))
     bounds = [Interval(lower, window.end)] if lower < window.end else []
-    blocked = merge([*busy, *(t.interval(zone) for t in rule_set.time_off)])
+    # Only what touches the window: a year of time off need not be cut out of two weeks.
+    blocked = merge(
+        _utc(iv) for iv in [*busy, *(t.interval(zone) for t in rule_set.time_off)] if iv.overlaps(window)
+    )
     offered = _offered(rule_set, zone, window)
     return Availability(
         provider_id=rule_set.provider_id,
@@ -83,6 +87,11 @@ def expand(
         },
         sessions={s.session_type: s for s in rule_set.sessions},
     )
+
+
+def _utc(interval: Interval) -> Interval:
+    """Results carry UTC datetimes even when callers pass other aware ones."""
+    return Interval(as_utc(interval.start), as_utc(interval.end))
 
 
 def _offered(rule_set: RuleSet, zone: ZoneInfo, window: Interval) -> dict[SessionType, list[Interval]]:

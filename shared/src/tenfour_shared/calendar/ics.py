@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 import recurring_ical_events
+
 from tenfour_shared.calendar.errors import FieldViolation, IcsError, RuleValidationError
 from tenfour_shared.calendar.expand import check_range
 from tenfour_shared.calendar.ics_outline import Block, outline
@@ -64,8 +65,10 @@ def parse_busy_calendar(
     except ValueError as exc:
         raise IcsError(str(exc).splitlines()[0]) from None
     components = list(calendar.walk())
+    if len(components) != len(blocks):  # the parsers disagree: better no line numbers than wrong ones
+        blocks = [Block(str(c.name), 0) for c in components]
     budget = [MAX_RULE_STEPS]
-    for component, block in zip(components, blocks, strict=len(components) == len(blocks)):
+    for component, block in zip(components, blocks, strict=True):
         _check(component, block, window, budget)
     busy: list[Interval] = []
     seen = 0

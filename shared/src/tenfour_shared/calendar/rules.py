@@ -16,207 +16,21 @@ Semantics, stated once and shared by expand.py and the tests:
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, date, datetime, time, timedelta
-from enum import IntEnum
+from datetime import date, time
 from functools import cached_property
 from typing import Any, Self
 from zoneinfo import ZoneInfo
 
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    ValidationInfo,
-    field_validator,
-    model_validator,
-)
-from pydantic_core import InitErrorDetails
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
 from tenfour_shared.calendar.checks import cross_check
-from tenfour_shared.calendar.errors import FieldViolation, RuleValidationError
-from tenfour_shared.calendar.sessions import SessionSettings, SessionType, default_sessions, invalid
-from tenfour_shared.timeline import Interval, load_zone, local_to_utc
+from tenfour_shared.calendar.errors import FieldViolation, RuleValidationError, invalid, raise_violations
+from tenfour_shared.calendar.sessions import SessionSettings, SessionType, default_sessions
+from tenfour_shared.calendar.time_off import TimeOff
+from tenfour_shared.calendar.windows import DateOverride, Weekday, WeeklyWindow, Window
+from tenfour_shared.timeline import load_zone
 
-__all__ = [
-    "DateOverride",
-    "Loc",
-    "RuleSet",
-    "TimeOff",
-    "Weekday",
-    "WeeklyWindow",
-    "Window",
-    "check_successor",
-    "parse_rule_set",
-    "raise_violations",
-]
-
-Loc = tuple[str | int, ...]
-_DAY_MINUTES = 24 * 60
-_FROZEN = ConfigDict(frozen=True, extra="forbid")
-
-
-class Weekday(IntEnum):
-    """ISO 8601 numbering, as date.isoweekday() and google.type.DayOfWeek."""
-
-    MONDAY = 1
-    TUESDAY = 2
-    WEDNESDAY = 3
-    THURSDAY = 4
-    FRIDAY = 5
-    SATURDAY = 6
-    SUNDAY = 7
-
-    @property
-    def short(self) -> str:
-        return self.name[:3].title()
-
-
-def raise_violations(title: str, violations: list[tuple[Loc, str]]) -> None:
-    """Raise one pydantic error per violation at its own location.
-
-    pydantic merges a ValidationError raised inside a validator into the outer one, prefixing
-    each location, so a rule-set-level check can still point at ``weekly[2].end``.
-    """
-    if violations:
-        raise ValidationError.from_exception_data(
-            title,
-            [InitErrorDetails(type=invalid(message), loc=loc, input=None) for loc, message in violations],
-        )
-
-
-class Window(BaseModel):
-    """A local wall-clock window [start, end); end <= start means the window ends the next day."""
-
-    model_config = _FROZEN
-
-    start: time
-    end: time
-    offers: tuple[SessionType, ...] = (SessionType.INDIVIDUAL,)
-
-    @field_validator("start", "end")
-    @classmethod
-    def _wall_clock(cls, value: time) -> time:
-        if value.tzinfo is not None:
-            raise invalid("must be a wall-clock time without a timezone; the rule set's timezone applies")
-        if value.second or value.microsecond:
-            raise invalid("must be a whole minute")
-        return value
-
-    @field_validator("offers")
-    @classmethod
-    def _some_offers(cls, value: tuple[SessionType, ...]) -> tuple[SessionType, ...]:
-        if not value:
-            raise invalid("must offer at least one session type")
-        # Canonical order keeps serialised rule sets byte-stable for event dedupe.
-        return tuple(t for t in SessionType if t in value)
-
-    @property
-    def overnight(self) -> bool:
-        return self.end <= self.start
-
-    @property
-    def wall_minutes(self) -> int:
-        """Length in wall-clock minutes (DST may make the real interval longer or shorter)."""
-        start, end = self.start.hour * 60 + self.start.minute, self.end.hour * 60 + self.end.minute
-        return (end - start) % _DAY_MINUTES or _DAY_MINUTES
-
-    @property
-    def label(self) -> str:
-        return f"{self.start:%H:%M}\u2013{self.end:%H:%M}"
-
-    def occurrence(self, day: date, zone: ZoneInfo) -> Interval | None:
-        """The UTC interval of this window starting on local ``day``; None if DST empties it."""
-        start = local_to_utc(day, self.start, zone)
-        end = local_to_utc(day + timedelta(days=1) if self.overnight else day, self.end, zone)
-        # A window starting in a spring-forward gap can be moved past its own end.
-        return Interval(start, end) if end > start else None
-
-
-class WeeklyWindow(Window):
-    """A window that recurs every week on ``weekday`` (the local day it starts on)."""
-
-    weekday: Weekday
-
-    @property
-    def label(self) -> str:
-        return f"{self.weekday.short} {super().label}"
-
-
-class DateOverride(BaseModel):
-    """Replaces the windows starting on one local date; no windows means the day is off."""
-
-    model_config = _FROZEN
-
-    day: date
-    windows: tuple[Window, ...] = Field(default=(), max_length=24)
-
-    @classmethod
-    def off(cls, day: date) -> DateOverride:
-        return cls(day=day)
-
-
-class TimeOff(BaseModel):
-    """Unavailable time: either UTC instants [start, end) or local dates first_day..last_day inclusive."""
-
-    model_config = _FROZEN
-
-    start: datetime | None = None
-    end: datetime | None = None
-    first_day: date | None = None
-    last_day: date | None = None
-
-    @field_validator("start", "end")
-    @classmethod
-    def _instant(cls, value: datetime | None, info: ValidationInfo) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None or value.utcoffset() is None:
-            raise invalid("must include a UTC offset, e.g. 2025-03-09T10:00:00Z")
-        start = info.data.get("start")
-        if info.field_name == "end" and start is not None and value <= start:
-            raise invalid("must be after start")
-        return value.astimezone(UTC)
-
-    @field_validator("last_day")
-    @classmethod
-    def _day_order(cls, value: date | None, info: ValidationInfo) -> date | None:
-        first = info.data.get("first_day")
-        if value is not None and first is not None and value < first:
-            raise invalid(f"is before first_day ({first.isoformat()})")
-        return value
-
-    @model_validator(mode="after")
-    def _one_form(self) -> Self:
-        errors: list[tuple[Loc, str]] = []
-        for a, b in (("start", "end"), ("first_day", "last_day")):
-            if (getattr(self, a) is None) != (getattr(self, b) is None):
-                missing = a if getattr(self, a) is None else b
-                errors.append(((missing,), f"is required together with {b if missing == a else a}"))
-        instants, days = self.start is not None, self.first_day is not None
-        if not errors and instants == days:
-            errors.append(
-                ((), "give either start and end (UTC instants) or first_day and last_day (local dates)")
-            )
-        raise_violations("TimeOff", errors)
-        return self
-
-    @classmethod
-    def between(cls, start: datetime, end: datetime) -> TimeOff:
-        return cls(start=start, end=end)
-
-    @classmethod
-    def days(cls, first_day: date, last_day: date) -> TimeOff:
-        return cls(first_day=first_day, last_day=last_day)
-
-    def interval(self, zone: ZoneInfo) -> Interval:
-        if self.start is not None and self.end is not None:
-            return Interval(self.start, self.end)
-        assert self.first_day is not None
-        assert self.last_day is not None
-        return Interval(
-            local_to_utc(self.first_day, time(0), zone),
-            local_to_utc(self.last_day + timedelta(days=1), time(0), zone),
-        )
+__all__ = ["RuleSet", "check_successor", "parse_rule_set"]
 
 
 class RuleSet(BaseModel):

@@ -6,9 +6,10 @@ from datetime import timedelta
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, ValidationInfo, field_validator
-from pydantic_core import PydanticCustomError
 
-__all__ = ["SessionSettings", "SessionType", "default_sessions", "describe", "invalid", "whole_minutes"]
+from tenfour_shared.calendar.errors import invalid
+
+__all__ = ["SessionSettings", "SessionType", "default_sessions", "describe", "whole_minutes"]
 
 
 class SessionType(StrEnum):
@@ -23,11 +24,6 @@ _LIMITS = {
     "buffer_after": (timedelta(0), timedelta(hours=2)),
     "min_notice": (timedelta(0), timedelta(days=365)),
 }
-
-
-def invalid(message: str) -> PydanticCustomError:
-    """A validation error whose message is shown as-is (no "Value error," prefix)."""
-    return PydanticCustomError("invalid_rule", "{reason}", {"reason": message})
 
 
 def whole_minutes(value: timedelta) -> bool:

@@ -11,6 +11,7 @@ never blocks the events behind it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 
@@ -78,17 +79,24 @@ class EventConsumer:
                 max_ack_pending=1000,
             ),
         )
-        while True:
-            try:
-                msgs = await sub.fetch(self._batch, timeout=1.0)
-            except (TimeoutError, NatsTimeoutError):
-                # nats-py may turn our own cancellation into a timeout: do not swallow it.
-                task = asyncio.current_task()
-                if task is not None and task.cancelling():
-                    raise asyncio.CancelledError from None
-                continue
-            for msg in msgs:
-                await self.process(msg)
+        try:
+            while True:
+                try:
+                    msgs = await sub.fetch(self._batch, timeout=1.0)
+                except (TimeoutError, NatsTimeoutError):
+                    # nats-py may turn our own cancellation into a timeout: do not swallow it.
+                    task = asyncio.current_task()
+                    if task is not None and task.cancelling():
+                        raise asyncio.CancelledError from None
+                    continue
+                for msg in msgs:
+                    await self.process(msg)
+        finally:
+            # Withdraw interest in the pending pull request: otherwise the server hands the next
+            # events to this dead inbox, where they wait out AckWait, and draining the connection
+            # at shutdown waits on them.
+            with contextlib.suppress(Exception):
+                await sub.unsubscribe()
 
     async def process(self, msg: Msg) -> None:
         try:

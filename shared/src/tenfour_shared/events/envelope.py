@@ -50,6 +50,10 @@ def parse(raw: bytes) -> tuple[Envelope, Message]:
     if not env.id or env.type not in PAYLOADS:
         raise BadEvent(f"unknown event type {env.type[:80]!r}")
     payload = PAYLOADS[env.type][1]()
-    if not env.data.Unpack(payload):
+    try:
+        matches = env.data.Unpack(payload)
+    except DecodeError as exc:  # the right type URL around corrupt bytes
+        raise BadEvent("payload does not decode") from exc
+    if not matches:
         raise BadEvent("payload does not match the event type")
     return env, payload

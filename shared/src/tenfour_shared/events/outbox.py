@@ -32,6 +32,16 @@ end
 """
 
 
+# An emptied outbox stream is deleted, or every aggregate ever written would keep a key that
+# each scan re-indexes. One key per script, so it also runs on Redis Cluster.
+_DELETE_IF_EMPTY = """
+if redis.call('XLEN', KEYS[1]) == 0 then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+"""
+
+
 def outbox_key(service: str, tag: str) -> str:
     return f"{service}:outbox:{{{tag}}}"
 
@@ -68,6 +78,7 @@ class OutboxRelay:
         self._poll = poll_seconds
         self._scan = scan_seconds
         self._wake = asyncio.Event()
+        self._delete_if_empty = redis.register_script(_DELETE_IF_EMPTY)
         self.published = 0
 
     async def notify(self, tag: str) -> None:
@@ -99,6 +110,7 @@ class OutboxRelay:
         while True:
             entries = await self._redis.xrange(key, "-", "+", count=200)
             if not entries:
+                await self._delete_if_empty(keys=[key])
                 await self._redis.srem(index_key(self._service), key)
                 if await self._redis.xlen(key):  # raced with a new write: keep it indexed
                     await self._redis.sadd(index_key(self._service), key)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from tenfour_shared.auth import KeyRing, KeyRingJwks, Role, SigningKey, TokenIssuer, TokenVerifier
 
 ISSUER = "https://identity.tenfour.test"

@@ -5,6 +5,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import pytest
+
 from tenfour_shared.auth import (
     KeyRing,
     KeyRingJwks,

@@ -4,6 +4,7 @@ import base64
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
 from tenfour_shared.auth import KeyRing, SigningKey, VerificationKey, jwk_thumbprint
 
 # RFC 8037 Appendix A: the Ed25519 example key and its RFC 7638 thumbprint.

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tenfour_shared.auth import AUTHENTICATED, PUBLIC, Policy, Principal, Role, Rule, Verdict
 from tenfour_shared.auth.interceptor import bearer_token
 

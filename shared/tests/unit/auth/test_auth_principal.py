@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import pytest
+
 from tenfour_shared.auth import (
     AccessDenied,
     AgencyScope,
@@ -72,3 +73,13 @@ def test_scopes() -> None:
     assert agency_scope(Role.OFFICER) is AgencyScope.REQUIRED
     assert agency_scope(Role.THERAPIST) is AgencyScope.OPTIONAL
     assert agency_scope(Role.SYSTEM_ADMIN) is AgencyScope.NONE
+
+
+def test_package_import_pulls_in_no_grpc() -> None:
+    """Domain cores may import tenfour_shared.auth; only .interceptor may bring gRPC in."""
+    import subprocess
+    import sys
+
+    probe = "import sys, tenfour_shared.auth; print('grpc' in sys.modules)"
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -23,7 +23,7 @@ __all__ = [
 
 
 class Violation(NamedTuple):
-    field: str  # dotted path, e.g. "languages.2"; "" for the request as a whole
+    field: str  # path such as "languages[2]" (tenfour_shared.errors notation); "" = whole request
     message: str
 
 

@@ -138,10 +138,12 @@ def _time_zone(value: object) -> str:
     return name
 
 
-# RFC 5646 language tag (without the grandfathered irregular tags, which are deprecated).
+# RFC 5646 language tag. The primary subtag must be ISO 639 (2-3 letters): the 4-8 letter
+# forms are reserved or registry-only, and accepting them lets "english" through as a tag.
+# Grandfathered irregular tags are deprecated and refused.
 _LANGTAG = re.compile(
     r"""
-    (?P<language>[a-z]{2,3}(-[a-z]{3}){0,3}|[a-z]{4,8})
+    (?P<language>[a-z]{2,3}(-[a-z]{3}){0,3})
     (-(?P<script>[a-z]{4}))?
     (-(?P<region>[a-z]{2}|[0-9]{3}))?
     (-([a-z0-9]{5,8}|[0-9][a-z0-9]{3}))*

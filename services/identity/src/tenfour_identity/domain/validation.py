@@ -40,8 +40,16 @@ def violations_of(error: ValidationError) -> list[Violation]:
         if item["type"] == _CROSS_FIELD:
             result.extend(Violation(f, m) for f, m in item.get("ctx", {}).get("violations", []))
         else:
-            result.append(Violation(".".join(str(part) for part in item["loc"]), item["msg"]))
+            result.append(Violation(_path(item["loc"]), item["msg"]))
     return result
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    """`languages[2]`, `address.city`: the same notation as tenfour_shared.errors' BadRequest."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
 
 
 def build(model: type[M], **data: Any) -> M:

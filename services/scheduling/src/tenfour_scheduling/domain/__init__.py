@@ -1,0 +1,95 @@
+"""Pure scheduling domain: rosters, fatigue rules and shift-aware slot search.
+
+No I/O and no service imports (an import-linter contract keeps it so); the entrypoints
+translate requests into these values and DomainValidationError into INVALID_ARGUMENT.
+"""
+
+from tenfour_scheduling.domain.errors import DomainValidationError, FieldViolation
+from tenfour_scheduling.domain.fatigue import (
+    BlockedInterval,
+    BlockReason,
+    DutyBlock,
+    FatiguePolicy,
+    OffDutyResult,
+    off_duty_windows,
+)
+from tenfour_scheduling.domain.preferences import LocalHours, OfficerPreferences
+from tenfour_scheduling.domain.providers import (
+    Officer,
+    ProviderKind,
+    ProviderOffer,
+    ProviderProfile,
+    SessionOffer,
+    SlotFilters,
+)
+from tenfour_scheduling.domain.rest import RestContext
+from tenfour_scheduling.domain.roster_ics import RosterImport, export_roster_ics, import_roster_ics
+from tenfour_scheduling.domain.rotation import (
+    Override,
+    OverrideKind,
+    Roster,
+    Shift,
+    ShiftDefinition,
+    ShiftKind,
+    ShiftSource,
+    shifts,
+)
+from tenfour_scheduling.domain.slot_check import SlotProblem, SlotProblemCode, check_slot
+from tenfour_scheduling.domain.slots import (
+    DEFAULT_HORIZON,
+    MAX_HORIZON,
+    EmptyReason,
+    Slot,
+    SlotSearchResult,
+    find_slots,
+)
+from tenfour_scheduling.domain.templates import (
+    TEMPLATES,
+    RotationTemplate,
+    roster_from_template,
+    rotating_cycle,
+)
+
+__all__ = [
+    "DEFAULT_HORIZON",
+    "MAX_HORIZON",
+    "TEMPLATES",
+    "BlockReason",
+    "BlockedInterval",
+    "DomainValidationError",
+    "DutyBlock",
+    "EmptyReason",
+    "FatiguePolicy",
+    "FieldViolation",
+    "LocalHours",
+    "OffDutyResult",
+    "Officer",
+    "OfficerPreferences",
+    "Override",
+    "OverrideKind",
+    "ProviderKind",
+    "ProviderOffer",
+    "ProviderProfile",
+    "RestContext",
+    "Roster",
+    "RosterImport",
+    "RotationTemplate",
+    "SessionOffer",
+    "Shift",
+    "ShiftDefinition",
+    "ShiftKind",
+    "ShiftSource",
+    "Slot",
+    "SlotFilters",
+    "SlotProblem",
+    "SlotProblemCode",
+    "SlotSearchResult",
+    "check_slot",
+    "export_roster_ics",
+    "find_slots",
+    "import_roster_ics",
+    "off_duty_windows",
+    "roster_from_template",
+    "rotating_cycle",
+    "shifts",
+]

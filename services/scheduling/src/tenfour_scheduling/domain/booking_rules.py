@@ -8,9 +8,8 @@ from collections.abc import Iterable
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
-from tenfour_shared.timeline import Interval, local_to_utc, merge
-
 from tenfour_scheduling.domain.providers import SessionOffer
+from tenfour_shared.timeline import Interval, local_to_utc, merge
 
 __all__ = ["capped_days", "local_day", "local_week", "officer_busy", "provider_busy"]
 

@@ -14,10 +14,10 @@ from enum import StrEnum
 from itertools import pairwise
 
 from pydantic import Field
-from tenfour_shared.timeline import Interval, intersect, subtract
 
 from tenfour_scheduling.domain.rotation import Roster, Shift, ShiftKind, shifts
 from tenfour_scheduling.domain.validated import ValidatedModel
+from tenfour_shared.timeline import Interval, intersect, subtract
 
 __all__ = [
     "BlockReason",

@@ -7,11 +7,11 @@ from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import field_validator, model_validator
-from tenfour_shared.timeline import Interval, local_to_utc, merge
 
 from tenfour_scheduling.domain.fatigue import DutyBlock
 from tenfour_scheduling.domain.rotation import Shift, ShiftKind
 from tenfour_scheduling.domain.validated import ValidatedModel
+from tenfour_shared.timeline import Interval, local_to_utc, merge
 
 __all__ = ["LocalHours", "OfficerPreferences", "days_before_night_blocks", "preferred_intervals"]
 

@@ -10,10 +10,10 @@ from datetime import timedelta
 from enum import StrEnum
 
 from pydantic import Field, ValidationInfo, field_validator
-from tenfour_shared.timeline import Interval, load_zone
 
 from tenfour_scheduling.domain.rotation import Roster
 from tenfour_scheduling.domain.validated import ValidatedModel
+from tenfour_shared.timeline import Interval, load_zone
 
 __all__ = ["Officer", "ProviderKind", "ProviderOffer", "ProviderProfile", "SessionOffer", "SlotFilters"]
 

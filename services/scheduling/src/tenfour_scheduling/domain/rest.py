@@ -13,10 +13,9 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from tenfour_shared.timeline import Interval, local_to_utc
-
 from tenfour_scheduling.domain.fatigue import DutyBlock
 from tenfour_scheduling.domain.rotation import ShiftKind
+from tenfour_shared.timeline import Interval, local_to_utc
 
 __all__ = ["RestContext", "RestTimeline", "format_span"]
 
@@ -44,12 +43,11 @@ _AFTER = {
 
 
 def format_span(span: timedelta) -> str:
-    """Rounded to 15 min: "45 min", "3 h", "2 h 30 min"."""
-    minutes = round(span.total_seconds() / 900) * 15
-    hours, rest = divmod(abs(minutes), 60)
-    if hours and rest:
-        return f"{hours} h {rest} min"
-    return f"{hours} h" if hours else f"{rest} min"
+    """Whole minutes: "45 min", "3 h", "2 h 30 min"."""
+    hours, minutes = divmod(abs(int(span.total_seconds())) // 60, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
 
 
 @dataclass(frozen=True, slots=True)

@@ -16,9 +16,9 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from pydantic import Field, ValidationInfo, field_validator
-from tenfour_shared.timeline import Interval, load_zone, local_to_utc
 
 from tenfour_scheduling.domain.validated import ValidatedModel
+from tenfour_shared.timeline import Interval, load_zone, local_to_utc
 
 __all__ = [
     "MAX_CYCLE_DAYS",

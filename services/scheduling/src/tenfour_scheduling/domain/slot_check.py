@@ -9,8 +9,6 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from tenfour_shared.timeline import Interval, load_zone, merge
-
 from tenfour_scheduling.domain.booking_rules import capped_days, officer_busy, provider_busy
 from tenfour_scheduling.domain.errors import DomainValidationError
 from tenfour_scheduling.domain.fatigue import (
@@ -24,6 +22,7 @@ from tenfour_scheduling.domain.providers import ProviderKind, ProviderOffer
 from tenfour_scheduling.domain.rest import format_span
 from tenfour_scheduling.domain.rotation import Roster
 from tenfour_scheduling.domain.slots import MAX_HORIZON
+from tenfour_shared.timeline import Interval, load_zone, merge
 
 __all__ = ["SlotProblem", "SlotProblemCode", "check_slot"]
 

@@ -21,8 +21,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from enum import IntEnum, StrEnum
 
-from tenfour_shared.timeline import Interval, intersect, load_zone, local_to_utc, merge, subtract
-
 from tenfour_scheduling.domain.booking_rules import capped_days, local_day, officer_busy, provider_busy
 from tenfour_scheduling.domain.errors import DomainValidationError, FieldViolation
 from tenfour_scheduling.domain.fatigue import (
@@ -45,6 +43,7 @@ from tenfour_scheduling.domain.providers import (
 )
 from tenfour_scheduling.domain.rest import RestContext, RestTimeline, format_span
 from tenfour_scheduling.domain.rotation import Roster, shifts
+from tenfour_shared.timeline import Interval, intersect, load_zone, local_to_utc, merge, subtract
 
 __all__ = [
     "DEFAULT_HORIZON",
@@ -263,7 +262,7 @@ class _OfficerSide:
         step: timedelta,
     ) -> None:
         self.officer, self.policy, self.preferences, self.window = officer, policy, preferences, window
-        self.bookings = merge(bookings)
+        self.bookings = tuple(bookings)  # not merged: touching sessions still count twice per day
         self.zone = load_zone(roster.zone)
         reach = policy.reach()
         self.off_duty: OffDutyResult = off_duty_from_shifts(
@@ -282,6 +281,7 @@ class _OfficerSide:
             if preferences.preferred_hours
             else None
         )
+        self._preferred_starts: dict[timedelta, list[Interval]] = {}  # by session duration
         self.rest = RestTimeline(self.off_duty.duty, self.zone, first, last, preferences.usual_wake_time)
         # Starts lie on a grid anchored at local midnight, so they read :00/:15/:30/:45.
         self.origin_us = _to_us(local_to_utc(first, time(0), self.zone))
@@ -304,16 +304,14 @@ class _OfficerSide:
             *officer_busy(session, self.bookings),
             Interval(self.window.start, earliest),
         ]
-        starts = _start_sets(subtract(fitting, blocked), duration)
-        provider_zone = load_zone(offer.timezone)
-        starts = subtract(
-            starts, capped_days(offer.bookings, provider_zone, session.max_per_day, session.max_per_week)
+        unbooked = _start_sets(subtract(fitting, blocked), duration)
+        capped = capped_days(
+            offer.bookings, load_zone(offer.timezone), session.max_per_day, session.max_per_week
         )
+        starts = subtract(unbooked, [*capped, *self.excluded_starts])
         if not starts:
-            return _Stage.FULLY_BOOKED
-        starts = subtract(starts, self.excluded_starts)
-        if not starts:
-            return _Stage.DAYS_TAKEN
+            # Only when nothing is left is it worth finding out whose days ran out.
+            return _Stage.DAYS_TAKEN if subtract(unbooked, capped) else _Stage.FULLY_BOOKED
         before = len(runs)
         continuity = 0 if offer.provider_id == self.officer.current_provider_id else 1
         for part, preferred in self._preferred_split(starts, duration):
@@ -326,7 +324,9 @@ class _OfficerSide:
     def _preferred_split(self, starts: list[Interval], duration: timedelta) -> list[tuple[Interval, bool]]:
         if self.preferred is None:
             return [(iv, True) for iv in starts]
-        inside = _start_sets([p for p in self.preferred if p.duration >= duration], duration)
+        inside = self._preferred_starts.get(duration)
+        if inside is None:
+            inside = self._preferred_starts[duration] = _start_sets(self.preferred, duration)
         return [(iv, True) for iv in intersect(starts, inside)] + [
             (iv, False) for iv in subtract(starts, inside)
         ]

@@ -9,6 +9,7 @@ from enum import StrEnum
 from typing import Self
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+
 from tenfour_shared.timeline import Interval, as_utc
 
 from .errors import NotFound, RoomStateError

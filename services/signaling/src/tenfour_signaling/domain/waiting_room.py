@@ -8,6 +8,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tenfour_shared.timeline import as_utc
+
 from .admission import authorize_join
 from .errors import NotAllowed, NotFound, RoomStateError
 from .events import (
@@ -47,6 +49,7 @@ def _provider_present(room: Room) -> bool:
 
 def join(room: Room, subject: str, now: datetime) -> Transition:
     """Enter the room: providers straight in, officers into the waiting room (raises JoinDenied)."""
+    now = as_utc(now)
     seat = authorize_join(room, subject, now)
     if seat.is_present:
         # A second stream from the same person (reconnect racing the old stream): nothing changes.

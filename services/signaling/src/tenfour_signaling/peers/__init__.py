@@ -22,7 +22,7 @@ __all__ = [
     "SignalingPort",
     "TestPatternTrack",
     "in_memory_pair",
-    "run_echo_check",
     "rtc_configuration",
+    "run_echo_check",
     "selected_candidate_pair",
 ]

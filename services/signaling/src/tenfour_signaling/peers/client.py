@@ -11,6 +11,7 @@ from typing import Any
 
 from aiortc import MediaStreamTrack, RTCDataChannel
 from aiortc.mediastreams import MediaStreamError
+
 from tenfour_signaling.domain import IceServer
 
 from .connection import SignaledPeer

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 
 from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.sdp import candidate_from_sdp
+
 from tenfour_signaling.domain import (
     Answer,
     Bye,

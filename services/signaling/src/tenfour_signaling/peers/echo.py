@@ -86,7 +86,9 @@ async def _rtcp_figures(client: PeerClient, wait: float) -> tuple[float | None, 
             lost = sum(max(s.packetsLost, 0) for s in stats if isinstance(s, RTCInboundRtpStreamStats))
             received = sum(s.packetsReceived for s in stats if isinstance(s, RTCInboundRtpStreamStats))
             echoed_loss = lost / (lost + received) if lost + received else 0.0
-            return remote[0].roundTripTime * 1000, max(remote[0].fractionLost, echoed_loss)
+            # aiortc leaves roundTripTime None until a report echoes one of its sender reports.
+            rtt: float | None = remote[0].roundTripTime
+            return (None if rtt is None else rtt * 1000), float(max(remote[0].fractionLost, echoed_loss))
         if client.clock() >= deadline:
             return None, None
         await asyncio.sleep(0.1)

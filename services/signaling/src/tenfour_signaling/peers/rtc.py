@@ -7,6 +7,7 @@ from typing import Any
 
 from aiortc import RTCConfiguration, RTCIceServer, RTCPeerConnection
 from aiortc.rtcconfiguration import RTCIceTransportPolicy
+
 from tenfour_signaling.domain import IceServer, filter_sdp_candidates
 
 __all__ = ["CandidatePair", "incoming_sdp", "outgoing_sdp", "rtc_configuration", "selected_candidate_pair"]

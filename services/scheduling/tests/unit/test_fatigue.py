@@ -1,0 +1,183 @@
+"""Fatigue policy (BRIEF §2 defaults): what off-duty time is left, and why the rest is not."""
+
+from __future__ import annotations
+
+import itertools
+from datetime import UTC, date, datetime, time, timedelta
+
+import pytest
+
+from tenfour_scheduling.domain import (
+    BlockReason,
+    FatiguePolicy,
+    OffDutyResult,
+    Override,
+    OverrideKind,
+    Roster,
+    ShiftDefinition,
+    ShiftKind,
+    off_duty_windows,
+)
+from tenfour_shared.timeline import Interval, merge, total
+
+H = timedelta(hours=1)
+MIN = timedelta(minutes=1)
+DEFS = {
+    "D": ShiftDefinition(start=time(7), length=12 * H, kind=ShiftKind.DAY),
+    "S": ShiftDefinition(start=time(15), length=8 * H, kind=ShiftKind.SWING),
+    "N": ShiftDefinition(start=time(19), length=12 * H, kind=ShiftKind.NIGHT),
+}
+MON = date(2025, 1, 6)
+
+
+def at(day: int, hour: int, minute: int = 0) -> datetime:
+    """UTC instant on 2025-01-<day>."""
+    return datetime(2025, 1, day, hour, minute, tzinfo=UTC)
+
+
+def roster(cycle: str, *overrides: Override, zone: str = "UTC", anchor: date = MON) -> Roster:
+    return Roster(definitions=DEFS, cycle=cycle, anchor=anchor, zone=zone, overrides=overrides)
+
+
+def blocked(result: OffDutyResult) -> list[tuple[datetime, datetime, BlockReason]]:
+    return [(b.interval.start, b.interval.end, b.reason) for b in result.blocked]
+
+
+def assert_partition(result: OffDutyResult) -> None:
+    pieces = sorted([*result.windows, *(b.interval for b in result.blocked)])
+    for a, b in itertools.pairwise(pieces):
+        assert a.end == b.start  # disjoint, no holes
+    assert merge(pieces) == [result.window]
+
+
+def test_day_shift_gets_pre_and_post_buffers() -> None:
+    result = off_duty_windows(roster("D------"), FatiguePolicy(), Interval(at(6, 0), at(7, 0)))
+    assert blocked(result) == [
+        (at(6, 5, 30), at(6, 7), BlockReason.PRE_SHIFT_BUFFER),
+        (at(6, 7), at(6, 19), BlockReason.ON_DUTY),
+        (at(6, 19), at(6, 20), BlockReason.POST_SHIFT_BUFFER),
+    ]
+    assert result.windows == (Interval(at(6, 0), at(6, 5, 30)), Interval(at(6, 20), at(7, 0)))
+    assert_partition(result)
+
+
+def test_night_shift_protects_eight_hours_of_sleep_from_one_hour_after() -> None:
+    result = off_duty_windows(roster("N------"), FatiguePolicy(), Interval(at(6, 12), at(8, 0)))
+    assert blocked(result) == [
+        (at(6, 17, 30), at(6, 19), BlockReason.PRE_SHIFT_BUFFER),
+        (at(6, 19), at(7, 7), BlockReason.ON_DUTY),
+        (at(7, 7), at(7, 8), BlockReason.POST_SHIFT_BUFFER),
+        (at(7, 8), at(7, 16), BlockReason.PROTECTED_SLEEP),
+    ]
+    assert result.blocked[3].text == "protected sleep after night shift"
+    assert_partition(result)
+
+
+def test_quick_return_gap_under_11_h_is_removed_whole() -> None:
+    # Swing 15:00-23:00, then day 07:00: an 8 h quick return.
+    result = off_duty_windows(roster("SD-----"), FatiguePolicy(), Interval(at(6, 12), at(7, 12)))
+    assert blocked(result) == [
+        (at(6, 13, 30), at(6, 15), BlockReason.PRE_SHIFT_BUFFER),
+        (at(6, 15), at(6, 23), BlockReason.ON_DUTY),
+        (at(6, 23), at(7, 0), BlockReason.POST_SHIFT_BUFFER),
+        (at(7, 0), at(7, 5, 30), BlockReason.QUICK_RETURN),
+        (at(7, 5, 30), at(7, 7), BlockReason.PRE_SHIFT_BUFFER),
+        (at(7, 7), at(7, 12), BlockReason.ON_DUTY),
+    ]
+    assert result.windows == (Interval(at(6, 12), at(6, 13, 30)),)
+    assert [b.text for b in result.blocked][3] == "quick-return gap under 11 h"
+
+
+def test_gap_of_exactly_11_h_is_not_a_quick_return() -> None:
+    court = Override(kind=OverrideKind.COURT, day=date(2025, 1, 7), start=time(6), length=2 * H)
+    result = off_duty_windows(roster("D------", court), FatiguePolicy(), Interval(at(6, 19), at(7, 6)))
+    assert BlockReason.QUICK_RETURN not in {b.reason for b in result.blocked}
+    assert result.windows == (Interval(at(6, 20), at(7, 4, 30)),)
+
+
+def test_back_to_back_duty_is_one_block_and_sleep_follows_its_end() -> None:
+    overtime = Override(kind=OverrideKind.OVERTIME, day=date(2025, 1, 7), start=time(7), length=2 * H)
+    result = off_duty_windows(roster("N------", overtime), FatiguePolicy(), Interval(at(6, 18), at(8, 0)))
+    assert (at(6, 19), at(7, 9), BlockReason.ON_DUTY) in blocked(result)
+    assert (at(7, 10), at(7, 18), BlockReason.PROTECTED_SLEEP) in blocked(result)
+    assert result.windows == (Interval(at(7, 18), at(8, 0)),)
+
+
+def test_court_after_a_night_shift_cuts_into_the_sleep_and_the_gap() -> None:
+    court = Override(kind=OverrideKind.COURT, day=date(2025, 1, 7), start=time(11), length=2 * H)
+    result = off_duty_windows(roster("N------", court), FatiguePolicy(), Interval(at(7, 7), at(7, 20)))
+    assert blocked(result) == [
+        (at(7, 7), at(7, 8), BlockReason.POST_SHIFT_BUFFER),
+        (at(7, 8), at(7, 9, 30), BlockReason.PROTECTED_SLEEP),
+        (at(7, 9, 30), at(7, 11), BlockReason.PRE_SHIFT_BUFFER),
+        (at(7, 11), at(7, 13), BlockReason.ON_DUTY),
+        (at(7, 13), at(7, 14), BlockReason.POST_SHIFT_BUFFER),
+        (at(7, 14), at(7, 16), BlockReason.PROTECTED_SLEEP),
+    ]
+
+
+def test_reasons_have_the_documented_texts() -> None:
+    assert [r.text for r in BlockReason] == [
+        "on duty",
+        "pre-shift buffer",
+        "post-shift buffer",
+        "protected sleep after night shift",
+        "quick-return gap under 11 h",
+    ]
+
+
+def test_agency_policy_can_relax_every_rule() -> None:
+    lax = FatiguePolicy(
+        pre_shift_buffer=timedelta(0),
+        post_shift_buffer=timedelta(0),
+        night_sleep_delay=timedelta(0),
+        night_sleep_length=timedelta(0),
+        min_rest_between_shifts=timedelta(0),
+    )
+    result = off_duty_windows(roster("SD-----"), lax, Interval(at(6, 0), at(8, 0)))
+    assert {b.reason for b in result.blocked} == {BlockReason.ON_DUTY}
+    assert total(result.windows) == 48 * H - 8 * H - 12 * H
+
+
+def test_stricter_policy_widens_buffers() -> None:
+    strict = FatiguePolicy(pre_shift_buffer=3 * H, post_shift_buffer=2 * H)
+    result = off_duty_windows(roster("D------"), strict, Interval(at(6, 0), at(7, 0)))
+    assert result.windows == (Interval(at(6, 0), at(6, 4)), Interval(at(6, 21), at(7, 0)))
+
+
+def test_shifts_outside_the_window_still_shape_it() -> None:
+    # The night before the window ends at 07:00; its sleep window reaches into the window.
+    result = off_duty_windows(roster("N------"), FatiguePolicy(), Interval(at(7, 12), at(7, 20)))
+    assert blocked(result) == [(at(7, 12), at(7, 16), BlockReason.PROTECTED_SLEEP)]
+    assert result.windows == (Interval(at(7, 16), at(7, 20)),)
+
+
+@pytest.mark.parametrize(
+    ("zone", "eve"),
+    [
+        ("America/New_York", date(2025, 11, 1)),
+        ("Europe/London", date(2025, 3, 29)),
+        ("Australia/Sydney", date(2025, 4, 5)),
+    ],
+)
+def test_sleep_after_a_dst_night_is_eight_real_hours_from_the_wall_clock_end(zone: str, eve: date) -> None:
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo(zone)
+    result = off_duty_windows(
+        roster("N------", zone=zone, anchor=eve),
+        FatiguePolicy(),
+        Interval(datetime.combine(eve, time(12), tz), datetime.combine(eve + timedelta(days=2), time(0), tz)),
+    )
+    (sleep,) = [b.interval for b in result.blocked if b.reason is BlockReason.PROTECTED_SLEEP]
+    assert sleep.start.astimezone(tz).time() == time(8)  # 07:00 wall-clock end + 1 h
+    assert sleep.duration == 8 * H
+    assert_partition(result)
+
+
+def test_duty_blocks_are_reported_for_explanations() -> None:
+    result = off_duty_windows(roster("ND-----"), FatiguePolicy(), Interval(at(6, 0), at(9, 0)))
+    kinds = [(b.first_kind, b.rest_kind, b.has_night) for b in result.duty]
+    # Night 19:00-07:00 then day 07:00-19:00 touch: one block that started as a night.
+    assert kinds == [(ShiftKind.NIGHT, ShiftKind.NIGHT, True)]
+    assert result.duty[0].interval == Interval(at(6, 19), at(7, 19))
