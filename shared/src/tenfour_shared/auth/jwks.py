@@ -119,6 +119,8 @@ class RemoteJwks:
                 async with asyncio.timeout(self._fetch_timeout):
                     document = await self._fetch()
                 keys = parse_jwks(document)
+                if not keys:  # an empty set is a broken publisher, not a mass revocation
+                    raise ValueError("JWKS holds no usable key")
             except Exception as exc:  # any transport failure: keep serving the cached keys
                 _log.warning("JWKS refresh failed: %s", type(exc).__name__)
                 return

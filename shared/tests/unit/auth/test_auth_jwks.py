@@ -33,6 +33,7 @@ class FakeIdentity:
         self.fetches = 0
         self.failing = False
         self.delay = 0.0
+        self.empty = False
 
     async def __call__(self) -> Mapping[str, Any]:
         self.fetches += 1
@@ -40,7 +41,7 @@ class FakeIdentity:
             await asyncio.sleep(self.delay)
         if self.failing:
             raise ConnectionError("identity down")
-        return self.ring.jwks()
+        return {"keys": []} if self.empty else self.ring.jwks()
 
 
 @pytest.fixture
@@ -143,3 +144,14 @@ def test_parse_jwks_skips_foreign_keys_and_rejects_non_sets() -> None:
     assert parse_jwks({"keys": [rsa, "junk", key.to_jwk()]}) == {key.kid: key}
     with pytest.raises(ValueError, match="keys"):
         parse_jwks({"kty": "OKP"})
+
+
+async def test_empty_key_set_keeps_the_previous_keys(
+    remote: RemoteJwks, identity: FakeIdentity, clock: FakeClock
+) -> None:
+    kid = _kid(identity)
+    await remote.get_key(kid)
+
+    identity.empty = True
+    clock.now += 301
+    assert await remote.get_key(kid) is not None
