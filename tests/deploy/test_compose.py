@@ -47,13 +47,13 @@ def test_dockerfile_is_multi_stage_non_root_with_grpc_healthcheck(name: str) -> 
     text = (ROOT / "services" / name / "Dockerfile").read_text()
     assert len(re.findall(r"^FROM ", text, re.M)) >= 2
     user = re.findall(r"^USER (\S+)", text, re.M)
-    assert user and not user[-1].startswith(("0", "root"))
+    assert user
+    assert not user[-1].startswith(("0", "root"))
     assert "tenfour_shared.healthcheck" in text
-    assert f"python\", \"-m\", \"tenfour_{name}\"" in text
+    assert f'python", "-m", "tenfour_{name}"' in text
 
 
 def test_nats_fsyncs_always_and_redis_appends() -> None:
     assert re.search(r"^\s*sync_interval:\s*always", (ROOT / "deploy/nats.conf").read_text(), re.M)
     redis_conf = (ROOT / "deploy/redis.conf").read_text()
     assert re.search(r"^appendonly yes", redis_conf, re.M)
-

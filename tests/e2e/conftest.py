@@ -10,6 +10,7 @@ import pytest
 
 from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.launcher import SERVICES, ServiceProcess
+from tenfour_shared.testing_tokens import TestTokens
 
 
 @dataclass
@@ -29,12 +30,13 @@ class System:
 
 
 @pytest.fixture
-def system(tmp_path: Path) -> Iterator[System]:
+def system(tmp_path: Path, test_tokens: TestTokens) -> Iterator[System]:
     with NatsServer(tmp_path / "nats") as nats, RedisServer(tmp_path / "redis") as redis:
         env = {
             "TENFOUR_NATS_URL": nats.url,
             "TENFOUR_REDIS_URL": redis.url,
             "TENFOUR_RETRY_BASE_SECONDS": "0.1",
+            "TENFOUR_JWKS_JSON": test_tokens.jwks_json,
         }
         procs = {name: ServiceProcess(name, free_port(), env, tmp_path / f"{name}.log") for name in SERVICES}
         try:

@@ -11,11 +11,13 @@ from grpc_health.v1 import health_pb2
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
+from tenfour_shared.auth.roles import Role
 from tenfour_shared.errors import field_violations
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.streams import DEAD_LETTER_STREAM
 from tenfour_shared.launcher import SERVICES, health_status
 from tenfour_shared.redis_store import connect as connect_redis
+from tenfour_shared.testing_tokens import TestTokens
 
 from .conftest import System
 
@@ -32,10 +34,13 @@ def availability(system: System) -> availability_pb2_grpc.AvailabilityServiceStu
     return availability_pb2_grpc.AvailabilityServiceStub(channel)
 
 
-def set_rules(stub: availability_pb2_grpc.AvailabilityServiceStub, provider: str, zone: str = "UTC") -> int:
+def set_rules(
+    stub: availability_pb2_grpc.AvailabilityServiceStub, tokens: TestTokens, provider: str, zone: str = "UTC"
+) -> int:
     reply = stub.SetRules(
         availability_pb2.SetRulesRequest(rules=rules_pb2.RuleSet(provider_id=provider, timezone=zone)),
         timeout=10,
+        metadata=tokens.metadata(Role.SYSTEM_ADMIN),
     )
     return reply.version
 
@@ -68,17 +73,17 @@ def test_every_service_serves_health_and_reflection(system: System) -> None:
         assert full_name in reflected_services(target)
 
 
-async def test_event_consumed_exactly_once_across_sigkill(system: System) -> None:
+async def test_event_consumed_exactly_once_across_sigkill(system: System, test_tokens: TestTokens) -> None:
     stub = availability(system)
     providers = [f"prov-{i:03d}" for i in range(60)]
     first, second = providers[:30], providers[30:]
 
     for p in first:
-        assert set_rules(stub, p) == 1
+        assert set_rules(stub, test_tokens, p) == 1
     # Kill the consumer mid-stream: some events are applied, some in flight, some not yet read.
     system.services["scheduling"].kill()
     for p in second:
-        assert set_rules(stub, p) == 1
+        assert set_rules(stub, test_tokens, p) == 1
     system.restart("scheduling")
 
     counts = await wait_until_applied(system, providers)
@@ -90,10 +95,10 @@ async def test_event_consumed_exactly_once_across_sigkill(system: System) -> Non
     assert await applied_counts(system, providers) == {p: 1 for p in providers}
 
 
-async def test_newer_versions_win_in_the_read_model(system: System) -> None:
+async def test_newer_versions_win_in_the_read_model(system: System, test_tokens: TestTokens) -> None:
     stub = availability(system)
     for zone in ("UTC", "Europe/London", "America/New_York"):
-        set_rules(stub, "prov-v", zone)
+        set_rules(stub, test_tokens, "prov-v", zone)
     redis = connect_redis(system.redis.url)
     try:
         deadline = time.monotonic() + 30
@@ -106,22 +111,29 @@ async def test_newer_versions_win_in_the_read_model(system: System) -> None:
         await redis.aclose()
 
 
-def test_bad_input_is_invalid_argument_and_keeps_stored_rules(system: System) -> None:
+def test_bad_input_is_invalid_argument_and_keeps_stored_rules(
+    system: System, test_tokens: TestTokens
+) -> None:
     stub = availability(system)
-    set_rules(stub, "prov-bad", "Europe/Berlin")
+    set_rules(stub, test_tokens, "prov-bad", "Europe/Berlin")
     with pytest.raises(grpc.RpcError) as caught:
-        set_rules(stub, "prov-bad", "Mars/Olympus_Mons")
+        set_rules(stub, test_tokens, "prov-bad", "Mars/Olympus_Mons")
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert [v.field for v in field_violations(caught.value)] == ["rules.timezone"]
-    kept = stub.GetRules(availability_pb2.GetRulesRequest(provider_id="prov-bad"))
+    kept = stub.GetRules(
+        availability_pb2.GetRulesRequest(provider_id="prov-bad"),
+        metadata=test_tokens.metadata(Role.THERAPIST, "prov-bad"),
+    )
     assert (kept.timezone, kept.version) == ("Europe/Berlin", 1)
 
 
-async def test_corrupt_event_is_dead_lettered_and_does_not_block(system: System) -> None:
+async def test_corrupt_event_is_dead_lettered_and_does_not_block(
+    system: System, test_tokens: TestTokens
+) -> None:
     nc, js = await connect_nats(system.nats.url, "test")
     try:
         await js.publish("availability.provider_rules_changed", b"\x00not-protobuf\xff")
-        set_rules(availability(system), "prov-after-garbage")
+        set_rules(availability(system), test_tokens, "prov-after-garbage")
         counts = await wait_until_applied(system, ["prov-after-garbage"])
         assert counts == {"prov-after-garbage": 1}
         deadline = time.monotonic() + 10
@@ -140,3 +152,21 @@ def test_sigterm_drains_and_exits_cleanly(system: System) -> None:
     proc = system.services["signaling"]
     assert proc.terminate() == 0
     assert health_status(proc.target, SERVICES["signaling"][1]) == health_pb2.HealthCheckResponse.UNKNOWN
+
+
+def test_rpcs_need_a_valid_token_and_the_right_caller(system: System, test_tokens: TestTokens) -> None:
+    stub = availability(system)
+    request = availability_pb2.GetRulesRequest(provider_id="prov-x")
+    with pytest.raises(grpc.RpcError) as no_token:
+        stub.GetRules(request)
+    assert no_token.value.code() == grpc.StatusCode.UNAUTHENTICATED
+    with pytest.raises(grpc.RpcError) as officer:
+        stub.GetRules(request, metadata=test_tokens.metadata(Role.OFFICER))
+    assert officer.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.RpcError) as someone_else:
+        stub.GetRules(request, metadata=test_tokens.metadata(Role.THERAPIST, "prov-y"))
+    assert someone_else.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    forged = TestTokens()  # a key the services were never told about
+    with pytest.raises(grpc.RpcError) as bad_key:
+        stub.GetRules(request, metadata=forged.metadata(Role.SYSTEM_ADMIN))
+    assert bad_key.value.code() == grpc.StatusCode.UNAUTHENTICATED

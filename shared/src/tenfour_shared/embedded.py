@@ -78,6 +78,10 @@ class _Process:
                 start_new_session=True,
             )
         wait_for_port(self.port, self.proc)
+        self.wait_ready()
+
+    def wait_ready(self) -> None:
+        """Beyond listening on the port: servers that need it wait until they answer requests."""
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -133,6 +137,20 @@ class RedisServer(_Process):
             "--save", "",
             "--protected-mode", "yes",
         ]  # fmt: skip
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        # Redis listens before it has loaded its AOF, answering -LOADING until then: a service
+        # started against it would fail its first command.
+        deadline = time.monotonic() + timeout
+        while True:
+            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
+                s.sendall(b"PING\r\n")
+                reply = s.recv(64)
+            if reply.startswith(b"+PONG"):
+                return
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"redis-server on {self.port} still not ready: {reply[:60]!r}")
+            time.sleep(0.05)
 
 
 def env_with(**values: str) -> dict[str, str]:

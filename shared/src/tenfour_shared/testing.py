@@ -16,6 +16,7 @@ from nats.js import JetStreamContext
 from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.redis_store import connect as connect_redis
+from tenfour_shared.testing_tokens import TestTokens
 
 
 @pytest.fixture
@@ -42,3 +43,8 @@ async def nats_js(nats_server: NatsServer) -> AsyncIterator[tuple[Client, JetStr
     nc, js = await connect_nats(nats_server.url, "tests")
     yield nc, js
     await nc.drain()
+
+
+@pytest.fixture(scope="session")
+def test_tokens() -> TestTokens:
+    return TestTokens()

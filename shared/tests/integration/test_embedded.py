@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import urllib.request
 from pathlib import Path
@@ -62,19 +63,27 @@ async def test_redis_runs_with_append_only_file(redis_client: aioredis.Redis) ->
     assert config["bind"] == "127.0.0.1"
 
 
-async def test_redis_keeps_data_across_a_restart(tmp_path: Path) -> None:
+async def test_redis_keeps_data_across_a_restart_and_answers_once_started(tmp_path: Path) -> None:
+    # Enough data that loading the AOF takes a while: Redis listens meanwhile, answering
+    # -LOADING, and a service started right after `make run` reports it up would fail.
     server = RedisServer(tmp_path / "redis")
     with server:
         client = connect_redis(server.url)
         await client.set("tenfour:probe", b"kept")
+        await client.execute_command("DEBUG", "POPULATE", 200_000, "bulk")
+        await client.bgrewriteaof()
+        while (await client.info("persistence"))["aof_rewrite_in_progress"]:
+            await asyncio.sleep(0.02)
         await client.aclose()
 
     with RedisServer(tmp_path / "redis", port=server.port) as again:
         client = connect_redis(again.url)
         value = await client.get("tenfour:probe")
+        size = await client.dbsize()
         await client.aclose()
 
     assert value == b"kept"
+    assert size == 200_001
 
 
 def test_servers_listen_on_their_port_and_release_it_when_stopped(tmp_path: Path) -> None:

@@ -106,6 +106,40 @@ async def test_drained_outboxes_leave_no_keys_behind(
     assert [key async for key in redis_client.scan_iter(match=f"{SERVICE}:outbox*")] == []
 
 
+class WriteDuringPublish:
+    """The real JetStream context; another request commits a write while the first publish is in flight."""
+
+    def __init__(self, js: JetStreamContext, write: Callable[[], Awaitable[object]]) -> None:
+        self._js = js
+        self._write: Callable[[], Awaitable[object]] | None = write
+
+    async def publish(self, *args: Any, **kwargs: Any) -> Any:
+        ack = await self._js.publish(*args, **kwargs)
+        if self._write is not None:
+            write, self._write = self._write, None
+            await write()
+        return ack
+
+
+async def test_a_write_committed_while_the_relay_publishes_is_not_left_waiting(
+    redis_client: aioredis.Redis, js: JetStreamContext, eventually: Eventually
+) -> None:
+    async def second_request() -> None:
+        await save_rules(redis_client, "prov-2", 1)
+        await relay.notify("prov-2")
+
+    # Polling is off (1 h): only notify() wakes the relay, so a lost wake-up would strand prov-2.
+    relay = OutboxRelay(
+        redis_client, WriteDuringPublish(js, second_request), SERVICE, poll_seconds=3600.0, scan_seconds=3600.0
+    )  # type: ignore[arg-type]
+    async with running(relay):
+        await save_rules(redis_client, "prov-1", 1)
+        await relay.notify("prov-1")
+        await eventually(lambda: relay.published == 2)
+
+    assert await stream_count(js) == 2
+
+
 async def test_events_of_one_aggregate_are_published_in_commit_order(
     redis_client: aioredis.Redis, js: JetStreamContext, eventually: Eventually
 ) -> None:

@@ -23,6 +23,7 @@ from tenfour_scheduling.domain import (
 from tenfour_shared.timeline import Interval
 
 H = timedelta(hours=1)
+MIN = timedelta(minutes=1)
 NIGHT_12 = ShiftDefinition(start=time(19), length=12 * H, kind=ShiftKind.NIGHT)
 DAY_12 = ShiftDefinition(start=time(7), length=12 * H, kind=ShiftKind.DAY)
 
@@ -174,6 +175,17 @@ def test_start_in_spring_forward_gap_moves_forward_and_keeps_wall_end() -> None:
     assert shift.start.astimezone(tz).time() == time(3, 30)
     assert shift.end.astimezone(tz).time() == time(10, 30)
     assert shift.interval.duration == 7 * H
+
+
+def test_duty_whose_wall_hours_do_not_exist_is_no_duty() -> None:
+    # 02:30-03:10 on the spring-forward night: the start moves to 03:30, past the 03:10 end.
+    definition = ShiftDefinition(start=time(2, 30), length=40 * MIN, kind=ShiftKind.NIGHT)
+    roster = Roster(
+        definitions={"N": definition}, cycle="N", anchor=date(2025, 3, 8), zone="America/New_York"
+    )
+    got = shifts(roster, local_window(date(2025, 3, 8), 3, "America/New_York"))
+    assert [s.local_date.day for s in got] == [8, 10]
+    assert all(s.interval.duration == 40 * MIN for s in got)
 
 
 def test_ambiguous_start_on_fall_back_takes_the_first_occurrence() -> None:

@@ -360,6 +360,7 @@ class Checker:
         origin_day = sc.now.astimezone(self.tz).date()
         self.origin = local_minutes(origin_day, time(0), self.tz)
         self.officer_days = Counter(self.local_date(minutes(b.start)) for b in sc.officer_bookings)
+        self._preferred: bytearray | None = None
         nights = self.officer.night_dates
         self.avoided = {d - timedelta(days=1) for d in nights if d - timedelta(days=1) not in nights}
 
@@ -424,18 +425,29 @@ class Checker:
         return out
 
     def preferred(self, s: int, e: int) -> bool:
-        hours = self.sc.preferences.preferred_hours
-        if not hours:
+        """Inside the preferred hours: every minute of the session is in some range (touching
+        ranges count as one, so 09-12 and 12-15 hold an 11:30 session)."""
+        if not self.sc.preferences.preferred_hours:
             return True
-        day = self.local_date(s) - timedelta(days=1)
-        for offset in range(3):
-            for h in hours:
-                d = day + timedelta(days=offset)
-                a = local_minutes(d, h.start, self.tz)
-                b = local_minutes(d + timedelta(days=1 if h.end <= h.start else 0), h.end, self.tz)
-                if a <= s and e <= b:
-                    return True
-        return False
+        return all(self.preferred_minutes[s - self.lo : e - self.lo])
+
+    @property
+    def preferred_minutes(self) -> bytearray:
+        if self._preferred is None:
+            self._preferred = bytearray(self.hi - self.lo)
+            day = self.local_date(self.lo) - timedelta(days=1)
+            while day <= self.local_date(self.hi):
+                for h in self.sc.preferences.preferred_hours:
+                    a = local_minutes(day, h.start, self.tz) - self.lo
+                    b = (
+                        local_minutes(day + timedelta(days=1 if h.end <= h.start else 0), h.end, self.tz)
+                        - self.lo
+                    )
+                    a, b = max(a, 0), min(b, len(self._preferred))
+                    if a < b:
+                        self._preferred[a:b] = b"\x01" * (b - a)
+                day += timedelta(days=1)
+        return self._preferred
 
 
 def search(sc: Scenario) -> tuple[Checker, list[tuple[str, int]], object]:

@@ -94,10 +94,12 @@ class OutboxRelay:
                 # Repairs the index after a crash between the write and notify().
                 await self._scan_for_outboxes()
                 next_scan = loop.time() + self._scan
+            # Cleared before the index is read: a notify() from here on wakes the next round
+            # (clearing after the drain lost wake-ups that arrived during it).
+            self._wake.clear()
             keys = await self._redis.smembers(index_key(self._service))
             for key in keys:
                 await self._drain(as_bytes(key))
-            self._wake.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll)
 

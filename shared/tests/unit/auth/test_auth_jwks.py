@@ -155,3 +155,4 @@ async def test_empty_key_set_keeps_the_previous_keys(
     identity.empty = True
     clock.now += 301
     assert await remote.get_key(kid) is not None
+    assert identity.fetches == 2

@@ -8,7 +8,9 @@ from grpc import aio
 
 from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
 from tenfour_availability.adapters.rules_repository import RulesRepository
-from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound
+from tenfour_shared.auth.principal import current_principal
+from tenfour_shared.auth.roles import Role
+from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied
 from tenfour_shared.timeline import load_zone
 
 SERVICE_NAME = "tenfour.availability.v1.AvailabilityService"
@@ -18,6 +20,10 @@ Ctx: TypeAlias = aio.ServicerContext[Any, Any]
 def _require_provider(provider_id: str, field: str = "provider_id") -> None:
     if not provider_id or len(provider_id) > 64:
         raise InvalidArgument.single(field, "a provider id (1-64 characters) is required")
+    caller = current_principal()
+    # Providers edit only their own hours; system admins may act for a provider.
+    if caller.role is not Role.SYSTEM_ADMIN and caller.subject != provider_id:
+        raise PermissionDenied("you can only manage your own availability")
 
 
 def _validate(rules: rules_pb2.RuleSet) -> None:

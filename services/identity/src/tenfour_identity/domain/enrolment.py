@@ -23,6 +23,7 @@ from tenfour_identity.domain.validation import DomainModel, build, evolve, field
 from tenfour_shared.auth.roles import Role
 
 __all__ = [
+    "ALPHABET",
     "CODE_REFUSED_MESSAGE",
     "MAX_CODE_LIFETIME",
     "MAX_CODE_USES",

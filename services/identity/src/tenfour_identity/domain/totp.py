@@ -17,7 +17,7 @@ __all__ = ["TOTP_DIGITS", "TOTP_PERIOD", "new_totp_secret", "provisioning_uri", 
 TOTP_DIGITS = 6
 TOTP_PERIOD = 30  # seconds; what every authenticator app assumes
 _DRIFT_STEPS = 1
-_SECRET_CHARS = 32  # base32: 160 bits, the HMAC-SHA1 block-size recommendation of RFC 4226
+_SECRET_CHARS = 32  # base32: 160 bits, the shared-secret length RFC 4226 recommends
 
 
 def new_totp_secret() -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date, time, timedelta
 from zoneinfo import ZoneInfo
 
 from pydantic import field_validator, model_validator
 
-from tenfour_scheduling.domain.fatigue import DutyBlock
 from tenfour_scheduling.domain.rotation import Shift, ShiftKind
 from tenfour_scheduling.domain.validated import ValidatedModel
 from tenfour_shared.timeline import Interval, local_to_utc, merge
@@ -65,11 +64,7 @@ def preferred_intervals(
     return merge(out)
 
 
-def days_before_night_blocks(blocks: Sequence[DutyBlock]) -> set[date]:
+def days_before_night_blocks(shift_list: Iterable[Shift]) -> set[date]:
     """Local dates just before the first night of each run of nights on consecutive dates."""
-    nights = {s.local_date for b in blocks for s in b.shifts if _is_night(s)}
+    nights = {s.local_date for s in shift_list if s.kind is ShiftKind.NIGHT}
     return {d - _DAY for d in nights if d - _DAY not in nights}
-
-
-def _is_night(shift: Shift) -> bool:
-    return shift.kind is ShiftKind.NIGHT

@@ -68,7 +68,8 @@ def wall_interval(day: date, start: time, length: timedelta, zone: ZoneInfo) -> 
     begin = local_to_utc(day, start, zone)
     end = local_to_utc(end_local.date(), end_local.time(), zone)
     # Only a sub-hour duty that starts inside a spring-forward gap can map its end before its
-    # start (the gap moves the start forward); it is then empty rather than negative.
+    # start (the gap moves the start forward): its wall-clock hours do not exist that day, so
+    # it is empty, and ``shifts`` leaves it out.
     return Interval(begin, max(begin, end))
 
 
@@ -269,7 +270,7 @@ class Shift:
 
 
 def shifts(roster: Roster, window: Interval) -> list[Shift]:
-    """Every duty period overlapping ``window``, cycle and overrides, sorted by start."""
+    """Every (non-empty) duty period overlapping ``window``, cycle and overrides, sorted by start."""
     zone = load_zone(roster.zone)
     # A shift is at most 24 wall-clock hours, so one starting two local days before the
     # window's first date has ended before the window begins.
@@ -283,14 +284,14 @@ def shifts(roster: Roster, window: Interval) -> list[Shift]:
         if letter != OFF and day not in cancelled:
             definition = roster.definitions[letter]
             interval = wall_interval(day, definition.start, definition.length, zone)
-            if interval.overlaps(window):
+            if interval.duration and interval.overlaps(window):
                 out.append(Shift(interval, day, definition.kind, ShiftSource.CYCLE, letter))
         day += _DAY
     for ov in roster.overrides:
         if ov.start is None or ov.length is None:
             continue
         interval = wall_interval(ov.day, ov.start, ov.length, zone)
-        if interval.overlaps(window):
+        if interval.duration and interval.overlaps(window):
             kind = ov.shift_kind or classify_shift_kind(ov.start)
             out.append(Shift(interval, ov.day, kind, ShiftSource.OVERRIDE, ov.kind.value))
     out.sort(key=lambda s: (s.start, s.end))

@@ -6,44 +6,24 @@ provider's buffers, after the provider's notice, inside the horizon, and start o
 date where neither the officer's daily limit nor the provider's caps are reached.
 
 Ranking: continuity with the current provider, then (if the officer asked) days off, then
-the officer's preferred hours, then rest quality, then the earliest start.
-
-Valid starts are handled as runs: maximal stretches of grid times sharing one rank key, so
-the cost grows with the number of windows, not with the number of 15-minute steps, and
-only the returned slots are materialised.
+the officer's preferred hours, then rest quality, then the earliest start (then provider id).
 """
 
 from __future__ import annotations
 
-import heapq
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
-from enum import IntEnum, StrEnum
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 
-from tenfour_scheduling.domain.booking_rules import capped_days, local_day, officer_busy, provider_busy
 from tenfour_scheduling.domain.errors import DomainValidationError, FieldViolation
-from tenfour_scheduling.domain.fatigue import (
-    FatiguePolicy,
-    OffDutyResult,
-    off_duty_from_shifts,
-    off_duty_windows,
-)
-from tenfour_scheduling.domain.preferences import (
-    OfficerPreferences,
-    days_before_night_blocks,
-    preferred_intervals,
-)
-from tenfour_scheduling.domain.providers import (
-    Officer,
-    ProviderKind,
-    ProviderOffer,
-    SessionOffer,
-    SlotFilters,
-)
-from tenfour_scheduling.domain.rest import RestContext, RestTimeline, format_span
-from tenfour_scheduling.domain.rotation import Roster, shifts
-from tenfour_shared.timeline import Interval, intersect, load_zone, local_to_utc, merge, subtract
+from tenfour_scheduling.domain.fatigue import FatiguePolicy
+from tenfour_scheduling.domain.preferences import OfficerPreferences
+from tenfour_scheduling.domain.providers import Officer, ProviderKind, ProviderOffer, SlotFilters
+from tenfour_scheduling.domain.rest import RestContext, format_span
+from tenfour_scheduling.domain.rotation import Roster
+from tenfour_scheduling.domain.slot_runs import Run, SearchSpace, Stage
+from tenfour_shared.timeline import Interval
 
 __all__ = [
     "DEFAULT_HORIZON",
@@ -64,8 +44,6 @@ DEFAULT_LIMIT = 50
 MAX_LIMIT = 1000
 _STEPS_MINUTES = (5, 10, 15, 20, 30, 60)
 _DAY = timedelta(days=1)
-_US = timedelta(microseconds=1)
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
 class EmptyReason(StrEnum):
@@ -77,17 +55,6 @@ class EmptyReason(StrEnum):
     FULLY_BOOKED = "fully_booked"
     DAYS_TAKEN = "days_taken"
     NO_GRID_START = "no_grid_start"
-
-
-class _Stage(IntEnum):
-    """How far a provider got before every candidate was gone (higher = closer to a slot)."""
-
-    NO_OVERLAP = 1
-    TOO_SHORT = 2
-    FULLY_BOOKED = 3
-    DAYS_TAKEN = 4
-    NO_GRID_START = 5
-    FOUND = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,16 +78,6 @@ class SlotSearchResult:
     window: Interval
     empty_reason: EmptyReason | None
     message: str  # why nothing was found; "" when slots were found
-
-
-@dataclass(frozen=True, slots=True)
-class _Run:
-    """Grid starts ``first + i * step`` for ``i < count`` of one provider, one rank key."""
-
-    key: tuple[int, ...]
-    first_us: int
-    count: int
-    offer: ProviderOffer
 
 
 def validate_search(
@@ -181,7 +138,6 @@ def find_slots(
         horizon=horizon, now=now, step=step, limit=limit, session_type=session_type, offers=offers
     )
     window = Interval(now.astimezone(UTC), now.astimezone(UTC) + horizon)
-    search = _OfficerSide(officer, officer_roster, policy, preferences, window, officer_bookings, step)
 
     def empty(reason: EmptyReason, message: str) -> SlotSearchResult:
         return SlotSearchResult((), 0, window, reason, message)
@@ -192,185 +148,65 @@ def find_slots(
     matching = [o for o in offered if filters.matches(o, officer)]
     if not matching:
         return empty(EmptyReason.NO_FILTER_MATCH, f"no provider matches the filters: {filters.describe()}")
-    if not search.off_duty.windows:
+    space = SearchSpace(officer, officer_roster, policy, preferences, window, officer_bookings, step)
+    if not space.off_duty.windows:
         days = horizon / _DAY
         return empty(
             EmptyReason.NO_OFF_DUTY_TIME, f"no off-duty time in the next {days:g} days fits the rest rules"
         )
 
-    runs: list[_Run] = []
-    furthest = _Stage.NO_OVERLAP
-    for offer in matching:
-        stage = search.provider_runs(offer, offer.sessions[session_type], runs)
-        furthest = max(furthest, stage)
+    runs: list[Run] = []
+    furthest = max(space.provider_runs(o, o.sessions[session_type], runs) for o in matching)
     if not runs:
-        return empty(_EMPTY[furthest][0], _EMPTY[furthest][1].format(step=format_span(step)))
-    chosen = _best(runs, limit, search.step_us)
-    slots = tuple(search.slot(run, start_us, session_type) for run, start_us in chosen)
+        reason, message = _EMPTY[furthest]
+        return empty(reason, message.format(step=format_span(step)))
+    slots = tuple(_slot(space, run, start, session_type) for run, start in space.best(runs, limit))
     return SlotSearchResult(slots, sum(r.count for r in runs), window, None, "")
 
 
 _EMPTY = {
-    _Stage.NO_OVERLAP: (
+    Stage.NO_OVERLAP: (
         EmptyReason.NO_OVERLAP,
         "providers match but no off-duty window overlaps their hours",
     ),
-    _Stage.TOO_SHORT: (
+    Stage.TOO_SHORT: (
         EmptyReason.TOO_SHORT,
         "providers' hours overlap your off-duty windows, but never long enough for a session",
     ),
-    _Stage.FULLY_BOOKED: (
+    Stage.FULLY_BOOKED: (
         EmptyReason.FULLY_BOOKED,
         "matching providers are booked, need more notice, or reached their daily or weekly limit "
         "in the times that fit",
     ),
-    _Stage.DAYS_TAKEN: (
+    Stage.DAYS_TAKEN: (
         EmptyReason.DAYS_TAKEN,
         "the days that fit already have your session, or are days you avoid before a night block",
     ),
-    _Stage.NO_GRID_START: (
+    Stage.NO_GRID_START: (
         EmptyReason.NO_GRID_START,
         "openings exist but none fits a session on the {step} grid",
     ),
 }
 
 
-def _best(runs: list[_Run], limit: int, step_us: int) -> list[tuple[_Run, int]]:
-    """The ``limit`` smallest (key, start, provider) over all runs, by a k-way merge."""
-    heap = [(run.key, run.first_us, run.offer.provider_id, idx, 0) for idx, run in enumerate(runs)]
-    heapq.heapify(heap)
-    out: list[tuple[_Run, int]] = []
-    while heap and len(out) < limit:
-        key, start_us, provider_id, idx, i = heapq.heappop(heap)
-        out.append((runs[idx], start_us))
-        if i + 1 < runs[idx].count:
-            heapq.heappush(heap, (key, start_us + step_us, provider_id, idx, i + 1))
-    return out
-
-
-class _OfficerSide:
-    """Everything about the officer computed once per search."""
-
-    def __init__(
-        self,
-        officer: Officer,
-        roster: Roster,
-        policy: FatiguePolicy,
-        preferences: OfficerPreferences,
-        window: Interval,
-        bookings: Sequence[Interval],
-        step: timedelta,
-    ) -> None:
-        self.officer, self.policy, self.preferences, self.window = officer, policy, preferences, window
-        self.bookings = tuple(bookings)  # not merged: touching sessions still count twice per day
-        self.zone = load_zone(roster.zone)
-        reach = policy.reach()
-        self.off_duty: OffDutyResult = off_duty_from_shifts(
-            shifts(roster, window.expand(reach, reach)), policy, window
-        )
-        first = window.start.astimezone(self.zone).date()
-        last = window.end.astimezone(self.zone).date()
-        # Starts are excluded on local dates with the officer's daily limit reached, and on
-        # the days before night blocks if the officer asked to avoid them.
-        excluded = capped_days(self.bookings, self.zone, policy.max_sessions_per_day)
-        if preferences.avoid_day_before_night_block:
-            excluded += [local_day(d, self.zone) for d in days_before_night_blocks(self.off_duty.duty)]
-        self.excluded_starts = merge(excluded)
-        self.preferred = (
-            preferred_intervals(preferences.preferred_hours, first, last, self.zone)
-            if preferences.preferred_hours
-            else None
-        )
-        self._preferred_starts: dict[timedelta, list[Interval]] = {}  # by session duration
-        self.rest = RestTimeline(self.off_duty.duty, self.zone, first, last, preferences.usual_wake_time)
-        # Starts lie on a grid anchored at local midnight, so they read :00/:15/:30/:45.
-        self.origin_us = _to_us(local_to_utc(first, time(0), self.zone))
-        self.step_us = step // _US
-
-    def provider_runs(self, offer: ProviderOffer, session: SessionOffer, runs: list[_Run]) -> _Stage:
-        """Append the provider's runs; return how far it got when none were found."""
-        duration = session.duration
-        free = intersect(session.free, self.off_duty.windows)
-        if offer.roster is not None and offer.kind is ProviderKind.PEER:
-            free = intersect(free, off_duty_windows(offer.roster, self.policy, self.window).windows)
-        if not free:
-            return _Stage.NO_OVERLAP
-        fitting = [iv for iv in free if iv.duration >= duration]
-        if not fitting:
-            return _Stage.TOO_SHORT
-        earliest = self.window.start + session.min_notice
-        blocked = [
-            *provider_busy(session, offer.bookings),
-            *officer_busy(session, self.bookings),
-            Interval(self.window.start, earliest),
-        ]
-        unbooked = _start_sets(subtract(fitting, blocked), duration)
-        capped = capped_days(
-            offer.bookings, load_zone(offer.timezone), session.max_per_day, session.max_per_week
-        )
-        starts = subtract(unbooked, [*capped, *self.excluded_starts])
-        if not starts:
-            # Only when nothing is left is it worth finding out whose days ran out.
-            return _Stage.DAYS_TAKEN if subtract(unbooked, capped) else _Stage.FULLY_BOOKED
-        before = len(runs)
-        continuity = 0 if offer.provider_id == self.officer.current_provider_id else 1
-        for part, preferred in self._preferred_split(starts, duration):
-            for segment, context in self.rest.segments(part):
-                first_us, count = self._grid(segment)
-                if count:
-                    runs.append(_Run(self._key(continuity, preferred, context), first_us, count, offer))
-        return _Stage.NO_GRID_START if len(runs) == before else _Stage.FOUND
-
-    def _preferred_split(self, starts: list[Interval], duration: timedelta) -> list[tuple[Interval, bool]]:
-        if self.preferred is None:
-            return [(iv, True) for iv in starts]
-        inside = self._preferred_starts.get(duration)
-        if inside is None:
-            inside = self._preferred_starts[duration] = _start_sets(self.preferred, duration)
-        return [(iv, True) for iv in intersect(starts, inside)] + [
-            (iv, False) for iv in subtract(starts, inside)
-        ]
-
-    def _key(self, continuity: int, preferred: bool, context: RestContext) -> tuple[int, ...]:
-        day_off = 0 if context is RestContext.DAY_OFF or not self.preferences.prefer_days_off else 1
-        return (continuity, day_off, 0 if preferred else 1, context.rank)
-
-    def _grid(self, span: Interval) -> tuple[int, int]:
-        lo, hi = _to_us(span.start), _to_us(span.end)
-        first = self.origin_us + -(-(lo - self.origin_us) // self.step_us) * self.step_us
-        return first, (0 if first >= hi else (hi - 1 - first) // self.step_us + 1)
-
-    def slot(self, run: _Run, start_us: int, session_type: str) -> Slot:
-        start = _EPOCH + timedelta(microseconds=start_us)
-        end = start + run.offer.sessions[session_type].duration
-        context, phrase = self.rest.describe(start)
-        preferred = self.preferred is None or any(p.contains(Interval(start, end)) for p in self.preferred)
-        continuity = run.offer.provider_id == self.officer.current_provider_id
-        extras = [
-            phrase,
-            *(["within your preferred hours"] if self.preferred is not None and preferred else []),
-            *(["your current provider"] if continuity else []),
-        ]
-        return Slot(
-            provider_id=run.offer.provider_id,
-            provider_kind=run.offer.kind,
-            start=start,
-            end=end,
-            local_start=start.astimezone(self.zone),
-            local_end=end.astimezone(self.zone),
-            rest=context,
-            continuity=continuity,
-            preferred_hours=preferred,
-            reason="; ".join(extras),
-        )
-
-
-def _start_sets(windows: Sequence[Interval], duration: timedelta) -> list[Interval]:
-    """Valid starts of a ``duration`` session inside ``windows``: the closed set [a, b - d],
-    written half-open as [a, b - d + 1 µs) so the shared half-open algebra applies (datetimes
-    have µs resolution, so this is exact)."""
-    return [Interval(w.start, w.end - duration + _US) for w in windows if w.duration >= duration]
-
-
-def _to_us(moment: datetime) -> int:
-    return (moment - _EPOCH) // _US
+def _slot(space: SearchSpace, run: Run, start: datetime, session_type: str) -> Slot:
+    end = start + run.offer.sessions[session_type].duration
+    _, phrase = space.rest.describe(start)
+    continuity = run.offer.provider_id == space.officer.current_provider_id
+    extras = [
+        phrase,
+        *(["within your preferred hours"] if space.preferred is not None and run.preferred else []),
+        *(["your current provider"] if continuity else []),
+    ]
+    return Slot(
+        provider_id=run.offer.provider_id,
+        provider_kind=run.offer.kind,
+        start=start,
+        end=end,
+        local_start=start.astimezone(space.zone),
+        local_end=end.astimezone(space.zone),
+        rest=run.context,
+        continuity=continuity,
+        preferred_hours=run.preferred,
+        reason="; ".join(extras),
+    )

@@ -1,0 +1,7 @@
+"""Who may call each identity RPC. Anything not listed is denied."""
+
+from __future__ import annotations
+
+from tenfour_shared.auth.policy import Policy
+
+POLICY = Policy({})
