@@ -1,0 +1,13 @@
+"""Events the identity service produces."""
+
+from __future__ import annotations
+
+from google.protobuf.message import Message
+
+from tenfour.events.v1 import identity_events_pb2 as ev
+
+PAYLOADS: dict[str, type[Message]] = {
+    "identity.user_registered": ev.UserRegistered,
+    "identity.user_deactivated": ev.UserDeactivated,
+    "identity.provider_profile_updated": ev.ProviderProfileUpdated,
+}

@@ -1,0 +1,16 @@
+"""Events the scheduling service produces."""
+
+from __future__ import annotations
+
+from google.protobuf.message import Message
+
+from tenfour.events.v1 import scheduling_events_pb2 as ev
+
+PAYLOADS: dict[str, type[Message]] = {
+    "scheduling.appointment_status_changed": ev.AppointmentStatusChanged,
+    "scheduling.appointment_rescheduled": ev.AppointmentRescheduled,
+    "scheduling.appointment_conflict_detected": ev.AppointmentConflictDetected,
+    "scheduling.reminder_due": ev.ReminderDue,
+    "scheduling.urgent_escalation": ev.UrgentEscalation,
+    "scheduling.roster_changed": ev.RosterChanged,
+}
