@@ -10,8 +10,8 @@ import json
 from typing import Any
 
 from grpc import aio
-from tenfour.identity.v1 import identity_pb2, identity_pb2_grpc
 
+from tenfour.identity.v1 import identity_pb2, identity_pb2_grpc
 from tenfour_shared.auth.cache import VerifiedTokenCache
 from tenfour_shared.auth.interceptor import AuthInterceptor
 from tenfour_shared.auth.jwks import JwksFetch, JwksSource, RemoteJwks, StaticJwks, parse_jwks

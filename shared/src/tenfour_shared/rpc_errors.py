@@ -72,11 +72,15 @@ class ErrorInterceptor(aio.ServerInterceptor):
             )
         if handler.unary_stream is not None:
             return grpc.unary_stream_rpc_method_handler(
-                _guard_stream(handler.unary_stream, rpc), handler.request_deserializer, handler.response_serializer
+                _guard_stream(handler.unary_stream, rpc),
+                handler.request_deserializer,
+                handler.response_serializer,
             )
         if handler.stream_stream is not None:
             return grpc.stream_stream_rpc_method_handler(
-                _guard_stream(handler.stream_stream, rpc), handler.request_deserializer, handler.response_serializer
+                _guard_stream(handler.stream_stream, rpc),
+                handler.request_deserializer,
+                handler.response_serializer,
             )
         return handler
 

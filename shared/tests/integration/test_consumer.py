@@ -1,4 +1,4 @@
-"""Durable consumers: each event handled once, failures retried then dead-lettered, nothing blocks the queue."""
+"""Durable consumers: each event handled once, failures retried then dead-lettered, nothing blocks."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from google.protobuf.message import Message
 from nats.js import JetStreamContext
 from nats.js.api import RawStreamMsg
 from nats.js.errors import NotFoundError
+
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
-
 from tenfour_shared.events.consumer import (
     PROCESSED_TTL_SECONDS,
     EventConsumer,
@@ -91,7 +91,10 @@ async def dead_letters(js: JetStreamContext) -> list[RawStreamMsg]:
     info = await js.stream_info(DEAD_LETTER_STREAM)
     if not info.state.messages:
         return []
-    return [await js.get_msg(DEAD_LETTER_STREAM, seq=s) for s in range(info.state.first_seq, info.state.last_seq + 1)]
+    return [
+        await js.get_msg(DEAD_LETTER_STREAM, seq=s)
+        for s in range(info.state.first_seq, info.state.last_seq + 1)
+    ]
 
 
 async def settled(js: JetStreamContext, subject: EventConsumer, redelivered: bool = False) -> bool:
@@ -165,7 +168,9 @@ async def test_an_event_that_always_fails_is_dead_lettered_after_max_deliveries(
     js: JetStreamContext, redis_client: aioredis.Redis, eventually: Eventually
 ) -> None:
     handler = Recorder(
-        fail=lambda env, attempt: RuntimeError("officer jane@example.org") if env.subject == "prov-bad" else None
+        fail=lambda env, attempt: (
+            RuntimeError("officer jane@example.org") if env.subject == "prov-bad" else None
+        )
     )
     poison, behind = rules_changed(1, "prov-bad"), rules_changed(2, "prov-good")
     await publish(js, poison)
@@ -184,7 +189,6 @@ async def test_an_event_that_always_fails_is_dead_lettered_after_max_deliveries(
     assert dead.headers["Tenfour-Reason"] == "failed 3 times: RuntimeError"
     assert dead.headers["Tenfour-Original-Subject"] == RULES_CHANGED
     assert await redis_client.exists(processed_key("scheduling", poison)) == 0
-
 
 
 async def test_a_permanent_failure_is_dead_lettered_at_once(

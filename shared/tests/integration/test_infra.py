@@ -9,9 +9,9 @@ import pytest
 from google.protobuf.message import Message
 from grpc import aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
-
 from tenfour_shared.config import ServiceSettings
 from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
@@ -30,7 +30,11 @@ async def test_an_event_committed_by_one_service_reaches_its_consumer(
     nats_server: NatsServer, redis_server: RedisServer, eventually: Eventually
 ) -> None:
     settings = ServiceSettings(
-        port=0, nats_url=nats_server.url, redis_url=redis_server.url, instance_id="test-1", retry_base_seconds=0.01
+        port=0,
+        nats_url=nats_server.url,
+        redis_url=redis_server.url,
+        instance_id="test-1",
+        retry_base_seconds=0.01,
     )
     infra = Infra(settings, "availability")
     received: list[tuple[str, int]] = []

@@ -1,4 +1,4 @@
-"""Transactional outbox: every committed change reaches JetStream exactly once, across crashes and restarts."""
+"""Transactional outbox: every committed change reaches JetStream once, across crashes and restarts."""
 
 from __future__ import annotations
 
@@ -7,15 +7,15 @@ import contextlib
 import textwrap
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import redis.asyncio as aioredis
 from nats.js import JetStreamContext
 from nats.js.api import RawStreamMsg
+
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
-
 from tenfour_shared.events.envelope import build, parse
 from tenfour_shared.events.outbox import LUA_PRELUDE, OutboxRelay, index_key, outbox_key, script_args, stage
 from tenfour_shared.redis_store import Keys, load_script
@@ -130,14 +130,43 @@ async def test_a_write_committed_while_the_relay_publishes_is_not_left_waiting(
 
     # Polling is off (1 h): only notify() wakes the relay, so a lost wake-up would strand prov-2.
     relay = OutboxRelay(
-        redis_client, WriteDuringPublish(js, second_request), SERVICE, poll_seconds=3600.0, scan_seconds=3600.0
-    )  # type: ignore[arg-type]
+        redis_client,
+        cast("JetStreamContext", WriteDuringPublish(js, second_request)),
+        SERVICE,
+        poll_seconds=3600.0,
+        scan_seconds=3600.0,
+    )
     async with running(relay):
         await save_rules(redis_client, "prov-1", 1)
         await relay.notify("prov-1")
         await eventually(lambda: relay.published == 2)
 
     assert await stream_count(js) == 2
+
+
+async def test_a_relay_cancelled_while_publishing_stops(
+    redis_client: aioredis.Redis, js: JetStreamContext
+) -> None:
+    # Shutdown cancels the relay. On Python 3.11 the wait_for inside nats-py and redis-py can
+    # swallow a cancel that races with a reply; the relay must stop anyway, or the service
+    # would never finish shutting down. Each round cancels at a different point of the drain.
+    for round_ in range(15):
+        async with redis_client.pipeline(transaction=True) as pipe:
+            for version in range(60):
+                stage(pipe, SERVICE, "prov-1", rules_changed("prov-1", version))
+            await pipe.execute()
+        relay = make_relay(redis_client, js)
+        task = asyncio.create_task(relay.run())
+        await relay.notify("prov-1")
+        while relay.published < 5 + round_ and not task.done():  # noqa: ASYNC110 - cancel at a timer tick
+            await asyncio.sleep(0.001)
+
+        task.cancel()
+        done, _ = await asyncio.wait([task], timeout=10)
+
+        assert done, f"relay still running after cancel (round {round_}, {relay.published} published)"
+        assert task.cancelled()
+        await redis_client.delete(outbox_key(SERVICE, "prov-1"))
 
 
 async def test_events_of_one_aggregate_are_published_in_commit_order(
@@ -165,8 +194,8 @@ async def test_replaying_entries_the_relay_did_not_delete_publishes_no_duplicate
         await first.notify("prov-1")
         await eventually(lambda: first.published == 3)
 
-    for _, fields in left_behind:
-        await redis_client.xadd(outbox_key(SERVICE, "prov-1"), fields)
+    for _, fields in left_behind or []:
+        await redis_client.xadd(outbox_key(SERVICE, "prov-1"), cast("dict[Any, Any]", fields))
     async with running(make_relay(redis_client, js)) as second:
         await second.notify("prov-1")
         await eventually(lambda: second.published == 3)
@@ -246,7 +275,9 @@ async def test_lua_script_writes_state_and_event_together(
     script = load_script(redis_client, "outbox_scripts", "save.lua", prelude=LUA_PRELUDE)
     env = rules_changed("prov-7", 3)
 
-    await script(keys=[keys("rules", "prov-7"), outbox_key(SERVICE, "prov-7")], args=[*script_args(env), "v3"])
+    await script(
+        keys=[keys("rules", "prov-7"), outbox_key(SERVICE, "prov-7")], args=[*script_args(env), "v3"]
+    )
     async with running(make_relay(redis_client, js)) as relay:
         await relay.notify("prov-7")
         await eventually(lambda: relay.published == 1)

@@ -15,10 +15,10 @@ from grpc import aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from pydantic import BaseModel
+
 from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc
 from tenfour.availability.v1.rules_pb2 import RuleSet
 from tenfour.signaling.v1 import signaling_pb2, signaling_pb2_grpc
-
 from tenfour_shared.config import ServiceSettings
 from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound, field_violations
 from tenfour_shared.server import Runtime
@@ -48,7 +48,7 @@ class Availability(availability_pb2_grpc.AvailabilityServiceServicer):
         self.started = asyncio.Event()
         self.release = asyncio.Event()
 
-    async def GetRules(  # noqa: N802 - generated name
+    async def GetRules(
         self, request: availability_pb2.GetRulesRequest, context: aio.ServicerContext[Any, Any]
     ) -> RuleSet:
         match request.provider_id:
@@ -84,13 +84,13 @@ async def stream_outcome(session_id: str) -> AsyncIterator[signaling_pb2.SignalE
 class Signaling(signaling_pb2_grpc.SignalingServiceServicer):
     """Streaming RPCs written as async generators."""
 
-    async def Subscribe(  # noqa: N802 - generated name
+    async def Subscribe(
         self, request: signaling_pb2.SubscribeRequest, context: aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[signaling_pb2.SignalEvent]:
         async for item in stream_outcome(request.session_id):
             yield item
 
-    async def Connect(  # noqa: N802 - generated name
+    async def Connect(
         self, requests: AsyncIterator[signaling_pb2.ClientSignal], context: aio.ServicerContext[Any, Any]
     ) -> AsyncIterator[signaling_pb2.SignalEvent]:
         async for signal in requests:
@@ -101,13 +101,13 @@ class Signaling(signaling_pb2_grpc.SignalingServiceServicer):
 class WritingSignaling(signaling_pb2_grpc.SignalingServiceServicer):
     """The same streams written with context.write(), the other style grpc.aio supports."""
 
-    async def Subscribe(  # noqa: N802 - generated name
+    async def Subscribe(  # type: ignore[override]  # the stubs know only the generator style
         self, request: signaling_pb2.SubscribeRequest, context: aio.ServicerContext[Any, Any]
     ) -> None:
         async for item in stream_outcome(request.session_id):
             await context.write(item)
 
-    async def Connect(  # noqa: N802 - generated name
+    async def Connect(  # type: ignore[override]  # the stubs know only the generator style
         self, requests: AsyncIterator[signaling_pb2.ClientSignal], context: aio.ServicerContext[Any, Any]
     ) -> None:
         while (signal := await context.read()) is not aio.EOF:
@@ -129,20 +129,28 @@ class Served:
 
     async def get_rules(self, provider_id: str) -> RuleSet:
         stub = availability_pb2_grpc.AvailabilityServiceStub(self.channel)
-        reply: RuleSet = await stub.GetRules(availability_pb2.GetRulesRequest(provider_id=provider_id), timeout=5)
+        reply: RuleSet = await stub.GetRules(
+            availability_pb2.GetRulesRequest(provider_id=provider_id), timeout=5
+        )
         return reply
 
 
-def make_runtime(signaling: signaling_pb2_grpc.SignalingServiceServicer | None = None) -> tuple[Runtime, Availability]:
-    runtime = Runtime("availability", ServiceSettings(port=0, drain_grace_seconds=10), [AVAILABILITY, SIGNALING])
-    availability = Availability()
+def make_runtime(
+    signaling: signaling_pb2_grpc.SignalingServiceServicer | None = None,
+) -> tuple[Runtime, Availability]:
+    runtime = Runtime(
+        "availability", ServiceSettings(port=0, drain_grace_seconds=10), [AVAILABILITY, SIGNALING]
+    )
+    availability = Availability()  # type: ignore[abstract]  # the other RPCs answer UNIMPLEMENTED
     availability_pb2_grpc.add_AvailabilityServiceServicer_to_server(availability, runtime.server)
-    signaling_pb2_grpc.add_SignalingServiceServicer_to_server(signaling or Signaling(), runtime.server)
+    signaling_pb2_grpc.add_SignalingServiceServicer_to_server(signaling or Signaling(), runtime.server)  # type: ignore[abstract]
     return runtime, availability
 
 
 @contextlib.asynccontextmanager
-async def serving(signaling: signaling_pb2_grpc.SignalingServiceServicer | None = None) -> AsyncIterator[Served]:
+async def serving(
+    signaling: signaling_pb2_grpc.SignalingServiceServicer | None = None,
+) -> AsyncIterator[Served]:
     runtime, availability = make_runtime(signaling)
     async with runtime, aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
         await runtime.ready()
@@ -209,7 +217,12 @@ async def test_reflection_lists_the_services(served: Served) -> None:
 
     names = [s.name async for reply in call for s in reply.list_services_response.service]
 
-    assert set(names) == {AVAILABILITY, SIGNALING, "grpc.health.v1.Health", "grpc.reflection.v1alpha.ServerReflection"}
+    assert set(names) == {
+        AVAILABILITY,
+        SIGNALING,
+        "grpc.health.v1.Health",
+        "grpc.reflection.v1alpha.ServerReflection",
+    }
 
 
 async def test_a_good_call_answers(served: Served) -> None:

@@ -59,7 +59,9 @@ def test_variables_without_the_prefix_are_ignored(monkeypatch: pytest.MonkeyPatc
     assert settings.max_deliveries == 5
 
 
-def test_service_subclasses_read_their_own_fields_with_the_same_prefix(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_service_subclasses_read_their_own_fields_with_the_same_prefix(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     assert SchedulingSettings().port == 50053
     monkeypatch.setenv("TENFOUR_REMINDER_LEAD_MINUTES", "30")
     monkeypatch.setenv("TENFOUR_PORT", "50153")

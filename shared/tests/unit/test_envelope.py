@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 from google.protobuf.message import Message
+
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import UserDeactivated, UserRegistered
-
 from tenfour_shared.events.envelope import BadEvent, build, nats_subject, new_event_id, parse
 from tenfour_shared.events.registry import PAYLOADS, type_of
 from tenfour_shared.events.streams import PRODUCERS, dead_letter_subject, stream_name

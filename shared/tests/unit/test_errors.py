@@ -114,7 +114,9 @@ def test_default_message_names_every_offending_field() -> None:
         (DomainError("generic"), grpc.StatusCode.FAILED_PRECONDITION),
     ],
 )
-def test_each_domain_error_maps_to_its_code_without_details(error: DomainError, code: grpc.StatusCode) -> None:
+def test_each_domain_error_maps_to_its_code_without_details(
+    error: DomainError, code: grpc.StatusCode
+) -> None:
     status = to_status(error)
 
     assert status.code is code

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from datetime import UTC, date, datetime, time, timedelta, timezone
 
 import pytest
@@ -51,7 +52,7 @@ def assert_canonical(result: list[Interval]) -> None:
     """Sorted, non-empty, and separated by real gaps: the one representation of a set."""
     for iv in result:
         assert iv.start < iv.end
-    for left, right in zip(result, result[1:], strict=False):
+    for left, right in itertools.pairwise(result):
         assert left.end < right.start
 
 

@@ -2,11 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from functools import partial
+
 from tenfour.availability.v1 import availability_pb2_grpc
 from tenfour_availability.adapters.rules_repository import RulesRepository
 from tenfour_availability.config import Settings
+from tenfour_availability.entrypoints.background import refresh_busy_calendars_forever
+from tenfour_availability.entrypoints.event_handlers import identity_handlers
 from tenfour_availability.entrypoints.grpc_api import SERVICE_NAME, AvailabilityApi
 from tenfour_availability.entrypoints.policy import POLICY
+from tenfour_availability.service.availability import AvailabilityService, Clock
 from tenfour_shared import logs
 from tenfour_shared.auth_wiring import auth_interceptor
 from tenfour_shared.infra import Infra
@@ -15,16 +23,30 @@ from tenfour_shared.server import Runtime
 SERVICE = "availability"
 
 
-async def serve(settings: Settings) -> None:
-    logs.configure(SERVICE, settings.log_level)
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@asynccontextmanager
+async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Runtime]:
+    """The service serving until the block ends; tests and benchmarks use it in-process."""
     infra = Infra(settings, SERVICE)
-    repo = RulesRepository(infra.redis, infra.relay)
-    runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
-    availability_pb2_grpc.add_AvailabilityServiceServicer_to_server(
-        AvailabilityApi(repo),  # type: ignore[abstract]  # later issues' RPCs answer UNIMPLEMENTED
-        runtime.server,
+    service = AvailabilityService(
+        RulesRepository(infra.redis, infra.relay), clock, timedelta(days=settings.busy_refresh_after_days)
     )
+    infra.consume("identity", identity_handlers(service))
+    runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
+    availability_pb2_grpc.add_AvailabilityServiceServicer_to_server(AvailabilityApi(service), runtime.server)
     async with runtime:
         await infra.connect(runtime)
+        runtime.spawn(
+            "busy-refresh", partial(refresh_busy_calendars_forever, service, settings.busy_refresh_seconds)
+        )
         await runtime.ready()
+        yield runtime
+
+
+async def serve(settings: Settings) -> None:
+    logs.configure(SERVICE, settings.log_level)
+    async with running(settings) as runtime:
         await runtime.wait()

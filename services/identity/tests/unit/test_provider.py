@@ -95,7 +95,18 @@ def test_licensure_depends_on_kind() -> None:
     with pytest.raises(ValidationFailed) as caught:
         _profile(kind="peer")
     assert _fields(caught) == {"jurisdictions"}
-    assert _profile(kind="peer", jurisdictions=[]).kind is ProviderKind.PEER
+    assert _profile(kind="peer", jurisdictions=[], agency_ids=["a-1"]).kind is ProviderKind.PEER
+    with pytest.raises(ValidationFailed) as caught:
+        _profile(kind="peer", jurisdictions=[], agency_ids=[])
+    assert _fields(caught) == {"agency_ids"}
+
+
+def test_who_a_provider_serves() -> None:
+    assert _profile().serves("any-agency")  # network therapist
+    assert not _profile(agency_ids=["a-1"]).serves("a-2")
+    peer = _profile(kind="peer", jurisdictions=[], agency_ids=["a-1"])
+    assert peer.serves("a-1")
+    assert not peer.serves("a-2")
 
 
 @pytest.mark.parametrize("code", ["USA", "U", "US-", "US-ABCD", "US_TX"])

@@ -13,8 +13,10 @@ from tenfour_identity.domain.refresh import (
     TokenRecord,
     hash_refresh_token,
     new_refresh_token,
+    new_session_token,
     revoke,
     rotate,
+    session_of,
     start_family,
 )
 
@@ -137,3 +139,14 @@ def test_mismatched_records_are_treated_as_reuse() -> None:
 def test_policy_bounds() -> None:
     with pytest.raises(ValueError, match="idle"):
         RefreshPolicy(idle_timeout=timedelta(hours=13), absolute_lifetime=timedelta(hours=12))
+
+
+def test_session_tokens_name_their_family() -> None:
+    token, token_hash = new_session_token("fam_0123456789abcdef")
+    assert token.startswith("rt_fam_0123456789abcdef.")
+    assert token_hash == hash_refresh_token(token)
+    assert session_of(token) == "fam_0123456789abcdef"
+    for bad in ("", "rt_", "rt_short.x", "xx_fam_0123456789abcdef.abc", "rt_fam_0123456789abcdef.", "rt_" + "a" * 300):
+        assert session_of(bad) is None
+    with pytest.raises(ValueError):
+        new_session_token("bad id!")

@@ -60,7 +60,12 @@ def test_brief_shape_one_daily_rule_per_work_day_becomes_the_cycle() -> None:
     assert roster.definitions["D"].start == time(7)
     assert roster.definitions["D"].length == 12 * H
     assert roster.definitions["D"].kind is ShiftKind.DAY
-    assert roster.overrides == (Override(kind=OverrideKind.SWAP_OUT, day=date(2025, 1, 21)),)
+    assert roster.overrides == (
+        Override(kind=OverrideKind.SWAP_OUT, day=date(2025, 1, 21)),
+        # The feed starts on the 6th: nothing is rostered in the window (from 31 December in
+        # New York) before it.
+        Override(kind=OverrideKind.SWAP_OUT, day=date(2024, 12, 31), through=date(2025, 1, 5)),
+    )
     assert (imported.cycle_rules, imported.dated_duties, imported.notes) == (7, 0, ())
     # The cycle keeps going after the feed's own first weeks, across both DST changes.
     nov = [s for s in shifts(roster, WINDOW) if s.local_date.month == 11]
@@ -89,6 +94,18 @@ def test_weekly_rule_with_weekdays_is_a_seven_day_cycle() -> None:
     roster = import_roster_ics(calendar(five_two), window=WINDOW).roster
     assert roster.cycle == "NNNNN--"
     assert roster.definitions["N"].length == 8 * H
+
+
+def test_fortnightly_weekday_rule_starts_its_cycle_at_dtstart() -> None:
+    # Every other week on Monday and Friday, from Wednesday 8 January: Wed 8 (DTSTART always
+    # occurs), Fri 10, Mon 20, Fri 24 -- as recurring_ical_events expands it.
+    rule = """UID:f
+        DTSTART;TZID=UTC:20250108T070000
+        DTEND;TZID=UTC:20250108T150000
+        RRULE:FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,FR"""
+    roster = import_roster_ics(calendar(rule), window=WINDOW, zone="UTC").roster
+    window = Interval(datetime(2025, 1, 8, tzinfo=UTC), datetime(2025, 1, 26, tzinfo=UTC))
+    assert [s.local_date.day for s in shifts(roster, window)] == [8, 10, 20, 24]
 
 
 def test_a_feed_of_single_events_becomes_dated_duty_in_the_window() -> None:
@@ -196,8 +213,9 @@ def test_export_then_import_gives_the_same_shifts(name: str, zone: str) -> None:
             Override(kind=OverrideKind.OVERTIME, day=date(2025, 10, 4), start=time(19), length=12 * H),
         ],
     )
-    ics = export_roster_ics(roster)
+    ics = export_roster_ics(roster)  # from the anchor on
     assert b"RRULE:FREQ=DAILY;INTERVAL=" in ics
-    imported = import_roster_ics(ics, window=WINDOW)
-    assert spans(imported.roster) == spans(roster)
+    window = Interval(datetime(2025, 1, 6, 14, tzinfo=UTC), WINDOW.end)
+    imported = import_roster_ics(ics, window=window)
+    assert spans(imported.roster, window) == spans(roster, window)
     assert imported.roster.cycle.replace("-", "") != ""

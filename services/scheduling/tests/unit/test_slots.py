@@ -279,6 +279,15 @@ def test_dst_fall_back_night_shift_and_sleep_in_slot_search() -> None:
     assert sunday[0].local_start.utcoffset() == timedelta(hours=-5)
 
 
+def test_intervals_given_in_local_time_are_read_as_instants() -> None:
+    # 00:30-02:30 New York wall time on the fall-back night is three real hours.
+    free = [Interval(datetime(2025, 11, 2, 0, 30, tzinfo=TZ), datetime(2025, 11, 2, 2, 30, tzinfo=TZ))]
+    now = datetime(2025, 11, 1, 12, tzinfo=UTC)
+    result = search(roster("-------"), [offer("t1", free, duration=150 * MIN)], now=now, limit=10)
+    assert [s.start.strftime("%H:%M") for s in result.slots] == ["04:30", "04:45", "05:00"]  # UTC
+    assert all(s.start.tzinfo is UTC for s in result.slots)
+
+
 # -- filters ----------------------------------------------------------------------------
 
 

@@ -1,9 +1,77 @@
+"""Signaling settings (TENFOUR_ prefix); TURN is optional so the service runs on a laptop."""
+
 from __future__ import annotations
 
-from pydantic import Field
+from datetime import timedelta
+from typing import Annotated, Any, Self
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from tenfour_shared.config import ServiceSettings
+from tenfour_signaling.domain import IceSettings, Role
 
 
 class Settings(ServiceSettings):
     port: int = Field(default=50054, ge=0, le=65535)
+    # Our coturn (use-auth-secret). Without a secret no STUN/TURN is offered: host candidates
+    # only, fine on one machine, not for real networks.
+    turn_host: str = ""
+    turn_port: int = Field(default=3478, ge=1, le=65535)
+    turn_secret: SecretStr = SecretStr("")
+    turns_host: str = ""  # set to offer turns: (TLS) too, for networks that only allow 443
+    turns_port: int = Field(default=443, ge=1, le=65535)
+    turn_max_ttl_seconds: float = Field(default=3 * 3600, gt=0)
+    # Comma-separated roles whose address is always hidden (relay only), e.g. "officer".
+    relay_only_roles: Annotated[frozenset[Role], NoDecode] = frozenset()
+    # The join window: from this long before the start to this long after the end.
+    room_open_before_minutes: float = Field(default=10, ge=0, le=24 * 60)
+    room_grace_after_minutes: float = Field(default=15, ge=0, le=24 * 60)
+    # How long ended rooms (and their resume buffers) stay readable before Redis expires them.
+    room_retention_seconds: float = Field(default=3600, gt=0)
+    resume_window_seconds: float = Field(default=30, gt=0, le=600)
+    heartbeat_seconds: float = Field(default=10, gt=0, le=120)
+    sweep_seconds: float = Field(default=5, gt=0, le=600)
+    precall_max_seconds: float = Field(default=60, gt=0, le=600)
+    precall_max_concurrent: int = Field(default=4, ge=0, le=100)
+
+    @field_validator("relay_only_roles", mode="before")
+    @classmethod
+    def _roles(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(Role(part.strip()) for part in value.split(",") if part.strip())
+        return value
+
+    @model_validator(mode="after")
+    def _turn_complete(self) -> Self:
+        if self.turn_secret.get_secret_value() and not self.turn_host:
+            raise ValueError("TENFOUR_TURN_HOST is required with TENFOUR_TURN_SECRET")
+        if self.relay_only_roles and self.ice_settings() is None:
+            raise ValueError("relay-only roles need a TURN server (TENFOUR_TURN_HOST/SECRET)")
+        self.ice_settings()  # validates the host (never a public STUN server)
+        return self
+
+    def ice_settings(self) -> IceSettings | None:
+        if not self.turn_secret.get_secret_value():
+            return None
+        return IceSettings(
+            host=self.turn_host,
+            port=self.turn_port,
+            secret=self.turn_secret,
+            turns_host=self.turns_host or None,
+            turns_port=self.turns_port,
+            max_ttl=timedelta(seconds=self.turn_max_ttl_seconds),
+            relay_only_roles=self.relay_only_roles,
+        )
+
+    @property
+    def open_before(self) -> timedelta:
+        return timedelta(minutes=self.room_open_before_minutes)
+
+    @property
+    def grace_after(self) -> timedelta:
+        return timedelta(minutes=self.room_grace_after_minutes)
+
+    @property
+    def resume_window(self) -> timedelta:
+        return timedelta(seconds=self.resume_window_seconds)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
@@ -16,3 +18,15 @@ async def connect(url: str, name: str) -> tuple[Client, JetStreamContext]:
         connect_timeout=5,
     )
     return nc, nc.jetstream(timeout=10)
+
+
+def raise_if_cancelled() -> None:
+    """Re-raise a cancellation that a library swallowed.
+
+    On Python 3.11, asyncio.wait_for (used by nats-py requests and redis-py commands) returns the
+    result instead of raising when the cancel races with the reply, so a background loop that
+    only awaits would keep running after shutdown cancelled it. Call this once per iteration.
+    """
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError

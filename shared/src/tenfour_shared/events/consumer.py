@@ -10,7 +10,6 @@ never blocks the events behind it.
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -23,6 +22,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour_shared.events.bus import raise_if_cancelled
 from tenfour_shared.events.envelope import BadEvent, parse
 from tenfour_shared.events.streams import dead_letter_subject, stream_name
 
@@ -81,13 +81,11 @@ class EventConsumer:
         )
         try:
             while True:
+                # nats-py may turn our own cancellation into a timeout or swallow it: re-raise it.
+                raise_if_cancelled()
                 try:
                     msgs = await sub.fetch(self._batch, timeout=1.0)
                 except (TimeoutError, NatsTimeoutError):
-                    # nats-py may turn our own cancellation into a timeout: do not swallow it.
-                    task = asyncio.current_task()
-                    if task is not None and task.cancelling():
-                        raise asyncio.CancelledError from None
                     continue
                 for msg in msgs:
                     await self.process(msg)

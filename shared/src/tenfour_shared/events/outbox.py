@@ -18,6 +18,7 @@ import redis.asyncio as aioredis
 from nats.js import JetStreamContext
 
 from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour_shared.events.bus import raise_if_cancelled
 from tenfour_shared.events.envelope import nats_subject
 from tenfour_shared.redis_store import as_bytes
 
@@ -90,6 +91,7 @@ class OutboxRelay:
         loop = asyncio.get_running_loop()
         next_scan = 0.0
         while True:
+            raise_if_cancelled()
             if loop.time() >= next_scan:
                 # Repairs the index after a crash between the write and notify().
                 await self._scan_for_outboxes()
@@ -100,6 +102,7 @@ class OutboxRelay:
             keys = await self._redis.smembers(index_key(self._service))
             for key in keys:
                 await self._drain(as_bytes(key))
+            raise_if_cancelled()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll)
 
@@ -128,4 +131,5 @@ class OutboxRelay:
                 )
                 await self._redis.xdel(key, as_bytes(entry_id))
                 self.published += 1
+                raise_if_cancelled()
                 log.debug("published", extra={"event_id": event_id})

@@ -7,55 +7,77 @@ from typing import Any, TypeAlias
 from grpc import aio
 
 from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
-from tenfour_availability.adapters.rules_repository import RulesRepository
+from tenfour_availability.adapters.messages import rules_message
+from tenfour_availability.entrypoints.requests import (
+    field_errors,
+    list_window,
+    rules_from_request,
+    session_type,
+    under,
+)
+from tenfour_availability.service.access import authorize
+from tenfour_availability.service.availability import AvailabilityService
 from tenfour_shared.auth.principal import current_principal
-from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound, PermissionDenied
-from tenfour_shared.timeline import load_zone
+from tenfour_shared.events.catalog.availability import SESSION_TYPE_NUMBERS, interval_to_proto
 
 SERVICE_NAME = "tenfour.availability.v1.AvailabilityService"
 Ctx: TypeAlias = aio.ServicerContext[Any, Any]
 
 
-def _require_provider(provider_id: str, field: str = "provider_id") -> None:
-    if not provider_id or len(provider_id) > 64:
-        raise InvalidArgument.single(field, "a provider id (1-64 characters) is required")
-    caller = current_principal()
-    # Providers edit only their own hours; system admins may act for a provider.
-    if caller.role is not Role.SYSTEM_ADMIN and caller.subject != provider_id:
-        raise PermissionDenied("you can only manage your own availability")
-
-
-def _validate(rules: rules_pb2.RuleSet) -> None:
-    violations: list[FieldViolation] = []
-    try:
-        load_zone(rules.timezone)
-    except ValueError:
-        violations.append(FieldViolation("rules.timezone", f"unknown IANA timezone {rules.timezone!r}"))
-    if violations:
-        raise InvalidArgument(violations)
-
-
 class AvailabilityApi(availability_pb2_grpc.AvailabilityServiceServicer):
-    def __init__(self, repo: RulesRepository) -> None:
-        self._repo = repo
+    def __init__(self, service: AvailabilityService) -> None:
+        self._service = service
 
     async def GetRules(self, request: availability_pb2.GetRulesRequest, context: Ctx) -> rules_pb2.RuleSet:
-        _require_provider(request.provider_id)
-        rules = await self._repo.get(request.provider_id)
-        if rules is None:
-            raise NotFound("this provider has no availability rules yet")
-        return rules
+        with field_errors():
+            state = await self._service.get_rules(current_principal(), request.provider_id)
+        return rules_message(state)
 
     async def SetRules(self, request: availability_pb2.SetRulesRequest, context: Ctx) -> rules_pb2.RuleSet:
-        _require_provider(request.rules.provider_id, "rules.provider_id")
-        _validate(request.rules)
+        caller = current_principal()
+        with field_errors(under("rules")):
+            authorize(caller, request.rules.provider_id)  # before looking at the rules themselves
+            rules, labels = rules_from_request(request.rules)
+            state = await self._service.set_rules(caller, rules, labels, request.expected_version)
+        return rules_message(state)
 
-        def replace(_: rules_pb2.RuleSet | None) -> rules_pb2.RuleSet:
-            new = rules_pb2.RuleSet()
-            new.CopyFrom(request.rules)
-            return new
+    async def UseDefaultRules(
+        self, request: availability_pb2.UseDefaultRulesRequest, context: Ctx
+    ) -> rules_pb2.RuleSet:
+        with field_errors():
+            state = await self._service.use_default_rules(
+                current_principal(), request.provider_id, request.timezone, request.expected_version
+            )
+        return rules_message(state)
 
-        return await self._repo.save(
-            request.rules.provider_id, replace, expected_version=request.expected_version
+    async def ImportBusyCalendar(
+        self, request: availability_pb2.ImportBusyCalendarRequest, context: Ctx
+    ) -> availability_pb2.ImportBusyCalendarResponse:
+        with field_errors():
+            state = await self._service.import_busy_calendar(
+                current_principal(), request.provider_id, request.ics
+            )
+        reply = availability_pb2.ImportBusyCalendarResponse(version=state.version)
+        if state.busy is not None:
+            reply.busy_intervals = len(state.busy.intervals)
+            reply.horizon.CopyFrom(interval_to_proto(state.busy.horizon))
+        return reply
+
+    async def ListAvailability(
+        self, request: availability_pb2.ListAvailabilityRequest, context: Ctx
+    ) -> availability_pb2.ListAvailabilityResponse:
+        caller = current_principal()
+        with field_errors(window="range"):
+            authorize(caller, request.provider_id)
+            window = list_window(request)
+            only = session_type(request.session_type)
+            state, spans = await self._service.list_availability(caller, request.provider_id, window, only)
+        reply = availability_pb2.ListAvailabilityResponse(
+            version=state.version, timezone=state.rules.timezone if state.rules else ""
         )
+        for span in spans:
+            reply.free.add(
+                range=interval_to_proto(span.interval),
+                session_types=[SESSION_TYPE_NUMBERS[t] for t in span.session_types],
+            )
+        return reply

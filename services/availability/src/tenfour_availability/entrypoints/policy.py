@@ -1,4 +1,8 @@
-"""Who may call each availability RPC. Anything not listed is denied."""
+"""Who may call each availability RPC. Anything not listed is denied.
+
+Roles only: that a provider acts on their own availability (subject == provider id) is checked
+by service.access, which also lets system admins act for any provider.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,6 @@ from tenfour_shared.auth.roles import Role
 
 _S = "/tenfour.availability.v1.AvailabilityService/"
 PROVIDERS_AND_ADMINS = Rule(roles={Role.THERAPIST, Role.PEER_SUPPORTER, Role.SYSTEM_ADMIN})
+RPCS = ("GetRules", "SetRules", "UseDefaultRules", "ImportBusyCalendar", "ListAvailability")
 
-POLICY = Policy(
-    {
-        _S + "GetRules": PROVIDERS_AND_ADMINS,
-        _S + "SetRules": PROVIDERS_AND_ADMINS,
-    }
-)
+POLICY = Policy({_S + rpc: PROVIDERS_AND_ADMINS for rpc in RPCS})

@@ -1,0 +1,1 @@
+"""Use cases: what callers and events can do to a provider's availability."""

@@ -24,6 +24,8 @@ __all__ = [
     "MAX_LABEL",
     "AgencyName",
     "Bio",
+    "ContactChannel",
+    "CrisisLineText",
     "DisplayName",
     "Email",
     "Identifier",
@@ -43,6 +45,7 @@ MAX_EMAIL = 254  # RFC 5321 path limit
 MAX_EMAIL_LOCAL = 64
 MAX_LABEL = 80
 MAX_BIO = 2000
+MAX_CRISIS_LINE_TEXT = 500
 
 # Control, format (incl. bidi overrides), private-use, surrogate and line/paragraph separators:
 # invisible or direction-flipping characters are how look-alike names are built.
@@ -181,12 +184,30 @@ def _jurisdiction(value: object) -> str:
     return text
 
 
+_E164 = re.compile(r"\+[1-9][0-9]{6,14}")
+
+
+def _contact_channel(value: object) -> str:
+    """Where reminders go: an email address or an E.164 phone number ("+15551234567")."""
+    text = _require_str(value).strip()
+    if "@" in text:
+        return _email(text)
+    compact = "".join(ch for ch in text if ch not in " -().")
+    if not _E164.fullmatch(compact):
+        raise invalid("must be an email address or a phone number in international form (+15551234567)")
+    return compact
+
+
 Identifier = Annotated[str, BeforeValidator(_identifier)]
 Username = Annotated[str, BeforeValidator(_username)]
 DisplayName = Annotated[str, BeforeValidator(_display_name)]
 AgencyName = Annotated[str, BeforeValidator(lambda v: _clean_text(v, max_len=MAX_AGENCY_NAME))]
 Label = Annotated[str, BeforeValidator(lambda v: _clean_text(v, max_len=MAX_LABEL, min_len=0))]
 Bio = Annotated[str, BeforeValidator(lambda v: _clean_text(v, max_len=MAX_BIO, min_len=0, multiline=True))]
+CrisisLineText = Annotated[
+    str, BeforeValidator(lambda v: _clean_text(v, max_len=MAX_CRISIS_LINE_TEXT, min_len=0, multiline=True))
+]
+ContactChannel = Annotated[str, BeforeValidator(_contact_channel)]
 Email = Annotated[str, BeforeValidator(_email)]
 TimeZoneName = Annotated[str, BeforeValidator(_time_zone)]
 LanguageTag = Annotated[str, BeforeValidator(_language_tag)]

@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from tenfour_identity.domain.fields import AgencyName, DisplayName, Email, Identifier, TimeZoneName, Username
+from tenfour_identity.domain.fields import (
+    AgencyName,
+    CrisisLineText,
+    DisplayName,
+    Email,
+    Identifier,
+    Jurisdiction,
+    TimeZoneName,
+    Username,
+)
 from tenfour_identity.domain.roles import PSEUDONYMOUS_ROLES
 from tenfour_identity.domain.validation import DomainModel, fields_invalid
 from tenfour_shared.auth.roles import Role, agency_violation
@@ -18,6 +27,8 @@ class Agency(DomainModel):
     timezone: TimeZoneName  # default zone for rosters and reminders of its officers
     created_at: AwareDatetime
     active: bool = True
+    jurisdiction: Jurisdiction | None = None  # where it operates, e.g. US-TX: licensure to match
+    crisis_line_text: CrisisLineText = ""  # shown to its officers next to "talk to someone now"
 
 
 class User(DomainModel):

@@ -12,6 +12,7 @@ from tenfour_identity.domain.validation import DomainModel, fields_invalid, inva
 from tenfour_shared.auth.roles import Role
 
 __all__ = [
+    "MAX_AGENCIES_SERVED",
     "MAX_JURISDICTIONS",
     "MAX_LANGUAGES",
     "FirstResponderCompetency",
@@ -25,6 +26,7 @@ __all__ = [
 
 MAX_LANGUAGES = 10
 MAX_JURISDICTIONS = 60  # compacts such as PSYPACT let one psychologist practise in 40+ states
+MAX_AGENCIES_SERVED = 500
 
 
 class ProviderKind(StrEnum):
@@ -96,6 +98,9 @@ class ProviderProfile(DomainModel):
     timezone: TimeZoneName
     bio: Bio = ""
     accepting_new_clients: bool = True
+    # Agencies whose officers may book this provider. A peer serves exactly their own agency;
+    # a therapist with none listed belongs to the provider network and serves every agency.
+    agency_ids: frozenset[Identifier] = Field(default=frozenset(), max_length=MAX_AGENCIES_SERVED)
 
     @model_validator(mode="after")
     def _licensure(self) -> ProviderProfile:
@@ -103,4 +108,9 @@ class ProviderProfile(DomainModel):
             raise fields_invalid([("jurisdictions", "a therapist must list where they are licensed")])
         if self.kind is ProviderKind.PEER and self.jurisdictions:
             raise fields_invalid([("jurisdictions", "peer supporters are not licensed clinicians")])
+        if self.kind is ProviderKind.PEER and len(self.agency_ids) != 1:
+            raise fields_invalid([("agency_ids", "a peer supporter serves exactly their own agency")])
         return self
+
+    def serves(self, agency_id: str) -> bool:
+        return agency_id in self.agency_ids or (self.kind is ProviderKind.THERAPIST and not self.agency_ids)

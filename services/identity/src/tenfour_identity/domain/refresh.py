@@ -12,6 +12,11 @@ Storage (the Redis adapter implements this atomically in one script):
 A token whose hash is not stored at all is simply rejected: revoking on unknown tokens would let
 anyone who can guess a family id log its owner out.
 
+Session tokens (`new_session_token`) carry their family id in clear before the secret part,
+`rt_<family_id>.<secret>`, so the store can keep the family and all its token records under one
+hash tag (one Redis Cluster slot, one atomic script). The id only says where to look: the
+token is accepted only if the hash of the whole string is a stored record of that family.
+
 Transition table of `rotate(family, presented, ...)`:
   family revoked                          -> REVOKED, no change
   family expired (absolute or idle)       -> EXPIRED, no change
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -38,6 +44,8 @@ __all__ = [
     "TokenRecord",
     "hash_refresh_token",
     "new_refresh_token",
+    "new_session_token",
+    "session_of",
     "revoke",
     "rotate",
     "start_family",
@@ -123,6 +131,28 @@ def new_refresh_token() -> tuple[str, str]:
     """A fresh opaque token and its hash. Hand the token to the client; store only the hash."""
     token = _TOKEN_PREFIX + secrets.token_urlsafe(_TOKEN_BYTES)
     return token, hash_refresh_token(token)
+
+
+_FAMILY_ID = re.compile(r"[A-Za-z0-9_-]{16,64}")
+_MAX_TOKEN_CHARS = 200
+
+
+def new_session_token(family_id: str) -> tuple[str, str]:
+    """Like new_refresh_token, for a token of `family_id`: `rt_<family_id>.<secret>`."""
+    if not _FAMILY_ID.fullmatch(family_id):
+        raise ValueError("family id must be 16-64 characters of A-Z, a-z, 0-9, '_' or '-'")
+    token = f"{_TOKEN_PREFIX}{family_id}.{secrets.token_urlsafe(_TOKEN_BYTES)}"
+    return token, hash_refresh_token(token)
+
+
+def session_of(token: str) -> str | None:
+    """The family id a session token names (not yet verified), or None if it is malformed."""
+    if len(token) > _MAX_TOKEN_CHARS or not token.startswith(_TOKEN_PREFIX):
+        return None
+    family_id, dot, secret = token[len(_TOKEN_PREFIX) :].partition(".")
+    if not dot or not secret or not _FAMILY_ID.fullmatch(family_id):
+        return None
+    return family_id
 
 
 def start_family(

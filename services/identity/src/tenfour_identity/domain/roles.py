@@ -12,6 +12,7 @@ from tenfour_shared.auth.roles import Role, agency_violation
 
 __all__ = [
     "ENROLABLE_ROLES",
+    "MFA_REQUIRED_ROLES",
     "PSEUDONYMOUS_ROLES",
     "Role",
     "agency_violation",
@@ -28,6 +29,9 @@ PSEUDONYMOUS_ROLES = frozenset({Role.OFFICER, Role.PEER_SUPPORTER})
 
 # Roles an agency enrolment code may grant; clinicians and admins are created by an admin.
 ENROLABLE_ROLES = frozenset({Role.OFFICER, Role.PEER_SUPPORTER})
+
+# Roles that handle health data or administer others: no tokens without a second factor.
+MFA_REQUIRED_ROLES = frozenset({Role.THERAPIST, Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})
 
 # Roles an agency admin may create, disable or edit inside its own agency.
 _AGENCY_MANAGED = frozenset({Role.OFFICER, Role.PEER_SUPPORTER, Role.AGENCY_ADMIN})

@@ -6,18 +6,36 @@ values, so the domain depends on no other package's types.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from collections.abc import Iterable
+from datetime import UTC, timedelta
 from enum import StrEnum
 
 from pydantic import Field, ValidationInfo, field_validator
 
 from tenfour_scheduling.domain.rotation import Roster
 from tenfour_scheduling.domain.validated import ValidatedModel
-from tenfour_shared.timeline import Interval, load_zone
+from tenfour_shared.timeline import Interval, as_utc, load_zone
 
-__all__ = ["Officer", "ProviderKind", "ProviderOffer", "ProviderProfile", "SessionOffer", "SlotFilters"]
+__all__ = [
+    "Officer",
+    "ProviderKind",
+    "ProviderOffer",
+    "ProviderProfile",
+    "SessionOffer",
+    "SlotFilters",
+    "utc_intervals",
+]
 
 _DAY = timedelta(days=1)
+
+
+def utc_intervals(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
+    """Intervals with UTC bounds. Aware datetimes in a local zone compare and add by wall
+    clock when they share the zone, which is wrong across DST changes; UTC never is."""
+    return tuple(
+        iv if iv.start.tzinfo is UTC and iv.end.tzinfo is UTC else Interval(as_utc(iv.start), as_utc(iv.end))
+        for iv in intervals
+    )
 
 
 class ProviderKind(StrEnum):
@@ -50,16 +68,20 @@ class SessionOffer(ValidatedModel):
     max_per_day: int | None = Field(default=None, ge=1)
     max_per_week: int | None = Field(default=None, ge=1)
 
+    _utc_free = field_validator("free")(utc_intervals)
+
 
 class ProviderOffer(ValidatedModel):
     provider_id: str = Field(min_length=1)
     kind: ProviderKind
     timezone: str  # the provider's IANA zone: caps count the provider's local days
-    profile: ProviderProfile = ProviderProfile()
+    profile: ProviderProfile = Field(default_factory=ProviderProfile)
     sessions: dict[str, SessionOffer]  # by session type
     bookings: tuple[Interval, ...] = ()  # existing sessions, without buffers
     # A peer supporter is an officer too: their offered time is cut by their own roster.
     roster: Roster | None = Field(default=None, validate_default=True)
+
+    _utc_bookings = field_validator("bookings")(utc_intervals)
 
     @field_validator("timezone", mode="after")
     @classmethod

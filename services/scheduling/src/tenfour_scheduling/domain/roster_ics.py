@@ -90,18 +90,22 @@ def import_roster_ics(data: str | bytes, *, window: Interval, zone: str | None =
         else:
             masters.append(event)
 
-    rules = _cycle_rules(masters, tz, notes)
-    cycle_uids = {r.event.uid for r in rules}
+    rules, period, anchor = _cycle_rules(masters, tz, notes)
     overrides: list[Override] = []
     definitions: dict[str, ShiftDefinition] = {}
-    cycle, anchor = OFF, window.start.astimezone(tz).date()
-    if rules:
-        cycle, anchor, definitions = _cycle(rules)
+    first_day = window.start.astimezone(tz).date()
+    cycle = OFF
+    if not rules:
+        anchor = first_day
+    else:
+        cycle, definitions = _cycle(rules, period)
         for rule in rules:
-            overrides.extend(_rule_exceptions(rule, tz, moved.get(rule.event.uid, [])))
-
-    dated = [e for e in masters if e.uid not in cycle_uids or not e.uid]
-    dated += [e for uid, events in moved.items() if uid not in cycle_uids for e in events]
+            overrides.extend(_rule_exceptions(rule, anchor, tz, moved.pop(rule.event.uid, [])))
+        if anchor > first_day:  # a cycle has no past: nothing is rostered before the feed starts
+            last = min(anchor - timedelta(days=1), first_day + timedelta(days=MAX_CYCLE_DAYS))
+            overrides.append(Override(kind=OverrideKind.SWAP_OUT, day=first_day, through=last))
+    in_cycle = {id(r.event) for r in rules}
+    dated = [e for e in masters if id(e) not in in_cycle] + [e for events in moved.values() for e in events]
     duties = _expand(dated, calendar, window, tz, notes)
     overrides.extend(duties)
     try:
@@ -157,12 +161,16 @@ def _declared_kind(event: icalendar.Event) -> ShiftKind | None:
     return ShiftKind(value) if value in ShiftKind.__members__.values() else None
 
 
-def _cycle_rules(masters: Iterable[icalendar.Event], tz: ZoneInfo, notes: list[str]) -> list[_Rule]:
-    """The open-ended rules that can be read as one shared cycle (others stay dated)."""
+def _cycle_rules(
+    masters: Iterable[icalendar.Event], tz: ZoneInfo, notes: list[str]
+) -> tuple[list[_Rule], int, date]:
+    """The open-ended rules that can be read as one shared cycle (others stay dated), the
+    cycle length and its anchor (the earliest first occurrence)."""
     rules: list[_Rule] = []
     for event in masters:
         rrules = event.rrules
-        if len(rrules) != 1 or str(event.status).upper() == "CANCELLED":
+        # Without a UID its moved occurrences cannot be told apart: expand it as dated duty.
+        if len(rrules) != 1 or not event.uid or str(event.status).upper() == "CANCELLED":
             continue
         shape = _periodic(rrules[0], _local(event.start, tz))
         length = _wall_length(event, tz)
@@ -172,16 +180,21 @@ def _cycle_rules(masters: Iterable[icalendar.Event], tz: ZoneInfo, notes: list[s
         kind = _declared_kind(event) or classify_shift_kind(first.time())
         rules.append(_Rule(event, first, length, kind, shape[0], shape[1]))
     if not rules:
-        return []
+        return [], 0, date.min
     period = math.lcm(*(r.period for r in rules))
-    earliest = min(r.first.date() for r in rules)
-    if period > MAX_CYCLE_DAYS or any((r.first.date() - earliest).days >= period for r in rules):
+    anchor = min(r.first.date() for r in rules)
+    shapes = {(r.first.time(), r.length, r.kind) for r in rules}
+    if (
+        period > MAX_CYCLE_DAYS
+        or len(shapes) > 26
+        or any((r.first.date() - anchor).days >= period for r in rules)
+    ):
         notes.append("recurring duty does not form one repeating cycle; kept as dated duty in the window")
-        return []
+        return [], 0, date.min
     taken: set[int] = set()
     kept: list[_Rule] = []
     for rule in rules:
-        base = (rule.first.date() - earliest).days
+        base = (rule.first.date() - anchor).days
         offsets = {
             (base + d + k * rule.period) % period for d in rule.days for k in range(period // rule.period)
         }
@@ -190,7 +203,7 @@ def _cycle_rules(masters: Iterable[icalendar.Event], tz: ZoneInfo, notes: list[s
         taken |= offsets
         rule.offsets = offsets
         kept.append(rule)
-    return kept
+    return kept, period, anchor
 
 
 def _periodic(rule: icalendar.vRecur, first: datetime) -> tuple[int, list[int]] | None:
@@ -199,20 +212,20 @@ def _periodic(rule: icalendar.vRecur, first: datetime) -> tuple[int, list[int]] 
     freq = str(parts.pop("FREQ", [""])[0]).upper()
     interval = int(parts.pop("INTERVAL", [1])[0])
     byday = [str(d).upper() for d in parts.pop("BYDAY", [])]
-    parts.pop("WKST", None)
+    week_start = str(parts.pop("WKST", ["MO"])[0]).upper()
     if parts or interval < 1:  # COUNT, UNTIL, BYMONTH...: not an endless fixed cycle
         return None
     if freq == "DAILY" and not byday:
         return interval, [0]
-    if freq == "WEEKLY" and all(d in _WEEKDAYS for d in byday):
+    if freq == "WEEKLY" and all(d in _WEEKDAYS for d in byday) and (week_start == "MO" or interval == 1):
+        period = 7 * interval
         weekdays = sorted({_WEEKDAYS[d] for d in byday} or {first.weekday()})
-        return 7 * interval, [(w - first.weekday()) % 7 for w in weekdays]
+        # Days of DTSTART's (Monday-based) week before DTSTART fall to the next repetition.
+        return period, [(w - first.weekday()) % period for w in weekdays]
     return None
 
 
-def _cycle(rules: list[_Rule]) -> tuple[str, date, dict[str, ShiftDefinition]]:
-    period = math.lcm(*(r.period for r in rules))
-    anchor = min(r.first.date() for r in rules)
+def _cycle(rules: list[_Rule], period: int) -> tuple[str, dict[str, ShiftDefinition]]:
     definitions: dict[str, ShiftDefinition] = {}
     by_shape: dict[tuple[time, timedelta, ShiftKind], str] = {}
     for rule in sorted(rules, key=lambda r: (list(ShiftKind).index(r.kind), r.first.time())):
@@ -229,14 +242,17 @@ def _cycle(rules: list[_Rule]) -> tuple[str, date, dict[str, ShiftDefinition]]:
     for rule in rules:
         for offset in rule.offsets:
             cells[offset] = rule.letter or OFF
-    return "".join(cells), anchor, definitions
+    return "".join(cells), definitions
 
 
-def _rule_exceptions(rule: _Rule, tz: ZoneInfo, moved: list[icalendar.Event]) -> list[Override]:
-    """EXDATE and moved or cancelled occurrences cancel a cycle day; RDATE and moved
-    occurrences add duty on their own date (a moved one is classified by its new time)."""
+def _rule_exceptions(rule: _Rule, anchor: date, tz: ZoneInfo, moved: list[icalendar.Event]) -> list[Override]:
+    """EXDATE and moved or cancelled occurrences cancel a cycle day; RDATE, moved occurrences
+    and a DTSTART off the pattern add duty on their own date (a moved one is classified by its
+    new time)."""
     out: list[Override] = []
     cancelled = [*rule.event.exdates, *(e.RECURRENCE_ID for e in moved if e.RECURRENCE_ID is not None)]
+    # The cycle holds from the anchor; a rule starting later has no duty before its DTSTART.
+    cancelled += [d for o in rule.offsets if (d := anchor + timedelta(days=o)) < rule.first.date()]
     for moment in cancelled:
         day = _local(moment, tz).date() if isinstance(moment, datetime) else moment
         out.append(Override(kind=OverrideKind.SWAP_OUT, day=day))
@@ -248,6 +264,8 @@ def _rule_exceptions(rule: _Rule, tz: ZoneInfo, moved: list[icalendar.Event]) ->
         for e in moved
         if str(e.status).upper() != "CANCELLED"
     ]
+    if 0 not in rule.days:  # a DTSTART off the rule's weekdays still occurs once (RFC 5545)
+        extra.append((rule.first, rule.length, rule.kind))
     for start, length, kind in extra:
         local = _local(start, tz)
         if timedelta(0) < length <= MAX_SHIFT_LENGTH:

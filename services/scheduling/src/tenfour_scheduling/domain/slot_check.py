@@ -18,7 +18,7 @@ from tenfour_scheduling.domain.fatigue import (
     OffDutyResult,
     off_duty_windows,
 )
-from tenfour_scheduling.domain.providers import ProviderKind, ProviderOffer
+from tenfour_scheduling.domain.providers import ProviderKind, ProviderOffer, utc_intervals
 from tenfour_scheduling.domain.rest import format_span
 from tenfour_scheduling.domain.rotation import Roster
 from tenfour_scheduling.domain.slots import MAX_HORIZON
@@ -61,11 +61,14 @@ def check_slot(
     officer_bookings: Sequence[Interval] = (),
     max_horizon: timedelta = MAX_HORIZON,
 ) -> SlotProblem | None:
-    """None if a ``session_type`` session with ``offer`` at ``start`` may be booked now."""
+    """None if a ``session_type`` session with ``offer`` at ``start`` may be booked now, else
+    the first broken rule with a precise message. Applies exactly the rules of ``find_slots``
+    except the officer's preferences and the start grid, which only shape the search."""
     if start.tzinfo is None or now.tzinfo is None:
         field = "start" if start.tzinfo is None else "now"
         raise DomainValidationError.single(field, f"{field} must carry a timezone")
     start, now = start.astimezone(UTC), now.astimezone(UTC)
+    officer_bookings = utc_intervals(officer_bookings)
     zone = load_zone(officer_roster.zone)
     session = offer.sessions.get(session_type)
     if session is None:

@@ -25,7 +25,13 @@ from tenfour_scheduling.domain.preferences import (
     days_before_night_blocks,
     preferred_intervals,
 )
-from tenfour_scheduling.domain.providers import Officer, ProviderKind, ProviderOffer, SessionOffer
+from tenfour_scheduling.domain.providers import (
+    Officer,
+    ProviderKind,
+    ProviderOffer,
+    SessionOffer,
+    utc_intervals,
+)
 from tenfour_scheduling.domain.rest import RestContext, RestTimeline
 from tenfour_scheduling.domain.rotation import Roster, shifts
 from tenfour_shared.timeline import Interval, intersect, load_zone, local_to_utc, merge, subtract
@@ -77,7 +83,7 @@ class SearchSpace:
         step: timedelta,
     ) -> None:
         self.officer, self.policy, self.preferences, self.window = officer, policy, preferences, window
-        self.bookings = tuple(bookings)  # not merged: touching sessions still count twice per day
+        self.bookings = utc_intervals(bookings)  # not merged: touching sessions count twice a day
         self.zone = load_zone(roster.zone)
         reach = policy.reach()
         # Three days ahead at least: the avoid-the-eve rule looks at nights that start the day

@@ -133,7 +133,14 @@ def find_slots(
     step: timedelta = DEFAULT_STEP,
     limit: int = DEFAULT_LIMIT,
 ) -> SlotSearchResult:
-    """Ranked slots in ``[now, now + horizon)``; an empty result carries its reason."""
+    """Ranked slots for ``officer`` in ``[now, now + horizon)``, best first, at most ``limit``.
+
+    ``offers`` are every candidate provider's offer; those without ``session_type`` or not
+    matching ``filters`` are skipped. ``officer_bookings`` are the officer's existing sessions
+    (any provider). Starts lie every ``step`` from the officer's local midnight. An empty
+    result carries ``empty_reason`` and a message saying which stage ruled everything out;
+    only invalid input raises (DomainValidationError, e.g. a horizon over 90 days).
+    """
     validate_search(
         horizon=horizon, now=now, step=step, limit=limit, session_type=session_type, offers=offers
     )

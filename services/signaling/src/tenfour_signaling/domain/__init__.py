@@ -15,8 +15,15 @@ from .events import (
     SessionEnded,
 )
 from .fanout import audience, deliveries, waiting_message
-from .ice import IceConfiguration, IceServer, IceSettings, ice_configuration_for
-from .outbox import RESUME_WINDOW, MustRejoin, Outbox, Replay, ResumeResult
+from .ice import (
+    IceConfiguration,
+    IceServer,
+    IceSettings,
+    ice_configuration,
+    ice_configuration_for,
+    seat_relay_only,
+)
+from .outbox import RESUME_WINDOW, MustRejoin, Outbox, Replay, ResumeResult, plan_resume
 from .participants import MAX_PARTICIPANTS, Participant, Role, new_handle
 from .room import EndReason, Presence, Room, RoomState, Seat
 from .signals import (
@@ -105,6 +112,7 @@ __all__ = [
     "deliveries",
     "end_session",
     "filter_sdp_candidates",
+    "ice_configuration",
     "ice_configuration_for",
     "join",
     "join_denial",
@@ -112,7 +120,9 @@ __all__ = [
     "mint_turn_credential",
     "new_handle",
     "parse_candidate",
+    "plan_resume",
     "remove",
+    "seat_relay_only",
     "signal_for_event",
     "turn_password",
     "waiting_message",

@@ -22,6 +22,8 @@ __all__ = [
 class LeaveReason(StrEnum):
     LEFT = "left"
     REMOVED = "removed"
+    TIMED_OUT = "timed_out"  # the stream was gone longer than the resume window
+    REJOINED = "rejoined"  # joined again from a fresh client: peers drop the old connection
 
 
 class _Event(BaseModel):

@@ -10,7 +10,14 @@ from .participants import Role
 from .room import Room, Seat
 from .turn import DEFAULT_MAX_TTL, credential_expiry, mint_turn_credential
 
-__all__ = ["IceConfiguration", "IceServer", "IceSettings", "ice_configuration_for"]
+__all__ = [
+    "IceConfiguration",
+    "IceServer",
+    "IceSettings",
+    "ice_configuration",
+    "ice_configuration_for",
+    "seat_relay_only",
+]
 
 _PUBLIC_STUN_DOMAINS = (".google.com", ".googleapis.com")
 
@@ -61,17 +68,28 @@ def _hostport(host: str, port: int) -> str:
     return f"[{host}]:{port}" if ":" in host and not host.startswith("[") else f"{host}:{port}"
 
 
-def ice_configuration_for(settings: IceSettings, room: Room, seat: Seat, now: datetime) -> IceConfiguration:
-    """ICE servers for one seat, with TURN credentials that expire with the room (capped)."""
-    expires_at = credential_expiry(now, room.closes_at, settings.max_ttl)
-    credential = mint_turn_credential(settings.secret.get_secret_value(), seat.handle, expires_at)
+def ice_configuration(
+    settings: IceSettings, handle: str, expires_at: datetime, *, relay_only: bool
+) -> IceConfiguration:
+    """Our STUN and TURN for one opaque handle, with TURN credentials valid until ``expires_at``."""
+    credential = mint_turn_credential(settings.secret.get_secret_value(), handle, expires_at)
     hostport = _hostport(settings.host, settings.port)
     # UDP first: aiortc uses only the first TURN URL it can, and UDP is what works best.
     turn_urls = [f"turn:{hostport}?transport=udp", f"turn:{hostport}?transport=tcp"]
     if settings.turns_host is not None:
         turn_urls.append(f"turns:{_hostport(settings.turns_host, settings.turns_port)}?transport=tcp")
     turn = IceServer(urls=tuple(turn_urls), username=credential.username, credential=credential.password)
-    relay_only = seat.participant.role in settings.relay_only_roles
     # A relay-only peer never uses server-reflexive candidates, so it needs no STUN server.
     servers = (turn,) if relay_only else (IceServer(urls=(f"stun:{hostport}",)), turn)
-    return IceConfiguration(servers=servers, relay_only=relay_only, expires_at=expires_at)
+    return IceConfiguration(servers=servers, relay_only=relay_only, expires_at=credential.expires_at)
+
+
+def seat_relay_only(settings: IceSettings | None, seat: Seat) -> bool:
+    """Relay-only by the participant's own choice or by policy for their role."""
+    return seat.relay_only or (settings is not None and seat.participant.role in settings.relay_only_roles)
+
+
+def ice_configuration_for(settings: IceSettings, room: Room, seat: Seat, now: datetime) -> IceConfiguration:
+    """ICE servers for one seat, with TURN credentials that expire with the room (capped)."""
+    expires_at = credential_expiry(now, room.closes_at, settings.max_ttl)
+    return ice_configuration(settings, seat.handle, expires_at, relay_only=seat_relay_only(settings, seat))

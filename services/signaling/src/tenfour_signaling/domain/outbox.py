@@ -7,14 +7,16 @@ otherwise it must rejoin (fresh offer/answer), since a partial replay would desy
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import Protocol, TypeVar
 
 from tenfour_shared.timeline import as_utc
 
 from .signals import SignalEnvelope, SignalPayload
 
-__all__ = ["RESUME_WINDOW", "MustRejoin", "Outbox", "Replay", "ResumeResult"]
+__all__ = ["RESUME_WINDOW", "MustRejoin", "Outbox", "Replay", "ResumeResult", "plan_resume"]
 
 RESUME_WINDOW = timedelta(seconds=30)
 # Bounds memory if a peer floods (e.g. candidates); overflowing is detected like an old gap.
@@ -34,6 +36,30 @@ class MustRejoin:
 
 
 ResumeResult = Replay | MustRejoin
+
+
+class _Sequenced(Protocol):
+    @property
+    def seq(self) -> int: ...
+
+
+S = TypeVar("S", bound=_Sequenced)
+
+
+def plan_resume(last_seq: int, held: Sequence[S], last_seen_seq: int) -> tuple[S, ...] | MustRejoin:
+    """What a client that saw up to ``last_seen_seq`` gets, from the signals still ``held``.
+
+    ``held`` are the recipient's retained envelopes, oldest first, with contiguous seqs ending at
+    ``last_seq`` (older ones aged out). Shared by the in-memory Outbox and the Redis buffer.
+    """
+    if last_seen_seq < 0 or last_seen_seq > last_seq:
+        return MustRejoin("unknown sequence number")
+    if last_seen_seq == last_seq:
+        return ()
+    # The first missed signal is held iff the oldest held seq is at or before it.
+    if not held or held[0].seq > last_seen_seq + 1:
+        return MustRejoin("missed signals are no longer held")
+    return tuple(e for e in held if e.seq > last_seen_seq)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,16 +101,9 @@ class Outbox:
 
     def resume(self, last_seen_seq: int, now: datetime) -> ResumeResult:
         """What to send a client that has seen everything up to ``last_seen_seq`` (0: nothing)."""
-        if last_seen_seq < 0 or last_seen_seq > self.last_seq:
-            return MustRejoin("unknown sequence number")
-        if last_seen_seq == self.last_seq:
-            return Replay(())
-        held = self._pruned(now)
-        # Held seqs are contiguous and end at last_seq, so the first missed one is held iff
-        # the oldest held seq is at or before it.
-        if not held or held[0].envelope.seq > last_seen_seq + 1:
-            return MustRejoin("missed signals are no longer held")
-        return Replay(tuple(h.envelope for h in held if h.envelope.seq > last_seen_seq))
+        held = tuple(h.envelope for h in self._pruned(now))
+        planned = plan_resume(self.last_seq, held, last_seen_seq)
+        return planned if isinstance(planned, MustRejoin) else Replay(planned)
 
     def compact(self, now: datetime) -> Outbox:
         """Drop what has aged out (pushes do this too)."""

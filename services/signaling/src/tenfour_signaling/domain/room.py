@@ -62,6 +62,10 @@ class Seat(BaseModel):
     # Lets an officer who dropped out come straight back in (decision: a flaky phone network
     # must not send someone in crisis back to the waiting room).
     was_admitted: bool = False
+    # First entry (waiting room or call): "did this officer show up" for arrived/no-show.
+    entered_at: AwareDatetime | None = None
+    # Hide this participant's address: relay candidates only (their opt-in or agency policy).
+    relay_only: bool = False
 
     @property
     def handle(self) -> str:
@@ -90,6 +94,7 @@ class Room(BaseModel):
     open_before: timedelta = DEFAULT_OPEN_BEFORE
     grace_after: timedelta = DEFAULT_GRACE_AFTER
     urgent: bool = False
+    agency_id: str = Field(default="", max_length=255)
     live_since: AwareDatetime | None = None
     ended_at: AwareDatetime | None = None
     end_reason: EndReason | None = None
@@ -124,6 +129,7 @@ class Room(BaseModel):
         *,
         now: datetime,
         urgent: bool = False,
+        agency_id: str = "",
         open_before: timedelta = DEFAULT_OPEN_BEFORE,
         grace_after: timedelta = DEFAULT_GRACE_AFTER,
     ) -> Room:
@@ -137,6 +143,7 @@ class Room(BaseModel):
             open_before=open_before,
             grace_after=grace_after,
             urgent=urgent,
+            agency_id=agency_id,
         )
 
     @property
@@ -160,6 +167,14 @@ class Room(BaseModel):
         if self.live_since is not None:
             return RoomState.LIVE
         return RoomState.OPEN if now >= self.opens_at else RoomState.SCHEDULED
+
+    @property
+    def any_officer_entered(self) -> bool:
+        return any(s.entered_at is not None and not s.participant.role.is_provider for s in self.seats)
+
+    @property
+    def anyone_entered(self) -> bool:
+        return any(s.entered_at is not None for s in self.seats)
 
     def seat_of(self, subject: str) -> Seat | None:
         return next((s for s in self.seats if s.participant.subject == subject), None)
@@ -186,6 +201,18 @@ class Room(BaseModel):
             raise RoomStateError(f"cannot reschedule a room that is {state}")
         # Re-validate through the constructor: model_copy would skip the end > start check.
         return Room.model_validate({**self.model_dump(), "start": start, "end": end})
+
+    def with_participants(self, participants: Iterable[Participant]) -> Room:
+        """The booked list changed (group members came or went): add new seats, keep handles.
+
+        A seat is dropped only if its participant never entered; someone who is or was in the
+        session stays, so events and the call are not cut under them.
+        """
+        wanted = {p.subject: p for p in participants}
+        kept = [s for s in self.seats if s.participant.subject in wanted or s.entered_at is not None]
+        known = {s.participant.subject for s in kept}
+        added = [Seat(participant=p) for subject, p in wanted.items() if subject not in known]
+        return Room.model_validate({**self.model_dump(), "seats": (*kept, *added)})
 
     def ended(self, reason: EndReason, *, now: datetime) -> Room:
         """This room, ended now for ``reason`` (callers emit the SessionEnded event)."""

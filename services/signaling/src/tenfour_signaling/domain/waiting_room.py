@@ -60,6 +60,7 @@ def join(room: Room, subject: str, now: datetime) -> Transition:
         update={
             "presence": Presence.ADMITTED if direct else Presence.WAITING,
             "was_admitted": seat.was_admitted or direct,
+            "entered_at": seat.entered_at or now,
         }
     )
     after = room.with_seat(entered)
@@ -127,8 +128,10 @@ def remove(room: Room, actor: str, target: str, now: datetime) -> Transition:
     return Transition(room, after, (event,))
 
 
-def leave(room: Room, subject: str, now: datetime) -> Transition:
-    """A participant hangs up or their stream is gone for good; a no-op if not present."""
+def leave(room: Room, subject: str, now: datetime, reason: LeaveReason = LeaveReason.LEFT) -> Transition:
+    """A participant hangs up, their stream is gone for good or they rejoin; a no-op if not present."""
+    if reason is LeaveReason.REMOVED:
+        raise ValueError("removal is remove(), which checks the actor")
     seat = room.require_seat(subject)
     if not seat.is_present:
         return Transition(room, room)
@@ -138,7 +141,7 @@ def leave(room: Room, subject: str, now: datetime) -> Transition:
         at=now,
         participant=seat.handle,
         role=seat.participant.role,
-        reason=LeaveReason.LEFT,
+        reason=reason,
     )
     return Transition(room, after, (event,))
 

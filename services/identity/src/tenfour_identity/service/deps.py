@@ -1,0 +1,62 @@
+"""What the use cases need, injected by bootstrap.py: stores, token issuer, hasher, clock."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from tenfour_identity.adapters.audit import AuditLog
+from tenfour_identity.adapters.directory import Directory
+from tenfour_identity.adapters.enrolment_codes import CodeStore
+from tenfour_identity.adapters.mfa import MfaStore
+from tenfour_identity.adapters.sessions import SessionStore
+from tenfour_identity.adapters.signing_keys import SigningKeyStore
+from tenfour_identity.adapters.throttle import ThrottleStore
+from tenfour_identity.domain.passwords import PasswordHasher
+from tenfour_shared.auth.tokens import TokenIssuer
+
+__all__ = ["Deps", "Passwords"]
+
+
+class Passwords:
+    """Argon2id off the event loop, with at most one hash per core at a time.
+
+    Each hash takes ~19 MiB and tens of milliseconds of CPU: unbounded, a burst of logins
+    would exhaust memory and stall every other RPC of the process.
+    """
+
+    def __init__(self, hasher: PasswordHasher, max_parallel: int | None = None) -> None:
+        self._hasher = hasher
+        self._slots = asyncio.Semaphore(max_parallel or os.cpu_count() or 1)
+
+    async def hash(self, password: str) -> str:
+        async with self._slots:
+            return await asyncio.to_thread(self._hasher.hash, password)
+
+    async def verify(self, stored_hash: str | None, password: str) -> bool:
+        async with self._slots:
+            return await asyncio.to_thread(self._hasher.verify, stored_hash, password)
+
+    def needs_rehash(self, stored_hash: str) -> bool:
+        return self._hasher.needs_rehash(stored_hash)
+
+
+@dataclass(frozen=True, slots=True)
+class Deps:
+    directory: Directory
+    codes: CodeStore
+    sessions: SessionStore
+    mfa: MfaStore
+    throttle: ThrottleStore
+    audit: AuditLog
+    signing_keys: SigningKeyStore
+    issuer: TokenIssuer
+    passwords: Passwords
+    code_pepper: bytes
+    clock: Callable[[], datetime]
+
+    def now(self) -> datetime:
+        return self.clock()

@@ -1,0 +1,196 @@
+"""Signal relay: unary sends in, one sequenced stream per participant out, resumable anywhere.
+
+A stream replays from the Redis buffer what the client has not seen, then follows the live NATS
+feed; a gap in seqs (a message NATS dropped, or two instances publishing out of order) is
+filled from the buffer, and each heartbeat also checks the buffer, so nothing is lost.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+
+from tenfour.signaling.v1.signaling_pb2 import SignalEvent
+from tenfour_shared.errors import Aborted
+from tenfour_signaling.adapters.live import LiveBus, LiveFeed
+from tenfour_signaling.adapters.room_store import Delivery, Relayed, RoomStore
+from tenfour_signaling.domain import (
+    Answer,
+    ClientPayload,
+    Heartbeat,
+    IceCandidate,
+    IceSettings,
+    InvalidSignal,
+    JoinDenial,
+    JoinDenied,
+    MustRejoin,
+    MustRejoinSignal,
+    NotFound,
+    Offer,
+    OutboundSignal,
+    Presence,
+    RoomState,
+    RoomStateError,
+    filter_sdp_candidates,
+    parse_candidate,
+    plan_resume,
+    seat_relay_only,
+)
+from tenfour_signaling.service.rooms import Caller, Rooms, expire_at, require_seat
+from tenfour_signaling.wire import signal_event
+
+__all__ = ["Signals"]
+
+_RELAY = frozenset({"relay"})
+_STOP = b""  # put into a feed's queue to end its stream (shutdown)
+
+
+def _relay_only(payload: ClientPayload) -> ClientPayload:
+    """What a relay-only participant may reveal: relay candidates, without the related address."""
+    match payload:
+        case Offer(sdp=sdp):
+            return Offer(sdp=filter_sdp_candidates(sdp, _RELAY, hide_related=True))
+        case Answer(sdp=sdp):
+            return Answer(sdp=filter_sdp_candidates(sdp, _RELAY, hide_related=True))
+        case IceCandidate(candidate=line):
+            if parse_candidate(line).type != "relay":
+                raise InvalidSignal("this participant may send relay candidates only")
+            hidden = filter_sdp_candidates("a=" + line.removeprefix("a="), _RELAY, hide_related=True)
+            return payload.model_copy(update={"candidate": hidden.removeprefix("a=")})
+    return payload
+
+
+def _ends_stream(event: SignalEvent, handle: str) -> bool:
+    kind = event.WhichOneof("body")
+    if kind in ("session_ended", "must_rejoin"):
+        return True
+    return kind == "participant_left" and event.participant_left.participant_id == handle
+
+
+class Signals:
+    def __init__(
+        self,
+        rooms: Rooms,
+        store: RoomStore,
+        live: LiveBus,
+        ice: IceSettings | None,
+        heartbeat_seconds: float,
+        clock: Callable[[], datetime],
+    ) -> None:
+        self._rooms = rooms
+        self._store = store
+        self._live = live
+        self._ice = ice
+        self._heartbeat = heartbeat_seconds
+        self._clock = clock
+        self._feeds: set[LiveFeed] = set()
+        self._closing = False
+
+    async def send(self, caller: Caller, signal: OutboundSignal) -> Relayed:
+        appointment_id = await self._rooms.appointment_for(signal.session_id)
+        for attempt in range(20):
+            get = self._rooms.cached if attempt == 0 else self._rooms.fresh
+            stored = await get(appointment_id)
+            room, now = stored.room, self._clock()
+            seat = require_seat(room, caller)
+            if room.state_at(now) is RoomState.ENDED:
+                raise RoomStateError("the session has ended")
+            if seat.presence is not Presence.ADMITTED:
+                raise RoomStateError("you are not in the call (waiting, or not joined)")
+            others = [s for s in room.seats if s.presence is Presence.ADMITTED and s.handle != seat.handle]
+            if signal.recipient is not None:
+                others = [s for s in others if s.handle == signal.recipient]
+                if not others:
+                    raise NotFound("that participant is not in the call")
+            if not others:
+                raise RoomStateError("nobody else is in the call yet")
+            payload = _relay_only(signal.payload) if seat_relay_only(self._ice, seat) else signal.payload
+            event = signal_event(room.session_id, payload, now, sender=seat.handle)
+            sends = [Delivery(s.handle, event) for s in others]
+            relayed = await self._store.relay(
+                stored, seat.handle, signal.client_msg_id, sends, expire_at(room, self._rooms.times)
+            )
+            if relayed is None:
+                continue  # the room changed since we looked: authorize again
+            if not relayed.duplicate:
+                await self._rooms.publish(room.session_id, sends, relayed.seqs)
+            return relayed
+        raise Aborted("the session changed too often; try again")
+
+    async def stream(self, caller: Caller, session_id: str, last_seen_seq: int) -> AsyncIterator[SignalEvent]:
+        """Everything after ``last_seen_seq``, then live signals and heartbeats (seq 0)."""
+        appointment_id = await self._rooms.appointment_for(session_id)
+        room = (await self._rooms.fresh(appointment_id)).room
+        seat = require_seat(room, caller)
+        if seat.presence is Presence.REMOVED:
+            raise JoinDenied(JoinDenial.REMOVED)
+        if seat.entered_at is None:
+            raise RoomStateError("join the session first")
+        handle = seat.handle
+        window = self._rooms.times.resume_window
+        active = seat.is_present and room.ended_at is None
+        feed = await self._live.subscribe(session_id, handle)  # before reading: nothing slips between
+        self._feeds.add(feed)
+        try:
+            if active:
+                await self._store.touch_connection(appointment_id, handle, window)
+            sent = last_seen_seq
+            caught_up = await self._catch_up(session_id, appointment_id, handle, sent)
+            for event in caught_up:
+                yield event
+                sent = max(sent, event.seq)
+                if _ends_stream(event, handle):
+                    return
+            if not active:
+                yield self._unsequenced(session_id, MustRejoinSignal(reason_code="not_in_session"))
+                return
+            loop = asyncio.get_running_loop()
+            next_beat = loop.time() + self._heartbeat
+            while not self._closing:
+                try:
+                    async with asyncio.timeout(max(0.0, next_beat - loop.time())):
+                        data = await feed.queue.get()
+                except TimeoutError:
+                    next_beat = loop.time() + self._heartbeat
+                    yield self._unsequenced(session_id, Heartbeat())
+                    await self._store.touch_connection(appointment_id, handle, window)
+                    if await self._store.last_seq(appointment_id, handle) <= sent:
+                        continue
+                    batch = await self._catch_up(session_id, appointment_id, handle, sent)
+                else:
+                    if data == _STOP:
+                        return
+                    event = SignalEvent.FromString(data)
+                    if event.seq <= sent:
+                        continue  # already replayed
+                    batch = [event] if event.seq == sent + 1 else await self._catch_up(session_id, appointment_id, handle, sent)
+                for event in batch:
+                    if event.seq <= sent:
+                        continue
+                    yield event
+                    sent = event.seq
+                    if _ends_stream(event, handle):
+                        return
+        finally:
+            self._feeds.discard(feed)
+            await feed.close()
+
+    async def _catch_up(
+        self, session_id: str, appointment_id: str, handle: str, sent: int
+    ) -> list[SignalEvent]:
+        last, held = await self._store.held(appointment_id, handle)
+        planned = plan_resume(last, held, sent)
+        if isinstance(planned, MustRejoin):
+            code = "gap_expired" if sent <= last else "unknown_seq"
+            return [self._unsequenced(session_id, MustRejoinSignal(reason_code=code))]
+        return list(planned)
+
+    def _unsequenced(self, session_id: str, payload: Heartbeat | MustRejoinSignal) -> SignalEvent:
+        return signal_event(session_id, payload, self._clock())
+
+    def close_streams(self) -> None:
+        """Shutdown: end every open stream now, so clients resume on another instance."""
+        self._closing = True
+        for feed in list(self._feeds):
+            feed.queue.put_nowait(_STOP)
