@@ -32,7 +32,7 @@ def health_status(target: str, service: str = "", timeout: float = 1.0) -> int:
         try:
             reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
         except grpc.RpcError:
-            return health_pb2.HealthCheckResponse.UNKNOWN
+            return int(health_pb2.HealthCheckResponse.UNKNOWN)
         return int(reply.status)
 
 

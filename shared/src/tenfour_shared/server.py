@@ -109,7 +109,9 @@ class Runtime:
         log.info("draining", extra={"service": self.name, "status": "NOT_SERVING"})
         for task in self._tasks:
             task.cancel()
-        await asyncio.gather(*self._tasks, return_exceptions=True)
+        # Bounded: a library that swallows a cancel must not keep the process from exiting.
+        if self._tasks:
+            await asyncio.wait(self._tasks, timeout=self.settings.drain_grace_seconds + 1)
         await self.server.stop(self.settings.drain_grace_seconds)
         for closer in reversed(self._closers):
             # A stuck close must not keep the process from exiting.

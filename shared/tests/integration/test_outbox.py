@@ -18,6 +18,7 @@ from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_shared.events.envelope import build, parse
 from tenfour_shared.events.outbox import LUA_PRELUDE, OutboxRelay, index_key, outbox_key, script_args, stage
+from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.redis_store import Keys, load_script
 
 pytestmark = pytest.mark.integration
@@ -294,3 +295,23 @@ def test_keys_share_the_aggregate_hash_tag() -> None:
     assert keys("slots", "prov-1", "2026-03-08") == "availability:slots:{prov-1}:2026-03-08"
     assert keys("config") == "availability:config"
     assert outbox_key(SERVICE, "prov-1") == "availability:outbox:{prov-1}"
+
+
+async def test_malformed_entry_is_parked_and_later_events_still_flow(
+    redis_client: aioredis.Redis, nats_js: tuple[Any, JetStreamContext]
+) -> None:
+    """A hand-broken outbox entry must not wedge the relay for every later event."""
+    _, js = nats_js
+    await ensure_streams(js)
+    await redis_client.xadd(outbox_key(SERVICE, "p-poison"), {"junk": "1"})
+    good = await save_rules(redis_client, "p-poison", 1)
+    relay = OutboxRelay(redis_client, js, SERVICE, poll_seconds=0.05)
+    await relay.notify("p-poison")
+    async with running(relay):
+        async with asyncio.timeout(10):
+            while relay.published < 1:
+                await asyncio.sleep(0.05)
+    [msg] = await published(js)
+    assert msg.headers is not None
+    assert msg.headers["Nats-Msg-Id"] == good.id
+    assert await redis_client.xlen(f"{SERVICE}:outbox-poison") == 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 import grpc
@@ -96,7 +97,7 @@ async def test_default_rules_take_the_zone_of_the_identity_profile(harness: Harn
             reply = await harness.stub.UseDefaultRules(request, metadata=harness.as_provider("prov-1"))
             break
         except grpc.RpcError:
-            await harness.events(0, settle=0.02)
+            await asyncio.sleep(0.025)
     assert reply.timezone == "Pacific/Auckland"
 
 

@@ -2,27 +2,62 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 from tenfour.signaling.v1 import signaling_pb2_grpc
 from tenfour_shared import logs
 from tenfour_shared.auth_wiring import auth_interceptor
 from tenfour_shared.infra import Infra
 from tenfour_shared.server import Runtime
+from tenfour_signaling.adapters.live import LiveBus
+from tenfour_signaling.adapters.room_store import RoomStore
 from tenfour_signaling.config import Settings
+from tenfour_signaling.entrypoints.events import scheduling_handlers
 from tenfour_signaling.entrypoints.grpc_api import SERVICE_NAME, SignalingApi
+from tenfour_signaling.entrypoints.periodic import sweep_forever
 from tenfour_signaling.entrypoints.policy import POLICY
+from tenfour_signaling.service.ice import IceService
+from tenfour_signaling.service.precall import PreCallChecks
+from tenfour_signaling.service.rooms import Rooms, RoomTimes
+from tenfour_signaling.service.signals import Signals
 
 SERVICE = "signaling"
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
 
 
 async def serve(settings: Settings) -> None:
     logs.configure(SERVICE, settings.log_level)
     infra = Infra(settings, SERVICE)
+    store = RoomStore(infra.redis, settings.resume_window)
+    live = LiveBus(infra.nc)
+    times = RoomTimes(
+        open_before=settings.open_before,
+        grace_after=settings.grace_after,
+        retention=timedelta(seconds=settings.room_retention_seconds),
+        resume_window=settings.resume_window,
+    )
+    rooms = Rooms(store, live, infra.relay, times, _now)
+    ice_settings = settings.ice_settings()
+    signals = Signals(rooms, store, live, ice_settings, settings.heartbeat_seconds, _now)
+    ice = IceService(ice_settings, rooms, timedelta(seconds=settings.precall_max_seconds * 2), _now)
+    precall = PreCallChecks(ice.for_echo_peer, settings.precall_max_seconds, settings.precall_max_concurrent)
+    infra.consume("scheduling", scheduling_handlers(rooms))
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
     signaling_pb2_grpc.add_SignalingServiceServicer_to_server(
-        SignalingApi(),  # type: ignore[abstract]  # later issues' RPCs answer UNIMPLEMENTED
-        runtime.server,
+        SignalingApi(rooms, signals, ice, precall), runtime.server
     )
     async with runtime:
         await infra.connect(runtime)
+        runtime.on_close(precall.close_all)
+        runtime.spawn(
+            "sweeper", lambda: sweep_forever(rooms, store, settings.instance_id, settings.sweep_seconds)
+        )
         await runtime.ready()
-        await runtime.wait()
+        try:
+            await runtime.wait()
+        finally:
+            # Open streams end now (clients resume on another instance) instead of holding the drain.
+            signals.close_streams()

@@ -123,6 +123,12 @@ class OutboxRelay:
                 return
             for entry_id, raw_fields in entries:
                 fields: dict[Any, Any] = dict(raw_fields or {})
+                if not {b"id", b"subject", b"data"} <= fields.keys():
+                    # A malformed entry would crash the relay on every pass: park it for an operator.
+                    await self._redis.xadd(f"{self._service}:outbox-poison", fields or {b"empty": b"1"})
+                    await self._redis.xdel(key, as_bytes(entry_id))
+                    log.error("malformed outbox entry parked", extra={"stream": self._service})
+                    continue
                 event_id = as_bytes(fields[b"id"]).decode()
                 await self._js.publish(
                     as_bytes(fields[b"subject"]).decode(),

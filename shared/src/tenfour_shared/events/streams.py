@@ -44,5 +44,6 @@ async def ensure_streams(js: JetStreamContext, producers: tuple[str, ...] = PROD
         try:
             await js.add_stream(cfg)
         except BadRequestError:
-            # Exists with other settings (e.g. replicas set by an operator): keep theirs.
-            await js.update_stream(cfg)
+            # Exists with other settings (e.g. replicas: 3 set by an operator on a cluster):
+            # keep theirs rather than overwrite them on every service start.
+            continue

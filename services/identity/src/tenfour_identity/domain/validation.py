@@ -7,14 +7,15 @@ point at a field instead of at the whole model.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from functools import cache
 from typing import Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, TypeAdapter, ValidationError
 from pydantic_core import PydanticCustomError
 
 from tenfour_identity.domain.errors import ValidationFailed, Violation
 
-__all__ = ["DomainModel", "build", "evolve", "fields_invalid", "invalid", "violations_of"]
+__all__ = ["DomainModel", "build", "evolve", "fields_invalid", "invalid", "parse", "violations_of"]
 
 M = TypeVar("M", bound="DomainModel")
 _CROSS_FIELD = "tenfour_fields"
@@ -63,3 +64,21 @@ def build(model: type[M], **data: Any) -> M:
 def evolve(instance: M, **changes: Any) -> M:
     """A copy with `changes`, validated again (pydantic's model_copy would skip validation)."""
     return build(type(instance), **{**dict(instance), **changes})
+
+
+@cache
+def _adapter(kind: Any) -> TypeAdapter[Any]:
+    return TypeAdapter(kind)
+
+
+def parse(kind: Any, value: object, field: str) -> Any:
+    """Validate one value as `kind` (e.g. fields.Email), reporting problems under `field`."""
+    try:
+        return _adapter(kind).validate_python(value)
+    except ValidationError as exc:
+        violations = []
+        for v in violations_of(exc):
+            sub = v.field
+            path = field if not sub else (f"{field}{sub}" if sub.startswith("[") else f"{field}.{sub}")
+            violations.append((path, v.message))
+        raise ValidationFailed(violations) from None

@@ -1,11 +1,324 @@
-"""gRPC servicer: a thin translation between protobuf and the identity use cases."""
+"""gRPC servicer: a thin translation between protobuf and the identity use cases.
+
+Identity's domain errors become the shared error model here (the ErrorInterceptor turns those
+into statuses with field violations). What a reply reveals depends on who asks: a user sees
+everything of their own account; others never see an officer's username, e-mail address or
+contact channel.
+"""
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Awaitable, Callable
+from datetime import UTC
+from typing import Any, ParamSpec, TypeAlias, TypeVar
+
+from grpc import aio
+
+from tenfour.common.v1 import common_pb2
+from tenfour.events.v1 import identity_events_pb2 as ev
+from tenfour.identity.v1 import identity_pb2 as pb
 from tenfour.identity.v1 import identity_pb2_grpc
+from tenfour_identity.domain import errors as domain
+from tenfour_identity.domain.models import User
+from tenfour_identity.domain.provider import ProviderKind
+from tenfour_identity.domain.roles import PSEUDONYMOUS_ROLES
+from tenfour_identity.service import accounts, admin, agencies, auth, events, providers
+from tenfour_identity.service.accounts import StaffInput
+from tenfour_identity.service.auth import AuthOutcome
+from tenfour_identity.service.deps import Deps
+from tenfour_identity.service.providers import ProfileInput
+from tenfour_shared import errors as shared
+from tenfour_shared.auth.principal import current_principal
+from tenfour_shared.auth.roles import Role
+
+__all__ = ["CLIENT_METADATA_KEY", "SERVICE_NAME", "IdentityApi"]
 
 SERVICE_NAME = "tenfour.identity.v1.IdentityService"
+CLIENT_METADATA_KEY = "x-tenfour-client"
+_MAX_CLIENT_TAG = 200
+Ctx: TypeAlias = aio.ServicerContext[Any, Any]
+P = ParamSpec("P")
+R = TypeVar("R")
+
+_KINDS = {common_pb2.PROVIDER_KIND_THERAPIST: ProviderKind.THERAPIST, common_pb2.PROVIDER_KIND_PEER: ProviderKind.PEER}
+
+
+def _shared_error(exc: domain.DomainError) -> shared.DomainError:
+    if isinstance(exc, domain.ValidationFailed):
+        return shared.InvalidArgument([shared.FieldViolation(v.field or "request", v.message) for v in exc.violations])
+    table: dict[type[domain.DomainError], type[shared.DomainError]] = {
+        domain.NotFound: shared.NotFound,
+        domain.AlreadyExists: shared.AlreadyExists,
+        domain.PermissionDenied: shared.PermissionDenied,
+        domain.FailedPrecondition: shared.FailedPrecondition,
+        domain.Unauthenticated: shared.Unauthenticated,
+        domain.ResourceExhausted: shared.ResourceExhausted,
+    }
+    return table.get(type(exc), shared.FailedPrecondition)(exc.message)
+
+
+def rpc(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
+    """Translate identity's domain errors into the shared error model."""
+
+    @functools.wraps(handler)
+    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return await handler(*args, **kwargs)
+        except domain.DomainError as exc:
+            raise _shared_error(exc) from None
+
+    return wrapper
+
+
+def user_message(user: User, *, own: bool = False, mfa_enabled: bool = False, contact: str = "") -> pb.User:
+    message = pb.User(
+        user_id=user.id, agency_id=user.agency_id or "", role=events.role_message(user.role), active=not user.disabled
+    )
+    staff = user.role not in PSEUDONYMOUS_ROLES
+    if own or staff or user.role is Role.PEER_SUPPORTER:  # a peer's name is shown to officers who book
+        message.display_name = user.display_name
+    if own or staff:
+        message.username = user.username
+        message.email = user.email or ""
+    if own:
+        message.mfa_enabled = mfa_enabled
+        message.contact_channel = contact
+    return message
+
+
+def auth_result(outcome: AuthOutcome) -> pb.AuthResult:
+    result = pb.AuthResult(
+        mfa_required=outcome.mfa_required,
+        mfa_setup_required=bool(outcome.mfa_setup_ticket),
+        mfa_setup_ticket=outcome.mfa_setup_ticket,
+    )
+    if outcome.access is not None and outcome.user is not None:
+        result.access_token = outcome.access.token
+        result.refresh_token = outcome.refresh_token
+        result.access_expires_at.FromDatetime(outcome.access.expires_at)
+        result.user.CopyFrom(user_message(outcome.user, own=True))
+    return result
+
+
+def profile_input(message: ev.ProviderProfile) -> ProfileInput:
+    return ProfileInput(
+        provider_id=message.provider_id,
+        kind=_KINDS.get(message.kind),
+        agency_ids=list(message.agency_ids),
+        jurisdictions=list(message.jurisdictions),
+        specialties=list(message.specialties),
+        modalities=list(message.modalities),
+        languages=list(message.languages),
+        gender=message.gender,
+        first_responder_competency=message.first_responder_competency,
+        first_responder_competent=message.first_responder_competent,
+        timezone=message.timezone,
+        display_name=message.display_name,
+        bio=message.bio,
+        accepting_new_clients=message.accepting_new_clients if message.HasField("accepting_new_clients") else None,
+    )
+
+
+def request_source(context: Ctx, *, trust_client_header: bool) -> str:
+    """Who is calling, for per-source throttling: the gateway's client tag, else the peer host."""
+    if trust_client_header:
+        for key, value in context.invocation_metadata() or ():
+            if key == CLIENT_METADATA_KEY and isinstance(value, str) and value:
+                return "client:" + value[:_MAX_CLIENT_TAG]
+    peer = context.peer() or "unknown"
+    host = peer.rsplit(":", 1)[0] if peer.startswith(("ipv4:", "ipv6:")) else peer
+    return "peer:" + host
 
 
 class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
-    """RPCs not overridden here answer UNIMPLEMENTED until their issue lands."""
+    def __init__(self, deps: Deps, *, trust_client_header: bool = True) -> None:
+        self._deps = deps
+        self._trust_client_header = trust_client_header
+
+    # -- agencies and enrolment ---------------------------------------------------------------
+
+    @rpc
+    async def CreateAgency(self, request: pb.CreateAgencyRequest, context: Ctx) -> pb.Agency:
+        agency = await agencies.create_agency(
+            self._deps,
+            current_principal(),
+            name=request.name,
+            timezone=request.timezone,
+            jurisdiction=request.jurisdiction,
+            crisis_line_text=request.crisis_line_text,
+        )
+        return pb.Agency(
+            agency_id=agency.id,
+            name=agency.name,
+            timezone=agency.timezone,
+            jurisdiction=agency.jurisdiction or "",
+            crisis_line_text=agency.crisis_line_text,
+        )
+
+    @rpc
+    async def CreateAgencyAdmin(self, request: pb.CreateAgencyAdminRequest, context: Ctx) -> pb.User:
+        staff = StaffInput(request.email, request.display_name, request.password, request.username)
+        user = await agencies.create_agency_admin(self._deps, current_principal(), request.agency_id, staff)
+        return user_message(user)
+
+    @rpc
+    async def CreateEnrolmentCode(self, request: pb.CreateEnrolmentCodeRequest, context: Ctx) -> pb.EnrolmentCode:
+        expires = request.expires_at.ToDatetime(tzinfo=UTC) if request.HasField("expires_at") else None
+        code, record = await agencies.create_enrolment_code(
+            self._deps,
+            current_principal(),
+            agency_id=request.agency_id,
+            max_redemptions=request.max_redemptions,
+            expires_at=expires,
+            label=request.label,
+        )
+        reply = pb.EnrolmentCode(
+            code_id=record.id,
+            code=code,
+            max_redemptions=record.max_uses,
+            agency_id=record.agency_id,
+            label=record.label,
+        )
+        reply.expires_at.FromDatetime(record.expires_at)
+        return reply
+
+    @rpc
+    async def GetEnrolmentStats(self, request: pb.GetEnrolmentStatsRequest, context: Ctx) -> pb.EnrolmentStats:
+        stats = await agencies.enrolment_stats(self._deps, current_principal(), request.agency_id)
+        return pb.EnrolmentStats(
+            codes_issued=stats.codes_issued, redemptions=stats.redemptions, redemptions_suppressed=stats.suppressed
+        )
+
+    @rpc
+    async def RedeemEnrolmentCode(self, request: pb.RedeemEnrolmentCodeRequest, context: Ctx) -> pb.AuthResult:
+        outcome = await agencies.redeem_enrolment_code(
+            self._deps,
+            code=request.code,
+            username=request.username,
+            display_name=request.display_name,
+            password=request.password,
+        )
+        return auth_result(outcome)
+
+    # -- providers -------------------------------------------------------------------------
+
+    @rpc
+    async def OnboardTherapist(self, request: pb.OnboardTherapistRequest, context: Ctx) -> pb.User:
+        staff = StaffInput(request.email, request.display_name, request.password, request.username)
+        user, _ = await providers.onboard_therapist(
+            self._deps, current_principal(), staff, profile_input(request.profile), request.agency_id
+        )
+        return user_message(user)
+
+    @rpc
+    async def NominatePeerSupporter(self, request: pb.NominatePeerSupporterRequest, context: Ctx) -> pb.User:
+        user, _ = await providers.nominate_peer_supporter(
+            self._deps, current_principal(), request.officer_user_id, profile_input(request.profile)
+        )
+        return user_message(user)
+
+    @rpc
+    async def UpdateProviderProfile(
+        self, request: pb.UpdateProviderProfileRequest, context: Ctx
+    ) -> ev.ProviderProfile:
+        user, stored = await providers.update_provider_profile(
+            self._deps, current_principal(), profile_input(request.profile)
+        )
+        return events.profile_message(user, stored)
+
+    @rpc
+    async def ListProviders(self, request: pb.ListProvidersRequest, context: Ctx) -> pb.ListProvidersResponse:
+        found = await providers.list_providers(self._deps, current_principal(), request.agency_id)
+        return pb.ListProvidersResponse(providers=[events.profile_message(u, p) for u, p in found])
+
+    # -- authentication ----------------------------------------------------------------------
+
+    @rpc
+    async def Login(self, request: pb.LoginRequest, context: Ctx) -> pb.AuthResult:
+        outcome = await auth.login(
+            self._deps,
+            username=request.username,
+            password=request.password,
+            totp_code=request.totp_code,
+            source=request_source(context, trust_client_header=self._trust_client_header),
+        )
+        return auth_result(outcome)
+
+    @rpc
+    async def Refresh(self, request: pb.RefreshRequest, context: Ctx) -> pb.AuthResult:
+        return auth_result(await auth.refresh(self._deps, request.refresh_token))
+
+    @rpc
+    async def Logout(self, request: pb.LogoutRequest, context: Ctx) -> pb.LogoutResponse:
+        await auth.logout(self._deps, request.refresh_token)
+        return pb.LogoutResponse()
+
+    @rpc
+    async def EnrolMfa(self, request: pb.EnrolMfaRequest, context: Ctx) -> pb.EnrolMfaResponse:
+        enrolment = await auth.enrol_mfa(self._deps, current_principal())
+        return pb.EnrolMfaResponse(secret=enrolment.secret, provisioning_uri=enrolment.provisioning_uri)
+
+    @rpc
+    async def ConfirmMfa(self, request: pb.ConfirmMfaRequest, context: Ctx) -> pb.ConfirmMfaResponse:
+        await auth.confirm_mfa(self._deps, current_principal(), request.totp_code)
+        return pb.ConfirmMfaResponse(enabled=True)
+
+    @rpc
+    async def BeginMfaSetup(self, request: pb.BeginMfaSetupRequest, context: Ctx) -> pb.EnrolMfaResponse:
+        enrolment = await auth.begin_mfa_setup(self._deps, request.mfa_setup_ticket)
+        return pb.EnrolMfaResponse(secret=enrolment.secret, provisioning_uri=enrolment.provisioning_uri)
+
+    @rpc
+    async def CompleteMfaSetup(self, request: pb.CompleteMfaSetupRequest, context: Ctx) -> pb.AuthResult:
+        outcome = await auth.complete_mfa_setup(self._deps, request.mfa_setup_ticket, request.totp_code)
+        return auth_result(outcome)
+
+    @rpc
+    async def SetContactChannel(
+        self, request: pb.SetContactChannelRequest, context: Ctx
+    ) -> pb.SetContactChannelResponse:
+        await accounts.set_contact_channel(self._deps, current_principal(), request.contact)
+        return pb.SetContactChannelResponse()
+
+    @rpc
+    async def GetMe(self, request: pb.GetMeRequest, context: Ctx) -> pb.User:
+        me = await accounts.get_me(self._deps, current_principal())
+        return user_message(me.user, own=True, mfa_enabled=me.mfa_enabled, contact=me.contact_channel)
+
+    # -- administration ----------------------------------------------------------------------
+
+    @rpc
+    async def DeactivateUser(self, request: pb.DeactivateUserRequest, context: Ctx) -> pb.User:
+        user = await accounts.deactivate_user(self._deps, current_principal(), request.user_id, request.reason_code)
+        return user_message(user)
+
+    @rpc
+    async def ListAuditEvents(self, request: pb.ListAuditEventsRequest, context: Ctx) -> pb.ListAuditEventsResponse:
+        records = await admin.list_audit_events(
+            self._deps, current_principal(), limit=request.limit, after_id=request.after_id
+        )
+        reply = pb.ListAuditEventsResponse()
+        for record in records:
+            item = reply.events.add(
+                id=record.id,
+                kind=record.entry.kind,
+                user_id=record.entry.user_id,
+                agency_id=record.entry.agency_id,
+                detail=record.entry.detail,
+            )
+            item.time.FromDatetime(record.time)
+        return reply
+
+    @rpc
+    async def RotateSigningKey(
+        self, request: pb.RotateSigningKeyRequest, context: Ctx
+    ) -> pb.RotateSigningKeyResponse:
+        info, published = await admin.rotate_signing_key(self._deps, current_principal())
+        reply = pb.RotateSigningKeyResponse(kid=info.kid, published_kids=published)
+        reply.activates_at.FromSeconds(int(info.activates_at))
+        return reply
+
+    @rpc
+    async def GetJwks(self, request: pb.GetJwksRequest, context: Ctx) -> pb.GetJwksResponse:
+        return pb.GetJwksResponse(jwks_json=admin.jwks_json(self._deps))

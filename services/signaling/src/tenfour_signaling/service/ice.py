@@ -58,7 +58,9 @@ class IceService:
             seat = seat.model_copy(update={"relay_only": True})
         return ice_configuration_for(settings, room, seat, self._clock())
 
-    async def for_appointment(self, caller: Caller, appointment_id: str, *, relay_only: bool) -> IceConfiguration:
+    async def for_appointment(
+        self, caller: Caller, appointment_id: str, *, relay_only: bool
+    ) -> IceConfiguration:
         """Fresh credentials for a participant who may be in the room now (refresh before expiry)."""
         room = (await self._rooms.cached(appointment_id)).room
         seat = require_seat(room, caller)

@@ -164,7 +164,11 @@ class Signals:
                     event = SignalEvent.FromString(data)
                     if event.seq <= sent:
                         continue  # already replayed
-                    batch = [event] if event.seq == sent + 1 else await self._catch_up(session_id, appointment_id, handle, sent)
+                    batch = (
+                        [event]
+                        if event.seq == sent + 1
+                        else await self._catch_up(session_id, appointment_id, handle, sent)
+                    )
                 for event in batch:
                     if event.seq <= sent:
                         continue

