@@ -298,28 +298,30 @@ def test_gateway_probes_its_healthz(docs: list[Doc]) -> None:
     assert container["ports"][0]["containerPort"] == 8080
 
 
+def assert_hardened(name: str, spec: Doc) -> None:
+    assert spec["automountServiceAccountToken"] is False, name
+    assert not any(spec.get(k) for k in ("hostNetwork", "hostPID", "hostIPC")), name
+    assert not any("hostPath" in v for v in spec.get("volumes", [])), name
+    pod = spec["securityContext"]
+    assert pod["runAsNonRoot"] is True, name
+    assert pod["seccompProfile"] == {"type": "RuntimeDefault"}, name
+    for container in [*spec.get("initContainers", []), *spec["containers"]]:
+        ctx = container["securityContext"]
+        assert ctx["allowPrivilegeEscalation"] is False, name
+        assert ctx["readOnlyRootFilesystem"] is True, name
+        assert ctx["runAsNonRoot"] is True, name
+        assert ctx["capabilities"] == {"drop": ["ALL"]}, name
+        assert ctx["seccompProfile"] == {"type": "RuntimeDefault"}, name
+        assert not ctx.get("privileged", False), name
+        uid = ctx.get("runAsUser", pod.get("runAsUser"))
+        assert uid, f"{name} has no non-zero runAsUser"
+        if name in STATELESS:
+            assert uid == pod["runAsUser"] == TENFOUR_UID, name
+
+
 def test_every_pod_is_hardened(docs: list[Doc]) -> None:
     for workload in workloads(docs):
-        name = workload["metadata"]["name"]
-        spec = workload["spec"]["template"]["spec"]
-        assert spec["automountServiceAccountToken"] is False, name
-        assert not any(spec.get(k) for k in ("hostNetwork", "hostPID", "hostIPC")), name
-        assert not any("hostPath" in v for v in spec.get("volumes", [])), name
-        pod = spec["securityContext"]
-        assert pod["runAsNonRoot"] is True, name
-        assert pod["seccompProfile"] == {"type": "RuntimeDefault"}, name
-        for container in containers(workload):
-            ctx = container["securityContext"]
-            assert ctx["allowPrivilegeEscalation"] is False, name
-            assert ctx["readOnlyRootFilesystem"] is True, name
-            assert ctx["runAsNonRoot"] is True, name
-            assert ctx["capabilities"] == {"drop": ["ALL"]}, name
-            assert ctx["seccompProfile"] == {"type": "RuntimeDefault"}, name
-            assert not ctx.get("privileged", False), name
-            uid = ctx.get("runAsUser", pod.get("runAsUser"))
-            assert uid, f"{name} has no non-zero runAsUser"
-            if name in STATELESS:
-                assert uid == pod["runAsUser"] == TENFOUR_UID, name
+        assert_hardened(workload["metadata"]["name"], workload["spec"]["template"]["spec"])
 
 
 def test_every_container_has_resource_requests_within_limits(docs: list[Doc]) -> None:
@@ -538,3 +540,38 @@ def test_coturn_relay_ports_match_its_service_and_policy(docs: list[Doc]) -> Non
     assert exposed == set(relay)
     (ingress,) = one(docs, "NetworkPolicy", "coturn")["spec"]["ingress"]
     assert {"port": relay.start, "endPort": relay.stop - 1, "protocol": "UDP"} in ingress["ports"]
+
+
+# ---------------------------------------------------------------- scripts and tools
+
+
+def test_start_scripts_are_valid_shell(rendered: dict[str, list[Doc]], tmp_path: Path) -> None:
+    scripts = {
+        f"{cm['metadata']['name']}/{key}": text
+        for cm in of_kind(rendered["production"], "ConfigMap").values()
+        for key, text in cm["data"].items()
+        if key.endswith(".sh")
+    }
+    assert set(scripts) == {
+        "coturn-config/start.sh",
+        "redis-config/start-redis.sh",
+        "sentinel-config/start-sentinel.sh",
+    }
+    for name, text in scripts.items():
+        assert text.startswith("#!/bin/sh\n"), name
+        assert "set -eu" in text, name
+        script = tmp_path / name.replace("/", "-")
+        script.write_text(text)
+        out = subprocess.run(["sh", "-n", str(script)], capture_output=True, text=True, check=False)
+        assert out.returncode == 0, f"{name}: {out.stderr}"
+
+
+def test_restore_tool_validates_and_is_hardened() -> None:
+    docs = [d for d in yaml.safe_load_all((K8S / "tools" / "redis-restore.yaml").read_text()) if d]
+    for doc in docs:
+        for version in KUBERNETES_VERSIONS:
+            kubernetes_validate.validate(doc, version, strict=True)
+        assert doc["metadata"]["labels"]["app.kubernetes.io/part-of"] == "tenfour"
+    (pod,) = [d for d in docs if d["kind"] == "Pod"]
+    assert_hardened("redis-restore", pod["spec"])
+    assert pod["spec"]["containers"][0]["image"] == "redis:7.2-alpine"

@@ -7,18 +7,8 @@ except in CI (CI=true), where a missing coturn fails the run.
 from __future__ import annotations
 
 import asyncio
-import os
-import random
-import shutil
-import socket
-import subprocess
-import time
-from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
-import pytest
 from pydantic import SecretStr
 
 from tenfour_signaling.domain import (
@@ -32,8 +22,7 @@ from tenfour_signaling.domain import (
     parse_candidate,
 )
 from tenfour_signaling.peers import PeerClient, in_memory_pair
-
-from ..conftest import Coturn
+from tenfour_signaling.testing import Coturn, uclient
 
 
 def _room(now: datetime) -> Room:
@@ -54,26 +43,6 @@ def _ice(turn: Coturn, room: Room, subject: str, now: datetime) -> IceConfigurat
     return ice_configuration_for(settings, room, room.require_seat(subject), now)
 
 
-async def _uclient(turn: Coturn, username: str, password: str) -> tuple[int, str]:
-    binary = shutil.which("turnutils_uclient")
-    assert binary is not None, "turnutils_uclient ships with coturn"
-    # -y: two clients relay to each other (no external peer needed); -n 1: one message each.
-    process = await asyncio.create_subprocess_exec(
-        *(binary, "-y", "-c", "-X", "-n", "1", "-l", "20", "-z", "5"),
-        *("-p", str(turn.port), "-u", username, "-w", password, turn.host),
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.STDOUT,
-    )
-    try:
-        async with asyncio.timeout(20):
-            output, _ = await process.communicate()
-    except TimeoutError:
-        process.kill()
-        await process.wait()
-        raise
-    return process.returncode or 0, output.decode(errors="replace")
-
-
 async def test_minted_credentials_are_accepted_and_expired_ones_rejected(coturn: Coturn) -> None:
     now = datetime.now(UTC)
     room = _room(now)
@@ -83,8 +52,8 @@ async def test_minted_credentials_are_accepted_and_expired_ones_rejected(coturn:
     handle = room.require_seat("officer-1").handle
     expired = mint_turn_credential(coturn.secret, handle, now - timedelta(minutes=1))
     (ok_rc, ok_out), (bad_rc, bad_out) = await asyncio.gather(
-        _uclient(coturn, turn_server.username, turn_server.credential),
-        _uclient(coturn, expired.username, expired.password),
+        uclient(coturn, turn_server.username, turn_server.credential),
+        uclient(coturn, expired.username, expired.password),
     )
     assert ok_rc == 0, ok_out
     assert "ERROR" not in ok_out
@@ -100,7 +69,7 @@ async def test_a_wrong_password_is_rejected(coturn: Coturn) -> None:
     now = datetime.now(UTC)
     username = _ice(coturn, _room(now), "officer-1", now).servers[-1].username
     assert username is not None
-    rc, output = await _uclient(coturn, username, "not-the-password")
+    rc, output = await uclient(coturn, username, "not-the-password")
     assert rc != 0
     assert "Cannot complete Allocation" in output
 

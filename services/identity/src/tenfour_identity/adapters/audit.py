@@ -30,7 +30,12 @@ class AuditEntry:
     detail: str = ""  # short, machine-readable: "reason=admin", "role=peer_supporter"
 
     def fields(self) -> dict[str, str]:
-        return {"kind": self.kind, "user": self.user_id, "agency": self.agency_id, "detail": self.detail[:_MAX_DETAIL]}
+        return {
+            "kind": self.kind,
+            "user": self.user_id,
+            "agency": self.agency_id,
+            "detail": self.detail[:_MAX_DETAIL],
+        }
 
     def script_args(self) -> list[str]:
         """ARGV quadruple for `audit_add` inside a Lua script (see AUDIT_PRELUDE)."""
@@ -68,10 +73,15 @@ class AuditLog:
         start = f"({after_id}" if after_id else "-"
         rows = await self._redis.xrange(keys.AUDIT, start, "+", count=limit)
         records = []
-        for raw_id, raw_fields in rows:
+        for raw_id, raw_fields in rows or []:
             entry_id = as_bytes(raw_id).decode()
             fields = {as_bytes(k).decode(): as_bytes(v).decode() for k, v in (raw_fields or {}).items()}
             millis = int(entry_id.split("-", 1)[0])
-            entry = AuditEntry(fields.get("kind", ""), fields.get("user", ""), fields.get("agency", ""), fields.get("detail", ""))
+            entry = AuditEntry(
+                fields.get("kind", ""),
+                fields.get("user", ""),
+                fields.get("agency", ""),
+                fields.get("detail", ""),
+            )
             records.append(AuditRecord(entry_id, datetime.fromtimestamp(millis / 1000, UTC), entry))
         return records

@@ -100,7 +100,7 @@ class Directory:
         return None if raw is None else _text(raw)
 
     async def get_credentials(self, user_id: str) -> Credentials | None:
-        raw = await self._redis.hgetall(keys.credentials(user_id))  # type: ignore[misc]
+        raw = await self._redis.hgetall(keys.credentials(user_id))
         if not raw:
             return None
         fields = {_text(k): _text(v) for k, v in raw.items()}
@@ -115,10 +115,10 @@ class Directory:
 
     async def set_password_hash(self, user_id: str, password_hash: str) -> None:
         """Store a rehash (stronger parameters) after a successful login."""
-        await self._redis.hset(keys.credentials(user_id), "password_hash", password_hash)  # type: ignore[misc]
+        await self._redis.hset(keys.credentials(user_id), "password_hash", password_hash)
 
     async def system_admin_count(self) -> int:
-        return int(await self._redis.scard(keys.SYSTEM_ADMINS))  # type: ignore[misc]
+        return int(await self._redis.scard(keys.SYSTEM_ADMINS))
 
     async def create_user(self, new: NewUser, *, only_if_no_system_admin: bool = False) -> bool:
         """Create the account, its login names, credentials, profile, events and audit entries.
@@ -140,7 +140,7 @@ class Directory:
                         raise AlreadyExists("username is taken")
                     if user.email and await pipe.exists(keys.email(user.email)):
                         raise AlreadyExists("an account with this e-mail address exists")
-                    if only_if_no_system_admin and await pipe.scard(keys.SYSTEM_ADMINS):  # type: ignore[misc]
+                    if only_if_no_system_admin and await pipe.scard(keys.SYSTEM_ADMINS):
                         await pipe.unwatch()  # type: ignore[no-untyped-call]
                         return False
                     pipe.multi()  # type: ignore[no-untyped-call]
@@ -218,7 +218,7 @@ class Directory:
         return _profile(await self._redis.get(keys.provider(user_id)))
 
     async def list_profiles(self) -> list[tuple[User, StoredProfile]]:
-        ids = sorted(_text(m) for m in await self._redis.smembers(keys.PROVIDERS))  # type: ignore[misc]
+        ids = sorted(_text(m) for m in await self._redis.smembers(keys.PROVIDERS))
         if not ids:
             return []
         users = await self._redis.mget([keys.user(i) for i in ids])

@@ -64,14 +64,14 @@ class CodeStore:
             await pipe.execute()
 
     async def get(self, code_hash: str) -> EnrolmentCode | None:
-        raw = await self._redis.hgetall(keys.code(code_hash))  # type: ignore[misc]
+        raw = await self._redis.hgetall(keys.code(code_hash))
         if not raw:
             return None
         f = {as_bytes(k).decode(): as_bytes(v).decode() for k, v in raw.items()}
         return EnrolmentCode(
             id=f["id"],
             agency_id=f["agency_id"],
-            role=f["role"],  # type: ignore[arg-type]  # validated into Role by pydantic
+            role=f["role"],
             code_hash=code_hash,
             max_uses=int(f["max_uses"]),
             uses=int(f["uses"]),
@@ -127,5 +127,5 @@ class CodeStore:
 
     async def stats(self, agency_id: str) -> tuple[int, int]:
         """(codes issued, redemptions) of an agency."""
-        issued, redeemed = await self._redis.hmget(keys.code_stats(agency_id), ["issued", "redeemed"])  # type: ignore[misc]
+        issued, redeemed = await self._redis.hmget(keys.code_stats(agency_id), ["issued", "redeemed"])
         return int(issued or 0), int(redeemed or 0)

@@ -68,7 +68,7 @@ class MfaStore:
             await pipe.execute()
 
     async def pending(self, user_id: str) -> Pending | None:
-        sealed = await self._redis.hget(keys.mfa_pending(user_id), "sealed")  # type: ignore[misc]
+        sealed = await self._redis.hget(keys.mfa_pending(user_id), "sealed")
         if sealed is None:
             return None
         text = as_bytes(sealed).decode()
@@ -84,7 +84,7 @@ class MfaStore:
         async with self._redis.pipeline(transaction=True) as pipe:
             try:
                 await pipe.watch(key)
-                current = await pipe.hget(key, "sealed")  # type: ignore[misc]
+                current = await pipe.hget(key, "sealed")
                 if current is None or as_bytes(current).decode() != pending.sealed:
                     await pipe.unwatch()  # type: ignore[no-untyped-call]
                     return False
@@ -114,7 +114,7 @@ class MfaStore:
     async def ticket_user(self, ticket: str) -> str | None:
         if not ticket.startswith(_TICKET_PREFIX) or len(ticket) > 100:
             return None
-        raw = await self._redis.hget(keys.mfa_ticket(_ticket_hash(ticket)), "user_id")  # type: ignore[misc]
+        raw = await self._redis.hget(keys.mfa_ticket(_ticket_hash(ticket)), "user_id")
         return None if raw is None else as_bytes(raw).decode()
 
     async def ticket_failed(self, ticket: str) -> None:

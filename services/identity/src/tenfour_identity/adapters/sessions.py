@@ -61,7 +61,7 @@ class SessionStore:
         index = keys.user_sessions(user_id)
         # Listed first: a deactivation running now either sees this family or the user's flag
         # stops its first refresh.
-        await self._redis.sadd(index, family_id)  # type: ignore[misc]
+        await self._redis.sadd(index, family_id)
         await self._redis.pexpireat(index, _ms(expires))
         family_key = keys.family(family_id)
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -109,14 +109,14 @@ class SessionStore:
             return None
         if not await self._redis.exists(keys.refresh_record(family_id, hash_refresh_token(token))):
             return None
-        user_id = await self._redis.hget(keys.family(family_id), "user_id")  # type: ignore[misc]
+        user_id = await self._redis.hget(keys.family(family_id), "user_id")
         return (family_id, as_bytes(user_id).decode()) if user_id else None
 
     async def revoke(self, family_id: str, now: datetime, reason: RevocationReason) -> bool:
         return bool(await self._revoke(keys=[keys.family(family_id)], args=[_ms(now), reason.value]))
 
     async def revoke_all(self, user_id: str, now: datetime, reason: RevocationReason) -> int:
-        members = await self._redis.smembers(keys.user_sessions(user_id))  # type: ignore[misc]
+        members = await self._redis.smembers(keys.user_sessions(user_id))
         revoked = 0
         for member in members:
             revoked += await self.revoke(as_bytes(member).decode(), now, reason)
@@ -124,5 +124,5 @@ class SessionStore:
 
     async def is_active(self, family_id: str) -> bool:
         """False once the session was revoked (logout, reuse, deactivation) or has ended."""
-        state = await self._redis.hmget(keys.family(family_id), ["user_id", "revoked_at"])  # type: ignore[misc]
+        state = await self._redis.hmget(keys.family(family_id), ["user_id", "revoked_at"])
         return bool(state[0]) and not state[1]

@@ -102,7 +102,9 @@ class SigningKeyStore:
 
     def published(self) -> list[KeyInfo]:
         now = self._clock()
-        infos = [e.info for e in self._entries.values() if e.info.retires_at is None or e.info.retires_at > now]
+        infos = [
+            e.info for e in self._entries.values() if e.info.retires_at is None or e.info.retires_at > now
+        ]
         return sorted(infos, key=lambda i: i.activates_at)
 
     def jwks(self) -> dict[str, list[dict[str, str]]]:
@@ -127,7 +129,7 @@ class SigningKeyStore:
 
     async def reload(self) -> None:
         async with self._reload_lock:
-            raw = await self._redis.hgetall(_HASH)  # type: ignore[misc]  # redis-py's async stubs
+            raw = await self._redis.hgetall(_HASH)
             self._entries = self._decode(raw)
             self._last_reload = self._clock()
 
@@ -173,12 +175,14 @@ class SigningKeyStore:
         _log.info("signing key rotated", extra={"state": "rotated"})
         return info
 
-    async def _transact(self, activation: Callable[[dict[str, _Entry], float], float | None]) -> KeyInfo | None:
+    async def _transact(
+        self, activation: Callable[[dict[str, _Entry], float], float | None]
+    ) -> KeyInfo | None:
         for _ in range(_MAX_ATTEMPTS):
             async with self._redis.pipeline(transaction=True) as pipe:
                 try:
                     await pipe.watch(_HASH)
-                    raw = await pipe.hgetall(_HASH)  # type: ignore[misc]
+                    raw = await pipe.hgetall(_HASH)
                     self._entries = self._decode(raw)
                     self._last_reload = now = self._clock()
                     activates_at = activation(self._entries, now)
@@ -193,7 +197,9 @@ class SigningKeyStore:
                         if retires is not None and retires <= now:
                             pipe.hdel(_HASH, entry.info.kid)
                         elif retires is None:
-                            pipe.hset(_HASH, entry.info.kid, self._doc(entry.info, entry.sealed, activates_at))
+                            pipe.hset(
+                                _HASH, entry.info.kid, self._doc(entry.info, entry.sealed, activates_at)
+                            )
                     sealed = self._seal(new_key)
                     pipe.hset(_HASH, new_key.kid, self._doc(info, sealed, None))
                     await pipe.execute()

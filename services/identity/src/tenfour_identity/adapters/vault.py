@@ -89,7 +89,9 @@ class Vault:
     def open(self, purpose: Purpose, sealed: str, context: str) -> bytes:
         try:
             raw = base64.urlsafe_b64decode(sealed)
-            return AESGCM(self._keys[purpose]).decrypt(raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode())
+            return AESGCM(self._keys[purpose]).decrypt(
+                raw[:_NONCE_BYTES], raw[_NONCE_BYTES:], context.encode()
+            )
         except (InvalidTag, ValueError, binascii.Error) as exc:
             raise SealedValueError(f"sealed {purpose.value} value does not open") from exc
 

@@ -45,9 +45,9 @@ __all__ = [
     "hash_refresh_token",
     "new_refresh_token",
     "new_session_token",
-    "session_of",
     "revoke",
     "rotate",
+    "session_of",
     "start_family",
 ]
 

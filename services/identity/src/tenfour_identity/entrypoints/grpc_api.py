@@ -41,12 +41,17 @@ Ctx: TypeAlias = aio.ServicerContext[Any, Any]
 P = ParamSpec("P")
 R = TypeVar("R")
 
-_KINDS = {common_pb2.PROVIDER_KIND_THERAPIST: ProviderKind.THERAPIST, common_pb2.PROVIDER_KIND_PEER: ProviderKind.PEER}
+_KINDS = {
+    common_pb2.PROVIDER_KIND_THERAPIST: ProviderKind.THERAPIST,
+    common_pb2.PROVIDER_KIND_PEER: ProviderKind.PEER,
+}
 
 
 def _shared_error(exc: domain.DomainError) -> shared.DomainError:
     if isinstance(exc, domain.ValidationFailed):
-        return shared.InvalidArgument([shared.FieldViolation(v.field or "request", v.message) for v in exc.violations])
+        return shared.InvalidArgument(
+            [shared.FieldViolation(v.field or "request", v.message) for v in exc.violations]
+        )
     table: dict[type[domain.DomainError], type[shared.DomainError]] = {
         domain.NotFound: shared.NotFound,
         domain.AlreadyExists: shared.AlreadyExists,
@@ -73,7 +78,10 @@ def rpc(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
 
 def user_message(user: User, *, own: bool = False, mfa_enabled: bool = False, contact: str = "") -> pb.User:
     message = pb.User(
-        user_id=user.id, agency_id=user.agency_id or "", role=events.role_message(user.role), active=not user.disabled
+        user_id=user.id,
+        agency_id=user.agency_id or "",
+        role=events.role_message(user.role),
+        active=not user.disabled,
     )
     staff = user.role not in PSEUDONYMOUS_ROLES
     if own or staff or user.role is Role.PEER_SUPPORTER:  # a peer's name is shown to officers who book
@@ -116,7 +124,9 @@ def profile_input(message: ev.ProviderProfile) -> ProfileInput:
         timezone=message.timezone,
         display_name=message.display_name,
         bio=message.bio,
-        accepting_new_clients=message.accepting_new_clients if message.HasField("accepting_new_clients") else None,
+        accepting_new_clients=message.accepting_new_clients
+        if message.HasField("accepting_new_clients")
+        else None,
     )
 
 
@@ -163,7 +173,9 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
         return user_message(user)
 
     @rpc
-    async def CreateEnrolmentCode(self, request: pb.CreateEnrolmentCodeRequest, context: Ctx) -> pb.EnrolmentCode:
+    async def CreateEnrolmentCode(
+        self, request: pb.CreateEnrolmentCodeRequest, context: Ctx
+    ) -> pb.EnrolmentCode:
         expires = request.expires_at.ToDatetime(tzinfo=UTC) if request.HasField("expires_at") else None
         code, record = await agencies.create_enrolment_code(
             self._deps,
@@ -184,14 +196,20 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
         return reply
 
     @rpc
-    async def GetEnrolmentStats(self, request: pb.GetEnrolmentStatsRequest, context: Ctx) -> pb.EnrolmentStats:
+    async def GetEnrolmentStats(
+        self, request: pb.GetEnrolmentStatsRequest, context: Ctx
+    ) -> pb.EnrolmentStats:
         stats = await agencies.enrolment_stats(self._deps, current_principal(), request.agency_id)
         return pb.EnrolmentStats(
-            codes_issued=stats.codes_issued, redemptions=stats.redemptions, redemptions_suppressed=stats.suppressed
+            codes_issued=stats.codes_issued,
+            redemptions=stats.redemptions,
+            redemptions_suppressed=stats.suppressed,
         )
 
     @rpc
-    async def RedeemEnrolmentCode(self, request: pb.RedeemEnrolmentCodeRequest, context: Ctx) -> pb.AuthResult:
+    async def RedeemEnrolmentCode(
+        self, request: pb.RedeemEnrolmentCodeRequest, context: Ctx
+    ) -> pb.AuthResult:
         outcome = await agencies.redeem_enrolment_code(
             self._deps,
             code=request.code,
@@ -290,11 +308,15 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
 
     @rpc
     async def DeactivateUser(self, request: pb.DeactivateUserRequest, context: Ctx) -> pb.User:
-        user = await accounts.deactivate_user(self._deps, current_principal(), request.user_id, request.reason_code)
+        user = await accounts.deactivate_user(
+            self._deps, current_principal(), request.user_id, request.reason_code
+        )
         return user_message(user)
 
     @rpc
-    async def ListAuditEvents(self, request: pb.ListAuditEventsRequest, context: Ctx) -> pb.ListAuditEventsResponse:
+    async def ListAuditEvents(
+        self, request: pb.ListAuditEventsRequest, context: Ctx
+    ) -> pb.ListAuditEventsResponse:
         records = await admin.list_audit_events(
             self._deps, current_principal(), limit=request.limit, after_id=request.after_id
         )
@@ -316,7 +338,7 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
     ) -> pb.RotateSigningKeyResponse:
         info, published = await admin.rotate_signing_key(self._deps, current_principal())
         reply = pb.RotateSigningKeyResponse(kid=info.kid, published_kids=published)
-        reply.activates_at.FromSeconds(int(info.activates_at))
+        reply.activates_at.FromNanoseconds(int(info.activates_at * 1e9))
         return reply
 
     @rpc

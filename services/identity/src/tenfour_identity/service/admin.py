@@ -56,10 +56,14 @@ async def bootstrap_admin(deps: Deps, *, username: str, password: str, email: st
     return created is not None
 
 
-async def list_audit_events(deps: Deps, principal: Principal, *, limit: int, after_id: str) -> list[AuditRecord]:
+async def list_audit_events(
+    deps: Deps, principal: Principal, *, limit: int, after_id: str
+) -> list[AuditRecord]:
     await caller(deps, principal)
     if limit < 0 or limit > MAX_AUDIT_PAGE:
-        raise ValidationFailed([("limit", f"must be between 1 and {MAX_AUDIT_PAGE} (0: {DEFAULT_AUDIT_PAGE})")])
+        raise ValidationFailed(
+            [("limit", f"must be between 1 and {MAX_AUDIT_PAGE} (0: {DEFAULT_AUDIT_PAGE})")]
+        )
     if after_id and not _STREAM_ID.fullmatch(after_id):
         raise ValidationFailed([("after_id", "must be the id of an audit event")])
     return await deps.audit.list(limit=limit or DEFAULT_AUDIT_PAGE, after_id=after_id)

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tenfour_identity.adapters.audit import AuditEntry
-from tenfour_identity.domain.enrolment import EnrolmentCode, code_refused, hash_code, issue_code, normalise_code, refusal
+from tenfour_identity.domain.enrolment import (
+    EnrolmentCode,
+    code_refused,
+    hash_code,
+    issue_code,
+    normalise_code,
+    refusal,
+)
 from tenfour_identity.domain.errors import AlreadyExists, NotFound
 from tenfour_identity.domain.fields import DisplayName, Username
 from tenfour_identity.domain.models import Agency, User
@@ -151,7 +158,9 @@ async def redeem_enrolment_code(
     shown_name = form.value(lambda: str(parse(DisplayName, display_name, "display_name")))
     form.value(lambda: ensure_acceptable_password(password, display_name=display_name, username=username))
     form.done()
-    assert normalised is not None and name is not None and shown_name is not None
+    assert normalised is not None
+    assert name is not None
+    assert shown_name is not None
 
     now = deps.now()
     code_hash = hash_code(normalised, deps.code_pepper)

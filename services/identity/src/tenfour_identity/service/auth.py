@@ -12,7 +12,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from tenfour_identity.adapters.audit import AuditEntry
-from tenfour_identity.domain.errors import FailedPrecondition, ResourceExhausted, Unauthenticated, ValidationFailed
+from tenfour_identity.domain.errors import (
+    FailedPrecondition,
+    ResourceExhausted,
+    Unauthenticated,
+    ValidationFailed,
+)
 from tenfour_identity.domain.models import User
 from tenfour_identity.domain.refresh import RevocationReason, RotationOutcome
 from tenfour_identity.domain.roles import MFA_REQUIRED_ROLES

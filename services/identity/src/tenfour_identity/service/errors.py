@@ -30,7 +30,9 @@ def fields_as(prefix: str = "", rename: Mapping[str, str] | None = None) -> Iter
         yield
     except ValidationFailed as exc:
         table = rename or {}
-        raise ValidationFailed([(_rename(v.field, prefix, table), v.message) for v in exc.violations]) from None
+        raise ValidationFailed(
+            [(_rename(v.field, prefix, table), v.message) for v in exc.violations]
+        ) from None
 
 
 class Form:

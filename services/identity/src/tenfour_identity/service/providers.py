@@ -58,10 +58,14 @@ class ProfileInput:
     accepting_new_clients: bool | None = None
 
 
-def _build_profile(user_id: str, kind: ProviderKind, agency_ids: Sequence[str], data: ProfileInput) -> ProviderProfile:
+def _build_profile(
+    user_id: str, kind: ProviderKind, agency_ids: Sequence[str], data: ProfileInput
+) -> ProviderProfile:
     if data.kind is not None and data.kind is not kind:
         raise ValidationFailed([("profile.kind", f"must be {kind.value} for this account")])
-    competency = data.first_responder_competency or (_COMPETENT_DEFAULT if data.first_responder_competent else "none")
+    competency = data.first_responder_competency or (
+        _COMPETENT_DEFAULT if data.first_responder_competent else "none"
+    )
     with fields_as(prefix="profile", rename={"user_id": "provider_id"}):
         return build(
             ProviderProfile,
@@ -101,7 +105,8 @@ async def onboard_therapist(
     fields = validate_staff(form, staff)
     built = form.value(lambda: _build_profile(user_id, ProviderKind.THERAPIST, served, profile))
     form.done()
-    assert fields is not None and built is not None
+    assert fields is not None
+    assert built is not None
     await _check_agencies(deps, sorted({*served, *([agency_id] if agency_id else [])}))
     user = await create_staff(
         deps,
@@ -128,7 +133,9 @@ async def nominate_peer_supporter(
     now = deps.now()
 
     def decide(user: User, _current: StoredProfile | None) -> Change:
-        if user.role is not Role.OFFICER or not can_manage_user(principal, Role.PEER_SUPPORTER, user.agency_id):
+        if user.role is not Role.OFFICER or not can_manage_user(
+            principal, Role.PEER_SUPPORTER, user.agency_id
+        ):
             if user.role is Role.PEER_SUPPORTER and user.agency_id == principal.agency_id:
                 raise FailedPrecondition("this officer is already a peer supporter")
             raise PermissionDenied("no such officer in your agency")
@@ -139,7 +146,12 @@ async def nominate_peer_supporter(
         promoted = evolve(user, role=Role.PEER_SUPPORTER)
         stored = StoredProfile(built, 1)
         entry = AuditEntry("role_changed", user.id, user.agency_id, f"role=peer_supporter by={actor.id}")
-        return Change(user=promoted, profile=stored, events=[events.profile_updated(promoted, stored, now)], audit=[entry])
+        return Change(
+            user=promoted,
+            profile=stored,
+            events=[events.profile_updated(promoted, stored, now)],
+            audit=[entry],
+        )
 
     try:
         user, stored = await deps.directory.change_user(officer_user_id, decide)
@@ -154,7 +166,9 @@ async def update_provider_profile(
 ) -> tuple[User, StoredProfile]:
     actor = await caller(deps, principal)
     provider_id = profile.provider_id or actor.id
-    display_name = str(parse(DisplayName, profile.display_name, "profile.display_name")) if profile.display_name else ""
+    display_name = (
+        str(parse(DisplayName, profile.display_name, "profile.display_name")) if profile.display_name else ""
+    )
     now = deps.now()
 
     def decide(user: User, current: StoredProfile | None) -> Change:
@@ -162,7 +176,8 @@ async def update_provider_profile(
         allowed = kind is not None and current is not None
         if not allowed or not can_edit_provider_profile(principal, user.id, user.role, user.agency_id):
             raise PermissionDenied("no such provider in your scope")
-        assert kind is not None and current is not None
+        assert kind is not None
+        assert current is not None
         if user.disabled:
             raise FailedPrecondition("this account is deactivated")
         if kind is ProviderKind.THERAPIST and principal.role is Role.SYSTEM_ADMIN:
@@ -170,11 +185,17 @@ async def update_provider_profile(
         else:
             served = sorted(current.profile.agency_ids)
         built = _build_profile(user.id, kind, served, profile)
-        renamed = evolve(user, display_name=display_name) if display_name and display_name != user.display_name else user
+        renamed = (
+            evolve(user, display_name=display_name)
+            if display_name and display_name != user.display_name
+            else user
+        )
         if built == current.profile and renamed is user:
             return Change()  # nothing changed: no new version, no event
         stored = StoredProfile(built, current.version + 1)
-        entry = AuditEntry("profile_updated", user.id, user.agency_id or "", f"version={stored.version} by={actor.id}")
+        entry = AuditEntry(
+            "profile_updated", user.id, user.agency_id or "", f"version={stored.version} by={actor.id}"
+        )
         return Change(
             user=renamed if renamed is not user else None,
             profile=stored,
@@ -194,7 +215,9 @@ async def update_provider_profile(
     return user, stored
 
 
-async def list_providers(deps: Deps, principal: Principal, agency_id: str) -> list[tuple[User, StoredProfile]]:
+async def list_providers(
+    deps: Deps, principal: Principal, agency_id: str
+) -> list[tuple[User, StoredProfile]]:
     """Active providers an agency's officers may book: its peers and the therapists serving it."""
     await caller(deps, principal)
     agency_id = agency_id or principal.agency_id or ""

@@ -4,6 +4,15 @@ No I/O and no service imports (an import-linter contract keeps it so); the entry
 translate requests into these values and DomainValidationError into INVALID_ARGUMENT.
 """
 
+from tenfour_scheduling.domain.appointments import (
+    OCCUPYING,
+    AppointmentStatus,
+    TransitionRefused,
+    after_officer_joined,
+    after_session_ended,
+    check_transition,
+    is_late_cancellation,
+)
 from tenfour_scheduling.domain.errors import DomainValidationError, FieldViolation
 from tenfour_scheduling.domain.fatigue import (
     BlockedInterval,
@@ -52,8 +61,10 @@ from tenfour_scheduling.domain.templates import (
 
 __all__ = [
     "DEFAULT_HORIZON",
+    "OCCUPYING",
     "MAX_HORIZON",
     "TEMPLATES",
+    "AppointmentStatus",
     "BlockReason",
     "BlockedInterval",
     "DomainValidationError",
@@ -84,10 +95,15 @@ __all__ = [
     "SlotProblem",
     "SlotProblemCode",
     "SlotSearchResult",
+    "TransitionRefused",
+    "after_officer_joined",
+    "after_session_ended",
     "check_slot",
+    "check_transition",
     "export_roster_ics",
     "find_slots",
     "import_roster_ics",
+    "is_late_cancellation",
     "off_duty_windows",
     "roster_from_template",
     "rotating_cycle",

@@ -107,7 +107,8 @@ class Officer(ValidatedModel):
 
 class SlotFilters(ValidatedModel):
     """Unset fields do not filter. Text matches ignore case; a bare language ("fr") also
-    matches regional tags ("fr-CA")."""
+    matches regional tags ("fr-CA"). ``specialties`` must all be offered; of ``languages``
+    one is enough (the single-valued fields are the one-item case)."""
 
     kind: ProviderKind | None = None
     specialty: str | None = None
@@ -116,17 +117,22 @@ class SlotFilters(ValidatedModel):
     first_responder_competent: bool = False
     licensed_in_jurisdiction: bool = False
     continuity_only: bool = False
+    specialties: frozenset[str] = frozenset()
+    languages: frozenset[str] = frozenset()
 
     def matches(self, offer: ProviderOffer, officer: Officer) -> bool:
         profile = offer.profile
+        offered = {_folded(s) for s in profile.specialties}
+        wanted_specialties = {_folded(s) for s in self.specialties} | (
+            {_folded(self.specialty)} if self.specialty is not None else set()
+        )
+        wanted_languages = [*self.languages, *([self.language] if self.language is not None else [])]
         return (
             (self.kind is None or offer.kind is self.kind)
+            and wanted_specialties <= offered
             and (
-                self.specialty is None or _folded(self.specialty) in {_folded(s) for s in profile.specialties}
-            )
-            and (
-                self.language is None
-                or any(_language_matches(self.language, tag) for tag in profile.languages)
+                not wanted_languages
+                or any(_language_matches(w, tag) for w in wanted_languages for tag in profile.languages)
             )
             and (self.gender is None or _folded(self.gender) == _folded(profile.gender or ""))
             and (not self.first_responder_competent or profile.first_responder_competent)
@@ -147,6 +153,10 @@ class SlotFilters(ValidatedModel):
             value = getattr(self, name)
             if value is not None:
                 parts.append(f"{name}={value}")
+        if self.specialties:
+            parts.append(f"specialties={'+'.join(sorted(self.specialties))}")
+        if self.languages:
+            parts.append(f"languages={'/'.join(sorted(self.languages))}")
         for name in ("first_responder_competent", "licensed_in_jurisdiction", "continuity_only"):
             if getattr(self, name):
                 parts.append(name.replace("_", " "))

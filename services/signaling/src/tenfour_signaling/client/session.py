@@ -66,7 +66,12 @@ class SessionClient:
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task.add_done_callback(self._done)
+
+    def _done(self, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and (exc := task.exception()) is not None:
+            log.warning("session step failed", extra={"error_type": type(exc).__name__})
 
     def _on_event(self, event: pb.SignalEvent) -> None:
         kind = event.WhichOneof("body")

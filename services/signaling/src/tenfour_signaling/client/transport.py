@@ -13,7 +13,7 @@ import logging
 import secrets
 from collections.abc import Callable, Sequence
 from datetime import timedelta
-from typing import TypeAlias, cast
+from typing import TYPE_CHECKING, TypeAlias
 
 import grpc
 from grpc import aio
@@ -23,6 +23,9 @@ from tenfour.signaling.v1.signaling_pb2_grpc import SignalingServiceStub
 from tenfour_signaling import wire
 from tenfour_signaling.domain import OutboundSignal, SignalEnvelope
 from tenfour_signaling.peers import SignalingPort
+
+if TYPE_CHECKING:
+    from tenfour.signaling.v1.signaling_pb2_grpc import SignalingServiceAsyncStub
 
 __all__ = ["GrpcSignaling", "SignalingError"]
 
@@ -86,7 +89,7 @@ class GrpcSignaling(SignalingPort):
     def target(self) -> str:
         return self._targets[self._current]
 
-    def _stub(self) -> SignalingServiceStub:
+    def _stub(self) -> SignalingServiceAsyncStub:
         channel = self._channels.get(self.target)
         if channel is None:
             channel = self._channels[self.target] = aio.insecure_channel(self.target)
@@ -168,8 +171,7 @@ class GrpcSignaling(SignalingPort):
     async def _read_stream(self) -> bool:
         """Follow one Subscribe call; True when the session is over for this client."""
         request = pb.SubscribeRequest(session_id=self.session_id, last_seen_seq=self.last_seen_seq)
-        # The generated stubs type the sync and async flavours alike; this is the aio call.
-        call = cast(Subscription, self._stub().Subscribe(request, metadata=self._metadata))
+        call = self._stub().Subscribe(request, metadata=self._metadata)
         self._call = call
         try:
             while True:

@@ -62,7 +62,7 @@ class IceService:
         self, caller: Caller, appointment_id: str, *, relay_only: bool
     ) -> IceConfiguration:
         """Fresh credentials for a participant who may be in the room now (refresh before expiry)."""
-        room = (await self._rooms.cached(appointment_id)).room
+        room = (await self._rooms.fresh(appointment_id)).room
         seat = require_seat(room, caller)
         reason = join_denial(room, caller.subject, self._clock())
         if reason is not None:

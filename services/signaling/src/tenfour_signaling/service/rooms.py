@@ -338,7 +338,7 @@ class Rooms:
         if not timedelta(0) < setup <= _MAX_SETUP:
             raise InvalidSignal("setup_time must be positive and at most 10 minutes")
         appointment_id = await self.appointment_for(session_id)
-        room = (await self.cached(appointment_id)).room
+        room = (await self.fresh(appointment_id)).room
         seat = require_seat(room, caller)
         if not seat.is_present:
             raise RoomStateError("join the session first")

@@ -18,6 +18,7 @@ from tenfour_signaling.adapters.room_store import Delivery, Relayed, RoomStore
 from tenfour_signaling.domain import (
     Answer,
     ClientPayload,
+    DomainError,
     Heartbeat,
     IceCandidate,
     IceSettings,
@@ -30,8 +31,10 @@ from tenfour_signaling.domain import (
     Offer,
     OutboundSignal,
     Presence,
+    Room,
     RoomState,
     RoomStateError,
+    Seat,
     filter_sdp_candidates,
     parse_candidate,
     plan_resume,
@@ -68,6 +71,23 @@ def _ends_stream(event: SignalEvent, handle: str) -> bool:
     return kind == "participant_left" and event.participant_left.participant_id == handle
 
 
+def _route(room: Room, caller: Caller, recipient: str | None, now: datetime) -> tuple[Seat, list[str]]:
+    """The sender's seat and the handles a signal goes to; raises if it may not be sent."""
+    seat = require_seat(room, caller)
+    if room.state_at(now) is RoomState.ENDED:
+        raise RoomStateError("the session has ended")
+    if seat.presence is not Presence.ADMITTED:
+        raise RoomStateError("you are not in the call (waiting, or not joined)")
+    others = [s.handle for s in room.seats if s.presence is Presence.ADMITTED and s.handle != seat.handle]
+    if recipient is not None:
+        if recipient not in others:
+            raise NotFound("that participant is not in the call")
+        return seat, [recipient]
+    if not others:
+        raise RoomStateError("nobody else is in the call yet")
+    return seat, others
+
+
 class Signals:
     def __init__(
         self,
@@ -89,32 +109,28 @@ class Signals:
 
     async def send(self, caller: Caller, signal: OutboundSignal) -> Relayed:
         appointment_id = await self._rooms.appointment_for(signal.session_id)
-        for attempt in range(20):
-            get = self._rooms.cached if attempt == 0 else self._rooms.fresh
-            stored = await get(appointment_id)
-            room, now = stored.room, self._clock()
-            seat = require_seat(room, caller)
-            if room.state_at(now) is RoomState.ENDED:
-                raise RoomStateError("the session has ended")
-            if seat.presence is not Presence.ADMITTED:
-                raise RoomStateError("you are not in the call (waiting, or not joined)")
-            others = [s for s in room.seats if s.presence is Presence.ADMITTED and s.handle != seat.handle]
-            if signal.recipient is not None:
-                others = [s for s in others if s.handle == signal.recipient]
-                if not others:
-                    raise NotFound("that participant is not in the call")
-            if not others:
-                raise RoomStateError("nobody else is in the call yet")
+        stored = await self._rooms.cached(appointment_id)
+        for _ in range(20):
+            now = self._clock()
+            try:
+                seat, recipients = _route(stored.room, caller, signal.recipient, now)
+            except DomainError:
+                latest = await self._rooms.fresh(appointment_id)
+                if latest.version == stored.version:
+                    raise  # refused on the current room, not on a stale copy
+                stored = latest
+                continue
             payload = _relay_only(signal.payload) if seat_relay_only(self._ice, seat) else signal.payload
-            event = signal_event(room.session_id, payload, now, sender=seat.handle)
-            sends = [Delivery(s.handle, event) for s in others]
+            event = signal_event(stored.room.session_id, payload, now, sender=seat.handle)
+            sends = [Delivery(handle, event) for handle in recipients]
             relayed = await self._store.relay(
-                stored, seat.handle, signal.client_msg_id, sends, expire_at(room, self._rooms.times)
+                stored, seat.handle, signal.client_msg_id, sends, expire_at(stored.room, self._rooms.times)
             )
-            if relayed is None:
-                continue  # the room changed since we looked: authorize again
+            if relayed is None:  # the room changed since we looked: authorize again
+                stored = await self._rooms.fresh(appointment_id)
+                continue
             if not relayed.duplicate:
-                await self._rooms.publish(room.session_id, sends, relayed.seqs)
+                await self._rooms.publish(stored.room.session_id, sends, relayed.seqs)
             return relayed
         raise Aborted("the session changed too often; try again")
 

@@ -13,4 +13,5 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.reminder_due": ev.ReminderDue,
     "scheduling.urgent_escalation": ev.UrgentEscalation,
     "scheduling.roster_changed": ev.RosterChanged,
+    "scheduling.fatigue_policy_changed": ev.FatiguePolicyChanged,
 }
