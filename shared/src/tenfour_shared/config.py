@@ -27,6 +27,8 @@ class ServiceSettings(BaseSettings):
     max_deliveries: int = Field(default=5, ge=1, le=100)
     retry_base_seconds: float = Field(default=0.5, gt=0, le=60)
     # Where access tokens are checked: identity's JWKS (grpc target) or a static JWKS JSON (tests).
+    # Prometheus /metrics port (0 = off); `make run` gives each service its own.
+    metrics_port: int = Field(default=0, ge=0, le=65535)
     identity_target: str = "127.0.0.1:50051"
     jwks_json: str = ""
     token_issuer: str = "tenfour-identity"

@@ -14,6 +14,8 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
+from tenfour_shared import tracing
+
 # Structured fields that are safe by construction: opaque ids, codes, counts and timings.
 SAFE_FIELDS = frozenset(
     {
@@ -73,6 +75,8 @@ class JsonFormatter(logging.Formatter):
             "logger": record.name,
             "msg": scrub(record.getMessage()),
         }
+        if trace := tracing.trace_id():
+            entry["trace_id"] = trace
         for key, value in record.__dict__.items():
             if key in SAFE_FIELDS and key != "service":
                 entry[key] = value if isinstance(value, int | float | bool) else scrub(str(value))

@@ -17,6 +17,7 @@ import grpc
 from grpc import aio
 from pydantic import ValidationError
 
+from tenfour_shared import metrics, tracing
 from tenfour_shared.errors import DomainError, InvalidArgument, to_status, violations_from_pydantic
 
 log = logging.getLogger("tenfour.rpc")
@@ -55,17 +56,24 @@ class ErrorInterceptor(aio.ServerInterceptor):
 
             async def unary(request: Any, context: aio.ServicerContext[Any, Any]) -> Any:
                 started = time.perf_counter()
+                token = tracing.activate(tracing.continue_from(_metadata(context, "traceparent")))
+                code = "OK"
                 try:
                     return await inner(request, context)
                 except aio.AbortError:
+                    code = _code_name(context)
                     raise
                 except Exception as exc:
+                    domain = _as_domain(exc)
+                    code = domain.code.name if domain else "INTERNAL"
                     await _abort(context, rpc, exc)
                 finally:
+                    elapsed = time.perf_counter() - started
+                    metrics.RPC_SECONDS.labels(metrics.service(), rpc, code).observe(elapsed)
                     log.debug(
-                        "rpc done",
-                        extra={"rpc": rpc, "duration_ms": round((time.perf_counter() - started) * 1e3, 2)},
+                        "rpc done", extra={"rpc": rpc, "code": code, "duration_ms": round(elapsed * 1e3, 2)}
                     )
+                    tracing.deactivate(token)
 
             return grpc.unary_unary_rpc_method_handler(
                 unary, handler.request_deserializer, handler.response_serializer
@@ -83,6 +91,18 @@ class ErrorInterceptor(aio.ServerInterceptor):
                 handler.response_serializer,
             )
         return handler
+
+
+def _metadata(context: aio.ServicerContext[Any, Any], key: str) -> str:
+    for k, v in context.invocation_metadata() or ():
+        if k == key and isinstance(v, str):
+            return v
+    return ""
+
+
+def _code_name(context: aio.ServicerContext[Any, Any]) -> str:
+    code = context.code()
+    return code.name if isinstance(code, grpc.StatusCode) else "UNKNOWN"
 
 
 def _guard_stream(inner: Callable[..., Any], rpc: str) -> Callable[..., Any]:

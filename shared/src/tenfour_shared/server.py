@@ -19,6 +19,7 @@ from grpc import aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from tenfour_shared import metrics
 from tenfour_shared.config import ServiceSettings
 from tenfour_shared.rpc_errors import ErrorInterceptor
 
@@ -48,6 +49,8 @@ class Runtime:
         self._closers: list[Closer] = []
 
     async def __aenter__(self) -> Runtime:
+        metrics.set_service(self.name)
+        metrics.serve(self.settings.metrics_port, self.settings.host)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, self.server)
         reflection.enable_server_reflection(
             (*self.service_names, health.SERVICE_NAME, reflection.SERVICE_NAME), self.server

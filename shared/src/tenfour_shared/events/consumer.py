@@ -22,6 +22,7 @@ from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
 
 from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour_shared import metrics, tracing
 from tenfour_shared.events.bus import raise_if_cancelled
 from tenfour_shared.events.envelope import BadEvent, parse
 from tenfour_shared.events.streams import dead_letter_subject, stream_name
@@ -102,19 +103,27 @@ class EventConsumer:
         except BadEvent as exc:
             await self._dead_letter(msg, "", str(exc))
             return
+        token = tracing.activate(tracing.continue_from(env.traceparent))
+        try:
+            outcome = await self._handle(msg, env, payload)
+        finally:
+            tracing.deactivate(token)
+        metrics.EVENTS_CONSUMED.labels(self._service, env.type, outcome).inc()
+
+    async def _handle(self, msg: Msg, env: Envelope, payload: Message) -> str:
         handler = self._handlers.get(env.type)
         if handler is None:
             await msg.ack()  # an event of this source we do not care about
-            return
+            return "ignored"
         key = processed_key(self._service, env)
         if await self._redis.exists(key):
             await msg.ack()
-            return
+            return "duplicate"
         try:
             await handler(env, payload)
         except PermanentFailure as exc:
             await self._dead_letter(msg, env.type, str(exc))
-            return
+            return "dead_lettered"
         except Exception as exc:
             attempts = msg.metadata.num_delivered or 1
             log.warning(
@@ -123,12 +132,13 @@ class EventConsumer:
             )
             if attempts >= self._max:
                 await self._dead_letter(msg, env.type, f"failed {attempts} times: {type(exc).__name__}")
-            else:
-                await msg.nak(delay=min(self._base * 2 ** (attempts - 1), 60.0))
-            return
+                return "dead_lettered"
+            await msg.nak(delay=min(self._base * 2 ** (attempts - 1), 60.0))
+            return "retried"
         await self._redis.set(key, b"1", ex=PROCESSED_TTL_SECONDS)
         await msg.ack()
         self.processed += 1
+        return "processed"
 
     async def _dead_letter(self, msg: Msg, event_type: str, reason: str) -> None:
         meta = msg.metadata
@@ -144,4 +154,6 @@ class EventConsumer:
         )
         await msg.ack()
         self.dead_lettered += 1
+        if not event_type:
+            metrics.EVENTS_CONSUMED.labels(self._service, "unknown", "dead_lettered").inc()
         log.warning("dead-lettered", extra={"event_type": event_type or "unknown", "consumer": self.durable})

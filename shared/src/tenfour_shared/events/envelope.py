@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from google.protobuf.message import DecodeError, Message
 
 from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour_shared import tracing
 from tenfour_shared.events.registry import PAYLOADS, type_of
 
 
@@ -30,6 +31,7 @@ def build(payload: Message, subject: str, when: datetime | None = None, event_id
         source=source,
         subject=subject,
         spec_version="1.0",
+        traceparent=tracing.current(),
     )
     env.time.FromDatetime(when or datetime.now(UTC))
     env.data.Pack(payload)

@@ -12,12 +12,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import Any
 
 import redis.asyncio as aioredis
 from nats.js import JetStreamContext
 
 from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour_shared import metrics
 from tenfour_shared.events.bus import raise_if_cancelled
 from tenfour_shared.events.envelope import nats_subject
 from tenfour_shared.redis_store import as_bytes
@@ -114,6 +116,9 @@ class OutboxRelay:
     async def _drain(self, key: bytes) -> None:
         while True:
             entries = await self._redis.xrange(key, "-", "+", count=200)
+            if entries:  # stream ids start with the write time in ms: the oldest one's age is the lag
+                written_ms = int(as_bytes(entries[0][0]).split(b"-")[0])
+                metrics.OUTBOX_LAG.labels(self._service).set(max(0.0, time.time() - written_ms / 1000))
             if not entries:
                 await self._delete_if_empty(keys=[key])
                 await self._redis.srem(index_key(self._service), key)
@@ -137,5 +142,6 @@ class OutboxRelay:
                 )
                 await self._redis.xdel(key, as_bytes(entry_id))
                 self.published += 1
+                metrics.EVENTS_PUBLISHED.labels(self._service).inc()
                 raise_if_cancelled()
                 log.debug("published", extra={"event_id": event_id})

@@ -8,7 +8,10 @@ from datetime import datetime, timedelta
 from tenfour_shared.calendar import MAX_RANGE, RuleSet
 from tenfour_shared.timeline import Interval, intersect
 
-__all__ = ["BusyCalendar", "ProviderState", "busy_horizon"]
+__all__ = ["HORIZON_LEAD", "BusyCalendar", "ProviderState", "busy_horizon"]
+
+# The horizon starts a little before the expansion, so nothing recent is missed.
+HORIZON_LEAD = timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -17,6 +20,11 @@ class BusyCalendar:
 
     horizon: Interval
     intervals: tuple[Interval, ...]
+
+    @property
+    def expanded_at(self) -> datetime:
+        """When the calendar was expanded, to the hour."""
+        return self.horizon.start + HORIZON_LEAD
 
     def covers(self, window: Interval) -> bool:
         return self.horizon.contains(window)
@@ -27,7 +35,7 @@ class BusyCalendar:
 
 def busy_horizon(now: datetime) -> Interval:
     """Where imported busy time is expanded: from a day ago (whole hours) for the longest range allowed."""
-    start = now.replace(minute=0, second=0, microsecond=0) - timedelta(days=1)
+    start = now.replace(minute=0, second=0, microsecond=0) - HORIZON_LEAD
     return Interval(start, start + MAX_RANGE)
 
 

@@ -195,7 +195,7 @@ class AvailabilityService:
         return refreshed
 
     def _stale(self, state: ProviderState, now: datetime) -> bool:
-        return state.busy is not None and state.busy.horizon.start <= now - self._refresh_after
+        return state.busy is not None and state.busy.expanded_at <= now - self._refresh_after
 
     async def _refresh(self, provider_id: str, now: datetime) -> int:
         state = await self._repo.get(provider_id, with_ics=True)

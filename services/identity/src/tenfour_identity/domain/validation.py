@@ -37,11 +37,19 @@ def fields_invalid(violations: Iterable[tuple[str, str]]) -> PydanticCustomError
 def violations_of(error: ValidationError) -> list[Violation]:
     """Field path and message of each error; inputs are deliberately dropped (they may be secrets)."""
     result: list[Violation] = []
+    too_short: list[Violation] = []
     for item in error.errors(include_url=False, include_input=False):
         if item["type"] == _CROSS_FIELD:
             result.extend(Violation(f, m) for f, m in item.get("ctx", {}).get("violations", []))
+        elif item["type"] == "too_short":
+            too_short.append(Violation(_path(item["loc"]), item["msg"]))
         else:
             result.append(Violation(_path(item["loc"]), item["msg"]))
+    # A list whose only items were invalid is also "too short after validation": that echo
+    # of the item errors would only confuse, so it is dropped when an item of it is reported.
+    for violation in too_short:
+        if not any(v.field.startswith(violation.field + "[") for v in result):
+            result.append(violation)
     return result
 
 

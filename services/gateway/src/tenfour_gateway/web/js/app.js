@@ -1,0 +1,146 @@
+// The whole app: a hash router over plain ES modules, no build step.
+import { h, clear, failure, setStatus } from './dom.js';
+import * as api from './api.js';
+import * as auth from './views/auth.js';
+import * as officer from './views/officer.js';
+import * as provider from './views/provider.js';
+import * as coordinator from './views/coordinator.js';
+import * as check from './views/check.js';
+import * as call from './views/session.js';
+
+const OFFICER = ['officer', 'peer_supporter'];
+const PROVIDER = ['therapist', 'peer_supporter'];
+const PARTICIPANT = ['officer', 'therapist', 'peer_supporter'];
+const ADMIN = ['agency_admin', 'system_admin'];
+const ANYONE = null;
+const SIGNED_OUT = 'signed_out';
+
+// Titles stay neutral: someone may be looking over your shoulder.
+const ROUTES = {
+  '': { title: 'Home', roles: ANYONE, view: home },
+  signin: { title: 'Sign in', roles: SIGNED_OUT, view: auth.signIn },
+  enrol: { title: 'Join with an agency code', roles: SIGNED_OUT, view: auth.enrol },
+  account: { title: 'Account', roles: ANYONE, view: auth.account, signedIn: true },
+  rotation: { title: 'My shifts', roles: OFFICER, view: officer.rotation, menu: 'My shifts' },
+  find: { title: 'Find a time', roles: OFFICER, view: officer.findSlots, menu: 'Find a time' },
+  appointments: { title: 'Appointments', roles: PARTICIPANT, view: officer.appointments, menu: 'Appointments' },
+  feed: { title: 'Calendar link', roles: OFFICER, view: officer.calendarFeed },
+  now: { title: 'Talk to someone now', roles: OFFICER, view: officer.urgent, menu: 'Talk now' },
+  hours: { title: 'Weekly hours', roles: PROVIDER, view: provider.hours, menu: 'Hours' },
+  timeoff: { title: 'Days off and changes', roles: PROVIDER, view: provider.timeOff, menu: 'Days off' },
+  import: { title: 'Import calendar', roles: PROVIDER, view: provider.importCalendar },
+  upcoming: { title: 'Upcoming', roles: PROVIDER, view: provider.upcoming, menu: 'Upcoming' },
+  codes: { title: 'Enrolment codes', roles: ADMIN, view: coordinator.codes, menu: 'Codes' },
+  fatigue: { title: 'Rest rules', roles: ['agency_admin', 'system_admin'], view: coordinator.fatigue, menu: 'Rest rules' },
+  outcomes: { title: 'Program numbers', roles: ['agency_admin'], view: coordinator.outcomes, menu: 'Numbers' },
+  admin: { title: 'Administration', roles: ['system_admin'], view: coordinator.administration, menu: 'Admin' },
+  check: { title: 'Camera and network check', roles: PARTICIPANT, view: check.precall, menu: 'Check camera' },
+  call: { title: 'Video call', roles: PARTICIPANT, view: call.session },
+};
+
+const ctx = { session: { signed_in: false }, navigate, reloadSession, cleanup: null };
+
+function allowed(route) {
+  if (route.roles === SIGNED_OUT) return !ctx.session.signed_in;
+  if (route.signedIn && !ctx.session.signed_in) return false;
+  if (route.roles === ANYONE) return true;
+  return ctx.session.signed_in && route.roles.includes(ctx.session.role);
+}
+
+export function navigate(path) {
+  if (location.hash === `#/${path}`) render();
+  else location.hash = `#/${path}`;
+}
+
+async function reloadSession() {
+  try {
+    ctx.session = await api.session();
+  } catch (error) {
+    ctx.session = { signed_in: false };
+    setStatus(error.message, 'error');
+  }
+  renderNav();
+}
+
+function renderNav() {
+  const nav = clear(document.getElementById('nav'));
+  const [name] = location.hash.replace(/^#\/?/, '').split('/');
+  const link = (key, text) => h('a', { href: `#/${key}`, 'aria-current': key === name ? 'page' : undefined, text });
+  if (!ctx.session.signed_in) {
+    nav.append(link('signin', 'Sign in'), link('enrol', 'Join with a code'));
+    return;
+  }
+  for (const [key, route] of Object.entries(ROUTES)) {
+    if (route.menu && allowed(route)) nav.append(link(key, route.menu));
+  }
+  nav.append(link('account', 'Account'));
+}
+
+async function render() {
+  if (ctx.cleanup) { try { await ctx.cleanup(); } catch { /* leaving anyway */ } ctx.cleanup = null; }
+  const [name, ...params] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  let route = ROUTES[name] || ROUTES[''];
+  if (!allowed(route)) route = ctx.session.signed_in ? ROUTES[''] : ROUTES.signin;
+  document.title = route.title === 'Home' ? 'Tenfour' : `${route.title} · Tenfour`;
+  renderNav();
+  setStatus('');
+  const main = clear(document.getElementById('main'));
+  main.append(h('h1', { text: route.title === 'Home' ? 'Tenfour' : route.title }));
+  try {
+    await route.view(main, params, ctx);
+  } catch (error) {
+    main.append(failure(error));
+  }
+  main.focus();
+}
+
+function tiles(items) {
+  return h('ul', { class: 'tiles' }, items.map(([key, title, text]) =>
+    h('li', {}, h('a', { href: `#/${key}` }, h('strong', { text: title }), h('span', { class: 'muted', text })))));
+}
+
+async function home(main) {
+  const s = ctx.session;
+  if (!s.signed_in) {
+    main.append(
+      h('p', { text: 'Private video sessions that fit around your shifts. Your agency never sees who signs up.' }),
+      tiles([
+        ['signin', 'Sign in', 'With your username and password.'],
+        ['enrol', 'Join with an agency code', 'No name or e-mail needed: pick a username and a password.'],
+      ]));
+    return;
+  }
+  const items = [];
+  if (OFFICER.includes(s.role)) {
+    items.push(['find', 'Find a time', 'Times that fit around your shifts and sleep.'],
+      ['appointments', 'My appointments', 'Join, move or cancel.'],
+      ['rotation', 'My shifts', 'Enter your rotation once.'],
+      ['check', 'Check camera and network', 'Takes under a minute.'],
+      ['now', 'Talk to someone now', 'If you need someone today.'],
+      ['feed', 'Calendar link', 'See appointments in your own calendar.']);
+  }
+  if (PROVIDER.includes(s.role)) {
+    items.push(['upcoming', 'Upcoming sessions', 'Join and let people in.'],
+      ['hours', 'Weekly hours', 'When you can be booked.'],
+      ['timeoff', 'Days off and changes', 'Time off and one-off changes.'],
+      ['import', 'Import calendar', 'Block busy times from your own calendar.']);
+    if (s.role === 'therapist') items.push(['check', 'Check camera and network', 'Takes under a minute.']);
+  }
+  if (s.role === 'agency_admin') {
+    items.push(['codes', 'Enrolment codes', 'Codes officers join with.'], ['fatigue', 'Rest rules', 'When sessions may be booked around shifts.'],
+      ['outcomes', 'Program numbers', 'De-identified totals only.']);
+  }
+  if (s.role === 'system_admin') {
+    items.push(['admin', 'Administration', 'Agencies, coordinators, therapists.'], ['codes', 'Enrolment codes', 'For any agency.'],
+      ['fatigue', 'Rest rules', 'For any agency.']);
+  }
+  main.append(tiles(items));
+}
+
+api.whenSignedOut(async () => {
+  await reloadSession();
+  if (!ctx.session.signed_in) { setStatus('Your session ended. Please sign in again.', 'warn'); navigate('signin'); }
+});
+
+window.addEventListener('hashchange', render);
+reloadSession().then(render);

@@ -1,0 +1,164 @@
+// DOM helpers. Never innerHTML: the page's CSP enforces Trusted Types, so text goes in as text.
+
+export function h(tag, attrs = {}, ...children) {
+  const el = document.createElement(tag);
+  for (const [key, value] of Object.entries(attrs || {})) {
+    if (value === undefined || value === null || value === false) continue;
+    if (key === 'class') el.className = value;
+    else if (key === 'text') el.textContent = value;
+    else if (key === 'dataset') Object.assign(el.dataset, value);
+    else if (key.startsWith('on') && typeof value === 'function') el.addEventListener(key.slice(2), value);
+    else if (key === 'value') el.value = value;
+    else if (value === true) el.setAttribute(key, '');
+    else el.setAttribute(key, String(value));
+  }
+  append(el, children);
+  return el;
+}
+
+export function append(el, children) {
+  for (const child of children.flat(Infinity)) {
+    if (child === undefined || child === null || child === false) continue;
+    el.append(child instanceof Node ? child : document.createTextNode(String(child)));
+  }
+  return el;
+}
+
+export function clear(el) {
+  while (el.firstChild) el.firstChild.remove();
+  return el;
+}
+
+let fieldCounter = 0;
+
+// A labelled control with a hint and a slot for the server's message about it.
+// `name` is the request field path the server names in its field violations.
+export function field({ name, label, type = 'text', value, required, options, hint, attrs = {}, inline }) {
+  const id = `f${++fieldCounter}`;
+  const errorId = `${id}-error`;
+  const hintId = hint ? `${id}-hint` : undefined;
+  const described = [hintId, errorId].filter(Boolean).join(' ');
+  let control;
+  if (type === 'select') {
+    control = h('select', { id, name, 'aria-describedby': described, required, ...attrs },
+      (options || []).map(([v, text]) => h('option', { value: v, text, selected: String(v) === String(value ?? '') })));
+  } else if (type === 'textarea') {
+    control = h('textarea', { id, name, 'aria-describedby': described, required, ...attrs });
+    if (value !== undefined) control.value = value;
+  } else if (type === 'checkbox') {
+    control = h('input', { id, name, type, 'aria-describedby': described, ...attrs });
+    control.checked = Boolean(value);
+  } else {
+    control = h('input', { id, name, type, 'aria-describedby': described, required, ...attrs });
+    if (value !== undefined && value !== null) control.value = value;
+  }
+  control.dataset.field = name;
+  const wrap = h('div', { class: inline || type === 'checkbox' ? 'field inline' : 'field' });
+  if (type === 'checkbox') append(wrap, [control, h('label', { for: id, text: label })]);
+  else append(wrap, [h('label', { for: id, text: label }), control]);
+  if (hint) wrap.append(h('p', { class: 'hint', id: hintId, text: hint }));
+  wrap.append(h('p', { class: 'field-error', id: errorId }));
+  return wrap;
+}
+
+export function control(form, name) {
+  return form.querySelector(`[data-field="${CSS.escape(name)}"]`);
+}
+
+export function valueOf(form, name) {
+  const el = control(form, name);
+  if (!el) return undefined;
+  return el.type === 'checkbox' ? el.checked : el.value;
+}
+
+export function clearErrors(form) {
+  for (const el of form.querySelectorAll('[aria-invalid="true"]')) el.removeAttribute('aria-invalid');
+  for (const el of form.querySelectorAll('.field-error')) el.textContent = '';
+  const summary = form.querySelector('.form-summary');
+  if (summary) summary.remove();
+}
+
+// Candidates for where a server field path is shown: exact, without the request's wrapper
+// ("roster.anchor" -> "anchor"), then ever shorter prefixes ("rules.weekly[2].end" -> "rules.weekly[2]").
+function candidates(path) {
+  const out = [path];
+  const dot = path.indexOf('.');
+  if (dot > 0) out.push(path.slice(dot + 1));
+  let p = path;
+  while (/[.[]/.test(p)) {
+    p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
+    if (!p || out.includes(p)) break;
+    out.push(p);
+  }
+  return out;
+}
+
+// Shows an ApiError on a form: each field's message next to its field, the rest on top.
+export function showErrors(form, error) {
+  clearErrors(form);
+  const loose = [];
+  let first = null;
+  for (const [path, message] of Object.entries(error.fields || {})) {
+    const el = candidates(path).map((p) => control(form, p) || bySuffix(form, p)).find(Boolean);
+    if (!el) { loose.push(`${humanize(path)}: ${message}`); continue; }
+    el.setAttribute('aria-invalid', 'true');
+    const slot = document.getElementById(`${el.id}-error`);
+    if (slot) slot.textContent = slot.textContent ? `${slot.textContent} ${message}` : message;
+    first = first || el;
+  }
+  if (loose.length || !first) {
+    const summary = h('div', { class: `notice ${error.code === 'UNIMPLEMENTED' ? 'unavailable' : 'error'} form-summary`, role: 'alert' },
+      h('p', { text: error.message || 'That did not work.' }),
+      loose.length ? h('ul', {}, loose.map((t) => h('li', { text: t }))) : null);
+    form.prepend(summary);
+    if (!first) summary.setAttribute('tabindex', '-1'), summary.focus();
+  }
+  if (first) first.focus();
+}
+
+// The server may name a field without the request's wrapper ("cycle" for "roster.cycle").
+function bySuffix(form, path) {
+  return [...form.querySelectorAll('[data-field]')].find((el) => el.dataset.field.endsWith(`.${path}`));
+}
+
+function humanize(path) {
+  return path.replace(/_/g, ' ').replace(/\[(\d+)\]/g, (_, n) => ` ${Number(n) + 1}`).replace(/\./g, ' › ');
+}
+
+export function notice(kind, text, ...more) {
+  return h('div', { class: `notice ${kind}`, role: kind === 'error' ? 'alert' : undefined }, h('p', { text }), ...more);
+}
+
+// What a page shows when its backend call failed; "not available yet" for UNIMPLEMENTED.
+export function failure(error, what = '') {
+  if (error && error.code === 'UNIMPLEMENTED') {
+    return notice('unavailable', `${what ? what + ': ' : ''}not available yet.`,
+      h('p', { class: 'muted', text: 'This part of Tenfour is still being built. Nothing is shown rather than made-up data.' }));
+  }
+  return notice('error', `${what ? what + ': ' : ''}${error?.message || 'Something went wrong.'}`);
+}
+
+export function setStatus(text, kind = '') {
+  const el = document.getElementById('status');
+  clear(el);
+  if (text) el.append(h('div', { class: `notice ${kind}` }, text));
+}
+
+// Runs `work` on submit with the button disabled; field errors land next to the fields.
+export function onSubmit(form, work) {
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = form.querySelector('button[type=submit]');
+    if (button) button.disabled = true;
+    clearErrors(form);
+    try {
+      await work(event);
+    } catch (error) {
+      if (error && error.fields !== undefined) showErrors(form, error);
+      else showErrors(form, { code: 'INTERNAL', message: String(error?.message || error), fields: {} });
+    } finally {
+      if (button) button.disabled = false;
+    }
+  });
+  return form;
+}

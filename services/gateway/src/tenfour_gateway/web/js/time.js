@@ -1,0 +1,62 @@
+// Formatting and parsing for the protobuf JSON shapes (Timestamp, Duration, LocalTime, LocalDate).
+
+export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+
+export function when(iso, zone) {
+  if (!iso) return '';
+  return new Intl.DateTimeFormat(undefined, {
+    weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone || undefined,
+  }).format(new Date(iso));
+}
+
+export function timeOnly(iso, zone) {
+  return new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZone: zone || undefined }).format(new Date(iso));
+}
+
+export function range(time, zone) {
+  if (!time || !time.start) return '';
+  const sameDay = new Date(time.start).toDateString() === new Date(time.end).toDateString();
+  return `${when(time.start, zone)} – ${sameDay ? timeOnly(time.end, zone) : when(time.end, zone)}`;
+}
+
+export const seconds = (duration) => (duration ? parseFloat(String(duration).replace(/s$/, '')) : 0);
+export const duration = (secs) => `${Math.round(secs)}s`;
+export const minutes = (d) => Math.round(seconds(d) / 60);
+
+export function hhmm(t) {
+  const hour = t?.hour || 0; const minute = t?.minute || 0;
+  return `${String(hour).padStart(2, '0')}:${String(minute).padStart(2, '0')}`;
+}
+
+export function localTime(text) {
+  const [hour, minute] = String(text || '0:0').split(':').map(Number);
+  return { hour: hour || 0, minute: minute || 0 };
+}
+
+export function localDate(text) {
+  const [year, month, day] = String(text).split('-').map(Number);
+  return { year, month, day };
+}
+
+export function dateText(d) {
+  if (!d || !d.year) return '';
+  return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
+}
+
+export function isoDay(date) {
+  return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
+}
+
+export function addDays(date, n) {
+  const d = new Date(date.getFullYear(), date.getMonth(), date.getDate() + n);
+  return d;
+}
+
+export function nowPlus(days) {
+  return new Date(Date.now() + days * 86400000).toISOString();
+}
+
+export const WEEKDAYS = [
+  ['WEEKDAY_MONDAY', 'Monday'], ['WEEKDAY_TUESDAY', 'Tuesday'], ['WEEKDAY_WEDNESDAY', 'Wednesday'],
+  ['WEEKDAY_THURSDAY', 'Thursday'], ['WEEKDAY_FRIDAY', 'Friday'], ['WEEKDAY_SATURDAY', 'Saturday'], ['WEEKDAY_SUNDAY', 'Sunday'],
+];

@@ -1,0 +1,113 @@
+// Sign in (with TOTP and first-time TOTP set-up), joining with an agency code, the account page.
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import * as api from '../api.js';
+
+export async function signIn(main, _params, ctx) {
+  const form = h('form', { class: 'card', novalidate: true },
+    field({ name: 'username', label: 'Username or e-mail', attrs: { autocomplete: 'username', autocapitalize: 'none' }, required: true }),
+    field({ name: 'password', label: 'Password', type: 'password', attrs: { autocomplete: 'current-password' }, required: true }),
+    h('div', { class: 'totp', hidden: true },
+      field({ name: 'totp_code', label: 'Code from your authenticator app', attrs: { inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 8 } })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Sign in' })));
+  const setup = h('div');
+  main.append(form, setup, h('p', {}, 'New here? ', h('a', { href: '#/enrol', text: 'Join with your agency code' }), '.'));
+  onSubmit(form, async () => {
+    const result = await api.auth('login', {
+      username: valueOf(form, 'username'), password: valueOf(form, 'password'), totp_code: valueOf(form, 'totp_code') || '',
+    });
+    if (result.mfa_required) {
+      form.querySelector('.totp').hidden = false;
+      const input = form.querySelector('[data-field="totp_code"]');
+      input.focus();
+      setStatus('Enter the 6-digit code from your authenticator app.', '');
+      return;
+    }
+    if (result.mfa_setup_required) {
+      form.hidden = true;
+      await mfaSetup(setup, result.mfa_setup_ticket, ctx);
+      return;
+    }
+    await ctx.reloadSession();
+    ctx.navigate('');
+  });
+}
+
+async function mfaSetup(box, ticket, ctx) {
+  clear(box);
+  let secret;
+  try {
+    secret = await api.call('identity', 'BeginMfaSetup', { mfa_setup_ticket: ticket });
+  } catch (error) {
+    box.append(failure(error, 'Two-step sign-in set-up'));
+    return;
+  }
+  const form = h('form', { class: 'card', novalidate: true },
+    h('h2', { text: 'Set up two-step sign-in' }),
+    h('p', { text: 'Your role needs a second step when you sign in. Add this key to an authenticator app (for example on your phone), then enter the code it shows.' }),
+    h('p', {}, 'Key: ', h('code', { class: 'copy', 'data-mfa-secret': '', text: secret.secret })),
+    h('p', {}, h('a', { href: secret.provisioning_uri, text: 'Open in an authenticator app on this device' })),
+    field({ name: 'totp_code', label: 'Code from your authenticator app', attrs: { inputmode: 'numeric', autocomplete: 'one-time-code', maxlength: 8 }, required: true }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Finish and sign in' })));
+  box.append(form);
+  onSubmit(form, async () => {
+    await api.auth('mfa-setup', { mfa_setup_ticket: ticket, totp_code: valueOf(form, 'totp_code') });
+    await ctx.reloadSession();
+    ctx.navigate('');
+  });
+}
+
+export async function enrol(main, _params, ctx) {
+  const form = h('form', { class: 'card', novalidate: true },
+    h('p', { text: 'Your agency gave you a code. You do not need to give your name or e-mail: pick a username and a display name only your provider will see.' }),
+    field({ name: 'code', label: 'Agency code', attrs: { autocomplete: 'off', autocapitalize: 'characters', spellcheck: 'false' }, required: true }),
+    field({ name: 'username', label: 'Username', hint: 'Not your real name. You sign in with it.', attrs: { autocomplete: 'username', autocapitalize: 'none' }, required: true }),
+    field({ name: 'display_name', label: 'Display name', hint: 'A first name or nickname your provider will see.', attrs: { autocomplete: 'nickname' }, required: true }),
+    field({ name: 'password', label: 'Password', type: 'password', hint: 'At least 12 characters. A few unrelated words work well.', attrs: { autocomplete: 'new-password' }, required: true }),
+    field({ name: 'confirm', label: 'Password again', type: 'password', attrs: { autocomplete: 'new-password' }, required: true }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Join' })));
+  main.append(form);
+  onSubmit(form, async () => {
+    if (valueOf(form, 'password') !== valueOf(form, 'confirm')) {
+      throw new api.ApiError(400, { code: 'INVALID_ARGUMENT', message: 'Check the form.', fields: { confirm: 'The two passwords are not the same.' } });
+    }
+    await api.auth('enrol', {
+      code: valueOf(form, 'code').trim(), username: valueOf(form, 'username').trim(),
+      display_name: valueOf(form, 'display_name').trim(), password: valueOf(form, 'password'),
+    });
+    await ctx.reloadSession();
+    setStatus('Welcome. Next: enter your shift rotation so we only offer times that fit.', 'ok');
+    ctx.navigate('rotation');
+  });
+}
+
+export async function account(main, _params, ctx) {
+  const box = h('div', { class: 'card' });
+  main.append(box);
+  try {
+    const me = await api.call('identity', 'GetMe', {});
+    box.append(h('p', {}, 'Signed in as ', h('strong', { text: me.display_name || me.username }), ` (${(me.role || '').replace('ROLE_', '').toLowerCase().replace('_', ' ')}).`),
+      h('p', { class: 'muted', text: me.mfa_enabled ? 'Two-step sign-in is on.' : 'Two-step sign-in is off.' }));
+    if (['officer', 'peer_supporter'].includes(ctx.session.role)) main.append(contactForm(me));
+  } catch (error) {
+    box.append(failure(error, 'Your account'));
+  }
+  const out = h('button', { type: 'button', class: 'secondary', text: 'Sign out' });
+  out.addEventListener('click', async () => {
+    try { await api.auth('logout', {}); } catch { /* signed out locally anyway */ }
+    await ctx.reloadSession();
+    ctx.navigate('');
+  });
+  main.append(h('div', { class: 'actions' }, out));
+}
+
+function contactForm(me) {
+  const form = h('form', { class: 'card', novalidate: true },
+    h('h2', { text: 'Reminders' }),
+    field({ name: 'contact', label: 'E-mail or mobile number for reminders', value: me.contact_channel || '', hint: 'Optional. Stored encrypted; your agency never sees it. Leave empty for no reminders.', attrs: { autocomplete: 'off' } }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Save' })));
+  onSubmit(form, async () => {
+    await api.call('identity', 'SetContactChannel', { contact: valueOf(form, 'contact').trim() });
+    form.prepend(notice('ok', 'Saved.'));
+  });
+  return form;
+}

@@ -1,0 +1,123 @@
+// Coordinator (agency admin) and system admin pages.
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import * as api from '../api.js';
+import { browserZone, when, minutes, duration } from '../time.js';
+
+export async function codes(main, _params, ctx) {
+  const agencyField = ctx.session.role === 'system_admin'
+    ? field({ name: 'agency_id', label: 'Agency id', required: true })
+    : null;
+  const form = h('form', { class: 'card', novalidate: true },
+    h('p', { text: 'Officers join with a code. Nobody at the agency learns who used it.' }),
+    agencyField,
+    field({ name: 'label', label: 'Label (for you)', hint: 'For example: Night shift roll call', attrs: { maxlength: 80 } }),
+    field({ name: 'max_redemptions', label: 'How many people may use it', type: 'number', value: 50, attrs: { min: 1, max: 10000 } }),
+    field({ name: 'expires_days', label: 'Valid for (days)', type: 'number', value: 30, attrs: { min: 1, max: 365 } }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Create code' })));
+  const out = h('div', { 'aria-live': 'polite' });
+  const stats = h('div');
+  main.append(form, out, stats);
+  const agency = () => (agencyField ? valueOf(form, 'agency_id') : ctx.session.agency_id);
+  onSubmit(form, async () => {
+    const code = await api.call('identity', 'CreateEnrolmentCode', {
+      agency_id: agency(), label: valueOf(form, 'label') || '', max_redemptions: Number(valueOf(form, 'max_redemptions')),
+      expires_at: new Date(Date.now() + Number(valueOf(form, 'expires_days')) * 86400000).toISOString(),
+    });
+    clear(out).append(notice('ok', 'New code (shown only now, write it down or hand it out):',
+      h('p', {}, h('code', { class: 'copy enrolment-code', text: code.code })),
+      h('p', { class: 'muted', text: `Up to ${code.max_redemptions} people, until ${when(code.expires_at)}.` })));
+    await showStats();
+  });
+  async function showStats() {
+    clear(stats);
+    if (!agency()) return;
+    try {
+      const s = await api.call('identity', 'GetEnrolmentStats', { agency_id: agency() });
+      stats.append(h('div', { class: 'card' }, h('h2', { text: 'Sign-ups' }),
+        h('p', { text: `${s.codes_issued} codes issued. ${s.redemptions_suppressed ? 'Fewer than 11 sign-ups so far (small numbers are not shown, to protect privacy).' : `About ${s.redemptions} sign-ups.`}` })));
+    } catch (error) { stats.append(failure(error, 'Sign-ups')); }
+  }
+  await showStats();
+}
+
+const POLICY_FIELDS = [
+  ['pre_shift_buffer', 'Free time before a shift starts (minutes)', 90],
+  ['post_shift_buffer', 'Free time after a shift ends (minutes)', 60],
+  ['sleep_after_night', 'Protected sleep after a night shift (minutes)', 480],
+  ['sleep_start_after_night', 'Sleep protection starts after a night shift ends (minutes)', 60],
+  ['min_rest_gap', 'No sessions in a rest gap shorter than (minutes)', 660],
+  ['late_cancel_window', 'Late cancellation window (minutes)', 1440],
+  ['urgent_escalate_after', 'Escalate an urgent request after (minutes)', 10],
+];
+
+export async function fatigue(main, _params, ctx) {
+  const agencyId = ctx.session.agency_id;
+  let policy;
+  try {
+    policy = await api.call('scheduling', 'GetFatiguePolicy', { agency_id: agencyId });
+  } catch (error) {
+    main.append(failure(error, 'Rest rules'));
+    if (error.code === 'UNIMPLEMENTED') return;
+    policy = {};
+  }
+  const form = h('form', { class: 'card', novalidate: true },
+    h('p', { text: 'Sessions are never offered during a shift. These rules add rest around shifts; the defaults follow sleep research.' }),
+    POLICY_FIELDS.map(([name, label, fallback]) => field({ name: `policy.${name}`, label, type: 'number', value: policy[name] ? minutes(policy[name]) : fallback, attrs: { min: 0, max: 2880 } })),
+    field({ name: 'policy.max_sessions_per_day', label: 'Most sessions per day for one officer', type: 'number', value: policy.max_sessions_per_day || 1, attrs: { min: 1, max: 10 } }),
+    field({ name: 'policy.crisis_line_text', label: 'Crisis line text shown to officers', type: 'textarea', value: policy.crisis_line_text || '' }),
+    field({ name: 'policy.reminder_offsets', label: 'Reminders before a session', value: (policy.reminder_offsets || ['24h', '1h']).join(', '), hint: 'For example: 24h, 1h' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Save rest rules' })));
+  main.append(form);
+  onSubmit(form, async () => {
+    const body = { agency_id: agencyId };
+    for (const [name] of POLICY_FIELDS) body[name] = duration(Number(valueOf(form, `policy.${name}`)) * 60);
+    body.max_sessions_per_day = Number(valueOf(form, 'policy.max_sessions_per_day'));
+    body.crisis_line_text = valueOf(form, 'policy.crisis_line_text');
+    body.reminder_offsets = String(valueOf(form, 'policy.reminder_offsets')).split(',').map((s) => s.trim()).filter(Boolean);
+    await api.call('scheduling', 'SetFatiguePolicy', { policy: body });
+    setStatus('Rest rules saved.', 'ok');
+  });
+}
+
+export async function outcomes(main) {
+  // The evaluation service (anonymous feedback, de-identified aggregates) has no API yet.
+  main.append(failure({ code: 'UNIMPLEMENTED' }, 'Program numbers'),
+    h('p', { class: 'muted', text: 'When it is ready this page shows totals only (sessions held, satisfaction), never anything about one person, and never a count under 11.' }));
+}
+
+export async function administration(main) {
+  const agency = h('form', { class: 'card', novalidate: true },
+    h('h2', { text: 'New agency' }),
+    field({ name: 'name', label: 'Name', required: true }),
+    field({ name: 'timezone', label: 'Time zone', value: browserZone() }),
+    field({ name: 'jurisdiction', label: 'Jurisdiction', hint: 'For example: US-TX' }),
+    field({ name: 'crisis_line_text', label: 'Crisis line text', type: 'textarea' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Create agency' })));
+  onSubmit(agency, async () => {
+    const a = await api.call('identity', 'CreateAgency', { name: valueOf(agency, 'name'), timezone: valueOf(agency, 'timezone'), jurisdiction: valueOf(agency, 'jurisdiction') || '', crisis_line_text: valueOf(agency, 'crisis_line_text') || '' });
+    agency.append(notice('ok', 'Agency created. Its id: ', h('code', { class: 'copy agency-id', text: a.agency_id })));
+  });
+  const coordinator = h('form', { class: 'card', novalidate: true },
+    h('h2', { text: 'New wellness coordinator' }),
+    field({ name: 'agency_id', label: 'Agency id', required: true }),
+    field({ name: 'email', label: 'E-mail', type: 'email', required: true }),
+    field({ name: 'display_name', label: 'Name', required: true }),
+    field({ name: 'password', label: 'First password', type: 'password', attrs: { autocomplete: 'new-password' }, required: true }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Create coordinator' })));
+  onSubmit(coordinator, async () => {
+    await api.call('identity', 'CreateAgencyAdmin', { agency_id: valueOf(coordinator, 'agency_id'), email: valueOf(coordinator, 'email'), display_name: valueOf(coordinator, 'display_name'), password: valueOf(coordinator, 'password') });
+    coordinator.append(notice('ok', 'Coordinator created.'));
+  });
+  const therapist = h('form', { class: 'card', novalidate: true },
+    h('h2', { text: 'New therapist' }),
+    field({ name: 'email', label: 'E-mail', type: 'email', required: true }),
+    field({ name: 'display_name', label: 'Name', required: true }),
+    field({ name: 'password', label: 'First password', type: 'password', attrs: { autocomplete: 'new-password' }, required: true }),
+    field({ name: 'agency_id', label: 'Agency id (only for an in-house clinician)' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Add therapist' })));
+  onSubmit(therapist, async () => {
+    await api.call('identity', 'OnboardTherapist', { email: valueOf(therapist, 'email'), display_name: valueOf(therapist, 'display_name'), password: valueOf(therapist, 'password'), agency_id: valueOf(therapist, 'agency_id') || '' });
+    therapist.append(notice('ok', 'Therapist added. They set up two-step sign-in the first time they sign in.'));
+  });
+  main.append(agency, coordinator, therapist);
+}

@@ -1,0 +1,470 @@
+// Officer pages: rotation, finding and booking a time, appointments, calendar link, talk now.
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, showErrors } from '../dom.js';
+import * as api from '../api.js';
+import { browserZone, when, range, localTime, localDate, dateText, hhmm, isoDay, addDays, nowPlus, seconds, duration, minutes } from '../time.js';
+
+const KIND_OF = { D: 'SHIFT_KIND_DAY', S: 'SHIFT_KIND_SWING', N: 'SHIFT_KIND_NIGHT' };
+const LETTER_NAME = { D: 'Day', S: 'Swing', N: 'Night' };
+const DEFAULT_SHIFT = { D: ['07:00', 12], S: ['15:00', 10], N: ['19:00', 12] };
+
+// ---------------------------------------------------------------------------- rotation
+
+export async function rotation(main, _params, ctx) {
+  const me = ctx.session.user_id;
+  let templates = [];
+  try {
+    templates = (await api.call('scheduling', 'ListRotationTemplates', {})).templates || [];
+  } catch (error) {
+    main.append(failure(error, 'Shift rotations'));
+    if (error.code === 'UNIMPLEMENTED') return;
+  }
+  let roster = null;
+  try {
+    roster = await api.call('scheduling', 'GetRoster', { officer_id: me });
+  } catch (error) {
+    if (error.code !== 'NOT_FOUND') main.append(failure(error, 'Your saved rotation'));
+  }
+  main.append(h('p', { text: 'Enter your rotation once. Tenfour then only offers times that are not during a shift, not right before one, and not in your sleep after nights.' }));
+
+  const byName = Object.fromEntries(templates.map((t) => [t.name, t]));
+  const initial = roster && roster.cycle ? roster : null;
+  const form = h('form', { class: 'card', novalidate: true });
+  const shiftsBox = h('fieldset', {}, h('legend', { text: 'Shift times' }));
+  const preview = h('div', { 'aria-live': 'polite' });
+  form.append(
+    field({ name: 'roster.template', label: 'Rotation', type: 'select', value: initial?.template || (templates[0]?.name ?? ''),
+      options: [...templates.map((t) => [t.name, `${t.description || t.name} (${t.cycle.length} days)`]), ['', 'Other (type the pattern)']] }),
+    field({ name: 'roster.cycle', label: 'Pattern', value: initial?.cycle || templates[0]?.cycle || '',
+      hint: 'One letter per day: D day shift, S swing, N night, - day off. Example Pitman: DD--DDD--DD---', attrs: { autocapitalize: 'characters', spellcheck: 'false' } }),
+    field({ name: 'roster.anchor', label: 'A date when you were at the start of the pattern', type: 'date', value: dateText(initial?.anchor) || isoDay(new Date()) }),
+    field({ name: 'roster.offset_days', label: 'Days into the pattern on that date', type: 'number', value: initial?.offset_days || 0, attrs: { min: 0, max: 365 }, hint: 'Usually 0. Use it if your squad runs the same pattern a few days later.' }),
+    field({ name: 'roster.timezone', label: 'Time zone', value: initial?.timezone || browserZone() }),
+    shiftsBox,
+    h('h2', { text: 'Preview: the next four weeks' }),
+    h('p', { class: 'muted', text: 'Worked out from what you entered above; nothing is saved yet.' }),
+    preview,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Save my rotation' })));
+  main.append(form);
+
+  const shiftValues = {};
+  for (const s of initial?.shifts || templates[0]?.shifts || []) shiftValues[s.letter] = [hhmm(s.start), seconds(s.length) / 3600];
+
+  function letters() {
+    return [...new Set(String(valueOf(form, 'roster.cycle') || '').toUpperCase().replace(/[^DSN]/g, ''))].sort();
+  }
+  function renderShifts() {
+    // Keep typed values when the pattern changes.
+    for (const el of shiftsBox.querySelectorAll('[data-letter]')) {
+      shiftValues[el.dataset.letter] = [el.querySelector('input[type=time]').value, Number(el.querySelector('input[type=number]').value)];
+    }
+    for (const el of shiftsBox.querySelectorAll('.row')) el.remove();
+    letters().forEach((letter, i) => {
+      const [start, hours] = shiftValues[letter] || DEFAULT_SHIFT[letter];
+      shiftsBox.append(h('div', { class: 'row', dataset: { letter } },
+        field({ name: `roster.shifts[${i}].start`, label: `${LETTER_NAME[letter]} shift (${letter}) starts`, type: 'time', value: start }),
+        field({ name: `roster.shifts[${i}].length`, label: 'Hours', type: 'number', value: hours, attrs: { min: 1, max: 24, step: 0.5 } })));
+    });
+  }
+  function readRoster() {
+    const shifts = [...shiftsBox.querySelectorAll('[data-letter]')].map((el) => ({
+      letter: el.dataset.letter,
+      start: localTime(el.querySelector('input[type=time]').value),
+      length: duration(Number(el.querySelector('input[type=number]').value) * 3600),
+      kind: KIND_OF[el.dataset.letter],
+    }));
+    return {
+      officer_id: me,
+      template: valueOf(form, 'roster.template') || '',
+      cycle: String(valueOf(form, 'roster.cycle')).toUpperCase().trim(),
+      shifts,
+      anchor: localDate(valueOf(form, 'roster.anchor')),
+      offset_days: Number(valueOf(form, 'roster.offset_days') || 0),
+      timezone: String(valueOf(form, 'roster.timezone')).trim(),
+      overrides: initial?.overrides || [],
+    };
+  }
+  function renderPreview() {
+    clear(preview);
+    const r = readRoster();
+    if (!r.cycle || !r.anchor.year) { preview.append(h('p', { class: 'muted', text: 'Enter a pattern and a date to see a preview.' })); return; }
+    const anchor = new Date(r.anchor.year, r.anchor.month - 1, r.anchor.day);
+    const today = new Date();
+    const start = addDays(today, -((today.getDay() + 6) % 7)); // this Monday
+    const grid = h('div', { class: 'cal', role: 'table', 'aria-label': 'Shifts for the next four weeks' });
+    for (const d of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']) grid.append(h('div', { class: 'day head', role: 'columnheader', text: d }));
+    const byLetter = Object.fromEntries(r.shifts.map((s) => [s.letter, s]));
+    for (let i = 0; i < 28; i++) {
+      const day = addDays(start, i);
+      const diff = Math.round((day - anchor) / 86400000);
+      const letter = r.cycle[(((diff + r.offset_days) % r.cycle.length) + r.cycle.length) % r.cycle.length];
+      const cell = h('div', { class: 'day', role: 'cell' }, h('span', { class: 'date', text: day.toLocaleDateString(undefined, { day: 'numeric', month: 'short' }) }));
+      const s = byLetter[letter];
+      if (s) {
+        const end = (s.start.hour * 60 + s.start.minute + seconds(s.length) / 60) % 1440;
+        cell.append(h('span', { class: `shift ${letter}`, text: `${letter} ${hhmm(s.start)}–${hhmm({ hour: Math.floor(end / 60), minute: end % 60 })}` }));
+      } else {
+        cell.append(h('span', { class: 'off', text: 'off' }));
+      }
+      grid.append(cell);
+    }
+    preview.append(grid, h('div', { class: 'legend' },
+      h('span', {}, h('span', { class: 'shift D', text: 'D' }), ' day'), h('span', {}, h('span', { class: 'shift S', text: 'S' }), ' swing'),
+      h('span', {}, h('span', { class: 'shift N', text: 'N' }), ' night'), h('span', { class: 'off', text: 'off = day off' })));
+  }
+  form.querySelector('[data-field="roster.template"]').addEventListener('change', (e) => {
+    const t = byName[e.target.value];
+    if (t) {
+      form.querySelector('[data-field="roster.cycle"]').value = t.cycle;
+      for (const s of t.shifts || []) shiftValues[s.letter] = [hhmm(s.start), seconds(s.length) / 3600];
+      for (const el of shiftsBox.querySelectorAll('.row')) el.remove();
+    }
+    renderShifts(); renderPreview();
+  });
+  form.addEventListener('input', (e) => {
+    if (e.target.dataset.field === 'roster.cycle') renderShifts();
+    renderPreview();
+  });
+  renderShifts(); renderPreview();
+
+  const saved = h('div');
+  main.append(saved);
+  onSubmit(form, async () => {
+    await api.call('scheduling', 'SetRoster', { roster: readRoster() });
+    setStatus('Your rotation is saved.', 'ok');
+    await showProtected(saved, me);
+  });
+  if (initial) await showProtected(saved, me);
+  main.append(overrideForm(me, saved));
+}
+
+async function showProtected(box, me) {
+  clear(box);
+  box.append(h('h2', { text: 'What Tenfour will avoid (next 14 days)' }));
+  const span = { start: new Date().toISOString(), end: nowPlus(14) };
+  try {
+    const [shifts, off] = await Promise.all([
+      api.call('scheduling', 'GetShifts', { officer_id: me, range: span }),
+      api.call('scheduling', 'GetOffDutyWindows', { officer_id: me, range: span }),
+    ]);
+    const rows = [
+      ...(shifts.shifts || []).map((s) => [s.time.start, range(s.time), `Shift${s.source && s.source !== 'cycle' ? ` (${s.source})` : ''}`]),
+      ...(off.removed || []).filter((r) => r.reason_code !== 'on_duty').map((r) => [r.time.start, range(r.time), r.reason || r.reason_code]),
+    ].sort((a, b) => a[0].localeCompare(b[0]));
+    box.append(h('table', { class: 'protected' }, h('thead', {}, h('tr', {}, h('th', { text: 'When' }), h('th', { text: 'Why' }))),
+      h('tbody', {}, rows.map(([, t, why]) => h('tr', {}, h('td', { text: t }), h('td', { text: why }))))),
+    h('p', { class: 'muted', text: `${(off.windows || []).length} free windows remain for sessions.` }));
+  } catch (error) {
+    box.append(failure(error, 'Your shifts and rest times'));
+  }
+}
+
+function overrideForm(me, savedBox) {
+  const form = h('form', { class: 'card', novalidate: true },
+    h('h2', { text: 'A change to one day' }),
+    h('p', { class: 'muted', text: 'Overtime, court, training, leave, sick days or swaps.' }),
+    field({ name: 'override.kind', label: 'What', type: 'select', value: 'OVERRIDE_KIND_OVERTIME', options: [
+      ['OVERRIDE_KIND_OVERTIME', 'Overtime (extra duty)'], ['OVERRIDE_KIND_COURT', 'Court'], ['OVERRIDE_KIND_TRAINING', 'Training'],
+      ['OVERRIDE_KIND_SWAP', 'Swap'], ['OVERRIDE_KIND_LEAVE', 'Leave (day off)'], ['OVERRIDE_KIND_SICK', 'Sick (day off)']] }),
+    field({ name: 'override.date', label: 'Date', type: 'date', value: isoDay(new Date()) }),
+    field({ name: 'override.adds_duty', label: 'I am working (adds duty)', type: 'checkbox', value: true }),
+    h('div', { class: 'row' },
+      field({ name: 'override.start', label: 'Starts', type: 'time', value: '07:00' }),
+      field({ name: 'override.length', label: 'Hours', type: 'number', value: 8, attrs: { min: 0.5, max: 24, step: 0.5 } })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Add change' })));
+  form.querySelector('[data-field="override.kind"]').addEventListener('change', (e) => {
+    form.querySelector('[data-field="override.adds_duty"]').checked = !['OVERRIDE_KIND_LEAVE', 'OVERRIDE_KIND_SICK'].includes(e.target.value);
+  });
+  onSubmit(form, async () => {
+    const adds = valueOf(form, 'override.adds_duty');
+    await api.call('scheduling', 'AddRosterOverride', {
+      officer_id: me,
+      override: {
+        kind: valueOf(form, 'override.kind'), date: localDate(valueOf(form, 'override.date')), adds_duty: adds,
+        ...(adds ? { start: localTime(valueOf(form, 'override.start')), length: duration(Number(valueOf(form, 'override.length')) * 3600) } : {}),
+      },
+    });
+    setStatus('Change added.', 'ok');
+    await showProtected(savedBox, me);
+  });
+  return form;
+}
+
+// ---------------------------------------------------------------------------- slots and booking
+
+function filterForm() {
+  return [
+    field({ name: 'session_type', label: 'Kind of session', type: 'select', value: 'SESSION_TYPE_INDIVIDUAL', options: [['SESSION_TYPE_INDIVIDUAL', 'One to one (50 min)'], ['SESSION_TYPE_GROUP', 'Group (90 min)']] }),
+    field({ name: 'filters.provider_kind', label: 'With', type: 'select', value: '', options: [['', 'Anyone'], ['PROVIDER_KIND_THERAPIST', 'A licensed clinician'], ['PROVIDER_KIND_PEER', 'A trained peer supporter']] }),
+    field({ name: 'horizon', label: 'Within', type: 'select', value: '14', options: [['7', 'the next 7 days'], ['14', 'the next 14 days'], ['30', 'the next 30 days']] }),
+    field({ name: 'filters.languages', label: 'Language (optional)', hint: 'For example: en, es', attrs: { autocomplete: 'off' } }),
+    field({ name: 'filters.first_responder_competent', label: 'Experienced with first responders', type: 'checkbox' }),
+    field({ name: 'filters.licensed_in_my_jurisdiction', label: 'Licensed where I live', type: 'checkbox' }),
+    field({ name: 'filters.continuity', label: 'Only the person I saw before', type: 'checkbox' }),
+  ];
+}
+
+function readFilters(form, me) {
+  const languages = String(valueOf(form, 'filters.languages') || '').split(',').map((s) => s.trim()).filter(Boolean);
+  const filters = {
+    languages,
+    first_responder_competent: valueOf(form, 'filters.first_responder_competent'),
+    licensed_in_my_jurisdiction: valueOf(form, 'filters.licensed_in_my_jurisdiction'),
+    continuity: valueOf(form, 'filters.continuity'),
+  };
+  if (valueOf(form, 'filters.provider_kind')) filters.provider_kind = valueOf(form, 'filters.provider_kind');
+  return { officer_id: me, session_type: valueOf(form, 'session_type'), filters, horizon: duration(Number(valueOf(form, 'horizon')) * 86400), limit: 20 };
+}
+
+export async function findSlots(main, _params, ctx) {
+  const me = ctx.session.user_id;
+  const form = h('form', { class: 'card', novalidate: true }, ...filterForm(),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Show times' })));
+  const results = h('div', { 'aria-live': 'polite' });
+  main.append(h('p', { text: 'Every time shown fits around your shifts and leaves room to sleep.' }), form, results);
+  onSubmit(form, async () => {
+    const request = readFilters(form, me);
+    const found = await api.call('scheduling', 'FindSlots', request);
+    renderSlots(results, found, request, ctx);
+  });
+}
+
+function renderSlots(box, found, request, ctx) {
+  clear(box);
+  const slots = found.slots || [];
+  if (!slots.length) {
+    box.append(notice('warn', found.empty_reason || 'No times found. Try a longer period or fewer filters.'));
+    return;
+  }
+  box.append(h('h2', { text: `${slots.length} times that fit` }));
+  box.append(h('ul', { class: 'list slots' }, slots.map((slot) => {
+    const book = h('button', { type: 'button', text: 'Book this time' });
+    const series = h('button', { type: 'button', class: 'secondary', text: 'Book a series from here' });
+    const out = h('div');
+    book.addEventListener('click', async () => {
+      book.disabled = true;
+      try {
+        const appointment = await api.call('scheduling', 'Book', {
+          idempotency_key: api.idempotencyKey(), officer_id: request.officer_id, provider_id: slot.provider_id,
+          session_type: request.session_type, start: slot.time.start,
+        });
+        clear(out).append(notice('ok', `Booked: ${range(appointment.time)}.`, h('p', {}, h('a', { href: '#/appointments', text: 'See my appointments' }))));
+        book.textContent = 'Booked';
+      } catch (error) {
+        book.disabled = false;
+        clear(out).append(failure(error, 'Booking'));
+      }
+    });
+    series.addEventListener('click', () => seriesForm(out, slot, request));
+    return h('li', { class: 'slot' },
+      h('p', {}, h('strong', { text: slot.local_start ? when(slot.time.start) : range(slot.time) }), ` with ${slot.provider_display_name || 'a provider'}`),
+      slot.reason ? h('p', { class: 'muted', text: slot.reason }) : null,
+      h('div', { class: 'actions' }, book, series), out);
+  })));
+}
+
+function seriesForm(box, slot, request) {
+  clear(box);
+  const form = h('form', { class: 'card', novalidate: true },
+    h('h2', { text: 'A series of sessions' }),
+    h('div', { class: 'row' },
+      field({ name: 'count', label: 'How many', type: 'number', value: 4, attrs: { min: 2, max: 12 } }),
+      field({ name: 'every_days', label: 'Every how many days', type: 'number', value: 14, attrs: { min: 1, max: 60 } }),
+      field({ name: 'tolerance_days', label: 'Give or take days', type: 'number', value: 2, attrs: { min: 0, max: 7 } })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Plan around my shifts' })));
+  const plan = h('div');
+  box.append(form, plan);
+  onSubmit(form, async () => {
+    const result = await api.call('scheduling', 'PlanSeries', {
+      officer_id: request.officer_id, provider_id: slot.provider_id, session_type: request.session_type,
+      count: Number(valueOf(form, 'count')), every_days: Number(valueOf(form, 'every_days')),
+      tolerance_days: Number(valueOf(form, 'tolerance_days')), first_not_before: slot.time.start,
+    });
+    clear(plan);
+    const confirm = h('button', { type: 'button', text: 'Book these' });
+    plan.append(h('ul', { class: 'list' }, (result.slots || []).map((s) =>
+      h('li', {}, h('strong', { text: range(s.time) || `Session ${s.index + 1}` }), s.problem ? h('p', { class: 'field-error', text: s.problem }) : null))),
+    h('div', { class: 'actions' }, confirm));
+    confirm.addEventListener('click', async () => {
+      confirm.disabled = true;
+      try {
+        const booked = await api.call('scheduling', 'BookSeries', { idempotency_key: api.idempotencyKey(), plan_id: result.plan_id, all_or_nothing: false });
+        plan.append(notice('ok', `${(booked.booked || []).length} sessions booked${(booked.failed || []).length ? `, ${booked.failed.length} could not be` : ''}.`));
+      } catch (error) {
+        confirm.disabled = false;
+        plan.append(failure(error, 'Booking the series'));
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------- appointments
+
+const STATUS_TEXT = {
+  APPOINTMENT_STATUS_BOOKED: 'Booked', APPOINTMENT_STATUS_ARRIVED: 'In the waiting room', APPOINTMENT_STATUS_FULFILLED: 'Done',
+  APPOINTMENT_STATUS_CANCELLED: 'Cancelled', APPOINTMENT_STATUS_NOSHOW: 'Missed', APPOINTMENT_STATUS_PROPOSED: 'Proposed',
+  APPOINTMENT_STATUS_WAITLIST: 'Waiting list', APPOINTMENT_STATUS_ENTERED_IN_ERROR: 'Removed',
+};
+export const statusText = (s) => STATUS_TEXT[s] || s;
+
+export async function appointments(main, _params, ctx) {
+  const list = h('div');
+  const conflicts = h('div');
+  main.append(conflicts, list);
+  await loadAppointments(list, conflicts, ctx);
+}
+
+async function loadAppointments(list, conflicts, ctx) {
+  clear(list); clear(conflicts);
+  const officer = ['officer', 'peer_supporter'].includes(ctx.session.role);
+  if (officer) {
+    try {
+      const found = await api.call('scheduling', 'ListConflicts', {});
+      for (const c of found.conflicts || []) conflicts.append(conflictAlert(c, list, conflicts, ctx));
+    } catch (error) {
+      if (error.code !== 'UNIMPLEMENTED') conflicts.append(failure(error, 'Shift clashes'));
+    }
+  }
+  let items;
+  try {
+    items = (await api.call('scheduling', 'ListAppointments', { range: { start: nowPlus(-1), end: nowPlus(90) }, include_past: false })).appointments || [];
+  } catch (error) {
+    list.append(failure(error, 'Appointments'));
+    return;
+  }
+  if (!items.length) {
+    list.append(h('p', {}, 'Nothing booked. ', officer ? h('a', { href: '#/find', text: 'Find a time' }) : null));
+    return;
+  }
+  list.append(h('ul', { class: 'list appointments' }, items.map((a) => appointmentItem(a, list, conflicts, ctx))));
+}
+
+function appointmentItem(a, list, conflicts, ctx) {
+  const live = ['APPOINTMENT_STATUS_BOOKED', 'APPOINTMENT_STATUS_ARRIVED'].includes(a.status);
+  const out = h('div');
+  const actions = h('div', { class: 'actions' });
+  if (live) {
+    actions.append(h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: 'Join' }));
+    const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
+    cancel.addEventListener('click', async () => {
+      if (!window.confirm('Cancel this appointment?')) return;
+      try {
+        await api.call('scheduling', 'Cancel', { appointment_id: a.appointment_id, reason_code: 'user_cancelled' });
+        await loadAppointments(list, conflicts, ctx);
+      } catch (error) { clear(out).append(failure(error, 'Cancelling')); }
+    });
+    actions.append(cancel);
+    if (['officer', 'peer_supporter'].includes(ctx.session.role)) {
+      const move = h('button', { type: 'button', class: 'secondary', text: 'Move' });
+      move.addEventListener('click', () => rescheduleChooser(out, a, list, conflicts, ctx));
+      actions.append(move);
+    }
+  }
+  return h('li', { class: 'appointment', dataset: { appointmentId: a.appointment_id, status: a.status } },
+    h('p', {}, h('strong', { text: range(a.time) }), ' ', h('span', { class: 'badge', text: statusText(a.status) }),
+      a.conflict ? h('span', { class: 'badge conflict', text: 'Clashes with a shift' }) : null),
+    h('p', { class: 'muted', text: a.session_type === 'SESSION_TYPE_GROUP' ? 'Group session' : a.urgent ? 'Urgent session' : 'One to one' }),
+    actions, out);
+}
+
+async function reschedule(a, start, list, conflicts, ctx) {
+  await api.call('scheduling', 'Reschedule', { idempotency_key: api.idempotencyKey(), appointment_id: a.appointment_id, new_start: start });
+  setStatus('Moved.', 'ok');
+  await loadAppointments(list, conflicts, ctx);
+}
+
+async function rescheduleChooser(box, a, list, conflicts, ctx) {
+  clear(box).append(h('p', { class: 'muted', text: 'Looking for other times with the same person…' }));
+  try {
+    const found = await api.call('scheduling', 'FindSlots', {
+      officer_id: ctx.session.user_id, session_type: a.session_type, filters: { continuity: true }, horizon: duration(30 * 86400), limit: 10,
+    });
+    clear(box);
+    const slots = (found.slots || []).filter((s) => s.provider_id === a.provider_id);
+    if (!slots.length) { box.append(notice('warn', found.empty_reason || 'No other times with the same person in the next 30 days.')); return; }
+    box.append(h('ul', { class: 'list' }, slots.map((s) => {
+      const pick = h('button', { type: 'button', text: `Move to ${when(s.time.start)}` });
+      pick.addEventListener('click', async () => {
+        try { await reschedule(a, s.time.start, list, conflicts, ctx); } catch (error) { box.append(failure(error, 'Moving')); }
+      });
+      return h('li', {}, pick, s.reason ? h('p', { class: 'muted', text: s.reason }) : null);
+    })));
+  } catch (error) {
+    clear(box).append(failure(error, 'Other times'));
+  }
+}
+
+function conflictAlert(c, list, conflicts, ctx) {
+  const box = notice('warn', `Your shifts changed: ${range(c.appointment.time)} now clashes. ${c.reason || ''}`);
+  for (const alt of c.alternatives || []) {
+    const move = h('button', { type: 'button', text: `Move to ${when(alt.time.start)}` });
+    move.addEventListener('click', async () => {
+      try { await reschedule(c.appointment, alt.time.start, list, conflicts, ctx); } catch (error) { box.append(failure(error, 'Moving')); }
+    });
+    box.append(h('div', { class: 'actions' }, move));
+  }
+  return box;
+}
+
+// ---------------------------------------------------------------------------- calendar link
+
+export async function calendarFeed(main) {
+  const box = h('div', { class: 'card' });
+  main.append(h('p', { text: 'Add your Tenfour appointments to the calendar on your phone. The entries only say "Appointment", nothing more.' }), box);
+  async function show(action) {
+    clear(box);
+    try {
+      const token = await api.call('scheduling', action, {});
+      const path = token.url_path || `/calendar/${token.token}.ics`;
+      const url = new URL(path, location.origin).toString();
+      const copy = h('button', { type: 'button', class: 'secondary', text: 'Copy link' });
+      copy.addEventListener('click', async () => { try { await navigator.clipboard.writeText(url); copy.textContent = 'Copied'; } catch { copy.textContent = 'Select and copy the link'; } });
+      const revoke = h('button', { type: 'button', class: 'danger', text: 'Stop this link' });
+      revoke.addEventListener('click', async () => {
+        try { await api.call('scheduling', 'RevokeCalendarFeedToken', {}); clear(box).append(notice('ok', 'The link no longer works.')); } catch (error) { box.append(failure(error)); }
+      });
+      box.append(h('p', { text: 'Subscribe to this link in your calendar app. Anyone with the link sees your appointment times, so keep it private.' }),
+        h('code', { class: 'copy feed-url', text: url }),
+        h('div', { class: 'actions' }, copy, h('a', { class: 'button secondary', href: url.replace(/^https?:/, 'webcal:'), text: 'Open in calendar app' }), revoke));
+    } catch (error) {
+      box.append(failure(error, 'Calendar link'));
+    }
+  }
+  await show('GetCalendarFeedToken');
+}
+
+// ---------------------------------------------------------------------------- talk now
+
+export async function urgent(main) {
+  main.append(notice('warn', 'If you are in danger or thinking of harming yourself, call your local emergency number now.'));
+  const form = h('form', { class: 'card', novalidate: true },
+    h('p', { text: 'We will connect you with the first available person today.' }),
+    field({ name: 'prefer_peer_first', label: 'A trained peer supporter first, if one is free', type: 'checkbox' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Find someone now' })));
+  const state = h('div', { 'aria-live': 'polite' });
+  main.append(form, state);
+  let timer = null;
+  const show = (s) => {
+    clear(state);
+    if (s.crisis_line_text) state.append(notice('warn', s.crisis_line_text));
+    if (s.state === 'connected' && s.appointment) {
+      state.append(notice('ok', 'Someone is ready for you.', h('p', {}, h('a', { class: 'button', href: `#/call/${encodeURIComponent(s.appointment.appointment_id)}`, text: 'Join now' }))));
+      clearInterval(timer);
+    } else if (s.state === 'escalated') {
+      state.append(notice('warn', 'Everyone is busy right now. We have asked for more help. Please use the number above if you cannot wait.'));
+    } else {
+      state.append(notice('', `You are in the queue${s.queue_position ? ` (number ${s.queue_position})` : ''}.${s.estimated_wait ? ` About ${Math.max(1, minutes(s.estimated_wait))} minutes.` : ''}`));
+    }
+  };
+  onSubmit(form, async () => {
+    const status = await api.call('scheduling', 'RequestUrgentSession', { prefer_peer_first: valueOf(form, 'prefer_peer_first') });
+    show(status);
+    form.hidden = status.state === 'connected';
+    clearInterval(timer);
+    timer = setInterval(async () => {
+      if (!document.body.contains(state)) { clearInterval(timer); return; }
+      try { show(await api.call('scheduling', 'GetUrgentSessionStatus', { request_id: status.request_id })); } catch (error) { clear(state).append(failure(error)); }
+    }, 5000);
+  });
+}
+
+export { showErrors };

@@ -1,0 +1,208 @@
+// Therapist and peer-supporter pages: weekly hours, days off and changes, calendar import, upcoming.
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import * as api from '../api.js';
+import { browserZone, range, localTime, localDate, dateText, hhmm, isoDay, nowPlus, WEEKDAYS } from '../time.js';
+import { statusText } from './officer.js';
+
+const OFFERS = [['SESSION_TYPE_INDIVIDUAL', 'One to one'], ['SESSION_TYPE_GROUP', 'Group'], ['SESSION_TYPE_CRISIS', 'Urgent']];
+
+async function loadRules(me) {
+  try {
+    return await api.call('availability', 'GetRules', { provider_id: me });
+  } catch (error) {
+    if (error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+function saveRules(rules) {
+  const { version, updated_at: _u, active: _a, ...body } = rules;
+  return api.call('availability', 'SetRules', { rules: body, expected_version: version || 0 });
+}
+
+function conflictText(error) {
+  return error.code === 'ABORTED' ? { ...error, message: 'Your hours were changed somewhere else meanwhile. Reload the page and try again.' } : error;
+}
+
+// ---------------------------------------------------------------------------- weekly hours
+
+export async function hours(main, _params, ctx) {
+  const me = ctx.session.user_id;
+  let rules;
+  try { rules = await loadRules(me); } catch (error) { main.append(failure(error, 'Your hours')); return; }
+  main.append(h('p', { text: 'When people can book you, every week. A window may run past midnight: 22:00 to 06:00 ends the next morning.' }));
+  if (!rules) {
+    const quick = h('button', { type: 'button', class: 'secondary', text: 'Start with Monday to Friday, 9 to 5' });
+    quick.addEventListener('click', async () => {
+      try {
+        await api.call('availability', 'UseDefaultRules', { provider_id: me, timezone: browserZone() });
+        ctx.navigate('hours');
+      } catch (error) { main.append(failure(error, 'Default hours')); }
+    });
+    main.append(notice('', 'You have no hours yet, so nobody can book you.'), h('div', { class: 'actions' }, quick));
+    rules = { provider_id: me, timezone: browserZone(), weekly: [], overrides: [], time_off: [], sessions: [] };
+  }
+  const rows = h('div', { class: 'weekly' });
+  const form = h('form', { class: 'card', novalidate: true },
+    field({ name: 'rules.timezone', label: 'Time zone', value: rules.timezone || browserZone() }),
+    h('fieldset', {}, h('legend', { text: 'Weekly windows' }), rows,
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary add', text: 'Add a window' }))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Save hours' })));
+  main.append(form);
+
+  const addRow = (w) => {
+    const i = rows.children.length;
+    const offers = new Set(w.offers && w.offers.length ? w.offers : ['SESSION_TYPE_INDIVIDUAL']);
+    const note = h('p', { class: 'hint overnight' });
+    const row = h('div', { class: 'row window' },
+      field({ name: `rules.weekly[${i}].weekday`, label: 'Day', type: 'select', value: w.weekday || 'WEEKDAY_MONDAY', options: WEEKDAYS }),
+      field({ name: `rules.weekly[${i}].start`, label: 'From', type: 'time', value: hhmm(w.start || { hour: 9 }) }),
+      field({ name: `rules.weekly[${i}].end`, label: 'To', type: 'time', value: hhmm(w.end || { hour: 17 }) }),
+      h('fieldset', { class: 'offers' }, h('legend', { text: 'Offers' }),
+        OFFERS.map(([value, text]) => field({ name: `rules.weekly[${i}].offers.${value}`, label: text, type: 'checkbox', value: offers.has(value) }))),
+      note);
+    const remove = h('button', { type: 'button', class: 'secondary', text: 'Remove', 'aria-label': `Remove window ${i + 1}` });
+    remove.addEventListener('click', () => { row.remove(); renumber(); });
+    row.append(remove);
+    const update = () => {
+      const s = valueOf(row, `rules.weekly[${row.dataset.index}].start`); const e = valueOf(row, `rules.weekly[${row.dataset.index}].end`);
+      note.textContent = e && s && e <= s ? 'Runs overnight: ends the next day.' : '';
+    };
+    row.dataset.index = i;
+    row.addEventListener('input', update);
+    rows.append(row);
+    update();
+  };
+  // Field names carry the row's index so the server's "rules.weekly[2].end" lands on the right row.
+  const renumber = () => {
+    [...rows.children].forEach((row, i) => {
+      const old = row.dataset.index;
+      row.dataset.index = i;
+      for (const el of row.querySelectorAll('[data-field]')) el.dataset.field = el.dataset.field.replace(`rules.weekly[${old}]`, `rules.weekly[${i}]`);
+    });
+  };
+  for (const w of rules.weekly || []) addRow(w);
+  form.querySelector('button.add').addEventListener('click', () => addRow({}));
+
+  onSubmit(form, async () => {
+    const weekly = [...rows.children].map((row, i) => ({
+      weekday: valueOf(row, `rules.weekly[${i}].weekday`),
+      start: localTime(valueOf(row, `rules.weekly[${i}].start`)),
+      end: localTime(valueOf(row, `rules.weekly[${i}].end`)),
+      offers: OFFERS.map(([v]) => v).filter((v) => valueOf(row, `rules.weekly[${i}].offers.${v}`)),
+    }));
+    try {
+      rules = await saveRules({ ...rules, timezone: String(valueOf(form, 'rules.timezone')).trim(), weekly });
+    } catch (error) { throw conflictText(error); }
+    setStatus('Hours saved.', 'ok');
+  });
+}
+
+// ---------------------------------------------------------------------------- days off and one-off changes
+
+export async function timeOff(main, _params, ctx) {
+  const me = ctx.session.user_id;
+  let rules;
+  try { rules = await loadRules(me); } catch (error) { main.append(failure(error, 'Your hours')); return; }
+  if (!rules) {
+    main.append(notice('', 'Set your weekly hours first.'), h('p', {}, h('a', { href: '#/hours', text: 'Weekly hours' })));
+    return;
+  }
+  const current = h('div');
+  main.append(current);
+  const redraw = () => {
+    clear(current);
+    const items = [
+      ...(rules.time_off || []).map((t, i) => [`Time off: ${t.first_day ? `${dateText(t.first_day)} to ${dateText(t.last_day)}` : range(t.range)}${t.label ? ` (${t.label})` : ''}`, 'time_off', i]),
+      ...(rules.overrides || []).map((o, i) => [`${dateText(o.day)}: ${o.day_off ? 'day off' : (o.windows || []).map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(', ')}`, 'overrides', i]),
+    ];
+    if (!items.length) { current.append(h('p', { class: 'muted', text: 'No time off or changes.' })); return; }
+    current.append(h('ul', { class: 'list' }, items.map(([text, kind, i]) => {
+      const remove = h('button', { type: 'button', class: 'secondary', text: 'Remove' });
+      remove.addEventListener('click', async () => {
+        const copy = { ...rules, [kind]: rules[kind].filter((_, j) => j !== i) };
+        try { rules = await saveRules(copy); redraw(); } catch (error) { current.append(failure(conflictText(error))); }
+      });
+      return h('li', {}, h('span', { text }), ' ', remove);
+    })));
+  };
+  redraw();
+
+  const n = () => (rules.time_off || []).length;
+  const offForm = h('form', { class: 'card', novalidate: true },
+    h('h2', { text: 'Time off' }),
+    h('div', { class: 'row' },
+      field({ name: `rules.time_off[${n()}].first_day`, label: 'First day', type: 'date', value: isoDay(new Date()) }),
+      field({ name: `rules.time_off[${n()}].last_day`, label: 'Last day', type: 'date', value: isoDay(new Date()) })),
+    field({ name: `rules.time_off[${n()}].label`, label: 'Note for yourself (optional)', hint: 'Only you see it.' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Add time off' })));
+  onSubmit(offForm, async () => {
+    const i = n();
+    const entry = { first_day: localDate(valueOf(offForm, `rules.time_off[${i}].first_day`)), last_day: localDate(valueOf(offForm, `rules.time_off[${i}].last_day`)), label: valueOf(offForm, `rules.time_off[${i}].label`) || '' };
+    try { rules = await saveRules({ ...rules, time_off: [...(rules.time_off || []), entry] }); } catch (error) { throw conflictText(error); }
+    setStatus('Time off added.', 'ok');
+    redraw();
+  });
+
+  const m = () => (rules.overrides || []).length;
+  const dayForm = h('form', { class: 'card', novalidate: true },
+    h('h2', { text: 'Different hours on one day' }),
+    field({ name: `rules.overrides[${m()}].day`, label: 'Date', type: 'date', value: isoDay(new Date()) }),
+    field({ name: `rules.overrides[${m()}].day_off`, label: 'Not available at all that day', type: 'checkbox' }),
+    h('div', { class: 'row' },
+      field({ name: `rules.overrides[${m()}].windows[0].start`, label: 'From', type: 'time', value: '10:00' }),
+      field({ name: `rules.overrides[${m()}].windows[0].end`, label: 'To', type: 'time', value: '14:00' })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Add change' })));
+  onSubmit(dayForm, async () => {
+    const i = m();
+    const off = valueOf(dayForm, `rules.overrides[${i}].day_off`);
+    const entry = { day: localDate(valueOf(dayForm, `rules.overrides[${i}].day`)), day_off: off,
+      windows: off ? [] : [{ start: localTime(valueOf(dayForm, `rules.overrides[${i}].windows[0].start`)), end: localTime(valueOf(dayForm, `rules.overrides[${i}].windows[0].end`)) }] };
+    try { rules = await saveRules({ ...rules, overrides: [...(rules.overrides || []), entry] }); } catch (error) { throw conflictText(error); }
+    setStatus('Change added.', 'ok');
+    redraw();
+  });
+  main.append(offForm, dayForm);
+}
+
+// ---------------------------------------------------------------------------- iCalendar import
+
+export async function importCalendar(main, _params, ctx) {
+  const me = ctx.session.user_id;
+  const file = h('input', { type: 'file', accept: '.ics,text/calendar', id: 'ics-file' });
+  const form = h('form', { class: 'card', novalidate: true },
+    h('p', { text: 'Export your own calendar as an .ics file (or copy its text). Busy times block bookings; what they are about is never stored. A new import replaces the last one.' }),
+    h('div', { class: 'field' }, h('label', { for: 'ics-file', text: 'Calendar file' }), file),
+    field({ name: 'ics', label: 'Or paste the calendar text', type: 'textarea', attrs: { spellcheck: 'false' } }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Import busy times' })));
+  const out = h('div', { 'aria-live': 'polite' });
+  main.append(form, out);
+  file.addEventListener('change', async () => {
+    if (file.files[0]) form.querySelector('[data-field="ics"]').value = await file.files[0].text();
+  });
+  onSubmit(form, async () => {
+    const result = await api.call('availability', 'ImportBusyCalendar', { provider_id: me, ics: valueOf(form, 'ics') });
+    clear(out).append(notice('ok', `Imported: ${result.busy_intervals} busy times${result.horizon ? ` up to ${range(result.horizon).split('–').pop().trim()}` : ''}.`));
+  });
+}
+
+// ---------------------------------------------------------------------------- upcoming sessions
+
+export async function upcoming(main) {
+  let items;
+  try {
+    items = (await api.call('scheduling', 'ListAppointments', { range: { start: nowPlus(-1), end: nowPlus(30) } })).appointments || [];
+  } catch (error) {
+    main.append(failure(error, 'Upcoming sessions'));
+    return;
+  }
+  if (!items.length) { main.append(h('p', { text: 'No sessions booked.' })); return; }
+  main.append(h('ul', { class: 'list appointments' }, items.map((a) => {
+    const live = ['APPOINTMENT_STATUS_BOOKED', 'APPOINTMENT_STATUS_ARRIVED'].includes(a.status);
+    return h('li', { class: 'appointment', dataset: { appointmentId: a.appointment_id, status: a.status } },
+      h('p', {}, h('strong', { text: range(a.time) }), ' ', h('span', { class: 'badge', text: statusText(a.status) }),
+        a.urgent ? h('span', { class: 'badge conflict', text: 'Urgent' }) : null),
+      h('p', { class: 'muted', text: `${a.session_type === 'SESSION_TYPE_GROUP' ? `Group, ${a.officer_ids?.length || 0} of ${a.capacity}` : 'One to one'}` }),
+      live ? h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: 'Open the session' })) : null);
+  })));
+}
