@@ -52,8 +52,11 @@ def main() -> int:
         env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url}
         (DATA / "logs").mkdir(parents=True, exist_ok=True)
         procs = [
-            ServiceProcess(name, port, env, DATA / "logs" / f"{name}.log")
-            for name, (port, _) in SERVICES.items()
+            # Prometheus /metrics on 9101, 9102, … next to each service's gRPC port.
+            ServiceProcess(
+                name, port, {**env, "TENFOUR_METRICS_PORT": str(9101 + i)}, DATA / "logs" / f"{name}.log"
+            )
+            for i, (name, (port, _)) in enumerate(SERVICES.items())
         ]
         for proc in procs:
             if not port_is_free(proc.port):
