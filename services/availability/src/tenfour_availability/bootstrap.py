@@ -14,7 +14,8 @@ from tenfour_availability.entrypoints.background import refresh_busy_calendars_f
 from tenfour_availability.entrypoints.event_handlers import identity_handlers
 from tenfour_availability.entrypoints.grpc_api import SERVICE_NAME, AvailabilityApi
 from tenfour_availability.entrypoints.policy import POLICY
-from tenfour_availability.service.availability import AvailabilityService, Clock
+from tenfour_availability.service.availability import AvailabilityService
+from tenfour_availability.service.calendars import CalendarImports, Clock
 from tenfour_shared import logs
 from tenfour_shared.auth_wiring import auth_interceptor
 from tenfour_shared.infra import Infra
@@ -31,16 +32,18 @@ def utc_now() -> datetime:
 async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Runtime]:
     """The service serving until the block ends; tests and benchmarks use it in-process."""
     infra = Infra(settings, SERVICE)
-    service = AvailabilityService(
-        RulesRepository(infra.redis, infra.relay), clock, timedelta(days=settings.busy_refresh_after_days)
-    )
+    repo = RulesRepository(infra.redis, infra.relay)
+    service = AvailabilityService(repo, clock)
+    calendars = CalendarImports(repo, clock, timedelta(days=settings.busy_refresh_after_days))
     infra.consume("identity", identity_handlers(service))
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
-    availability_pb2_grpc.add_AvailabilityServiceServicer_to_server(AvailabilityApi(service), runtime.server)
+    availability_pb2_grpc.add_AvailabilityServiceServicer_to_server(
+        AvailabilityApi(service, calendars), runtime.server
+    )
     async with runtime:
         await infra.connect(runtime)
         runtime.spawn(
-            "busy-refresh", partial(refresh_busy_calendars_forever, service, settings.busy_refresh_seconds)
+            "busy-refresh", partial(refresh_busy_calendars_forever, calendars, settings.busy_refresh_seconds)
         )
         await runtime.ready()
         yield runtime

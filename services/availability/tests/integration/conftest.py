@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import grpc
@@ -43,14 +43,15 @@ class Harness:
     tokens: TestTokens
     clock: FakeClock
     js: JetStreamContext
-    seen: dict[str, int] = field(default_factory=dict)
 
     def as_provider(self, provider_id: str, role: Role = Role.THERAPIST) -> tuple[tuple[str, str]]:
         return self.tokens.metadata(role, provider_id)
 
     async def set_rules(self, rules: rules_pb2.RuleSet, expected_version: int = 0) -> rules_pb2.RuleSet:
         request = availability_pb2.SetRulesRequest(rules=rules, expected_version=expected_version)
-        reply: rules_pb2.RuleSet = await self.stub.SetRules(request, metadata=self.as_provider(rules.provider_id))
+        reply: rules_pb2.RuleSet = await self.stub.SetRules(
+            request, metadata=self.as_provider(rules.provider_id)
+        )
         return reply
 
     async def get_rules(self, provider_id: str) -> rules_pb2.RuleSet:
@@ -148,5 +149,8 @@ async def harness(
         log_level="WARNING",
     )
     fake = FakeClock()
-    async with running(settings, fake) as runtime, aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
+    async with (
+        running(settings, fake) as runtime,
+        aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel,
+    ):
         yield Harness(availability_pb2_grpc.AvailabilityServiceStub(channel), test_tokens, fake, nats_js[1])

@@ -59,7 +59,9 @@ END:VCALENDAR
 
 
 def berlin_weekdays(zone: str = "Europe/Berlin") -> rules_pb2.RuleSet:
-    return rules_pb2.RuleSet(provider_id="p", timezone=zone, weekly=[weekly(d, (9, 0), (17, 0)) for d in range(1, 6)])
+    return rules_pb2.RuleSet(
+        provider_id="p", timezone=zone, weekly=[weekly(d, (9, 0), (17, 0)) for d in range(1, 6)]
+    )
 
 
 async def test_recurring_all_day_and_transparent_events(harness: Harness) -> None:
@@ -100,7 +102,8 @@ async def test_a_new_import_replaces_the_previous_one(harness: Harness) -> None:
     ]
     events = await harness.events(3)
     assert [e.version for e in events] == [1, 2, 3]
-    assert not events[0].HasField("busy_horizon") and not events[0].external_busy
+    assert not events[0].HasField("busy_horizon")
+    assert not events[0].external_busy
     assert len(events[1].external_busy) == 52 - 1 + 1  # 52 Mondays in the horizon, one EXDATE, training
     assert len(events[2].external_busy) == 1
 
@@ -109,7 +112,11 @@ async def test_a_new_import_replaces_the_previous_one(harness: Harness) -> None:
     ("ics", "line", "message"),
     [
         ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nDTSTART:20260105T100000Z\nEND:VCALENDAR\n", 4, "does not close"),
-        ("BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nSUMMARY:no start\nEND:VEVENT\nEND:VCALENDAR\n", 3, "DTSTART"),
+        (
+            "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nSUMMARY:no start\nEND:VEVENT\nEND:VCALENDAR\n",
+            3,
+            "DTSTART",
+        ),
         ("BEGIN:VCALENDAR\nthis is not ical\nEND:VCALENDAR\n", 2, "not an iCalendar content line"),
     ],
 )
@@ -123,7 +130,9 @@ async def test_malformed_calendars_name_the_line_and_change_nothing(
         await harness.import_ics("p", ics)
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     [(field, text)] = violations(caught.value)
-    assert field == "ics" and text.startswith(f"line {line}: ") and message in text, text
+    assert field == "ics"
+    assert text.startswith(f"line {line}: ")
+    assert message in text
     assert (await harness.get_rules("p")).version == 2
     free = await harness.free("p", utc(2026, 1, 13), utc(2026, 1, 14))
     assert [(s, e) for s, e, _ in free] == [
@@ -173,7 +182,9 @@ async def test_the_horizon_is_refreshed_as_time_passes(harness: Harness) -> None
     assert refreshed.busy_horizon.start.ToDatetime() == utc(2026, 1, 8).replace(tzinfo=None)
     assert refreshed.busy_horizon.end.ToDatetime() > first.busy_horizon.end.ToDatetime()
     # Past busy time dropped, another week of Mondays added (10:00 Berlin is 09:00 UTC).
-    assert refreshed.external_busy[0].start.ToDatetime() == utc(2026, 1, 19, 9).replace(tzinfo=None)  # 12th: EXDATE
+    assert refreshed.external_busy[0].start.ToDatetime() == utc(2026, 1, 19, 9).replace(
+        tzinfo=None
+    )  # 12th: EXDATE
     assert refreshed.external_busy[-1].start.ToDatetime() == utc(2027, 1, 4, 9).replace(tzinfo=None)
     for rules in (first.rules, refreshed.rules):
         rules.ClearField("version")

@@ -12,7 +12,11 @@ from tenfour.common.v1 import common_pb2
 from .conftest import HOUR, Harness, clock, every_day, time_range, utc, weekly
 
 pytestmark = pytest.mark.integration
-IND, GROUP, CRISIS = common_pb2.SESSION_TYPE_INDIVIDUAL, common_pb2.SESSION_TYPE_GROUP, common_pb2.SESSION_TYPE_CRISIS
+IND, GROUP, CRISIS = (
+    common_pb2.SESSION_TYPE_INDIVIDUAL,
+    common_pb2.SESSION_TYPE_GROUP,
+    common_pb2.SESSION_TYPE_CRISIS,
+)
 SAT, SUN = common_pb2.WEEKDAY_SATURDAY, common_pb2.WEEKDAY_SUNDAY
 
 
@@ -28,17 +32,35 @@ def starts(free: list[tuple[datetime, datetime, tuple[int, ...]]]) -> list[tuple
     ("zone", "first", "expected"),
     [
         # New York springs forward on Sunday 2026-03-08 and falls back on Sunday 2026-11-01.
-        ("America/New_York", utc(2026, 3, 7), [utc(2026, 3, 7, 14), utc(2026, 3, 8, 13), utc(2026, 3, 9, 13)]),
-        ("America/New_York", utc(2026, 10, 31), [utc(2026, 10, 31, 13), utc(2026, 11, 1, 14), utc(2026, 11, 2, 14)]),
+        (
+            "America/New_York",
+            utc(2026, 3, 7),
+            [utc(2026, 3, 7, 14), utc(2026, 3, 8, 13), utc(2026, 3, 9, 13)],
+        ),
+        (
+            "America/New_York",
+            utc(2026, 10, 31),
+            [utc(2026, 10, 31, 13), utc(2026, 11, 1, 14), utc(2026, 11, 2, 14)],
+        ),
         # Sydney falls back on Sunday 2026-04-05 and springs forward on Sunday 2026-10-04.
-        ("Australia/Sydney", utc(2026, 4, 2, 14), [utc(2026, 4, 2, 22), utc(2026, 4, 3, 22), utc(2026, 4, 4, 23)]),
-        ("Australia/Sydney", utc(2026, 10, 2, 14), [utc(2026, 10, 2, 23), utc(2026, 10, 3, 22), utc(2026, 10, 4, 22)]),
+        (
+            "Australia/Sydney",
+            utc(2026, 4, 2, 14),
+            [utc(2026, 4, 2, 22), utc(2026, 4, 3, 22), utc(2026, 4, 4, 23)],
+        ),
+        (
+            "Australia/Sydney",
+            utc(2026, 10, 2, 14),
+            [utc(2026, 10, 2, 23), utc(2026, 10, 3, 22), utc(2026, 10, 4, 22)],
+        ),
     ],
 )
 async def test_nine_to_five_stays_nine_to_five_across_dst(
     harness: Harness, zone: str, first: datetime, expected: list[datetime]
 ) -> None:
-    await harness.set_rules(rules_pb2.RuleSet(provider_id="p", timezone=zone, weekly=every_day((9, 0), (17, 0))))
+    await harness.set_rules(
+        rules_pb2.RuleSet(provider_id="p", timezone=zone, weekly=every_day((9, 0), (17, 0)))
+    )
     free = await harness.free("p", first, first + 72 * HOUR)
     assert starts(free) == [(s, s + 8 * HOUR) for s in expected]
 
@@ -71,7 +93,10 @@ async def test_overnight_windows_cross_midnight_and_belong_to_their_start_day(ha
     )
     await harness.set_rules(rules)
     free = await harness.free("p", utc(2026, 1, 5), utc(2026, 1, 13))
-    assert starts(free) == [(utc(2026, 1, 6, 22), utc(2026, 1, 7, 6)), (utc(2026, 1, 11, 20), utc(2026, 1, 12, 2))]
+    assert starts(free) == [
+        (utc(2026, 1, 6, 22), utc(2026, 1, 7, 6)),
+        (utc(2026, 1, 11, 20), utc(2026, 1, 12, 2)),
+    ]
     # A day off on the Tuesday removes it.
     rules.overrides[0].day.day = 13
     await harness.set_rules(rules)
@@ -88,7 +113,8 @@ async def test_overrides_and_time_off_shape_the_week(harness: Harness) -> None:
         weekly=weekdays,
         overrides=[
             rules_pb2.DateOverride(
-                day=day(2026, 1, 7), windows=[rules_pb2.Window(start=clock(12), end=clock(14), offers=[IND, GROUP])]
+                day=day(2026, 1, 7),
+                windows=[rules_pb2.Window(start=clock(12), end=clock(14), offers=[IND, GROUP])],
             ),
             rules_pb2.DateOverride(day=day(2026, 1, 8), day_off=True),
         ],
@@ -117,13 +143,19 @@ async def test_session_types_per_window_and_filter(harness: Harness) -> None:
         (utc(2026, 1, 12, 9), utc(2026, 1, 12, 12), (IND, GROUP)),
         (utc(2026, 1, 12, 12), utc(2026, 1, 12, 17), (IND,)),
     ]
-    assert await harness.free("p", *window, session_type=GROUP) == [(utc(2026, 1, 12, 9), utc(2026, 1, 12, 12), (GROUP,))]
-    assert await harness.free("p", *window, session_type=IND) == [(utc(2026, 1, 12, 9), utc(2026, 1, 12, 17), (IND,))]
+    assert await harness.free("p", *window, session_type=GROUP) == [
+        (utc(2026, 1, 12, 9), utc(2026, 1, 12, 12), (GROUP,))
+    ]
+    assert await harness.free("p", *window, session_type=IND) == [
+        (utc(2026, 1, 12, 9), utc(2026, 1, 12, 17), (IND,))
+    ]
     assert await harness.free("p", *window, session_type=CRISIS) == []
 
 
 async def test_nothing_before_now_is_free(harness: Harness) -> None:
-    await harness.set_rules(rules_pb2.RuleSet(provider_id="p", timezone="UTC", weekly=every_day((9, 0), (17, 0))))
+    await harness.set_rules(
+        rules_pb2.RuleSet(provider_id="p", timezone="UTC", weekly=every_day((9, 0), (17, 0)))
+    )
     harness.clock.now = utc(2026, 1, 5, 12, 30)
     free = await harness.free("p", utc(2026, 1, 4), utc(2026, 1, 6))
     assert starts(free) == [(utc(2026, 1, 5, 12, 30), utc(2026, 1, 5, 17))]

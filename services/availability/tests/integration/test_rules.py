@@ -18,7 +18,11 @@ from .conftest import HOUR, Harness, clock, every_day, time_range, utc, violatio
 
 pytestmark = pytest.mark.integration
 MON, TUE, WED = common_pb2.WEEKDAY_MONDAY, common_pb2.WEEKDAY_TUESDAY, common_pb2.WEEKDAY_WEDNESDAY
-IND, GROUP, CRISIS = common_pb2.SESSION_TYPE_INDIVIDUAL, common_pb2.SESSION_TYPE_GROUP, common_pb2.SESSION_TYPE_CRISIS
+IND, GROUP, CRISIS = (
+    common_pb2.SESSION_TYPE_INDIVIDUAL,
+    common_pb2.SESSION_TYPE_GROUP,
+    common_pb2.SESSION_TYPE_CRISIS,
+)
 
 
 def rules(provider_id: str = "prov-1", zone: str = "Europe/Berlin", **fields: object) -> rules_pb2.RuleSet:
@@ -132,7 +136,9 @@ BAD_RULES = [
     ),
     (
         "hour 24",
-        rules(weekly=[rules_pb2.WeeklyWindow(weekday=MON, start=clock(9), end=common_pb2.LocalTime(hour=24))]),
+        rules(
+            weekly=[rules_pb2.WeeklyWindow(weekday=MON, start=clock(9), end=common_pb2.LocalTime(hour=24))]
+        ),
         "rules.weekly[0].end",
         "hour must be 0-23",
     ),
@@ -140,7 +146,9 @@ BAD_RULES = [
 ]
 
 
-@pytest.mark.parametrize(("rule_set", "field", "message"), [c[1:] for c in BAD_RULES], ids=[c[0] for c in BAD_RULES])
+@pytest.mark.parametrize(
+    ("rule_set", "field", "message"), [c[1:] for c in BAD_RULES], ids=[c[0] for c in BAD_RULES]
+)
 async def test_bad_rules_name_the_field_and_change_nothing(
     harness: Harness, rule_set: rules_pb2.RuleSet, field: str, message: str
 ) -> None:
@@ -150,7 +158,8 @@ async def test_bad_rules_name_the_field_and_change_nothing(
     )
     with pytest.raises(grpc.RpcError) as caught:
         await harness.stub.SetRules(
-            availability_pb2.SetRulesRequest(rules=rule_set), metadata=harness.tokens.metadata(Role.SYSTEM_ADMIN)
+            availability_pb2.SetRulesRequest(rules=rule_set),
+            metadata=harness.tokens.metadata(Role.SYSTEM_ADMIN),
         )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     found = violations(caught.value)
@@ -175,4 +184,5 @@ async def test_range_over_a_year_names_the_range(harness: Harness) -> None:
     # A full year is fine.
     year = await harness.free("prov-1", utc(2026, 2, 1), utc(2026, 2, 1) + timedelta(days=366))
     assert len(year) == 366
-    assert year[0][0] == utc(2026, 2, 1, 8) and year[0][1] - year[0][0] == 8 * HOUR
+    assert year[0][0] == utc(2026, 2, 1, 8)
+    assert year[0][1] - year[0][0] == 8 * HOUR

@@ -40,7 +40,9 @@ def rich() -> RuleSet:
         version=4,
         sessions=(
             SessionSettings.default(IND),
-            SessionSettings(session_type=GROUP, duration=timedelta(minutes=90), max_per_day=1, max_per_week=3),
+            SessionSettings(
+                session_type=GROUP, duration=timedelta(minutes=90), max_per_day=1, max_per_week=3
+            ),
             SessionSettings.default(CRISIS),
         ),
         weekly=(
@@ -128,7 +130,9 @@ def test_conversion_problems_name_the_message_fields() -> None:
             ),
         ],
         overrides=[
-            pb.DateOverride(day=common.LocalDate(year=2026, month=2, day=30), day_off=True, windows=[pb.Window()]),
+            pb.DateOverride(
+                day=common.LocalDate(year=2026, month=2, day=30), day_off=True, windows=[pb.Window()]
+            ),
             pb.DateOverride(),
         ],
         sessions=[pb.SessionSettings(session_type=common.SESSION_TYPE_CRISIS, max_per_week=-1)],
@@ -163,7 +167,9 @@ def test_time_off_half_given_is_reported_at_the_missing_part() -> None:
     off = pb.TimeOff()
     off.range.start.FromDatetime(datetime(2026, 5, 1, tzinfo=UTC))
     with pytest.raises(RuleValidationError) as caught:
-        rule_set_from_proto(message(time_off=[off, pb.TimeOff(first_day=common.LocalDate(year=2026, month=5, day=2))]))
+        rule_set_from_proto(
+            message(time_off=[off, pb.TimeOff(first_day=common.LocalDate(year=2026, month=5, day=2))])
+        )
     assert fields_of(caught) == ["time_off[0].range.end", "time_off[1].last_day"]
 
 

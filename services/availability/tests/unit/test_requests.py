@@ -15,7 +15,13 @@ from tenfour_availability.entrypoints.requests import (
     session_type,
     under,
 )
-from tenfour_shared.calendar import CalendarError, ExpansionRangeError, IcsError, RuleValidationError, SessionType
+from tenfour_shared.calendar import (
+    CalendarError,
+    ExpansionRangeError,
+    IcsError,
+    RuleValidationError,
+    SessionType,
+)
 from tenfour_shared.errors import InvalidArgument
 
 

@@ -30,7 +30,7 @@ from tenfour_gateway.security import csrf_problem
 from tenfour_shared.auth.errors import InvalidToken, KeysUnavailable
 from tenfour_shared.auth.tokens import TokenVerifier
 
-__all__ = ["Api", "CLIENT_METADATA_KEY", "to_json"]
+__all__ = ["CLIENT_METADATA_KEY", "Api", "to_json"]
 
 log = logging.getLogger("tenfour.gateway.api")
 CLIENT_METADATA_KEY = "x-tenfour-client"  # identity's per-source login throttling
@@ -171,7 +171,9 @@ class Api:
 
     async def _token_call(self, request: web.Request, method: str, message: Message) -> web.Response:
         try:
-            result = await self.backends.call(rpc_of("identity", method), message, self.metadata(request, None))
+            result = await self.backends.call(
+                rpc_of("identity", method), message, self.metadata(request, None)
+            )
         except grpc.RpcError as exc:
             status, body = from_rpc_error(exc)
             return json_response(body, status)

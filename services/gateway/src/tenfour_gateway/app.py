@@ -32,6 +32,7 @@ log = logging.getLogger("tenfour.gateway")
 WEB_ROOT = Path(__file__).parent / "web"
 SERVICE = "gateway"
 _JWKS_TTL = 60.0
+_TYPES = {"js": "text/javascript", "css": "text/css", "svg": "image/svg+xml", "html": "text/html"}
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -112,7 +113,9 @@ class Gateway:
         token = request.match_info["token"].removesuffix(".ics")
         try:
             reply = await self.backends.call(
-                rpc_of("scheduling", "GetCalendarFeed"), scheduling_pb2.GetCalendarFeedRequest(token=token), ()
+                rpc_of("scheduling", "GetCalendarFeed"),
+                scheduling_pb2.GetCalendarFeedRequest(token=token),
+                (),
             )
         except grpc.RpcError as exc:
             status, _ = from_rpc_error(exc)
@@ -156,6 +159,14 @@ def build_app(settings: Settings) -> tuple[web.Application, Gateway]:
     app.router.add_get("/api/signaling/ws", gateway.ws)
     app.router.add_post("/api/{service:[a-z]+}/{method:[A-Za-z]+}", api.rpc)
     app.router.add_route("*", "/api/{tail:.*}", gateway.not_found)
+
+    async def static_types(request: web.Request, response: web.StreamResponse) -> None:
+        # Module scripts need a JavaScript type (nosniff is on), whatever /etc/mime.types says.
+        suffix = request.path.rsplit(".", 1)[-1] if request.path.startswith("/static/") else ""
+        if suffix in _TYPES and response.status == 200:
+            response.content_type = _TYPES[suffix]
+
+    app.on_response_prepare.append(static_types)
 
     async def close_backends(_: web.Application) -> None:
         await gateway.backends.close()

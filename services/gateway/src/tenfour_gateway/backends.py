@@ -24,7 +24,7 @@ from tenfour.identity.v1 import identity_pb2
 from tenfour.scheduling.v1 import scheduling_pb2
 from tenfour.signaling.v1 import signaling_pb2
 
-__all__ = ["Backends", "Rpc", "SERVICES", "build_catalogue"]
+__all__ = ["SERVICES", "Backends", "Rpc", "build_catalogue"]
 
 SERVICES: Mapping[str, ServiceDescriptor] = {
     "identity": identity_pb2.DESCRIPTOR.services_by_name["IdentityService"],
@@ -103,7 +103,9 @@ class Backends:
     def channel(self, service: str) -> aio.Channel:
         return self._channels[service]
 
-    async def call(self, rpc: Rpc, request: Message, metadata: Metadata, timeout: float | None = None) -> Any:
+    async def call(
+        self, rpc: Rpc, request: Message, metadata: Metadata, deadline: float | None = None
+    ) -> Any:
         method = self._callables.get(rpc.path)
         if method is None:
             method = self.channel(rpc.service).unary_unary(
@@ -112,16 +114,16 @@ class Backends:
                 response_deserializer=rpc.response.FromString,
             )
             self._callables[rpc.path] = method
-        return await method(request, metadata=tuple(metadata), timeout=timeout or self.timeout)
+        return await method(request, metadata=tuple(metadata), timeout=deadline or self.timeout)
 
-    async def health(self, timeout: float = 1.0) -> dict[str, str]:
+    async def health(self, deadline: float = 1.0) -> dict[str, str]:
         """Each backend's gRPC health for its main service: SERVING, NOT_SERVING, UNKNOWN..."""
 
         async def one(name: str) -> tuple[str, str]:
             stub = health_pb2_grpc.HealthStub(self.channel(name))
             service = SERVICES[name].full_name
             try:
-                reply = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
+                reply = await stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=deadline)
             except grpc.RpcError:
                 return name, "UNREACHABLE"
             return name, health_pb2.HealthCheckResponse.ServingStatus.Name(reply.status)

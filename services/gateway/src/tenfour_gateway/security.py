@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from urllib.parse import urlsplit
 
 from aiohttp import web
+from aiohttp.typedefs import Middleware
 
 __all__ = ["CSP", "csrf_problem", "security_headers_middleware", "static_headers"]
 
@@ -45,8 +46,6 @@ PERMISSIONS = ", ".join(
         "payment=()",
         "usb=()",
         "serial=()",
-        "bluetooth=()",
-        "interest-cohort=()",
     )
 )
 
@@ -70,7 +69,7 @@ def static_headers(hsts_seconds: int) -> dict[str, str]:
     return headers
 
 
-def security_headers_middleware(hsts_seconds: int) -> Callable[[web.Request, Handler], Awaitable[web.StreamResponse]]:
+def security_headers_middleware(hsts_seconds: int) -> Middleware:
     headers = static_headers(hsts_seconds)
 
     @web.middleware
@@ -81,7 +80,7 @@ def security_headers_middleware(hsts_seconds: int) -> Callable[[web.Request, Han
             response = exc
         for name, value in headers.items():
             response.headers.setdefault(name, value)
-        response.headers.pop("Server", None)
+        response.headers["Server"] = "tenfour"
         if request.path.startswith("/api/"):
             response.headers.setdefault("Cache-Control", "no-store")
         if isinstance(response, web.HTTPException) and response.status >= 400:

@@ -119,7 +119,9 @@ async def _first_event(call: Any) -> signaling_pb2.SignalEvent | grpc.RpcError |
 
 
 async def _pump(
-    call: Any, ws: web.WebSocketResponse, first: asyncio.Task[signaling_pb2.SignalEvent | grpc.RpcError | None]
+    call: Any,
+    ws: web.WebSocketResponse,
+    first: asyncio.Task[signaling_pb2.SignalEvent | grpc.RpcError | None],
 ) -> None:
     code, reason = 1012, b"resume"
     try:
@@ -160,7 +162,12 @@ async def _send(api: Api, ws: web.WebSocketResponse, metadata: Any, session_id: 
         out: dict[str, Any] = {"ack": {"client_msg_id": client_msg_id, **to_json(reply)}}
     except (ValueError, BadJson) as exc:
         message_text = exc.message if isinstance(exc, BadJson) else "not valid JSON"
-        out = {"nack": {"client_msg_id": client_msg_id, "error": error_body(grpc.StatusCode.INVALID_ARGUMENT, message_text)}}
+        out = {
+            "nack": {
+                "client_msg_id": client_msg_id,
+                "error": error_body(grpc.StatusCode.INVALID_ARGUMENT, message_text),
+            }
+        }
     except grpc.RpcError as exc:
         _, body = from_rpc_error(exc)
         out = {"nack": {"client_msg_id": client_msg_id, "error": body}}

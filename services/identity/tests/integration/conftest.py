@@ -18,7 +18,7 @@ from pathlib import Path
 import grpc
 import pyotp
 import pytest
-import redis
+from redis import Redis as SyncRedis
 
 from tenfour.events.v1 import identity_events_pb2 as ev
 from tenfour.identity.v1 import identity_pb2 as pb
@@ -85,7 +85,10 @@ def therapist_profile(**changes: object) -> ev.ProviderProfile:
 
 def peer_profile() -> ev.ProviderProfile:
     return ev.ProviderProfile(
-        specialties=["critical_incident"], modalities=["individual"], languages=["en"], timezone="America/Chicago"
+        specialties=["critical_incident"],
+        modalities=["individual"],
+        languages=["en"],
+        timezone="America/Chicago",
     )
 
 
@@ -100,10 +103,13 @@ class Api:
     def sign_in_staff(self, username: str, password: str, role: Role, agency_id: str = "") -> Account:
         """First sign-in of staff: password, then TOTP enrolment with the setup ticket."""
         first = self.stub.Login(pb.LoginRequest(username=username, password=password), timeout=10)
-        assert first.mfa_setup_required and not first.access_token
+        assert first.mfa_setup_required
+        assert not first.access_token
         enrolment = self.stub.BeginMfaSetup(pb.BeginMfaSetupRequest(mfa_setup_ticket=first.mfa_setup_ticket))
         done = self.stub.CompleteMfaSetup(
-            pb.CompleteMfaSetupRequest(mfa_setup_ticket=first.mfa_setup_ticket, totp_code=totp_code(enrolment.secret))
+            pb.CompleteMfaSetupRequest(
+                mfa_setup_ticket=first.mfa_setup_ticket, totp_code=totp_code(enrolment.secret)
+            )
         )
         return Account(
             done.user.user_id,
@@ -118,7 +124,9 @@ class Api:
 
     def create_agency(self, by: Account, name: str = "") -> str:
         reply = self.stub.CreateAgency(
-            pb.CreateAgencyRequest(name=name or unique("Agency "), timezone="America/Chicago", jurisdiction="US-TX"),
+            pb.CreateAgencyRequest(
+                name=name or unique("Agency "), timezone="America/Chicago", jurisdiction="US-TX"
+            ),
             metadata=by.md,
         )
         return str(reply.agency_id)
@@ -146,14 +154,16 @@ class Api:
     def redeem(self, code: str, agency_id: str, username: str = "") -> Account:
         username = username or unique("owl")
         reply = self.stub.RedeemEnrolmentCode(
-            pb.RedeemEnrolmentCodeRequest(code=code, username=username, display_name="Night Owl", password=PASSWORD),
+            pb.RedeemEnrolmentCodeRequest(
+                code=code, username=username, display_name="Night Owl", password=PASSWORD
+            ),
             timeout=10,
         )
         return Account(
             reply.user.user_id, username, Role.OFFICER, agency_id, reply.access_token, reply.refresh_token
         )
 
-    def onboard_therapist(self, by: Account, agency_id: str = "") -> Account:
+    def onboard_therapist(self, by: Account, agency_id: str = "", serves: tuple[str, ...] = ()) -> Account:
         username = unique("drkim")
         self.stub.OnboardTherapist(
             pb.OnboardTherapistRequest(
@@ -162,7 +172,7 @@ class Api:
                 password=PASSWORD,
                 username=username,
                 agency_id=agency_id,
-                profile=therapist_profile(),
+                profile=therapist_profile(agency_ids=list(serves)),
             ),
             metadata=by.md,
         )
@@ -170,7 +180,8 @@ class Api:
 
     def nominate(self, admin: Account, officer: Account) -> Account:
         self.stub.NominatePeerSupporter(
-            pb.NominatePeerSupporterRequest(officer_user_id=officer.user_id, profile=peer_profile()), metadata=admin.md
+            pb.NominatePeerSupporterRequest(officer_user_id=officer.user_id, profile=peer_profile()),
+            metadata=admin.md,
         )
         refreshed = self.stub.Refresh(pb.RefreshRequest(refresh_token=officer.refresh))
         return replace(
@@ -193,7 +204,7 @@ class Stack:
     identity: ServiceProcess
     api: Api
     root: Account  # the bootstrapped system admin
-    therapist: Account  # provider network, no agency
+    therapist: Account  # provider network: no agency of their own, serves A and B
     a: Agency
     b: Agency
     env: dict[str, str]
@@ -202,8 +213,8 @@ class Stack:
     def target(self) -> str:
         return self.identity.target
 
-    def redis_client(self) -> redis.Redis:
-        return redis.Redis.from_url(self.redis.url)
+    def redis_client(self) -> SyncRedis:
+        return SyncRedis.from_url(self.redis.url)
 
     def agency(self, name: str) -> Agency:
         return self.a if name == "a" else self.b
@@ -249,8 +260,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
             identity.wait_serving()
             api = Api(identity.target)
             root = api.sign_in_staff(ADMIN_USERNAME, ADMIN_PASSWORD, Role.SYSTEM_ADMIN)
-            therapist = api.onboard_therapist(root)
-            yield Stack(nats, redis_server, identity, api, root, therapist, _agency(api, root), _agency(api, root), env)
+            a, b = _agency(api, root), _agency(api, root)
+            therapist = api.onboard_therapist(root, serves=(a.id, b.id))  # a provider-network clinician
+            yield Stack(nats, redis_server, identity, api, root, therapist, a, b, env)
         finally:
             identity.terminate()
 

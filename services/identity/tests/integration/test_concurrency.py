@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from collections import Counter
+from collections.abc import AsyncIterator
+from typing import TypeAlias
 
 import grpc
 import pytest
@@ -16,7 +18,7 @@ from tenfour_identity.domain.enrolment import CODE_REFUSED_MESSAGE
 
 from .conftest import PASSWORD, Stack, code_key, unique
 
-Stub = identity_pb2_grpc.IdentityServiceStub
+Stub: TypeAlias = "identity_pb2_grpc.IdentityServiceAsyncStub"  # only in the .pyi stubs
 
 
 async def _outcome(call: object) -> grpc.StatusCode:
@@ -28,7 +30,7 @@ async def _outcome(call: object) -> grpc.StatusCode:
 
 
 @pytest.fixture
-async def stub(stack: Stack) -> object:
+async def stub(stack: Stack) -> AsyncIterator[Stub]:
     async with aio.insecure_channel(stack.target) as channel:
         yield identity_pb2_grpc.IdentityServiceStub(channel)
 
@@ -44,7 +46,10 @@ async def test_one_refresh_token_used_concurrently(stack: Stack, stub: Stub) -> 
     assert {r.code() for r in losers} == {grpc.StatusCode.UNAUTHENTICATED}
     # Reuse was detected: the family is revoked, the winner's fresh token included.
     fresh = winners[0].refresh_token
-    assert await _outcome(stub.Refresh(pb.RefreshRequest(refresh_token=fresh))) == grpc.StatusCode.UNAUTHENTICATED
+    assert (
+        await _outcome(stub.Refresh(pb.RefreshRequest(refresh_token=fresh)))
+        == grpc.StatusCode.UNAUTHENTICATED
+    )
     # And identity refuses the session's access tokens too (other services: until they expire).
     md = (("authorization", f"Bearer {winners[0].access_token}"),)
     assert await _outcome(stub.GetMe(pb.GetMeRequest(), metadata=md)) == grpc.StatusCode.UNAUTHENTICATED
@@ -98,7 +103,9 @@ async def test_same_username_raced_by_two_officers(stack: Stack, stub: Stub) -> 
         pb.CreateEnrolmentCodeRequest(agency_id=agency.id, max_redemptions=10), metadata=agency.admin.md
     )
     name = unique("twin")
-    request = pb.RedeemEnrolmentCodeRequest(code=code.code, username=name, display_name="Twin", password=PASSWORD)
+    request = pb.RedeemEnrolmentCodeRequest(
+        code=code.code, username=name, display_name="Twin", password=PASSWORD
+    )
     outcomes = await asyncio.gather(*(_outcome(stub.RedeemEnrolmentCode(request)) for _ in range(4)))
     assert sorted(o.name for o in outcomes) == ["ALREADY_EXISTS"] * 3 + ["OK"]
     assert stack.redis_client().hget(code_key(code.code), "uses") == b"1"  # one use spent on the name

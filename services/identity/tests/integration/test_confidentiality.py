@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import secrets
 from pathlib import Path
@@ -41,7 +42,10 @@ async def _jetstream(stack: Stack) -> bytes:
     nc, js = await connect_nats(stack.nats.url, "leak-check")
     try:
         info = await js.stream_info(stream_name("identity"))
-        messages = [await js.get_msg(stream_name("identity"), seq) for seq in range(info.state.first_seq, info.state.last_seq + 1)]
+        messages = [
+            await js.get_msg(stream_name("identity"), seq)
+            for seq in range(info.state.first_seq, info.state.last_seq + 1)
+        ]
         return b"\n".join(m.data or b"" for m in messages)
     finally:
         await nc.drain()
@@ -59,18 +63,23 @@ async def test_secrets_are_nowhere_at_rest_in_events_or_logs(stack: Stack) -> No
     code = stack.api.new_code(stack.a.admin, stack.a.id)
     username = unique("quietfox")
     reply = stub.RedeemEnrolmentCode(
-        pb.RedeemEnrolmentCodeRequest(code=code, username=username, display_name="Quiet Fox", password=password)
+        pb.RedeemEnrolmentCodeRequest(
+            code=code, username=username, display_name="Quiet Fox", password=password
+        )
     )
     md = (("authorization", f"Bearer {reply.access_token}"),)
     stub.SetContactChannel(pb.SetContactChannelRequest(contact=contact), metadata=md)
     enrolment = stub.EnrolMfa(pb.EnrolMfaRequest(), metadata=md)
     stub.ConfirmMfa(pb.ConfirmMfaRequest(totp_code=totp_code(enrolment.secret)), metadata=md)
     me = stub.GetMe(pb.GetMeRequest(), metadata=md)
-    assert me.contact_channel == contact and me.username == username
+    assert me.contact_channel == contact
+    assert me.username == username
 
     # The coordinator deactivating the account sees neither contact nor pseudonym.
     gone = stub.DeactivateUser(pb.DeactivateUserRequest(user_id=me.user_id), metadata=stack.a.admin.md)
-    assert not gone.contact_channel and not gone.username and not gone.display_name
+    assert not gone.contact_channel
+    assert not gone.username
+    assert not gone.display_name
 
     secrets_ = {
         "contact": contact.encode(),
@@ -83,10 +92,13 @@ async def test_secrets_are_nowhere_at_rest_in_events_or_logs(stack: Stack) -> No
     }
     key = await identity_key(stack)
     at_rest = _dump(stack.redis_client())
-    for name, value in {**secrets_, **{f"private key {i}": f for i, f in enumerate(_private_forms(key))}}.items():
+    for name, value in {
+        **secrets_,
+        **{f"private key {i}": f for i, f in enumerate(_private_forms(key))},
+    }.items():
         assert value not in at_rest, f"{name} stored in clear"
     published = await _jetstream(stack)
-    log = Path(stack.identity.log_path or "").read_bytes()
+    log = await asyncio.to_thread(Path(stack.identity.log_path or "").read_bytes)
     for name, value in {**secrets_, "username": username.encode(), "display name": b"Quiet Fox"}.items():
         assert value not in published, f"{name} in an event"
         assert value not in log, f"{name} in the log"
@@ -111,7 +123,9 @@ def test_agency_sees_how_many_enrolled_never_who(stack: Stack) -> None:
     assert stats() == pb.EnrolmentStats(codes_issued=1, redemptions=0, redemptions_suppressed=True)
     for _ in range(9):
         stack.api.redeem(code, agency_id)
-    assert stats() == pb.EnrolmentStats(codes_issued=1, redemptions=10, redemptions_suppressed=False)  # 12, coarsened
+    assert stats() == pb.EnrolmentStats(
+        codes_issued=1, redemptions=10, redemptions_suppressed=False
+    )  # 12, coarsened
     # Nothing else an agency admin can call names its officers.
     with pytest.raises(grpc.RpcError) as caught:
         stub.ListAuditEvents(pb.ListAuditEventsRequest(), metadata=admin.md)

@@ -52,7 +52,9 @@ class Events:
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             msg = await self._js.get_msg(STREAM, seq)
             envelope, payload = parse(msg.data or b"")
-            published.append(Published(envelope, payload, (msg.headers or {}).get("Nats-Msg-Id", ""), msg.data or b""))
+            published.append(
+                Published(envelope, payload, (msg.headers or {}).get("Nats-Msg-Id", ""), msg.data or b"")
+            )
         return published
 
     async def about(self, subject: str) -> list[Published]:
@@ -76,11 +78,17 @@ async def test_officer_registered_then_deactivated(stack: Stack, events: Events)
     )
     assert officer.username.encode() not in registered.raw
 
-    stack.api.stub.DeactivateUser(pb.DeactivateUserRequest(user_id=officer.user_id), metadata=stack.a.admin.md)
-    stack.api.stub.DeactivateUser(pb.DeactivateUserRequest(user_id=officer.user_id), metadata=stack.a.admin.md)
+    stack.api.stub.DeactivateUser(
+        pb.DeactivateUserRequest(user_id=officer.user_id), metadata=stack.a.admin.md
+    )
+    stack.api.stub.DeactivateUser(
+        pb.DeactivateUserRequest(user_id=officer.user_id), metadata=stack.a.admin.md
+    )
     about = await events.about(officer.user_id)
     assert [p.envelope.type for p in about] == ["identity.user_registered", "identity.user_deactivated"]
-    assert about[1].payload == ev.UserDeactivated(user_id=officer.user_id, agency_id=stack.a.id, reason_code="admin")
+    assert about[1].payload == ev.UserDeactivated(
+        user_id=officer.user_id, agency_id=stack.a.id, reason_code="admin"
+    )
 
 
 async def test_profile_versions_are_published_in_full(stack: Stack, events: Events) -> None:
@@ -89,7 +97,11 @@ async def test_profile_versions_are_published_in_full(stack: Stack, events: Even
     changed.languages[:] = ["fr-CA", "en"]
     stack.api.stub.UpdateProviderProfile(pb.UpdateProviderProfileRequest(profile=changed), metadata=peer.md)
     stack.api.stub.DeactivateUser(pb.DeactivateUserRequest(user_id=peer.user_id), metadata=stack.b.admin.md)
-    updates = [p.payload for p in await events.about(peer.user_id) if isinstance(p.payload, ev.ProviderProfileUpdated)]
+    updates = [
+        p.payload
+        for p in await events.about(peer.user_id)
+        if isinstance(p.payload, ev.ProviderProfileUpdated)
+    ]
     assert [u.version for u in updates] == [1, 2, 3]
     assert [u.profile.active for u in updates] == [True, True, False]
     assert list(updates[1].profile.languages) == ["fr-CA", "en"]
@@ -110,9 +122,14 @@ async def test_refused_changes_publish_nothing(stack: Stack, events: Events) -> 
 async def test_every_event_exactly_once(stack: Stack, events: Events) -> None:
     published = await events.drained()
     ids = Counter(p.envelope.id for p in published)
-    assert ids and max(ids.values()) == 1
+    assert ids
+    assert max(ids.values()) == 1
     assert all(p.msg_id == p.envelope.id for p in published)
-    registered = Counter(p.envelope.subject for p in published if p.envelope.type == "identity.user_registered")
-    users = {key.decode().rsplit(":", 1)[1] for key in stack.redis_client().scan_iter("identity:user:{dir}:*")}
+    registered = Counter(
+        p.envelope.subject for p in published if p.envelope.type == "identity.user_registered"
+    )
+    users = {
+        key.decode().rsplit(":", 1)[1] for key in stack.redis_client().scan_iter("identity:user:{dir}:*")
+    }
     assert set(registered) == users  # every account announced, and announced once
     assert max(registered.values()) == 1

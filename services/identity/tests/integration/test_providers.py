@@ -14,30 +14,45 @@ from .conftest import Stack, peer_profile, therapist_profile
 
 def _listed(stack: Stack, agency_id: str) -> dict[str, ev.ProviderProfile]:
     md = stack.root.md
-    return {p.provider_id: p for p in stack.api.stub.ListProviders(pb.ListProvidersRequest(agency_id=agency_id), metadata=md).providers}
+    return {
+        p.provider_id: p
+        for p in stack.api.stub.ListProviders(
+            pb.ListProvidersRequest(agency_id=agency_id), metadata=md
+        ).providers
+    }
 
 
 def test_each_agency_sees_its_peers_and_the_network_therapists(stack: Stack) -> None:
     for own, other in ((stack.a, stack.b), (stack.b, stack.a)):
-        reply = stack.api.stub.ListProviders(pb.ListProvidersRequest(), metadata=own.officer.md)  # own by default
+        reply = stack.api.stub.ListProviders(
+            pb.ListProvidersRequest(), metadata=own.officer.md
+        )  # own by default
         listed = {p.provider_id: p for p in reply.providers}
         assert stack.therapist.user_id in listed
         assert own.peer.user_id in listed
         assert other.peer.user_id not in listed
         peer = listed[own.peer.user_id]
-        assert peer.kind == common_pb2.PROVIDER_KIND_PEER and list(peer.agency_ids) == [own.id]
+        assert peer.kind == common_pb2.PROVIDER_KIND_PEER
+        assert list(peer.agency_ids) == [own.id]
         therapist = listed[stack.therapist.user_id]
-        assert therapist.first_responder_competency == "lived_experience" and therapist.first_responder_competent
-        assert therapist.accepting_new_clients and therapist.active
+        assert therapist.first_responder_competency == "lived_experience"
+        assert therapist.first_responder_competent
+        assert therapist.accepting_new_clients
+        assert therapist.active
 
 
 def test_therapist_edits_own_profile_and_operators_decide_who_they_serve(stack: Stack) -> None:
     stub = stack.api.stub
     therapist = stack.api.onboard_therapist(stack.root)
-    changed = therapist_profile(languages=["es-mx", "en"], accepting_new_clients=False, agency_ids=[stack.b.id])
-    reply = stub.UpdateProviderProfile(pb.UpdateProviderProfileRequest(profile=changed), metadata=therapist.md)
+    changed = therapist_profile(
+        languages=["es-mx", "en"], accepting_new_clients=False, agency_ids=[stack.b.id]
+    )
+    reply = stub.UpdateProviderProfile(
+        pb.UpdateProviderProfileRequest(profile=changed), metadata=therapist.md
+    )
     assert reply.provider_id == therapist.user_id
-    assert list(reply.languages) == ["es-MX", "en"] and not reply.accepting_new_clients
+    assert list(reply.languages) == ["es-MX", "en"]
+    assert not reply.accepting_new_clients
     assert list(reply.agency_ids) == []  # ignored: a therapist does not pick their agencies
     same = stub.UpdateProviderProfile(pb.UpdateProviderProfileRequest(profile=changed), metadata=therapist.md)
     assert same == reply  # nothing changed, no new version
@@ -49,7 +64,8 @@ def test_therapist_edits_own_profile_and_operators_decide_who_they_serve(stack: 
     assert therapist.user_id not in _listed(stack, stack.a.id)
 
     version = stack.redis_client().get(f"identity:provider:{{dir}}:{therapist.user_id}")
-    assert version is not None and b'"version":3' in version
+    assert version is not None
+    assert b'"version":3' in version
 
 
 def test_peer_profile_rules(stack: Stack) -> None:
@@ -57,12 +73,16 @@ def test_peer_profile_rules(stack: Stack) -> None:
     licensed = peer_profile()
     licensed.jurisdictions.append("US-TX")
     with pytest.raises(grpc.RpcError) as caught:
-        stub.UpdateProviderProfile(pb.UpdateProviderProfileRequest(profile=licensed), metadata=stack.a.peer.md)
+        stub.UpdateProviderProfile(
+            pb.UpdateProviderProfileRequest(profile=licensed), metadata=stack.a.peer.md
+        )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     wrong_kind = peer_profile()
     wrong_kind.kind = common_pb2.PROVIDER_KIND_THERAPIST
     with pytest.raises(grpc.RpcError) as caught:
-        stub.UpdateProviderProfile(pb.UpdateProviderProfileRequest(profile=wrong_kind), metadata=stack.a.peer.md)
+        stub.UpdateProviderProfile(
+            pb.UpdateProviderProfileRequest(profile=wrong_kind), metadata=stack.a.peer.md
+        )
     assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
 
 

@@ -65,9 +65,13 @@ class Probe:
 @asynccontextmanager
 async def probe_server(stack: Stack, source: RemoteJwks | None = None) -> AsyncIterator[Probe]:
     settings = ServiceSettings(port=0, identity_target=stack.target)
-    runtime = Runtime("probe", settings, [PROBE], [auth_interceptor(settings, Policy({WHOAMI: AUTHENTICATED}), source)])
+    runtime = Runtime(
+        "probe", settings, [PROBE], [auth_interceptor(settings, Policy({WHOAMI: AUTHENTICATED}), source)]
+    )
     handler: grpc.RpcMethodHandler[bytes, bytes] = grpc.unary_unary_rpc_method_handler(_whoami)
-    runtime.server.add_generic_rpc_handlers([grpc.method_handlers_generic_handler(PROBE, {"Whoami": handler})])
+    runtime.server.add_generic_rpc_handlers(
+        [grpc.method_handlers_generic_handler(PROBE, {"Whoami": handler})]
+    )
     async with runtime:
         await runtime.ready()
         async with aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
@@ -195,26 +199,25 @@ async def test_rotation_without_downtime(stack: Stack) -> None:
     # A verifier that re-fetches on an unknown kid at most every 0.2 s (default 10 s) so the
     # test need not wait; identity publishes the next key 1 s before it signs (test setting).
     source = RemoteJwks(identity_jwks_fetch(stack.target), min_refresh_interval=0.2)
-    async with probe_server(stack, source) as probe:
-        async with aio.insecure_channel(stack.target) as channel:
-            identity = identity_pb2_grpc.IdentityServiceStub(channel)
-            login = pb.LoginRequest(username=stack.a.officer.username, password=PASSWORD)
-            before = (await identity.Login(login)).access_token
-            assert await probe.status(before) == grpc.StatusCode.OK
-            old_kid = _kid(before)
+    async with probe_server(stack, source) as probe, aio.insecure_channel(stack.target) as channel:
+        identity = identity_pb2_grpc.IdentityServiceStub(channel)
+        login = pb.LoginRequest(username=stack.a.officer.username, password=PASSWORD)
+        before = (await identity.Login(login)).access_token
+        assert await probe.status(before) == grpc.StatusCode.OK
+        old_kid = _kid(before)
 
-            rotated = await identity.RotateSigningKey(pb.RotateSigningKeyRequest(), metadata=stack.root.md)
-            assert rotated.kid != old_kid
-            assert {old_kid, rotated.kid} <= set(rotated.published_kids)
-            jwks = json.loads((await identity.GetJwks(pb.GetJwksRequest())).jwks_json)
-            assert {old_kid, rotated.kid} <= {k["kid"] for k in jwks["keys"]}
-            assert all("d" not in k for k in jwks["keys"])  # never a private part
+        rotated = await identity.RotateSigningKey(pb.RotateSigningKeyRequest(), metadata=stack.root.md)
+        assert rotated.kid != old_kid
+        assert {old_kid, rotated.kid} <= set(rotated.published_kids)
+        jwks = json.loads((await identity.GetJwks(pb.GetJwksRequest())).jwks_json)
+        assert {old_kid, rotated.kid} <= {k["kid"] for k in jwks["keys"]}
+        assert all("d" not in k for k in jwks["keys"])  # never a private part
 
-            await asyncio.sleep(max(0.0, rotated.activates_at.ToNanoseconds() / 1e9 + 0.2 - time.time()))
-            after = (await identity.Login(login)).access_token
-            assert _kid(after) == rotated.kid
-            assert await probe.status(after) == grpc.StatusCode.OK  # new key, fetched on first sight
-            assert await probe.status(before) == grpc.StatusCode.OK  # old tokens live out their time
+        await asyncio.sleep(max(0.0, rotated.activates_at.ToNanoseconds() / 1e9 + 0.2 - time.time()))
+        after = (await identity.Login(login)).access_token
+        assert _kid(after) == rotated.kid
+        assert await probe.status(after) == grpc.StatusCode.OK  # new key, fetched on first sight
+        assert await probe.status(before) == grpc.StatusCode.OK  # old tokens live out their time
 
 
 def _kid(token: str) -> str:

@@ -39,11 +39,14 @@ def _onboard(stack: Stack, **changes: Any) -> Callable[[], Any]:
         "profile": therapist_profile(),
     }
     fields.update(changes)
-    return lambda: stack.api.stub.OnboardTherapist(pb.OnboardTherapistRequest(**fields), metadata=stack.root.md)
+    return lambda: stack.api.stub.OnboardTherapist(
+        pb.OnboardTherapistRequest(**fields), metadata=stack.root.md
+    )
 
 
 @pytest.mark.parametrize(
-    "email", ["no-at-sign", "two@@example.com", "a b@example.com", "x@localhost", "x@example.123", "x@-bad-.com"]
+    "email",
+    ["no-at-sign", "two@@example.com", "a b@example.com", "x@localhost", "x@example.123", "x@-bad-.com"],
 )
 def test_malformed_emails(stack: Stack, email: str) -> None:
     assert _fields(_fails(_onboard(stack, email=email))) == {"email"}
@@ -60,13 +63,20 @@ def test_every_bad_field_is_reported_at_once(stack: Stack) -> None:
 
 @pytest.mark.parametrize(
     ("password", "reason"),
-    [("short", "at least 12"), ("x" * 200, "at most 128"), ("Password2024!", "too common"), ("aaaaaaaaaaaa", "repetitive")],
+    [
+        ("short", "at least 12"),
+        ("x" * 200, "at most 128"),
+        ("Password2024!", "too common"),
+        ("aaaaaaaaaaaa", "repetitive"),
+    ],
 )
 def test_weak_passwords_on_enrolment(stack: Stack, password: str, reason: str) -> None:
     code = stack.api.new_code(stack.a.admin, stack.a.id)
     error = _fails(
         lambda: stack.api.stub.RedeemEnrolmentCode(
-            pb.RedeemEnrolmentCodeRequest(code=code, username=unique("owl"), display_name="Owl", password=password)
+            pb.RedeemEnrolmentCodeRequest(
+                code=code, username=unique("owl"), display_name="Owl", password=password
+            )
         )
     )
     [violation] = field_violations(error)
@@ -77,7 +87,9 @@ def test_weak_passwords_on_enrolment(stack: Stack, password: str, reason: str) -
 def test_bad_enrolment_fields(stack: Stack) -> None:
     error = _fails(
         lambda: stack.api.stub.RedeemEnrolmentCode(
-            pb.RedeemEnrolmentCodeRequest(code="not a code", username="9lives@pd", display_name="\u202e", password=PASSWORD)
+            pb.RedeemEnrolmentCodeRequest(
+                code="not a code", username="9lives@pd", display_name="\u202e", password=PASSWORD
+            )
         )
     )
     assert _fields(error) == {"code", "username", "display_name"}
@@ -122,12 +134,17 @@ def test_bad_enrolment_code_requests(stack: Stack, changes: dict[str, Any], fiel
         request.expires_at.FromDatetime(datetime.now(UTC) + changes.pop("expires_in"))
     for name, value in changes.items():
         setattr(request, name, value)
-    assert _fields(_fails(lambda: stack.api.stub.CreateEnrolmentCode(request, metadata=stack.a.admin.md))) == fields
+    assert (
+        _fields(_fails(lambda: stack.api.stub.CreateEnrolmentCode(request, metadata=stack.a.admin.md)))
+        == fields
+    )
 
 
 def test_bad_agency_and_contact_and_login_input(stack: Stack) -> None:
     stub = stack.api.stub
-    agency = pb.CreateAgencyRequest(name="", timezone="Central", jurisdiction="Texas", crisis_line_text="x" * 501)
+    agency = pb.CreateAgencyRequest(
+        name="", timezone="Central", jurisdiction="Texas", crisis_line_text="x" * 501
+    )
     assert _fields(_fails(lambda: stub.CreateAgency(agency, metadata=stack.root.md))) == {
         "name",
         "timezone",
@@ -135,9 +152,13 @@ def test_bad_agency_and_contact_and_login_input(stack: Stack) -> None:
         "crisis_line_text",
     }
     contact = pb.SetContactChannelRequest(contact="call me maybe")
-    assert _fields(_fails(lambda: stub.SetContactChannel(contact, metadata=stack.a.officer.md))) == {"contact"}
+    assert _fields(_fails(lambda: stub.SetContactChannel(contact, metadata=stack.a.officer.md))) == {
+        "contact"
+    }
     assert _fields(_fails(lambda: stub.Login(pb.LoginRequest(username="", password="")))) == {"username"}
-    assert _fields(_fails(lambda: stub.Login(pb.LoginRequest(username="x" * 300, password="y")))) == {"username"}
+    assert _fields(_fails(lambda: stub.Login(pb.LoginRequest(username="x" * 300, password="y")))) == {
+        "username"
+    }
     audit = pb.ListAuditEventsRequest(limit=5000, after_id="yesterday")
     assert _fields(_fails(lambda: stub.ListAuditEvents(audit, metadata=stack.root.md))) == {"limit"}
 
@@ -145,9 +166,14 @@ def test_bad_agency_and_contact_and_login_input(stack: Stack) -> None:
 def test_unknown_agency_and_user(stack: Stack) -> None:
     stub = stack.api.stub
     code = pb.CreateEnrolmentCodeRequest(agency_id="ag-does-not-exist")
-    assert _fails(lambda: stub.CreateEnrolmentCode(code, metadata=stack.root.md)).code() == grpc.StatusCode.NOT_FOUND
+    assert (
+        _fails(lambda: stub.CreateEnrolmentCode(code, metadata=stack.root.md)).code()
+        == grpc.StatusCode.NOT_FOUND
+    )
     gone = pb.DeactivateUserRequest(user_id="u-does-not-exist")
-    assert _fails(lambda: stub.DeactivateUser(gone, metadata=stack.root.md)).code() == grpc.StatusCode.NOT_FOUND
+    assert (
+        _fails(lambda: stub.DeactivateUser(gone, metadata=stack.root.md)).code() == grpc.StatusCode.NOT_FOUND
+    )
     # An agency admin learns nothing about ids outside their agency, existing or not.
     for user_id in ("u-does-not-exist", stack.b.officer.user_id):
         request = pb.DeactivateUserRequest(user_id=user_id)

@@ -102,7 +102,8 @@ def test_licensure_depends_on_kind() -> None:
 
 
 def test_who_a_provider_serves() -> None:
-    assert _profile().serves("any-agency")  # network therapist
+    assert not _profile().serves("any-agency")  # not assigned to an agency yet
+    assert _profile(agency_ids=["a-1", "a-2"]).serves("a-2")
     assert not _profile(agency_ids=["a-1"]).serves("a-2")
     peer = _profile(kind="peer", jurisdictions=[], agency_ids=["a-1"])
     assert peer.serves("a-1")

@@ -2,31 +2,93 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import redis.asyncio as aioredis
+from redis.asyncio import BlockingConnectionPool
+
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
+from tenfour_scheduling.adapters.appointment_store import AppointmentStore
+from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.config import Settings
-from tenfour_scheduling.entrypoints.event_handlers import availability_handlers
-from tenfour_scheduling.entrypoints.grpc_api import SERVICE_NAME, SchedulingApi
+from tenfour_scheduling.entrypoints.event_handlers import (
+    availability_handlers,
+    identity_handlers,
+    own_handlers,
+    signaling_handlers,
+)
+from tenfour_scheduling.entrypoints.grpc_api import SERVICE_NAME, SchedulingApi, Services
 from tenfour_scheduling.entrypoints.policy import POLICY
+from tenfour_scheduling.service.appointments import AppointmentService
+from tenfour_scheduling.service.booking import BookingService, Clock
+from tenfour_scheduling.service.rosters import RosterService
+from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared import logs
 from tenfour_shared.auth_wiring import auth_interceptor
+from tenfour_shared.events.outbox import OutboxRelay
 from tenfour_shared.infra import Infra
 from tenfour_shared.server import Runtime
 
 SERVICE = "scheduling"
 
 
-async def serve(settings: Settings) -> None:
-    logs.configure(SERVICE, settings.log_level)
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class Running:
+    """The serving process, for in-process tests and benchmarks."""
+
+    runtime: Runtime
+    infra: Infra
+    services: Services
+
+
+@asynccontextmanager
+async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Running]:
+    """The service serving until the block ends."""
     infra = Infra(settings, SERVICE)
+    # Under a burst of bookings every RPC holds a Redis connection; redis-py's default pool
+    # fails the 101st with "Too many connections" (INTERNAL) instead of queueing it. Queue.
+    infra.redis = aioredis.Redis(
+        connection_pool=BlockingConnectionPool.from_url(
+            settings.redis_url,
+            max_connections=settings.redis_max_connections,
+            timeout=10,
+            health_check_interval=30,
+        )
+    )
+    infra.relay = OutboxRelay(infra.redis, infra.js, SERVICE)
     read_model = ProviderReadModel(infra.redis)
+    officers = OfficerStore(infra.redis, infra.relay)
+    store = AppointmentStore(infra.redis, infra.relay)
+    services = Services(
+        rosters=RosterService(officers, clock),
+        slots=SlotService(store, officers, read_model, clock),
+        booking=BookingService(store, officers, read_model, clock),
+        appointments=AppointmentService(store, officers, clock),
+    )
     infra.consume("availability", availability_handlers(read_model))
+    infra.consume("identity", identity_handlers(read_model, officers, services.appointments))
+    infra.consume("signaling", signaling_handlers(services.appointments))
+    infra.consume("scheduling", own_handlers(services.appointments))
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
     scheduling_pb2_grpc.add_SchedulingServiceServicer_to_server(
-        SchedulingApi(),  # type: ignore[abstract]  # later issues' RPCs answer UNIMPLEMENTED
+        SchedulingApi(services),  # type: ignore[abstract]  # later issues' RPCs answer UNIMPLEMENTED
         runtime.server,
     )
     async with runtime:
         await infra.connect(runtime)
         await runtime.ready()
-        await runtime.wait()
+        yield Running(runtime, infra, services)
+
+
+async def serve(settings: Settings) -> None:
+    logs.configure(SERVICE, settings.log_level)
+    async with running(settings) as process:
+        await process.runtime.wait()

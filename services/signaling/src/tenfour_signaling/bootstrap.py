@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
 from tenfour.signaling.v1 import signaling_pb2_grpc
@@ -16,20 +19,25 @@ from tenfour_signaling.entrypoints.events import scheduling_handlers
 from tenfour_signaling.entrypoints.grpc_api import SERVICE_NAME, SignalingApi
 from tenfour_signaling.entrypoints.periodic import sweep_forever
 from tenfour_signaling.entrypoints.policy import POLICY
+from tenfour_signaling.service.bookings import Bookings
 from tenfour_signaling.service.ice import IceService
 from tenfour_signaling.service.precall import PreCallChecks
-from tenfour_signaling.service.rooms import Rooms, RoomTimes
+from tenfour_signaling.service.rooms import Rooms
 from tenfour_signaling.service.signals import Signals
+from tenfour_signaling.service.sweeper import Sweeper
+from tenfour_signaling.service.writer import Clock, RoomTimes, RoomWriter
 
 SERVICE = "signaling"
+log = logging.getLogger("tenfour.signaling")
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
 
 
-async def serve(settings: Settings) -> None:
-    logs.configure(SERVICE, settings.log_level)
+@asynccontextmanager
+async def running(settings: Settings, clock: Clock = _now) -> AsyncIterator[Runtime]:
+    """The service serving until the block ends; tests and benchmarks use it in-process."""
     infra = Infra(settings, SERVICE)
     store = RoomStore(infra.redis, settings.resume_window)
     live = LiveBus(infra.nc)
@@ -39,25 +47,35 @@ async def serve(settings: Settings) -> None:
         retention=timedelta(seconds=settings.room_retention_seconds),
         resume_window=settings.resume_window,
     )
-    rooms = Rooms(store, live, infra.relay, times, _now)
+    writer = RoomWriter(store, live, infra.relay, times, clock)
+    rooms = Rooms(writer)
     ice_settings = settings.ice_settings()
-    signals = Signals(rooms, store, live, ice_settings, settings.heartbeat_seconds, _now)
-    ice = IceService(ice_settings, rooms, timedelta(seconds=settings.precall_max_seconds * 2), _now)
+    if ice_settings is None:
+        log.warning("no TURN secret: clients get no STUN/TURN servers (host candidates only)")
+    signals = Signals(writer, live, ice_settings, settings.heartbeat_seconds, clock)
+    ice = IceService(ice_settings, writer, timedelta(seconds=settings.precall_max_seconds * 2), clock)
     precall = PreCallChecks(ice.for_echo_peer, settings.precall_max_seconds, settings.precall_max_concurrent)
-    infra.consume("scheduling", scheduling_handlers(rooms))
+    infra.consume("scheduling", scheduling_handlers(Bookings(writer)))
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
     signaling_pb2_grpc.add_SignalingServiceServicer_to_server(
-        SignalingApi(rooms, signals, ice, precall), runtime.server
+        SignalingApi(writer, rooms, signals, ice, precall), runtime.server
     )
     async with runtime:
         await infra.connect(runtime)
         runtime.on_close(precall.close_all)
         runtime.spawn(
-            "sweeper", lambda: sweep_forever(rooms, store, settings.instance_id, settings.sweep_seconds)
+            "sweeper",
+            lambda: sweep_forever(Sweeper(writer), store, settings.instance_id, settings.sweep_seconds),
         )
         await runtime.ready()
         try:
-            await runtime.wait()
+            yield runtime
         finally:
             # Open streams end now (clients resume on another instance) instead of holding the drain.
             signals.close_streams()
+
+
+async def serve(settings: Settings) -> None:
+    logs.configure(SERVICE, settings.log_level)
+    async with running(settings) as runtime:
+        await runtime.wait()

@@ -117,3 +117,44 @@ async def _refused(call: Any) -> grpc.aio.AioRpcError:
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await call
     return caught.value
+
+
+async def test_a_group_session_is_a_mesh_of_everyone_admitted(cluster: Cluster) -> None:
+    appointment_id = await cluster.book(("officer-1", "officer-2"), "peer-7")
+    provider = GrpcSignaling([cluster.a.target], cluster.token(Role.PEER_SUPPORTER, "peer-7"))
+    first = GrpcSignaling([cluster.b.target], cluster.token(Role.OFFICER, "officer-1"))
+    second = GrpcSignaling([cluster.a.target], cluster.token(Role.OFFICER, "officer-2"))
+    try:
+        await provider.join(appointment_id)
+        for officer in (first, second):
+            await officer.join(appointment_id)
+            waiting = await next_payload(officer)
+            assert waiting == WaitingSignal(
+                message="Your peer supporter is here and will let you in shortly."
+            )
+            await provider.admit(officer.handle)
+        drained = [await next_payload(first) for _ in range(2)]  # admitted, then officer-2 joined
+        assert drained == [
+            ParticipantAdmittedSignal(participant=first.handle),
+            ParticipantAdmittedSignal(participant=second.handle),
+        ]
+        await next_payload(second)  # its own admission
+        await first.send(OutboundSignal(session_id=first.session_id, payload=Offer(sdp=SDP)))  # to everyone
+        await first.send(
+            OutboundSignal(session_id=first.session_id, recipient=provider.handle, payload=Offer(sdp=SDP))
+        )
+        assert await next_payload(second) == Offer(sdp=SDP)
+        assert [await _skip_presence(provider), await _skip_presence(provider)] == [Offer(sdp=SDP)] * 2
+        # The addressed offer went to the provider only: officer-2's next signal is officer-1's reply.
+        await first.send(OutboundSignal(session_id=first.session_id, payload=Offer(sdp=SDP + "a=x\r\n")))
+        assert await next_payload(second) == Offer(sdp=SDP + "a=x\r\n")
+    finally:
+        for port in (first, second, provider):
+            await port.close()
+
+
+async def _skip_presence(port: GrpcSignaling) -> SignalPayload:
+    while True:
+        payload = await next_payload(port)
+        if payload.kind not in ("participant_joined", "participant_admitted", "waiting"):
+            return payload

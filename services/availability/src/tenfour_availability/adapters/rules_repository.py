@@ -8,6 +8,8 @@ Keys of one provider share the `{provider_id}` hash tag, so the optimistic trans
 * `availability:ics:{p}`         the text of the last calendar import (re-expanded as time passes)
 * `availability:deactivated:{p}` present once identity deactivated the provider
 * `availability:profile:{p}`     the timezone of the provider's identity profile and its version
+
+Calendar imports are found by scanning for `availability:ics:{*}` (hourly), not through an index.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 
 import redis.asyncio as aioredis
+from redis.asyncio.client import Pipeline
 from redis.exceptions import WatchError
 
 from tenfour.availability.v1 import rules_pb2
@@ -41,7 +44,7 @@ Mutation = Callable[[ProviderState], ProviderState | None]
 
 _NEWER_PROFILE = """
 local stored = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
-if tonumber(ARGV[1]) <= stored then return 0 end
+if tonumber(ARGV[1]) < stored then return 0 end
 redis.call('HSET', KEYS[1], 'version', ARGV[1], 'timezone', ARGV[2])
 return 1
 """
@@ -89,7 +92,6 @@ class RulesRepository:
         stale ``expected_version`` is ABORTED. A state with rules publishes one event per change.
         """
         all_keys = self._keys(provider_id)
-        rules_key, busy_key, deactivated_key, ics_key = all_keys
         for _ in range(20):
             async with self._redis.pipeline(transaction=True) as pipe:
                 try:
@@ -102,51 +104,54 @@ class RulesRepository:
                         )
                     new = mutate(current)
                     if new is None:
-                        await pipe.reset()  # type: ignore[no-untyped-call]
                         return current
                     if new.rules is not None:
                         bumped = new.rules.model_copy(update={"version": current.version + 1})
                         new = replace(new, rules=bumped, updated_at=now)
                     pipe.multi()  # type: ignore[no-untyped-call]
-                    if new.rules is not None:
-                        pipe.set(rules_key, rules_message(new).SerializeToString())
-                        event = envelope.build(state_event(new), subject=provider_id, when=now)
-                        outbox.stage(pipe, SERVICE, provider_id, event)
-                    if new.busy != current.busy:
-                        if new.busy is None:
-                            pipe.delete(busy_key)
-                        else:
-                            pipe.set(busy_key, busy_to_message(new.busy).SerializeToString())
-                    if new.ics != current.ics:
-                        if new.ics is None:
-                            pipe.delete(ics_key)
-                        else:
-                            pipe.set(ics_key, new.ics.encode("utf-8"))
-                    if not new.active:
-                        pipe.set(deactivated_key, b"1")
+                    self._stage(pipe, current, new, now)
                     await pipe.execute()
                 except WatchError:
                     continue
             if new.rules is not None:
                 await self._relay.notify(provider_id)
-            if new.busy is not None:
-                await self._redis.sadd(keys("busy-index"), provider_id)
             return new
         raise Aborted("too much concurrent editing of these rules; try again")
+
+    def _stage(self, pipe: Pipeline, current: ProviderState, new: ProviderState, now: datetime) -> None:
+        """Queue the writes from ``current`` to ``new``, and the event when there are rules."""
+        rules_key, busy_key, deactivated_key, ics_key = self._keys(new.provider_id)
+        if new.rules is not None:
+            pipe.set(rules_key, rules_message(new).SerializeToString())
+            event = envelope.build(state_event(new), subject=new.provider_id, when=now)
+            outbox.stage(pipe, SERVICE, new.provider_id, event)
+        if new.busy != current.busy:
+            if new.busy is None:
+                pipe.delete(busy_key)
+            else:
+                pipe.set(busy_key, busy_to_message(new.busy).SerializeToString())
+        if new.ics != current.ics:
+            if new.ics is None:
+                pipe.delete(ics_key)
+            else:
+                pipe.set(ics_key, new.ics.encode("utf-8"))
+        if not new.active:
+            pipe.set(deactivated_key, b"1")
 
     async def ics(self, provider_id: str) -> str | None:
         raw = await self._redis.get(keys("ics", provider_id))
         return None if raw is None else as_bytes(raw).decode("utf-8")
 
     async def with_imports(self) -> list[str]:
-        """Providers that have imported a calendar (and may need their busy time re-expanded)."""
-        return sorted(as_bytes(m).decode() for m in await self._redis.smembers(keys("busy-index")))
-
-    async def forget_import(self, provider_id: str) -> None:
-        await self._redis.srem(keys("busy-index"), provider_id)
+        """Providers that have imported a calendar (found by key, so no index can drift)."""
+        prefix = keys("ics") + ":{"
+        found = set()
+        async for key in self._redis.scan_iter(match=f"{prefix}*}}", count=1000):
+            found.add(as_bytes(key).decode()[len(prefix) : -1])
+        return sorted(found)
 
     async def remember_profile_zone(self, provider_id: str, timezone: str, version: int) -> bool:
-        """Keep the zone of the newest profile version seen; True when this one was newer."""
+        """Keep the zone of the newest profile version seen; False when this one was older."""
         result = await self._newer_profile(keys=[keys("profile", provider_id)], args=[version, timezone])
         return int(result) == 1
 

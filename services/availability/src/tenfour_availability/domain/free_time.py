@@ -12,6 +12,8 @@ from tenfour_shared.timeline import Interval
 
 __all__ = ["FreeSpan", "free_spans"]
 
+_ORDER = tuple(SessionType)  # canonical order, iterated once per edge
+
 
 @dataclass(frozen=True, slots=True)
 class FreeSpan:
@@ -40,7 +42,7 @@ def free_spans(
     for moment in sorted(edges):
         for session_type, step in edges[moment]:
             open_count[session_type] += step
-        types = tuple(t for t in SessionType if open_count[t] > 0)
+        types = tuple([t for t in _ORDER if open_count[t] > 0])
         if types == current:
             continue  # touching intervals of the same types stay one span
         if current and since is not None and since < moment:

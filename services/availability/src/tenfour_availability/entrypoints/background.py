@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import logging
 
-from tenfour_availability.service.availability import AvailabilityService
+from tenfour_availability.service.calendars import CalendarImports
 
 log = logging.getLogger("tenfour.availability")
 
 
-async def refresh_busy_calendars_forever(service: AvailabilityService, every_seconds: float) -> None:
+async def refresh_busy_calendars_forever(calendars: CalendarImports, every_seconds: float) -> None:
     while True:
-        refreshed = await service.refresh_busy_calendars()
+        refreshed = await calendars.refresh_all()
         if refreshed:
             log.info("busy calendars re-expanded", extra={"count": refreshed})
         await asyncio.sleep(every_seconds)

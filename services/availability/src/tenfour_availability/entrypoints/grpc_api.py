@@ -17,6 +17,7 @@ from tenfour_availability.entrypoints.requests import (
 )
 from tenfour_availability.service.access import authorize
 from tenfour_availability.service.availability import AvailabilityService
+from tenfour_availability.service.calendars import CalendarImports
 from tenfour_shared.auth.principal import current_principal
 from tenfour_shared.events.catalog.availability import SESSION_TYPE_NUMBERS, interval_to_proto
 
@@ -25,8 +26,9 @@ Ctx: TypeAlias = aio.ServicerContext[Any, Any]
 
 
 class AvailabilityApi(availability_pb2_grpc.AvailabilityServiceServicer):
-    def __init__(self, service: AvailabilityService) -> None:
+    def __init__(self, service: AvailabilityService, calendars: CalendarImports) -> None:
         self._service = service
+        self._calendars = calendars
 
     async def GetRules(self, request: availability_pb2.GetRulesRequest, context: Ctx) -> rules_pb2.RuleSet:
         with field_errors():
@@ -54,7 +56,7 @@ class AvailabilityApi(availability_pb2_grpc.AvailabilityServiceServicer):
         self, request: availability_pb2.ImportBusyCalendarRequest, context: Ctx
     ) -> availability_pb2.ImportBusyCalendarResponse:
         with field_errors():
-            state = await self._service.import_busy_calendar(
+            state = await self._calendars.import_busy_calendar(
                 current_principal(), request.provider_id, request.ics
             )
         reply = availability_pb2.ImportBusyCalendarResponse(version=state.version)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -56,7 +56,7 @@ class Change:
     user: User | None = None
     profile: StoredProfile | None = None
     events: Sequence[Envelope] = ()
-    audit: Sequence[AuditEntry] = field(default=())
+    audit: Sequence[AuditEntry] = ()
 
     @property
     def empty(self) -> bool:

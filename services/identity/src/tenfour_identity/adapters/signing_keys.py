@@ -154,25 +154,30 @@ class SigningKeyStore:
 
     async def ensure_key(self, max_age: float | None = None) -> None:
         """Create the first key if there is none; rotate if the signing key is older than `max_age` s."""
+        first = False
 
         def needed(entries: dict[str, _Entry], now: float) -> float | None:
+            nonlocal first
             signing = [e for e in entries.values() if e.info.retires_at is None]
             if not signing:
+                first = True
                 return now  # first key: nothing to pre-publish for, sign at once
             newest = max(e.info.activates_at for e in signing)
             if max_age and now - newest >= max_age:
                 return now + self._activation_delay
             return None
 
-        rotated = await self._transact(needed)
-        if rotated is not None:
-            _log.info("signing key created", extra={"state": "rotated"})
+        if await self._transact(needed) is not None:
+            message = (
+                "first signing key created" if first else "signing key rotated: it reached its maximum age"
+            )
+            _log.info(message, extra={"state": "signing_key_created"})
 
     async def rotate(self) -> KeyInfo:
         """Add a key that signs after the activation delay; older keys retire after their tokens."""
         info = await self._transact(lambda _entries, now: now + self._activation_delay)
         assert info is not None
-        _log.info("signing key rotated", extra={"state": "rotated"})
+        _log.info("signing key rotated on request", extra={"state": "signing_key_created"})
         return info
 
     async def _transact(

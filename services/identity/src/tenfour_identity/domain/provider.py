@@ -98,8 +98,8 @@ class ProviderProfile(DomainModel):
     timezone: TimeZoneName
     bio: Bio = ""
     accepting_new_clients: bool = True
-    # Agencies whose officers may book this provider. A peer serves exactly their own agency;
-    # a therapist with none listed belongs to the provider network and serves every agency.
+    # Agencies whose officers may book this provider, listed explicitly: a peer serves exactly
+    # their own agency; a therapist the agencies a system admin assigned (none: not bookable yet).
     agency_ids: frozenset[Identifier] = Field(default=frozenset(), max_length=MAX_AGENCIES_SERVED)
 
     @model_validator(mode="after")
@@ -113,4 +113,4 @@ class ProviderProfile(DomainModel):
         return self
 
     def serves(self, agency_id: str) -> bool:
-        return agency_id in self.agency_ids or (self.kind is ProviderKind.THERAPIST and not self.agency_ids)
+        return agency_id in self.agency_ids

@@ -42,7 +42,9 @@ def violations_of(error: ValidationError) -> list[Violation]:
         if item["type"] == _CROSS_FIELD:
             result.extend(Violation(f, m) for f, m in item.get("ctx", {}).get("violations", []))
         elif item["type"] == "too_short":
-            too_short.append(Violation(_path(item["loc"]), item["msg"]))
+            empty = item.get("ctx", {}).get("actual_length") == 0
+            message = "must list at least one" if empty else item["msg"]
+            too_short.append(Violation(_path(item["loc"]), message))
         else:
             result.append(Violation(_path(item["loc"]), item["msg"]))
     # A list whose only items were invalid is also "too short after validation": that echo

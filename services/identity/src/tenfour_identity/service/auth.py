@@ -10,8 +10,10 @@ enrol the authenticator with it, and CompleteMfaSetup signs them in. No token li
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from tenfour_identity.adapters.audit import AuditEntry
+from tenfour_identity.adapters.throttle import Counter
 from tenfour_identity.domain.errors import (
     FailedPrecondition,
     ResourceExhausted,
@@ -52,6 +54,7 @@ class AuthOutcome:
     refresh_token: str = ""
     mfa_required: bool = False
     mfa_setup_ticket: str = ""
+    mfa_enabled: bool = False  # of the signed-in user
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,14 +77,26 @@ def normalise_login_name(text: str) -> str:
     return f"{local}@{domain.lower()}" if at else name.lower()
 
 
-async def start_session(deps: Deps, user: User, via: str) -> AuthOutcome:
+async def start_session(deps: Deps, user: User, via: str, *, mfa_enabled: bool = False) -> AuthOutcome:
     now = deps.now()
     session = await deps.sessions.start(user.id, now)
     access = deps.issuer.issue(
         subject=user.id, role=user.role, agency_id=user.agency_id, session_id=session.family_id
     )
     await deps.audit.append(AuditEntry("login_ok", user.id, user.agency_id or "", f"via={via}"))
-    return AuthOutcome(user=user, access=access, refresh_token=session.refresh_token)
+    return AuthOutcome(user=user, access=access, refresh_token=session.refresh_token, mfa_enabled=mfa_enabled)
+
+
+async def _admit(deps: Deps, by_source: Counter, by_account: Counter, now: datetime) -> bool:
+    """Charge both throttle counters (source first) or refuse; True if one just hit its cap."""
+    source = await deps.throttle.attempt(by_source, now)
+    if not source.allowed:
+        raise ResourceExhausted(source.retry_after)
+    account = await deps.throttle.attempt(by_account, now)
+    if not account.allowed:
+        await deps.throttle.refund(by_source)
+        raise ResourceExhausted(account.retry_after)
+    return source.locked or account.locked
 
 
 async def login(deps: Deps, *, username: str, password: str, totp_code: str, source: str) -> AuthOutcome:
@@ -93,13 +108,7 @@ async def login(deps: Deps, *, username: str, password: str, totp_code: str, sou
     now = deps.now()
     tag = deps.throttle.source_tag(source)
     by_source, by_account = deps.throttle.source(source), deps.throttle.account(name)
-    verdict = await deps.throttle.attempt(by_source, now)
-    if not verdict.allowed:
-        raise ResourceExhausted(verdict.retry_after)
-    account_verdict = await deps.throttle.attempt(by_account, now)
-    if not account_verdict.allowed:
-        await deps.throttle.refund(by_source)
-        raise ResourceExhausted(account_verdict.retry_after)
+    locked = await _admit(deps, by_source, by_account, now)
 
     # Unknown users verify against the hasher's dummy hash: same answer, similar time.
     user_id = await deps.directory.find_login(name)
@@ -107,10 +116,9 @@ async def login(deps: Deps, *, username: str, password: str, totp_code: str, sou
     creds = await deps.directory.get_credentials(user.id) if user else None
     matched = await deps.passwords.verify(creds.password_hash if creds else None, password)
     if not matched or user is None or creds is None or user.disabled:
-        locked = " locked" if verdict.locked or account_verdict.locked else ""
-        known = user.id if user else ""
-        agency = user.agency_id or "" if user else ""
-        await deps.audit.append(AuditEntry("login_failed", known, agency, f"src={tag}{locked}"))
+        known, agency = (user.id, user.agency_id or "") if user else ("", "")
+        detail = f"src={tag}" + (" locked" if locked else "")
+        await deps.audit.append(AuditEntry("login_failed", known, agency, detail))
         raise Unauthenticated()
     await deps.throttle.refund(by_source)  # a right password is not a spraying source
 
@@ -130,7 +138,10 @@ async def login(deps: Deps, *, username: str, password: str, totp_code: str, sou
         ticket = await deps.mfa.new_ticket(user.id)
         await deps.audit.append(AuditEntry("mfa_setup_required", user.id, user.agency_id or ""))
         return AuthOutcome(mfa_setup_ticket=ticket)
-    return await start_session(deps, user, "password+totp" if creds.totp_secret else "password")
+    with_totp = creds.totp_secret is not None
+    return await start_session(
+        deps, user, "password+totp" if with_totp else "password", mfa_enabled=with_totp
+    )
 
 
 async def refresh(deps: Deps, refresh_token: str) -> AuthOutcome:
@@ -149,7 +160,11 @@ async def refresh(deps: Deps, refresh_token: str) -> AuthOutcome:
     access = deps.issuer.issue(
         subject=user.id, role=user.role, agency_id=user.agency_id, session_id=rotation.family_id
     )
-    return AuthOutcome(user=user, access=access, refresh_token=rotation.refresh_token)
+    creds = await deps.directory.get_credentials(user.id)
+    mfa_enabled = creds is not None and creds.totp_secret is not None
+    return AuthOutcome(
+        user=user, access=access, refresh_token=rotation.refresh_token, mfa_enabled=mfa_enabled
+    )
 
 
 async def logout(deps: Deps, refresh_token: str) -> None:
@@ -216,4 +231,4 @@ async def complete_mfa_setup(deps: Deps, ticket: str, totp_code: str) -> AuthOut
     await _confirm(deps, user, totp_code, ticket)
     if not await deps.mfa.consume_ticket(ticket):
         raise Unauthenticated("invalid or expired MFA setup ticket: sign in again")
-    return await start_session(deps, user, "mfa_setup")
+    return await start_session(deps, user, "mfa_setup", mfa_enabled=True)

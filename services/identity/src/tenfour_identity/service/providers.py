@@ -2,8 +2,8 @@
 
 Every profile change is stored with a new version and published (ProviderProfileUpdated,
 the whole profile) in the same transaction, so scheduling matches without calling identity.
-Profile updates replace the whole profile. Who a therapist serves (`agency_ids`) is set by
-system admins only; a peer supporter always serves exactly their own agency.
+Profile updates replace the whole profile. Who a therapist serves (`agency_ids`, an explicit
+list) is set by system admins only; a peer supporter always serves exactly their own agency.
 """
 
 from __future__ import annotations

@@ -24,7 +24,6 @@ from tenfour_scheduling.domain import (
     FatiguePolicy,
     FieldViolation,
     OfficerPreferences,
-    Override,
     OverrideKind,
     Roster,
     ShiftDefinition,
@@ -48,7 +47,11 @@ __all__ = [
     "timestamp",
 ]
 
-_KINDS = {ShiftKind.DAY: pb.SHIFT_KIND_DAY, ShiftKind.SWING: pb.SHIFT_KIND_SWING, ShiftKind.NIGHT: pb.SHIFT_KIND_NIGHT}
+_KINDS = {
+    ShiftKind.DAY: pb.SHIFT_KIND_DAY,
+    ShiftKind.SWING: pb.SHIFT_KIND_SWING,
+    ShiftKind.NIGHT: pb.SHIFT_KIND_NIGHT,
+}
 _KIND_OF = {int(v): k for k, v in _KINDS.items()}
 _OVERRIDES = {
     pb.OVERRIDE_KIND_OVERTIME: OverrideKind.OVERTIME,
@@ -308,7 +311,9 @@ def template_messages() -> list[pb.RotationTemplate]:
         msg = pb.RotationTemplate(name=name, cycle=t.cycle, description=t.title)
         for letter in sorted(t.definitions):
             d = t.definitions[letter]
-            msg.shifts.add(letter=letter, start=_clock(d.start), length=duration(d.length), kind=_KINDS[d.kind])
+            msg.shifts.add(
+                letter=letter, start=_clock(d.start), length=duration(d.length), kind=_KINDS[d.kind]
+            )
         out.append(msg)
     return out
 
@@ -358,21 +363,26 @@ def policy_from_proto(msg: pb.FatiguePolicy, agency_id: str, version: int = 0) -
         reader.fail("urgent_escalate_after", "must be between 1 min and 24 h")
     if len(msg.crisis_line_text) > 500:
         reader.fail("crisis_line_text", "must be at most 500 characters")
-    offsets = [_reminder_offset(text, f"reminder_offsets[{i}]", reader) for i, text in enumerate(msg.reminder_offsets)]
+    offsets = [
+        _reminder_offset(text, f"reminder_offsets[{i}]", reader)
+        for i, text in enumerate(msg.reminder_offsets)
+    ]
     if len(msg.reminder_offsets) > 5:
         reader.fail("reminder_offsets", "at most 5 reminders")
-    reader.raise_if_any()
     try:
         parsed = FatiguePolicy.parse(fatigue)
     except DomainValidationError as exc:
-        raise _renamed(exc, lambda p: _POLICY_FIELDS.get(p, p)) from None
+        reader.problems.extend(_renamed(exc, lambda p: _POLICY_FIELDS.get(p, p)).violations)
+    reader.raise_if_any()
     return AgencyPolicy(
         agency_id=agency_id,
         fatigue=parsed,
         late_cancel_window=defaults.late_cancel_window if late is None else late,
         urgent_escalate_after=defaults.urgent_escalate_after if escalate is None else escalate,
         crisis_line_text=msg.crisis_line_text,
-        reminder_offsets=tuple(o for o in offsets if o is not None) if msg.reminder_offsets else defaults.reminder_offsets,
+        reminder_offsets=tuple(o for o in offsets if o is not None)
+        if msg.reminder_offsets
+        else defaults.reminder_offsets,
         version=version,
     )
 

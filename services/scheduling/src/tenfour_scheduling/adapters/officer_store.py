@@ -67,7 +67,9 @@ class OfficerStore:
             return None
         return decode_roster(as_bytes(raw), int(version or 0))
 
-    async def put_roster(self, officer_id: str, message: pb.Roster, expected: int, agency_id: str, event: Envelope) -> bool:
+    async def put_roster(
+        self, officer_id: str, message: pb.Roster, expected: int, agency_id: str, event: Envelope
+    ) -> bool:
         """False when the stored version is no longer ``expected`` (nothing written)."""
         k = OfficerKeys(officer_id)
         stored = pb.Roster()
@@ -99,10 +101,13 @@ class OfficerStore:
             return AgencyPolicy.default(agency_id)
         return _decode_policy(as_bytes(raw), agency_id, int(version or 0))
 
-    async def put_policy(self, agency_id: str, message: pb.FatiguePolicy, expected: int, event: Envelope) -> bool:
+    async def put_policy(
+        self, agency_id: str, message: pb.FatiguePolicy, expected: int, event: Envelope
+    ) -> bool:
         k = AgencyKeys(agency_id)
         reply = await self._put(
-            keys=[k.policy, k.outbox], args=[expected, message.SerializeToString(), *outbox.script_args(event)]
+            keys=[k.policy, k.outbox],
+            args=[expected, message.SerializeToString(), *outbox.script_args(event)],
         )
         if as_bytes(reply[0]) != b"ok":
             return False

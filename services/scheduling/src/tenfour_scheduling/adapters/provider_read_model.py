@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from functools import lru_cache
 
 import redis.asyncio as aioredis
@@ -19,7 +18,7 @@ import redis.asyncio as aioredis
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile
-from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_calendar
+from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_calendar, to_ms
 from tenfour_scheduling.adapters.keys import SERVICE, AgencyKeys, OfficerKeys, ProviderKeys, keys
 from tenfour_scheduling.adapters.officer_store import StoredRoster, decode_roster
 from tenfour_shared.calendar import CalendarError
@@ -105,7 +104,9 @@ class ProviderReadModel:
         """
         k = ProviderKeys(profile.provider_id)
         previous = await self.profile(profile.provider_id)
-        newer = int(await self._apply_profile(keys=[k.profile], args=[version, profile.SerializeToString()])) == 1
+        newer = (
+            int(await self._apply_profile(keys=[k.profile], args=[version, profile.SerializeToString()])) == 1
+        )
         stored = profile if newer else await self.profile(profile.provider_id)
         if stored is None:
             return newer
@@ -141,8 +142,8 @@ class ProviderReadModel:
 
     async def snapshots(self, provider_ids: Sequence[str], window: Interval) -> list[ProviderSnapshot]:
         """Everything a search or a booking needs of these providers, in one round trip."""
-        lo = int(window.start.timestamp() * 1000) - LONGEST_ENTRY_MS
-        hi = int(window.end.timestamp() * 1000)
+        lo = to_ms(window.start) - LONGEST_ENTRY_MS
+        hi = to_ms(window.end)
         async with self._redis.pipeline(transaction=False) as pipe:
             for pid in provider_ids:
                 k = ProviderKeys(pid)
@@ -178,7 +179,3 @@ def _roster(raw: bytes, version: int) -> StoredRoster | None:
     except Exception:  # a stored roster is valid when written; never fail a search on one
         log.warning("unusable stored roster")
         return None
-
-
-def utc_ms(moment: datetime) -> int:
-    return int(moment.astimezone(UTC).timestamp() * 1000)

@@ -61,8 +61,8 @@ from tenfour_scheduling.domain.templates import (
 
 __all__ = [
     "DEFAULT_HORIZON",
-    "OCCUPYING",
     "MAX_HORIZON",
+    "OCCUPYING",
     "TEMPLATES",
     "AppointmentStatus",
     "BlockReason",

@@ -1,13 +1,30 @@
-"""Which events scheduling consumes, and what it does with each (explicit registry)."""
+"""Which events scheduling consumes, and what it does with each (explicit registry per source).
+
+Every handler is idempotent by state or version, so a redelivered event changes nothing.
+"""
 
 from __future__ import annotations
 
 from google.protobuf.message import Message
 
+from tenfour.events.v1 import identity_events_pb2 as identity
+from tenfour.events.v1 import scheduling_events_pb2 as scheduling
+from tenfour.events.v1 import signaling_events_pb2 as signaling
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour_scheduling.adapters.keys import ID
+from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
+from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_shared.events.consumer import Handler, PermanentFailure
+
+__all__ = ["availability_handlers", "identity_handlers", "own_handlers", "signaling_handlers"]
+
+
+def _id(value: str, what: str) -> str:
+    if not ID.match(value):
+        raise PermanentFailure(f"event without a usable {what}")
+    return value
 
 
 def availability_handlers(read_model: ProviderReadModel) -> dict[str, Handler]:
@@ -15,6 +32,64 @@ def availability_handlers(read_model: ProviderReadModel) -> dict[str, Handler]:
         assert isinstance(payload, ProviderRulesChanged)
         if not payload.provider_id or payload.version <= 0:
             raise PermanentFailure("rules event without provider id or version")
+        _id(payload.provider_id, "provider id")
         await read_model.apply_rules(env, payload)
 
     return {"availability.provider_rules_changed": on_rules_changed}
+
+
+def identity_handlers(
+    read_model: ProviderReadModel, officers: OfficerStore, appointments: AppointmentService
+) -> dict[str, Handler]:
+    async def on_profile_updated(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, identity.ProviderProfileUpdated)
+        _id(payload.profile.provider_id, "provider id")
+        for agency in payload.profile.agency_ids:
+            _id(agency, "agency id")
+        await read_model.apply_profile(payload.profile, payload.version)
+
+    async def on_user_deactivated(env: Envelope, payload: Message) -> None:
+        """Never bookable again, and every future appointment cancelled (as officer or provider)."""
+        assert isinstance(payload, identity.UserDeactivated)
+        user_id = _id(payload.user_id, "user id")
+        await read_model.deactivate(user_id)
+        await officers.mark_deactivated(user_id)
+        await appointments.user_deactivated(user_id)
+
+    return {
+        "identity.provider_profile_updated": on_profile_updated,
+        "identity.user_deactivated": on_user_deactivated,
+    }
+
+
+def signaling_handlers(appointments: AppointmentService) -> dict[str, Handler]:
+    async def on_participant_joined(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, signaling.ParticipantJoined)
+        await appointments.officer_joined(payload.appointment_id, payload.participant_id)
+
+    async def on_session_ended(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, signaling.SessionEnded)
+        await appointments.session_ended(payload.appointment_id, payload.any_officer_joined)
+
+    return {
+        "signaling.participant_joined": on_participant_joined,
+        "signaling.session_ended": on_session_ended,
+    }
+
+
+def own_handlers(appointments: AppointmentService) -> dict[str, Handler]:
+    """Scheduling's own appointment events re-apply each version to the officers' calendars,
+    so a crash between a commit and its officer-side sync only delays the sync."""
+
+    async def on_status_changed(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, scheduling.AppointmentStatusChanged)
+        await appointments.mirror(payload.appointment)
+
+    async def on_rescheduled(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, scheduling.AppointmentRescheduled)
+        await appointments.mirror(payload.appointment, moved=True)
+
+    return {
+        "scheduling.appointment_status_changed": on_status_changed,
+        "scheduling.appointment_rescheduled": on_rescheduled,
+    }

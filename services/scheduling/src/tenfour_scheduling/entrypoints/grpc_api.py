@@ -1,11 +1,21 @@
-"""gRPC servicer: a thin translation between protobuf and the scheduling use cases."""
+"""gRPC servicer: a thin translation between protobuf and the scheduling use cases.
+
+One mixin per area, composed here; the RPCs of later areas (series, conflicts, urgent
+sessions, group sessions, calendar feeds) are not overridden and answer UNIMPLEMENTED until a
+mixin for them is added to SchedulingApi's bases.
+"""
 
 from __future__ import annotations
 
-from tenfour.scheduling.v1 import scheduling_pb2_grpc
+from tenfour_scheduling.entrypoints.grpc_appointments import AppointmentRpcs
+from tenfour_scheduling.entrypoints.grpc_base import Services
+from tenfour_scheduling.entrypoints.grpc_rosters import RosterRpcs
+from tenfour_scheduling.entrypoints.grpc_slots import SlotRpcs
+
+__all__ = ["SERVICE_NAME", "SchedulingApi", "Services"]
 
 SERVICE_NAME = "tenfour.scheduling.v1.SchedulingService"
 
 
-class SchedulingApi(scheduling_pb2_grpc.SchedulingServiceServicer):
-    """RPCs not overridden here answer UNIMPLEMENTED until their issue lands."""
+class SchedulingApi(RosterRpcs, SlotRpcs, AppointmentRpcs):
+    """RPCs not overridden by a mixin answer UNIMPLEMENTED until their issue lands."""

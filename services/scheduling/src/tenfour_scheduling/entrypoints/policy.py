@@ -1,7 +1,40 @@
-"""Who may call each scheduling RPC. Anything not listed is denied."""
+"""Who may call each scheduling RPC. Anything not listed is denied.
+
+Roles only. Which data a caller reaches is decided by the handlers: officers act on their own
+roster, preferences and appointments (officer id = token subject, agency from the token);
+providers see the appointments they give; agency admins set their agency's policy and see no
+appointment at all (program figures come as de-identified aggregates elsewhere).
+"""
 
 from __future__ import annotations
 
-from tenfour_shared.auth.policy import Policy
+from tenfour_shared.auth.policy import Policy, Rule
+from tenfour_shared.auth.roles import Role
 
-POLICY = Policy({})
+_S = "/tenfour.scheduling.v1.SchedulingService/"
+OFFICERS = Rule(roles={Role.OFFICER, Role.PEER_SUPPORTER})
+AGENCY_MEMBERS = Rule(roles={Role.OFFICER, Role.PEER_SUPPORTER, Role.AGENCY_ADMIN})
+ADMINS = Rule(roles={Role.AGENCY_ADMIN})
+PARTIES = Rule(roles={Role.OFFICER, Role.PEER_SUPPORTER, Role.THERAPIST})
+
+RULES = {
+    "ListRotationTemplates": AGENCY_MEMBERS,
+    "SetRoster": OFFICERS,
+    "GetRoster": OFFICERS,
+    "ImportRosterCalendar": OFFICERS,
+    "AddRosterOverride": OFFICERS,
+    "GetShifts": OFFICERS,
+    "SetFatiguePolicy": ADMINS,
+    "GetFatiguePolicy": AGENCY_MEMBERS,
+    "SetPreferences": OFFICERS,
+    "GetPreferences": OFFICERS,
+    "GetOffDutyWindows": OFFICERS,
+    "FindSlots": OFFICERS,
+    "Book": OFFICERS,
+    "Reschedule": OFFICERS,
+    "Cancel": PARTIES,
+    "ListAppointments": PARTIES,
+    "GetAppointment": PARTIES,
+}
+
+POLICY = Policy({_S + rpc: rule for rpc, rule in RULES.items()})

@@ -12,7 +12,7 @@ from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.scheduling_events_pb2 import AppointmentRescheduled, AppointmentStatusChanged
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_shared.events.consumer import Handler, PermanentFailure
-from tenfour_signaling.service.rooms import Booking, Rooms
+from tenfour_signaling.service.bookings import Booking, Bookings
 
 __all__ = ["scheduling_handlers"]
 
@@ -42,13 +42,13 @@ def booking_of(appointment: Appointment) -> Booking:
     )
 
 
-def scheduling_handlers(rooms: Rooms) -> dict[str, Handler]:
+def scheduling_handlers(bookings: Bookings) -> dict[str, Handler]:
     async def apply(appointment: Appointment) -> None:
         try:
             if appointment.status in _ON:
-                await rooms.book(booking_of(appointment))
+                await bookings.book(booking_of(appointment))
             elif appointment.status in _OFF and _ID.fullmatch(appointment.appointment_id):
-                await rooms.cancel(appointment.appointment_id)
+                await bookings.cancel(appointment.appointment_id)
         except ValidationError as exc:  # e.g. more people than a mesh room holds
             raise PermanentFailure(
                 f"appointment does not make a room ({exc.error_count()} problems)"

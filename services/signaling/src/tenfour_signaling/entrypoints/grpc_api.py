@@ -18,10 +18,12 @@ from tenfour_shared.errors import InvalidArgument
 from tenfour_signaling import wire
 from tenfour_signaling.domain import IceConfiguration, Presence
 from tenfour_signaling.entrypoints.errors import translated
+from tenfour_signaling.service.access import Caller, require_seat
 from tenfour_signaling.service.ice import IceService
 from tenfour_signaling.service.precall import PreCallChecks
-from tenfour_signaling.service.rooms import Caller, Rooms, require_seat
+from tenfour_signaling.service.rooms import Rooms
 from tenfour_signaling.service.signals import Signals
+from tenfour_signaling.service.writer import RoomWriter
 
 SERVICE_NAME = "tenfour.signaling.v1.SignalingService"
 Ctx: TypeAlias = aio.ServicerContext[Any, Any]
@@ -52,7 +54,10 @@ def _ttl(ice: IceConfiguration, now: datetime) -> Any:
 
 
 class SignalingApi(signaling_pb2_grpc.SignalingServiceServicer):
-    def __init__(self, rooms: Rooms, signals: Signals, ice: IceService, precall: PreCallChecks) -> None:
+    def __init__(
+        self, writer: RoomWriter, rooms: Rooms, signals: Signals, ice: IceService, precall: PreCallChecks
+    ) -> None:
+        self._writer = writer
         self._rooms = rooms
         self._signals = signals
         self._ice = ice
@@ -61,11 +66,10 @@ class SignalingApi(signaling_pb2_grpc.SignalingServiceServicer):
     async def Join(self, request: pb.JoinRequest, context: Ctx) -> pb.JoinResponse:
         appointment_id = _appointment(request.appointment_id)
         with translated():
-            if request.relay_only:
-                self._ice.for_precall(_caller(), relay_only=True)  # fails early without TURN
+            self._ice.check_relay(request.relay_only)  # before anyone is told we joined
             joined = await self._rooms.join(_caller(), appointment_id, relay_only=request.relay_only)
             ice = self._ice.for_seat(joined.room, joined.seat)
-        now = self._rooms.clock()
+        now = self._writer.clock()
         return pb.JoinResponse(
             session_id=joined.room.session_id,
             participant_id=joined.seat.handle,
@@ -150,27 +154,27 @@ class SignalingApi(signaling_pb2_grpc.SignalingServiceServicer):
         handle = _handle(request.participant_id, "participant_id")
         with translated():
             room = await self._rooms.admit(_caller(), appointment_id, handle)
-        return wire.room_state(room, None, self._rooms.clock())
+        return wire.room_state(room, None, self._writer.clock())
 
     async def Remove(self, request: pb.RemoveRequest, context: Ctx) -> pb.RoomState:
         appointment_id = _appointment(request.appointment_id)
         handle = _handle(request.participant_id, "participant_id")
         with translated():
             room = await self._rooms.remove(_caller(), appointment_id, handle)
-        return wire.room_state(room, None, self._rooms.clock())
+        return wire.room_state(room, None, self._writer.clock())
 
     async def EndSession(self, request: pb.EndSessionRequest, context: Ctx) -> pb.RoomState:
         appointment_id = _appointment(request.appointment_id)
         with translated():
             room = await self._rooms.end(_caller(), appointment_id)
-        return wire.room_state(room, None, self._rooms.clock())
+        return wire.room_state(room, None, self._writer.clock())
 
     async def GetRoom(self, request: pb.GetRoomRequest, context: Ctx) -> pb.RoomState:
         appointment_id = _appointment(request.appointment_id)
         with translated():
-            room = (await self._rooms.fresh(appointment_id)).room
+            room = (await self._writer.fresh(appointment_id)).room
             seat = require_seat(room, _caller())
-        return wire.room_state(room, seat, self._rooms.clock())
+        return wire.room_state(room, seat, self._writer.clock())
 
     async def GetIceServers(self, request: pb.GetIceServersRequest, context: Ctx) -> pb.GetIceServersResponse:
         with translated():
@@ -184,7 +188,7 @@ class SignalingApi(signaling_pb2_grpc.SignalingServiceServicer):
         return pb.GetIceServersResponse(
             ice_servers=wire.ice_servers_pb(ice.servers),
             relay_only=ice.relay_only,
-            ttl=_ttl(ice, self._rooms.clock()),
+            ttl=_ttl(ice, self._writer.clock()),
         )
 
     async def PreCallCheck(self, request: pb.PreCallCheckRequest, context: Ctx) -> pb.PreCallCheckResponse:

@@ -20,7 +20,8 @@ from tenfour_signaling.domain import (
     join_denial,
     new_handle,
 )
-from tenfour_signaling.service.rooms import Caller, Rooms, require_seat
+from tenfour_signaling.service.access import Caller, require_seat
+from tenfour_signaling.service.writer import RoomWriter
 
 __all__ = ["IceService"]
 
@@ -36,14 +37,18 @@ class IceService:
     def __init__(
         self,
         settings: IceSettings | None,
-        rooms: Rooms,
+        writer: RoomWriter,
         precall_ttl: timedelta,
         clock: Callable[[], datetime],
     ) -> None:
         self._settings = settings
-        self._rooms = rooms
+        self._writer = writer
         self._precall_ttl = precall_ttl
         self._clock = clock
+
+    def check_relay(self, relay_only: bool) -> None:
+        """Refuse relay-only up front when no TURN server could carry it."""
+        self._require_turn(relay_only)
 
     def _require_turn(self, relay_only: bool) -> IceSettings | None:
         if self._settings is None and relay_only:
@@ -62,7 +67,7 @@ class IceService:
         self, caller: Caller, appointment_id: str, *, relay_only: bool
     ) -> IceConfiguration:
         """Fresh credentials for a participant who may be in the room now (refresh before expiry)."""
-        room = (await self._rooms.fresh(appointment_id)).room
+        room = (await self._writer.fresh(appointment_id)).room
         seat = require_seat(room, caller)
         reason = join_denial(room, caller.subject, self._clock())
         if reason is not None:

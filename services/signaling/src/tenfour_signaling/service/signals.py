@@ -14,7 +14,7 @@ from datetime import datetime
 from tenfour.signaling.v1.signaling_pb2 import SignalEvent
 from tenfour_shared.errors import Aborted
 from tenfour_signaling.adapters.live import LiveBus, LiveFeed
-from tenfour_signaling.adapters.room_store import Delivery, Relayed, RoomStore
+from tenfour_signaling.adapters.room_store import Delivery, Relayed
 from tenfour_signaling.domain import (
     Answer,
     ClientPayload,
@@ -40,7 +40,8 @@ from tenfour_signaling.domain import (
     plan_resume,
     seat_relay_only,
 )
-from tenfour_signaling.service.rooms import Caller, Rooms, expire_at, require_seat
+from tenfour_signaling.service.access import Caller, require_seat
+from tenfour_signaling.service.writer import RoomWriter, expire_at
 from tenfour_signaling.wire import signal_event
 
 __all__ = ["Signals"]
@@ -91,15 +92,14 @@ def _route(room: Room, caller: Caller, recipient: str | None, now: datetime) -> 
 class Signals:
     def __init__(
         self,
-        rooms: Rooms,
-        store: RoomStore,
+        writer: RoomWriter,
         live: LiveBus,
         ice: IceSettings | None,
         heartbeat_seconds: float,
         clock: Callable[[], datetime],
     ) -> None:
-        self._rooms = rooms
-        self._store = store
+        self._writer = writer
+        self._store = writer.store
         self._live = live
         self._ice = ice
         self._heartbeat = heartbeat_seconds
@@ -108,14 +108,14 @@ class Signals:
         self._closing = False
 
     async def send(self, caller: Caller, signal: OutboundSignal) -> Relayed:
-        appointment_id = await self._rooms.appointment_for(signal.session_id)
-        stored = await self._rooms.cached(appointment_id)
+        appointment_id = await self._writer.appointment_for(signal.session_id)
+        stored = await self._writer.cached(appointment_id)
         for _ in range(20):
             now = self._clock()
             try:
                 seat, recipients = _route(stored.room, caller, signal.recipient, now)
             except DomainError:
-                latest = await self._rooms.fresh(appointment_id)
+                latest = await self._writer.fresh(appointment_id)
                 if latest.version == stored.version:
                     raise  # refused on the current room, not on a stale copy
                 stored = latest
@@ -124,27 +124,27 @@ class Signals:
             event = signal_event(stored.room.session_id, payload, now, sender=seat.handle)
             sends = [Delivery(handle, event) for handle in recipients]
             relayed = await self._store.relay(
-                stored, seat.handle, signal.client_msg_id, sends, expire_at(stored.room, self._rooms.times)
+                stored, seat.handle, signal.client_msg_id, sends, expire_at(stored.room, self._writer.times)
             )
             if relayed is None:  # the room changed since we looked: authorize again
-                stored = await self._rooms.fresh(appointment_id)
+                stored = await self._writer.fresh(appointment_id)
                 continue
             if not relayed.duplicate:
-                await self._rooms.publish(stored.room.session_id, sends, relayed.seqs)
+                await self._writer.publish(stored.room.session_id, sends, relayed.seqs)
             return relayed
         raise Aborted("the session changed too often; try again")
 
     async def stream(self, caller: Caller, session_id: str, last_seen_seq: int) -> AsyncIterator[SignalEvent]:
         """Everything after ``last_seen_seq``, then live signals and heartbeats (seq 0)."""
-        appointment_id = await self._rooms.appointment_for(session_id)
-        room = (await self._rooms.fresh(appointment_id)).room
+        appointment_id = await self._writer.appointment_for(session_id)
+        room = (await self._writer.fresh(appointment_id)).room
         seat = require_seat(room, caller)
         if seat.presence is Presence.REMOVED:
             raise JoinDenied(JoinDenial.REMOVED)
         if seat.entered_at is None:
             raise RoomStateError("join the session first")
         handle = seat.handle
-        window = self._rooms.times.resume_window
+        window = self._writer.times.resume_window
         active = seat.is_present and room.ended_at is None
         feed = await self._live.subscribe(session_id, handle)  # before reading: nothing slips between
         self._feeds.add(feed)

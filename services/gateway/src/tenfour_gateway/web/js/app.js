@@ -31,7 +31,7 @@ const ROUTES = {
   import: { title: 'Import calendar', roles: PROVIDER, view: provider.importCalendar },
   upcoming: { title: 'Upcoming', roles: PROVIDER, view: provider.upcoming, menu: 'Upcoming' },
   codes: { title: 'Enrolment codes', roles: ADMIN, view: coordinator.codes, menu: 'Codes' },
-  fatigue: { title: 'Rest rules', roles: ['agency_admin', 'system_admin'], view: coordinator.fatigue, menu: 'Rest rules' },
+  fatigue: { title: 'Rest rules', roles: ['agency_admin'], view: coordinator.fatigue, menu: 'Rest rules' },
   outcomes: { title: 'Program numbers', roles: ['agency_admin'], view: coordinator.outcomes, menu: 'Numbers' },
   admin: { title: 'Administration', roles: ['system_admin'], view: coordinator.administration, menu: 'Admin' },
   check: { title: 'Camera and network check', roles: PARTICIPANT, view: check.precall, menu: 'Check camera' },
@@ -131,8 +131,7 @@ async function home(main) {
       ['outcomes', 'Program numbers', 'De-identified totals only.']);
   }
   if (s.role === 'system_admin') {
-    items.push(['admin', 'Administration', 'Agencies, coordinators, therapists.'], ['codes', 'Enrolment codes', 'For any agency.'],
-      ['fatigue', 'Rest rules', 'For any agency.']);
+    items.push(['admin', 'Administration', 'Agencies, coordinators, therapists.'], ['codes', 'Enrolment codes', 'For any agency.']);
   }
   main.append(tiles(items));
 }

@@ -20,7 +20,7 @@ export function range(time, zone) {
 }
 
 export const seconds = (duration) => (duration ? parseFloat(String(duration).replace(/s$/, '')) : 0);
-export const duration = (secs) => `${Math.round(secs)}s`;
+export const duration = (secs) => `${Number(Number(secs).toFixed(3))}s`;
 export const minutes = (d) => Math.round(seconds(d) / 60);
 
 export function hhmm(t) {

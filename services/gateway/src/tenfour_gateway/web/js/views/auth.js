@@ -23,7 +23,7 @@ export async function signIn(main, _params, ctx) {
       return;
     }
     if (result.mfa_setup_required) {
-      form.hidden = true;
+      form.remove();
       await mfaSetup(setup, result.mfa_setup_ticket, ctx);
       return;
     }

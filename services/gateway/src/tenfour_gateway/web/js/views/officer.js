@@ -1,5 +1,5 @@
 // Officer pages: rotation, finding and booking a time, appointments, calendar link, talk now.
-import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, showErrors } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { browserZone, when, range, localTime, localDate, dateText, hhmm, isoDay, addDays, nowPlus, seconds, duration, minutes } from '../time.js';
 
@@ -16,7 +16,7 @@ export async function rotation(main, _params, ctx) {
     templates = (await api.call('scheduling', 'ListRotationTemplates', {})).templates || [];
   } catch (error) {
     main.append(failure(error, 'Shift rotations'));
-    if (error.code === 'UNIMPLEMENTED') return;
+    return;
   }
   let roster = null;
   try {
@@ -195,7 +195,7 @@ function filterForm() {
   return [
     field({ name: 'session_type', label: 'Kind of session', type: 'select', value: 'SESSION_TYPE_INDIVIDUAL', options: [['SESSION_TYPE_INDIVIDUAL', 'One to one (50 min)'], ['SESSION_TYPE_GROUP', 'Group (90 min)']] }),
     field({ name: 'filters.provider_kind', label: 'With', type: 'select', value: '', options: [['', 'Anyone'], ['PROVIDER_KIND_THERAPIST', 'A licensed clinician'], ['PROVIDER_KIND_PEER', 'A trained peer supporter']] }),
-    field({ name: 'horizon', label: 'Within', type: 'select', value: '14', options: [['7', 'the next 7 days'], ['14', 'the next 14 days'], ['30', 'the next 30 days']] }),
+    field({ name: 'horizon', label: 'Within', type: 'select', value: '14', options: [['1', 'the next 24 hours'], ['7', 'the next 7 days'], ['14', 'the next 14 days'], ['30', 'the next 30 days']] }),
     field({ name: 'filters.languages', label: 'Language (optional)', hint: 'For example: en, es', attrs: { autocomplete: 'off' } }),
     field({ name: 'filters.first_responder_competent', label: 'Experienced with first responders', type: 'checkbox' }),
     field({ name: 'filters.licensed_in_my_jurisdiction', label: 'Licensed where I live', type: 'checkbox' }),
@@ -321,7 +321,8 @@ async function loadAppointments(list, conflicts, ctx) {
       const found = await api.call('scheduling', 'ListConflicts', {});
       for (const c of found.conflicts || []) conflicts.append(conflictAlert(c, list, conflicts, ctx));
     } catch (error) {
-      if (error.code !== 'UNIMPLEMENTED') conflicts.append(failure(error, 'Shift clashes'));
+      // Clash alerts are extra: each appointment carries its own clash flag as well.
+      if (!['UNIMPLEMENTED', 'PERMISSION_DENIED'].includes(error.code)) conflicts.append(failure(error, 'Shift clashes'));
     }
   }
   let items;
@@ -348,7 +349,7 @@ function appointmentItem(a, list, conflicts, ctx) {
     cancel.addEventListener('click', async () => {
       if (!window.confirm('Cancel this appointment?')) return;
       try {
-        await api.call('scheduling', 'Cancel', { appointment_id: a.appointment_id, reason_code: 'user_cancelled' });
+        await api.call('scheduling', 'Cancel', { appointment_id: a.appointment_id });
         await loadAppointments(list, conflicts, ctx);
       } catch (error) { clear(out).append(failure(error, 'Cancelling')); }
     });
@@ -467,4 +468,3 @@ export async function urgent(main) {
   });
 }
 
-export { showErrors };

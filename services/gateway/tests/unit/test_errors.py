@@ -1,0 +1,104 @@
+"""gRPC failures as {code, message, fields} with field violations from google.rpc.BadRequest."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import grpc
+import pytest
+from grpc_status import rpc_status
+from tenfour_gateway.errors import HTTP_STATUS, error_body, from_rpc_error
+
+from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound, to_status
+
+
+class FakeCall(grpc.RpcError):
+    """What a failed grpc.aio call looks like to the gateway: code, details, trailing metadata."""
+
+    def __init__(self, status: grpc.Status) -> None:
+        self._status = status
+
+    def code(self) -> grpc.StatusCode:
+        return self._status.code
+
+    def details(self) -> str:
+        return self._status.details
+
+    def trailing_metadata(self) -> Any:
+        return self._status.trailing_metadata
+
+
+def test_field_violations_become_fields() -> None:
+    error = InvalidArgument(
+        [
+            FieldViolation("rules.weekly[2].end", "must be after the start"),
+            FieldViolation("rules.timezone", "unknown time zone"),
+            FieldViolation("rules.timezone", "try America/Chicago"),
+        ]
+    )
+    status, body = from_rpc_error(FakeCall(to_status(error)))
+    assert status == 400
+    assert body["code"] == "INVALID_ARGUMENT"
+    assert body["fields"] == {
+        "rules.weekly[2].end": "must be after the start",
+        "rules.timezone": "unknown time zone try America/Chicago",
+    }
+    assert "rules.weekly[2].end" in body["message"]
+
+
+def test_domain_message_is_kept() -> None:
+    status, body = from_rpc_error(FakeCall(to_status(NotFound("no roster yet"))))
+    assert (status, body) == (404, {"code": "NOT_FOUND", "message": "no roster yet", "fields": {}})
+
+
+@pytest.mark.parametrize(
+    ("code", "http"),
+    [
+        (grpc.StatusCode.UNIMPLEMENTED, 501),
+        (grpc.StatusCode.UNAVAILABLE, 503),
+        (grpc.StatusCode.INTERNAL, 500),
+        (grpc.StatusCode.UNKNOWN, 500),
+    ],
+)
+def test_internal_details_are_never_shown(code: grpc.StatusCode, http: int) -> None:
+    status = rpc_status.to_status(
+        __import__("google.rpc.status_pb2", fromlist=["Status"]).Status(
+            code=code.value[0], message="Traceback: redis at 10.0.0.3:6379 said no"
+        )
+    )
+    got_http, body = from_rpc_error(FakeCall(status))
+    assert got_http == http
+    assert "redis" not in body["message"]
+    assert "10.0.0.3" not in body["message"]
+    assert body["code"] == code.name
+
+
+def test_unimplemented_reads_not_available_yet() -> None:
+    assert (
+        error_body(grpc.StatusCode.UNIMPLEMENTED, "Method not found!")["message"]
+        == "This is not available yet."
+    )
+
+
+def test_every_code_has_an_http_status() -> None:
+    assert set(HTTP_STATUS) == set(grpc.StatusCode)
+    assert HTTP_STATUS[grpc.StatusCode.UNAUTHENTICATED] == 401
+    assert HTTP_STATUS[grpc.StatusCode.PERMISSION_DENIED] == 403
+    assert HTTP_STATUS[grpc.StatusCode.ABORTED] == 409
+
+
+def test_plain_rpc_error_without_status_detail() -> None:
+    class Bare(grpc.RpcError):
+        def code(self) -> grpc.StatusCode:
+            return grpc.StatusCode.FAILED_PRECONDITION
+
+        def details(self) -> str:
+            return "the session has ended"
+
+        def trailing_metadata(self) -> Any:
+            return ()
+
+    assert from_rpc_error(Bare()) == (
+        400,
+        {"code": "FAILED_PRECONDITION", "message": "the session has ended", "fields": {}},
+    )

@@ -1,0 +1,1 @@
+"""Tenfour outcomes: anonymous feedback and de-identified agency outcomes (tenfour.outcomes.v1)."""

@@ -1,0 +1,16 @@
+"""`python -m tenfour_outcomes`: run the outcomes service."""
+
+from __future__ import annotations
+
+import asyncio
+
+from tenfour_outcomes.bootstrap import serve
+from tenfour_outcomes.config import Settings
+
+
+def main() -> None:
+    asyncio.run(serve(Settings()))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,186 @@
+"""The outcomes read model in Redis.
+
+Every key of one agency carries the ``{agency_id}`` hash tag, so each script runs on Redis
+Cluster. What is stored (nothing else; see the service README for why each is needed):
+
+* ``outcomes:facts:{a}``            hash  appointment pseudonym -> session fact
+* ``outcomes:stamps:{a}``           hash  appointment pseudonym -> time of its latest event (until
+                                          the session's month is published)
+* ``outcomes:enrolled:{a}``         hash  officer pseudonym -> enrolment day number
+* ``outcomes:tiers``                hash  provider pseudonym -> peer | clinician (all agencies)
+* ``outcomes:agencies``             set   agency ids with data
+* ``outcomes:fb-issued:{a}``        zset  "<month>|<officer>|<appointment>" (score 0): a credential
+                                          was issued; never which one
+* ``outcomes:fb-credentials:{a}:<month>``  zset  SHA-256 of unused credentials (score 0)
+* ``outcomes:fb-used:{a}:<month>``  zset  SHA-256 of used credentials (score 0)
+* ``outcomes:fb-totals:{a}:<month>`` hash  response count and answer sums
+* ``outcomes:published:{a}``        hash  month -> frozen release; ``_last`` -> last month
+
+The three feedback keys of a month are deleted when the month is published, its issued markers
+when its year is (quarters and years need them for their respondent bounds).
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from tenfour_outcomes.domain.facts import SessionFact, Tier
+from tenfour_outcomes.domain.feedback import FeedbackTotals
+from tenfour_outcomes.domain.periods import Period
+from tenfour_outcomes.domain.publication import Release
+from tenfour_shared.redis_store import Keys, as_bytes, load_script
+
+__all__ = ["IssueResult", "OutcomesStore", "RedeemResult", "Snapshot", "keys"]
+
+SERVICE = "outcomes"
+keys = Keys(SERVICE)
+_PACKAGE = "tenfour_outcomes.adapters"
+_LAST = b"_last"
+
+
+class IssueResult:
+    ISSUED, ALREADY_ISSUED, CLOSED = 1, 0, 3
+
+
+class RedeemResult:
+    STORED, UNKNOWN, USED, CLOSED = 1, 0, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    facts: dict[str, SessionFact]  # by appointment pseudonym
+    enrolments: dict[str, int]
+    tiers: dict[str, Tier]
+
+
+def _ms(span: timedelta) -> int:
+    return max(1, int(span.total_seconds() * 1000))
+
+
+def _text(value: Any) -> str:
+    return as_bytes(value).decode()
+
+
+class OutcomesStore:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
+        self._apply = load_script(redis, _PACKAGE, "apply_fact.lua")
+        self._issue = load_script(redis, _PACKAGE, "issue_credential.lua")
+        self._redeem = load_script(redis, _PACKAGE, "redeem_credential.lua")
+        self._publish = load_script(redis, _PACKAGE, "publish.lua")
+
+    # --- ingest ------------------------------------------------------------------------------
+
+    async def apply_fact(self, agency_id: str, appointment: str, stamp: str, fact: SessionFact) -> bool:
+        key_list = [keys("facts", agency_id), keys("stamps", agency_id)]
+        applied = await self._apply(keys=key_list, args=[appointment, stamp, fact.encode()])
+        await self._redis.sadd(keys("agencies"), agency_id)
+        return bool(applied)
+
+    async def enrol(self, agency_id: str, officer: str, day: int) -> None:
+        await self._redis.hsetnx(keys("enrolled", agency_id), officer, day)
+        await self._redis.sadd(keys("agencies"), agency_id)
+
+    async def set_tier(self, provider: str, tier: Tier) -> None:
+        await self._redis.hset(keys("tiers"), provider, tier.value)
+
+    # --- feedback ----------------------------------------------------------------------------
+
+    async def fact(self, agency_id: str, appointment: str) -> SessionFact | None:
+        raw = await self._redis.hget(keys("facts", agency_id), appointment)
+        if raw is None:
+            return None
+        return SessionFact.decode(_text(raw))
+
+    async def issue(
+        self, agency_id: str, month: Period, officer: str, appointment: str, digest: str, ttl: timedelta
+    ) -> int:
+        key_list = [
+            keys("published", agency_id),
+            keys("fb-issued", agency_id),
+            keys("fb-credentials", agency_id, month.label),
+        ]
+        marker = f"{month.label}|{officer}|{appointment}"
+        return int(await self._issue(keys=key_list, args=[month.label, marker, digest, _ms(ttl)]))
+
+    async def redeem(
+        self, agency_id: str, month: Period, digest: str, increments: Mapping[str, int], ttl: timedelta
+    ) -> int:
+        key_list = [
+            keys("published", agency_id),
+            keys("fb-credentials", agency_id, month.label),
+            keys("fb-used", agency_id, month.label),
+            keys("fb-totals", agency_id, month.label),
+        ]
+        args: list[Any] = [month.label, digest, _ms(ttl)]
+        for name, amount in increments.items():
+            args += [name, amount]
+        return int(await self._redeem(keys=key_list, args=args))
+
+    # --- publication -------------------------------------------------------------------------
+
+    async def releases(self, agency_id: str) -> tuple[list[Release], Period | None]:
+        stored = await self._redis.hgetall(keys("published", agency_id))
+        last = stored.pop(_LAST, None)
+        releases = sorted((Release.decode(_text(v)) for v in stored.values()), key=lambda r: r.month)
+        return releases, None if last is None else Period.parse_month(_text(last))
+
+    async def snapshot(self, agency_id: str) -> Snapshot:
+        facts_raw = await self._redis.hgetall(keys("facts", agency_id))
+        enrolled = await self._redis.hgetall(keys("enrolled", agency_id))
+        tiers = await self._redis.hgetall(keys("tiers"))
+        return Snapshot(
+            facts={_text(k): SessionFact.decode(_text(v)) for k, v in facts_raw.items()},
+            enrolments={_text(k): int(v) for k, v in enrolled.items()},
+            tiers={_text(k): Tier(_text(v)) for k, v in tiers.items()},
+        )
+
+    async def feedback(
+        self, agency_id: str, months: Sequence[Period]
+    ) -> tuple[dict[Period, FeedbackTotals], dict[Period, dict[str, int]]]:
+        """The feedback totals of `months`, and per month of the unpublished years how many
+        credentials each officer was issued (quarters and years need their months' too)."""
+        totals: dict[Period, FeedbackTotals] = {}
+        for month in months:
+            stored = await self._redis.hgetall(keys("fb-totals", agency_id, month.label))
+            if stored:
+                totals[month] = FeedbackTotals.of({_text(k): int(v) for k, v in stored.items()})
+        issued: dict[Period, Counter[str]] = defaultdict(Counter)
+        for member in await self._redis.zrange(keys("fb-issued", agency_id), 0, -1):
+            label, officer, _ = _text(member).split("|", 2)
+            issued[Period.parse_month(label)][officer] += 1
+        return totals, {m: dict(c) for m, c in issued.items()}
+
+    async def save_releases(
+        self,
+        agency_id: str,
+        expected_last: Period | None,
+        releases: Sequence[Release],
+        drop_stamps: Sequence[str] = (),
+    ) -> bool:
+        """Store the releases unless someone published since `expected_last`; forget the working
+        data they make useless, and the event stamps of `drop_stamps` (appointment pseudonyms)."""
+        if not releases:
+            return True
+        months = [r.month for r in releases]
+        key_list = [keys("published", agency_id), keys("fb-issued", agency_id), keys("stamps", agency_id)]
+        for month in months:
+            for kind in ("fb-credentials", "fb-used", "fb-totals"):
+                key_list.append(keys(kind, agency_id, month.label))
+        # Issued markers give quarters and years their respondent bounds: kept until the year is out.
+        done = [m for r in releases if r.month.index == 12 for m in Period.whole_year(r.month.year).months()]
+        args: list[Any] = [expected_last.label if expected_last else "", months[-1].label, len(done)]
+        args += [m.label for m in done]
+        args += [len(drop_stamps), *drop_stamps]
+        for release in releases:
+            args += [release.month.label, release.encode()]
+        return bool(await self._publish(keys=key_list, args=args))
+
+    async def agencies(self) -> list[str]:
+        return sorted(_text(a) for a in await self._redis.smembers(keys("agencies")))

@@ -1,0 +1,113 @@
+"""Identity's and scheduling's events -> the outcomes read model.
+
+Only stable fields are read: ids, agency, status, previous status, reason code, time, urgent,
+created_at, role and provider kind. Every handler is idempotent by state (a fact is replaced
+only by a newer event's; enrolment keeps the first day; a tier is a plain value), so the
+consumer's redeliveries change nothing.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC
+
+from google.protobuf.message import Message
+
+from tenfour.common.v1 import common_pb2
+from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour.events.v1.identity_events_pb2 import ProviderProfileUpdated, UserRegistered
+from tenfour.events.v1.scheduling_events_pb2 import AppointmentRescheduled, AppointmentStatusChanged
+from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
+from tenfour_outcomes.domain.facts import AppointmentState, Tier
+from tenfour_outcomes.service.access import AGENCY_ID
+from tenfour_outcomes.service.ingest import AppointmentChange, Ingest
+from tenfour_shared.events.consumer import Handler, PermanentFailure
+
+__all__ = ["identity_handlers", "scheduling_handlers"]
+
+_ID = re.compile(r"[^\s{}|]{1,255}")
+_PREFIX = "APPOINTMENT_STATUS_"
+_TIERS = {
+    common_pb2.ROLE_THERAPIST: Tier.CLINICIAN,
+    common_pb2.ROLE_PEER_SUPPORTER: Tier.PEER,
+}
+_KINDS = {
+    common_pb2.PROVIDER_KIND_THERAPIST: Tier.CLINICIAN,
+    common_pb2.PROVIDER_KIND_PEER: Tier.PEER,
+}
+
+
+def _state(value: int) -> AppointmentState:
+    try:
+        return AppointmentState(AppointmentStatus.Name(value).removeprefix(_PREFIX).lower())  # type: ignore[arg-type]
+    except ValueError:
+        return AppointmentState.UNSPECIFIED
+
+
+def change_of(appointment: Appointment, previous: int, reason_code: str) -> AppointmentChange:
+    if not AGENCY_ID.fullmatch(appointment.agency_id):
+        raise PermanentFailure("appointment without a usable agency id")
+    ids = (appointment.appointment_id, appointment.provider_id, *appointment.officer_ids)
+    if not all(_ID.fullmatch(i) for i in ids):
+        raise PermanentFailure("appointment without usable appointment, provider or officer ids")
+    if not appointment.HasField("time"):
+        raise PermanentFailure("appointment without a time")
+    return AppointmentChange(
+        appointment_id=appointment.appointment_id,
+        agency_id=appointment.agency_id,
+        provider_id=appointment.provider_id,
+        officer_ids=tuple(appointment.officer_ids),
+        start=appointment.time.start.ToDatetime(tzinfo=UTC),
+        status=_state(appointment.status),
+        previous=_state(previous),
+        reason_code=reason_code,
+        urgent=appointment.urgent,
+        requested_at=appointment.created_at.ToDatetime(tzinfo=UTC)
+        if appointment.HasField("created_at")
+        else None,
+    )
+
+
+def scheduling_handlers(ingest: Ingest) -> dict[str, Handler]:
+    async def status_changed(env: Envelope, payload: Message) -> None:
+        if not isinstance(payload, AppointmentStatusChanged):
+            raise PermanentFailure("payload is not an AppointmentStatusChanged")
+        change = change_of(payload.appointment, payload.previous_status, payload.reason_code)
+        await ingest.appointment(change, env.time.ToDatetime(tzinfo=UTC), env.id)
+
+    async def rescheduled(env: Envelope, payload: Message) -> None:
+        if not isinstance(payload, AppointmentRescheduled):
+            raise PermanentFailure("payload is not an AppointmentRescheduled")
+        change = change_of(payload.appointment, AppointmentStatus.APPOINTMENT_STATUS_UNSPECIFIED, "")
+        await ingest.appointment(change, env.time.ToDatetime(tzinfo=UTC), env.id)
+
+    return {
+        "scheduling.appointment_status_changed": status_changed,
+        "scheduling.appointment_rescheduled": rescheduled,
+    }
+
+
+def identity_handlers(ingest: Ingest) -> dict[str, Handler]:
+    async def user_registered(env: Envelope, payload: Message) -> None:
+        if not isinstance(payload, UserRegistered):
+            raise PermanentFailure("payload is not a UserRegistered")
+        if not _ID.fullmatch(payload.user_id):
+            raise PermanentFailure("user without a usable id")
+        if payload.role == common_pb2.ROLE_OFFICER:
+            if not AGENCY_ID.fullmatch(payload.agency_id):
+                raise PermanentFailure("officer without a usable agency id")
+            await ingest.officer_enrolled(payload.agency_id, payload.user_id, env.time.ToDatetime(tzinfo=UTC))
+        elif payload.role in _TIERS:
+            await ingest.provider_tier(payload.user_id, _TIERS[payload.role])
+
+    async def profile_updated(env: Envelope, payload: Message) -> None:
+        if not isinstance(payload, ProviderProfileUpdated):
+            raise PermanentFailure("payload is not a ProviderProfileUpdated")
+        profile = payload.profile
+        if profile.kind in _KINDS and _ID.fullmatch(profile.provider_id):
+            await ingest.provider_tier(profile.provider_id, _KINDS[profile.kind])
+
+    return {
+        "identity.user_registered": user_registered,
+        "identity.provider_profile_updated": profile_updated,
+    }

@@ -1,0 +1,56 @@
+"""Events -> the read model: session facts, enrolment days and provider tiers, all pseudonymous."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from tenfour_outcomes.adapters.store import OutcomesStore
+from tenfour_outcomes.domain.facts import AppointmentState, DayKind, SessionFact, Tier, outcome_of, stamp
+from tenfour_outcomes.domain.periods import day_number
+from tenfour_outcomes.domain.pseudonyms import Pseudonyms
+
+__all__ = ["AppointmentChange", "Ingest"]
+
+
+@dataclass(frozen=True, slots=True)
+class AppointmentChange:
+    """The stable fields of a scheduling event, as plain values."""
+
+    appointment_id: str
+    agency_id: str
+    provider_id: str
+    officer_ids: tuple[str, ...]
+    start: datetime
+    status: AppointmentState
+    previous: AppointmentState
+    reason_code: str
+    urgent: bool
+    requested_at: datetime | None
+    day_kinds: tuple[DayKind | None, ...] = ()
+
+
+class Ingest:
+    def __init__(self, store: OutcomesStore, pseudonyms: Pseudonyms) -> None:
+        self._store = store
+        self._p = pseudonyms
+
+    async def appointment(self, change: AppointmentChange, event_time: datetime, event_id: str) -> bool:
+        fact = SessionFact.of(
+            start=change.start,
+            outcome=outcome_of(change.status, change.previous, change.reason_code),
+            officers=tuple(self._p.officer(o) for o in change.officer_ids),
+            provider=self._p.provider(change.provider_id),
+            urgent=change.urgent,
+            requested_at=change.requested_at,
+            day_kinds=change.day_kinds,
+        )
+        appointment = self._p.appointment(change.appointment_id)
+        at = stamp(event_time, self._p.tiebreak(event_id))
+        return await self._store.apply_fact(change.agency_id, appointment, at, fact)
+
+    async def officer_enrolled(self, agency_id: str, user_id: str, at: datetime) -> None:
+        await self._store.enrol(agency_id, self._p.officer(user_id), day_number(at))
+
+    async def provider_tier(self, provider_id: str, tier: Tier) -> None:
+        await self._store.set_tier(self._p.provider(provider_id), tier)

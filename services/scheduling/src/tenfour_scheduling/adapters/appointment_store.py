@@ -1,0 +1,320 @@
+"""Appointments in Redis: the booking scripts and the reads around them.
+
+A booking touches two hash slots, the officer's and the provider's, so it is a reservation in
+two phases, each one Lua script (atomic, and valid on Redis Cluster):
+
+1. ``claim``  (officer slot): idempotency record + re-check of the officer's calendar, daily
+   limit and roster version + a claim on the officer's calendar that dies at a deadline.
+2. ``commit`` (provider slot): re-check of the provider's calendar, buffers, caps and the
+   versions of the read models the check used + the appointment, its calendar entries and its
+   event in the outbox. This is the booking's single commit point; it refuses past the claim's
+   deadline, so a claim found expired (and without appointment) is provably dead.
+3. ``sync``   (officer slot): the claim becomes the booked entry, the idempotency record
+   keeps the result. Also replayed from the appointment's own events, so a crash before it
+   only delays it.
+
+Until phase 3 the officer's time is held by the claim, so the officer is never double-booked;
+the provider's time is only ever taken in phase 2. A refusal in phase 2 releases the claim.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+
+import redis.asyncio as aioredis
+
+from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour.scheduling.v1.appointments_pb2 import Appointment
+from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_calendar, parse_member, to_ms
+from tenfour_scheduling.adapters.keys import OfficerKeys, ProviderKeys, provider_of
+from tenfour_scheduling.adapters.provider_read_model import LONGEST_ENTRY_MS
+from tenfour_shared.events import outbox
+from tenfour_shared.events.outbox import OutboxRelay
+from tenfour_shared.redis_store import as_bytes, load_script
+from tenfour_shared.timeline import Interval
+
+__all__ = ["AppointmentStore", "Claim", "Commit", "Reply", "StoredAppointment"]
+
+IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+CLAIM_TTL_MS = 30_000
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    code: str
+    values: tuple[bytes, ...]
+
+    def text(self, i: int) -> str:
+        return self.values[i].decode()
+
+
+def _reply(raw: Sequence[object]) -> Reply:
+    parts = [as_bytes(v) for v in raw]
+    return Reply(parts[0].decode(), tuple(parts[1:]))
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAppointment:
+    appointment: Appointment
+    version: int
+
+
+@dataclass(frozen=True, slots=True)
+class Claim:
+    """Phase 1 for one officer."""
+
+    officer_id: str
+    member: str  # the appointment id (a booking) or "<id>><start ms>" (a move)
+    appointment_id: str
+    provider_id: str
+    time: Interval
+    probe: Interval  # the session widened by its buffers: nothing of the officer's may overlap
+    day: Interval  # the officer-local day the session starts on
+    max_per_day: int
+    roster_version: int
+    skip: str = ""  # the appointment being moved: ignored by the checks
+    fingerprint: str = ""  # "" = no idempotency record
+    idempotency: str = ""  # digest naming the record
+
+
+@dataclass(frozen=True, slots=True)
+class Commit:
+    """Phase 2 in the provider's slot."""
+
+    mode: str  # book | move
+    appointment: Appointment
+    expected_version: int  # move: the version the move was computed from
+    rules_version: int
+    profile_version: int
+    roster_version: int
+    probe: Interval
+    day: Interval
+    day_cap: int  # 0: no cap
+    week: Interval
+    week_cap: int
+    deadline_ms: int
+    event: Envelope
+
+
+class AppointmentStore:
+    def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
+        self._redis = redis
+        self._relay = relay
+        package = __package__ or ""
+        prelude = outbox.LUA_PRELUDE + resources.files(package).joinpath("calendar_prelude.lua").read_text(
+            "utf-8"
+        )
+        self._claim = load_script(redis, package, "claim.lua", prelude)
+        self._release = load_script(redis, package, "release.lua", prelude)
+        self._sync = load_script(redis, package, "sync.lua", prelude)
+        self._commit = load_script(redis, package, "commit.lua", prelude)
+        self._transition = load_script(redis, package, "transition.lua", prelude)
+
+    async def now_ms(self) -> int:
+        seconds, micros = await self._redis.time()
+        return int(seconds) * 1000 + int(micros) // 1000
+
+    # -- phase 1 and its undo ---------------------------------------------------------------
+
+    async def claim(self, c: Claim) -> Reply:
+        k = OfficerKeys(c.officer_id)
+        raw = await self._claim(
+            keys=[
+                k.idempotency(c.idempotency or "none"),
+                k.calendar,
+                k.spans,
+                k.roster,
+                k.state,
+                k.provider_calendar,
+            ],
+            args=[
+                c.fingerprint,
+                c.member,
+                c.appointment_id,
+                to_ms(c.time.start),
+                to_ms(c.time.end),
+                to_ms(c.probe.start),
+                to_ms(c.probe.end),
+                to_ms(c.day.start),
+                to_ms(c.day.end),
+                c.max_per_day,
+                c.roster_version,
+                CLAIM_TTL_MS,
+                c.skip,
+                IDEMPOTENCY_TTL_SECONDS,
+                c.provider_id,
+                LONGEST_ENTRY_MS,
+            ],
+        )
+        return _reply(raw)
+
+    async def release(self, officer_id: str, member: str, appointment_id: str, idempotency: str = "") -> None:
+        k = OfficerKeys(officer_id)
+        await self._release(
+            keys=[k.calendar, k.spans, k.idempotency(idempotency or "none")], args=[member, appointment_id]
+        )
+
+    async def claim_entry(self, officer_id: str, member: str) -> CalendarEntry | None:
+        """The officer's calendar entry named ``member`` (a claim or a booked session)."""
+        k = OfficerKeys(officer_id)
+        raw = await self._redis.hget(k.spans, member)
+        if raw is None:
+            return None
+        score = await self._redis.zscore(k.calendar, as_bytes(raw))
+        return None if score is None else parse_member(as_bytes(raw).decode(), int(score))
+
+    async def idempotency_record(self, officer_id: str, idempotency: str) -> dict[str, bytes]:
+        raw = await self._redis.hgetall(OfficerKeys(officer_id).idempotency(idempotency))
+        return {as_bytes(k).decode(): as_bytes(v) for k, v in raw.items()}
+
+    # -- phase 2 and status changes ---------------------------------------------------------
+
+    async def commit(self, c: Commit) -> Reply:
+        a = c.appointment
+        k = ProviderKeys(a.provider_id)
+        raw = await self._commit(
+            keys=[
+                k.appointment(a.appointment_id),
+                k.calendar,
+                k.spans,
+                k.index,
+                k.rules,
+                k.profile,
+                k.roster,
+                k.outbox,
+                k.officer_calendar,
+            ],
+            args=[
+                c.mode,
+                a.appointment_id,
+                c.expected_version,
+                c.rules_version,
+                c.profile_version,
+                c.roster_version,
+                to_ms(a.time.start.ToDatetime(tzinfo=UTC)),
+                to_ms(a.time.end.ToDatetime(tzinfo=UTC)),
+                to_ms(c.probe.start),
+                to_ms(c.probe.end),
+                to_ms(c.day.start),
+                to_ms(c.day.end),
+                c.day_cap,
+                to_ms(c.week.start),
+                to_ms(c.week.end),
+                c.week_cap,
+                c.deadline_ms,
+                a.SerializeToString(),
+                a.status,
+                a.version,
+                LONGEST_ENTRY_MS,
+                *outbox.script_args(c.event),
+            ],
+        )
+        reply = _reply(raw)
+        if reply.code == "ok":
+            await self._relay.notify(k.tag)
+        return reply
+
+    async def transition(
+        self, new: Appointment, expected_version: int, occupying: bool, event: Envelope
+    ) -> bool:
+        """Compare-and-set on the version; False when someone else changed it first."""
+        k = ProviderKeys(new.provider_id)
+        raw = await self._transition(
+            keys=[k.appointment(new.appointment_id), k.calendar, k.spans, k.outbox],
+            args=[
+                new.appointment_id,
+                expected_version,
+                new.version,
+                new.status,
+                int(occupying),
+                new.SerializeToString(),
+                *outbox.script_args(event),
+            ],
+        )
+        ok = _reply(raw).code == "ok"
+        if ok:
+            await self._relay.notify(k.tag)
+        return ok
+
+    # -- phase 3 ----------------------------------------------------------------------------
+
+    async def sync(
+        self,
+        officer_id: str,
+        appointment: Appointment,
+        occupying: bool,
+        *,
+        drop_member: str = "",
+        idempotency: str = "",
+        result: bytes = b"",
+    ) -> None:
+        k = OfficerKeys(officer_id)
+        await self._sync(
+            keys=[k.calendar, k.spans, k.index, k.seen, k.state, k.idempotency(idempotency or "none")],
+            args=[
+                appointment.appointment_id,
+                appointment.version,
+                to_ms(appointment.time.start.ToDatetime(tzinfo=UTC)),
+                to_ms(appointment.time.end.ToDatetime(tzinfo=UTC)),
+                int(occupying),
+                appointment.provider_id,
+                drop_member,
+                result,
+            ],
+        )
+
+    # -- reads ------------------------------------------------------------------------------
+
+    async def get(self, appointment_id: str) -> StoredAppointment | None:
+        provider_id = provider_of(appointment_id)
+        if provider_id is None:
+            return None
+        raw = await self._redis.hget(ProviderKeys(provider_id).appointment(appointment_id), "data")
+        return None if raw is None else _decode(as_bytes(raw))
+
+    async def get_many(self, appointment_ids: Sequence[str]) -> list[StoredAppointment]:
+        async with self._redis.pipeline(transaction=False) as pipe:
+            wanted = []
+            for appointment_id in appointment_ids:
+                provider_id = provider_of(appointment_id)
+                if provider_id is not None:
+                    pipe.hget(ProviderKeys(provider_id).appointment(appointment_id), "data")
+                    wanted.append(appointment_id)
+            replies = await pipe.execute()
+        return [_decode(as_bytes(raw)) for raw in replies if raw is not None]
+
+    async def officer_calendar(self, officer_id: str, window: Interval) -> tuple[CalendarEntry, ...]:
+        reply = await self._redis.zrangebyscore(
+            OfficerKeys(officer_id).calendar,
+            to_ms(window.start) - LONGEST_ENTRY_MS,
+            f"({to_ms(window.end)}",
+            withscores=True,
+        )
+        return parse_calendar(reply)
+
+    async def officer_index(
+        self, officer_id: str, since: datetime | None, until: datetime | None
+    ) -> list[str]:
+        return await self._index(OfficerKeys(officer_id).index, since, until)
+
+    async def provider_index(
+        self, provider_id: str, since: datetime | None, until: datetime | None
+    ) -> list[str]:
+        return await self._index(ProviderKeys(provider_id).index, since, until)
+
+    async def _index(
+        self, key: str, since: datetime | None, until: datetime | None, limit: int = 500
+    ) -> list[str]:
+        lo = "-inf" if since is None else to_ms(since) - LONGEST_ENTRY_MS
+        hi = "+inf" if until is None else f"({to_ms(until)}"
+        members = await self._redis.zrangebyscore(key, lo, hi, start=0, num=limit)
+        return [as_bytes(m).decode() for m in members]
+
+
+def _decode(raw: bytes) -> StoredAppointment:
+    appointment = Appointment()
+    appointment.ParseFromString(raw)
+    return StoredAppointment(appointment, appointment.version)

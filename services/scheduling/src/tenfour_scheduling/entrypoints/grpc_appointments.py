@@ -1,0 +1,63 @@
+"""Book, Reschedule, Cancel, and reading appointments."""
+
+from __future__ import annotations
+
+from tenfour.scheduling.v1 import appointments_pb2
+from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_scheduling.entrypoints import requests
+from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
+from tenfour_shared.auth.principal import current_principal
+from tenfour_shared.errors import InvalidArgument
+
+__all__ = ["AppointmentRpcs"]
+
+Appointment = appointments_pb2.Appointment
+
+
+class AppointmentRpcs(RpcBase):
+    async def Book(self, request: pb.BookRequest, context: Ctx) -> Appointment:
+        caller = current_principal()
+        officer_id = requests.own_officer_id(caller, request.officer_id)
+        if request.group_appointment_id:
+            raise InvalidArgument.single("group_appointment_id", "group sessions are not bookable yet")
+        key = requests.idempotency_key(request.idempotency_key)
+        return await self._s.booking.book(
+            officer_id=officer_id,
+            agency_id=requests.agency_of(caller),
+            provider_id=requests.provider_id(request.provider_id),
+            session_type=requests.session_type(request.session_type),
+            start=requests.instant(request.start, request.HasField("start"), "start"),
+            idempotency_key=key,
+        )
+
+    async def Reschedule(self, request: pb.RescheduleRequest, context: Ctx) -> Appointment:
+        caller = current_principal()
+        officer_id = requests.own_officer_id(caller, "")
+        key = requests.idempotency_key(request.idempotency_key)
+        if not request.appointment_id:
+            raise InvalidArgument.single("appointment_id", "is required")
+        return await self._s.booking.reschedule(
+            caller_id=officer_id,
+            appointment_id=request.appointment_id,
+            new_start=requests.instant(request.new_start, request.HasField("new_start"), "new_start"),
+            idempotency_key=key,
+        )
+
+    async def Cancel(self, request: pb.CancelRequest, context: Ctx) -> Appointment:
+        if not request.appointment_id:
+            raise InvalidArgument.single("appointment_id", "is required")
+        return await self._s.appointments.cancel(
+            current_principal(), request.appointment_id, request.reason_code
+        )
+
+    async def GetAppointment(self, request: pb.GetAppointmentRequest, context: Ctx) -> Appointment:
+        if not request.appointment_id:
+            raise InvalidArgument.single("appointment_id", "is required")
+        return await self._s.appointments.get(current_principal(), request.appointment_id)
+
+    async def ListAppointments(
+        self, request: pb.ListAppointmentsRequest, context: Ctx
+    ) -> pb.ListAppointmentsResponse:
+        window = requests.time_range(request.range, True) if request.HasField("range") else None
+        found = await self._s.appointments.list(current_principal(), window, request.include_past)
+        return pb.ListAppointmentsResponse(appointments=found)

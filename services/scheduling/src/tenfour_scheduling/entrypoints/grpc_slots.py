@@ -1,0 +1,52 @@
+"""FindSlots."""
+
+from __future__ import annotations
+
+from tenfour.common.v1 import common_pb2 as common
+from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_scheduling.adapters.codec import interval_to_proto
+from tenfour_scheduling.domain import ProviderKind
+from tenfour_scheduling.entrypoints import requests
+from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
+from tenfour_shared.auth.principal import current_principal
+from tenfour_shared.timeline import Interval
+
+__all__ = ["SlotRpcs"]
+
+_KINDS = {
+    ProviderKind.THERAPIST: common.PROVIDER_KIND_THERAPIST,
+    ProviderKind.PEER: common.PROVIDER_KIND_PEER,
+}
+
+
+class SlotRpcs(RpcBase):
+    async def FindSlots(self, request: pb.FindSlotsRequest, context: Ctx) -> pb.FindSlotsResponse:
+        caller = current_principal()
+        officer_id = requests.own_officer_id(caller, request.officer_id)
+        search = await self._s.slots.find(
+            officer_id=officer_id,
+            agency_id=requests.agency_of(caller),
+            session_type=requests.session_type(request.session_type),
+            filters=requests.filters(request.filters),
+            horizon=requests.horizon(request.horizon, request.HasField("horizon")),
+            limit=requests.limit(request.limit),
+        )
+        result = search.result
+        reply = pb.FindSlotsResponse()
+        if result.empty_reason is not None:
+            reply.empty_reason = result.message
+            reply.empty_reason_code = result.empty_reason.value
+        count = len(result.slots)
+        for rank, slot in enumerate(result.slots):
+            snapshot = search.providers.get(slot.provider_id)
+            profile = snapshot.profile if snapshot is not None else None
+            reply.slots.add(
+                provider_id=slot.provider_id,
+                provider_display_name=profile.display_name if profile is not None else "",
+                time=interval_to_proto(Interval(slot.start, slot.end)),
+                local_start=slot.local_start.isoformat(),
+                reason=slot.reason,
+                score=round(1.0 - rank / count, 4),
+                provider_kind=_KINDS[slot.provider_kind],
+            )
+        return reply

@@ -1,0 +1,396 @@
+"""Book and Reschedule: check in memory, then claim (officer slot), commit (provider slot) and
+confirm (officer slot); see adapters/appointment_store.py for why it takes two slots.
+
+Idempotency follows Stripe: a key (per caller, kept 24 h) replays the first result for the same
+request and is an error for a different one; while the first attempt runs, a retry is ABORTED.
+A refused attempt keeps no result, so the client may retry the key after fixing the cause.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from google.protobuf.message import Message
+
+from tenfour.common.v1 import common_pb2 as common
+from tenfour.events.v1 import scheduling_events_pb2 as ev
+from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
+from tenfour_scheduling.adapters.appointment_store import AppointmentStore, Claim, Commit, Reply
+from tenfour_scheduling.adapters.calendars import to_ms
+from tenfour_scheduling.adapters.codec import interval_to_proto, timestamp
+from tenfour_scheduling.adapters.keys import new_appointment_id
+from tenfour_scheduling.adapters.officer_store import OfficerStore
+from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel, ProviderSnapshot
+from tenfour_scheduling.domain.booking_rules import local_day, local_week
+from tenfour_scheduling.service.checks import (
+    BookingProblem,
+    OfficerSide,
+    Placement,
+    check_booking,
+    load_officer_side,
+    placement,
+)
+from tenfour_shared.calendar import SessionType
+from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
+from tenfour_shared.events.envelope import build
+from tenfour_shared.timeline import Interval, load_zone
+
+__all__ = ["BookingService", "Clock"]
+
+Clock = Callable[[], datetime]
+ATTEMPTS = 5
+CLAIM_GRACE_MS = 5_000  # clock skew between the nodes holding the officer's and provider's slots
+_DAY = timedelta(days=1)
+_SESSION_TYPES = {SessionType.INDIVIDUAL: common.SESSION_TYPE_INDIVIDUAL}
+_REFUSALS = {
+    "busy": ("provider_busy", "the provider was booked at this time meanwhile"),
+    "busy_as_officer": ("provider_busy", "the provider has a session of their own then"),
+    "day_cap": ("provider_limit", "the provider reached their daily session limit meanwhile"),
+    "week_cap": ("provider_limit", "the provider reached their weekly session limit meanwhile"),
+    "deactivated": ("provider_unavailable", "this provider is not taking bookings"),
+    "busy_as_provider": ("officer_busy", "you run a session as a peer supporter then"),
+    "day_limit": ("officer_day_limit", "you already have the sessions allowed that day"),
+}
+
+
+def _digest(*parts: str) -> str:
+    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:40]
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    """What one attempt will write, and with which facts it was checked."""
+
+    officer: OfficerSide
+    snapshot: ProviderSnapshot
+    place: Placement
+
+
+class BookingService:
+    def __init__(
+        self, store: AppointmentStore, officers: OfficerStore, providers: ProviderReadModel, clock: Clock
+    ) -> None:
+        self._store = store
+        self._officers = officers
+        self._providers = providers
+        self._clock = clock
+
+    async def _intent(
+        self,
+        officer_id: str,
+        agency_id: str,
+        provider_id: str,
+        session_type: SessionType,
+        start: datetime,
+        now: datetime,
+        exclude: str = "",
+    ) -> Intent:
+        window = Interval(start, start).expand(_DAY, _DAY)
+        officer = await load_officer_side(self._officers, self._store, officer_id, agency_id, window)
+        (snapshot,) = await self._providers.snapshots([provider_id], window)
+        problem = check_booking(officer, snapshot, session_type, start, now, exclude=exclude)
+        if problem is not None:
+            raise problem.error()
+        place = placement(snapshot, session_type, start)
+        if place is None:  # check_booking found the type offered: only a race with new rules
+            raise Aborted("the provider's hours changed meanwhile; look again")
+        return Intent(officer, snapshot, place)
+
+    async def _checked(
+        self,
+        digest: str,
+        fp: str,
+        officer_id: str,
+        agency_id: str,
+        provider_id: str,
+        session_type: SessionType,
+        start: datetime,
+        now: datetime,
+        exclude: str = "",
+    ) -> Intent | Appointment:
+        """The intent, or the first result when the check failed because a concurrent request
+        with the same idempotency key booked this very time meanwhile."""
+        try:
+            return await self._intent(officer_id, agency_id, provider_id, session_type, start, now, exclude)
+        except FailedPrecondition:
+            first = await self._replay(officer_id, digest, fp)
+            if first is not None:
+                return first
+            raise
+
+    def _claim(
+        self, intent: Intent, member: str, appointment_id: str, skip: str, fp: str, digest: str
+    ) -> Claim:
+        s = intent.place.session
+        officer = intent.officer
+        zone = load_zone(officer.roster.roster.zone)
+        t = intent.place.time
+        return Claim(
+            officer_id=officer.officer_id,
+            member=member,
+            appointment_id=appointment_id,
+            provider_id=intent.snapshot.provider_id,
+            time=t,
+            probe=t.expand(s.buffer_before, s.buffer_after),
+            day=local_day(t.start.astimezone(zone).date(), zone),
+            max_per_day=officer.policy.fatigue.max_sessions_per_day,
+            roster_version=officer.roster.version,
+            skip=skip,
+            fingerprint=fp,
+            idempotency=digest,
+        )
+
+    def _commit(
+        self,
+        intent: Intent,
+        mode: str,
+        appointment: Appointment,
+        expected: int,
+        deadline_ms: int,
+        event: Message,
+    ) -> Commit:
+        s = intent.place.session
+        zone = load_zone(intent.place.provider_zone)
+        pad = s.buffer_before + s.buffer_after
+        t = intent.place.time
+        local = t.start.astimezone(zone).date()
+        return Commit(
+            mode=mode,
+            appointment=appointment,
+            expected_version=expected,
+            rules_version=intent.snapshot.rules_version,
+            profile_version=intent.snapshot.profile_version,
+            roster_version=intent.snapshot.roster_version,
+            probe=t.expand(pad, pad),
+            day=local_day(local, zone),
+            day_cap=s.max_per_day or 0,
+            week=local_week(local, zone),
+            week_cap=s.max_per_week or 0,
+            deadline_ms=deadline_ms,
+            event=build(event, subject=appointment.appointment_id, when=self._clock()),
+        )
+
+    # -- idempotency ------------------------------------------------------------------------
+
+    async def _replay(self, officer_id: str, digest: str, fp: str) -> Appointment | None:
+        """The first result for this key, None when the key is free (again), or an error."""
+        record = await self._store.idempotency_record(officer_id, digest)
+        if not record:
+            return None
+        if record.get("fp", b"").decode() != fp:
+            raise InvalidArgument.single("idempotency_key", "was already used for a different request")
+        if record.get("state") == b"done":
+            first = Appointment()
+            first.ParseFromString(record.get("result", b""))
+            return first
+        appointment_id = record.get("appointment_id", b"").decode()
+        member = record.get("claim", b"").decode()
+        committed = await self._committed(appointment_id, member)
+        if committed is not None:
+            await self._store.sync(
+                officer_id,
+                committed,
+                True,
+                drop_member=member,
+                idempotency=digest,
+                result=committed.SerializeToString(),
+            )
+            return committed
+        entry = await self._store.claim_entry(officer_id, member)
+        if (
+            entry is not None
+            and entry.claim
+            and entry.deadline_ms + CLAIM_GRACE_MS > await self._store.now_ms()
+        ):
+            raise Aborted("a request with this idempotency key is still running; retry shortly")
+        await self._store.release(officer_id, member, appointment_id, digest)  # a dead attempt
+        return None
+
+    async def _committed(self, appointment_id: str, member: str) -> Appointment | None:
+        """The appointment if the attempt behind claim ``member`` reached phase 2."""
+        stored = await self._store.get(appointment_id)
+        if stored is None:
+            return None
+        _, _, moved_to = member.partition(">")
+        if moved_to and to_ms(stored.appointment.time.start.ToDatetime(tzinfo=UTC)) != int(moved_to):
+            return None
+        return stored.appointment
+
+    async def _heal(self, officer_id: str, reply: Reply) -> bool:
+        """A clash with a claim past its deadline: settle that claim and say so (then retry)."""
+        member, state, deadline, now = reply.text(0), reply.text(1), int(reply.text(2)), int(reply.text(4))
+        if state != "C" or deadline + CLAIM_GRACE_MS > now:
+            return False
+        appointment_id = member.partition(">")[0]
+        committed = await self._committed(appointment_id, member)
+        if committed is not None:
+            await self._store.sync(officer_id, committed, True, drop_member=member)
+        else:
+            await self._store.release(officer_id, member, appointment_id)
+        return True
+
+    def _claim_refusal(self, reply: Reply) -> FailedPrecondition:
+        if reply.code == "busy":
+            if reply.text(1) == "C":
+                return BookingProblem(
+                    "officer_busy", "you are booking another session at this time right now"
+                ).error()
+            return BookingProblem("officer_busy", "overlaps another of your sessions or its buffer").error()
+        if reply.code == "deactivated":
+            return FailedPrecondition("this account is deactivated")
+        code, message = _REFUSALS.get(reply.code, ("refused", reply.code))
+        return BookingProblem(code, message).error()
+
+    # -- use cases --------------------------------------------------------------------------
+
+    async def book(
+        self,
+        *,
+        officer_id: str,
+        agency_id: str,
+        provider_id: str,
+        session_type: SessionType,
+        start: datetime,
+        idempotency_key: str,
+    ) -> Appointment:
+        digest = _digest(officer_id, "book", idempotency_key)
+        fp = _digest("book", officer_id, provider_id, session_type.value, str(to_ms(start)))
+        for _ in range(ATTEMPTS):
+            first = await self._replay(officer_id, digest, fp)
+            if first is not None:
+                return first
+            now = self._clock()
+            intent = await self._checked(
+                digest, fp, officer_id, agency_id, provider_id, session_type, start, now
+            )
+            if isinstance(intent, Appointment):
+                return intent
+            appointment_id = new_appointment_id(provider_id)
+            claim = await self._store.claim(
+                self._claim(intent, appointment_id, appointment_id, "", fp, digest)
+            )
+            if claim.code in ("replay", "stale_roster"):
+                continue
+            if claim.code == "mismatch":
+                raise InvalidArgument.single("idempotency_key", "was already used for a different request")
+            if claim.code == "busy" and await self._heal(officer_id, claim):
+                continue
+            if claim.code != "ok":
+                raise self._claim_refusal(claim)
+            appointment = Appointment(
+                appointment_id=appointment_id,
+                agency_id=agency_id,
+                provider_id=provider_id,
+                officer_ids=[officer_id],
+                session_type=_SESSION_TYPES[session_type],
+                time=interval_to_proto(intent.place.time),
+                status=AppointmentStatus.APPOINTMENT_STATUS_BOOKED,
+                capacity=1,
+                created_at=timestamp(now),
+                updated_at=timestamp(now),
+                status_reason="booked",
+                version=1,
+            )
+            event = ev.AppointmentStatusChanged(appointment=appointment, reason_code="booked")
+            result = await self._store.commit(
+                self._commit(intent, "book", appointment, 0, int(claim.text(0)), event)
+            )
+            if result.code in ("ok", "exists"):
+                await self._store.sync(
+                    officer_id,
+                    appointment,
+                    True,
+                    drop_member=appointment_id,
+                    idempotency=digest,
+                    result=appointment.SerializeToString(),
+                )
+                return appointment
+            await self._store.release(officer_id, appointment_id, appointment_id, digest)
+            if result.code.startswith("stale_"):
+                continue
+            if result.code == "expired":
+                raise Aborted("the booking took too long and was undone; retry")
+            code, message = _REFUSALS.get(result.code, ("refused", result.code))
+            raise BookingProblem(code, message).error()
+        raise Aborted("this time is changing too fast; look for slots again")
+
+    async def reschedule(
+        self, *, caller_id: str, appointment_id: str, new_start: datetime, idempotency_key: str
+    ) -> Appointment:
+        digest = _digest(caller_id, "reschedule", idempotency_key)
+        fp = _digest("reschedule", appointment_id, str(to_ms(new_start)))
+        for _ in range(ATTEMPTS):
+            first = await self._replay(caller_id, digest, fp)
+            if first is not None:
+                return first
+            stored = await self._store.get(appointment_id)
+            if stored is None or caller_id not in stored.appointment.officer_ids:
+                raise NotFound("no such appointment")
+            old = stored.appointment
+            if old.status != AppointmentStatus.APPOINTMENT_STATUS_BOOKED:
+                raise FailedPrecondition("only a booked appointment can be rescheduled")
+            if len(old.officer_ids) != 1:
+                raise FailedPrecondition("a seat in a group session cannot be moved; cancel it instead")
+            now = self._clock()
+            old_start = old.time.start.ToDatetime(tzinfo=UTC)
+            if old_start <= now:
+                raise FailedPrecondition("the session has already started")
+            if old_start == new_start:
+                return old
+            session_type = SessionType.INDIVIDUAL
+            intent = await self._checked(
+                digest,
+                fp,
+                caller_id,
+                old.agency_id,
+                old.provider_id,
+                session_type,
+                new_start,
+                now,
+                exclude=appointment_id,
+            )
+            if isinstance(intent, Appointment):
+                return intent
+            member = f"{appointment_id}>{to_ms(new_start)}"
+            claim = await self._store.claim(
+                self._claim(intent, member, appointment_id, appointment_id, fp, digest)
+            )
+            if claim.code in ("replay", "stale_roster"):
+                continue
+            if claim.code == "mismatch":
+                raise InvalidArgument.single("idempotency_key", "was already used for a different request")
+            if claim.code == "busy" and await self._heal(caller_id, claim):
+                continue
+            if claim.code != "ok":
+                raise self._claim_refusal(claim)
+            moved = Appointment()
+            moved.CopyFrom(old)
+            moved.time.CopyFrom(interval_to_proto(intent.place.time))
+            moved.version = stored.version + 1
+            moved.updated_at.CopyFrom(timestamp(now))
+            moved.status_reason = "rescheduled"
+            event = ev.AppointmentRescheduled(appointment=moved, previous_time=old.time)
+            result = await self._store.commit(
+                self._commit(intent, "move", moved, stored.version, int(claim.text(0)), event)
+            )
+            if result.code == "ok":
+                await self._store.sync(
+                    caller_id,
+                    moved,
+                    True,
+                    drop_member=member,
+                    idempotency=digest,
+                    result=moved.SerializeToString(),
+                )
+                return moved
+            await self._store.release(caller_id, member, appointment_id, digest)
+            if result.code.startswith("stale_"):
+                continue
+            if result.code == "expired":
+                raise Aborted("the reschedule took too long and was undone; your session is unchanged")
+            code, message = _REFUSALS.get(result.code, ("refused", result.code))
+            raise BookingProblem(code, message + "; your session is unchanged").error()
+        raise Aborted("this appointment or time is changing too fast; your session is unchanged")

@@ -1,0 +1,128 @@
+"""The booking re-check, reusable by every way of placing a session (book, reschedule, and
+later series, conflict alternatives, urgent sessions, group seats).
+
+``load_officer_side`` + ``ProviderReadModel.snapshots`` read everything once;
+``check_booking`` decides in memory with the same domain rules as the slot search; the
+booking scripts then re-check what can change concurrently (both calendars, caps, and the
+versions of the roster, rules and profile the decision used).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from tenfour_scheduling.adapters.appointment_store import AppointmentStore
+from tenfour_scheduling.adapters.calendars import CalendarEntry
+from tenfour_scheduling.adapters.codec import AgencyPolicy
+from tenfour_scheduling.adapters.officer_store import OfficerStore, StoredRoster
+from tenfour_scheduling.adapters.provider_read_model import ProviderSnapshot
+from tenfour_scheduling.domain import SessionOffer, check_slot
+from tenfour_scheduling.service.offers import ineligibility, provider_offer
+from tenfour_shared.calendar import SessionType
+from tenfour_shared.errors import FailedPrecondition
+from tenfour_shared.timeline import Interval
+
+__all__ = ["BookingProblem", "OfficerSide", "Placement", "check_booking", "load_officer_side", "placement"]
+
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class BookingProblem:
+    code: str  # a SlotProblemCode value, or provider_unavailable
+    message: str
+
+    def error(self) -> FailedPrecondition:
+        return FailedPrecondition(f"cannot book this time: {self.message} ({self.code})")
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerSide:
+    officer_id: str
+    agency_id: str
+    roster: StoredRoster
+    policy: AgencyPolicy
+    entries: tuple[CalendarEntry, ...]  # booked sessions and live claims near the window
+    current_provider: str | None
+
+    def bookings(self, exclude: str = "") -> list[Interval]:
+        return [e.interval for e in self.entries if not exclude or e.appointment_id != exclude]
+
+
+async def load_officer_side(
+    officers: OfficerStore, store: AppointmentStore, officer_id: str, agency_id: str, window: Interval
+) -> OfficerSide:
+    roster = await officers.roster(officer_id)
+    if roster is None:
+        raise FailedPrecondition("enter your shift roster first (SetRoster): sessions are fitted around it")
+    policy = await officers.policy(agency_id)
+    entries = await store.officer_calendar(officer_id, window.expand(_DAY, _DAY))
+    return OfficerSide(
+        officer_id, agency_id, roster, policy, entries, await officers.current_provider(officer_id)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Placement:
+    """Where a checked session lies and the settings its scripts re-check with."""
+
+    time: Interval
+    session: SessionOffer
+    provider_zone: str
+
+
+def placement(snapshot: ProviderSnapshot, session_type: SessionType, start: datetime) -> Placement | None:
+    availability = snapshot.availability
+    if availability is None:
+        return None
+    settings = availability.rules.settings(session_type)
+    if settings is None:
+        return None
+    session = SessionOffer(
+        free=(),
+        duration=settings.duration,
+        buffer_before=settings.buffer_before,
+        buffer_after=settings.buffer_after,
+        max_per_day=settings.max_per_day,
+        max_per_week=settings.max_per_week,
+    )
+    return Placement(Interval(start, start + settings.duration), session, availability.rules.timezone)
+
+
+def check_booking(
+    officer: OfficerSide,
+    snapshot: ProviderSnapshot,
+    session_type: SessionType,
+    start: datetime,
+    now: datetime,
+    *,
+    exclude: str = "",
+) -> BookingProblem | None:
+    """None when the officer may book ``start`` with this provider now, else the first broken rule.
+
+    ``exclude`` names an appointment both sides ignore (the one being moved).
+    """
+    why = ineligibility(
+        snapshot,
+        agency_id=officer.agency_id,
+        officer_id=officer.officer_id,
+        session_type=session_type,
+        current_provider=officer.current_provider,
+    )
+    if why is not None:
+        return BookingProblem("provider_unavailable", why)
+    window = Interval(min(start, now), start).expand(_DAY, _DAY)
+    offer = provider_offer(snapshot, session_type, window, now, exclude=exclude)
+    if offer is None:
+        return BookingProblem("provider_unavailable", "this provider is not bookable yet")
+    problem = check_slot(
+        officer_roster=officer.roster.roster,
+        policy=officer.policy.fatigue,
+        offer=offer,
+        session_type=session_type.value,
+        start=start,
+        now=now,
+        officer_bookings=officer.bookings(exclude),
+    )
+    return None if problem is None else BookingProblem(problem.code.value, problem.message)

@@ -1,0 +1,139 @@
+"""Read-model snapshots to the domain's ProviderOffer: who may be offered, and when they are free.
+
+Availability's rules are expanded here with the shared calendar code (the same expansion the
+availability service runs). Availability places a session's *buffers* inside free time too,
+while the slot domain only places the session itself, so free intervals are narrowed by the
+buffers: then "session inside narrowed free time" is exactly "session and buffers inside free
+time", and both services agree on what is bookable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from tenfour.common.v1 import common_pb2 as common
+from tenfour.events.v1.identity_events_pb2 import ProviderProfile as ProfileMessage
+from tenfour_scheduling.adapters.calendars import CalendarEntry
+from tenfour_scheduling.adapters.provider_read_model import ProviderSnapshot
+from tenfour_scheduling.domain import ProviderKind, ProviderOffer, ProviderProfile, SessionOffer
+from tenfour_shared.calendar import SessionSettings, SessionType, expand
+from tenfour_shared.events.catalog.availability import ProviderAvailability
+from tenfour_shared.timeline import Interval, subtract
+
+__all__ = ["ineligibility", "provider_offer", "session_offer"]
+
+_MAX_NOTICE = timedelta(days=90)  # the domain's limit: more notice is never bookable in a search
+_MODALITY = {
+    SessionType.INDIVIDUAL: "individual",
+    SessionType.GROUP: "group",
+    SessionType.CRISIS: "crisis_on_call",
+}
+
+
+def ineligibility(
+    snapshot: ProviderSnapshot,
+    *,
+    agency_id: str,
+    officer_id: str,
+    session_type: SessionType,
+    current_provider: str | None,
+) -> str | None:
+    """Why this provider may not be offered to this officer, or None when they may."""
+    profile = snapshot.profile
+    if profile is None or snapshot.availability is None:
+        return "this provider is not bookable yet"
+    if not snapshot.active:
+        return "this provider is not taking bookings"
+    if snapshot.provider_id == officer_id:
+        return "you cannot book a session with yourself"
+    if agency_id not in profile.agency_ids:
+        return "this provider does not serve your agency"
+    if profile.modalities and _MODALITY[session_type] not in profile.modalities:
+        return f"this provider does not offer {session_type.value} sessions"
+    accepting = not profile.HasField("accepting_new_clients") or profile.accepting_new_clients
+    if not accepting and current_provider != snapshot.provider_id:
+        return "this provider is not accepting new clients"
+    if profile.kind == common.PROVIDER_KIND_PEER and snapshot.roster is None:
+        return "this peer supporter has not entered their roster yet"
+    return None
+
+
+def _profile(message: ProfileMessage) -> ProviderProfile:
+    gender = message.gender.strip()
+    return ProviderProfile(
+        specialties=frozenset(message.specialties),
+        languages=frozenset(message.languages),
+        gender=None if gender in ("", "undisclosed") else gender,
+        first_responder_competent=message.first_responder_competent,
+        licensed_jurisdictions=frozenset(message.jurisdictions),
+    )
+
+
+def _external_busy(availability: ProviderAvailability, window: Interval) -> list[Interval]:
+    """Imported busy time; beyond the range the import covers, busy time is unknown, so
+    everything there counts as busy (a provider is never offered into an unknown calendar)."""
+    busy = [iv for iv in availability.external_busy if iv.overlaps(window)]
+    if availability.busy_horizon is not None:
+        busy += subtract([window], [availability.busy_horizon])
+    return busy
+
+
+def session_offer(settings: SessionSettings, free: Iterable[Interval]) -> SessionOffer | None:
+    if settings.min_notice > _MAX_NOTICE:
+        return None
+    narrowed = [
+        Interval(f.start + settings.buffer_before, f.end - settings.buffer_after)
+        for f in free
+        if f.duration > settings.buffer_before + settings.buffer_after
+    ]
+    return SessionOffer(
+        free=tuple(narrowed),
+        duration=settings.duration,
+        buffer_before=settings.buffer_before,
+        buffer_after=settings.buffer_after,
+        min_notice=settings.min_notice,
+        max_per_day=settings.max_per_day,
+        max_per_week=settings.max_per_week,
+    )
+
+
+def provider_offer(
+    snapshot: ProviderSnapshot,
+    session_type: SessionType,
+    window: Interval,
+    now: datetime,
+    *,
+    exclude: str = "",
+) -> ProviderOffer | None:
+    """The provider's offer of one session type in ``window``; None when it cannot be built.
+
+    ``exclude`` leaves one appointment out of the provider's bookings (the one being moved).
+    """
+    availability = snapshot.availability
+    profile = snapshot.profile
+    if availability is None or profile is None:
+        return None
+    peer = profile.kind == common.PROVIDER_KIND_PEER
+    if peer and snapshot.roster is None:
+        return None
+    sessions: dict[str, SessionOffer] = {}
+    settings = availability.rules.settings(session_type)
+    if settings is not None:
+        expanded = expand(availability.rules, window, _external_busy(availability, window), now)
+        offer = session_offer(settings, expanded.free_for(session_type))
+        if offer is not None:
+            sessions[session_type.value] = offer
+    return ProviderOffer(
+        provider_id=snapshot.provider_id,
+        kind=ProviderKind.PEER if peer else ProviderKind.THERAPIST,
+        timezone=availability.rules.timezone,
+        profile=_profile(profile),
+        sessions=sessions,
+        bookings=tuple(_intervals([*snapshot.bookings, *snapshot.own_sessions], exclude)),
+        roster=snapshot.roster.roster if peer and snapshot.roster is not None else None,
+    )
+
+
+def _intervals(entries: Iterable[CalendarEntry], exclude: str) -> list[Interval]:
+    return [e.interval for e in entries if not exclude or e.appointment_id != exclude]

@@ -1,0 +1,142 @@
+"""Rosters, the agency's fatigue policy, the officer's preferences, and what they leave free.
+
+Every roster or policy change is validated whole before anything is written, then stored with
+its event in one compare-and-set step, so a refused change leaves the stored one untouched.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from tenfour.events.v1 import scheduling_events_pb2 as ev
+from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_scheduling.adapters.codec import (
+    AgencyPolicy,
+    StoredPreferences,
+    policy_from_proto,
+    policy_to_proto,
+    preferences_to_proto,
+    roster_from_proto,
+    roster_to_proto,
+)
+from tenfour_scheduling.adapters.officer_store import OfficerStore, StoredRoster
+from tenfour_scheduling.domain import (
+    OffDutyResult,
+    OfficerPreferences,
+    Roster,
+    RosterImport,
+    Shift,
+    import_roster_ics,
+    off_duty_windows,
+    shifts,
+)
+from tenfour_scheduling.service.booking import Clock
+from tenfour_shared.errors import Aborted, NotFound
+from tenfour_shared.events.envelope import build
+from tenfour_shared.timeline import Interval
+
+__all__ = ["RosterService"]
+
+ATTEMPTS = 8
+IMPORT_PAST = timedelta(days=31)
+IMPORT_AHEAD = timedelta(days=366)
+_Change = Callable[[StoredRoster | None], pb.Roster]
+
+
+class RosterService:
+    def __init__(self, officers: OfficerStore, clock: Clock) -> None:
+        self._officers = officers
+        self._clock = clock
+
+    async def roster(self, officer_id: str) -> StoredRoster:
+        stored = await self._officers.roster(officer_id)
+        if stored is None:
+            raise NotFound("no roster yet: set one with SetRoster or ImportRosterCalendar")
+        return stored
+
+    async def set_roster(
+        self, officer_id: str, agency_id: str, roster: Roster, template: str = ""
+    ) -> pb.Roster:
+        message = roster_to_proto(roster, officer_id=officer_id, template=template)
+        return await self._replace(officer_id, agency_id, lambda _: message)
+
+    async def import_calendar(
+        self, officer_id: str, agency_id: str, ics: str, timezone: str
+    ) -> tuple[pb.Roster, RosterImport]:
+        now = self._clock()
+        imported = import_roster_ics(
+            ics, window=Interval(now - IMPORT_PAST, now + IMPORT_AHEAD), zone=timezone or None
+        )
+        message = roster_to_proto(imported.roster, officer_id=officer_id)
+        return await self._replace(officer_id, agency_id, lambda _: message), imported
+
+    async def add_override(self, officer_id: str, agency_id: str, override: pb.RosterOverride) -> pb.Roster:
+        """Appended to the stored roster; the whole roster is validated again."""
+
+        def change(current: StoredRoster | None) -> pb.Roster:
+            if current is None:
+                raise NotFound("no roster yet: set one with SetRoster before adding overrides")
+            message = pb.Roster()
+            message.CopyFrom(current.message)
+            message.overrides.append(override)
+            roster = roster_from_proto(message)  # errors name overrides[n]: the entrypoint renames
+            return roster_to_proto(roster, officer_id=officer_id, template=current.message.template)
+
+        return await self._replace(officer_id, agency_id, change)
+
+    async def _replace(self, officer_id: str, agency_id: str, change: _Change) -> pb.Roster:
+        for _ in range(ATTEMPTS):
+            current = await self._officers.roster(officer_id)
+            message = change(current)
+            version = current.version if current is not None else 0
+            event = build(
+                ev.RosterChanged(officer_id=officer_id, version=version + 1, agency_id=agency_id),
+                subject=officer_id,
+                when=self._clock(),
+            )
+            if await self._officers.put_roster(officer_id, message, version, agency_id, event):
+                out = pb.Roster()
+                out.CopyFrom(message)
+                out.version = version + 1
+                return out
+        raise Aborted("the roster is being changed elsewhere; retry")
+
+    async def shifts(self, officer_id: str, window: Interval) -> list[Shift]:
+        return shifts((await self.roster(officer_id)).roster, window)
+
+    async def off_duty(self, officer_id: str, agency_id: str, window: Interval) -> OffDutyResult:
+        roster = (await self.roster(officer_id)).roster
+        policy = await self._officers.policy(agency_id)
+        return off_duty_windows(roster, policy.fatigue, window)
+
+    # -- policy and preferences -------------------------------------------------------------
+
+    async def policy(self, agency_id: str) -> AgencyPolicy:
+        return await self._officers.policy(agency_id)
+
+    async def set_policy(self, agency_id: str, request: pb.FatiguePolicy) -> AgencyPolicy:
+        parsed = policy_from_proto(request, agency_id)  # validated before anything is read
+        for _ in range(ATTEMPTS):
+            current = await self._officers.policy(agency_id)
+            new = replace(parsed, version=current.version + 1)
+            event = build(
+                ev.FatiguePolicyChanged(agency_id=agency_id, version=new.version),
+                subject=agency_id,
+                when=self._clock(),
+            )
+            if await self._officers.put_policy(agency_id, policy_to_proto(new), current.version, event):
+                return new
+        raise Aborted("the policy is being changed elsewhere; retry")
+
+    async def preferences(self, officer_id: str) -> StoredPreferences:
+        return await self._officers.preferences(officer_id) or StoredPreferences(OfficerPreferences())
+
+    async def set_preferences(self, officer_id: str, stored: StoredPreferences) -> pb.Preferences:
+        message = preferences_to_proto(stored, officer_id)
+        await self._officers.put_preferences(officer_id, message)
+        return message
+
+    def now(self) -> datetime:
+        return self._clock()

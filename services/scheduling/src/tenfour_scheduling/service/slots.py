@@ -1,0 +1,94 @@
+"""FindSlots: the officer's side and every eligible provider of their agency, from the read
+models only (no call to availability or identity), into the domain's slot search."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tenfour_scheduling.adapters.appointment_store import AppointmentStore
+from tenfour_scheduling.adapters.officer_store import OfficerStore
+from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel, ProviderSnapshot
+from tenfour_scheduling.domain import (
+    Officer,
+    OfficerPreferences,
+    ProviderOffer,
+    SlotFilters,
+    SlotSearchResult,
+    find_slots,
+)
+from tenfour_scheduling.service.booking import Clock
+from tenfour_scheduling.service.checks import load_officer_side
+from tenfour_scheduling.service.offers import ineligibility, provider_offer
+from tenfour_shared.calendar import SessionType
+from tenfour_shared.timeline import Interval
+
+__all__ = ["SlotSearch", "SlotService"]
+
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class SlotSearch:
+    result: SlotSearchResult
+    providers: dict[str, ProviderSnapshot]  # by id, for display names
+    zone: str  # the officer's
+
+
+class SlotService:
+    def __init__(
+        self, store: AppointmentStore, officers: OfficerStore, providers: ProviderReadModel, clock: Clock
+    ) -> None:
+        self._store = store
+        self._officers = officers
+        self._providers = providers
+        self._clock = clock
+
+    async def find(
+        self,
+        *,
+        officer_id: str,
+        agency_id: str,
+        session_type: SessionType,
+        filters: SlotFilters,
+        horizon: timedelta,
+        limit: int,
+    ) -> SlotSearch:
+        now = self._clock()
+        window = Interval(now, now + horizon)
+        officer = await load_officer_side(self._officers, self._store, officer_id, agency_id, window)
+        stored = await self._officers.preferences(officer_id)
+        ids = await self._providers.agency_provider_ids(agency_id)
+        # A session may start up to the end of the horizon: expand far enough for it to end.
+        reach = window.expand(timedelta(0), _DAY)
+        snapshots = await self._providers.snapshots(ids, reach)
+        offers: list[ProviderOffer] = []
+        for snapshot in snapshots:
+            why = ineligibility(
+                snapshot,
+                agency_id=agency_id,
+                officer_id=officer_id,
+                session_type=session_type,
+                current_provider=officer.current_provider,
+            )
+            offer = None if why is not None else provider_offer(snapshot, session_type, reach, now)
+            if offer is not None:
+                offers.append(offer)
+        result = find_slots(
+            Officer(
+                officer_id=officer_id,
+                jurisdiction=stored.jurisdiction if stored else None,
+                current_provider_id=officer.current_provider,
+            ),
+            officer.roster.roster,
+            officer.policy.fatigue,
+            stored.preferences if stored else OfficerPreferences(),
+            offers,
+            session_type.value,
+            filters,
+            now=now,
+            horizon=horizon,
+            officer_bookings=officer.bookings(),
+            limit=limit,
+        )
+        return SlotSearch(result, {s.provider_id: s for s in snapshots}, officer.roster.roster.zone)
