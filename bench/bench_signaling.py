@@ -141,9 +141,7 @@ class Relay:
     async def open(self) -> None:
         started = time.perf_counter()
         await asyncio.gather(*(self.bench.book(n) for n in range(ROOMS)))
-        # 50 at a time: redis-py's default pool (100 connections) refuses bigger bursts.
-        for chunk in range(0, ROOMS, 50):
-            await asyncio.gather(*(self.bench.wait_room(n) for n in range(chunk, min(chunk + 50, ROOMS))))
+        await asyncio.gather(*(self.bench.wait_room(n) for n in range(ROOMS)))
         for chunk in range(0, ROOMS, 50):
             await asyncio.gather(*(self._open_room(n) for n in range(chunk, min(chunk + 50, ROOMS))))
         self.listeners = [asyncio.create_task(self._listen(n)) for n in range(ROOMS)]

@@ -8,8 +8,11 @@ stops everything cleanly on Ctrl-C. Ports that are taken (e.g. a Redis you alrea
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import json
 import os
+import secrets
 import signal
 import sys
 import threading
@@ -32,6 +35,28 @@ def pick_port(preferred: int) -> int:
     return preferred if port_is_free(preferred) else free_port()
 
 
+def local_secrets() -> dict[str, str]:
+    """Secrets of this machine's embedded system, made once and kept (0600) under the data dir.
+
+    A deployment passes its own through the environment; these only spare a newcomer the chore.
+    """
+    path = DATA / "secrets.json"
+    if path.exists():
+        saved: dict[str, str] = json.loads(path.read_text())
+    else:
+        saved = {
+            "TENFOUR_IDENTITY_KEY_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32))
+            .rstrip(b"=")
+            .decode(),
+            "TENFOUR_BOOTSTRAP_ADMIN_USERNAME": "admin",
+            "TENFOUR_BOOTSTRAP_ADMIN_PASSWORD": f"tenfour-{secrets.token_urlsafe(12)}",
+        }
+        DATA.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600)
+        path.write_text(json.dumps(saved, indent=2))
+    return {key: os.environ.get(key, value) for key, value in saved.items()}
+
+
 def main() -> int:
     print(f"Tenfour: starting (data in {DATA})", flush=True)
     stack = contextlib.ExitStack()
@@ -49,7 +74,7 @@ def main() -> int:
             redis = stack.enter_context(RedisServer(DATA / "redis", pick_port(EMBEDDED_REDIS_PORT)))
             redis_url = redis.url
             step(f"Redis (AOF)      {redis_url}")
-        env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url}
+        env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url, **local_secrets()}
         (DATA / "logs").mkdir(parents=True, exist_ok=True)
         procs = [
             # Prometheus /metrics on 9101, 9102, … next to each service's gRPC port.

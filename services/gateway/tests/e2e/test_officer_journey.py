@@ -43,11 +43,11 @@ async def set_round_the_clock_hours(page: Page, shot: Any) -> None:
 async def enter_pitman_rotation(page: Page, shot: Any) -> None:
     """Pitman 2-2-3 with today at position 2 (an off day), so the next day is free of shifts."""
     await expect(page.get_by_role("heading", name="My shifts")).to_be_visible()
-    rotation = page.get_by_label("Rotation")
+    rotation = page.get_by_label("Rotation", exact=True)
     labels = await rotation.locator("option").all_text_contents()
     pitman = next(label for label in labels if "pitman" in label.lower())
     await rotation.select_option(label=pitman)
-    await expect(page.get_by_label("Pattern")).to_have_value("DD--DDD--DD---")
+    await expect(page.get_by_label("Pattern", exact=True)).to_have_value("DD--DDD--DD---")
     await page.get_by_label("A date when you were at the start of the pattern").fill(date.today().isoformat())
     await page.get_by_label("Days into the pattern on that date").fill("2")
     await expect(page.locator(".cal .shift").first).to_be_visible()  # the preview, before saving

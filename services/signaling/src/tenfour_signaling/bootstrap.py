@@ -14,6 +14,7 @@ from tenfour_shared.infra import Infra
 from tenfour_shared.server import Runtime
 from tenfour_signaling.adapters.live import LiveBus
 from tenfour_signaling.adapters.room_store import RoomStore
+from tenfour_signaling.adapters.room_store import connect as connect_redis
 from tenfour_signaling.config import Settings
 from tenfour_signaling.entrypoints.events import scheduling_handlers
 from tenfour_signaling.entrypoints.grpc_api import SERVICE_NAME, SignalingApi
@@ -39,7 +40,8 @@ def _now() -> datetime:
 async def running(settings: Settings, clock: Clock = _now) -> AsyncIterator[Runtime]:
     """The service serving until the block ends; tests and benchmarks use it in-process."""
     infra = Infra(settings, SERVICE)
-    store = RoomStore(infra.redis, settings.resume_window)
+    redis = connect_redis(settings.redis_url)  # streams' own pool; infra.redis serves relay and consumer
+    store = RoomStore(redis, settings.resume_window)
     live = LiveBus(infra.nc)
     times = RoomTimes(
         open_before=settings.open_before,
@@ -62,6 +64,7 @@ async def running(settings: Settings, clock: Clock = _now) -> AsyncIterator[Runt
     )
     async with runtime:
         await infra.connect(runtime)
+        runtime.on_close(redis.aclose)
         runtime.on_close(precall.close_all)
         runtime.spawn(
             "sweeper",

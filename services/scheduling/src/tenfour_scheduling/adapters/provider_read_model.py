@@ -12,6 +12,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -142,35 +143,46 @@ class ProviderReadModel:
 
     async def snapshots(self, provider_ids: Sequence[str], window: Interval) -> list[ProviderSnapshot]:
         """Everything a search or a booking needs of these providers, in one round trip."""
-        lo = to_ms(window.start) - LONGEST_ENTRY_MS
-        hi = to_ms(window.end)
         async with self._redis.pipeline(transaction=False) as pipe:
             for pid in provider_ids:
-                k = ProviderKeys(pid)
-                pipe.hmget(k.rules, ["version", "data"])
-                pipe.hmget(k.profile, ["version", "data", "deactivated"])
-                pipe.hmget(k.roster, ["version", "data"])
-                pipe.zrangebyscore(k.calendar, lo, f"({hi}", withscores=True)
-                pipe.zrangebyscore(OfficerKeys(pid).calendar, lo, f"({hi}", withscores=True)
+                queue_snapshot(pipe, pid, window)
             replies = await pipe.execute()
-        out = []
-        for i, pid in enumerate(provider_ids):
-            rules, profile, roster, calendar, own = replies[5 * i : 5 * i + 5]
-            out.append(
-                ProviderSnapshot(
-                    provider_id=pid,
-                    rules_version=_version(rules[0]),
-                    availability=None if rules[1] is None else _decode_rules(as_bytes(rules[1])),
-                    profile_version=_version(profile[0]),
-                    profile=None if profile[1] is None else _decode_profile(as_bytes(profile[1])),
-                    deactivated=profile[2] is not None,
-                    roster_version=_version(roster[0]),
-                    roster=None if roster[1] is None else _roster(as_bytes(roster[1]), _version(roster[0])),
-                    bookings=parse_calendar(calendar),
-                    own_sessions=parse_calendar(own),
-                )
+        return snapshots_from(provider_ids, replies)
+
+
+SNAPSHOT_REPLIES = 5
+
+
+def queue_snapshot(pipe: Any, provider_id: str, window: Interval) -> None:
+    """Queue the SNAPSHOT_REPLIES commands that read one provider's snapshot."""
+    lo, hi = to_ms(window.start) - LONGEST_ENTRY_MS, f"({to_ms(window.end)}"
+    k = ProviderKeys(provider_id)
+    pipe.hmget(k.rules, ["version", "data"])
+    pipe.hmget(k.profile, ["version", "data", "deactivated"])
+    pipe.hmget(k.roster, ["version", "data"])
+    pipe.zrangebyscore(k.calendar, lo, hi, withscores=True)
+    pipe.zrangebyscore(OfficerKeys(provider_id).calendar, lo, hi, withscores=True)
+
+
+def snapshots_from(provider_ids: Sequence[str], replies: Sequence[Any]) -> list[ProviderSnapshot]:
+    out = []
+    for i, pid in enumerate(provider_ids):
+        rules, profile, roster, calendar, own = replies[SNAPSHOT_REPLIES * i : SNAPSHOT_REPLIES * (i + 1)]
+        out.append(
+            ProviderSnapshot(
+                provider_id=pid,
+                rules_version=_version(rules[0]),
+                availability=None if rules[1] is None else _decode_rules(as_bytes(rules[1])),
+                profile_version=_version(profile[0]),
+                profile=None if profile[1] is None else _decode_profile(as_bytes(profile[1])),
+                deactivated=profile[2] is not None,
+                roster_version=_version(roster[0]),
+                roster=None if roster[1] is None else _roster(as_bytes(roster[1]), _version(roster[0])),
+                bookings=parse_calendar(calendar),
+                own_sessions=parse_calendar(own),
             )
-        return out
+        )
+    return out
 
 
 def _roster(raw: bytes, version: int) -> StoredRoster | None:
