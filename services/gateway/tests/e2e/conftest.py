@@ -72,7 +72,9 @@ def problems() -> PageProblems:
     return PageProblems()
 
 
-async def new_page(browser: Browser, problems: PageProblems, who: str, viewport: dict[str, int]) -> tuple[BrowserContext, Page]:
+async def new_page(
+    browser: Browser, problems: PageProblems, who: str, viewport: dict[str, int]
+) -> tuple[BrowserContext, Page]:
     context = await browser.new_context(viewport=viewport)  # type: ignore[arg-type]
     page = await context.new_page()
     problems.watch(page, who)

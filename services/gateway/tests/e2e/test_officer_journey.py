@@ -13,7 +13,6 @@ from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, expect
-
 from tenfour_gateway.testing import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
@@ -44,6 +43,7 @@ async def enter_pitman_rotation(page: Page, shot: Any) -> None:
     """Pitman 2-2-3 with today at position 2 (an off day), so the next day is free of shifts."""
     await expect(page.get_by_role("heading", name="My shifts")).to_be_visible()
     rotation = page.get_by_label("Rotation", exact=True)
+    await expect(rotation.locator("option").first).to_be_attached()  # templates from scheduling
     labels = await rotation.locator("option").all_text_contents()
     pitman = next(label for label in labels if "pitman" in label.lower())
     await rotation.select_option(label=pitman)

@@ -11,7 +11,6 @@ from typing import Any
 import pyotp
 import pytest
 from playwright.async_api import Browser, Page, expect
-
 from tenfour_gateway.testing import THERAPIST_PASSWORD, System, publish_booking
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
@@ -80,13 +79,19 @@ async def test_officer_and_therapist_see_each_other(
     # The booking as scheduling announces it (this test covers the call, not the booking).
     appointment = f"appt-{secrets.token_hex(6)}"
     await publish_booking(
-        system.nats.url, appointment_id=appointment, agency_id=agency, provider_id=therapist_id, officer_id=session["user_id"]
+        system.nats.url,
+        appointment_id=appointment,
+        agency_id=agency,
+        provider_id=therapist_id,
+        officer_id=session["user_id"],
     )
 
     await officer.goto(f"{system.url}/#/call/{appointment}")
     overlay = officer.locator(".videos .overlay")
     for _ in range(40):  # the room exists once signaling has consumed the booking event
-        if await officer.locator(".call-state").count() and "let you in" in (await overlay.text_content() or ""):
+        if await officer.locator(".call-state").count() and "let you in" in (
+            await overlay.text_content() or ""
+        ):
             break
         if await officer.get_by_text("no session for this appointment").count():
             await asyncio.sleep(0.25)

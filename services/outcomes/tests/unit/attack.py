@@ -1,5 +1,5 @@
 """An attacker who knows every published relation and every shown figure, written independently
-of the service's solver: dense Gaussian elimination over the rationals.
+of the service's solver: dense Gaussian elimination over the integers.
 
 A hidden figure x_h is recoverable iff the unit vector e_h lies in the row space of the
 relations restricted to the hidden figures (then some linear combination of relations has x_h
@@ -9,52 +9,37 @@ as its only unknown, and shown figures give its value).
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Hashable, Mapping, Sequence
-from fractions import Fraction
 
 
-def _row_echelon(rows: list[list[Fraction]]) -> list[tuple[int, list[Fraction]]]:
-    """Reduced row echelon form: (pivot column, row) pairs, each pivot 1 and alone in its column."""
-    basis: list[tuple[int, list[Fraction]]] = []
-    for row in rows:
-        row = list(row)
-        for col, pivot_row in basis:
-            if row[col]:
-                factor = row[col]
-                row = [a - factor * b for a, b in zip(row, pivot_row, strict=True)]
-        col = next((i for i, a in enumerate(row) if a), None)
-        if col is None:
-            continue
-        row = [a / row[col] for a in row]
-        basis = [
-            (c, [a - r[col] * b for a, b in zip(r, row, strict=True)] if r[col] else r) for c, r in basis
-        ]
-        basis.append((col, row))
-    return basis
+def _reduce(row: list[int], basis: list[tuple[int, list[int]]]) -> list[int]:
+    for col, pivot_row in basis:
+        if row[col]:
+            a, b = pivot_row[col], row[col]
+            row = [a * x - b * y for x, y in zip(row, pivot_row, strict=True)]
+    return row
 
 
 def recoverable(hidden: Sequence[Hashable], equations: Sequence[Mapping[Hashable, int]]) -> set[Hashable]:
     """The hidden figures that linear combinations of the relations isolate."""
     hidden = list(hidden)
     index = {k: i for i, k in enumerate(hidden)}
-    matrix = []
+    basis: list[tuple[int, list[int]]] = []  # echelon form (dense rows, not reduced upwards)
     for equation in equations:
-        row = [Fraction(0)] * len(hidden)
+        row = [0] * len(hidden)
         for key, coefficient in equation.items():
             if key in index:
                 row[index[key]] += coefficient
-        if any(row):
-            matrix.append(row)
-    basis = _row_echelon(matrix)
+        row = _reduce(row, basis)
+        col = next((i for i, x in enumerate(row) if x), None)
+        if col is not None:
+            g = math.gcd(*row)
+            basis.append((col, [x // g for x in row]))
     out = set()
     for key, i in index.items():
-        # e_i is in the row space iff reducing it by the basis leaves nothing.
-        unit = [Fraction(int(j == i)) for j in range(len(hidden))]
-        for col, pivot_row in basis:
-            if unit[col]:
-                factor = unit[col]
-                unit = [a - factor * b for a, b in zip(unit, pivot_row, strict=True)]
-        if not any(unit):
+        # e_i lies in the row space iff reducing it by the echelon basis leaves nothing.
+        if not any(_reduce([int(j == i) for j in range(len(hidden))], basis)):
             out.add(key)
     return out
 

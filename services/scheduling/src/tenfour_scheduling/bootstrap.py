@@ -12,6 +12,7 @@ from redis.asyncio import BlockingConnectionPool
 
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore
+from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.config import Settings
@@ -55,22 +56,20 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     infra = Infra(settings, SERVICE)
     # Under a burst of bookings every RPC holds a Redis connection; redis-py's default pool
     # fails the 101st with "Too many connections" (INTERNAL) instead of queueing it. Queue.
-    infra.redis = aioredis.Redis(
-        connection_pool=BlockingConnectionPool.from_url(
-            settings.redis_url,
-            max_connections=settings.redis_max_connections,
-            timeout=10,
-            health_check_interval=30,
+    infra.redis = aioredis.Redis.from_pool(
+        BlockingConnectionPool.from_url(
+            settings.redis_url, max_connections=settings.redis_max_connections, timeout=10, health_check_interval=30
         )
     )
     infra.relay = OutboxRelay(infra.redis, infra.js, SERVICE)
     read_model = ProviderReadModel(infra.redis)
     officers = OfficerStore(infra.redis, infra.relay)
     store = AppointmentStore(infra.redis, infra.relay)
+    facts = FactReader(infra.redis)
     services = Services(
         rosters=RosterService(officers, clock),
-        slots=SlotService(store, officers, read_model, clock),
-        booking=BookingService(store, officers, read_model, clock),
+        slots=SlotService(read_model, facts, clock),
+        booking=BookingService(store, facts, clock),
         appointments=AppointmentService(store, officers, clock),
     )
     infra.consume("availability", availability_handlers(read_model))

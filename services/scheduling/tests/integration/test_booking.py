@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import grpc
 import pytest
@@ -15,6 +17,7 @@ from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1.scheduling_events_pb2 import AppointmentStatusChanged
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
+from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_shared.calendar import Weekday
 from tenfour_shared.timeline import Interval
 
@@ -155,25 +158,28 @@ async def test_200_clients_race_for_20_slots(harness: Harness) -> None:
     officers = [f"o-{i:03d}" for i in range(150)]
     await asyncio.gather(*(harness.set_roster(o) for o in officers))
     won: list[Appointment] = []
+    taken: set[tuple[str, datetime]] = set()  # what a client would see when it searched again
     outcomes: Counter[str] = Counter()
 
     async def client(index: int) -> None:
         officer = officers[index % len(officers)]  # 50 officers race themselves with two clients
         order = random.Random(index).sample(slots, len(slots))
-        for attempt, (provider, start) in enumerate(order):
+        for attempt, slot in enumerate(order):
             for retry in range(5):
+                if slot in taken:
+                    break
                 try:
-                    won.append(
-                        await harness.book(officer, provider, start, key=f"c{index}-{attempt}-{retry}")
-                    )
+                    won.append(await harness.book(officer, *slot, key=f"c{index}-{attempt}-{retry}"))
+                    taken.add(slot)
                     return
                 except grpc.RpcError as exc:
                     outcomes[exc.code().name] += 1
+                    if "officer_day_limit" in (exc.details() or ""):
+                        return  # this officer's other client won
                     if exc.code() != grpc.StatusCode.ABORTED:
                         break
 
     await asyncio.gather(*(client(i) for i in range(200)))
-    print("OUTCOMES", outcomes, len(won))
     assert len(won) == 20, outcomes
     assert sorted((a.provider_id, start_of(a)) for a in won) == sorted(slots)
     by_officer: dict[str, list[Interval]] = defaultdict(list)
@@ -224,3 +230,44 @@ async def test_idempotent_retry_storm(harness: Harness) -> None:
     assert violations(reused.value) == ["idempotency_key"]
     (key,) = await harness.keys_matching("scheduling:idem:*")
     assert 24 * 3600 - 60 < await harness.redis.ttl(key) <= 24 * 3600
+
+
+class StalledReads:
+    """Our own read port, held at a barrier after reading: every attempt checks the same stale
+    state, so only the atomic scripts can tell them apart."""
+
+    def __init__(self, inner: FactReader, parties: int) -> None:
+        self._inner = inner
+        self._barrier = asyncio.Barrier(parties)
+
+    async def read(self, *args: Any, **kwargs: Any) -> Any:
+        result = await self._inner.read(*args, **kwargs)
+        with contextlib.suppress(asyncio.BrokenBarrierError):
+            await asyncio.wait_for(self._barrier.wait(), 5)
+        return result
+
+
+async def test_the_atomic_step_refuses_what_every_check_let_through(
+    harness: Harness, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for p in ("t-1", "t-2", "t-3"):
+        await harness.provider(p, rules(p, every_day(time(8), time(20))))
+    officers = [f"o-{i}" for i in range(27)]
+    await asyncio.gather(*(harness.set_roster(o) for o in officers))
+    booking = harness.process.services.booking
+    monkeypatch.setattr(booking, "_facts", StalledReads(booking._facts, 30))
+    # 27 officers for one provider's 08:00, and one officer for three providers at 08:00.
+    calls = [harness.book(o, "t-1", WED_0800) for o in officers]
+    calls += [harness.book("o-0", p, WED_0800 + timedelta(hours=2), key=f"self-{p}") for p in ("t-1", "t-2", "t-3")]
+    results = await asyncio.gather(*calls, return_exceptions=True)
+    provider_race, officer_race = results[:27], results[27:]
+    assert sum(isinstance(r, Appointment) for r in provider_race) == 1
+    refused = [r for r in provider_race if isinstance(r, grpc.RpcError)]
+    assert all(r.code() == grpc.StatusCode.FAILED_PRECONDITION for r in refused)
+    # Nothing in memory could tell: the scripts refused them ("meanwhile", or the claim's day limit).
+    assert all("meanwhile" in (r.details() or "") or "officer_" in (r.details() or "") for r in refused)
+    winners = [r for r in provider_race if isinstance(r, Appointment)]
+    own = [r for r in officer_race if isinstance(r, Appointment)]
+    assert len(own) + (winners[0].officer_ids[0] == "o-0") <= 1  # o-0 never holds two sessions a day
+    events = await booked_events(harness, len(winners) + len(own))
+    assert len(events) == len(winners) + len(own)

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-from tenfour_outcomes.domain.linear import PRIME, determined
+from tenfour_outcomes.domain.linear import determined
 
 __all__ = ["MIN_OFFICERS", "Cell", "Status", "is_small", "suppress"]
 
@@ -70,12 +70,11 @@ class _Search(Generic[K]):
     def hidden(self) -> list[K]:
         return [k for k, s in self.status.items() if s is not Status.SHOWN]
 
-    def determined(self, modulus: int | None) -> set[K]:
+    def determined(self) -> set[K]:
         """Hidden cells that some combination of relations and shown figures recovers."""
         hidden = self.hidden()
         hidden_set = set(hidden)
-        relevant = [e for e in self.equations if any(k in hidden_set for k in e)]
-        return determined(hidden, relevant, modulus)
+        return determined(hidden, [e for e in self.equations if any(k in hidden_set for k in e)])
 
     def exposed(self, found: set[K]) -> list[K]:
         return [k for k in self.hidden() if k in found and self.status[k] is Status.SMALL_CELL]
@@ -103,14 +102,9 @@ class _Search(Generic[K]):
         return (cell.value <= 0, cell.value, cell.coarseness, repr(key))
 
     def run(self) -> dict[K, Status]:
-        modulus: int | None = PRIME
         while True:
-            found = self.determined(modulus)
+            found = self.determined()
             exposed = self.exposed(found)
-            if not exposed and modulus is not None:
-                modulus = None  # confirm with exact arithmetic; keep using it if it disagrees
-                found = self.determined(None)
-                exposed = self.exposed(found)
             if not exposed:
                 return self.reveal_redundant(found)
             added = False
@@ -120,7 +114,7 @@ class _Search(Generic[K]):
                     self.status[min(options, key=self.cost)] = Status.COMPLEMENTARY
                     added = True
             if not added:  # only figures published earlier determine what is left
-                return self.reveal_redundant(self.determined(None))
+                return self.reveal_redundant(self.determined())
 
     def reveal_redundant(self, found: set[K]) -> dict[K, Status]:
         """Show complementary cells that the shown ones determine anyway: it reveals nothing."""

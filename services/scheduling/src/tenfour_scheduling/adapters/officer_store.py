@@ -26,7 +26,7 @@ from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay
 from tenfour_shared.redis_store import as_bytes, load_script
 
-__all__ = ["OfficerStore", "StoredRoster", "decode_roster"]
+__all__ = ["OfficerStore", "StoredRoster", "decode_policy", "decode_roster"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,7 @@ def decode_roster(raw: bytes, version: int) -> StoredRoster:
 
 
 @lru_cache(maxsize=512)
-def _decode_policy(raw: bytes, agency_id: str, version: int) -> AgencyPolicy:
+def decode_policy(raw: bytes, agency_id: str, version: int) -> AgencyPolicy:
     message = pb.FatiguePolicy()
     message.ParseFromString(raw)
     return policy_from_proto(message, agency_id, version)
@@ -99,7 +99,7 @@ class OfficerStore:
         version, raw = await self._redis.hmget(AgencyKeys(agency_id).policy, ["version", "data"])
         if raw is None:
             return AgencyPolicy.default(agency_id)
-        return _decode_policy(as_bytes(raw), agency_id, int(version or 0))
+        return decode_policy(as_bytes(raw), agency_id, int(version or 0))
 
     async def put_policy(
         self, agency_id: str, message: pb.FatiguePolicy, expected: int, event: Envelope

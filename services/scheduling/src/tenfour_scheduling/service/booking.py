@@ -21,16 +21,17 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatu
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore, Claim, Commit, Reply
 from tenfour_scheduling.adapters.calendars import to_ms
 from tenfour_scheduling.adapters.codec import interval_to_proto, timestamp
+from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_scheduling.adapters.keys import new_appointment_id
-from tenfour_scheduling.adapters.officer_store import OfficerStore
-from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel, ProviderSnapshot
+from tenfour_scheduling.adapters.provider_read_model import ProviderSnapshot
 from tenfour_scheduling.domain.booking_rules import local_day, local_week
 from tenfour_scheduling.service.checks import (
+    TAKEN,
     BookingProblem,
     OfficerSide,
     Placement,
     check_booking,
-    load_officer_side,
+    officer_side,
     placement,
 )
 from tenfour_shared.calendar import SessionType
@@ -70,34 +71,10 @@ class Intent:
 
 
 class BookingService:
-    def __init__(
-        self, store: AppointmentStore, officers: OfficerStore, providers: ProviderReadModel, clock: Clock
-    ) -> None:
+    def __init__(self, store: AppointmentStore, facts: FactReader, clock: Clock) -> None:
         self._store = store
-        self._officers = officers
-        self._providers = providers
+        self._facts = facts
         self._clock = clock
-
-    async def _intent(
-        self,
-        officer_id: str,
-        agency_id: str,
-        provider_id: str,
-        session_type: SessionType,
-        start: datetime,
-        now: datetime,
-        exclude: str = "",
-    ) -> Intent:
-        window = Interval(start, start).expand(_DAY, _DAY)
-        officer = await load_officer_side(self._officers, self._store, officer_id, agency_id, window)
-        (snapshot,) = await self._providers.snapshots([provider_id], window)
-        problem = check_booking(officer, snapshot, session_type, start, now, exclude=exclude)
-        if problem is not None:
-            raise problem.error()
-        place = placement(snapshot, session_type, start)
-        if place is None:  # check_booking found the type offered: only a race with new rules
-            raise Aborted("the provider's hours changed meanwhile; look again")
-        return Intent(officer, snapshot, place)
 
     async def _checked(
         self,
@@ -110,16 +87,30 @@ class BookingService:
         start: datetime,
         now: datetime,
         exclude: str = "",
-    ) -> Intent | Appointment:
-        """The intent, or the first result when the check failed because a concurrent request
-        with the same idempotency key booked this very time meanwhile."""
-        try:
-            return await self._intent(officer_id, agency_id, provider_id, session_type, start, now, exclude)
-        except FailedPrecondition:
-            first = await self._replay(officer_id, digest, fp)
-            if first is not None:
-                return first
-            raise
+    ) -> Intent | Appointment | None:
+        """Read everything in one round trip and check in memory.
+
+        An Appointment is the idempotency key's first result; None means a dead earlier attempt
+        under this key was cleared (read again); a refusal raises FailedPrecondition.
+        """
+        facts, (snapshot,) = await self._facts.read(
+            officer_id, agency_id, Interval(start, start), [provider_id], digest
+        )
+        if facts.idempotency:
+            return await self._replay_record(officer_id, digest, fp, facts.idempotency)
+        officer = officer_side(facts)
+        problem = check_booking(officer, snapshot, session_type, start, now, exclude=exclude)
+        if problem is not None:
+            if problem.code in TAKEN:
+                # Perhaps taken by a concurrent request with this very key: then it is ours.
+                first = await self._replay(officer_id, digest, fp)
+                if first is not None:
+                    return first
+            raise problem.error()
+        place = placement(snapshot, session_type, start)
+        if place is None:  # check_booking found the type offered: only a race with new rules
+            raise Aborted("the provider's hours changed meanwhile; look again")
+        return Intent(officer, snapshot, place)
 
     def _claim(
         self, intent: Intent, member: str, appointment_id: str, skip: str, fp: str, digest: str
@@ -178,8 +169,11 @@ class BookingService:
     async def _replay(self, officer_id: str, digest: str, fp: str) -> Appointment | None:
         """The first result for this key, None when the key is free (again), or an error."""
         record = await self._store.idempotency_record(officer_id, digest)
-        if not record:
-            return None
+        return await self._replay_record(officer_id, digest, fp, record) if record else None
+
+    async def _replay_record(
+        self, officer_id: str, digest: str, fp: str, record: dict[str, bytes]
+    ) -> Appointment | None:
         if record.get("fp", b"").decode() != fp:
             raise InvalidArgument.single("idempotency_key", "was already used for a different request")
         if record.get("state") == b"done":
@@ -259,13 +253,12 @@ class BookingService:
         digest = _digest(officer_id, "book", idempotency_key)
         fp = _digest("book", officer_id, provider_id, session_type.value, str(to_ms(start)))
         for _ in range(ATTEMPTS):
-            first = await self._replay(officer_id, digest, fp)
-            if first is not None:
-                return first
             now = self._clock()
             intent = await self._checked(
                 digest, fp, officer_id, agency_id, provider_id, session_type, start, now
             )
+            if intent is None:
+                continue
             if isinstance(intent, Appointment):
                 return intent
             appointment_id = new_appointment_id(provider_id)
@@ -352,6 +345,8 @@ class BookingService:
                 now,
                 exclude=appointment_id,
             )
+            if intent is None:
+                continue
             if isinstance(intent, Appointment):
                 return intent
             member = f"{appointment_id}>{to_ms(new_start)}"

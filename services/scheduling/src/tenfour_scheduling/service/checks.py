@@ -1,7 +1,7 @@
 """The booking re-check, reusable by every way of placing a session (book, reschedule, and
 later series, conflict alternatives, urgent sessions, group seats).
 
-``load_officer_side`` + ``ProviderReadModel.snapshots`` read everything once;
+``adapters.facts.read_facts`` reads everything in one round trip;
 ``check_booking`` decides in memory with the same domain rules as the slot search; the
 booking scripts then re-check what can change concurrently (both calendars, caps, and the
 versions of the roster, rules and profile the decision used).
@@ -12,10 +12,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore
 from tenfour_scheduling.adapters.calendars import CalendarEntry
 from tenfour_scheduling.adapters.codec import AgencyPolicy
-from tenfour_scheduling.adapters.officer_store import OfficerStore, StoredRoster
+from tenfour_scheduling.adapters.facts import OfficerFacts
+from tenfour_scheduling.adapters.officer_store import StoredRoster
 from tenfour_scheduling.adapters.provider_read_model import ProviderSnapshot
 from tenfour_scheduling.domain import SessionOffer, check_slot
 from tenfour_scheduling.service.offers import ineligibility, provider_offer
@@ -23,9 +23,19 @@ from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import FailedPrecondition
 from tenfour_shared.timeline import Interval
 
-__all__ = ["BookingProblem", "OfficerSide", "Placement", "check_booking", "load_officer_side", "placement"]
+__all__ = [
+    "TAKEN",
+    "BookingProblem",
+    "OfficerSide",
+    "Placement",
+    "check_booking",
+    "officer_side",
+    "placement",
+]
 
 _DAY = timedelta(days=1)
+# Refusals that a concurrent request with the same idempotency key may have caused itself.
+TAKEN = frozenset({"officer_busy", "officer_day_limit", "provider_busy", "provider_limit"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,16 +60,11 @@ class OfficerSide:
         return [e.interval for e in self.entries if not exclude or e.appointment_id != exclude]
 
 
-async def load_officer_side(
-    officers: OfficerStore, store: AppointmentStore, officer_id: str, agency_id: str, window: Interval
-) -> OfficerSide:
-    roster = await officers.roster(officer_id)
-    if roster is None:
+def officer_side(facts: OfficerFacts) -> OfficerSide:
+    if facts.roster is None:
         raise FailedPrecondition("enter your shift roster first (SetRoster): sessions are fitted around it")
-    policy = await officers.policy(agency_id)
-    entries = await store.officer_calendar(officer_id, window.expand(_DAY, _DAY))
     return OfficerSide(
-        officer_id, agency_id, roster, policy, entries, await officers.current_provider(officer_id)
+        facts.officer_id, facts.agency_id, facts.roster, facts.policy, facts.entries, facts.current_provider
     )
 
 

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore
-from tenfour_scheduling.adapters.officer_store import OfficerStore
+from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel, ProviderSnapshot
 from tenfour_scheduling.domain import (
     Officer,
@@ -18,7 +17,7 @@ from tenfour_scheduling.domain import (
     find_slots,
 )
 from tenfour_scheduling.service.booking import Clock
-from tenfour_scheduling.service.checks import load_officer_side
+from tenfour_scheduling.service.checks import officer_side
 from tenfour_scheduling.service.offers import ineligibility, provider_offer
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.timeline import Interval
@@ -36,12 +35,9 @@ class SlotSearch:
 
 
 class SlotService:
-    def __init__(
-        self, store: AppointmentStore, officers: OfficerStore, providers: ProviderReadModel, clock: Clock
-    ) -> None:
-        self._store = store
-        self._officers = officers
+    def __init__(self, providers: ProviderReadModel, facts: FactReader, clock: Clock) -> None:
         self._providers = providers
+        self._facts = facts
         self._clock = clock
 
     async def find(
@@ -56,12 +52,12 @@ class SlotService:
     ) -> SlotSearch:
         now = self._clock()
         window = Interval(now, now + horizon)
-        officer = await load_officer_side(self._officers, self._store, officer_id, agency_id, window)
-        stored = await self._officers.preferences(officer_id)
         ids = await self._providers.agency_provider_ids(agency_id)
         # A session may start up to the end of the horizon: expand far enough for it to end.
         reach = window.expand(timedelta(0), _DAY)
-        snapshots = await self._providers.snapshots(ids, reach)
+        facts, snapshots = await self._facts.read(officer_id, agency_id, reach, ids)
+        officer = officer_side(facts)
+        stored = facts.preferences
         offers: list[ProviderOffer] = []
         for snapshot in snapshots:
             why = ineligibility(

@@ -73,7 +73,7 @@ def connect(url: str, max_connections: int = 256) -> aioredis.Redis:
     pool = aioredis.BlockingConnectionPool.from_url(
         url, max_connections=max_connections, timeout=10, health_check_interval=30
     )
-    return aioredis.Redis(connection_pool=pool, decode_responses=False)
+    return aioredis.Redis.from_pool(pool)  # the client owns the pool: aclose() closes it
 
 
 def _ms(at: datetime) -> int:

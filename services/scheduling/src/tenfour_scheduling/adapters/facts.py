@@ -1,0 +1,111 @@
+"""Everything one booking check or slot search reads, in a single round trip to Redis.
+
+A check reads the officer's roster, policy, calendar, current provider, preferences and
+idempotency record, and the snapshot of each provider concerned; one pipeline instead of a
+command each keeps a booking attempt at one round trip before its scripts run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import lru_cache
+
+import redis.asyncio as aioredis
+
+from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_calendar, to_ms
+from tenfour_scheduling.adapters.codec import AgencyPolicy, StoredPreferences, preferences_from_proto
+from tenfour_scheduling.adapters.keys import AgencyKeys, OfficerKeys
+from tenfour_scheduling.adapters.officer_store import StoredRoster, decode_policy, decode_roster
+from tenfour_scheduling.adapters.provider_read_model import (
+    LONGEST_ENTRY_MS,
+    SNAPSHOT_REPLIES,
+    ProviderSnapshot,
+    queue_snapshot,
+    snapshots_from,
+)
+from tenfour_shared.redis_store import as_bytes
+from tenfour_shared.timeline import Interval
+
+__all__ = ["FactReader", "OfficerFacts", "read_facts"]
+
+_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerFacts:
+    officer_id: str
+    agency_id: str
+    roster: StoredRoster | None
+    policy: AgencyPolicy
+    entries: tuple[CalendarEntry, ...]  # booked sessions and claims a day either side of the window
+    current_provider: str | None
+    preferences: StoredPreferences | None
+    idempotency: dict[str, bytes]  # empty: no record (or none asked for)
+
+
+class FactReader:
+    def __init__(self, redis: aioredis.Redis) -> None:
+        self._redis = redis
+
+    async def read(
+        self,
+        officer_id: str,
+        agency_id: str,
+        window: Interval,
+        provider_ids: Sequence[str] = (),
+        idempotency_key: str = "",
+    ) -> tuple[OfficerFacts, list[ProviderSnapshot]]:
+        return await read_facts(self._redis, officer_id, agency_id, window, provider_ids, idempotency_key)
+
+
+async def read_facts(
+    redis: aioredis.Redis,
+    officer_id: str,
+    agency_id: str,
+    window: Interval,
+    provider_ids: Sequence[str] = (),
+    idempotency_key: str = "",
+) -> tuple[OfficerFacts, list[ProviderSnapshot]]:
+    k = OfficerKeys(officer_id)
+    around = window.expand(_DAY, _DAY)
+    async with redis.pipeline(transaction=False) as pipe:
+        pipe.hmget(k.roster, ["version", "data"])
+        pipe.hmget(AgencyKeys(agency_id).policy, ["version", "data"])
+        pipe.zrangebyscore(
+            k.calendar, to_ms(around.start) - LONGEST_ENTRY_MS, f"({to_ms(around.end)}", withscores=True
+        )
+        pipe.hget(k.state, "current_provider")
+        pipe.get(k.preferences)
+        pipe.hgetall(k.idempotency(idempotency_key or "none"))
+        for pid in provider_ids:
+            queue_snapshot(pipe, pid, around)
+        replies = await pipe.execute()
+    roster, policy, calendar, current, preferences, idempotency = replies[:6]
+    facts = OfficerFacts(
+        officer_id=officer_id,
+        agency_id=agency_id,
+        roster=None if roster[1] is None else decode_roster(as_bytes(roster[1]), int(roster[0] or 0)),
+        policy=(
+            AgencyPolicy.default(agency_id)
+            if policy[1] is None
+            else decode_policy(as_bytes(policy[1]), agency_id, int(policy[0] or 0))
+        ),
+        entries=parse_calendar(calendar),
+        current_provider=None if current is None else as_bytes(current).decode(),
+        preferences=None if preferences is None else _preferences(as_bytes(preferences)),
+        idempotency={as_bytes(f).decode(): as_bytes(v) for f, v in idempotency.items()}
+        if idempotency_key
+        else {},
+    )
+    assert len(replies) == 6 + SNAPSHOT_REPLIES * len(provider_ids)
+    return facts, snapshots_from(provider_ids, replies[6:])
+
+
+@lru_cache(maxsize=2048)
+def _preferences(raw: bytes) -> StoredPreferences:
+    message = pb.Preferences()
+    message.ParseFromString(raw)
+    return preferences_from_proto(message)
