@@ -15,12 +15,14 @@ from pathlib import Path
 
 from grpc import aio
 from grpc_health.v1 import health_pb2, health_pb2_grpc
-from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
 
+from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
 from tenfour_availability import bootstrap
 from tenfour_availability.config import Settings
+from tenfour_shared.auth.roles import Role
 from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.launcher import SERVICES
+from tenfour_shared.testing_tokens import TestTokens
 
 DURATION = 2.0
 
@@ -49,7 +51,11 @@ async def main() -> None:
         RedisServer(Path(tmp) / "r") as redis,
     ):
         port = free_port()
-        settings = Settings(port=port, nats_url=nats.url, redis_url=redis.url, log_level="WARNING")
+        tokens = TestTokens()
+        settings = Settings(
+            port=port, nats_url=nats.url, redis_url=redis.url, log_level="WARNING", jwks_json=tokens.jwks_json
+        )
+        admin = tokens.metadata(Role.SYSTEM_ADMIN)
         server = asyncio.create_task(bootstrap.serve(settings))
         channel = aio.insecure_channel(f"127.0.0.1:{port}")
         health = health_pb2_grpc.HealthStub(channel)
@@ -66,25 +72,26 @@ async def main() -> None:
                 pass
             await asyncio.sleep(0.05)
         await stub.SetRules(
-            availability_pb2.SetRulesRequest(rules=rules_pb2.RuleSet(provider_id="bench", timezone="UTC"))
+            availability_pb2.SetRulesRequest(rules=rules_pb2.RuleSet(provider_id="bench", timezone="UTC")),
+            metadata=admin,
         )
 
         async def empty(_: int) -> object:
             return await health.Check(health_pb2.HealthCheckRequest(service=name))
 
         async def get_rules(_: int) -> object:
-            return await stub.GetRules(availability_pb2.GetRulesRequest(provider_id="bench"))
+            return await stub.GetRules(availability_pb2.GetRulesRequest(provider_id="bench"), metadata=admin)
 
         async def set_rules(i: int) -> object:
             rules = rules_pb2.RuleSet(provider_id=f"bench-{i % 500}", timezone="Europe/London")
-            return await stub.SetRules(availability_pb2.SetRulesRequest(rules=rules))
+            return await stub.SetRules(availability_pb2.SetRulesRequest(rules=rules), metadata=admin)
 
         print("| RPC | in flight | calls/s | ratio to empty RPC |")
         print("|---|---|---|---|")
         for concurrency in (1, 16):
             base = await rate(empty, concurrency)
             print(f"| health Check (baseline) | {concurrency} | {base:,.0f} | 1.00 |")
-            for label, fn in (("GetRules", get_rules), ("SetRules + outbox", set_rules)):
+            for label, fn in (("GetRules, token checked", get_rules), ("SetRules + outbox event", set_rules)):
                 r = await rate(fn, concurrency)
                 print(f"| {label} | {concurrency} | {r:,.0f} | {r / base:.2f} |")
         await channel.close()
