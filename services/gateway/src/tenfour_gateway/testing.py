@@ -121,6 +121,15 @@ class System:
         )
         return str(reply.code)
 
+    def create_coordinator(self, agency_id: str, email: str, password: str) -> str:
+        reply = self.admin.stub.CreateAgencyAdmin(
+            identity_pb2.CreateAgencyAdminRequest(
+                agency_id=agency_id, email=email, display_name="Pat Coordinator", password=password
+            ),
+            metadata=self.admin.metadata,
+        )
+        return str(reply.user_id)
+
     def onboard_therapist(self, email: str, password: str, serves: tuple[str, ...] = ()) -> str:
         from tenfour.common.v1 import common_pb2
         from tenfour.events.v1 import identity_events_pb2

@@ -56,10 +56,13 @@ async def frames(page: Page) -> int:
 
 
 async def wait_frames(page: Page, more_than: int = 0, seconds: float = 20) -> int:
-    async with asyncio.timeout(seconds):
-        while (count := await frames(page)) <= more_than:
-            await asyncio.sleep(0.25)
-    return count
+    """Frames the page decoded (updated every second from getStats), once above `more_than`."""
+    for _ in range(int(seconds * 4)):
+        count = await frames(page)
+        if count > more_than:
+            return count
+        await asyncio.sleep(0.25)
+    raise AssertionError(f"no decoded video frames beyond {more_than} within {seconds} s")
 
 
 async def test_officer_and_therapist_see_each_other(

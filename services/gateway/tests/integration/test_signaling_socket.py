@@ -69,10 +69,12 @@ async def test_waiting_room_admit_send_and_resume(system: Any) -> None:
         async def join(client: aiohttp.ClientSession) -> dict[str, Any]:
             async with asyncio.timeout(10):
                 while True:  # the room appears once signaling has consumed the booking event
-                    reply = await client.post("/api/signaling/Join", json={"appointment_id": appointment})
-                    if reply.status == 200:
-                        joined: dict[str, Any] = await reply.json()
-                        return joined
+                    async with client.post(
+                        "/api/signaling/Join", json={"appointment_id": appointment}
+                    ) as reply:
+                        if reply.status == 200:
+                            joined: dict[str, Any] = await reply.json()
+                            return joined
                     await asyncio.sleep(0.2)
 
         o_join = await join(officer)

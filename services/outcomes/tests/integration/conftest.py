@@ -82,7 +82,9 @@ class Harness:
         changed = Appointment()
         changed.CopyFrom(appointment)
         changed.status = status  # type: ignore[assignment]
-        payload = AppointmentStatusChanged(appointment=changed, previous_status=previous, reason_code=reason_code)  # type: ignore[arg-type]
+        payload = AppointmentStatusChanged(
+            appointment=changed, previous_status=previous, reason_code=reason_code
+        )  # type: ignore[arg-type]
         await self.publish(payload, appointment.appointment_id)
 
     async def session(self, appointment: Appointment, outcome: int = S.APPOINTMENT_STATUS_FULFILLED) -> None:
@@ -180,7 +182,9 @@ def appointment(
         agency_id=agency_id,
         provider_id=provider,
         officer_ids=list(officers),
-        session_type=common_pb2.SESSION_TYPE_GROUP if len(officers) > 1 else common_pb2.SESSION_TYPE_INDIVIDUAL,
+        session_type=common_pb2.SESSION_TYPE_GROUP
+        if len(officers) > 1
+        else common_pb2.SESSION_TYPE_INDIVIDUAL,
         status=S.APPOINTMENT_STATUS_BOOKED,
         urgent=urgent,
         capacity=max(1, len(officers)),
@@ -247,7 +251,10 @@ async def harness(
     )
     await ensure_streams(nats_js[1])
     clock = FakeClock()
-    async with running(settings, clock) as runtime, aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel:
+    async with (
+        running(settings, clock) as runtime,
+        aio.insecure_channel(f"127.0.0.1:{runtime.port}") as channel,
+    ):
         yield Harness(
             outcomes_pb2_grpc.OutcomesServiceStub(channel),
             test_tokens,

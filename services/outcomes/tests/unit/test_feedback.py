@@ -78,7 +78,9 @@ def test_the_respondent_bound_assumes_the_most_prolific_officers_answered() -> N
 
 
 @given(st.lists(st.integers(1, 3), min_size=1, max_size=5), st.data())
-def test_the_bound_never_exceeds_the_true_number_of_respondents(issued: list[int], data: st.DataObject) -> None:
+def test_the_bound_never_exceeds_the_true_number_of_respondents(
+    issued: list[int], data: st.DataObject
+) -> None:
     # Any way of answering: each officer answers between 0 and all of their credentials.
     answered = [data.draw(st.integers(0, n)) for n in issued]
     truth = sum(1 for a in answered if a)

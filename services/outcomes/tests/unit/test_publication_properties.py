@@ -38,7 +38,9 @@ def agencies(draw: st.DrawFn) -> Inputs:
                 provider=draw(st.sampled_from(providers)),
                 urgent=draw(st.booleans()),
                 wait_minutes=draw(st.none() | st.integers(0, 300)),
-                day_kinds=tuple(draw(st.sampled_from([None, DayKind.DAY_OFF, DayKind.WORK_DAY])) for _ in group),
+                day_kinds=tuple(
+                    draw(st.sampled_from([None, DayKind.DAY_OFF, DayKind.WORK_DAY])) for _ in group
+                ),
             )
         )
     feedback, issued = {}, {}
@@ -57,7 +59,9 @@ def _published(releases: list[Release]) -> dict[Period, Mapping[Metric, Publishe
     return {p: row for r in releases for p, row in r.rows.items()}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 @given(agencies(), st.integers(1, 11))
 def test_a_year_published_month_by_month_keeps_every_small_figure_hidden_and_underivable(
     inputs: Inputs, split: int

@@ -50,7 +50,11 @@ def test_rates_and_means_come_from_shown_figures_only() -> None:
     assert f["late_cancel_rate"].status is FigureStatus.SMALL_CELL
     assert f["late_cancellations"].status is FigureStatus.SMALL_CELL
     assert f["other_cancellations"].status is FigureStatus.COMPLEMENTARY
-    assert (f["mean_rating"].value, f["mean_stress_before"].value, f["mean_stress_after"].value) == (4, 7, 4.5)
+    assert (f["mean_rating"].value, f["mean_stress_before"].value, f["mean_stress_after"].value) == (
+        4,
+        7,
+        4.5,
+    )
     assert f["mean_stress_change"].value == -2.5
     assert f["recommend_share"].status is FigureStatus.SMALL_CELL  # "no" is based on few officers
     assert (f["peer_share"].value, f["peer_sessions"].value) == (round(12 / 36, 4), 12)

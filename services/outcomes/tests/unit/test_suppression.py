@@ -61,7 +61,11 @@ def test_fixed_cells_keep_their_status_and_new_cells_protect_them() -> None:
     jan = {"jan.a": Cell(5, 0, SMALL), "jan.b": Cell(40, 0, COMP), "jan.t": Cell(45, 0, SHOWN)}
     new = {"feb.a": Cell(30, 30), "feb.b": Cell(40, 40), "feb.t": Cell(70, 60)}
     new |= {"q.a": Cell(35, 33), "q.b": Cell(80, 45), "q.t": Cell(115, 70)}
-    equations = [_row("jan.t", ["jan.a", "jan.b"]), _row("feb.t", ["feb.a", "feb.b"]), _row("q.t", ["q.a", "q.b"])]
+    equations = [
+        _row("jan.t", ["jan.a", "jan.b"]),
+        _row("feb.t", ["feb.a", "feb.b"]),
+        _row("q.t", ["q.a", "q.b"]),
+    ]
     equations += [_row(f"q.{c}", [f"jan.{c}", f"feb.{c}"]) for c in "abt"]
     status = suppress({**jan, **new}, equations)
     assert {k: status[k] for k in jan} == {"jan.a": SMALL, "jan.b": COMP, "jan.t": SHOWN}

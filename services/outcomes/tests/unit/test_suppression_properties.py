@@ -33,9 +33,13 @@ def tables(draw: st.DrawFn) -> tuple[dict[Key, Cell], list[dict[Key, int]]]:
             p = draw(people)
             cells[(r, c)] = Cell(p * draw(st.integers(1, 3)), p)
     for r in rows:
-        cells[(r, "T")] = Cell(sum(cells[(r, c)].value for c in cols), sum(cells[(r, c)].people for c in cols))
+        cells[(r, "T")] = Cell(
+            sum(cells[(r, c)].value for c in cols), sum(cells[(r, c)].people for c in cols)
+        )
     for c in [*cols, "T"]:
-        cells[("T", c)] = Cell(sum(cells[(r, c)].value for r in rows), sum(cells[(r, c)].people for r in rows))
+        cells[("T", c)] = Cell(
+            sum(cells[(r, c)].value for r in rows), sum(cells[(r, c)].people for r in rows)
+        )
     equations = []
     for r in [*rows, "T"]:
         equations.append({**{(r, c): 1 for c in cols}, (r, "T"): -1})

@@ -22,7 +22,9 @@ def test_every_rpc_has_a_rule_and_reports_are_for_admins_only() -> None:
         assert rule is not None, method.name
         roles[method.name] = rule.roles
     assert roles["IssueFeedbackCredential"] == roles["SubmitFeedback"] == {Role.OFFICER}
-    assert roles["GetAgencyReport"] == roles["ExportAgencyReportCsv"] == {Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN}
+    assert (
+        roles["GetAgencyReport"] == roles["ExportAgencyReportCsv"] == {Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN}
+    )
     assert roles["ListAgencyReports"] == {Role.SYSTEM_ADMIN}
 
 
@@ -45,7 +47,9 @@ def test_no_response_can_carry_a_person_an_appointment_or_a_provider() -> None:
         for name in names:
             field = name.split(".")[-1]
             assert not field.endswith("_id") or field == "agency_id", name
-            assert not any(word in field for word in ("officer_id", "user", "provider_id", "appointment", "unit"))
+            assert not any(
+                word in field for word in ("officer_id", "user", "provider_id", "appointment", "unit")
+            )
     rows = outcomes_pb2.AgencyReport.DESCRIPTOR.fields_by_name["periods"]
     assert rows.message_type.name == "PeriodFigures"  # a row is a period, never a person
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 import grpc
 import pytest
@@ -15,26 +17,32 @@ from tenfour_signaling import wire
 from tenfour_signaling.client import SessionClient
 from tenfour_signaling.domain import parse_candidate
 from tenfour_signaling.peers import PeerClient, run_echo_check
-from tenfour_signaling.testing import Cluster, Coturn, settings_for, start_instance, uclient
+from tenfour_signaling.testing import Cluster, Coturn, Instance, settings_for, start_instance, uclient
+
+TurnInstance = Callable[..., Awaitable[Instance]]
 
 
 @pytest.fixture
-async def turn_cluster(cluster: Cluster, coturn: Coturn, test_tokens: TestTokens) -> Cluster:
-    """A third instance, configured with the test's coturn, relay-only for officers."""
-    settings = settings_for(
-        cluster.nats_server,
-        cluster.redis_server,
-        test_tokens,
-        turn_host=coturn.host,
-        turn_port=coturn.port,
-        turn_secret=coturn.secret,
-        turns_host="turn.tenfour.test",
-        relay_only_roles="officer",
-        turn_max_ttl_seconds=4,
-    )
-    instance = await start_instance(settings)
-    cluster.extra.append(instance)  # stopped with the cluster
-    return cluster
+def turn_instance(cluster: Cluster, coturn: Coturn, test_tokens: TestTokens) -> TurnInstance:
+    """A third instance on the cluster's Redis/NATS, using the test's coturn; relay-only officers."""
+
+    async def start(**overrides: Any) -> Instance:
+        settings = settings_for(
+            cluster.nats_server,
+            cluster.redis_server,
+            test_tokens,
+            turn_host=coturn.host,
+            turn_port=coturn.port,
+            turn_secret=coturn.secret,
+            turns_host="turn.tenfour.test",
+            relay_only_roles="officer",
+            **overrides,
+        )
+        instance = await start_instance(settings)
+        cluster.extra.append(instance)  # stopped with the cluster
+        return instance
+
+    return start
 
 
 def _types(sdp: str) -> set[str]:
@@ -42,13 +50,13 @@ def _types(sdp: str) -> set[str]:
 
 
 async def test_coturn_accepts_the_minted_credentials_until_they_expire(
-    turn_cluster: Cluster, coturn: Coturn
+    cluster: Cluster, turn_instance: TurnInstance, coturn: Coturn
 ) -> None:
-    appointment_id = await turn_cluster.book(("officer-1",), "dr-lee")
-    turn = turn_cluster.extra[0]
+    turn = await turn_instance(turn_max_ttl_seconds=2)
+    appointment_id = await cluster.book(("officer-1",), "dr-lee")
     reply = await turn.stub.GetIceServers(
         pb.GetIceServersRequest(appointment_id=appointment_id),
-        metadata=turn_cluster.md(Role.OFFICER, "officer-1"),
+        metadata=cluster.md(Role.OFFICER, "officer-1"),
     )
     assert reply.relay_only  # officers' addresses are hidden by policy
     urls = [url for server in reply.ice_servers for url in server.urls]
@@ -58,7 +66,7 @@ async def test_coturn_accepts_the_minted_credentials_until_they_expire(
         "turns:turn.tenfour.test:443?transport=tcp",
     ]
     assert not any("google" in url or url.startswith("stun:") for url in urls)
-    assert 0 < reply.ttl.ToTimedelta().total_seconds() <= 4  # capped here so the test can see expiry
+    assert 0 < reply.ttl.ToTimedelta().total_seconds() <= 2  # capped here so the test can see expiry
     server = reply.ice_servers[0]
     assert "officer-1" not in server.username  # "<expiry>:<opaque handle>"
     ok_rc, ok_out = await uclient(coturn, server.username, server.credential)
@@ -70,17 +78,19 @@ async def test_coturn_accepts_the_minted_credentials_until_they_expire(
     # The therapist is not relay-only by policy: our STUN first, then TURN.
     provider = await turn.stub.GetIceServers(
         pb.GetIceServersRequest(appointment_id=appointment_id),
-        metadata=turn_cluster.md(Role.THERAPIST, "dr-lee"),
+        metadata=cluster.md(Role.THERAPIST, "dr-lee"),
     )
     assert not provider.relay_only
     assert provider.ice_servers[0].urls == [f"stun:{coturn.host}:{coturn.port}"]
 
 
-async def test_two_peers_connect_relay_only_through_the_service(turn_cluster: Cluster) -> None:
-    appointment_id = await turn_cluster.book(("officer-1",), "dr-lee")
-    turn = turn_cluster.extra[0]
-    therapist = SessionClient([turn.target], turn_cluster.token(Role.THERAPIST, "dr-lee"))
-    officer = SessionClient([turn.target], turn_cluster.token(Role.OFFICER, "officer-1"))
+async def test_two_peers_connect_relay_only_through_the_service(
+    cluster: Cluster, turn_instance: TurnInstance
+) -> None:
+    turn = await turn_instance()
+    appointment_id = await cluster.book(("officer-1",), "dr-lee")
+    therapist = SessionClient([turn.target], cluster.token(Role.THERAPIST, "dr-lee"))
+    officer = SessionClient([turn.target], cluster.token(Role.OFFICER, "officer-1"))
     try:
         async with asyncio.timeout(30):
             await therapist.join(appointment_id, relay_only=True)  # a provider may opt in too

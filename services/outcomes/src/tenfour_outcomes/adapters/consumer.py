@@ -25,7 +25,9 @@ __all__ = ["PseudonymousConsumer", "consume"]
 
 
 class PseudonymousConsumer(EventConsumer):
-    def __init__(self, pseudonyms: Pseudonyms, infra: Infra, source: str, handlers: Mapping[str, Handler]) -> None:
+    def __init__(
+        self, pseudonyms: Pseudonyms, infra: Infra, source: str, handlers: Mapping[str, Handler]
+    ) -> None:
         super().__init__(
             infra.js,
             infra.redis,
