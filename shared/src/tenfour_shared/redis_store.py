@@ -13,9 +13,14 @@ import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
 
 
-def connect(url: str) -> aioredis.Redis:
-    """A lazy client: nothing is dialled until the first command."""
-    return aioredis.Redis.from_url(url, decode_responses=False, health_check_interval=30)
+def connect(url: str, max_connections: int = 256) -> aioredis.Redis:
+    """A lazy client (nothing is dialled until the first command) whose pool waits for a free
+    connection instead of failing: redis-py's default pool raises MaxConnectionsError past 100
+    commands in flight, which a burst of resuming clients or a booking rush reaches."""
+    pool = aioredis.BlockingConnectionPool.from_url(
+        url, max_connections=max_connections, timeout=10, health_check_interval=30
+    )
+    return aioredis.Redis.from_pool(pool)  # the client owns the pool: aclose() closes it
 
 
 class Keys:

@@ -11,7 +11,7 @@ from tenfour.events.v1.scheduling_events_pb2 import AppointmentRescheduled, Appo
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_shared.events.streams import DEAD_LETTER_STREAM
 
-from .conftest import S, Harness, appointment, table, utc
+from .conftest import Harness, S, appointment, table, utc
 
 pytestmark = pytest.mark.integration
 

@@ -10,7 +10,7 @@ import pytest
 
 from tenfour.outcomes.v1 import outcomes_pb2 as pb
 
-from .conftest import S, Harness, appointment, code, utc, violations
+from .conftest import Harness, S, appointment, code, utc, violations
 
 pytestmark = pytest.mark.integration
 JANUARY_CLOSES = utc(2026, 2, 15)  # 14 days after January ends

@@ -18,7 +18,7 @@ from tenfour_outcomes.domain.linear import determined
 from tenfour_outcomes.domain.metrics import ADDITIVE, relations
 from tenfour_outcomes.domain.periods import Period
 
-from .conftest import S, Harness, appointment, code, table, utc
+from .conftest import Harness, S, appointment, code, table, utc
 
 pytestmark = pytest.mark.integration
 OFFICERS = [f"officer-{i:02d}" for i in range(24)]

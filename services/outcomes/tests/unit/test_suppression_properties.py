@@ -7,8 +7,6 @@ tries every linear combination of the published relations.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -111,5 +109,5 @@ def test_figures_published_earlier_stay_as_they_were_and_stay_protected(
 def test_the_solver_and_the_independent_attacker_agree_on_any_linear_system(
     equations: list[dict[int, int]], unknowns: set[int]
 ) -> None:
-    ordered: list[Hashable] = sorted(unknowns)
-    assert determined(ordered, equations) == recoverable(ordered, equations)  # type: ignore[arg-type]
+    ordered = sorted(unknowns)
+    assert determined(ordered, equations) == recoverable(ordered, equations)

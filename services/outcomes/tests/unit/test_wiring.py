@@ -35,7 +35,7 @@ def _fields(message: Descriptor, seen: set[str]) -> list[str]:
     out = []
     for field in message.fields:
         out.append(f"{message.name}.{field.name}")
-        if field.type == FieldDescriptor.TYPE_MESSAGE:
+        if field.type == FieldDescriptor.TYPE_MESSAGE and field.message_type is not None:
             out += _fields(field.message_type, seen)
     return out
 
@@ -51,6 +51,7 @@ def test_no_response_can_carry_a_person_an_appointment_or_a_provider() -> None:
                 word in field for word in ("officer_id", "user", "provider_id", "appointment", "unit")
             )
     rows = outcomes_pb2.AgencyReport.DESCRIPTOR.fields_by_name["periods"]
+    assert rows.message_type is not None
     assert rows.message_type.name == "PeriodFigures"  # a row is a period, never a person
 
 
@@ -62,7 +63,8 @@ def test_the_proto_row_has_exactly_the_domain_figures_in_order() -> None:
 def test_domain_imports_no_grpc_redis_or_nats() -> None:
     probe = (
         "import sys, pkgutil, importlib, tenfour_outcomes.domain as d\n"
-        "[importlib.import_module(f'tenfour_outcomes.domain.{m.name}') for m in pkgutil.iter_modules(d.__path__)]\n"
+        "for m in pkgutil.iter_modules(d.__path__):\n"
+        "    importlib.import_module(f'tenfour_outcomes.domain.{m.name}')\n"
         "print(sorted(m for m in ('grpc', 'redis', 'nats', 'tenfour_shared') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)

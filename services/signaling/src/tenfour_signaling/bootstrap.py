@@ -11,10 +11,10 @@ from tenfour.signaling.v1 import signaling_pb2_grpc
 from tenfour_shared import logs
 from tenfour_shared.auth_wiring import auth_interceptor
 from tenfour_shared.infra import Infra
+from tenfour_shared.redis_store import connect as connect_redis
 from tenfour_shared.server import Runtime
 from tenfour_signaling.adapters.live import LiveBus
 from tenfour_signaling.adapters.room_store import RoomStore
-from tenfour_signaling.adapters.room_store import connect as connect_redis
 from tenfour_signaling.config import Settings
 from tenfour_signaling.entrypoints.events import scheduling_handlers
 from tenfour_signaling.entrypoints.grpc_api import SERVICE_NAME, SignalingApi

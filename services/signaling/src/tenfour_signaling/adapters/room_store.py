@@ -22,7 +22,7 @@ from tenfour_shared.events import outbox
 from tenfour_shared.redis_store import Keys, as_bytes, load_script
 from tenfour_signaling.domain import Room
 
-__all__ = ["Committed", "Delivery", "Rejected", "Relayed", "RoomStore", "StoredRoom", "connect", "keys"]
+__all__ = ["Committed", "Delivery", "Rejected", "Relayed", "RoomStore", "StoredRoom", "keys"]
 
 SERVICE = "signaling"
 keys = Keys(SERVICE)
@@ -62,18 +62,6 @@ class Relayed:
     accepted_seq: int
     duplicate: bool
     seqs: tuple[int, ...]
-
-
-def connect(url: str, max_connections: int = 256) -> aioredis.Redis:
-    """A client whose pool waits for a free connection instead of failing a burst.
-
-    redis-py's default pool raises MaxConnectionsError past 100 commands in flight; streams
-    resuming together after an instance died make exactly such a burst.
-    """
-    pool = aioredis.BlockingConnectionPool.from_url(
-        url, max_connections=max_connections, timeout=10, health_check_interval=30
-    )
-    return aioredis.Redis.from_pool(pool)  # the client owns the pool: aclose() closes it
 
 
 def _ms(at: datetime) -> int:
