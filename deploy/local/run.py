@@ -1,34 +1,45 @@
 """`make run`: the whole system on one machine, no root, no Docker, no pre-installed servers.
 
 Starts an embedded NATS (JetStream) and Redis (AOF) with their data under .data/ unless
-TENFOUR_NATS_URL / TENFOUR_REDIS_URL point elsewhere, then every service on its port, and
-stops everything cleanly on Ctrl-C. Ports that are taken (e.g. a Redis you already run on
-6379) are never touched: the embedded servers use their own ports.
+TENFOUR_NATS_URL / TENFOUR_REDIS_URL point elsewhere, then every service on its port and the
+web gateway (when installed), shows progress while they start, and once all are SERVING seeds
+the demo agency (unless TENFOUR_SEED=0; `make run-empty`) and prints the web address and the
+demo sign-ins. Seeding is idempotent: a second run keeps the data and seeds nothing. Ctrl-C
+stops everything cleanly. Ports that are taken (e.g. a Redis you already run on 6379) are never
+touched: the embedded servers use their own ports.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import importlib.util
 import json
 import os
 import secrets
 import signal
+import socket
+import subprocess
 import sys
 import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port, port_is_free
+from rich.console import Console
+from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
+
+from tenfour_shared.embedded import NatsServer, RedisServer, env_with, free_port, port_is_free
 from tenfour_shared.launcher import SERVICES, ServiceProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("TENFOUR_DATA_DIR", ROOT / ".data"))
 EMBEDDED_NATS_PORT = 14222
 EMBEDDED_REDIS_PORT = 16379
-
-
-def step(message: str) -> None:
-    print(f"  • {message}", flush=True)
+GATEWAY_PORT = 8080
+WEB_URL = f"http://127.0.0.1:{GATEWAY_PORT}"
+console = Console(highlight=False)
 
 
 def pick_port(preferred: int) -> int:
@@ -57,55 +68,232 @@ def local_secrets() -> dict[str, str]:
     return {key: os.environ.get(key, value) for key, value in saved.items()}
 
 
+class Steps:
+    """Progress while starting: a bar on a terminal, one line per step otherwise."""
+
+    def __init__(self, total: int) -> None:
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
+        self.total = total
+        if console.is_terminal:
+            self.progress = Progress(
+                SpinnerColumn(),
+                TextColumn("{task.description}"),
+                BarColumn(),
+                TextColumn("{task.completed}/{task.total}"),
+                TimeElapsedColumn(),
+                console=console,
+                transient=True,
+            )
+
+    @contextlib.contextmanager
+    def running(self) -> Iterator[Steps]:
+        if self.progress is None:
+            yield self
+            return
+        with self.progress:
+            self.task = self.progress.add_task("starting", total=self.total)
+            yield self
+
+    def doing(self, what: str) -> None:
+        if self.progress is not None and self.task is not None:
+            self.progress.update(self.task, description=what)
+
+    def done(self, line: str) -> None:
+        """A finished step: kept on screen above the bar."""
+        if self.progress is not None and self.task is not None:
+            self.progress.advance(self.task)
+            self.progress.console.print(f"  [green]✓[/] {line}")
+        else:
+            print(f"  • {line}", flush=True)
+
+    def sub(self, prefix: str) -> Callable[[str, int, int], None]:
+        """A callback for a long step with its own steps (the seed)."""
+
+        def update(what: str, done: int, total: int) -> None:
+            self.doing(f"{prefix}: {what} ({done}/{total})")
+            if self.progress is None:
+                print(f"    {what}", flush=True)
+
+        return update
+
+
+class Gateway:
+    """The web gateway (HTTP) as a process, when its package is installed."""
+
+    def __init__(self, env: dict[str, str], log_path: Path) -> None:
+        self.env = env
+        self.log_path = log_path
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @staticmethod
+    def installed() -> bool:
+        return importlib.util.find_spec("tenfour_gateway") is not None
+
+    def start(self) -> None:
+        with self.log_path.open("ab") as out:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "tenfour_gateway"],
+                env=env_with(TENFOUR_PORT=str(GATEWAY_PORT), **self.env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"the gateway exited with code {self.proc.returncode} during start-up")
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", GATEWAY_PORT)) == 0:
+                    return
+            time.sleep(0.1)
+        raise TimeoutError(f"the gateway is not listening on {GATEWAY_PORT} after {timeout}s")
+
+    def terminate(self) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(15)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+def seed_demo(procs: list[ServiceProcess], env: dict[str, str], steps: Steps) -> dict[str, Any] | None:
+    """Seed through the CLI's seeder (public RPCs only); None when it could not run."""
+    try:
+        from tenfour_cli.config import Targets
+        from tenfour_cli.exits import CliError
+        from tenfour_cli.rpc import Clients
+        from tenfour_cli.seed import AdminCredentials, DemoSeeder
+    except ImportError:
+        console.print("  [yellow]![/] demo seeding needs the CLI: pip install -e services/cli (make setup does)")
+        return None
+    targets = Targets(**{proc.name: proc.target for proc in procs})
+    admin = AdminCredentials(env["TENFOUR_BOOTSTRAP_ADMIN_USERNAME"], env["TENFOUR_BOOTSTRAP_ADMIN_PASSWORD"])
+    try:
+        with Clients(targets, timeout=15.0) as clients:
+            result = DemoSeeder(
+                clients, DATA / "demo-accounts.json", admin, web_url=WEB_URL, on_step=steps.sub("demo data")
+            ).run()
+    except CliError as exc:
+        console.print(f"  [red]✗[/] demo data not seeded: {exc.message}", markup=True)
+        if exc.hint:
+            console.print(f"    hint: {exc.hint}", markup=False, style="dim")
+        return None
+    steps.done(f"demo data        {result.message}")
+    return result.state
+
+
+def print_sign_ins(state: dict[str, Any] | None, env: dict[str, str], gateway_up: bool) -> None:
+    path = DATA / "demo-accounts.json"
+    if state is not None:
+        from tenfour_cli.commands.seed import render_summary
+
+        render_summary(console, state, path)
+    else:
+        console.print(f"Web app: [bold]{WEB_URL}[/]")
+        console.print(
+            f"System admin sign-in: {env['TENFOUR_BOOTSTRAP_ADMIN_USERNAME']} / "
+            f"{env['TENFOUR_BOOTSTRAP_ADMIN_PASSWORD']} (sets up MFA at first sign-in; kept in "
+            f"{DATA / 'secrets.json'})",
+            markup=False,
+        )
+    if not gateway_up:
+        console.print("  [yellow]![/] the web gateway is not running here: the web address will not answer")
+
+
+def _interrupt(*_: object) -> None:
+    raise KeyboardInterrupt
+
+
 def main() -> int:
-    print(f"Tenfour: starting (data in {DATA})", flush=True)
+    seeding = os.environ.get("TENFOUR_SEED", "1").strip().lower() not in ("0", "false", "no", "off")
+    console.print(f"[bold]Tenfour[/]: starting (data in {DATA})")
     stack = contextlib.ExitStack()
     stop = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    # Until everything is up, Ctrl-C or SIGTERM abandons start-up (and still stops what started).
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGINT, _interrupt)
+    with_gateway = Gateway.installed()
+    steps = Steps(2 + 2 * len(SERVICES) + int(with_gateway) + int(seeding))
     try:
-        nats_url = os.environ.get("TENFOUR_NATS_URL", "")
-        if not nats_url:
-            nats = stack.enter_context(NatsServer(DATA / "nats", pick_port(EMBEDDED_NATS_PORT)))
-            nats_url = nats.url
-            step(f"NATS JetStream   {nats_url}")
-        redis_url = os.environ.get("TENFOUR_REDIS_URL", "")
-        if not redis_url:
-            redis = stack.enter_context(RedisServer(DATA / "redis", pick_port(EMBEDDED_REDIS_PORT)))
-            redis_url = redis.url
-            step(f"Redis (AOF)      {redis_url}")
-        env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url, **local_secrets()}
-        (DATA / "logs").mkdir(parents=True, exist_ok=True)
-        procs = [
-            # Prometheus /metrics on 9101, 9102, … next to each service's gRPC port.
-            ServiceProcess(
-                name, port, {**env, "TENFOUR_METRICS_PORT": str(9101 + i)}, DATA / "logs" / f"{name}.log"
-            )
-            for i, (name, (port, _)) in enumerate(SERVICES.items())
-        ]
-        for proc in procs:
-            if not port_is_free(proc.port):
-                print(
-                    f"port {proc.port} for {proc.name} is in use: is Tenfour already running?",
-                    file=sys.stderr,
+        with steps.running():
+            nats_url = os.environ.get("TENFOUR_NATS_URL", "")
+            if not nats_url:
+                steps.doing("starting NATS JetStream")
+                nats = stack.enter_context(NatsServer(DATA / "nats", pick_port(EMBEDDED_NATS_PORT)))
+                nats_url = nats.url
+            steps.done(f"NATS JetStream   {nats_url}")
+            redis_url = os.environ.get("TENFOUR_REDIS_URL", "")
+            if not redis_url:
+                steps.doing("starting Redis")
+                redis = stack.enter_context(RedisServer(DATA / "redis", pick_port(EMBEDDED_REDIS_PORT)))
+                redis_url = redis.url
+            steps.done(f"Redis (AOF)      {redis_url}")
+            env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url, **local_secrets()}
+            (DATA / "logs").mkdir(parents=True, exist_ok=True)
+            procs = [
+                # Prometheus /metrics on 9101, 9102, … next to each service's gRPC port.
+                ServiceProcess(
+                    name, port, {**env, "TENFOUR_METRICS_PORT": str(9101 + i)}, DATA / "logs" / f"{name}.log"
                 )
-                return 2
-            proc.start()
-            stack.callback(proc.terminate)
-        for proc in procs:
-            proc.wait_serving()
-            step(f"{proc.name:<16} grpc://{proc.target}  SERVING  ({SERVICES[proc.name][1]})")
-        print(f"Tenfour is up. Logs: {DATA / 'logs'}. Press Ctrl-C to stop.", flush=True)
-        while not stop.wait(1.0):
+                for i, (name, (port, _)) in enumerate(SERVICES.items())
+            ]
             for proc in procs:
-                if proc.proc is not None and proc.proc.poll() is not None:
-                    print(f"{proc.name} exited ({proc.proc.returncode}); see its log", file=sys.stderr)
+                if not port_is_free(proc.port):
+                    console.print(
+                        f"port {proc.port} for {proc.name} is in use: is Tenfour already running?", style="red"
+                    )
+                    return 2
+                steps.doing(f"starting {proc.name}")
+                proc.start()
+                stack.callback(proc.terminate)
+                steps.done(f"{proc.name:<16} started (pid {proc.proc.pid if proc.proc else '?'})")
+            for proc in procs:
+                steps.doing(f"waiting for {proc.name} to be SERVING")
+                proc.wait_serving(timeout=60.0)
+                steps.done(f"{proc.name:<16} grpc://{proc.target}  SERVING  ({SERVICES[proc.name][1]})")
+            gateway: Gateway | None = None
+            if with_gateway:
+                if port_is_free(GATEWAY_PORT):
+                    steps.doing("starting the web gateway")
+                    metrics = {"TENFOUR_METRICS_PORT": str(9101 + len(procs))}
+                    gateway = Gateway({**env, **metrics}, DATA / "logs" / "gateway.log")
+                    gateway.start()
+                    stack.callback(gateway.terminate)
+                    gateway.wait_ready()
+                    steps.done(f"{'web gateway':<16} {WEB_URL}")
+                else:
+                    steps.done(f"web gateway      port {GATEWAY_PORT} is in use: not started")
+            state: dict[str, Any] | None = None
+            if seeding:
+                steps.doing("demo data")
+                state = seed_demo(procs, env, steps)
+        if not seeding:
+            console.print("Seeding is off (TENFOUR_SEED=0): the system holds only what you add.")
+        print_sign_ins(state, env, gateway is not None)
+        console.print(f"[bold green]Tenfour is up.[/] Logs: {DATA / 'logs'}. Press Ctrl-C to stop.")
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+        signal.signal(signal.SIGINT, lambda *_: stop.set())
+        watched: list[tuple[str, subprocess.Popen[bytes] | None]] = [(p.name, p.proc) for p in procs]
+        if gateway is not None:
+            watched.append(("gateway", gateway.proc))
+        while not stop.wait(1.0):
+            for name, child in watched:
+                if child is not None and child.poll() is not None:
+                    console.print(f"{name} exited ({child.returncode}); see its log", style="red")
                     return 1
         return 0
+    except KeyboardInterrupt:
+        return 130
     finally:
-        print("Tenfour: stopping…", flush=True)
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        console.print("Tenfour: stopping…")
         stack.close()
-        print("Tenfour: stopped.", flush=True)
+        console.print("Tenfour: stopped.")
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("identity", "availability", "scheduling", "signaling")
+SERVICES = ("identity", "availability", "scheduling", "signaling", "outcomes")
 
 
 @pytest.fixture(scope="module")

@@ -23,6 +23,7 @@ SERVICES: dict[str, tuple[int, str]] = {
     "availability": (50052, "tenfour.availability.v1.AvailabilityService"),
     "scheduling": (50053, "tenfour.scheduling.v1.SchedulingService"),
     "signaling": (50054, "tenfour.signaling.v1.SignalingService"),
+    "outcomes": (50055, "tenfour.outcomes.v1.OutcomesService"),
 }
 
 

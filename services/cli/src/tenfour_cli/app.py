@@ -8,6 +8,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, TypeAlias
 
 from tenfour_cli.config import DEFAULT_TARGETS, Targets
 from tenfour_cli.exits import CliError, Exit
@@ -15,7 +16,12 @@ from tenfour_cli.output import Output
 from tenfour_cli.rpc import Clients
 from tenfour_cli.session import Credentials, SessionStore
 
-__all__ = ["Context", "add_common_options"]
+__all__ = ["Commands", "Context", "add_common_options"]
+
+if TYPE_CHECKING:
+    Commands: TypeAlias = argparse._SubParsersAction[argparse.ArgumentParser]
+else:
+    Commands = argparse._SubParsersAction
 
 
 def add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:

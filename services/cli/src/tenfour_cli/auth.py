@@ -49,6 +49,25 @@ def _login(
     return call(identity.Login, request, timeout=timeout, what="login")
 
 
+def _first_factor(
+    identity: identity_pb2_grpc.IdentityServiceStub,
+    username: str,
+    password: str,
+    totp_code: str,
+    totp_secret: str,
+    timeout: float,
+) -> idp.AuthResult:
+    codes = [totp_code] if totp_code else totp_codes(totp_secret) if totp_secret else [""]
+    for attempt, code in enumerate(codes):
+        try:
+            return _login(identity, username, password, code, timeout)
+        except CliError as exc:
+            if exc.exit is Exit.AUTH and attempt + 1 < len(codes):
+                continue  # this step's code was used already: the next step's is accepted too
+            raise
+    raise AssertionError("unreachable")
+
+
 def sign_in(
     identity: identity_pb2_grpc.IdentityServiceStub,
     username: str,
@@ -59,18 +78,20 @@ def sign_in(
     ask_code: CodePrompt | None = None,
     on_setup: SetupHandler | None = None,
     timeout: float = 10.0,
+    wait_for_fresh_code: bool = False,
 ) -> SignIn:
-    codes = [totp_code] if totp_code else totp_codes(totp_secret) if totp_secret else [""]
-    result: idp.AuthResult | None = None
-    for attempt, code in enumerate(codes):
-        try:
-            result = _login(identity, username, password, code, timeout)
-            break
-        except CliError as exc:
-            if exc.exit is Exit.AUTH and attempt + 1 < len(codes):
-                continue  # this step's code was used already: the next step's is accepted too
+    try:
+        result = _first_factor(identity, username, password, totp_code, totp_secret, timeout)
+    except CliError as exc:
+        if not (wait_for_fresh_code and totp_secret and exc.exit is Exit.AUTH):
             raise
-    assert result is not None
+        # Both codes refused: either a wrong password, or this and the next step were used by
+        # sign-ins moments ago. Only the password is checked here; if it is right, wait for a
+        # step nobody used yet (at most 30 s).
+        if not _login(identity, username, password, "", timeout).mfa_required:
+            raise
+        time.sleep(TOTP_PERIOD - time.time() % TOTP_PERIOD + 0.5)
+        result = _first_factor(identity, username, password, "", totp_secret, timeout)
     if result.mfa_required:
         if ask_code is None:
             raise CliError(

@@ -17,6 +17,7 @@ class Settings(ServiceSettings):
     availability_target: str = "127.0.0.1:50052"
     scheduling_target: str = "127.0.0.1:50053"
     signaling_target: str = "127.0.0.1:50054"
+    outcomes_target: str = "127.0.0.1:50055"
 
     # Origins allowed to send state-changing requests with cookies (CSRF), e.g.
     # "https://tenfour.example.org". Empty: the request's own Host (same-origin only).
@@ -47,4 +48,5 @@ class Settings(ServiceSettings):
             "availability": self.availability_target,
             "scheduling": self.scheduling_target,
             "signaling": self.signaling_target,
+            "outcomes": self.outcomes_target,
         }

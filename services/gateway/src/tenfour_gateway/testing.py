@@ -20,10 +20,11 @@ from typing import Any
 
 import grpc
 import pyotp
+from grpc_health.v1 import health_pb2
 
 from tenfour.identity.v1 import identity_pb2, identity_pb2_grpc
 from tenfour_shared.embedded import NatsServer, RedisServer, env_with, free_port
-from tenfour_shared.launcher import SERVICES, ServiceProcess
+from tenfour_shared.launcher import SERVICES, ServiceProcess, health_status
 
 ADMIN_USERNAME = "root-admin"
 ADMIN_PASSWORD = "Quartz-Lantern-Meadow-7219"
@@ -157,6 +158,20 @@ class System:
         return str(reply.user_id)
 
 
+def _wait_serving(proc: ServiceProcess, timeout: float = 30.0) -> None:
+    """ServiceProcess.wait_serving, also for a service the launcher does not list yet."""
+    if proc.name in SERVICES:
+        proc.wait_serving(timeout)
+        return
+    deadline = time.monotonic() + timeout
+    while health_status(proc.target) != health_pb2.HealthCheckResponse.SERVING:
+        if proc.proc is not None and proc.proc.poll() is not None:
+            raise RuntimeError(f"{proc.name} exited with code {proc.proc.returncode} during start-up")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{proc.name} not SERVING")
+        time.sleep(0.1)
+
+
 def _sign_in_admin(target: str) -> Admin:
     channel = grpc.insecure_channel(target)
     admin = Admin(identity_pb2_grpc.IdentityServiceStub(channel))
@@ -180,7 +195,8 @@ def _sign_in_admin(target: str) -> Admin:
 
 def start_system(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator[System]:
     with NatsServer(tmp / "nats") as nats, RedisServer(tmp / "redis") as redis:
-        ports = {name: free_port() for name in SERVICES}
+        names = [*SERVICES, *(["outcomes"] if "outcomes" not in SERVICES else [])]
+        ports = {name: free_port() for name in names}
         env = {
             "TENFOUR_NATS_URL": nats.url,
             "TENFOUR_REDIS_URL": redis.url,
@@ -189,6 +205,7 @@ def start_system(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator
             "TENFOUR_AVAILABILITY_TARGET": f"127.0.0.1:{ports['availability']}",
             "TENFOUR_SCHEDULING_TARGET": f"127.0.0.1:{ports['scheduling']}",
             "TENFOUR_SIGNALING_TARGET": f"127.0.0.1:{ports['signaling']}",
+            "TENFOUR_OUTCOMES_TARGET": f"127.0.0.1:{ports['outcomes']}",
             "TENFOUR_BOOTSTRAP_ADMIN_USERNAME": ADMIN_USERNAME,
             "TENFOUR_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
             "TENFOUR_IDENTITY_SIGNING_KEY_ACTIVATION_SECONDS": "0",
@@ -196,13 +213,13 @@ def start_system(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator
             "TENFOUR_ROOM_OPEN_BEFORE_MINUTES": "1440",
             **(extra_env or {}),
         }
-        procs = {name: ServiceProcess(name, ports[name], env, tmp / f"{name}.log") for name in SERVICES}
+        procs = {name: ServiceProcess(name, ports[name], env, tmp / f"{name}.log") for name in names}
         gateway = GatewayProcess(free_port(), env, tmp / "gateway.log")
         try:
             for proc in procs.values():
                 proc.start()
             for proc in procs.values():
-                proc.wait_serving()
+                _wait_serving(proc)
             gateway.start()
             gateway.wait_ready()
             system = System(nats, redis, procs, gateway, tmp)

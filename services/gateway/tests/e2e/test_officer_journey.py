@@ -126,5 +126,21 @@ async def test_enrol_rotate_book_admit_video_fulfilled(
             assert status in ("APPOINTMENT_STATUS_BOOKED", "APPOINTMENT_STATUS_ARRIVED"), status
             await asyncio.sleep(0.5)
     await expect(officer.locator("li.appointment .badge").first).to_have_text("Done")
+
+    # Anonymous feedback on the fulfilled session (outcomes learns of it from scheduling's events).
+    async with asyncio.timeout(20):
+        while True:
+            await officer.get_by_role("button", name="Give anonymous feedback").click()
+            form = officer.locator("form.feedback")
+            await expect(form.or_(officer.locator("li.appointment .notice"))).to_be_visible()
+            if await form.count():
+                break
+            await asyncio.sleep(0.5)
+    await form.get_by_label("How was the session? (1 poor, 5 excellent)").select_option("5")
+    await form.get_by_label("Your stress before (0 none, 10 extreme)").select_option("7")
+    await form.get_by_label("Your stress after (0 none, 10 extreme)").select_option("4")
+    await shot(officer, "officer-anonymous-feedback")
+    await form.get_by_role("button", name="Send anonymously").click()
+    await expect(officer.get_by_text("Your answers were saved without your name.")).to_be_visible()
     assert re.fullmatch(r"Appointments · Tenfour", await officer.title())
     assert problems.items == []

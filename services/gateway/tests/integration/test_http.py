@@ -17,10 +17,20 @@ pytestmark = pytest.mark.e2e
 PASSWORD = "Maple-Orbit-Falcon-8812"
 
 
+class EagerResponse(aiohttp.ClientResponse):
+    """Reads every body at once, so no test leaves a connection unreleased."""
+
+    async def start(self, connection: Any) -> aiohttp.ClientResponse:
+        response = await super().start(connection)
+        if self.status != 101:  # a WebSocket upgrade keeps its connection
+            await self.read()
+        return response
+
+
 def _client(url: str) -> aiohttp.ClientSession:
     # Like a browser on http://127.0.0.1: cookies for an IP host, Secure cookies on loopback.
     jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[url])
-    return aiohttp.ClientSession(url, cookie_jar=jar, headers={"Origin": url})
+    return aiohttp.ClientSession(url, cookie_jar=jar, headers={"Origin": url}, response_class=EagerResponse)
 
 
 async def _enrol(client: aiohttp.ClientSession, code: str) -> dict[str, Any]:
@@ -46,7 +56,7 @@ def _cookie(client: aiohttp.ClientSession, name: str) -> str:
 
 
 async def test_health_and_readiness(system: Any) -> None:
-    async with aiohttp.ClientSession(system.url) as client:
+    async with aiohttp.ClientSession(system.url, response_class=EagerResponse) as client:
         assert (await client.get("/healthz")).status == 200
         reply = await client.get("/readyz")
         body = await reply.json()
@@ -58,7 +68,7 @@ async def test_health_and_readiness(system: Any) -> None:
 
 async def test_jwks_is_identitys(system: Any) -> None:
     direct = system.admin.stub.GetJwks(identity_pb2.GetJwksRequest())
-    async with aiohttp.ClientSession(system.url) as client:
+    async with aiohttp.ClientSession(system.url, response_class=EagerResponse) as client:
         reply = await client.get("/.well-known/jwks.json")
         assert reply.status == 200
         assert reply.content_type == "application/jwk-set+json"
@@ -98,7 +108,7 @@ async def test_cookie_session_lifecycle(system: Any) -> None:
 
 async def test_bearer_clients_get_tokens_in_the_body(system: Any) -> None:
     code = system.enrolment_code(system.create_agency())
-    async with aiohttp.ClientSession(system.url) as client:
+    async with aiohttp.ClientSession(system.url, response_class=EagerResponse) as client:
         reply = await client.post(
             "/api/auth/enrol",
             json={
@@ -175,7 +185,7 @@ async def test_bad_requests(system: Any) -> None:
 
 
 async def test_static_app_and_headers(system: Any) -> None:
-    async with aiohttp.ClientSession(system.url) as client:
+    async with aiohttp.ClientSession(system.url, response_class=EagerResponse) as client:
         page = await client.get("/")
         assert page.status == 200
         html = await page.text()

@@ -16,9 +16,19 @@ pytestmark = pytest.mark.e2e
 SDP = "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=-\r\nt=0 0\r\n"
 
 
+class EagerResponse(aiohttp.ClientResponse):
+    """Reads every body at once, so no test leaves a connection unreleased."""
+
+    async def start(self, connection: Any) -> aiohttp.ClientResponse:
+        response = await super().start(connection)
+        if self.status != 101:  # a WebSocket upgrade keeps its connection
+            await self.read()
+        return response
+
+
 def _client(url: str) -> aiohttp.ClientSession:
     jar = aiohttp.CookieJar(unsafe=True, treat_as_secure_origin=[url])
-    return aiohttp.ClientSession(url, cookie_jar=jar, headers={"Origin": url})
+    return aiohttp.ClientSession(url, cookie_jar=jar, headers={"Origin": url}, response_class=EagerResponse)
 
 
 async def _post(client: aiohttp.ClientSession, path: str, body: dict[str, Any]) -> dict[str, Any]:

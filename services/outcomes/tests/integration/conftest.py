@@ -54,6 +54,7 @@ class Harness:
     redis: aioredis.Redis
     port: int
     _ticks: itertools.count[int] = field(default_factory=itertools.count)
+    _versions: dict[str, int] = field(default_factory=dict)
 
     # --- events, exactly as the producers publish them ----------------------------------------
 
@@ -77,14 +78,24 @@ class Harness:
         appointment: Appointment,
         status: int,
         previous: int = S.APPOINTMENT_STATUS_BOOKED,
-        reason_code: str = "",
+        late: bool = False,
+        version: int | None = None,
     ) -> None:
+        """A status change as scheduling publishes it: the whole appointment, one version up."""
         changed = Appointment()
         changed.CopyFrom(appointment)
         changed.status = status  # type: ignore[assignment]
+        changed.late_cancellation = late
+        changed.status_reason = "officer_cancelled" if status == S.APPOINTMENT_STATUS_CANCELLED else ""
+        if version is None:
+            self._versions[appointment.appointment_id] = self._versions.get(appointment.appointment_id, 0) + 1
+            version = self._versions[appointment.appointment_id]
+        changed.version = version
         payload = AppointmentStatusChanged(
-            appointment=changed, previous_status=previous, reason_code=reason_code
-        )  # type: ignore[arg-type]
+            appointment=changed,
+            previous_status=previous,  # type: ignore[arg-type]
+            reason_code=changed.status_reason,
+        )
         await self.publish(payload, appointment.appointment_id)
 
     async def session(self, appointment: Appointment, outcome: int = S.APPOINTMENT_STATUS_FULFILLED) -> None:

@@ -20,14 +20,19 @@ async def test_an_older_or_repeated_event_does_not_undo_a_newer_one(harness: Har
     sessions = [appointment(f"ap-{i}", [f"off-{i}"], utc(2026, 1, 8, 15)) for i in range(11)]
     for session in sessions:
         await harness.session(session)
-    for session in sessions:  # "booked" again, stamped before the "fulfilled" that was applied
+    for session in sessions:
+        # "booked" again at version 1 (the "fulfilled" applied is version 2), though sent later,
+        # and a versionless event from long ago: neither undoes anything; a replay changes nothing.
+        await harness.status(
+            session, S.APPOINTMENT_STATUS_BOOKED, S.APPOINTMENT_STATUS_UNSPECIFIED, version=1
+        )
         stale = Appointment()
         stale.CopyFrom(session)
         payload = AppointmentStatusChanged(
             appointment=stale, previous_status=S.APPOINTMENT_STATUS_UNSPECIFIED
         )
         await harness.publish(payload, session.appointment_id, when=utc(2025, 5, 1))
-        await harness.status(session, S.APPOINTMENT_STATUS_FULFILLED)  # a replay, newer: same fact
+        await harness.status(session, S.APPOINTMENT_STATUS_FULFILLED, version=2)
     await harness.settle()
     harness.clock.now = utc(2026, 2, 20)
     january = table(await harness.report())["2026-01"]
@@ -43,8 +48,9 @@ async def test_a_rescheduled_session_counts_in_its_new_month_and_group_seats_cou
     moved.CopyFrom(group)
     moved.time.start.FromDatetime(utc(2026, 2, 2, 18))
     moved.time.end.FromDatetime(utc(2026, 2, 2, 19, 30))
+    moved.version = 2
     await harness.publish(AppointmentRescheduled(appointment=moved, previous_time=group.time), "group-1")
-    await harness.status(moved, S.APPOINTMENT_STATUS_FULFILLED)
+    await harness.status(moved, S.APPOINTMENT_STATUS_FULFILLED, version=3)
     await harness.settle()
     harness.clock.now = utc(2026, 2, 3)
     for i in (0, 10):  # every member may give feedback, each once

@@ -46,10 +46,10 @@ async def busy_january(harness: Harness) -> None:
         if 12 <= i <= 22:
             late = appointment(f"ap-lc-{i}", [officer], utc(2026, 1, 27, 15))
             await harness.session(late, S.APPOINTMENT_STATUS_BOOKED)
-            await harness.status(late, S.APPOINTMENT_STATUS_CANCELLED, reason_code="late_cancel")
+            await harness.status(late, S.APPOINTMENT_STATUS_CANCELLED, late=True)
     cancelled = appointment("ap-c-0", [OFFICERS[0]], utc(2026, 1, 28, 15))
     await harness.session(cancelled, S.APPOINTMENT_STATUS_BOOKED)
-    await harness.status(cancelled, S.APPOINTMENT_STATUS_CANCELLED, reason_code="officer")
+    await harness.status(cancelled, S.APPOINTMENT_STATUS_CANCELLED)
     await harness.settle()
     harness.clock.now = utc(2026, 1, 29)
     for i, officer in enumerate(OFFICERS[:12]):

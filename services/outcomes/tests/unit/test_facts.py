@@ -12,26 +12,26 @@ A = AppointmentState
 
 
 @pytest.mark.parametrize(
-    ("status", "previous", "reason", "outcome"),
+    ("status", "previous", "late", "outcome"),
     [
-        (A.FULFILLED, A.ARRIVED, "", Outcome.FULFILLED),
-        (A.NOSHOW, A.BOOKED, "", Outcome.NO_SHOW),
-        (A.BOOKED, A.UNSPECIFIED, "", Outcome.UNRESOLVED),
-        (A.ARRIVED, A.BOOKED, "", Outcome.UNRESOLVED),
-        (A.CANCELLED, A.BOOKED, "late_cancel", Outcome.LATE_CANCEL),
-        (A.CANCELLED, A.BOOKED, "officer", Outcome.CANCELLED),
-        (A.CANCELLED, A.UNSPECIFIED, "late_cancel", Outcome.LATE_CANCEL),
-        (A.CANCELLED, A.PROPOSED, "late_cancel", Outcome.EXCLUDED),  # never booked
-        (A.CANCELLED, A.WAITLIST, "", Outcome.EXCLUDED),
-        (A.ENTERED_IN_ERROR, A.FULFILLED, "", Outcome.EXCLUDED),
-        (A.PROPOSED, A.UNSPECIFIED, "", Outcome.EXCLUDED),
-        (A.WAITLIST, A.UNSPECIFIED, "", Outcome.EXCLUDED),
+        (A.FULFILLED, A.ARRIVED, False, Outcome.FULFILLED),
+        (A.NOSHOW, A.BOOKED, False, Outcome.NO_SHOW),
+        (A.BOOKED, A.UNSPECIFIED, False, Outcome.UNRESOLVED),
+        (A.ARRIVED, A.BOOKED, False, Outcome.UNRESOLVED),
+        (A.CANCELLED, A.BOOKED, True, Outcome.LATE_CANCEL),
+        (A.CANCELLED, A.ARRIVED, False, Outcome.CANCELLED),
+        (A.CANCELLED, A.UNSPECIFIED, True, Outcome.LATE_CANCEL),
+        (A.CANCELLED, A.PROPOSED, True, Outcome.EXCLUDED),  # never booked
+        (A.CANCELLED, A.WAITLIST, False, Outcome.EXCLUDED),
+        (A.ENTERED_IN_ERROR, A.FULFILLED, False, Outcome.EXCLUDED),
+        (A.PROPOSED, A.UNSPECIFIED, False, Outcome.EXCLUDED),
+        (A.WAITLIST, A.UNSPECIFIED, False, Outcome.EXCLUDED),
     ],
 )
 def test_what_an_appointment_counts_as(
-    status: AppointmentState, previous: AppointmentState, reason: str, outcome: Outcome
+    status: AppointmentState, previous: AppointmentState, late: bool, outcome: Outcome
 ) -> None:
-    assert outcome_of(status, previous, reason) is outcome
+    assert outcome_of(status, previous, late) is outcome
 
 
 def test_a_fact_keeps_a_day_and_whole_minutes_never_a_timestamp() -> None:
@@ -67,8 +67,10 @@ def test_only_urgent_sessions_have_a_wait_and_day_kinds_round_trip() -> None:
     assert (fact.day_kind(0), fact.day_kind(1), fact.day_kind(5)) == (DayKind.DAY_OFF, None, None)
 
 
-def test_stamps_order_events_by_time_then_tiebreak() -> None:
+def test_stamps_order_events_by_version_then_time_then_tiebreak() -> None:
     t = datetime(2026, 1, 5, 15, tzinfo=UTC)
-    assert stamp(t, "b") > stamp(t, "a")
-    assert stamp(t + timedelta(milliseconds=1), "a") > stamp(t, "z")
-    assert stamp(datetime(2001, 1, 1, tzinfo=UTC), "x") < stamp(datetime(2286, 1, 1, tzinfo=UTC), "x")
+    assert stamp(2, t, "a") > stamp(1, t + timedelta(days=1), "z")  # a later clock is no newer
+    assert stamp(0, t + timedelta(milliseconds=1), "a") > stamp(0, t, "z")
+    assert stamp(3, t, "b") > stamp(3, t, "a")
+    assert stamp(9, t, "x") < stamp(10, t, "x")
+    assert stamp(0, datetime(2001, 1, 1, tzinfo=UTC), "x") < stamp(0, datetime(2286, 1, 1, tzinfo=UTC), "x")

@@ -7,9 +7,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import redis.asyncio as aioredis
-from redis.asyncio import BlockingConnectionPool
-
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore
 from tenfour_scheduling.adapters.facts import FactReader
@@ -26,11 +23,11 @@ from tenfour_scheduling.entrypoints.grpc_api import SERVICE_NAME, SchedulingApi,
 from tenfour_scheduling.entrypoints.policy import POLICY
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking import BookingService, Clock
+from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared import logs
 from tenfour_shared.auth_wiring import auth_interceptor
-from tenfour_shared.events.outbox import OutboxRelay
 from tenfour_shared.infra import Infra
 from tenfour_shared.server import Runtime
 
@@ -54,22 +51,15 @@ class Running:
 async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[Running]:
     """The service serving until the block ends."""
     infra = Infra(settings, SERVICE)
-    # Under a burst of bookings every RPC holds a Redis connection; redis-py's default pool
-    # fails the 101st with "Too many connections" (INTERNAL) instead of queueing it. Queue.
-    infra.redis = aioredis.Redis.from_pool(
-        BlockingConnectionPool.from_url(
-            settings.redis_url, max_connections=settings.redis_max_connections, timeout=10, health_check_interval=30
-        )
-    )
-    infra.relay = OutboxRelay(infra.redis, infra.js, SERVICE)
     read_model = ProviderReadModel(infra.redis)
     officers = OfficerStore(infra.redis, infra.relay)
     store = AppointmentStore(infra.redis, infra.relay)
     facts = FactReader(infra.redis)
+    expansions = Expansions()
     services = Services(
         rosters=RosterService(officers, clock),
-        slots=SlotService(read_model, facts, clock),
-        booking=BookingService(store, facts, clock),
+        slots=SlotService(read_model, facts, expansions, clock),
+        booking=BookingService(store, facts, expansions, clock),
         appointments=AppointmentService(store, officers, clock),
     )
     infra.consume("availability", availability_handlers(read_model))

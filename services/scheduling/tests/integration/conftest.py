@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 
 import grpc
 import pytest
@@ -154,9 +154,12 @@ class Harness:
         for _ in range(400):
             got = await self.redis.hget(f"scheduling:provider-rules:{{{provider_id}}}", "version")
             prof = await self.redis.hget(f"scheduling:provider-profile:{{{provider_id}}}", "version")
-            if got is not None and prof is not None:
-                if int(got) >= rules_version and int(prof) >= profile_version:
-                    return
+            if (
+                got is not None
+                and prof is not None
+                and (int(got), int(prof)) >= (rules_version, profile_version)
+            ):
+                return
             await asyncio.sleep(0.02)
         raise AssertionError(f"read model never caught up for {provider_id}")
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import random
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, time, timedelta
@@ -54,7 +55,8 @@ async def test_book_then_read_it_back_as_each_party(harness: Harness) -> None:
         ["o-1"],
         1,
     )
-    assert booked.appointment_id.startswith("t-1.") and booked.agency_id == "agency-1"
+    assert booked.appointment_id.startswith("t-1.")
+    assert booked.agency_id == "agency-1"
     assert booked.time.end.ToDatetime(tzinfo=UTC) - WED_0800 == timedelta(minutes=50)
     assert await harness.get(booked.appointment_id, "o-1") == booked
     mine = await harness.stub.ListAppointments(pb.ListAppointmentsRequest(), metadata=harness.officer("o-1"))
@@ -142,10 +144,10 @@ async def test_bad_book_requests_are_invalid_argument(harness: Harness) -> None:
             await harness.stub.Book(request, metadata=harness.officer("o-1"))
         assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT
         assert violations(caught.value) == fields
+    other = pb.BookRequest()
+    other.CopyFrom(good)
+    other.officer_id = "o-2"
     with pytest.raises(grpc.RpcError) as for_someone_else:
-        other = pb.BookRequest()
-        other.CopyFrom(good)
-        other.officer_id = "o-2"
         await harness.stub.Book(other, metadata=harness.officer("o-1"))
     assert for_someone_else.value.code() == grpc.StatusCode.PERMISSION_DENIED
 
@@ -191,16 +193,16 @@ async def test_200_clients_race_for_20_slots(harness: Harness) -> None:
             pb.ListAppointmentsRequest(), metadata=harness.therapist(p)
         )
         starts = sorted(start_of(a) for a in listed.appointments)
-        assert len(starts) == 5 and all(
-            b - a >= timedelta(hours=1) for a, b in zip(starts, starts[1:], strict=False)
-        )
+        assert len(starts) == 5
+        assert all(b - a >= timedelta(hours=1) for a, b in itertools.pairwise(starts))
     events = await booked_events(harness, 20)
     assert Counter(e.appointment.appointment_id for e in events) == Counter(a.appointment_id for a in won)
     # Every losing claim was released: only the 20 confirmed sessions remain on officers' calendars.
     members = []
     for key in await harness.keys_matching("scheduling:officer-cal:*"):
         members += [m.decode() for m in await harness.redis.zrange(key, 0, -1)]
-    assert len(members) == 20 and not [m for m in members if "|C|" in m]
+    assert len(members) == 20
+    assert not [m for m in members if "|C|" in m]
 
 
 async def test_idempotent_retry_storm(harness: Harness) -> None:
@@ -213,8 +215,9 @@ async def test_idempotent_retry_storm(harness: Harness) -> None:
             try:
                 return await harness.book("o-1", "t-1", WED_0800, key="same-key")
             except grpc.RpcError as exc:
-                outcomes[exc.code().name] += 1
-                assert exc.code() == grpc.StatusCode.ABORTED, exc.details()
+                outcomes[exc.code().name] += 1  # only "still running": anything else fails below
+                if exc.code() != grpc.StatusCode.ABORTED:
+                    raise
                 await asyncio.sleep(0.01)
 
     results = await asyncio.gather(*(retrying() for _ in range(40)))
@@ -258,7 +261,9 @@ async def test_the_atomic_step_refuses_what_every_check_let_through(
     monkeypatch.setattr(booking, "_facts", StalledReads(booking._facts, 30))
     # 27 officers for one provider's 08:00, and one officer for three providers at 08:00.
     calls = [harness.book(o, "t-1", WED_0800) for o in officers]
-    calls += [harness.book("o-0", p, WED_0800 + timedelta(hours=2), key=f"self-{p}") for p in ("t-1", "t-2", "t-3")]
+    calls += [
+        harness.book("o-0", p, WED_0800 + timedelta(hours=2), key=f"self-{p}") for p in ("t-1", "t-2", "t-3")
+    ]
     results = await asyncio.gather(*calls, return_exceptions=True)
     provider_race, officer_race = results[:27], results[27:]
     assert sum(isinstance(r, Appointment) for r in provider_race) == 1

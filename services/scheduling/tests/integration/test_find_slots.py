@@ -61,7 +61,8 @@ async def duty(h: Harness, officer: str, role: Role = Role.OFFICER) -> list[Inte
 async def test_ranked_slots_fit_shifts_and_provider_hours(harness: Harness) -> None:
     await fleet(harness)
     reply = await find(harness, limit=200)
-    assert reply.slots and not reply.empty_reason
+    assert reply.slots
+    assert not reply.empty_reason
     shifts = await duty(harness, "o-1")
     peer_shifts = await duty(harness, "p-fr", Role.PEER_SUPPORTER)
     zone = load_zone(CHICAGO)
@@ -73,10 +74,12 @@ async def test_ranked_slots_fit_shifts_and_provider_hours(harness: Harness) -> N
         assert not any(span.overlaps(s.expand(timedelta(minutes=90), timedelta(minutes=60))) for s in shifts)
         begin, end = hours[slot.provider_id]
         local = span.start.astimezone(zone)
-        assert begin <= local.time() and (span.end - timedelta(minutes=1)).astimezone(zone).time() < end
+        assert begin <= local.time()
+        assert (span.end - timedelta(minutes=1)).astimezone(zone).time() < end
         assert datetime.fromisoformat(slot.local_start) == span.start
         assert slot.local_start.endswith(("-06:00", "-05:00"))
-        assert slot.reason and slot.provider_display_name == f"Dr {slot.provider_id}"
+        assert slot.reason
+        assert slot.provider_display_name == f"Dr {slot.provider_id}"
         if slot.provider_id == "p-fr":  # a peer's own shifts and rest count too
             assert slot.provider_kind == common.PROVIDER_KIND_PEER
             assert not any(

@@ -71,7 +71,8 @@ async def test_overrides_add_and_remove_duty(harness: Harness) -> None:
         reply = await harness.stub.AddRosterOverride(
             pb.AddRosterOverrideRequest(override=override), metadata=harness.officer("o-1")
         )
-    assert reply.version == 3 and len(reply.overrides) == 2
+    assert reply.version == 3
+    assert len(reply.overrides) == 2
     got = await shifts(harness, "o-1", utc(2026, 3, 2, 6), utc(2026, 3, 5, 6))
     assert [(s.local_date.day, s.source, s.label) for s in got] == [
         (3, "cycle", "D"),

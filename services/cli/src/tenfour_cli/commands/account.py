@@ -11,7 +11,7 @@ import pyotp
 from rich.console import Console
 
 from tenfour.identity.v1 import identity_pb2 as idp
-from tenfour_cli.app import Context
+from tenfour_cli.app import Commands, Context
 from tenfour_cli.auth import sign_in
 from tenfour_cli.exits import Exit
 from tenfour_cli.output import proto_dict
@@ -21,7 +21,7 @@ from tenfour_cli.session import StoredSession
 __all__ = ["register"]
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: list[Any]) -> None:
+def register(commands: Commands, common: list[Any]) -> None:
     login = commands.add_parser(
         "login",
         parents=common,

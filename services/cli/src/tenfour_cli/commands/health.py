@@ -8,7 +8,7 @@ from typing import Any
 
 from rich.console import Console
 
-from tenfour_cli.app import Context
+from tenfour_cli.app import Commands, Context
 from tenfour_cli.config import SERVICE_NAMES, Targets
 from tenfour_cli.exits import Exit
 from tenfour_cli.rpc import Clients, health_status, reflected_services
@@ -16,7 +16,7 @@ from tenfour_cli.rpc import Clients, health_status, reflected_services
 __all__ = ["check_all", "register"]
 
 
-def register(commands: argparse._SubParsersAction[argparse.ArgumentParser], common: list[Any]) -> None:
+def register(commands: Commands, common: list[Any]) -> None:
     parser = commands.add_parser(
         "health",
         parents=common,

@@ -74,18 +74,24 @@ class OutcomesStore:
         self._issue = load_script(redis, _PACKAGE, "issue_credential.lua")
         self._redeem = load_script(redis, _PACKAGE, "redeem_credential.lua")
         self._publish = load_script(redis, _PACKAGE, "publish.lua")
+        self._known_agencies: set[str] = set()  # saves a round trip per event
+
+    async def _remember_agency(self, agency_id: str) -> None:
+        if agency_id not in self._known_agencies:
+            await self._redis.sadd(keys("agencies"), agency_id)
+            self._known_agencies.add(agency_id)
 
     # --- ingest ------------------------------------------------------------------------------
 
     async def apply_fact(self, agency_id: str, appointment: str, stamp: str, fact: SessionFact) -> bool:
         key_list = [keys("facts", agency_id), keys("stamps", agency_id)]
         applied = await self._apply(keys=key_list, args=[appointment, stamp, fact.encode()])
-        await self._redis.sadd(keys("agencies"), agency_id)
+        await self._remember_agency(agency_id)
         return bool(applied)
 
     async def enrol(self, agency_id: str, officer: str, day: int) -> None:
         await self._redis.hsetnx(keys("enrolled", agency_id), officer, day)
-        await self._redis.sadd(keys("agencies"), agency_id)
+        await self._remember_agency(agency_id)
 
     async def set_tier(self, provider: str, tier: Tier) -> None:
         await self._redis.hset(keys("tiers"), provider, tier.value)

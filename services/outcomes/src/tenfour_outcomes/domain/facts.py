@@ -17,8 +17,6 @@ from tenfour_outcomes.domain.periods import Period, day_number, month_of_day
 
 __all__ = ["AppointmentState", "DayKind", "Outcome", "SessionFact", "Tier", "outcome_of", "stamp"]
 
-LATE_CANCEL_REASON = "late_cancel"
-
 
 class AppointmentState(StrEnum):
     """FHIR Appointment.status, as scheduling publishes it."""
@@ -64,7 +62,7 @@ _BOOKED_BEFORE = frozenset(
 )
 
 
-def outcome_of(status: AppointmentState, previous: AppointmentState, reason_code: str) -> Outcome:
+def outcome_of(status: AppointmentState, previous: AppointmentState, late_cancellation: bool) -> Outcome:
     if status is AppointmentState.FULFILLED:
         return Outcome.FULFILLED
     if status is AppointmentState.NOSHOW:
@@ -72,17 +70,18 @@ def outcome_of(status: AppointmentState, previous: AppointmentState, reason_code
     if status in (AppointmentState.BOOKED, AppointmentState.ARRIVED):
         return Outcome.UNRESOLVED
     if status is AppointmentState.CANCELLED and previous in _BOOKED_BEFORE:
-        return Outcome.LATE_CANCEL if reason_code == LATE_CANCEL_REASON else Outcome.CANCELLED
+        return Outcome.LATE_CANCEL if late_cancellation else Outcome.CANCELLED
     return Outcome.EXCLUDED
 
 
-def stamp(event_time: datetime, tiebreak: str) -> str:
-    """Orders events about one appointment: event time first, then an arbitrary fixed tiebreak.
+def stamp(version: int, event_time: datetime, tiebreak: str) -> str:
+    """Orders events about one appointment: scheduling's version (grows with every change), then
+    the event time (for versionless events), then an arbitrary fixed tiebreak.
 
     Kept only until the session's month is published (see the store): a fine timestamp is
     needed to order events, not to report.
     """
-    return f"{int(event_time.timestamp() * 1000):015d}:{tiebreak}"
+    return f"{max(0, version):015d}:{int(event_time.timestamp() * 1000):015d}:{tiebreak}"
 
 
 @dataclass(frozen=True, slots=True)

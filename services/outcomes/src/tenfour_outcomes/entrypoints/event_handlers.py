@@ -1,7 +1,7 @@
 """Identity's and scheduling's events -> the outcomes read model.
 
-Only stable fields are read: ids, agency, status, previous status, reason code, time, urgent,
-created_at, role and provider kind. Every handler is idempotent by state (a fact is replaced
+Only stable fields are read: ids, agency, status, previous status, late_cancellation, version,
+time, urgent, created_at, role and provider kind. Every handler is idempotent by state (a fact is replaced
 only by a newer event's; enrolment keeps the first day; a tier is a plain value), so the
 consumer's redeliveries change nothing.
 """
@@ -44,7 +44,7 @@ def _state(value: int) -> AppointmentState:
         return AppointmentState.UNSPECIFIED
 
 
-def change_of(appointment: Appointment, previous: int, reason_code: str) -> AppointmentChange:
+def change_of(appointment: Appointment, previous: int) -> AppointmentChange:
     if not AGENCY_ID.fullmatch(appointment.agency_id):
         raise PermanentFailure("appointment without a usable agency id")
     ids = (appointment.appointment_id, appointment.provider_id, *appointment.officer_ids)
@@ -60,7 +60,8 @@ def change_of(appointment: Appointment, previous: int, reason_code: str) -> Appo
         start=appointment.time.start.ToDatetime(tzinfo=UTC),
         status=_state(appointment.status),
         previous=_state(previous),
-        reason_code=reason_code,
+        late_cancellation=appointment.late_cancellation,
+        version=appointment.version,
         urgent=appointment.urgent,
         requested_at=appointment.created_at.ToDatetime(tzinfo=UTC)
         if appointment.HasField("created_at")
@@ -72,13 +73,13 @@ def scheduling_handlers(ingest: Ingest) -> dict[str, Handler]:
     async def status_changed(env: Envelope, payload: Message) -> None:
         if not isinstance(payload, AppointmentStatusChanged):
             raise PermanentFailure("payload is not an AppointmentStatusChanged")
-        change = change_of(payload.appointment, payload.previous_status, payload.reason_code)
+        change = change_of(payload.appointment, payload.previous_status)
         await ingest.appointment(change, env.time.ToDatetime(tzinfo=UTC), env.id)
 
     async def rescheduled(env: Envelope, payload: Message) -> None:
         if not isinstance(payload, AppointmentRescheduled):
             raise PermanentFailure("payload is not an AppointmentRescheduled")
-        change = change_of(payload.appointment, AppointmentStatus.APPOINTMENT_STATUS_UNSPECIFIED, "")
+        change = change_of(payload.appointment, AppointmentStatus.APPOINTMENT_STATUS_UNSPECIFIED)
         await ingest.appointment(change, env.time.ToDatetime(tzinfo=UTC), env.id)
 
     return {

@@ -24,7 +24,8 @@ class AppointmentChange:
     start: datetime
     status: AppointmentState
     previous: AppointmentState
-    reason_code: str
+    late_cancellation: bool
+    version: int
     urgent: bool
     requested_at: datetime | None
     day_kinds: tuple[DayKind | None, ...] = ()
@@ -38,7 +39,7 @@ class Ingest:
     async def appointment(self, change: AppointmentChange, event_time: datetime, event_id: str) -> bool:
         fact = SessionFact.of(
             start=change.start,
-            outcome=outcome_of(change.status, change.previous, change.reason_code),
+            outcome=outcome_of(change.status, change.previous, change.late_cancellation),
             officers=tuple(self._p.officer(o) for o in change.officer_ids),
             provider=self._p.provider(change.provider_id),
             urgent=change.urgent,
@@ -46,7 +47,7 @@ class Ingest:
             day_kinds=change.day_kinds,
         )
         appointment = self._p.appointment(change.appointment_id)
-        at = stamp(event_time, self._p.tiebreak(event_id))
+        at = stamp(change.version, event_time, self._p.tiebreak(event_id))
         return await self._store.apply_fact(change.agency_id, appointment, at, fact)
 
     async def officer_enrolled(self, agency_id: str, user_id: str, at: datetime) -> None:

@@ -30,7 +30,7 @@ from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_calendar, parse_member, to_ms
 from tenfour_scheduling.adapters.keys import OfficerKeys, ProviderKeys, provider_of
-from tenfour_scheduling.adapters.provider_read_model import LONGEST_ENTRY_MS
+from tenfour_scheduling.adapters.snapshots import LONGEST_ENTRY_MS
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay
 from tenfour_shared.redis_store import as_bytes, load_script

@@ -225,8 +225,7 @@ def roster_from_proto(msg: pb.Roster) -> Roster:
     overrides = [_override_data(o, f"overrides[{i}]", reader) for i, o in enumerate(msg.overrides)]
     if len(msg.overrides) > MAX_OVERRIDES:
         reader.fail("overrides", f"at most {MAX_OVERRIDES} overrides")
-    anchor = reader.day(msg, "anchor", "")
-    reader.raise_if_any()
+    anchor = reader.day(msg, "anchor", "", required=False)
 
     def rename(path: str) -> str:
         head, rest = _head(path)
@@ -244,15 +243,21 @@ def roster_from_proto(msg: pb.Roster) -> Roster:
     data = {
         "definitions": definitions,
         "cycle": cycle,
-        "anchor": anchor,
         "offset_days": msg.offset_days,
         "zone": msg.timezone,
         "overrides": overrides,
+        **({"anchor": anchor} if anchor is not None else {}),
     }
     try:
-        return Roster.parse(data)
+        roster = Roster.parse(data)
     except DomainValidationError as exc:
-        raise _renamed(exc, rename) from None
+        # Everything wrong at once; what conversion already reported is not repeated.
+        seen = {v.field for v in reader.problems}
+        if "template" in seen:  # an unknown template leaves the cycle and letters undefined
+            seen |= {"cycle", "shifts"}
+        reader.problems.extend(v for v in _renamed(exc, rename).violations if v.field not in seen)
+    reader.raise_if_any()
+    return roster
 
 
 def _override_data(msg: pb.RosterOverride, path: str, reader: _Reader) -> dict[str, Any]:
@@ -402,7 +407,7 @@ def _reminder_offset(text: str, path: str, reader: _Reader) -> timedelta | None:
 
 def _offset_text(value: timedelta) -> str:
     minutes = int(value.total_seconds() // 60)
-    if minutes % (24 * 60) == 0:
+    if minutes % (24 * 60) == 0 and minutes >= 2 * 24 * 60:
         return f"{minutes // (24 * 60)}d"
     return f"{minutes // 60}h" if minutes % 60 == 0 else f"{minutes}m"
 

@@ -19,12 +19,11 @@ from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_calendar,
 from tenfour_scheduling.adapters.codec import AgencyPolicy, StoredPreferences, preferences_from_proto
 from tenfour_scheduling.adapters.keys import AgencyKeys, OfficerKeys
 from tenfour_scheduling.adapters.officer_store import StoredRoster, decode_policy, decode_roster
-from tenfour_scheduling.adapters.provider_read_model import (
+from tenfour_scheduling.adapters.snapshots import (
     LONGEST_ENTRY_MS,
     SNAPSHOT_REPLIES,
     ProviderSnapshot,
-    queue_snapshot,
-    snapshots_from,
+    SnapshotReader,
 )
 from tenfour_shared.redis_store import as_bytes
 from tenfour_shared.timeline import Interval
@@ -49,6 +48,7 @@ class OfficerFacts:
 class FactReader:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
+        self._snapshots = SnapshotReader()
 
     async def read(
         self,
@@ -58,11 +58,14 @@ class FactReader:
         provider_ids: Sequence[str] = (),
         idempotency_key: str = "",
     ) -> tuple[OfficerFacts, list[ProviderSnapshot]]:
-        return await read_facts(self._redis, officer_id, agency_id, window, provider_ids, idempotency_key)
+        return await read_facts(
+            self._redis, self._snapshots, officer_id, agency_id, window, provider_ids, idempotency_key
+        )
 
 
 async def read_facts(
     redis: aioredis.Redis,
+    snapshots: SnapshotReader,
     officer_id: str,
     agency_id: str,
     window: Interval,
@@ -81,7 +84,7 @@ async def read_facts(
         pipe.get(k.preferences)
         pipe.hgetall(k.idempotency(idempotency_key or "none"))
         for pid in provider_ids:
-            queue_snapshot(pipe, pid, around)
+            snapshots.queue(pipe, pid, around)
         replies = await pipe.execute()
     roster, policy, calendar, current, preferences, idempotency = replies[:6]
     facts = OfficerFacts(
@@ -101,7 +104,7 @@ async def read_facts(
         else {},
     )
     assert len(replies) == 6 + SNAPSHOT_REPLIES * len(provider_ids)
-    return facts, snapshots_from(provider_ids, replies[6:])
+    return facts, await snapshots.build(redis, provider_ids, replies[6:])
 
 
 @lru_cache(maxsize=2048)

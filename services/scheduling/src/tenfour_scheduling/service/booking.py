@@ -23,7 +23,7 @@ from tenfour_scheduling.adapters.calendars import to_ms
 from tenfour_scheduling.adapters.codec import interval_to_proto, timestamp
 from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_scheduling.adapters.keys import new_appointment_id
-from tenfour_scheduling.adapters.provider_read_model import ProviderSnapshot
+from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain.booking_rules import local_day, local_week
 from tenfour_scheduling.service.checks import (
     TAKEN,
@@ -34,6 +34,7 @@ from tenfour_scheduling.service.checks import (
     officer_side,
     placement,
 )
+from tenfour_scheduling.service.offers import Expansions
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from tenfour_shared.events.envelope import build
@@ -71,9 +72,12 @@ class Intent:
 
 
 class BookingService:
-    def __init__(self, store: AppointmentStore, facts: FactReader, clock: Clock) -> None:
+    def __init__(
+        self, store: AppointmentStore, facts: FactReader, expansions: Expansions, clock: Clock
+    ) -> None:
         self._store = store
         self._facts = facts
+        self._expansions = expansions
         self._clock = clock
 
     async def _checked(
@@ -99,7 +103,9 @@ class BookingService:
         if facts.idempotency:
             return await self._replay_record(officer_id, digest, fp, facts.idempotency)
         officer = officer_side(facts)
-        problem = check_booking(officer, snapshot, session_type, start, now, exclude=exclude)
+        problem = check_booking(
+            officer, snapshot, session_type, start, now, self._expansions, exclude=exclude
+        )
         if problem is not None:
             if problem.code in TAKEN:
                 # Perhaps taken by a concurrent request with this very key: then it is ours.

@@ -16,9 +16,9 @@ from tenfour_scheduling.adapters.calendars import CalendarEntry
 from tenfour_scheduling.adapters.codec import AgencyPolicy
 from tenfour_scheduling.adapters.facts import OfficerFacts
 from tenfour_scheduling.adapters.officer_store import StoredRoster
-from tenfour_scheduling.adapters.provider_read_model import ProviderSnapshot
+from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain import SessionOffer, check_slot
-from tenfour_scheduling.service.offers import ineligibility, provider_offer
+from tenfour_scheduling.service.offers import Expansions, ineligibility, provider_offer
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import FailedPrecondition
 from tenfour_shared.timeline import Interval
@@ -101,6 +101,7 @@ def check_booking(
     session_type: SessionType,
     start: datetime,
     now: datetime,
+    expansions: Expansions,
     *,
     exclude: str = "",
 ) -> BookingProblem | None:
@@ -118,7 +119,7 @@ def check_booking(
     if why is not None:
         return BookingProblem("provider_unavailable", why)
     window = Interval(min(start, now), start).expand(_DAY, _DAY)
-    offer = provider_offer(snapshot, session_type, window, now, exclude=exclude)
+    offer = provider_offer(snapshot, session_type, window, now, expansions, exclude=exclude)
     if offer is None:
         return BookingProblem("provider_unavailable", "this provider is not bookable yet")
     problem = check_slot(

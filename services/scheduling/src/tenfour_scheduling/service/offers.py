@@ -9,20 +9,23 @@ time", and both services agree on what is bookable.
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile as ProfileMessage
 from tenfour_scheduling.adapters.calendars import CalendarEntry
-from tenfour_scheduling.adapters.provider_read_model import ProviderSnapshot
+from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain import ProviderKind, ProviderOffer, ProviderProfile, SessionOffer
 from tenfour_shared.calendar import SessionSettings, SessionType, expand
 from tenfour_shared.events.catalog.availability import ProviderAvailability
-from tenfour_shared.timeline import Interval, subtract
+from tenfour_shared.timeline import Interval, intersect, subtract
 
-__all__ = ["ineligibility", "provider_offer", "session_offer"]
+__all__ = ["Expansions", "ineligibility", "provider_offer", "session_offer"]
 
+_DAY = timedelta(days=1)
+_TICK = timedelta(microseconds=1)
 _MAX_NOTICE = timedelta(days=90)  # the domain's limit: more notice is never bookable in a search
 _MODALITY = {
     SessionType.INDIVIDUAL: "individual",
@@ -79,6 +82,36 @@ def _external_busy(availability: ProviderAvailability, window: Interval) -> list
     return busy
 
 
+class Expansions:
+    """Free time per provider, rules version, session type and whole UTC days, kept in process.
+
+    A version's rules and busy time never change, so an expansion is reusable by every search
+    and booking that day; only "nothing before now" is applied per call. Least recently used
+    entries go first.
+    """
+
+    def __init__(self, size: int = 4096) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[object, ...], tuple[Interval, ...]] = OrderedDict()
+
+    def free(
+        self, availability: ProviderAvailability, session_type: SessionType, window: Interval, now: datetime
+    ) -> list[Interval]:
+        first = datetime.combine(window.start.astimezone(UTC).date(), time(0), UTC)
+        last = datetime.combine((window.end.astimezone(UTC) - _TICK).date() + _DAY, time(0), UTC)
+        key = (availability.provider_id, availability.version, session_type, first, last)
+        free = self._items.get(key)
+        if free is None:
+            days = Interval(first, last)
+            expanded = expand(availability.rules, days, _external_busy(availability, days))
+            free = self._items[key] = expanded.free_for(session_type)
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        else:
+            self._items.move_to_end(key)
+        return intersect(free, [Interval(max(window.start, now), max(window.end, now))])
+
+
 def session_offer(settings: SessionSettings, free: Iterable[Interval]) -> SessionOffer | None:
     if settings.min_notice > _MAX_NOTICE:
         return None
@@ -103,6 +136,7 @@ def provider_offer(
     session_type: SessionType,
     window: Interval,
     now: datetime,
+    expansions: Expansions,
     *,
     exclude: str = "",
 ) -> ProviderOffer | None:
@@ -120,8 +154,7 @@ def provider_offer(
     sessions: dict[str, SessionOffer] = {}
     settings = availability.rules.settings(session_type)
     if settings is not None:
-        expanded = expand(availability.rules, window, _external_busy(availability, window), now)
-        offer = session_offer(settings, expanded.free_for(session_type))
+        offer = session_offer(settings, expansions.free(availability, session_type, window, now))
         if offer is not None:
             sessions[session_type.value] = offer
     return ProviderOffer(

@@ -7,7 +7,8 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from tenfour_scheduling.adapters.facts import FactReader
-from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel, ProviderSnapshot
+from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
+from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain import (
     Officer,
     OfficerPreferences,
@@ -18,7 +19,7 @@ from tenfour_scheduling.domain import (
 )
 from tenfour_scheduling.service.booking import Clock
 from tenfour_scheduling.service.checks import officer_side
-from tenfour_scheduling.service.offers import ineligibility, provider_offer
+from tenfour_scheduling.service.offers import Expansions, ineligibility, provider_offer
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.timeline import Interval
 
@@ -35,9 +36,12 @@ class SlotSearch:
 
 
 class SlotService:
-    def __init__(self, providers: ProviderReadModel, facts: FactReader, clock: Clock) -> None:
+    def __init__(
+        self, providers: ProviderReadModel, facts: FactReader, expansions: Expansions, clock: Clock
+    ) -> None:
         self._providers = providers
         self._facts = facts
+        self._expansions = expansions
         self._clock = clock
 
     async def find(
@@ -67,7 +71,11 @@ class SlotService:
                 session_type=session_type,
                 current_provider=officer.current_provider,
             )
-            offer = None if why is not None else provider_offer(snapshot, session_type, reach, now)
+            offer = (
+                None
+                if why is not None
+                else provider_offer(snapshot, session_type, reach, now, self._expansions)
+            )
             if offer is not None:
                 offers.append(offer)
         result = find_slots(

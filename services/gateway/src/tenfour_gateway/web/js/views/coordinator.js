@@ -79,10 +79,53 @@ export async function fatigue(main, _params, ctx) {
   });
 }
 
-export async function outcomes(main) {
-  // The evaluation service (anonymous feedback, de-identified aggregates) has no API yet.
-  main.append(failure({ code: 'UNIMPLEMENTED' }, 'Program numbers'),
-    h('p', { class: 'muted', text: 'When it is ready this page shows totals only (sessions held, satisfaction), never anything about one person, and never a count under 11.' }));
+const FIGURES = [
+  ['sessions_booked', 'Booked'], ['sessions_fulfilled', 'Held'], ['no_show_rate', 'Missed', 'pct'],
+  ['late_cancel_rate', 'Late cancels', 'pct'], ['officers_served', 'Officers served'],
+  ['median_days_enrolment_to_first_session', 'Days to first session'], ['day_off_share', 'On days off', 'pct'],
+  ['peer_share', 'With a peer', 'pct'], ['feedback_responses', 'Feedback'], ['mean_rating', 'Rating (1-5)', 'one'],
+  ['recommend_share', 'Would recommend', 'pct'], ['mean_stress_change', 'Stress change (0-10)', 'one'],
+];
+
+function figure(f, kind) {
+  if (!f || f.status === 'FIGURE_STATUS_NOT_AVAILABLE' || f.status === 'FIGURE_STATUS_UNSPECIFIED') return '–';
+  if (f.status !== 'FIGURE_STATUS_SHOWN') return 'hidden';
+  const v = Number(f.value || 0);
+  if (kind === 'pct') return `${Math.round(v * 100)}%`;
+  if (kind === 'one') return v.toFixed(1);
+  return String(Math.round(v));
+}
+
+export async function outcomes(main, _params, ctx) {
+  let report;
+  try {
+    report = await api.call('outcomes', 'GetAgencyReport', { agency_id: ctx.session.agency_id });
+  } catch (error) {
+    main.append(failure(error, 'Program numbers'));
+    return;
+  }
+  main.append(h('p', { text: `Totals for your agency only, never about one person. A figure based on fewer than ${report.min_officers || 11} officers, or one that would let someone work it out, says "hidden". A month appears once it is over and never changes afterwards.` }));
+  const periods = report.periods || [];
+  if (!periods.length) {
+    main.append(notice('', 'No month has been published yet. Figures appear after the first full month of use.'));
+    return;
+  }
+  const wrap = h('div', { class: 'card' });
+  wrap.append(h('table', { class: 'report' },
+    h('caption', { class: 'muted', text: `Published through ${report.published_through || '–'}` }),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Period' }), FIGURES.map(([, label]) => h('th', { scope: 'col', text: label })))),
+    h('tbody', {}, periods.map((p) => h('tr', {}, h('th', { scope: 'row', text: p.period?.label || '' }),
+      FIGURES.map(([key, , kind]) => h('td', { text: figure(p[key], kind) })))))));
+  const download = h('button', { type: 'button', class: 'secondary', text: 'Download as CSV' });
+  download.addEventListener('click', async () => {
+    try {
+      const csv = await api.call('outcomes', 'ExportAgencyReportCsv', { agency_id: ctx.session.agency_id });
+      const bytes = Uint8Array.from(atob(csv.content || ''), (c) => c.charCodeAt(0));
+      const link = h('a', { href: URL.createObjectURL(new Blob([bytes], { type: csv.content_type || 'text/csv' })), download: csv.filename || 'report.csv' });
+      document.body.append(link); link.click(); link.remove();
+    } catch (error) { main.append(failure(error, 'Download')); }
+  });
+  main.append(h('div', { class: 'table-scroll' }, wrap), h('div', { class: 'actions' }, download));
 }
 
 export async function administration(main) {

@@ -360,11 +360,46 @@ function appointmentItem(a, list, conflicts, ctx) {
       actions.append(move);
     }
   }
+  if (a.status === 'APPOINTMENT_STATUS_FULFILLED' && ['officer', 'peer_supporter'].includes(ctx.session.role)) {
+    const give = h('button', { type: 'button', class: 'secondary', text: 'Give anonymous feedback' });
+    give.addEventListener('click', () => feedbackForm(out, a, give));
+    actions.append(give);
+  }
   return h('li', { class: 'appointment', dataset: { appointmentId: a.appointment_id, status: a.status } },
     h('p', {}, h('strong', { text: range(a.time) }), ' ', h('span', { class: 'badge', text: statusText(a.status) }),
       a.conflict ? h('span', { class: 'badge conflict', text: 'Clashes with a shift' }) : null),
     h('p', { class: 'muted', text: a.session_type === 'SESSION_TYPE_GROUP' ? 'Group session' : a.urgent ? 'Urgent session' : 'One to one' }),
     actions, out);
+}
+
+// Anonymous: the credential is asked for first, then the answers go with it alone, so they are
+// stored without who gave them or which session they were about.
+async function feedbackForm(box, a, button) {
+  clear(box);
+  let credential;
+  try {
+    credential = (await api.call('outcomes', 'IssueFeedbackCredential', { appointment_id: a.appointment_id })).credential;
+  } catch (error) {
+    box.append(error.code === 'ALREADY_EXISTS' ? notice('', 'You already gave feedback on this session. Thank you.') : failure(error, 'Feedback'));
+    return;
+  }
+  const scale = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => [String(from + i), String(from + i)]);
+  const form = h('form', { class: 'card feedback', novalidate: true },
+    h('p', { text: 'Nobody, not your agency and not your provider, can see that this came from you.' }),
+    field({ name: 'rating', label: 'How was the session? (1 poor, 5 excellent)', type: 'select', value: '4', options: scale(1, 5) }),
+    field({ name: 'would_recommend', label: 'Would you recommend it to a colleague?', type: 'select', value: 'true', options: [['true', 'Yes'], ['false', 'No']] }),
+    field({ name: 'stress_before', label: 'Your stress before (0 none, 10 extreme)', type: 'select', value: '5', options: scale(0, 10) }),
+    field({ name: 'stress_after', label: 'Your stress after (0 none, 10 extreme)', type: 'select', value: '5', options: scale(0, 10) }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Send anonymously' })));
+  box.append(form);
+  onSubmit(form, async () => {
+    await api.call('outcomes', 'SubmitFeedback', {
+      credential, rating: Number(valueOf(form, 'rating')), would_recommend: valueOf(form, 'would_recommend') === 'true',
+      stress_before: Number(valueOf(form, 'stress_before')), stress_after: Number(valueOf(form, 'stress_after')),
+    });
+    clear(box).append(notice('ok', 'Thank you. Your answers were saved without your name.'));
+    button.remove();
+  });
 }
 
 async function reschedule(a, start, list, conflicts, ctx) {

@@ -1,0 +1,177 @@
+"""What a search or a booking knows of a provider: read-model state, calendar and versions.
+
+Decoded rules, profiles and rosters are kept in process per provider and version (each
+version's content is immutable), so a read normally transfers only versions and calendars;
+the data of a version not yet decoded is fetched in a second round trip.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import redis.asyncio as aioredis
+
+from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
+from tenfour.events.v1.identity_events_pb2 import ProviderProfile
+from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_calendar, to_ms
+from tenfour_scheduling.adapters.keys import OfficerKeys, ProviderKeys
+from tenfour_scheduling.adapters.officer_store import StoredRoster, decode_roster
+from tenfour_shared.calendar import CalendarError
+from tenfour_shared.events.catalog.availability import ProviderAvailability, decode_rules_changed
+from tenfour_shared.redis_store import as_bytes
+from tenfour_shared.timeline import Interval
+
+__all__ = ["LONGEST_ENTRY_MS", "SNAPSHOT_REPLIES", "ProviderSnapshot", "SnapshotReader"]
+
+log = logging.getLogger("tenfour.scheduling")
+LONGEST_ENTRY_MS = 24 * 3600 * 1000  # no calendar entry is longer: bounds every range scan
+SNAPSHOT_REPLIES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ProviderSnapshot:
+    provider_id: str
+    rules_version: int
+    availability: ProviderAvailability | None  # None: no (valid) rules yet
+    profile_version: int
+    profile: ProviderProfile | None  # None: no profile yet
+    deactivated: bool
+    roster_version: int  # the provider's own roster (peer supporters), 0 when none
+    roster: StoredRoster | None
+    bookings: tuple[CalendarEntry, ...]  # the provider's sessions near the window
+    own_sessions: tuple[CalendarEntry, ...]  # a peer supporter's sessions as an officer
+
+    @property
+    def active(self) -> bool:
+        return (
+            not self.deactivated
+            and self.availability is not None
+            and self.availability.active
+            and self.profile is not None
+            and self.profile.active
+        )
+
+
+def _rules(raw: bytes) -> ProviderAvailability | None:
+    event = ProviderRulesChanged()
+    event.ParseFromString(raw)
+    try:
+        return decode_rules_changed(event)
+    except (CalendarError, ValueError):
+        log.warning("unusable rules in the read model", extra={"provider_id": event.provider_id})
+        return None
+
+
+def _profile(raw: bytes) -> ProviderProfile:
+    profile = ProviderProfile()
+    profile.ParseFromString(raw)
+    return profile
+
+
+def _roster(raw: bytes, version: int) -> StoredRoster | None:
+    try:
+        return decode_roster(raw, version)
+    except Exception:  # valid when written; never fail a search on one stored roster
+        log.warning("unusable stored roster")
+        return None
+
+
+def _version(raw: object) -> int:
+    return int(as_bytes(raw)) if raw is not None else 0
+
+
+class _Decoded:
+    """The newest decoded value per provider, with its version."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[int, Any]] = {}
+
+    def get(self, provider_id: str, version: int) -> tuple[bool, Any]:
+        hit = self.items.get(provider_id)
+        return (True, hit[1]) if hit is not None and hit[0] == version else (False, None)
+
+    def resolve(self, provider_id: str, version: int) -> tuple[int, Any]:
+        """The value at ``version``, or a newer one fetched meanwhile (with its version)."""
+        hit = self.items.get(provider_id)
+        if hit is not None and hit[0] >= version:
+            return hit
+        return version, None
+
+    def put(self, provider_id: str, version: int, value: Any) -> None:
+        current = self.items.get(provider_id)
+        if current is None or current[0] <= version:
+            self.items[provider_id] = (version, value)
+
+
+class SnapshotReader:
+    def __init__(self) -> None:
+        self._rules = _Decoded()
+        self._profiles = _Decoded()
+        self._rosters = _Decoded()
+
+    def queue(self, pipe: Any, provider_id: str, window: Interval) -> None:
+        """Queue the SNAPSHOT_REPLIES commands of one provider on a pipeline."""
+        lo, hi = to_ms(window.start) - LONGEST_ENTRY_MS, f"({to_ms(window.end)}"
+        k = ProviderKeys(provider_id)
+        pipe.hget(k.rules, "version")
+        pipe.hmget(k.profile, ["version", "deactivated"])
+        pipe.hget(k.roster, "version")
+        pipe.zrangebyscore(k.calendar, lo, hi, withscores=True)
+        pipe.zrangebyscore(OfficerKeys(provider_id).calendar, lo, hi, withscores=True)
+
+    async def build(
+        self, redis: aioredis.Redis, provider_ids: Sequence[str], replies: Sequence[Any]
+    ) -> list[ProviderSnapshot]:
+        """Snapshots from the queued replies, decoding (and first fetching) unseen versions."""
+        rows = [replies[SNAPSHOT_REPLIES * i : SNAPSHOT_REPLIES * (i + 1)] for i in range(len(provider_ids))]
+        wanted: list[tuple[str, str, _Decoded]] = []
+        for pid, (rules, profile, roster, _, _) in zip(provider_ids, rows, strict=True):
+            k = ProviderKeys(pid)
+            for key, raw, cache in (
+                (k.rules, rules, self._rules),
+                (k.profile, profile[0], self._profiles),
+                (k.roster, roster, self._rosters),
+            ):
+                if raw is not None and not cache.get(pid, _version(raw))[0]:
+                    wanted.append((pid, key, cache))
+        if wanted:
+            await self._fetch(redis, wanted)
+        out = []
+        for pid, (rules, profile, roster, calendar, own) in zip(provider_ids, rows, strict=True):
+            rules_version, availability = self._rules.resolve(pid, _version(rules))
+            profile_version, decoded = self._profiles.resolve(pid, _version(profile[0]))
+            roster_version, stored = self._rosters.resolve(pid, _version(roster))
+            out.append(
+                ProviderSnapshot(
+                    provider_id=pid,
+                    rules_version=rules_version,
+                    availability=availability,
+                    profile_version=profile_version,
+                    profile=decoded,
+                    deactivated=profile[1] is not None,
+                    roster_version=roster_version,
+                    roster=stored,
+                    bookings=parse_calendar(calendar),
+                    own_sessions=parse_calendar(own),
+                )
+            )
+        return out
+
+    async def _fetch(self, redis: aioredis.Redis, wanted: list[tuple[str, str, _Decoded]]) -> None:
+        async with redis.pipeline(transaction=False) as pipe:
+            for _, key, _ in wanted:
+                pipe.hmget(key, ["version", "data"])
+            replies = await pipe.execute()
+        for (pid, _, cache), (version, raw) in zip(wanted, replies, strict=True):
+            if raw is None:
+                continue
+            v, data = _version(version), as_bytes(raw)
+            if cache is self._rules:
+                cache.put(pid, v, _rules(data))
+            elif cache is self._profiles:
+                cache.put(pid, v, _profile(data))
+            else:
+                cache.put(pid, v, _roster(data, v))
