@@ -35,7 +35,19 @@ KUBERNETES_VERSIONS = (
     kubernetes_validate.utils.major_minor(kubernetes_validate.latest_version()),
 )
 
-SERVICES = {"identity": 50051, "availability": 50052, "scheduling": 50053, "signaling": 50054}
+SERVICES = {
+    "identity": 50051,
+    "availability": 50052,
+    "scheduling": 50053,
+    "signaling": 50054,
+    "outcomes": 50055,
+}
+# Secrets a service cannot start without (beyond `tenfour-redis`): env name -> (Secret, key).
+SERVICE_SECRETS = {
+    "identity": {"TENFOUR_IDENTITY_KEY_ENCRYPTION_KEY": ("identity-keys", "key-encryption-key")},
+    "signaling": {"TENFOUR_TURN_SECRET": ("turn-secret", "static-auth-secret")},
+    "outcomes": {"TENFOUR_OUTCOMES_PSEUDONYM_KEY": ("outcomes-keys", "pseudonym-key")},
+}
 STATELESS = (*SERVICES, "gateway")
 TENFOUR_UID = 10001
 INGRESS_NAMESPACE = "ingress-nginx"
@@ -213,6 +225,17 @@ def test_overlays_use_one_namespace_with_restricted_pod_security(docs: list[Doc]
             assert doc["metadata"]["namespace"] == namespace["metadata"]["name"], doc["metadata"]["name"]
 
 
+def test_every_service_image_is_deployed_in_every_overlay(docs: list[Doc]) -> None:
+    built = {d.name for d in (ROOT / "services").iterdir() if (d / "Dockerfile").exists()}
+    assert built == set(STATELESS), "a service with an image must be added to SERVICES and the manifests"
+    for name in STATELESS:
+        (container,) = one(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"]
+        assert re.fullmatch(rf"tenfour/{name}(:[\w.-]+|@sha256:[0-9a-f]{{64}})", container["image"]), (
+            "every overlay's `images:` list must pin it",
+            container["image"],
+        )
+
+
 def test_labels_are_consistent(docs: list[Doc]) -> None:
     for doc in docs:
         labels = doc["metadata"].get("labels", {})
@@ -264,6 +287,28 @@ def test_config_maps_and_secrets_are_referenced_by_name_and_no_secret_is_committ
                     assert ref["configMapKeyRef"]["name"] in config_maps
                 if "secretKeyRef" in ref:
                     assert f"`{ref['secretKeyRef']['name']}`" in documented, ref["secretKeyRef"]["name"]
+
+
+def test_service_secrets_come_from_their_secret_and_are_required(docs: list[Doc]) -> None:
+    for name in SERVICES:
+        (container,) = one(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"]
+        refs = {
+            e["name"]: e["valueFrom"]["secretKeyRef"]
+            for e in container["env"]
+            if "secretKeyRef" in e.get("valueFrom", {})
+        }
+        assert refs["TENFOUR_REDIS_URL"] == {"name": "tenfour-redis", "key": "url"}, name
+        for env, (secret, key) in SERVICE_SECRETS.get(name, {}).items():
+            assert refs[env] == {"name": secret, "key": key}, (name, env)
+
+
+def test_the_gateway_targets_every_service_by_its_service_name(docs: list[Doc]) -> None:
+    (container,) = one(docs, "Deployment", "gateway")["spec"]["template"]["spec"]["containers"]
+    env = {e["name"]: e.get("value") for e in container["env"]}
+    config = one(docs, "ConfigMap", "tenfour-config")["data"]
+    for name, port in SERVICES.items():
+        key = f"TENFOUR_{name.upper()}_TARGET"
+        assert env.get(key, config.get(key)) == f"{name}:{port}", key
 
 
 def test_images_are_tagged_and_never_latest(docs: list[Doc]) -> None:
@@ -395,12 +440,14 @@ def expected_egress(docs: list[Doc]) -> dict[str, set[str]]:
         "availability": base | {"identity"},
         "scheduling": base | {"identity"},
         "signaling": base | {"identity", "coturn"},
+        "outcomes": base | {"identity"},
         "gateway": {"dns", *SERVICES},
     }
 
 
 def test_each_service_reaches_only_nats_redis_dns_and_what_it_must(docs: list[Doc]) -> None:
     labels = pod_labels(docs)
+    assert set(expected_egress(docs)) == set(STATELESS)
     for name, allowed in expected_egress(docs).items():
         assert reachable(docs, labels[name], "egress") == allowed, name
 
@@ -413,8 +460,9 @@ def test_services_are_reached_only_from_the_gateway_or_the_ingress_controller(do
         "availability",
         "scheduling",
         "signaling",
+        "outcomes",
     }
-    for name in ("availability", "scheduling", "signaling"):
+    for name in ("availability", "scheduling", "signaling", "outcomes"):
         assert reachable(docs, labels[name], "ingress") == {"gateway"}, name
     assert reachable(docs, labels["nats"], "ingress") == {"nats", *SERVICES}
 
