@@ -4,7 +4,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 export PATH := $(CURDIR)/$(VENV)/bin:$(PATH)
-SERVICES := identity availability scheduling signaling outcomes
+SERVICES := identity availability scheduling signaling outcomes gateway
 PROTO_FILES := $(shell find protos -name '*.proto' | sort)
 GEN_STAMP := shared/src/tenfour/.generated
 SETUP_STAMP := $(VENV)/.setup-done
@@ -12,9 +12,9 @@ SYSTEM_STAMP := $(VENV)/.system-deps
 PY_DIRS := shared/src/tenfour_shared services bench tests deploy/local
 
 .DEFAULT_GOAL := help
-# Debian packages the tests drive for real: coturn (TURN).
-SYSTEM_PACKAGES := coturn
-SYSTEM_BINARIES := turnserver turnutils_uclient
+# Debian packages the tests drive for real: coturn (TURN) and Chromium (web app).
+SYSTEM_PACKAGES := coturn chromium
+SYSTEM_BINARIES := turnserver turnutils_uclient chromium
 
 .PHONY: help setup system-deps protos run run-empty lint fmt typecheck test test-unit test-integration bench clean
 
@@ -37,7 +37,7 @@ $(SYSTEM_STAMP): | $(SETUP_STAMP)
 	fi
 	@touch $@
 
-system-deps: $(SYSTEM_STAMP) ## Debian packages the tests need (coturn); installed with apt-get when missing
+system-deps: $(SYSTEM_STAMP) ## Debian packages the tests need (coturn, chromium); installed with apt-get when missing
 
 setup: $(SETUP_STAMP) $(GEN_STAMP) ## Create .venv with every dependency (incl. nats-server and redis-server binaries) and generate code
 

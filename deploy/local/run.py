@@ -39,7 +39,7 @@ EMBEDDED_NATS_PORT = 14222
 EMBEDDED_REDIS_PORT = 16379
 GATEWAY_PORT = 8080
 WEB_URL = f"http://127.0.0.1:{GATEWAY_PORT}"
-console = Console(highlight=False)
+console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
 def pick_port(preferred: int) -> int:
@@ -168,9 +168,11 @@ def seed_demo(procs: list[ServiceProcess], env: dict[str, str], steps: Steps) ->
         from tenfour_cli.rpc import Clients
         from tenfour_cli.seed import AdminCredentials, DemoSeeder
     except ImportError:
-        console.print("  [yellow]![/] demo seeding needs the CLI: pip install -e services/cli (make setup does)")
+        console.print(
+            "  [yellow]![/] demo seeding needs the CLI: pip install -e services/cli (make setup does)"
+        )
         return None
-    targets = Targets(**{proc.name: proc.target for proc in procs})
+    targets = Targets.resolve({proc.name: proc.target for proc in procs})
     admin = AdminCredentials(env["TENFOUR_BOOTSTRAP_ADMIN_USERNAME"], env["TENFOUR_BOOTSTRAP_ADMIN_PASSWORD"])
     try:
         with Clients(targets, timeout=15.0) as clients:
@@ -178,9 +180,12 @@ def seed_demo(procs: list[ServiceProcess], env: dict[str, str], steps: Steps) ->
                 clients, DATA / "demo-accounts.json", admin, web_url=WEB_URL, on_step=steps.sub("demo data")
             ).run()
     except CliError as exc:
-        console.print(f"  [red]✗[/] demo data not seeded: {exc.message}", markup=True)
+        console.print(f"  [red]✗[/] demo data not seeded: {exc.message}")
         if exc.hint:
             console.print(f"    hint: {exc.hint}", markup=False, style="dim")
+        return None
+    except Exception as exc:  # the system stays up without demo data; the run is not lost
+        console.print(f"  [red]✗[/] demo data not seeded: {type(exc).__name__}: {exc}", markup=False)
         return None
     steps.done(f"demo data        {result.message}")
     return result.state
@@ -244,7 +249,8 @@ def main() -> int:
             for proc in procs:
                 if not port_is_free(proc.port):
                     console.print(
-                        f"port {proc.port} for {proc.name} is in use: is Tenfour already running?", style="red"
+                        f"port {proc.port} for {proc.name} is in use: is Tenfour already running?",
+                        style="red",
                     )
                     return 2
                 steps.doing(f"starting {proc.name}")

@@ -27,7 +27,8 @@ TENFOUR_PASSWORD / TENFOUR_TOTP_SECRET (for `login`), TENFOUR_DATA_DIR (for `see
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="tenfour",
-        description="Operate and script Tenfour: health, sign-in, agencies, rosters, slots, bookings, sessions.",
+        description="Operate and script Tenfour: health, sign-in, agencies, rosters, slots, bookings, "
+        "sessions, demo data.",
         epilog=_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -63,4 +64,3 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 if __name__ == "__main__":
     sys.exit(main())
-

@@ -31,8 +31,10 @@ def add_common_options(parser: argparse.ArgumentParser, *, suppress: bool) -> No
         return argparse.SUPPRESS if suppress else value
 
     group = parser.add_argument_group("common options")
-    group.add_argument("--json", action="store_true", default=default(False), help="one JSON document on stdout")
-    for service in ("identity", "availability", "scheduling", "signaling"):
+    group.add_argument(
+        "--json", action="store_true", default=default(False), help="one JSON document on stdout"
+    )
+    for service in DEFAULT_TARGETS:
         group.add_argument(
             f"--{service}-target",
             dest=f"{service}_target",

@@ -25,12 +25,14 @@ SERVICE_NAMES: dict[str, str] = {
     "availability": "tenfour.availability.v1.AvailabilityService",
     "scheduling": "tenfour.scheduling.v1.SchedulingService",
     "signaling": "tenfour.signaling.v1.SignalingService",
+    "outcomes": "tenfour.outcomes.v1.OutcomesService",
 }
 DEFAULT_TARGETS: dict[str, str] = {
     "identity": "127.0.0.1:50051",
     "availability": "127.0.0.1:50052",
     "scheduling": "127.0.0.1:50053",
     "signaling": "127.0.0.1:50054",
+    "outcomes": "127.0.0.1:50055",
 }
 
 
@@ -40,6 +42,7 @@ class Targets:
     availability: str
     scheduling: str
     signaling: str
+    outcomes: str
 
     @classmethod
     def resolve(cls, given: dict[str, str | None] | None = None) -> Targets:

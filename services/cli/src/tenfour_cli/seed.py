@@ -16,6 +16,7 @@ A step whose RPC a service does not offer yet (UNIMPLEMENTED) is reported as
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import secrets
@@ -27,6 +28,8 @@ from pathlib import Path
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
+import pyotp
+
 from tenfour.availability.v1 import availability_pb2 as avp
 from tenfour.availability.v1 import rules_pb2
 from tenfour.common.v1 import common_pb2 as common
@@ -35,6 +38,7 @@ from tenfour.identity.v1 import identity_pb2 as idp
 from tenfour.scheduling.v1 import appointments_pb2
 from tenfour.scheduling.v1 import scheduling_pb2 as scp
 from tenfour_cli.auth import sign_in
+from tenfour_cli.config import write_private
 from tenfour_cli.exits import CliError, Exit
 from tenfour_cli.rpc import Clients, bearer, call
 from tenfour_cli.timeutil import local_date_pb
@@ -59,7 +63,12 @@ STATE_VERSION = 1
 SLOT_WAIT_SECONDS = 30.0
 PREFERRED_WAIT = 10.0  # seconds more for the preferred kind of provider
 TOTAL_STEPS = 10
-OVERNIGHT_DAYS = (common.WEEKDAY_MONDAY, common.WEEKDAY_TUESDAY, common.WEEKDAY_WEDNESDAY, common.WEEKDAY_THURSDAY)
+OVERNIGHT_DAYS = (
+    common.WEEKDAY_MONDAY,
+    common.WEEKDAY_TUESDAY,
+    common.WEEKDAY_WEDNESDAY,
+    common.WEEKDAY_THURSDAY,
+)
 
 Step = Callable[[str, int, int], None]  # (what, steps done, steps in all)
 
@@ -133,7 +142,7 @@ THERAPISTS = (
         ("trauma_ptsd", "critical_incident", "sleep"),
         ("individual", "group"),
         ("en", "es"),
-        "Licensed psychologist; spent 8 years in a police family. Evenings and late nights for shift workers.",
+        "Licensed psychologist from a police family. Evenings and late nights for shift workers.",
         "Mon-Fri 09:00-17:00 and Mon-Thu 21:00-01:00 (overnight)",
     ),
     _Therapist(
@@ -152,12 +161,23 @@ THERAPISTS = (
 )
 COORDINATOR = ("coordinator", "demo.coordinator", "Dana Whitfield", "dana.whitfield@demo.tenfour.invalid")
 PEER = _Officer(
-    "peer", "demo.peer.sam", "Sam (peer support)", "4-on-4-off", 4, "peer supporter; 4-on-4-off, Mon-Fri 09:00-17:00 when off duty"
+    "peer",
+    "demo.peer.sam",
+    "Sam (peer support)",
+    "4-on-4-off",
+    4,
+    "peer supporter; 4-on-4-off, Mon-Fri 09:00-17:00 when off duty",
 )
 OFFICERS = (
-    _Officer("officer_pitman", "demo.officer.pitman", "Pitman A-squad", "pitman", 0, "Pitman 2-2-3, 12 h days"),
-    _Officer("officer_dupont", "demo.officer.dupont", "DuPont B-squad", "dupont", 0, "DuPont, 12 h days and nights"),
-    _Officer("officer_fouron", "demo.officer.fouron", "Four-on C-squad", "4-on-4-off", 2, "4-on-4-off, 12 h days"),
+    _Officer(
+        "officer_pitman", "demo.officer.pitman", "Pitman A-squad", "pitman", 0, "Pitman 2-2-3, 12 h days"
+    ),
+    _Officer(
+        "officer_dupont", "demo.officer.dupont", "DuPont B-squad", "dupont", 0, "DuPont, 12 h days and nights"
+    ),
+    _Officer(
+        "officer_fouron", "demo.officer.fouron", "Four-on C-squad", "4-on-4-off", 2, "4-on-4-off, 12 h days"
+    ),
 )
 # Which kind of provider each booking prefers (any kind when none of that kind fits).
 BOOKINGS = (
@@ -182,7 +202,9 @@ def load_accounts(path: Path) -> dict[str, Any] | None:
 def sign_in_rows(state: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
     """(role, username, password, TOTP secret, note) for every demo account, staff first."""
     order = {"system_admin": 0, "agency_admin": 1, "therapist": 2, "peer_supporter": 3, "officer": 4}
-    accounts = sorted(state.get("accounts", {}).values(), key=lambda a: (order.get(a["role"], 9), a["username"]))
+    accounts = sorted(
+        state.get("accounts", {}).values(), key=lambda a: (order.get(a["role"], 9), a["username"])
+    )
     return [
         (a["role"], a["username"], a["password"], a.get("totp_secret") or "-", a.get("note") or "")
         for a in accounts
@@ -218,13 +240,13 @@ class DemoSeeder:
         self._done += 1
 
     def _save(self) -> None:
-        from tenfour_cli.config import write_private
-
         self.state["skipped"] = sorted(set(self.state.get("skipped", [])) | set(self.skipped))
         write_private(self.path, json.dumps(self.state, indent=2))
 
     def _call(self, method: Callable[..., T], request: Any, token: str = "", what: str = "") -> T:
-        return call(method, request, metadata=bearer(token) if token else (), timeout=self.clients.timeout, what=what)
+        return call(
+            method, request, metadata=bearer(token) if token else (), timeout=self.clients.timeout, what=what
+        )
 
     def _optional(self, rpc: str, work: Callable[[], T]) -> T | None:
         """Run `work`; an UNIMPLEMENTED answer records 'skipped: <rpc> not available yet'."""
@@ -253,8 +275,6 @@ class DemoSeeder:
         account = self._account(key)
 
         def setup(enrolment: idp.EnrolMfaResponse) -> str:
-            import pyotp
-
             account.totp_secret = enrolment.secret
             self._put(account)  # kept before the code is sent: a crash cannot lose the secret
             return pyotp.TOTP(enrolment.secret).now()
@@ -273,7 +293,9 @@ class DemoSeeder:
             )
         except CliError as exc:
             if exc.exit is Exit.AUTH and not account.totp_secret and key == "admin":
-                exc.hint = "the admin has MFA already: pass --admin-totp CODE (or sign in with `tenfour login` first)"
+                exc.hint = (
+                    "the admin has MFA already: pass --admin-totp CODE, or `tenfour login` as the admin"
+                )
             raise
         account.user_id = signed.result.user.user_id
         self._put(account)
@@ -367,7 +389,9 @@ class DemoSeeder:
             add(Account(t.key, "therapist", t.username, t.display_name, _password(), t.email, note=t.note))
         for o in OFFICERS:
             add(Account(o.key, "officer", o.username, o.display_name, _password(), note=o.note))
-        add(Account(PEER.key, "peer_supporter", PEER.username, PEER.display_name, _password(), note=PEER.note))
+        add(
+            Account(PEER.key, "peer_supporter", PEER.username, PEER.display_name, _password(), note=PEER.note)
+        )
         return {
             "version": STATE_VERSION,
             "complete": False,
@@ -399,11 +423,11 @@ class DemoSeeder:
             if exc.exit is Exit.AUTH:
                 return False
             raise
-        if result.refresh_token:
-            try:
-                self._call(self.clients.identity.Logout, idp.LogoutRequest(refresh_token=result.refresh_token))
-            except CliError:
-                pass  # the session ends on its own after an hour idle
+        if result.refresh_token:  # a failed logout is harmless: the session ends after an hour idle
+            with contextlib.suppress(CliError):
+                self._call(
+                    self.clients.identity.Logout, idp.LogoutRequest(refresh_token=result.refresh_token)
+                )
         return True
 
     # -- identity ----------------------------------------------------------------------------
@@ -436,7 +460,9 @@ class DemoSeeder:
             username=therapist.username,
         )
         try:
-            user = self._call(self.clients.identity.OnboardTherapist, request, admin_token, "onboard therapist")
+            user = self._call(
+                self.clients.identity.OnboardTherapist, request, admin_token, "onboard therapist"
+            )
         except CliError as exc:
             if exc.status != "ALREADY_EXISTS":
                 raise
@@ -482,7 +508,9 @@ class DemoSeeder:
                 username=account.username,
             )
             try:
-                user = self._call(self.clients.identity.CreateAgencyAdmin, request, admin_token, "coordinator")
+                user = self._call(
+                    self.clients.identity.CreateAgencyAdmin, request, admin_token, "coordinator"
+                )
                 account.user_id = user.user_id
                 self._put(account)
             except CliError as exc:
@@ -500,7 +528,9 @@ class DemoSeeder:
             if self.state[name].get("code"):
                 continue
             request = idp.CreateEnrolmentCodeRequest(agency_id=agency_id, max_redemptions=uses, label=label)
-            code = self._call(self.clients.identity.CreateEnrolmentCode, request, coordinator, "enrolment code")
+            code = self._call(
+                self.clients.identity.CreateEnrolmentCode, request, coordinator, "enrolment code"
+            )
             self.state[name] = {"code": code.code, "max_redemptions": uses, "label": label}
             self._save()
 
@@ -561,7 +591,10 @@ class DemoSeeder:
         request = idp.NominatePeerSupporterRequest(officer_user_id=account.user_id, profile=profile)
         try:
             self._call(
-                self.clients.identity.NominatePeerSupporter, request, self.token("coordinator"), "nominate peer"
+                self.clients.identity.NominatePeerSupporter,
+                request,
+                self.token("coordinator"),
+                "nominate peer",
             )
         except CliError as exc:
             if exc.exit is not Exit.PRECONDITION:  # already a peer supporter (a resumed run)
@@ -612,14 +645,16 @@ class DemoSeeder:
             if searched is None:
                 return  # no slot search yet: nothing can be booked
 
-    def _wait_for_slots(self, token: str, kind: int, deadline: float) -> scp.FindSlotsResponse:
+    def _wait_for_slots(
+        self, token: str, kind: common.ProviderKind.ValueType, deadline: float
+    ) -> scp.FindSlotsResponse:
         found = self._slots(token, kind)
         while not found.slots and time.monotonic() < deadline:
             time.sleep(0.5)
             found = self._slots(token, kind)
         return found
 
-    def _slots(self, token: str, kind: int) -> scp.FindSlotsResponse:
+    def _slots(self, token: str, kind: common.ProviderKind.ValueType) -> scp.FindSlotsResponse:
         request = scp.FindSlotsRequest(
             session_type=common.SESSION_TYPE_INDIVIDUAL,
             filters=scp.SlotFilters(provider_kind=kind),
@@ -627,16 +662,24 @@ class DemoSeeder:
         )
         return self._call(self.clients.scheduling.FindSlots, request, token, "find slots")
 
-    def _book(self, key: str, kind: int, soonest: bool, deadline: float) -> bool:
+    def _book(self, key: str, kind: common.ProviderKind.ValueType, soonest: bool, deadline: float) -> bool:
         token = self.token(key)
         mine = self._optional(
             "SchedulingService/ListAppointments",
-            lambda: self._call(self.clients.scheduling.ListAppointments, scp.ListAppointmentsRequest(), token),
+            lambda: self._call(
+                self.clients.scheduling.ListAppointments, scp.ListAppointmentsRequest(), token
+            ),
         )
-        earlier = [a for a in (mine.appointments if mine else []) if a.status == appointments_pb2.APPOINTMENT_STATUS_BOOKED]
+        earlier = [
+            a
+            for a in (mine.appointments if mine else [])
+            if a.status == appointments_pb2.APPOINTMENT_STATUS_BOOKED
+        ]
         if earlier:  # booked by an interrupted run
             first = earlier[0]
-            self._record(key, first.appointment_id, first.provider_id, first.time.start.ToDatetime(tzinfo=UTC))
+            self._record(
+                key, first.appointment_id, first.provider_id, first.time.start.ToDatetime(tzinfo=UTC)
+            )
             return True
         # Providers' hours and profiles reach scheduling as events: wait until slots show up,
         # a little longer for the preferred kind of provider, then take any kind.
@@ -646,7 +689,9 @@ class DemoSeeder:
             preferred = self._wait_for_slots(token, kind, min(deadline, time.monotonic() + PREFERRED_WAIT))
         slots = list(preferred.slots or found.slots)
         if not slots:
-            note = f"no slot for {self._account(key).username}: {found.empty_reason or found.empty_reason_code}"
+            note = (
+                f"no slot for {self._account(key).username}: {found.empty_reason or found.empty_reason_code}"
+            )
             self.state["notes"].append(note)
             self._save()
             return False
@@ -681,4 +726,3 @@ class DemoSeeder:
             }
         )
         self._save()
-

@@ -44,7 +44,9 @@ class StoredSession:
         return cls(
             access_token=result.access_token,
             refresh_token=result.refresh_token,
-            access_expires_at=result.access_expires_at.ToSeconds() if result.HasField("access_expires_at") else 0,
+            access_expires_at=result.access_expires_at.ToSeconds()
+            if result.HasField("access_expires_at")
+            else 0,
             user=user,
         )
 

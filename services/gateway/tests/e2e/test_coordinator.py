@@ -9,6 +9,7 @@ from typing import Any
 import pyotp
 import pytest
 from playwright.async_api import Browser, expect
+
 from tenfour_gateway.testing import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PageProblems, new_page

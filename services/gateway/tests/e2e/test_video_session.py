@@ -11,6 +11,7 @@ from typing import Any
 import pyotp
 import pytest
 from playwright.async_api import Browser, Page, expect
+
 from tenfour_gateway.testing import THERAPIST_PASSWORD, System, publish_booking
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
@@ -117,6 +118,9 @@ async def test_officer_and_therapist_see_each_other(
     therapist_frames = await wait_frames(therapist)
     await expect(officer.locator(".call-state")).to_have_text("Connected")
     await expect(therapist.locator(".call-state")).to_have_text("Connected")
+    # Only the provider can end the session for everyone.
+    await expect(officer.get_by_role("button", name="End for everyone")).to_be_hidden()
+    await expect(therapist.get_by_role("button", name="End for everyone")).to_be_visible()
     await asyncio.sleep(1.5)  # let the picture settle for the screenshots
     await shot(officer, "officer-video-call")
     await shot(therapist, "therapist-video-call")
@@ -193,8 +197,11 @@ async def test_forms_show_the_servers_field_messages(
     await password.fill(OFFICER_PASSWORD)
     await page.get_by_label("Password again").fill(OFFICER_PASSWORD)
     await page.get_by_role("button", name="Join").click()
-    code_field = page.get_by_label("Agency code")
-    await expect(code_field.or_(page.locator(".form-summary"))).to_be_visible()
+    # A wrong code is refused with the server's words: next to the code field when the service
+    # names it, otherwise at the top of the form.
+    refusal = page.locator('.form-summary, [data-field="code"][aria-invalid="true"]').first
+    await expect(refusal).to_be_visible()
+    await expect(page).to_have_url(re.compile(r"#/enrol$"))
     # Keyboard only: the form is reachable and submittable without a mouse.
     await page.goto(f"{system.url}/#/signin")
     await page.keyboard.press("Tab")

@@ -8,9 +8,9 @@ from typing import Any
 
 import aiohttp
 import pytest
-from tenfour_gateway.auth import ACCESS_COOKIE, REFRESH_COOKIE
 
 from tenfour.identity.v1 import identity_pb2
+from tenfour_gateway.auth import ACCESS_COOKIE, REFRESH_COOKIE
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +62,7 @@ async def test_health_and_readiness(system: Any) -> None:
         body = await reply.json()
         assert reply.status == 200
         assert body["backends"] == dict.fromkeys(
-            ["identity", "availability", "scheduling", "signaling"], "SERVING"
+            ["identity", "availability", "scheduling", "signaling", "outcomes"], "SERVING"
         )
 
 

@@ -8,6 +8,7 @@ from http.cookies import SimpleCookie
 
 import pytest
 from aiohttp import web
+
 from tenfour_gateway.auth import (
     ACCESS_COOKIE,
     REFRESH_COOKIE,

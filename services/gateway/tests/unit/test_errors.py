@@ -7,8 +7,8 @@ from typing import Any
 import grpc
 import pytest
 from grpc_status import rpc_status
-from tenfour_gateway.errors import HTTP_STATUS, error_body, from_rpc_error
 
+from tenfour_gateway.errors import HTTP_STATUS, error_body, from_rpc_error
 from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound, to_status
 
 

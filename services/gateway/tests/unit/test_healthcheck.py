@@ -6,6 +6,7 @@ import asyncio
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+
 from tenfour_gateway.healthcheck import main
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
+
 from tenfour_gateway.security import CSP, csrf_problem, security_headers_middleware
 
 HOST = "tenfour.example.org"

@@ -23,6 +23,7 @@ from tenfour_scheduling.entrypoints.grpc_api import SERVICE_NAME, SchedulingApi,
 from tenfour_scheduling.entrypoints.policy import POLICY
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking import BookingService, Clock
+from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.slots import SlotService
@@ -56,10 +57,11 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     store = AppointmentStore(infra.redis, infra.relay)
     facts = FactReader(infra.redis)
     expansions = Expansions()
+    claims = Claims(store)
     services = Services(
         rosters=RosterService(officers, clock),
-        slots=SlotService(read_model, facts, expansions, clock),
-        booking=BookingService(store, facts, expansions, clock),
+        slots=SlotService(read_model, facts, claims, expansions, clock),
+        booking=BookingService(store, claims, facts, expansions, clock),
         appointments=AppointmentService(store, officers, clock),
     )
     infra.consume("availability", availability_handlers(read_model))

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import os
 from datetime import UTC, datetime
 from typing import Any
@@ -30,7 +29,9 @@ def register(commands: Commands, common: list[Any]) -> None:
         "yet enrol it here: the new secret is shown once; add it to an authenticator app.",
     )
     login.add_argument("-u", "--username", help="username or e-mail (prompted if missing)")
-    login.add_argument("--password", help="visible to other local users: prefer the prompt or TENFOUR_PASSWORD")
+    login.add_argument(
+        "--password", help="visible to other local users: prefer the prompt or TENFOUR_PASSWORD"
+    )
     login.add_argument("--password-stdin", action="store_true", help="read the password from stdin")
     login.add_argument("--totp", default="", metavar="CODE", help="the current 6-digit code")
     login.add_argument(
@@ -49,7 +50,9 @@ def register(commands: Commands, common: list[Any]) -> None:
     logout = commands.add_parser("logout", parents=common, help="end the cached session")
     logout.set_defaults(handler=run_logout)
 
-    whoami = commands.add_parser("whoami", parents=common, help="who the cached session (or TENFOUR_TOKEN) is")
+    whoami = commands.add_parser(
+        "whoami", parents=common, help="who the cached session (or TENFOUR_TOKEN) is"
+    )
     whoami.set_defaults(handler=run_whoami)
 
     token = commands.add_parser(
@@ -104,9 +107,8 @@ def run_login(ctx: Context) -> int:
 
     def render(console: Console) -> None:
         user = session.user
-        console.print(
-            f"Signed in as [bold]{user.get('username', '')}[/] ({_role(user)}) at {ctx.clients.targets.identity}"
-        )
+        name, target = user.get("username", ""), ctx.clients.targets.identity
+        console.print(f"Signed in as [bold]{name}[/] ({_role(user)}) at {target}")
         if signed.new_totp_secret:
             console.print("[bold yellow]MFA enabled.[/] TOTP secret (keep it in an authenticator app):")
             console.print(f"  {signed.new_totp_secret}", markup=False)

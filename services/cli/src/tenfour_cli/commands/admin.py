@@ -34,7 +34,9 @@ def register(commands: Commands, common: list[Any]) -> None:
     create.add_argument("--name", required=True)
     create.add_argument("--timezone", required=True, help="IANA zone, e.g. America/Chicago")
     create.add_argument("--jurisdiction", default="", help="e.g. US-TX (for the therapists' licensure)")
-    create.add_argument("--crisis-line", default="", help="what officers see in a crisis, e.g. 'Call or text 988'")
+    create.add_argument(
+        "--crisis-line", default="", help="what officers see in a crisis, e.g. 'Call or text 988'"
+    )
     create.set_defaults(handler=run_agency_create)
 
     admin = agency_cmds.add_parser(
@@ -67,17 +69,24 @@ def register(commands: Commands, common: list[Any]) -> None:
     onboard.add_argument(
         "--jurisdiction", action="append", default=[], help="where licensed, e.g. US-TX (repeat)"
     )
-    onboard.add_argument("--serves", action="append", default=[], metavar="AGENCY_ID", help="agency served (repeat)")
+    onboard.add_argument(
+        "--serves", action="append", default=[], metavar="AGENCY_ID", help="agency served (repeat)"
+    )
     onboard.add_argument("--agency", default="", help="in-house clinician of this agency")
     onboard.add_argument(
         "--specialty", action="append", default=[], help="e.g. trauma_ptsd, critical_incident, sleep (repeat)"
     )
     onboard.add_argument(
-        "--modality", action="append", default=[], help="individual | group | crisis_on_call (default individual)"
+        "--modality",
+        action="append",
+        default=[],
+        help="individual | group | crisis_on_call (default individual)",
     )
     onboard.add_argument("--language", action="append", default=[], help="BCP 47 tag (default en)")
     onboard.add_argument("--gender", default="", help="female | male | non_binary | undisclosed")
-    onboard.add_argument("--competency", default="", help="none | trained | lived_experience (first responders)")
+    onboard.add_argument(
+        "--competency", default="", help="none | trained | lived_experience (first responders)"
+    )
     onboard.add_argument("--bio", default="")
     onboard.set_defaults(handler=run_therapist_onboard)
 
@@ -86,7 +95,9 @@ def register(commands: Commands, common: list[Any]) -> None:
     nominate = peer_cmds.add_parser(
         "nominate", parents=common, help="make an officer of your agency a peer supporter (agency admin)"
     )
-    nominate.add_argument("--officer", required=True, metavar="USER_ID", help="their user id (from `tenfour whoami`)")
+    nominate.add_argument(
+        "--officer", required=True, metavar="USER_ID", help="their user id (from `tenfour whoami`)"
+    )
     nominate.add_argument("--timezone", required=True)
     nominate.add_argument("--specialty", action="append", default=[])
     nominate.add_argument("--modality", action="append", default=[])
@@ -95,7 +106,9 @@ def register(commands: Commands, common: list[Any]) -> None:
     nominate.set_defaults(handler=run_peer_nominate)
 
     availability = commands.add_parser("availability", help="a provider's hours")
-    availability_cmds = availability.add_subparsers(dest="availability_command", required=True, metavar="COMMAND")
+    availability_cmds = availability.add_subparsers(
+        dest="availability_command", required=True, metavar="COMMAND"
+    )
     default = availability_cmds.add_parser(
         "default", parents=common, help="become bookable: Mon-Fri 09:00-17:00 individual sessions"
     )
@@ -150,7 +163,9 @@ def run_code_create(ctx: Context) -> int:
     )
     if a.expires_days:
         request.expires_at.CopyFrom(timestamp_pb(datetime.now(UTC) + timedelta(days=a.expires_days)))
-    code = call(ctx.clients.identity.CreateEnrolmentCode, request, metadata=ctx.metadata(), timeout=ctx.timeout)
+    code = call(
+        ctx.clients.identity.CreateEnrolmentCode, request, metadata=ctx.metadata(), timeout=ctx.timeout
+    )
     rows: list[tuple[str, object]] = [
         ("code", f"{code.code}  (shown once)"),
         ("sign-ups", code.max_redemptions),
@@ -213,7 +228,9 @@ def run_default_rules(ctx: Context) -> int:
     a = ctx.args
     provider = a.provider
     if not provider:
-        me = call(ctx.clients.identity.GetMe, idp.GetMeRequest(), metadata=ctx.metadata(), timeout=ctx.timeout)
+        me = call(
+            ctx.clients.identity.GetMe, idp.GetMeRequest(), metadata=ctx.metadata(), timeout=ctx.timeout
+        )
         provider = me.user_id
     rules = call(
         ctx.clients.availability.UseDefaultRules,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import time
 from typing import Any
 
@@ -24,7 +23,11 @@ def register(commands: Commands, common: list[Any]) -> None:
         description="Exit 0 when every service is SERVING, 7 otherwise.",
     )
     parser.add_argument(
-        "--wait", type=float, default=0.0, metavar="SECONDS", help="wait up to this long for all to be SERVING"
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait up to this long for all to be SERVING",
     )
     parser.set_defaults(handler=run)
 
@@ -66,7 +69,9 @@ def _render(results: list[dict[str, Any]], ctx: Context) -> None:
                     ", ".join(extra) or "-",
                 )
             )
-        table = ctx.out.table("Tenfour services", ("service", "target", "health", "reflection", "also listed"), [])
+        table = ctx.out.table(
+            "Tenfour services", ("service", "target", "health", "reflection", "also listed"), []
+        )
         for row in rows:
             table.add_row(*row)
         console.print(table)

@@ -48,7 +48,9 @@ def register(commands: Commands, common_opts: list[Any]) -> None:
         description="e.g. `tenfour roster set --template pitman --anchor 2026-01-05 --zone America/Chicago`. "
         "The anchor is a date on which your squad is at cycle position --offset.",
     )
-    set_.add_argument("--template", default="", help="pitman, dupont, 4-on-4-off, ... (`tenfour roster templates`)")
+    set_.add_argument(
+        "--template", default="", help="pitman, dupont, 4-on-4-off, ... (`tenfour roster templates`)"
+    )
     set_.add_argument("--cycle", default="", help="explicit cycle, e.g. DD--DDD--DD--- ('-' = off)")
     set_.add_argument(
         "--shift",
@@ -91,7 +93,9 @@ def register(commands: Commands, common_opts: list[Any]) -> None:
     book.set_defaults(handler=run_book)
 
     appointments = commands.add_parser("appointments", help="your appointments")
-    appointments_cmds = appointments.add_subparsers(dest="appointments_command", required=True, metavar="COMMAND")
+    appointments_cmds = appointments.add_subparsers(
+        dest="appointments_command", required=True, metavar="COMMAND"
+    )
     list_ = appointments_cmds.add_parser("list", parents=common_opts, help="your appointments (from now)")
     list_.add_argument("--past", action="store_true", help="include past ones")
     list_.add_argument("--from", dest="range_from", default="", help="ISO 8601 start of the range")
@@ -103,7 +107,9 @@ def _slot_filters(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--type", choices=sorted(SESSION_TYPES), default="individual", help="session type")
     parser.add_argument("--kind", choices=sorted(PROVIDER_KINDS), default=None, help="therapist or peer")
     parser.add_argument("--specialty", action="append", default=[], help="provider has all of them (repeat)")
-    parser.add_argument("--language", action="append", default=[], help="provider speaks one of them (repeat)")
+    parser.add_argument(
+        "--language", action="append", default=[], help="provider speaks one of them (repeat)"
+    )
     parser.add_argument("--gender", default="")
     parser.add_argument("--competent", action="store_true", help="first-responder competent providers only")
     parser.add_argument("--licensed", action="store_true", help="licensed in my jurisdiction")
@@ -212,12 +218,14 @@ def run_templates(ctx: Context) -> int:
     rows = [(t.name, t.cycle, len(t.cycle), t.description) for t in reply.templates]
     ctx.out.emit(
         {"templates": [proto_dict(t) for t in reply.templates]},
-        lambda c: c.print(ctx.out.table("Rotation templates", ("name", "cycle", "days", "description"), rows)),
+        lambda c: c.print(
+            ctx.out.table("Rotation templates", ("name", "cycle", "days", "description"), rows)
+        ),
     )
     return Exit.OK
 
 
-def _kind_name(kind: int) -> str:
+def _kind_name(kind: common.ProviderKind.ValueType) -> str:
     return {v: k for k, v in PROVIDER_KINDS.items()}.get(kind, "-")
 
 
@@ -241,7 +249,9 @@ def run_slots_find(ctx: Context) -> int:
 
     def render(console: Console) -> None:
         if not reply.slots:
-            console.print(f"No slots: {reply.empty_reason or 'nothing matched'} ({reply.empty_reason_code or '-'})")
+            console.print(
+                f"No slots: {reply.empty_reason or 'nothing matched'} ({reply.empty_reason_code or '-'})"
+            )
             return
         rows = [
             (
@@ -255,7 +265,9 @@ def run_slots_find(ctx: Context) -> int:
             for i, s in enumerate(reply.slots)
         ]
         console.print(
-            ctx.out.table("Slots (your local time)", ("#", "when", "with", "kind", "why it fits", "book with"), rows)
+            ctx.out.table(
+                "Slots (your local time)", ("#", "when", "with", "kind", "why it fits", "book with"), rows
+            )
         )
 
     ctx.out.emit(data, render)
@@ -291,7 +303,10 @@ def run_book(ctx: Context) -> int:
             ctx.out.pairs(
                 [
                     ("appointment", appointment.appointment_id),
-                    ("when", f"{timestamp_text(appointment.time.start)} - {timestamp_text(appointment.time.end)}"),
+                    (
+                        "when",
+                        f"{timestamp_text(appointment.time.start)} - {timestamp_text(appointment.time.end)}",
+                    ),
                     ("provider", appointment.provider_id),
                     ("status", _status(appointment.status)),
                     ("idempotency key", key),
@@ -303,7 +318,7 @@ def run_book(ctx: Context) -> int:
     return Exit.OK
 
 
-def _status(status: int) -> str:
+def _status(status: appointments_pb2.AppointmentStatus.ValueType) -> str:
     return str(appointments_pb2.AppointmentStatus.Name(status)).removeprefix("APPOINTMENT_STATUS_").lower()
 
 
@@ -354,5 +369,5 @@ def run_appointments_list(ctx: Context) -> int:
     return Exit.OK
 
 
-def _session_type(value: int) -> str:
+def _session_type(value: common.SessionType.ValueType) -> str:
     return {v: k for k, v in SESSION_TYPES.items()}.get(value, "-")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 from pathlib import Path
@@ -28,7 +27,9 @@ def register(commands: Commands, common: list[Any]) -> None:
         "(written by `make run`). Does nothing when the demo exists already.",
     )
     seed.add_argument("--data-dir", type=Path, default=None, help="default TENFOUR_DATA_DIR or ./.data")
-    seed.add_argument("--accounts-file", type=Path, default=None, help="default <data dir>/demo-accounts.json")
+    seed.add_argument(
+        "--accounts-file", type=Path, default=None, help="default <data dir>/demo-accounts.json"
+    )
     seed.add_argument("--web-url", default=WEB_URL, help=f"the web address to print ({WEB_URL})")
     seed.add_argument("--admin-username", default="")
     seed.add_argument("--admin-password", default="")
@@ -45,7 +46,9 @@ def admin_credentials(ctx: Context, folder: Path) -> AdminCredentials:
     if a.admin_username and a.admin_password:
         return AdminCredentials(a.admin_username, a.admin_password, a.admin_totp_secret, a.admin_totp)
     session = ctx.creds.current()
-    if ctx.creds.from_environment or (session is not None and session.user.get("role") == "ROLE_SYSTEM_ADMIN"):
+    if ctx.creds.from_environment or (
+        session is not None and session.user.get("role") == "ROLE_SYSTEM_ADMIN"
+    ):
         return AdminCredentials(token=ctx.creds.token())
     username = os.environ.get("TENFOUR_BOOTSTRAP_ADMIN_USERNAME", "")
     password = os.environ.get("TENFOUR_BOOTSTRAP_ADMIN_PASSWORD", "")
@@ -76,9 +79,12 @@ def render_summary(console: Console, state: dict[str, Any], path: Path, *, headl
     agency = state.get("agency") or {}
     if agency.get("agency_id"):
         console.print(f"Agency:  {agency.get('name')} ({agency.get('agency_id')}, {agency.get('timezone')})")
-    table = Table(title="Demo sign-ins (staff: add the TOTP secret to an authenticator app)", title_justify="left")
-    for column in ("role", "username", "password", "TOTP secret", "notes"):
-        table.add_column(column, overflow="fold")
+    table = Table(
+        title="Demo sign-ins (staff: add the TOTP secret to an authenticator app)", title_justify="left"
+    )
+    for column in ("role", "username", "password", "TOTP secret"):
+        table.add_column(column, no_wrap=True)  # copied by hand: never broken over lines
+    table.add_column("notes", overflow="fold")
     for row in sign_in_rows(state):
         table.add_row(*row)
     console.print(table)
@@ -87,9 +93,9 @@ def render_summary(console: Console, state: dict[str, Any], path: Path, *, headl
         console.print(f"Sign up as a new officer in the web app with the enrolment code [bold]{signup}[/]")
     bookings = state.get("bookings") or []
     if bookings:
-        booked = Table(title="Booked sessions", title_justify="left")
+        booked = Table(title="Sessions the seed booked", title_justify="left")
         for column in ("officer", "with", "starts (agency time)", "appointment"):
-            booked.add_column(column, overflow="fold")
+            booked.add_column(column, no_wrap=True)
         for b in bookings:
             booked.add_row(b["officer_username"], b["provider"], b["start_local"], b["appointment_id"])
         console.print(booked)

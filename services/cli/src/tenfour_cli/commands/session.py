@@ -7,7 +7,6 @@ waits (providers), sends a test-pattern camera, and reports what ICE chose and t
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import importlib.util
 import time
@@ -35,9 +34,7 @@ def register(commands: Commands, common: list[Any]) -> None:
     )
     join.add_argument("appointment", help="appointment id (from `tenfour appointments list`)")
     join.add_argument("--seconds", type=float, default=10.0, help="how long to stay once connected (10)")
-    join.add_argument(
-        "--connect-timeout", type=float, default=120.0, help="waiting room included (120)"
-    )
+    join.add_argument("--connect-timeout", type=float, default=120.0, help="waiting room included (120)")
     join.add_argument("--relay-only", action="store_true", help="hide this address: TURN relay only")
     join.add_argument("--message", default="", help="send this over the data channel once connected")
     join.set_defaults(handler=run_join)
@@ -63,7 +60,13 @@ async def _participate(ctx: Context, token: str, step: Callable[[str, float], No
             async with asyncio.timeout(a.connect_timeout):
                 peer = await client.connected()
         except SignalingError as exc:
-            raise CliError(f"join: {exc}", exit_for_status(exc.code), exc.code.name if exc.code else "") from None
+            code = exc.code.name if exc.code else ""
+            hint = (
+                "rooms open shortly before the start (see `tenfour appointments list`)"
+                if code == "FAILED_PRECONDITION"
+                else ""
+            )
+            raise CliError(str(exc), exit_for_status(exc.code), code, hint=hint) from None
         except TimeoutError:
             raise CliError(
                 f"not connected within {a.connect_timeout:g} s",

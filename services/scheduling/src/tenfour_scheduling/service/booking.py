@@ -34,6 +34,7 @@ from tenfour_scheduling.service.checks import (
     officer_side,
     placement,
 )
+from tenfour_scheduling.service.claims import CLAIM_GRACE_MS, Claims
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
@@ -44,7 +45,6 @@ __all__ = ["BookingService", "Clock"]
 
 Clock = Callable[[], datetime]
 ATTEMPTS = 5
-CLAIM_GRACE_MS = 5_000  # clock skew between the nodes holding the officer's and provider's slots
 _DAY = timedelta(days=1)
 _SESSION_TYPES = {SessionType.INDIVIDUAL: common.SESSION_TYPE_INDIVIDUAL}
 _REFUSALS = {
@@ -73,9 +73,10 @@ class Intent:
 
 class BookingService:
     def __init__(
-        self, store: AppointmentStore, facts: FactReader, expansions: Expansions, clock: Clock
+        self, store: AppointmentStore, claims: Claims, facts: FactReader, expansions: Expansions, clock: Clock
     ) -> None:
         self._store = store
+        self._claims = claims
         self._facts = facts
         self._expansions = expansions
         self._clock = clock
@@ -102,6 +103,8 @@ class BookingService:
         )
         if facts.idempotency:
             return await self._replay_record(officer_id, digest, fp, facts.idempotency)
+        if any(e.claim for e in facts.entries) and await self._claims.settle_dead(officer_id, facts.entries):
+            return None
         officer = officer_side(facts)
         problem = check_booking(
             officer, snapshot, session_type, start, now, self._expansions, exclude=exclude
@@ -188,7 +191,7 @@ class BookingService:
             return first
         appointment_id = record.get("appointment_id", b"").decode()
         member = record.get("claim", b"").decode()
-        committed = await self._committed(appointment_id, member)
+        committed = await self._claims.committed(appointment_id, member)
         if committed is not None:
             await self._store.sync(
                 officer_id,
@@ -209,27 +212,12 @@ class BookingService:
         await self._store.release(officer_id, member, appointment_id, digest)  # a dead attempt
         return None
 
-    async def _committed(self, appointment_id: str, member: str) -> Appointment | None:
-        """The appointment if the attempt behind claim ``member`` reached phase 2."""
-        stored = await self._store.get(appointment_id)
-        if stored is None:
-            return None
-        _, _, moved_to = member.partition(">")
-        if moved_to and to_ms(stored.appointment.time.start.ToDatetime(tzinfo=UTC)) != int(moved_to):
-            return None
-        return stored.appointment
-
     async def _heal(self, officer_id: str, reply: Reply) -> bool:
         """A clash with a claim past its deadline: settle that claim and say so (then retry)."""
         member, state, deadline, now = reply.text(0), reply.text(1), int(reply.text(2)), int(reply.text(4))
         if state != "C" or deadline + CLAIM_GRACE_MS > now:
             return False
-        appointment_id = member.partition(">")[0]
-        committed = await self._committed(appointment_id, member)
-        if committed is not None:
-            await self._store.sync(officer_id, committed, True, drop_member=member)
-        else:
-            await self._store.release(officer_id, member, appointment_id)
+        await self._claims.settle(officer_id, member)
         return True
 
     def _claim_refusal(self, reply: Reply) -> FailedPrecondition:

@@ -19,6 +19,7 @@ from tenfour_scheduling.domain import (
 )
 from tenfour_scheduling.service.booking import Clock
 from tenfour_scheduling.service.checks import officer_side
+from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.offers import Expansions, ineligibility, provider_offer
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.timeline import Interval
@@ -37,9 +38,15 @@ class SlotSearch:
 
 class SlotService:
     def __init__(
-        self, providers: ProviderReadModel, facts: FactReader, expansions: Expansions, clock: Clock
+        self,
+        providers: ProviderReadModel,
+        facts: FactReader,
+        claims: Claims,
+        expansions: Expansions,
+        clock: Clock,
     ) -> None:
         self._providers = providers
+        self._claims = claims
         self._facts = facts
         self._expansions = expansions
         self._clock = clock
@@ -60,6 +67,8 @@ class SlotService:
         # A session may start up to the end of the horizon: expand far enough for it to end.
         reach = window.expand(timedelta(0), _DAY)
         facts, snapshots = await self._facts.read(officer_id, agency_id, reach, ids)
+        if any(e.claim for e in facts.entries) and await self._claims.settle_dead(officer_id, facts.entries):
+            facts, snapshots = await self._facts.read(officer_id, agency_id, reach, ids)
         officer = officer_side(facts)
         stored = facts.preferences
         offers: list[ProviderOffer] = []

@@ -1,0 +1,216 @@
+"""The `tenfour` CLI against the real system: health, sign-in with MFA, exit codes, demo seeding."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tenfour_shared.embedded import free_port
+
+from .conftest import ADMIN_PASSWORD, ADMIN_USERNAME, Admin, System
+
+SERVICE_COUNT = 5
+CYCLES = {
+    "officer_pitman": "DD--DDD--DD---",
+    "officer_dupont": "NNNN---DDD-NNN---DDDD-------",
+    "officer_fouron": "DDDD----",
+}
+
+
+def test_health_json_reports_every_service_serving_with_reflection(cli: Any) -> None:
+    result = cli("--json", "health")
+    assert result.code == 0, result.out + result.err
+    report = result.json
+    assert report["all_serving"] is True
+    assert len(report["services"]) == SERVICE_COUNT
+    for service in report["services"]:
+        assert service["status"] == "SERVING"
+        assert service["server_status"] == "SERVING"
+        assert service["service"] in service["reflection"]
+        assert "grpc.health.v1.Health" in service["reflection"]
+
+
+def test_health_exits_7_when_a_service_is_unreachable(cli: Any) -> None:
+    result = cli("health", "--json", "--scheduling-target", f"127.0.0.1:{free_port()}", "--timeout", "1")
+    assert result.code == 7
+    report = result.json
+    assert report["all_serving"] is False
+    down = [s["name"] for s in report["services"] if not s["serving"]]
+    assert down == ["scheduling"]
+
+
+def test_console_script_runs_as_a_process(system: System, tmp_path: Path) -> None:
+    env = {**os.environ, "TENFOUR_CONFIG_DIR": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "tenfour_cli", "health", "--json", *system.flags()],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["all_serving"] is True
+
+
+def test_login_walks_the_mfa_setup_and_then_needs_a_code(cli: Any, admin: Admin, monkeypatch: Any) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    onboarded = cli(
+        "--json",
+        "therapist",
+        "onboard",
+        "--email",
+        "lee.morgan@clinic.example",
+        "--name",
+        "Dr. Lee Morgan",
+        "--username",
+        "dr.morgan",
+        "--timezone",
+        "America/Denver",
+        "--jurisdiction",
+        "US-CO",
+        "--specialty",
+        "trauma_ptsd",
+    )
+    assert onboarded.code == 0, onboarded.out
+    password = onboarded.json["password"]  # generated, shown once
+    monkeypatch.delenv("TENFOUR_TOKEN")
+
+    # Without a terminal the setup is never started behind the user's back.
+    refused = cli("--json", "login", "-u", "dr.morgan", "--password", password)
+    assert refused.code == 6
+    assert "MFA" in refused.json["error"]["message"]
+
+    setup = cli("--json", "login", "-u", "dr.morgan", "--password", password, "--auto-mfa-setup")
+    assert setup.code == 0, setup.out
+    secret = setup.json["mfa_setup"]["secret"]
+    assert setup.json["mfa_setup"]["provisioning_uri"].startswith("otpauth://totp/")
+    assert setup.json["user"]["role"] == "ROLE_THERAPIST"
+    session_file = Path(setup.json["session_file"])
+    assert stat.S_IMODE(session_file.stat().st_mode) == 0o600
+
+    me = cli("--json", "whoami")
+    assert me.code == 0
+    assert me.json["user"]["username"] == "dr.morgan"
+    assert me.json["user"]["mfa_enabled"] is True
+
+    # Enrolled now: a password alone is not enough, a wrong code is refused, the secret works
+    # (also within the 30 s step the set-up just used: the next step's code is accepted).
+    assert cli("--json", "login", "-u", "dr.morgan", "--password", password).code == 3
+    assert cli("--json", "login", "-u", "dr.morgan", "--password", password, "--totp", "12345x").code == 3
+    again = cli("--json", "login", "-u", "dr.morgan", "--password", password, "--totp-secret", secret)
+    assert again.code == 0, again.out
+    staff = cli(
+        "--json",
+        "login",
+        "-u",
+        ADMIN_USERNAME,
+        "--password",
+        ADMIN_PASSWORD,
+        "--totp-secret",
+        admin.totp_secret,
+    )
+    assert staff.code == 0, staff.out
+    assert staff.json["user"]["role"] == "ROLE_SYSTEM_ADMIN"
+
+    assert cli("--json", "logout").json == {"signed_out": True}
+    assert cli("--json", "whoami").code == 3
+
+
+def test_exit_codes_tell_what_failed(cli: Any, admin: Admin, monkeypatch: Any) -> None:
+    wrong = cli("--json", "login", "-u", ADMIN_USERNAME, "--password", "not the password at all")
+    assert wrong.code == 3
+    assert wrong.json["error"]["status"] == "UNAUTHENTICATED"
+
+    assert cli("--json", "whoami").code == 3  # not signed in
+
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    invalid = cli("--json", "agency", "create", "--name", "Harbor PD", "--timezone", "Mars/Olympus_Mons")
+    assert invalid.code == 5
+    assert invalid.json["error"]["status"] == "INVALID_ARGUMENT"
+    assert [v["field"] for v in invalid.json["error"]["violations"]] == ["timezone"]
+
+    missing = cli("--json", "codes", "create", "--agency", "ag-does-not-exist")
+    assert missing.code == 4
+
+    created = cli("--json", "agency", "create", "--name", "Harbor PD", "--timezone", "America/Los_Angeles")
+    assert created.code == 0
+    agency_id = created.json["agency"]["agency_id"]
+    code = cli("--json", "codes", "create", "--agency", agency_id, "--max", "3", "--label", "Roll call")
+    assert code.code == 0
+    assert code.json["code"]["max_redemptions"] == 3
+    assert code.json["code"]["code"]
+
+    denied = cli("--json", "book", "--provider", "u-x", "--start", "2030-01-01T09:00:00Z")
+    assert denied.code == 3  # a system admin books nobody's sessions
+
+    assert cli("roster", "set", "--zone", "UTC").code == 2  # neither --template nor --cycle
+    assert cli("no-such-command").code == 2
+
+
+def _accounts(path: Path) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(path.read_text())
+    return data
+
+
+@pytest.mark.timeout(120)
+def test_seed_creates_the_demo_once(cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    folder = tmp_path / "data"
+    first = cli("--json", "seed", "--data-dir", str(folder))
+    assert first.code == 0, first.out + first.err
+    report = first.json
+    assert report["status"] == "created"
+    assert report["web_url"] == "http://127.0.0.1:8080"
+    roles = sorted(a["role"] for a in report["accounts"])
+    assert roles == [
+        "agency_admin",
+        "officer",
+        "officer",
+        "officer",
+        "peer_supporter",
+        "therapist",
+        "therapist",
+    ]
+    assert all(a["user_id"] and a["password"] for a in report["accounts"])
+    staff = [a for a in report["accounts"] if a["role"] in ("agency_admin", "therapist")]
+    assert all(len(a["totp_secret"]) >= 16 for a in staff)
+    assert report["signup_code"]["code"]
+    assert report["skipped"] == []
+    assert len(report["bookings"]) >= 2, report["notes"]
+
+    path = folder / "demo-accounts.json"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    saved = _accounts(path)
+    assert saved["complete"] is True
+
+    second = cli("--json", "seed", "--data-dir", str(folder))
+    assert second.code == 0
+    assert second.json["status"] == "exists"
+    assert _accounts(path) == saved  # nothing changed
+
+    # The demo sign-ins work: an officer sees their booking and the rotation they were given.
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    booking = saved["bookings"][0]
+    officer = saved["accounts"][booking["officer"]]
+    assert cli("--json", "login", "-u", officer["username"], "--password", officer["password"]).code == 0
+    roster = cli("--json", "roster", "show")
+    assert roster.json["roster"]["cycle"] == CYCLES[booking["officer"]]
+    listed = cli("--json", "appointments", "list")
+    assert listed.code == 0
+    assert [a["appointment_id"] for a in listed.json["appointments"]] == [booking["appointment_id"]]
+    slots = cli("--json", "slots", "find", "--limit", "3")
+    assert slots.code == 0
+    assert isinstance(slots.json["slots"], list)
+
+    # The session is hours away: joining says so (or that the room is not known yet).
+    early = cli("--json", "session", "join", booking["appointment_id"], "--connect-timeout", "5")
+    assert early.code in (4, 6), early.out
+    assert early.json["error"]["status"] in ("FAILED_PRECONDITION", "NOT_FOUND")

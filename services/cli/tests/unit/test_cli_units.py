@@ -1,0 +1,134 @@
+"""The CLI's own logic, no servers: exit codes, argument parsing, time input, files it writes."""
+
+from __future__ import annotations
+
+import json
+import stat
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import grpc
+import pyotp
+import pytest
+
+from tenfour_cli.__main__ import build_parser, main
+from tenfour_cli.auth import totp_codes
+from tenfour_cli.config import DEFAULT_TARGETS, Targets, write_private
+from tenfour_cli.exits import CliError, Exit, exit_for_status
+from tenfour_cli.seed import sign_in_rows
+from tenfour_cli.session import SessionStore, StoredSession
+from tenfour_cli.timeutil import local_time_pb, parse_duration, parse_instant
+
+
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (grpc.StatusCode.UNAUTHENTICATED, 3),
+        (grpc.StatusCode.PERMISSION_DENIED, 3),
+        (grpc.StatusCode.NOT_FOUND, 4),
+        (grpc.StatusCode.INVALID_ARGUMENT, 5),
+        (grpc.StatusCode.FAILED_PRECONDITION, 6),
+        (grpc.StatusCode.ALREADY_EXISTS, 6),
+        (grpc.StatusCode.ABORTED, 6),
+        (grpc.StatusCode.UNAVAILABLE, 7),
+        (grpc.StatusCode.DEADLINE_EXCEEDED, 7),
+        (grpc.StatusCode.UNIMPLEMENTED, 7),
+        (grpc.StatusCode.RESOURCE_EXHAUSTED, 7),
+        (grpc.StatusCode.INTERNAL, 1),
+        (None, 1),
+    ],
+)
+def test_every_status_has_its_documented_exit_code(status: grpc.StatusCode | None, code: int) -> None:
+    assert exit_for_status(status) == code
+
+
+def test_common_options_work_before_and_after_the_command() -> None:
+    parser = build_parser()
+    before = parser.parse_args(["--json", "--identity-target", "h:1", "health"])
+    after = parser.parse_args(["health", "--json", "--identity-target", "h:1"])
+    neither = parser.parse_args(["health"])
+    assert before.json
+    assert after.json
+    assert not neither.json
+    assert before.identity_target == after.identity_target == "h:1"
+    assert neither.timeout == 10.0
+
+
+def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as raised:
+        main(["slots", "find", "--type", "brunch"])
+    assert raised.value.code == 2
+    assert main(["--json", "roster", "set", "--zone", "UTC"]) == 2
+    assert json.loads(capsys.readouterr().out)["error"]["exit_code"] == 2
+
+
+def test_targets_come_from_flags_then_environment_then_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TENFOUR_SCHEDULING_TARGET", "env:3")
+    monkeypatch.delenv("TENFOUR_IDENTITY_TARGET", raising=False)
+    targets = Targets.resolve({"availability": "flag:2", "scheduling": None})
+    assert targets.availability == "flag:2"
+    assert targets.scheduling == "env:3"
+    assert targets.identity == DEFAULT_TARGETS["identity"] == "127.0.0.1:50051"
+    assert [name for name, _ in targets.items()] == list(DEFAULT_TARGETS)
+
+
+def test_times_people_type() -> None:
+    assert parse_duration("1h30m") == timedelta(hours=1, minutes=30)
+    assert parse_duration("90") == timedelta(minutes=90)
+    assert parse_duration("2d") == timedelta(days=2)
+    assert parse_instant("2026-11-25T12:30:00-06:00") == datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
+    assert parse_instant("2026-11-25T18:30Z") == datetime(2026, 11, 25, 18, 30, tzinfo=UTC)
+    assert (local_time_pb("07:05").hour, local_time_pb("07:05").minute) == (7, 5)
+    for bad in (
+        lambda: parse_duration("soon"),
+        lambda: parse_instant("noon"),
+        lambda: local_time_pb("25:00"),
+    ):
+        with pytest.raises(CliError) as raised:
+            bad()
+        assert raised.value.exit is Exit.USAGE
+
+
+def test_private_files_are_0600_and_replaced_whole(tmp_path: Path) -> None:
+    path = tmp_path / "nested" / "secret.json"
+    write_private(path, "one")
+    path.chmod(0o644)
+    write_private(path, "two")
+    assert path.read_text() == "two"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert [p.name for p in path.parent.iterdir()] == ["secret.json"]  # no temp file left
+
+
+def test_the_session_cache_keeps_one_session_per_identity_service(tmp_path: Path) -> None:
+    store = SessionStore(tmp_path / "session.json")
+    first = StoredSession("a1", "r1", 100.0, {"username": "ana"})
+    store.save("host-a:50051", first)
+    store.save("host-b:50051", StoredSession("b1", "r2", 200.0, {"username": "ben"}))
+    assert store.load("host-a:50051") == first
+    store.forget("host-b:50051")
+    assert store.load("host-b:50051") is None
+    assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
+    store.path.write_text("{not json")
+    assert store.load("host-a:50051") is None  # a damaged cache means: sign in again
+
+
+def test_totp_codes_are_this_step_then_the_next() -> None:
+    secret = pyotp.random_base32()
+    now = 1_800_000_015.0
+    assert totp_codes(secret, now) == [pyotp.TOTP(secret).at(now), pyotp.TOTP(secret).at(now + 30)]
+
+
+def test_sign_in_rows_list_staff_first() -> None:
+    state = {
+        "accounts": {
+            "o": {"role": "officer", "username": "o1", "password": "p", "totp_secret": "", "note": ""},
+            "t": {"role": "therapist", "username": "t1", "password": "p", "totp_secret": "S", "note": "n"},
+            "c": {"role": "agency_admin", "username": "c1", "password": "p", "totp_secret": "S", "note": ""},
+        }
+    }
+    assert [row[:2] for row in sign_in_rows(state)] == [
+        ("agency_admin", "c1"),
+        ("therapist", "t1"),
+        ("officer", "o1"),
+    ]
+    assert sign_in_rows(state)[-1][3] == "-"

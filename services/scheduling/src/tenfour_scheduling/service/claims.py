@@ -1,0 +1,47 @@
+"""Claims left by booking attempts that died between phase 1 and phase 3 (see
+adapters/appointment_store.py): settled from the truth in the provider's slot."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC
+
+from tenfour.scheduling.v1.appointments_pb2 import Appointment
+from tenfour_scheduling.adapters.appointment_store import AppointmentStore
+from tenfour_scheduling.adapters.calendars import CalendarEntry, to_ms
+
+__all__ = ["CLAIM_GRACE_MS", "Claims"]
+
+CLAIM_GRACE_MS = 5_000  # clock skew between the nodes holding the officer's and provider's slots
+
+
+class Claims:
+    def __init__(self, store: AppointmentStore) -> None:
+        self._store = store
+
+    async def committed(self, appointment_id: str, member: str) -> Appointment | None:
+        """The appointment if the attempt behind claim ``member`` reached phase 2."""
+        stored = await self._store.get(appointment_id)
+        if stored is None:
+            return None
+        _, _, moved_to = member.partition(">")
+        if moved_to and to_ms(stored.appointment.time.start.ToDatetime(tzinfo=UTC)) != int(moved_to):
+            return None
+        return stored.appointment
+
+    async def settle_dead(self, officer_id: str, entries: Iterable[CalendarEntry]) -> bool:
+        """Settle the officer's claims that are past their deadline; whether there were any."""
+        now = await self._store.now_ms()
+        dead = [e.member for e in entries if e.claim and e.deadline_ms + CLAIM_GRACE_MS <= now]
+        for member in dead:
+            await self.settle(officer_id, member)
+        return bool(dead)
+
+    async def settle(self, officer_id: str, member: str) -> None:
+        """A dead claim becomes the booked entry if its attempt reached phase 2, else goes."""
+        appointment_id = member.partition(">")[0]
+        committed = await self.committed(appointment_id, member)
+        if committed is not None:
+            await self._store.sync(officer_id, committed, True, drop_member=member)
+        else:
+            await self._store.release(officer_id, member, appointment_id)
