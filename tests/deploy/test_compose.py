@@ -34,8 +34,14 @@ def test_services_wait_for_healthy_nats_and_redis(compose: dict[str, Any]) -> No
     assert "healthcheck" in compose["services"]["redis"]
 
 
+def test_gateway_waits_for_every_backend(compose: dict[str, Any]) -> None:
+    gateway = compose["services"]["gateway"]
+    assert gateway["build"]["dockerfile"] == "services/gateway/Dockerfile"
+    assert gateway["depends_on"] == {name: {"condition": "service_healthy"} for name in SERVICES}
+
+
 def test_containers_are_hardened_and_restart(compose: dict[str, Any]) -> None:
-    for name in SERVICES:
+    for name in (*SERVICES, "gateway"):
         svc = compose["services"][name]
         assert svc["read_only"] is True
         assert svc["cap_drop"] == ["ALL"]

@@ -28,7 +28,7 @@ import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
-from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_calendar, parse_member, to_ms
+from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_member, to_ms
 from tenfour_scheduling.adapters.keys import OfficerKeys, ProviderKeys, provider_of
 from tenfour_scheduling.adapters.snapshots import LONGEST_ENTRY_MS
 from tenfour_shared.events import outbox
@@ -285,15 +285,6 @@ class AppointmentStore:
                     wanted.append(appointment_id)
             replies = await pipe.execute()
         return [_decode(as_bytes(raw)) for raw in replies if raw is not None]
-
-    async def officer_calendar(self, officer_id: str, window: Interval) -> tuple[CalendarEntry, ...]:
-        reply = await self._redis.zrangebyscore(
-            OfficerKeys(officer_id).calendar,
-            to_ms(window.start) - LONGEST_ENTRY_MS,
-            f"({to_ms(window.end)}",
-            withscores=True,
-        )
-        return parse_calendar(reply)
 
     async def officer_index(
         self, officer_id: str, since: datetime | None, until: datetime | None

@@ -69,17 +69,6 @@ class ProviderReadModel:
         profile.ParseFromString(as_bytes(raw))
         return profile
 
-    async def rules(self, provider_id: str) -> ProviderRulesChanged | None:
-        raw = await self._redis.hget(ProviderKeys(provider_id).rules, "data")
-        if raw is None:
-            return None
-        event = ProviderRulesChanged()
-        event.ParseFromString(as_bytes(raw))
-        return event
-
-    async def provider_ids(self) -> list[str]:
-        return sorted(as_bytes(m).decode() for m in await self._redis.smembers(keys("providers")))
-
     async def agency_provider_ids(self, agency_id: str) -> list[str]:
         members = await self._redis.smembers(AgencyKeys(agency_id).providers)
         return sorted(as_bytes(m).decode() for m in members)
