@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import re
 import secrets
 import time
 from collections.abc import Callable
@@ -60,6 +61,8 @@ ZONE = "America/Chicago"
 JURISDICTION = "US-TX"
 CRISIS_LINE = "In crisis right now? Call or text 988 (Suicide & Crisis Lifeline), 24/7."
 STATE_VERSION = 1
+DEFAULT_PREFIX = "demo"
+PREFIX = re.compile(r"[a-z][a-z0-9]{0,11}")  # usernames stay within identity's 32 characters
 SLOT_WAIT_SECONDS = 30.0
 PREFERRED_WAIT = 10.0  # seconds more for the preferred kind of provider
 TOTAL_STEPS = 10
@@ -121,7 +124,7 @@ class _Therapist:
     key: str
     username: str
     display_name: str
-    email: str
+    mailbox: str  # the part before @; the domain names the prefix
     gender: str
     competency: str
     specialties: tuple[str, ...]
@@ -134,9 +137,9 @@ class _Therapist:
 THERAPISTS = (
     _Therapist(
         "therapist_rivera",
-        "demo.dr.rivera",
+        "dr.rivera",
         "Dr. Ana Rivera",
-        "ana.rivera@demo.tenfour.invalid",
+        "ana.rivera",
         "female",
         "lived_experience",
         ("trauma_ptsd", "critical_incident", "sleep"),
@@ -147,9 +150,9 @@ THERAPISTS = (
     ),
     _Therapist(
         "therapist_okafor",
-        "demo.dr.okafor",
+        "dr.okafor",
         "Dr. James Okafor",
-        "james.okafor@demo.tenfour.invalid",
+        "james.okafor",
         "male",
         "trained",
         ("depression_anxiety", "stress_burnout", "substance_use"),
@@ -159,25 +162,21 @@ THERAPISTS = (
         "Mon-Fri 09:00-17:00",
     ),
 )
-COORDINATOR = ("coordinator", "demo.coordinator", "Dana Whitfield", "dana.whitfield@demo.tenfour.invalid")
+COORDINATOR = ("coordinator", "coordinator", "Dana Whitfield", "dana.whitfield")
 PEER = _Officer(
     "peer",
-    "demo.peer.sam",
+    "peer.sam",
     "Sam (peer support)",
     "4-on-4-off",
     4,
     "peer supporter; 4-on-4-off, Mon-Fri 09:00-17:00 when off duty",
 )
 OFFICERS = (
+    _Officer("officer_pitman", "officer.pitman", "Pitman A-squad", "pitman", 0, "Pitman 2-2-3, 12 h days"),
     _Officer(
-        "officer_pitman", "demo.officer.pitman", "Pitman A-squad", "pitman", 0, "Pitman 2-2-3, 12 h days"
+        "officer_dupont", "officer.dupont", "DuPont B-squad", "dupont", 0, "DuPont, 12 h days and nights"
     ),
-    _Officer(
-        "officer_dupont", "demo.officer.dupont", "DuPont B-squad", "dupont", 0, "DuPont, 12 h days and nights"
-    ),
-    _Officer(
-        "officer_fouron", "demo.officer.fouron", "Four-on C-squad", "4-on-4-off", 2, "4-on-4-off, 12 h days"
-    ),
+    _Officer("officer_fouron", "officer.fouron", "Four-on C-squad", "4-on-4-off", 2, "4-on-4-off, 12 h days"),
 )
 # Which kind of provider each booking prefers (any kind when none of that kind fits).
 BOOKINGS = (
@@ -221,7 +220,12 @@ class DemoSeeder:
         web_url: str = WEB_URL,
         on_step: Step | None = None,
         slot_wait: float = SLOT_WAIT_SECONDS,
+        prefix: str = DEFAULT_PREFIX,
     ) -> None:
+        if not PREFIX.fullmatch(prefix):
+            raise CliError(f"prefix {prefix!r}: 1-12 of a-z and 0-9, starting with a letter", Exit.USAGE)
+        self.prefix = prefix
+        self.agency_name = AGENCY_NAME if prefix == DEFAULT_PREFIX else f"{AGENCY_NAME} ({prefix})"
         self.clients = clients
         self.path = path
         self.admin = admin
@@ -234,6 +238,12 @@ class DemoSeeder:
         self._done = 0
 
     # -- plumbing ----------------------------------------------------------------------------
+
+    def _name(self, suffix: str) -> str:
+        return f"{self.prefix}.{suffix}"
+
+    def _email(self, mailbox: str) -> str:
+        return f"{mailbox}@{self.prefix}.tenfour.invalid"
 
     def _step(self, what: str) -> None:
         self.on_step(what, self._done, TOTAL_STEPS)
@@ -383,21 +393,45 @@ class DemoSeeder:
             admin.totp_secret = self.admin.totp_secret or self._known_admin_secret(previous)
             admin.note = "operator: creates agencies, onboards therapists"
             add(admin)
-        key, username, name, email = COORDINATOR
-        add(Account(key, "agency_admin", username, name, _password(), email, note="wellness coordinator"))
-        for t in THERAPISTS:
-            add(Account(t.key, "therapist", t.username, t.display_name, _password(), t.email, note=t.note))
-        for o in OFFICERS:
-            add(Account(o.key, "officer", o.username, o.display_name, _password(), note=o.note))
+        key, username, name, mailbox = COORDINATOR
+        email = self._email(mailbox)
         add(
-            Account(PEER.key, "peer_supporter", PEER.username, PEER.display_name, _password(), note=PEER.note)
+            Account(
+                key,
+                "agency_admin",
+                self._name(username),
+                name,
+                _password(),
+                email,
+                note="wellness coordinator",
+            )
+        )
+        for t in THERAPISTS:
+            name, email = self._name(t.username), self._email(t.mailbox)
+            add(Account(t.key, "therapist", name, t.display_name, _password(), email, note=t.note))
+        for o in OFFICERS:
+            add(Account(o.key, "officer", self._name(o.username), o.display_name, _password(), note=o.note))
+        add(
+            Account(
+                PEER.key,
+                "peer_supporter",
+                self._name(PEER.username),
+                PEER.display_name,
+                _password(),
+                note=PEER.note,
+            )
         )
         return {
             "version": STATE_VERSION,
             "complete": False,
             "started_at": datetime.now(UTC).isoformat(),
             "web_url": self.web_url,
-            "agency": {"agency_id": "", "name": AGENCY_NAME, "timezone": ZONE, "jurisdiction": JURISDICTION},
+            "agency": {
+                "agency_id": "",
+                "name": self.agency_name,
+                "timezone": ZONE,
+                "jurisdiction": JURISDICTION,
+            },
             "accounts": accounts,
             "enrolment_code": {},
             "signup_code": {},
@@ -453,11 +487,11 @@ class DemoSeeder:
             return False
         agencies = [self.state["agency"]["agency_id"]] if serve else []
         request = idp.OnboardTherapistRequest(
-            email=therapist.email,
+            email=account.email,
             display_name=therapist.display_name,
             password=account.password,
             profile=self._profile(therapist, agencies),
-            username=therapist.username,
+            username=account.username,
         )
         try:
             user = self._call(
@@ -475,7 +509,7 @@ class DemoSeeder:
         agency = self.state["agency"]
         if not agency["agency_id"]:
             request = idp.CreateAgencyRequest(
-                name=AGENCY_NAME, timezone=ZONE, jurisdiction=JURISDICTION, crisis_line_text=CRISIS_LINE
+                name=self.agency_name, timezone=ZONE, jurisdiction=JURISDICTION, crisis_line_text=CRISIS_LINE
             )
             created = self._call(self.clients.identity.CreateAgency, request, admin_token, "create agency")
             agency["agency_id"] = created.agency_id

@@ -7,9 +7,12 @@ import os
 import stat
 import subprocess
 import sys
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import grpc
 import pytest
 
 from tenfour_shared.embedded import free_port
@@ -214,3 +217,40 @@ def test_seed_creates_the_demo_once(cli: Any, admin: Admin, tmp_path: Path, monk
     early = cli("--json", "session", "join", booking["appointment_id"], "--connect-timeout", "5")
     assert early.code in (4, 6), early.out
     assert early.json["error"]["status"] in ("FAILED_PRECONDITION", "NOT_FOUND")
+
+
+@pytest.fixture
+def scheduling_without_rpcs() -> Iterator[str]:
+    """A gRPC server that offers no RPC at all: every call answers UNIMPLEMENTED."""
+    server = grpc.server(ThreadPoolExecutor(max_workers=2))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        server.stop(grace=None)
+
+
+def test_seed_reports_what_it_skipped_when_rpcs_are_missing(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any, scheduling_without_rpcs: str
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    result = cli(
+        "--json",
+        "seed",
+        "--prefix",
+        "partial",
+        "--data-dir",
+        str(tmp_path),
+        "--scheduling-target",
+        scheduling_without_rpcs,
+    )
+    assert result.code == 0, result.out + result.err
+    report = result.json
+    assert report["status"] == "created"
+    assert report["accounts_file"].endswith("demo-accounts-partial.json")
+    assert report["agency"]["name"] == "Tenfour Demo Police Department (partial)"
+    assert all(a["username"].startswith("partial.") for a in report["accounts"])
+    assert "skipped: SchedulingService/SetRoster not available yet" in report["skipped"]
+    assert "skipped: SchedulingService/FindSlots not available yet" in report["skipped"]
+    assert report["bookings"] == []

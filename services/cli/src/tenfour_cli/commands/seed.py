@@ -28,13 +28,21 @@ def register(commands: Commands, common: list[Any]) -> None:
     )
     seed.add_argument("--data-dir", type=Path, default=None, help="default TENFOUR_DATA_DIR or ./.data")
     seed.add_argument(
-        "--accounts-file", type=Path, default=None, help="default <data dir>/demo-accounts.json"
+        "--accounts-file",
+        type=Path,
+        default=None,
+        help="default <data dir>/demo-accounts.json (-<prefix> before .json for other prefixes)",
     )
     seed.add_argument("--web-url", default=WEB_URL, help=f"the web address to print ({WEB_URL})")
     seed.add_argument("--admin-username", default="")
     seed.add_argument("--admin-password", default="")
     seed.add_argument("--admin-totp", default="", metavar="CODE", help="the admin's current TOTP code")
     seed.add_argument("--admin-totp-secret", default="", metavar="BASE32")
+    seed.add_argument(
+        "--prefix",
+        default="demo",
+        help="username prefix of the demo accounts (demo): another prefix seeds another demo agency",
+    )
     seed.add_argument(
         "--slot-wait", type=float, default=30.0, metavar="SECONDS", help="how long to wait for bookable slots"
     )
@@ -107,7 +115,8 @@ def render_summary(console: Console, state: dict[str, Any], path: Path, *, headl
 def run_seed(ctx: Context) -> int:
     a = ctx.args
     folder = a.data_dir or data_dir()
-    path = a.accounts_file or folder / "demo-accounts.json"
+    name = "demo-accounts.json" if a.prefix == "demo" else f"demo-accounts-{a.prefix}.json"
+    path = a.accounts_file or folder / name
     admin = admin_credentials(ctx, folder)
     with ctx.out.progress() as progress:
         task = progress.add_task("seeding", total=10)
@@ -116,7 +125,13 @@ def run_seed(ctx: Context) -> int:
             progress.update(task, description=what, completed=done, total=total)
 
         result: SeedResult = DemoSeeder(
-            ctx.clients, path, admin, web_url=a.web_url, on_step=on_step, slot_wait=a.slot_wait
+            ctx.clients,
+            path,
+            admin,
+            web_url=a.web_url,
+            on_step=on_step,
+            slot_wait=a.slot_wait,
+            prefix=a.prefix,
         ).run()
     data = {
         "status": result.status,
