@@ -21,7 +21,7 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatu
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore, Claim, Commit, Reply
 from tenfour_scheduling.adapters.calendars import to_ms
 from tenfour_scheduling.adapters.codec import interval_to_proto, timestamp
-from tenfour_scheduling.adapters.facts import FactReader
+from tenfour_scheduling.adapters.facts import FactReader, OfficerFacts
 from tenfour_scheduling.adapters.keys import new_appointment_id
 from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain.booking_rules import local_day, local_week
@@ -45,6 +45,7 @@ __all__ = ["BookingService", "Clock"]
 
 Clock = Callable[[], datetime]
 ATTEMPTS = 5
+_NO_LIMIT = 1_000_000  # an urgent session ignores the officer's daily limit
 _DAY = timedelta(days=1)
 _SESSION_TYPES = {SessionType.INDIVIDUAL: common.SESSION_TYPE_INDIVIDUAL}
 _REFUSALS = {
@@ -145,25 +146,26 @@ class BookingService:
 
     def _commit(
         self,
-        intent: Intent,
+        intent: Intent | tuple[ProviderSnapshot, Placement],
         mode: str,
         appointment: Appointment,
         expected: int,
         deadline_ms: int,
         event: Message,
     ) -> Commit:
-        s = intent.place.session
-        zone = load_zone(intent.place.provider_zone)
+        snapshot, place = (intent.snapshot, intent.place) if isinstance(intent, Intent) else intent
+        s = place.session
+        zone = load_zone(place.provider_zone)
         pad = s.buffer_before + s.buffer_after
-        t = intent.place.time
+        t = place.time
         local = t.start.astimezone(zone).date()
         return Commit(
             mode=mode,
             appointment=appointment,
             expected_version=expected,
-            rules_version=intent.snapshot.rules_version,
-            profile_version=intent.snapshot.profile_version,
-            roster_version=intent.snapshot.roster_version,
+            rules_version=snapshot.rules_version,
+            profile_version=snapshot.profile_version,
+            roster_version=snapshot.roster_version,
             probe=t.expand(pad, pad),
             day=local_day(local, zone),
             day_cap=s.max_per_day or 0,
@@ -172,6 +174,59 @@ class BookingService:
             deadline_ms=deadline_ms,
             event=build(event, subject=appointment.appointment_id, when=self._clock()),
         )
+
+    async def book_urgent(
+        self, facts: OfficerFacts, snapshot: ProviderSnapshot, start: datetime
+    ) -> Appointment | None:
+        """An urgent (crisis) session with this provider starting at ``start``, or None when
+        either calendar refuses it. The officer's fatigue rules and daily limit do not apply to
+        a crisis; both calendars and the provider's caps are re-checked atomically as in Book."""
+        place = placement(snapshot, SessionType.CRISIS, start)
+        if place is None:
+            return None
+        zone = load_zone(facts.roster.roster.zone if facts.roster is not None else "UTC")
+        t = place.time
+        appointment_id = new_appointment_id(snapshot.provider_id)
+        claim = await self._store.claim(
+            Claim(
+                officer_id=facts.officer_id,
+                member=appointment_id,
+                appointment_id=appointment_id,
+                provider_id=snapshot.provider_id,
+                time=t,
+                probe=t,
+                day=local_day(t.start.astimezone(zone).date(), zone),
+                max_per_day=_NO_LIMIT,
+                roster_version=facts.roster.version if facts.roster is not None else 0,
+            )
+        )
+        if claim.code != "ok":
+            return None
+        now = self._clock()
+        appointment = Appointment(
+            appointment_id=appointment_id,
+            agency_id=facts.agency_id,
+            provider_id=snapshot.provider_id,
+            officer_ids=[facts.officer_id],
+            session_type=common.SESSION_TYPE_CRISIS,
+            time=interval_to_proto(t),
+            status=AppointmentStatus.APPOINTMENT_STATUS_BOOKED,
+            urgent=True,
+            capacity=1,
+            created_at=timestamp(now),
+            updated_at=timestamp(now),
+            status_reason="urgent",
+            version=1,
+        )
+        event = ev.AppointmentStatusChanged(appointment=appointment, reason_code="booked")
+        result = await self._store.commit(
+            self._commit((snapshot, place), "book", appointment, 0, int(claim.text(0)), event)
+        )
+        if result.code in ("ok", "exists"):
+            await self._store.sync(facts.officer_id, appointment, True, drop_member=appointment_id)
+            return appointment
+        await self._store.release(facts.officer_id, appointment_id, appointment_id)
+        return None
 
     # -- idempotency ------------------------------------------------------------------------
 

@@ -1,0 +1,205 @@
+"""Urgent-session requests and their per-agency queues in Redis.
+
+Every urgent key shares the ``{urgent}`` hash tag, so moving a request between states, its
+queue entry and its escalation event are one atomic script, also on Redis Cluster. Urgent
+requests are few (a crisis queue is short), so one slot holds them all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import redis.asyncio as aioredis
+
+from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour.scheduling.v1.appointments_pb2 import Appointment
+from tenfour_scheduling.adapters.keys import SERVICE, keys
+from tenfour_shared.events import outbox
+from tenfour_shared.events.outbox import OutboxRelay, outbox_key
+from tenfour_shared.redis_store import as_bytes
+
+__all__ = ["UrgentRequest", "UrgentStore"]
+
+TAG = "urgent"
+REQUEST_TTL_SECONDS = 7 * 24 * 3600
+QUEUED, CONNECTED, ESCALATED = "queued", "connected", "escalated"
+
+# KEYS: 1 request, 2 agency queue, 3 agencies with queues, 4 officer's active request
+# ARGV: 1 request id, 2 officer, 3 agency, 4 prefer peer, 5 queued ms, 6 escalate ms,
+#       7 crisis line text, 8 ttl s
+_ENQUEUE = """
+local active = redis.call('GET', KEYS[4])
+if active then return active end
+redis.call('HSET', KEYS[1], 'officer_id', ARGV[2], 'agency_id', ARGV[3], 'prefer_peer', ARGV[4],
+  'state', 'queued', 'queued_ms', ARGV[5], 'escalate_ms', ARGV[6], 'crisis_line_text', ARGV[7])
+redis.call('EXPIRE', KEYS[1], ARGV[8])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+redis.call('SADD', KEYS[3], ARGV[3])
+redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[8])
+return ARGV[1]
+"""
+
+# KEYS: 1 request, 2 agency queue, 4 officer's active request; ARGV: 1 request id, 2 appointment
+_CONNECT = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'queued' and state ~= 'escalated' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'connected', 'appointment', ARGV[2])
+redis.call('ZREM', KEYS[2], ARGV[1])
+if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
+return 1
+"""
+
+# KEYS: 1 request, 2 outbox; ARGV: 1-3 the outbox triple
+_ESCALATE = """
+if redis.call('HGET', KEYS[1], 'state') ~= 'queued' then return 0 end
+redis.call('HSET', KEYS[1], 'state', 'escalated')
+outbox_add(KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+return 1
+"""
+
+# KEYS: 1 lease; ARGV: 1 holder, 2 ttl ms
+_LEASE = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class UrgentRequest:
+    request_id: str
+    officer_id: str
+    agency_id: str
+    prefer_peer: bool
+    state: str
+    queued_ms: int
+    escalate_ms: int
+    crisis_line_text: str
+    appointment: Appointment | None
+
+
+def _request_key(request_id: str) -> str:
+    return keys("urgent-req", TAG, request_id)
+
+
+def _queue_key(agency_id: str) -> str:
+    return keys("urgent-queue", TAG, agency_id)
+
+
+def _active_key(officer_id: str) -> str:
+    return keys("urgent-active", TAG, officer_id)
+
+
+_AGENCIES = keys("urgent-agencies", TAG)
+_LEASE_KEY = keys("urgent-lease", TAG)
+
+
+class UrgentStore:
+    def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
+        self._redis = redis
+        self._relay = relay
+        self._enqueue = redis.register_script(_ENQUEUE)
+        self._connect = redis.register_script(_CONNECT)
+        self._escalate = redis.register_script(outbox.LUA_PRELUDE + _ESCALATE)
+        self._lease = redis.register_script(_LEASE)
+
+    async def record_connected(self, request_id: str, officer_id: str, agency_id: str, a: Appointment) -> None:
+        """A request answered at once: kept only so its status can be read."""
+        key = _request_key(request_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hset(
+                key,
+                mapping={
+                    "officer_id": officer_id,
+                    "agency_id": agency_id,
+                    "state": CONNECTED,
+                    "appointment": a.SerializeToString(),
+                },
+            )
+            pipe.expire(key, REQUEST_TTL_SECONDS)
+            await pipe.execute()
+
+    async def enqueue(
+        self,
+        request_id: str,
+        officer_id: str,
+        agency_id: str,
+        prefer_peer: bool,
+        queued_ms: int,
+        escalate_ms: int,
+        crisis_line_text: str,
+    ) -> str:
+        """Queue the request; the officer's already active request id when there is one."""
+        raw = await self._enqueue(
+            keys=[_request_key(request_id), _queue_key(agency_id), _AGENCIES, _active_key(officer_id)],
+            args=[
+                request_id,
+                officer_id,
+                agency_id,
+                "1" if prefer_peer else "0",
+                queued_ms,
+                escalate_ms,
+                crisis_line_text,
+                REQUEST_TTL_SECONDS,
+            ],
+        )
+        return as_bytes(raw).decode()
+
+    async def active(self, officer_id: str) -> str | None:
+        raw = await self._redis.get(_active_key(officer_id))
+        return None if raw is None else as_bytes(raw).decode()
+
+    async def get(self, request_id: str) -> UrgentRequest | None:
+        raw = await self._redis.hgetall(_request_key(request_id))
+        if not raw:
+            return None
+        f = {as_bytes(k).decode(): as_bytes(v) for k, v in raw.items()}
+        appointment = None
+        if f.get("appointment"):
+            appointment = Appointment()
+            appointment.ParseFromString(f["appointment"])
+        return UrgentRequest(
+            request_id=request_id,
+            officer_id=f.get("officer_id", b"").decode(),
+            agency_id=f.get("agency_id", b"").decode(),
+            prefer_peer=f.get("prefer_peer") == b"1",
+            state=f.get("state", b"").decode(),
+            queued_ms=int(f.get("queued_ms", b"0")),
+            escalate_ms=int(f.get("escalate_ms", b"0")),
+            crisis_line_text=f.get("crisis_line_text", b"").decode(),
+            appointment=appointment,
+        )
+
+    async def position(self, agency_id: str, request_id: str) -> int:
+        """1-based place in the agency's queue; 0 when not queued."""
+        rank = await self._redis.zrank(_queue_key(agency_id), request_id)
+        return 0 if rank is None else int(rank) + 1
+
+    async def agencies(self) -> list[str]:
+        return sorted(as_bytes(m).decode() for m in await self._redis.smembers(_AGENCIES))
+
+    async def queued(self, agency_id: str) -> list[str]:
+        found = await self._redis.zrange(_queue_key(agency_id), 0, -1)
+        if not found:
+            await self._redis.srem(_AGENCIES, agency_id)
+        return [as_bytes(m).decode() for m in found]
+
+    async def connect(self, r: UrgentRequest, appointment: Appointment) -> bool:
+        done = await self._connect(
+            keys=[_request_key(r.request_id), _queue_key(r.agency_id), _active_key(r.officer_id)],
+            args=[r.request_id, appointment.SerializeToString()],
+        )
+        return bool(done)
+
+    async def escalate(self, request_id: str, event: Envelope) -> bool:
+        done = await self._escalate(
+            keys=[_request_key(request_id), outbox_key(SERVICE, TAG)], args=outbox.script_args(event)
+        )
+        if done:
+            await self._relay.notify(TAG)
+        return bool(done)
+
+    async def lease(self, holder: str, ttl_ms: int) -> bool:
+        """Take or renew the escalation worker's lease (one worker at a time)."""
+        return bool(await self._lease(keys=[_LEASE_KEY], args=[holder, ttl_ms]))
