@@ -52,7 +52,7 @@ async def test_codes_and_rest_rules(
     await shot(page, "coordinator-rest-rules")
 
     await page.get_by_role("link", name="Numbers", exact=True).click()
-    assert await page.title() == "Program numbers · Tenfour"
+    await expect(page).to_have_title("Program numbers · Tenfour")
     report = page.locator("table.report").or_(page.get_by_text("No month has been published yet."))
     await expect(report).to_be_visible()
     await shot(page, "coordinator-program-numbers")

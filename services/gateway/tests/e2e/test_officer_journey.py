@@ -27,7 +27,7 @@ async def set_round_the_clock_hours(page: Page, shot: Any) -> None:
     """Seven 24-hour windows (00:00 to 00:00), entered in the weekly hours editor."""
     await page.get_by_role("link", name="Hours", exact=True).click()
     await expect(page.get_by_role("heading", name="Weekly hours")).to_be_visible()
-    assert await page.title() == "Weekly hours · Tenfour"
+    await expect(page).to_have_title("Weekly hours · Tenfour")
     for i, day in enumerate(WEEKDAYS):
         await page.get_by_role("button", name="Add a window").click()
         row = page.locator(".window").nth(i)

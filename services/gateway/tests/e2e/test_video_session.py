@@ -160,7 +160,7 @@ async def test_precall_check(system: System, browser: Browser, problems: PagePro
     _, page = await new_page(browser, problems, "officer", PHONE)
     await enrol_officer(page, system.url, code)
     await page.get_by_role("link", name="Check camera", exact=True).click()
-    assert await page.title() == "Camera and network check · Tenfour"
+    await expect(page).to_have_title("Camera and network check · Tenfour")
     await page.get_by_role("button", name="Start the check").click()
     result = page.locator("[data-frames-decoded]")
     await expect(result).to_be_attached(timeout=30000)
@@ -177,7 +177,7 @@ async def test_forms_show_the_servers_field_messages(
     code = system.enrolment_code(system.create_agency())
     _, page = await new_page(browser, problems, "officer", PHONE)
     await page.goto(f"{system.url}/")
-    assert await page.title() == "Tenfour"
+    await expect(page).to_have_title("Tenfour")
     await shot(page, "start")
     await page.get_by_role("link", name="Join with an agency code").first.click()
     await page.get_by_label("Agency code").fill(code)

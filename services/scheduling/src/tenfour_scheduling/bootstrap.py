@@ -9,9 +9,12 @@ from datetime import UTC, datetime
 
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore
+from tenfour_scheduling.adapters.conflict_store import ConflictStore
 from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
+from tenfour_scheduling.adapters.series_store import SeriesStore
+from tenfour_scheduling.adapters.urgent_store import UrgentStore
 from tenfour_scheduling.config import Settings
 from tenfour_scheduling.entrypoints.event_handlers import (
     availability_handlers,
@@ -24,9 +27,12 @@ from tenfour_scheduling.entrypoints.policy import POLICY
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking import BookingService, Clock
 from tenfour_scheduling.service.claims import Claims
+from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.rosters import RosterService
+from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
+from tenfour_scheduling.service.urgent import UrgentService, UrgentWorker
 from tenfour_shared import logs
 from tenfour_shared.auth_wiring import auth_interceptor
 from tenfour_shared.infra import Infra
@@ -58,16 +64,25 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     facts = FactReader(infra.redis)
     expansions = Expansions()
     claims = Claims(store)
+    booking = BookingService(store, claims, facts, expansions, clock)
+    urgent_store = UrgentStore(infra.redis, infra.relay)
+    slots = SlotService(read_model, facts, claims, expansions, clock)
+    appointments = AppointmentService(store, officers, clock)
     services = Services(
         rosters=RosterService(officers, clock),
-        slots=SlotService(read_model, facts, claims, expansions, clock),
-        booking=BookingService(store, claims, facts, expansions, clock),
-        appointments=AppointmentService(store, officers, clock),
+        slots=slots,
+        booking=booking,
+        appointments=appointments,
+        urgent=UrgentService(urgent_store, read_model, facts, booking, expansions, clock),
+        conflicts=ConflictService(
+            store, ConflictStore(infra.redis), facts, slots, appointments, expansions, clock
+        ),
+        series=SeriesService(SeriesStore(infra.redis), slots, booking, appointments, clock),
     )
     infra.consume("availability", availability_handlers(read_model))
     infra.consume("identity", identity_handlers(read_model, officers, services.appointments))
     infra.consume("signaling", signaling_handlers(services.appointments))
-    infra.consume("scheduling", own_handlers(services.appointments))
+    infra.consume("scheduling", own_handlers(services.appointments, services.conflicts))
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
     scheduling_pb2_grpc.add_SchedulingServiceServicer_to_server(
         SchedulingApi(services),  # type: ignore[abstract]  # later issues' RPCs answer UNIMPLEMENTED
@@ -75,6 +90,10 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     )
     async with runtime:
         await infra.connect(runtime)
+        worker = UrgentWorker(
+            services.urgent, urgent_store, settings.instance_id, settings.urgent_poll_seconds
+        )
+        runtime.spawn("urgent-queue", worker.run)
         await runtime.ready()
         yield Running(runtime, infra, services)
 

@@ -9,12 +9,7 @@ from tenfour_scheduling.entrypoints.policy import POLICY
 from tenfour_shared.auth.roles import Role
 
 LATER = {
-    "PlanSeries",
-    "BookSeries",
-    "ListConflicts",
     "OfferGroupSession",
-    "RequestUrgentSession",
-    "GetUrgentSessionStatus",
     "GetCalendarFeedToken",
     "RevokeCalendarFeedToken",
     "GetCalendarFeed",

@@ -24,7 +24,8 @@ TAG = "urgent"
 REQUEST_TTL_SECONDS = 7 * 24 * 3600
 QUEUED, CONNECTED, ESCALATED = "queued", "connected", "escalated"
 
-# KEYS: 1 request, 2 agency queue, 3 agencies with queues, 4 officer's active request
+# KEYS: 1 request, 2 agency queue, 3 agencies with queues, 4 officer's active request,
+#       5 arrival counter (the queue's order)
 # ARGV: 1 request id, 2 officer, 3 agency, 4 prefer peer, 5 queued ms, 6 escalate ms,
 #       7 crisis line text, 8 ttl s
 _ENQUEUE = """
@@ -33,13 +34,13 @@ if active then return active end
 redis.call('HSET', KEYS[1], 'officer_id', ARGV[2], 'agency_id', ARGV[3], 'prefer_peer', ARGV[4],
   'state', 'queued', 'queued_ms', ARGV[5], 'escalate_ms', ARGV[6], 'crisis_line_text', ARGV[7])
 redis.call('EXPIRE', KEYS[1], ARGV[8])
-redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[3])
 redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[8])
 return ARGV[1]
 """
 
-# KEYS: 1 request, 2 agency queue, 4 officer's active request; ARGV: 1 request id, 2 appointment
+# KEYS: 1 request, 2 agency queue, 3 officer's active request; ARGV: 1 request id, 2 appointment
 _CONNECT = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'queued' and state ~= 'escalated' then return 0 end
@@ -93,6 +94,7 @@ def _active_key(officer_id: str) -> str:
 
 _AGENCIES = keys("urgent-agencies", TAG)
 _LEASE_KEY = keys("urgent-lease", TAG)
+_SEQUENCE = keys("urgent-seq", TAG)
 
 
 class UrgentStore:
@@ -104,7 +106,9 @@ class UrgentStore:
         self._escalate = redis.register_script(outbox.LUA_PRELUDE + _ESCALATE)
         self._lease = redis.register_script(_LEASE)
 
-    async def record_connected(self, request_id: str, officer_id: str, agency_id: str, a: Appointment) -> None:
+    async def record_connected(
+        self, request_id: str, officer_id: str, agency_id: str, a: Appointment
+    ) -> None:
         """A request answered at once: kept only so its status can be read."""
         key = _request_key(request_id)
         async with self._redis.pipeline(transaction=True) as pipe:
@@ -132,7 +136,13 @@ class UrgentStore:
     ) -> str:
         """Queue the request; the officer's already active request id when there is one."""
         raw = await self._enqueue(
-            keys=[_request_key(request_id), _queue_key(agency_id), _AGENCIES, _active_key(officer_id)],
+            keys=[
+                _request_key(request_id),
+                _queue_key(agency_id),
+                _AGENCIES,
+                _active_key(officer_id),
+                _SEQUENCE,
+            ],
             args=[
                 request_id,
                 officer_id,
@@ -173,8 +183,8 @@ class UrgentStore:
 
     async def position(self, agency_id: str, request_id: str) -> int:
         """1-based place in the agency's queue; 0 when not queued."""
-        rank = await self._redis.zrank(_queue_key(agency_id), request_id)
-        return 0 if rank is None else int(rank) + 1
+        rank: object = await self._redis.zrank(_queue_key(agency_id), request_id)
+        return int(rank) + 1 if isinstance(rank, int) else 0
 
     async def agencies(self) -> list[str]:
         return sorted(as_bytes(m).decode() for m in await self._redis.smembers(_AGENCIES))

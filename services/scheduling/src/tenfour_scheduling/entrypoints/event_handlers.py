@@ -16,6 +16,7 @@ from tenfour_scheduling.adapters.keys import ID
 from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.service.appointments import AppointmentService
+from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_shared.events.consumer import Handler, PermanentFailure
 
 __all__ = ["availability_handlers", "identity_handlers", "own_handlers", "signaling_handlers"]
@@ -77,9 +78,10 @@ def signaling_handlers(appointments: AppointmentService) -> dict[str, Handler]:
     }
 
 
-def own_handlers(appointments: AppointmentService) -> dict[str, Handler]:
+def own_handlers(appointments: AppointmentService, conflicts: ConflictService) -> dict[str, Handler]:
     """Scheduling's own appointment events re-apply each version to the officers' calendars,
-    so a crash between a commit and its officer-side sync only delays the sync."""
+    so a crash between a commit and its officer-side sync only delays the sync. Roster and
+    policy changes re-check the officers' future sessions (marking is a CAS: idempotent)."""
 
     async def on_status_changed(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, scheduling.AppointmentStatusChanged)
@@ -89,7 +91,19 @@ def own_handlers(appointments: AppointmentService) -> dict[str, Handler]:
         assert isinstance(payload, scheduling.AppointmentRescheduled)
         await appointments.mirror(payload.appointment, moved=True)
 
+    async def on_roster_changed(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, scheduling.RosterChanged)
+        officer_id = _id(payload.officer_id, "officer id")
+        agency_id = _id(payload.agency_id, "agency id") if payload.agency_id else ""
+        await conflicts.roster_changed(officer_id, agency_id)
+
+    async def on_policy_changed(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, scheduling.FatiguePolicyChanged)
+        await conflicts.policy_changed(_id(payload.agency_id, "agency id"))
+
     return {
         "scheduling.appointment_status_changed": on_status_changed,
         "scheduling.appointment_rescheduled": on_rescheduled,
+        "scheduling.roster_changed": on_roster_changed,
+        "scheduling.fatigue_policy_changed": on_policy_changed,
     }

@@ -1,4 +1,4 @@
-"""Book, Reschedule, Cancel, and reading appointments."""
+"""Book, Reschedule, Cancel, reading appointments, and roster-change conflicts."""
 
 from __future__ import annotations
 
@@ -61,3 +61,7 @@ class AppointmentRpcs(RpcBase):
         window = requests.time_range(request.range, True) if request.HasField("range") else None
         found = await self._s.appointments.list(current_principal(), window, request.include_past)
         return pb.ListAppointmentsResponse(appointments=found)
+
+    async def ListConflicts(self, request: pb.ListConflictsRequest, context: Ctx) -> pb.ListConflictsResponse:
+        officer_id = requests.own_officer_id(current_principal(), "")
+        return pb.ListConflictsResponse(conflicts=await self._s.conflicts.list(officer_id))

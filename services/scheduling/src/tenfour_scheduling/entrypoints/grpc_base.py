@@ -10,8 +10,11 @@ from grpc import aio
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking import BookingService
+from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.rosters import RosterService
+from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
+from tenfour_scheduling.service.urgent import UrgentService
 
 __all__ = ["Ctx", "RpcBase", "Services"]
 
@@ -24,6 +27,9 @@ class Services:
     slots: SlotService
     booking: BookingService
     appointments: AppointmentService
+    urgent: UrgentService
+    conflicts: ConflictService
+    series: SeriesService
 
 
 class RpcBase(scheduling_pb2_grpc.SchedulingServiceServicer):

@@ -35,6 +35,11 @@ RULES = {
     "Cancel": PARTIES,
     "ListAppointments": PARTIES,
     "GetAppointment": PARTIES,
+    "ListConflicts": OFFICERS,
+    "PlanSeries": OFFICERS,
+    "BookSeries": OFFICERS,
+    "RequestUrgentSession": OFFICERS,
+    "GetUrgentSessionStatus": OFFICERS,
 }
 
 POLICY = Policy({_S + rpc: rule for rpc, rule in RULES.items()})

@@ -175,6 +175,16 @@ class AppointmentService:
                 return new
         raise Aborted("this appointment is changing too fast; retry")
 
+    async def withdraw(self, appointment_id: str, reason: str) -> Appointment | None:
+        """Cancel a booked appointment on the system's behalf (e.g. a series rolled back)."""
+
+        def decide(a: Appointment) -> Appointment | None:
+            if a.status != Status.APPOINTMENT_STATUS_BOOKED:
+                return None
+            return self._moved(a, AppointmentStatus.CANCELLED, reason, self._clock())
+
+        return await self.change(appointment_id, decide)
+
     async def mirror(self, appointment: Appointment, *, moved: bool = False) -> None:
         """Bring every officer's calendar in line with this version (idempotent); after a move
         also drop the claim that reserved the new time."""

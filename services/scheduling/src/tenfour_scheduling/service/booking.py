@@ -298,6 +298,7 @@ class BookingService:
         session_type: SessionType,
         start: datetime,
         idempotency_key: str,
+        series_id: str = "",
     ) -> Appointment:
         digest = _digest(officer_id, "book", idempotency_key)
         fp = _digest("book", officer_id, provider_id, session_type.value, str(to_ms(start)))
@@ -335,6 +336,7 @@ class BookingService:
                 updated_at=timestamp(now),
                 status_reason="booked",
                 version=1,
+                series_id=series_id,
             )
             event = ev.AppointmentStatusChanged(appointment=appointment, reason_code="booked")
             result = await self._store.commit(
@@ -416,6 +418,7 @@ class BookingService:
             moved.version = stored.version + 1
             moved.updated_at.CopyFrom(timestamp(now))
             moved.status_reason = "rescheduled"
+            moved.conflict = False  # the new time was checked against the current roster
             event = ev.AppointmentRescheduled(appointment=moved, previous_time=old.time)
             result = await self._store.commit(
                 self._commit(intent, "move", moved, stored.version, int(claim.text(0)), event)

@@ -17,6 +17,7 @@ from tenfour_scheduling.domain import (
     SlotSearchResult,
     find_slots,
 )
+from tenfour_scheduling.domain.slots import DEFAULT_STEP
 from tenfour_scheduling.service.booking import Clock
 from tenfour_scheduling.service.checks import officer_side
 from tenfour_scheduling.service.claims import Claims
@@ -60,10 +61,17 @@ class SlotService:
         filters: SlotFilters,
         horizon: timedelta,
         limit: int,
+        exclude: str = "",
+        only: frozenset[str] | None = None,
+        step: timedelta | None = None,
     ) -> SlotSearch:
+        """``exclude`` leaves one appointment out of both sides (the one a search moves);
+        ``only`` limits the search to these providers."""
         now = self._clock()
         window = Interval(now, now + horizon)
         ids = await self._providers.agency_provider_ids(agency_id)
+        if only is not None:
+            ids = [i for i in ids if i in only]
         # A session may start up to the end of the horizon: expand far enough for it to end.
         reach = window.expand(timedelta(0), _DAY)
         facts, snapshots = await self._facts.read(officer_id, agency_id, reach, ids)
@@ -83,7 +91,7 @@ class SlotService:
             offer = (
                 None
                 if why is not None
-                else provider_offer(snapshot, session_type, reach, now, self._expansions)
+                else provider_offer(snapshot, session_type, reach, now, self._expansions, exclude=exclude)
             )
             if offer is not None:
                 offers.append(offer)
@@ -101,7 +109,8 @@ class SlotService:
             filters,
             now=now,
             horizon=horizon,
-            officer_bookings=officer.bookings(),
+            officer_bookings=officer.bookings(exclude),
             limit=limit,
+            step=step or DEFAULT_STEP,
         )
         return SlotSearch(result, {s.provider_id: s for s in snapshots}, officer.roster.roster.zone)

@@ -1,0 +1,162 @@
+"""Series: "N sessions about every K days with one provider". PlanSeries places each session
+on the best valid day within ±D days of its target (the same slot search as FindSlots, so
+every placed session fits the officer's rotation and rest rules and the provider's hours) and
+keeps the plan for 15 minutes; BookSeries books the plan's sessions one by one with the
+atomic Book, either all or nothing (the ones booked are cancelled when one fails) or slot by
+slot with each slot's problem."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, date, datetime, timedelta
+
+from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_scheduling.adapters.codec import interval_to_proto
+from tenfour_scheduling.adapters.series_store import SeriesStore
+from tenfour_scheduling.domain import MAX_HORIZON, Slot, SlotFilters
+from tenfour_scheduling.service.appointments import AppointmentService
+from tenfour_scheduling.service.booking import BookingService, Clock
+from tenfour_scheduling.service.slots import SlotService
+from tenfour_shared.calendar import SessionType
+from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
+from tenfour_shared.timeline import Interval, load_zone
+
+__all__ = ["SeriesService"]
+
+MAX_COUNT = 26
+MAX_EVERY_DAYS = 60
+_STEP = timedelta(minutes=30)
+_LIMIT = 1000
+
+
+def _day_order(tolerance: int) -> list[int]:
+    out = [0]
+    for d in range(1, tolerance + 1):
+        out += [-d, d]
+    return out
+
+
+class SeriesService:
+    def __init__(
+        self,
+        store: SeriesStore,
+        slots: SlotService,
+        booking: BookingService,
+        appointments: AppointmentService,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._slots = slots
+        self._booking = booking
+        self._appointments = appointments
+        self._clock = clock
+
+    async def plan(
+        self,
+        *,
+        officer_id: str,
+        agency_id: str,
+        provider_id: str,
+        count: int,
+        every_days: int,
+        tolerance_days: int,
+        not_before: datetime | None,
+    ) -> pb.SeriesPlan:
+        problems = []
+        if not 1 <= count <= MAX_COUNT:
+            problems.append(("count", f"must be between 1 and {MAX_COUNT}"))
+        if not 1 <= every_days <= MAX_EVERY_DAYS:
+            problems.append(("every_days", f"must be between 1 and {MAX_EVERY_DAYS}"))
+        elif not 0 <= tolerance_days <= (every_days - 1) // 2:
+            problems.append(
+                ("tolerance_days", f"must be between 0 and {(every_days - 1) // 2} (under half the spacing)")
+            )
+        if problems:
+            raise InvalidArgument.single(*problems[0])
+        now = self._clock()
+        first = max(now, not_before) if not_before is not None else now
+        span = (first - now) + timedelta(days=(count - 1) * every_days + tolerance_days + 1)
+        if span > MAX_HORIZON:
+            raise InvalidArgument.single(
+                "count", f"the series would reach {span.days} days ahead; at most {MAX_HORIZON.days}"
+            )
+        search = await self._slots.find(
+            officer_id=officer_id,
+            agency_id=agency_id,
+            session_type=SessionType.INDIVIDUAL,
+            filters=SlotFilters(),
+            horizon=span,
+            limit=_LIMIT,
+            only=frozenset({provider_id}),
+            step=_STEP,
+        )
+        if provider_id not in search.providers:
+            raise NotFound("no such provider for your agency")
+        best: dict[date, Slot] = {}
+        for slot in search.result.slots:  # best first: keep each day's best
+            if slot.start >= first:
+                best.setdefault(slot.local_start.date(), slot)
+        start_day = first.astimezone(load_zone(search.zone)).date()
+        plan = pb.SeriesPlan(plan_id=secrets.token_hex(12))
+        previous: date | None = None
+        for i in range(count):
+            target = start_day + timedelta(days=i * every_days)
+            chosen = next(
+                (
+                    best[target + timedelta(days=d)]
+                    for d in _day_order(tolerance_days)
+                    if target + timedelta(days=d) in best
+                    and (previous is None or target + timedelta(days=d) > previous)
+                ),
+                None,
+            )
+            if chosen is None:
+                plan.slots.add(
+                    index=i,
+                    problem=f"no time with this provider fits your rotation within {tolerance_days} "
+                    f"day(s) of {target.isoformat()}",
+                )
+                continue
+            previous = chosen.local_start.date()
+            plan.slots.add(index=i, time=interval_to_proto(Interval(chosen.start, chosen.end)))
+        await self._store.put(officer_id, provider_id, plan)
+        return plan
+
+    async def book(
+        self, *, officer_id: str, agency_id: str, plan_id: str, all_or_nothing: bool, idempotency_key: str
+    ) -> pb.BookSeriesResponse:
+        stored = await self._store.get(officer_id, plan_id) if plan_id else None
+        if stored is None:
+            raise FailedPrecondition("this series plan has expired or does not exist; plan it again")
+        provider_id, plan = stored
+        series_id = f"series-{plan.plan_id}"
+        reply = pb.BookSeriesResponse(series_id=series_id)
+        for slot in plan.slots:
+            if slot.problem:
+                reply.failed.append(slot)
+        if reply.failed and all_or_nothing:
+            return reply
+        for slot in plan.slots:
+            if slot.problem:
+                continue
+            try:
+                booked = await self._booking.book(
+                    officer_id=officer_id,
+                    agency_id=agency_id,
+                    provider_id=provider_id,
+                    session_type=SessionType.INDIVIDUAL,
+                    start=slot.time.start.ToDatetime(tzinfo=UTC),
+                    idempotency_key=f"{idempotency_key}#series{slot.index}",
+                    series_id=series_id,
+                )
+            except (FailedPrecondition, Aborted, InvalidArgument) as exc:
+                reply.failed.add(index=slot.index, time=slot.time, problem=exc.message)
+                if all_or_nothing:
+                    break
+                continue
+            reply.booked.append(booked)
+        if reply.failed and all_or_nothing:
+            for a in reply.booked:
+                await self._appointments.withdraw(a.appointment_id, "series_rolled_back")
+            del reply.booked[:]
+        return reply

@@ -1,0 +1,183 @@
+"""Urgent sessions: a crisis on-call provider free right now, else a queue that escalates.
+
+``request`` tries every eligible crisis provider of the officer's agency (peer supporters
+first when asked), booking an immediate urgent appointment with the same atomic claim/commit
+scripts as Book (``BookingService.book_urgent``). When nobody is free the officer is queued
+per agency; ``UrgentWorker`` (one per deployment, by a Redis lease) keeps trying to connect
+queued officers and, after the agency's ``urgent_escalate_after``, publishes
+``scheduling.urgent_escalation`` with the agency's crisis line text, exactly once per request
+(a compare-and-set script writes the state and the event together).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tenfour.common.v1 import common_pb2 as common
+from tenfour.events.v1 import scheduling_events_pb2 as ev
+from tenfour.scheduling.v1.appointments_pb2 import Appointment
+from tenfour_scheduling.adapters.calendars import to_ms
+from tenfour_scheduling.adapters.facts import FactReader
+from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
+from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
+from tenfour_scheduling.adapters.urgent_store import QUEUED, UrgentRequest, UrgentStore
+from tenfour_scheduling.domain import shifts
+from tenfour_scheduling.service.booking import BookingService, Clock
+from tenfour_scheduling.service.offers import Expansions, ineligibility
+from tenfour_shared.calendar import SessionType
+from tenfour_shared.errors import NotFound
+from tenfour_shared.events.envelope import build
+from tenfour_shared.timeline import Interval
+
+__all__ = ["UrgentService", "UrgentStatus", "UrgentWorker"]
+
+WAIT_PER_PLACE = timedelta(minutes=5)  # the estimate of each place in the queue
+_SOON = timedelta(hours=2)
+
+
+@dataclass(frozen=True, slots=True)
+class UrgentStatus:
+    request_id: str
+    state: str
+    appointment: Appointment | None
+    position: int
+    estimated_wait: timedelta
+    crisis_line_text: str
+
+
+def _free_now(snapshot: ProviderSnapshot, expansions: Expansions, now_interval: Interval) -> bool:
+    """The provider offers crisis sessions for all of ``now_interval`` and (a peer) is off duty."""
+    availability = snapshot.availability
+    if availability is None:
+        return False
+    free = expansions.free(availability, SessionType.CRISIS, now_interval, now_interval.start)
+    if not any(f.start <= now_interval.start and now_interval.end <= f.end for f in free):
+        return False
+    if snapshot.roster is not None:  # a peer supporter on duty is not free
+        duty = shifts(snapshot.roster.roster, now_interval.expand(timedelta(days=1), timedelta(0)))
+        if any(s.interval.overlaps(now_interval) for s in duty):
+            return False
+    return True
+
+
+class UrgentService:
+    def __init__(
+        self,
+        store: UrgentStore,
+        providers: ProviderReadModel,
+        facts: FactReader,
+        booking: BookingService,
+        expansions: Expansions,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._providers = providers
+        self._facts = facts
+        self._booking = booking
+        self._expansions = expansions
+        self._clock = clock
+
+    async def connect(self, officer_id: str, agency_id: str, prefer_peer: bool) -> Appointment | None:
+        """Book an urgent session with the first crisis provider free right now, or None."""
+        ids = await self._providers.agency_provider_ids(agency_id)
+        if not ids:
+            return None
+        now = self._clock()
+        facts, snapshots = await self._facts.read(officer_id, agency_id, Interval(now, now + _SOON), ids)
+        candidates: list[tuple[int, str, ProviderSnapshot]] = []
+        for snapshot in snapshots:
+            why = ineligibility(
+                snapshot,
+                agency_id=agency_id,
+                officer_id=officer_id,
+                session_type=SessionType.CRISIS,
+                current_provider=snapshot.provider_id,  # a crisis ignores "not accepting new clients"
+            )
+            if why is not None or snapshot.availability is None:
+                continue
+            settings = snapshot.availability.rules.settings(SessionType.CRISIS)
+            if settings is None or not _free_now(
+                snapshot, self._expansions, Interval(now, now + settings.duration)
+            ):
+                continue
+            assert snapshot.profile is not None  # checked by ineligibility
+            peer = snapshot.profile.kind == common.PROVIDER_KIND_PEER
+            tier = 0 if peer == prefer_peer else 1
+            candidates.append((tier, snapshot.provider_id, snapshot))
+        for _, _, snapshot in sorted(candidates, key=lambda c: (c[0], c[1])):
+            booked = await self._booking.book_urgent(facts, snapshot, now)
+            if booked is not None:
+                return booked
+        return None
+
+    async def request(self, officer_id: str, agency_id: str, prefer_peer: bool) -> UrgentStatus:
+        active = await self._store.active(officer_id)
+        if active is not None:
+            return await self.status(officer_id, active)
+        request_id = secrets.token_urlsafe(18)
+        booked = await self.connect(officer_id, agency_id, prefer_peer)
+        if booked is not None:
+            await self._store.record_connected(request_id, officer_id, agency_id, booked)
+            return await self.status(officer_id, request_id)
+        facts, _ = await self._facts.read(officer_id, agency_id, Interval(self._clock(), self._clock()))
+        now_ms = to_ms(self._clock())
+        escalate_ms = now_ms + int(facts.policy.urgent_escalate_after.total_seconds() * 1000)
+        stored_id = await self._store.enqueue(
+            request_id, officer_id, agency_id, prefer_peer, now_ms, escalate_ms, facts.policy.crisis_line_text
+        )
+        return await self.status(officer_id, stored_id)
+
+    async def status(self, officer_id: str, request_id: str) -> UrgentStatus:
+        r = await self._store.get(request_id) if request_id else None
+        if r is None or r.officer_id != officer_id:
+            raise NotFound("no such urgent request")
+        position = 0 if r.appointment is not None else await self._store.position(r.agency_id, request_id)
+        return UrgentStatus(
+            request_id=request_id,
+            state=r.state,
+            appointment=r.appointment,
+            position=position,
+            estimated_wait=WAIT_PER_PLACE * position,
+            crisis_line_text=r.crisis_line_text if r.state != QUEUED else "",
+        )
+
+    async def drive(self) -> None:
+        """One pass over every queue: connect whom we can, escalate who waited too long."""
+        for agency_id in await self._store.agencies():
+            for request_id in await self._store.queued(agency_id):
+                r = await self._store.get(request_id)
+                if r is None:
+                    continue
+                await self._drive_one(r)
+
+    async def _drive_one(self, r: UrgentRequest) -> None:
+        booked = await self.connect(r.officer_id, r.agency_id, r.prefer_peer)
+        if booked is not None:
+            await self._store.connect(r, booked)
+            return
+        now = self._clock()
+        if r.state == QUEUED and to_ms(now) >= r.escalate_ms:
+            event = ev.UrgentEscalation(
+                request_id=r.request_id, agency_id=r.agency_id, crisis_line_text=r.crisis_line_text
+            )
+            await self._store.escalate(r.request_id, build(event, subject=r.request_id, when=now))
+
+
+class UrgentWorker:
+    """Drives the urgent queues while this instance holds the lease."""
+
+    def __init__(self, service: UrgentService, store: UrgentStore, holder: str, poll_seconds: float) -> None:
+        self._service = service
+        self._store = store
+        self._holder = holder
+        self._poll = poll_seconds
+
+    async def run(self) -> None:
+        ttl_ms = max(int(self._poll * 20_000), 10_000)
+        while True:
+            if await self._store.lease(self._holder, ttl_ms):
+                await self._service.drive()
+            await asyncio.sleep(self._poll)
