@@ -17,6 +17,7 @@ import importlib.util
 import json
 import os
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -52,16 +53,19 @@ def local_secrets() -> dict[str, str]:
     A deployment passes its own through the environment; these only spare a newcomer the chore.
     """
     path = DATA / "secrets.json"
-    if path.exists():
-        saved: dict[str, str] = json.loads(path.read_text())
-    else:
-        saved = {
-            "TENFOUR_IDENTITY_KEY_ENCRYPTION_KEY": base64.urlsafe_b64encode(os.urandom(32))
-            .rstrip(b"=")
-            .decode(),
-            "TENFOUR_BOOTSTRAP_ADMIN_USERNAME": "admin",
-            "TENFOUR_BOOTSTRAP_ADMIN_PASSWORD": f"tenfour-{secrets.token_urlsafe(12)}",
-        }
+    saved: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {
+        "TENFOUR_IDENTITY_KEY_ENCRYPTION_KEY": lambda: (
+            base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
+        ),
+        "TENFOUR_OUTCOMES_PSEUDONYM_KEY": lambda: secrets.token_urlsafe(32),
+        "TENFOUR_TURN_SECRET": lambda: secrets.token_urlsafe(32),
+        "TENFOUR_BOOTSTRAP_ADMIN_USERNAME": lambda: "admin",
+        "TENFOUR_BOOTSTRAP_ADMIN_PASSWORD": lambda: f"tenfour-{secrets.token_urlsafe(12)}",
+    }
+    missing = {key: make() for key, make in wanted.items() if key not in saved}
+    if missing:  # first run, or a data folder from an older version: keep what exists
+        saved.update(missing)
         DATA.mkdir(parents=True, exist_ok=True)
         path.touch(mode=0o600)
         path.write_text(json.dumps(saved, indent=2))
@@ -213,6 +217,21 @@ def _interrupt(*_: object) -> None:
     raise KeyboardInterrupt
 
 
+def start_turn(stack: contextlib.ExitStack, env: dict[str, str]) -> dict[str, str]:
+    """An embedded coturn for video sessions when Debian's coturn is installed (no root needed).
+
+    Without it clients get no STUN/TURN servers, which still works between two browsers on
+    this machine or one network.
+    """
+    if os.environ.get("TENFOUR_TURN_HOST") or shutil.which("turnserver") is None:
+        return {}
+    from tenfour_signaling.testing import Coturn  # demo helper shipped with the signaling package
+
+    turn = stack.enter_context(Coturn(DATA / "coturn", secret=env["TENFOUR_TURN_SECRET"]))
+    console.print(f"  • TURN (coturn)   turn:{turn.host}:{turn.port}")
+    return {"TENFOUR_TURN_HOST": turn.host, "TENFOUR_TURN_PORT": str(turn.port)}
+
+
 def main() -> int:
     seeding = os.environ.get("TENFOUR_SEED", "1").strip().lower() not in ("0", "false", "no", "off")
     console.print(f"[bold]Tenfour[/]: starting (data in {DATA})")
@@ -238,6 +257,7 @@ def main() -> int:
                 redis_url = redis.url
             steps.done(f"Redis (AOF)      {redis_url}")
             env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url, **local_secrets()}
+            env.update(start_turn(stack, env))
             (DATA / "logs").mkdir(parents=True, exist_ok=True)
             procs = [
                 # Prometheus /metrics on 9101, 9102, … next to each service's gRPC port.

@@ -11,8 +11,10 @@ from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore
 from tenfour_scheduling.adapters.conflict_store import ConflictStore
 from tenfour_scheduling.adapters.facts import FactReader
+from tenfour_scheduling.adapters.feed_store import FeedStore
 from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
+from tenfour_scheduling.adapters.reminder_store import ReminderStore
 from tenfour_scheduling.adapters.series_store import SeriesStore
 from tenfour_scheduling.adapters.urgent_store import UrgentStore
 from tenfour_scheduling.config import Settings
@@ -26,9 +28,11 @@ from tenfour_scheduling.entrypoints.grpc_api import SERVICE_NAME, SchedulingApi,
 from tenfour_scheduling.entrypoints.policy import POLICY
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking import BookingService, Clock
+from tenfour_scheduling.service.calendar_feed import CalendarFeedService
 from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.offers import Expansions
+from tenfour_scheduling.service.reminders import ReminderService, ReminderWorker
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
@@ -66,6 +70,8 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     claims = Claims(store)
     booking = BookingService(store, claims, facts, expansions, clock)
     urgent_store = UrgentStore(infra.redis, infra.relay)
+    reminder_store = ReminderStore(infra.redis, infra.relay)
+    reminders = ReminderService(reminder_store, store, facts, clock)
     slots = SlotService(read_model, facts, claims, expansions, clock)
     appointments = AppointmentService(store, officers, clock)
     services = Services(
@@ -77,12 +83,13 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         conflicts=ConflictService(
             store, ConflictStore(infra.redis), facts, slots, appointments, expansions, clock
         ),
+        feeds=CalendarFeedService(FeedStore(infra.redis), store, reminders, clock),
         series=SeriesService(SeriesStore(infra.redis), slots, booking, appointments, clock),
     )
     infra.consume("availability", availability_handlers(read_model))
     infra.consume("identity", identity_handlers(read_model, officers, services.appointments))
     infra.consume("signaling", signaling_handlers(services.appointments))
-    infra.consume("scheduling", own_handlers(services.appointments, services.conflicts))
+    infra.consume("scheduling", own_handlers(services.appointments, services.conflicts, reminders))
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
     scheduling_pb2_grpc.add_SchedulingServiceServicer_to_server(
         SchedulingApi(services),  # type: ignore[abstract]  # later issues' RPCs answer UNIMPLEMENTED
@@ -94,6 +101,10 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
             services.urgent, urgent_store, settings.instance_id, settings.urgent_poll_seconds
         )
         runtime.spawn("urgent-queue", worker.run)
+        reminder_worker = ReminderWorker(
+            reminders, reminder_store, settings.instance_id, settings.reminder_poll_seconds
+        )
+        runtime.spawn("reminders", reminder_worker.run)
         await runtime.ready()
         yield Running(runtime, infra, services)
 

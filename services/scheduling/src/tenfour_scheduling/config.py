@@ -8,3 +8,4 @@ from tenfour_shared.config import ServiceSettings
 class Settings(ServiceSettings):
     port: int = Field(default=50053, ge=0, le=65535)
     urgent_poll_seconds: float = Field(default=1.0, gt=0, le=60)  # the urgent queue worker's pace
+    reminder_poll_seconds: float = Field(default=5.0, gt=0, le=300)  # the reminder worker's pace

@@ -249,6 +249,7 @@ async def harness(
         jwks_json=test_tokens.jwks_json,
         retry_base_seconds=0.01,
         urgent_poll_seconds=0.05,
+        reminder_poll_seconds=0.05,
         log_level="WARNING",
     )
     clock = FakeClock()

@@ -10,9 +10,6 @@ from tenfour_shared.auth.roles import Role
 
 LATER = {
     "OfferGroupSession",
-    "GetCalendarFeedToken",
-    "RevokeCalendarFeedToken",
-    "GetCalendarFeed",
 }
 
 

@@ -17,6 +17,7 @@ from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.conflicts import ConflictService
+from tenfour_scheduling.service.reminders import ReminderService
 from tenfour_shared.events.consumer import Handler, PermanentFailure
 
 __all__ = ["availability_handlers", "identity_handlers", "own_handlers", "signaling_handlers"]
@@ -78,7 +79,9 @@ def signaling_handlers(appointments: AppointmentService) -> dict[str, Handler]:
     }
 
 
-def own_handlers(appointments: AppointmentService, conflicts: ConflictService) -> dict[str, Handler]:
+def own_handlers(
+    appointments: AppointmentService, conflicts: ConflictService, reminders: ReminderService
+) -> dict[str, Handler]:
     """Scheduling's own appointment events re-apply each version to the officers' calendars,
     so a crash between a commit and its officer-side sync only delays the sync. Roster and
     policy changes re-check the officers' future sessions (marking is a CAS: idempotent)."""
@@ -86,10 +89,12 @@ def own_handlers(appointments: AppointmentService, conflicts: ConflictService) -
     async def on_status_changed(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, scheduling.AppointmentStatusChanged)
         await appointments.mirror(payload.appointment)
+        await reminders.appointment_changed(payload.appointment)
 
     async def on_rescheduled(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, scheduling.AppointmentRescheduled)
         await appointments.mirror(payload.appointment, moved=True)
+        await reminders.appointment_changed(payload.appointment)
 
     async def on_roster_changed(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, scheduling.RosterChanged)

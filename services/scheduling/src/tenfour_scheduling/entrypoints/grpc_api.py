@@ -1,7 +1,7 @@
 """gRPC servicer: a thin translation between protobuf and the scheduling use cases.
 
 One mixin per area, composed here; the RPCs of later areas (group
-sessions, calendar feeds) are not overridden and answer UNIMPLEMENTED until a
+sessions) are not overridden and answer UNIMPLEMENTED until a
 mixin for them is added to SchedulingApi's bases.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from tenfour_scheduling.entrypoints.grpc_appointments import AppointmentRpcs
 from tenfour_scheduling.entrypoints.grpc_base import Services
+from tenfour_scheduling.entrypoints.grpc_feed import FeedRpcs
 from tenfour_scheduling.entrypoints.grpc_rosters import RosterRpcs
 from tenfour_scheduling.entrypoints.grpc_series import SeriesRpcs
 from tenfour_scheduling.entrypoints.grpc_slots import SlotRpcs
@@ -19,5 +20,5 @@ __all__ = ["SERVICE_NAME", "SchedulingApi", "Services"]
 SERVICE_NAME = "tenfour.scheduling.v1.SchedulingService"
 
 
-class SchedulingApi(RosterRpcs, SlotRpcs, AppointmentRpcs, UrgentRpcs, SeriesRpcs):
+class SchedulingApi(RosterRpcs, SlotRpcs, AppointmentRpcs, UrgentRpcs, SeriesRpcs, FeedRpcs):
     """RPCs not overridden by a mixin answer UNIMPLEMENTED until their issue lands."""

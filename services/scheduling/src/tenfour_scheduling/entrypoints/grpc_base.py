@@ -10,6 +10,7 @@ from grpc import aio
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking import BookingService
+from tenfour_scheduling.service.calendar_feed import CalendarFeedService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
@@ -30,6 +31,7 @@ class Services:
     urgent: UrgentService
     conflicts: ConflictService
     series: SeriesService
+    feeds: CalendarFeedService
 
 
 class RpcBase(scheduling_pb2_grpc.SchedulingServiceServicer):

@@ -8,7 +8,7 @@ appointment at all (program figures come as de-identified aggregates elsewhere).
 
 from __future__ import annotations
 
-from tenfour_shared.auth.policy import Policy, Rule
+from tenfour_shared.auth.policy import PUBLIC, Policy, Rule
 from tenfour_shared.auth.roles import Role
 
 _S = "/tenfour.scheduling.v1.SchedulingService/"
@@ -38,6 +38,9 @@ RULES = {
     "ListConflicts": OFFICERS,
     "PlanSeries": OFFICERS,
     "BookSeries": OFFICERS,
+    "GetCalendarFeedToken": PARTIES,
+    "RevokeCalendarFeedToken": PARTIES,
+    "GetCalendarFeed": PUBLIC,  # the token is the credential (the gateway serves /calendar/<token>.ics)
     "RequestUrgentSession": OFFICERS,
     "GetUrgentSessionStatus": OFFICERS,
 }

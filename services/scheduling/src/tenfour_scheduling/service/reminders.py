@@ -1,0 +1,108 @@
+"""Reminders: when an appointment is booked or moved (scheduling's own events), each officer's
+reminder times are computed from the agency's ``reminder_offsets`` around their duty and
+protected sleep (``domain.reminders``) and scheduled; ``ReminderWorker`` publishes
+``scheduling.reminder_due`` when each falls due, once (the member is removed in the same
+script that writes the event). A member names
+the start it was computed for, so reminders of a moved or cancelled appointment are dropped,
+not sent.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from tenfour.events.v1 import scheduling_events_pb2 as ev
+from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
+from tenfour_scheduling.adapters.appointment_store import AppointmentStore
+from tenfour_scheduling.adapters.calendars import to_ms
+from tenfour_scheduling.adapters.codec import timestamp
+from tenfour_scheduling.adapters.facts import FactReader
+from tenfour_scheduling.adapters.reminder_store import ReminderStore
+from tenfour_scheduling.domain import BlockReason, off_duty_windows
+from tenfour_scheduling.domain.reminders import reminder_times
+from tenfour_scheduling.service.booking import Clock
+from tenfour_shared.events.envelope import build
+from tenfour_shared.timeline import Interval
+
+__all__ = ["ReminderService", "ReminderWorker"]
+
+_FORBIDDEN = frozenset({BlockReason.ON_DUTY, BlockReason.PROTECTED_SLEEP})
+_BOOKED = AppointmentStatus.APPOINTMENT_STATUS_BOOKED
+
+
+def _start(a: Appointment) -> datetime:
+    return a.time.start.ToDatetime(tzinfo=UTC)
+
+
+class ReminderService:
+    def __init__(
+        self, store: ReminderStore, appointments: AppointmentStore, facts: FactReader, clock: Clock
+    ) -> None:
+        self._store = store
+        self._appointments = appointments
+        self._facts = facts
+        self._clock = clock
+
+    async def times(self, officer_id: str, a: Appointment) -> list[tuple[timedelta, datetime]]:
+        """The officer's reminder times for this appointment."""
+        start = _start(a)
+        facts, _ = await self._facts.read(officer_id, a.agency_id, Interval(start, start))
+        offsets = facts.policy.reminder_offsets
+        forbidden: list[Interval] = []
+        if facts.roster is not None and offsets:
+            window = Interval(start - max(offsets) - timedelta(days=2), start)
+            result = off_duty_windows(facts.roster.roster, facts.policy.fatigue, window)
+            forbidden = [b.interval for b in result.blocked if b.reason in _FORBIDDEN]
+        return reminder_times(start, offsets, forbidden)
+
+    async def appointment_changed(self, a: Appointment) -> None:
+        if a.status != _BOOKED:
+            return
+        items: dict[str, int] = {}
+        for officer_id in a.officer_ids:
+            for offset, at in await self.times(officer_id, a):
+                member = f"{a.appointment_id}|{to_ms(_start(a))}|{officer_id}|{int(offset.total_seconds())}"
+                items[member] = to_ms(at)
+        await self._store.schedule(items)
+
+    async def drive(self) -> int:
+        """Send every reminder now due; how many were sent."""
+        now = self._clock()
+        sent = 0
+        for member in await self._store.due(to_ms(now)):
+            appointment_id, start_ms, officer_id, _ = member.split("|")
+            stored = await self._appointments.get(appointment_id)
+            a = stored.appointment if stored is not None else None
+            if (
+                a is None
+                or a.status != _BOOKED
+                or str(to_ms(_start(a))) != start_ms
+                or _start(a) <= now
+                or officer_id not in a.officer_ids
+            ):
+                await self._store.drop(member)  # cancelled, moved or over: nothing to remind of
+                continue
+            event = ev.ReminderDue(
+                appointment_id=appointment_id, user_id=officer_id, deliver_at=timestamp(now)
+            )
+            if await self._store.send(member, build(event, subject=appointment_id, when=now)):
+                sent += 1
+        return sent
+
+
+class ReminderWorker:
+    def __init__(
+        self, service: ReminderService, store: ReminderStore, holder: str, poll_seconds: float
+    ) -> None:
+        self._service = service
+        self._store = store
+        self._holder = holder
+        self._poll = poll_seconds
+
+    async def run(self) -> None:
+        ttl_ms = max(int(self._poll * 20_000), 10_000)
+        while True:
+            if await self._store.lease(self._holder, ttl_ms):
+                await self._service.drive()
+            await asyncio.sleep(self._poll)

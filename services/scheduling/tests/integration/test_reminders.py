@@ -1,0 +1,70 @@
+"""Reminders through the real event flow: scheduled from the booked event at the policy's
+offsets, moved out of a shift, each sent once when due; a cancelled session's are dropped."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, time, timedelta
+
+import pytest
+
+from tenfour.events.v1.scheduling_events_pb2 import ReminderDue
+from tenfour.scheduling.v1 import scheduling_pb2 as pb
+
+from .conftest import Harness, every_day, rules, utc
+
+pytestmark = pytest.mark.integration
+WED = utc(2026, 3, 4, 14)  # Wednesday 08:00 Chicago, a day off; Tuesday is a day shift 07:00-19:00
+DUE = "scheduling:reminders-due:{reminders}"
+
+
+async def until_scheduled(h: Harness, count: int) -> dict[str, float]:
+    for _ in range(250):
+        found = await h.redis.zrange(DUE, 0, -1, withscores=True)
+        if len(found) >= count:
+            return {m.decode(): s for m, s in found}
+        await asyncio.sleep(0.02)
+    raise AssertionError("reminders never scheduled")
+
+
+async def reminders(h: Harness, at_least: int, settle: float = 0.3) -> list[ReminderDue]:
+    events = await h.scheduling_events("scheduling.reminder_due", at_least=at_least, settle=settle)
+    return [e for e in events if isinstance(e, ReminderDue)]
+
+
+async def test_reminders_avoid_the_shift_and_are_sent_once(harness: Harness) -> None:
+    await harness.provider("t-1", rules("t-1", every_day(time(8), time(20))))
+    await harness.set_roster("o-1")
+    booked = await harness.book("o-1", "t-1", WED)
+    scheduled = await until_scheduled(harness, 2)
+    times = sorted(datetime_ms for datetime_ms in scheduled.values())
+    # 24 h before falls in Tuesday's shift: moved to just before it (06:59); 1 h before is free.
+    assert times == [
+        utc(2026, 3, 3, 12, 59).timestamp() * 1000,
+        (WED - timedelta(hours=1)).timestamp() * 1000,
+    ]
+
+    harness.clock.now = utc(2026, 3, 3, 12, 58)
+    await asyncio.sleep(0.3)
+    assert await reminders(harness, 0, settle=0) == []
+    harness.clock.now = utc(2026, 3, 3, 12, 59)
+    (first,) = await reminders(harness, 1)
+    assert (first.appointment_id, first.user_id) == (booked.appointment_id, "o-1")
+    assert first.deliver_at.ToDatetime(tzinfo=UTC) == utc(2026, 3, 3, 12, 59)
+    harness.clock.now = WED - timedelta(minutes=30)
+    assert len(await reminders(harness, 2, settle=0.4)) == 2
+    assert await harness.redis.zcard(DUE) == 0
+
+
+async def test_a_cancelled_sessions_reminders_are_dropped(harness: Harness) -> None:
+    await harness.provider("t-1", rules("t-1", every_day(time(8), time(20))))
+    await harness.set_roster("o-1")
+    booked = await harness.book("o-1", "t-1", WED)
+    await until_scheduled(harness, 2)
+    await harness.stub.Cancel(
+        pb.CancelRequest(appointment_id=booked.appointment_id), metadata=harness.officer("o-1")
+    )
+    harness.clock.now = WED - timedelta(minutes=30)
+    await asyncio.sleep(0.4)
+    assert await reminders(harness, 0, settle=0) == []
+    assert await harness.redis.zcard(DUE) == 0
