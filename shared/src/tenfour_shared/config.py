@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
+from typing import TypeVar
 
-from pydantic import Field
+from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+S = TypeVar("S", bound=BaseSettings)
 
 
 class ServiceSettings(BaseSettings):
@@ -33,3 +37,18 @@ class ServiceSettings(BaseSettings):
     jwks_json: str = ""
     token_issuer: str = "tenfour-identity"
     token_audience: str = "tenfour"
+
+
+def load_settings(cls: type[S]) -> S:
+    """Read a process's settings, or exit with the problems named but never the values read:
+    pydantic's own message quotes every input, secrets included."""
+    try:
+        return cls()
+    except ValidationError as exc:
+        lines = [f"invalid configuration ({cls.__module__}):"]
+        for err in exc.errors(include_url=False, include_input=False, include_context=False):
+            field = ".".join(str(part) for part in err["loc"]) or "settings"
+            env = f"TENFOUR_{field.upper()}" if err["loc"] else "TENFOUR_*"
+            lines.append(f"  {env}: {err['msg']}")
+        print("\n".join(lines), file=sys.stderr)
+        raise SystemExit(2) from None

@@ -98,3 +98,19 @@ def test_settings_are_frozen() -> None:
 
     with pytest.raises(ValidationError):
         settings.port = 1  # type: ignore[misc]
+
+
+def test_invalid_configuration_exits_naming_the_variable_but_not_any_value(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tenfour_shared.config import load_settings
+
+    monkeypatch.setenv("TENFOUR_PORT", "not-a-port")
+    monkeypatch.setenv("TENFOUR_REDIS_URL", "redis://:hunter2-secret@db:6379/0")
+    with pytest.raises(SystemExit) as stopped:
+        load_settings(ServiceSettings)
+    assert stopped.value.code == 2
+    err = capsys.readouterr().err
+    assert "TENFOUR_PORT" in err
+    assert "hunter2-secret" not in err
+    assert "not-a-port" not in err

@@ -6,10 +6,11 @@ import asyncio
 
 from tenfour_gateway.app import serve
 from tenfour_gateway.config import Settings
+from tenfour_shared.config import load_settings
 
 
 def main() -> None:
-    asyncio.run(serve(Settings()))
+    asyncio.run(serve(load_settings(Settings)))
 
 
 if __name__ == "__main__":

@@ -149,7 +149,7 @@ class SeriesService:
                     idempotency_key=f"{idempotency_key}#series{slot.index}",
                     series_id=series_id,
                 )
-            except (FailedPrecondition, Aborted, InvalidArgument) as exc:
+            except (FailedPrecondition, Aborted) as exc:  # a reused key's mismatch still raises
                 reply.failed.add(index=slot.index, time=slot.time, problem=exc.message)
                 if all_or_nothing:
                     break
