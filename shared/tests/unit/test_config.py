@@ -7,7 +7,7 @@ import os
 import pytest
 from pydantic import ValidationError
 
-from tenfour_shared.config import ServiceSettings
+from tenfour_shared.config import ServiceSettings, load_settings
 
 
 class SchedulingSettings(ServiceSettings):
@@ -103,8 +103,6 @@ def test_settings_are_frozen() -> None:
 def test_invalid_configuration_exits_naming_the_variable_but_not_any_value(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from tenfour_shared.config import load_settings
-
     monkeypatch.setenv("TENFOUR_PORT", "not-a-port")
     monkeypatch.setenv("TENFOUR_REDIS_URL", "redis://:hunter2-secret@db:6379/0")
     with pytest.raises(SystemExit) as stopped:
