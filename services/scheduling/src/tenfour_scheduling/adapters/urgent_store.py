@@ -58,6 +58,13 @@ outbox_add(KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 return 1
 """
 
+# KEYS: 1 agency queue, 2 agencies with queues; ARGV: 1 agency
+# (atomic, so an agency whose queue gains a request meanwhile stays listed)
+_FORGET_IF_EMPTY = """
+if redis.call('ZCARD', KEYS[1]) == 0 then return redis.call('SREM', KEYS[2], ARGV[1]) end
+return 0
+"""
+
 # KEYS: 1 lease; ARGV: 1 holder, 2 ttl ms
 _LEASE = """
 local holder = redis.call('GET', KEYS[1])
@@ -105,6 +112,7 @@ class UrgentStore:
         self._connect = redis.register_script(_CONNECT)
         self._escalate = redis.register_script(outbox.LUA_PRELUDE + _ESCALATE)
         self._lease = redis.register_script(_LEASE)
+        self._forget = redis.register_script(_FORGET_IF_EMPTY)
 
     async def record_connected(
         self, request_id: str, officer_id: str, agency_id: str, a: Appointment
@@ -192,7 +200,7 @@ class UrgentStore:
     async def queued(self, agency_id: str) -> list[str]:
         found = await self._redis.zrange(_queue_key(agency_id), 0, -1)
         if not found:
-            await self._redis.srem(_AGENCIES, agency_id)
+            await self._forget(keys=[_queue_key(agency_id), _AGENCIES], args=[agency_id])
         return [as_bytes(m).decode() for m in found]
 
     async def connect(self, r: UrgentRequest, appointment: Appointment) -> bool:
