@@ -1,8 +1,9 @@
 """One participant of a 1:1 session through the service: join, the waiting room, the call.
 
-Convention between our clients: the officer offers once admitted (it learns this from its
-own ParticipantAdmitted), the provider answers and admits whoever waits. The service itself
-supports group meshes; this client drives one peer connection, to the provider.
+Convention shared with the web app: the provider admits whoever waits and then offers to
+them (also to an officer who comes straight back in while the provider is present); the
+officer answers. The service itself supports group meshes; this client drives one peer
+connection at a time.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ class SessionClient:
         self.role = ""
         self.waiting_messages: list[str] = []
         self._tasks: set[asyncio.Task[None]] = set()
-        self._calling = False
+        self._called: set[str] = set()
 
     @property
     def is_provider(self) -> bool:
@@ -77,30 +78,28 @@ class SessionClient:
         kind = event.WhichOneof("body")
         if kind == "waiting":
             self.waiting_messages.append(event.waiting.message)
-        elif kind == "participant_joined" and event.participant_joined.waiting:
-            if self.is_provider and self.auto_admit:
-                self._spawn(self._admit(event.participant_joined.participant_id))
-        elif (
-            kind == "participant_admitted"
-            and event.participant_admitted.participant_id == self.port.handle
-            and not self.is_provider
-            and not self._calling
-        ):
-            self._calling = True
-            self._spawn(self._call())
+        elif kind == "participant_joined" and self.is_provider:
+            joined = event.participant_joined
+            if not joined.waiting:
+                self._spawn(self._call(joined.participant_id))
+            elif self.auto_admit:
+                self._spawn(self._admit(joined.participant_id))
 
     async def _admit(self, participant_id: str) -> None:
         try:
             await self.port.admit(participant_id)
         except SignalingError as exc:
             log.warning("admit failed", extra={"code": exc.code.name if exc.code else ""})
+            return
+        await self._call(participant_id)
 
-    async def _call(self) -> None:
+    async def _call(self, participant_id: str) -> None:
+        """The provider offers to one participant, once per arrival."""
         assert self.peer is not None
-        room = await self.port.unary("GetRoom", pb.GetRoomRequest(appointment_id=self.appointment_id))
-        assert isinstance(room, pb.RoomState)
-        provider = next((p.participant_id for p in room.participants if p.role in _PROVIDERS), None)
-        self.peer.remote = provider  # offer to the provider only, not to other group members
+        if participant_id in self._called:
+            return
+        self._called.add(participant_id)
+        self.peer.remote = participant_id
         await self.peer.call()
 
     @property
