@@ -66,6 +66,7 @@ PREFIX = re.compile(r"[a-z][a-z0-9]{0,11}")  # usernames stay within identity's 
 SLOT_WAIT_SECONDS = 30.0
 PREFERRED_WAIT = 10.0  # seconds more for the preferred kind of provider
 TOTAL_STEPS = 10
+CRISIS_ON_CALL = "therapist_okafor"  # on call around the clock for urgent sessions
 OVERNIGHT_DAYS = (
     common.WEEKDAY_MONDAY,
     common.WEEKDAY_TUESDAY,
@@ -156,10 +157,10 @@ THERAPISTS = (
         "male",
         "trained",
         ("depression_anxiety", "stress_burnout", "substance_use"),
-        ("individual",),
+        ("individual", "crisis_on_call"),
         ("en",),
         "Licensed clinical social worker; first-responder culture trained.",
-        "Mon-Fri 09:00-17:00",
+        "Mon-Fri 09:00-17:00; crisis on call around the clock",
     ),
 )
 COORDINATOR = ("coordinator", "coordinator", "Dana Whitfield", "dana.whitfield")
@@ -650,6 +651,35 @@ class DemoSeeder:
         )
         if rules is not None and overnight:
             self._optional("AvailabilityService/SetRules", lambda: self._overnight(token, rules))
+        if rules is not None and key == CRISIS_ON_CALL:
+            self._optional("AvailabilityService/SetRules", lambda: self._crisis_on_call(token, rules))
+
+    def _crisis_on_call(self, token: str, rules: rules_pb2.RuleSet) -> rules_pb2.RuleSet:
+        """Crisis sessions around the clock, so "talk to someone now" connects in the demo at once.
+
+        Windows of one day may not overlap, so the day is tiled: crisis before and after the
+        09:00-17:00 hours, which offer both kinds; whole days at weekends.
+        """
+        if any(common.SESSION_TYPE_CRISIS in w.offers for w in rules.weekly):
+            return rules
+        updated = rules_pb2.RuleSet()
+        updated.CopyFrom(rules)
+        del updated.weekly[:]
+        midnight, nine, five = common.LocalTime(hour=0), common.LocalTime(hour=9), common.LocalTime(hour=17)
+        crisis, both = (
+            [common.SESSION_TYPE_CRISIS],
+            [common.SESSION_TYPE_INDIVIDUAL, common.SESSION_TYPE_CRISIS],
+        )
+        weekdays = {w.weekday for w in rules.weekly}
+        for day in range(common.WEEKDAY_MONDAY, common.WEEKDAY_SUNDAY + 1):
+            if day in weekdays:
+                updated.weekly.add(weekday=day, start=midnight, end=nine, offers=crisis)
+                updated.weekly.add(weekday=day, start=nine, end=five, offers=both)
+                updated.weekly.add(weekday=day, start=five, end=midnight, offers=crisis)
+            else:  # start == end: the whole day
+                updated.weekly.add(weekday=day, start=midnight, end=midnight, offers=crisis)
+        request = avp.SetRulesRequest(rules=updated, expected_version=rules.version)
+        return self._call(self.clients.availability.SetRules, request, token, "crisis on-call hours")
 
     def _overnight(self, token: str, rules: rules_pb2.RuleSet) -> rules_pb2.RuleSet:
         """Mon-Thu 21:00-01:00: windows across midnight, for officers coming off a day shift."""

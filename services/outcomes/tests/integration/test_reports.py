@@ -14,6 +14,7 @@ from google.protobuf.message import Message
 from tenfour.common.v1 import common_pb2
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile, ProviderProfileUpdated
 from tenfour.outcomes.v1 import outcomes_pb2 as pb
+from tenfour.scheduling.v1.appointments_pb2 import DayKind
 from tenfour_outcomes.domain.linear import determined
 from tenfour_outcomes.domain.metrics import ADDITIVE, relations
 from tenfour_outcomes.domain.periods import Period
@@ -77,7 +78,7 @@ async def test_an_agency_admin_sees_de_identified_figures_of_published_months(ha
         "officers_served": 24,
         "median_days_enrolment_to_first_session": 35,
         "median_urgent_wait_minutes": 6,
-        "sessions_on_days_off": "n/a",  # scheduling does not report day kinds yet
+        "sessions_on_days_off": "n/a",  # these events carry no day kinds
         "sessions_on_work_days": "n/a",
         "day_kind_not_recorded": 24,
         "day_off_share": "n/a",
@@ -248,3 +249,50 @@ async def test_no_rpc_returns_a_per_officer_row(harness: Harness) -> None:
     assert all(label.startswith(("2025", "2026")) for label in labels)
     csv_rows = list(csv.DictReader(io.StringIO(replies[1].content.decode())))  # type: ignore[attr-defined]
     assert [r["period"] for r in csv_rows] == labels
+
+
+async def test_sessions_on_days_off_and_work_days_come_from_the_booked_day_kinds(harness: Harness) -> None:
+    off, work = DayKind.DAY_KIND_DAY_OFF, DayKind.DAY_KIND_WORK_DAY
+    for i, officer in enumerate(OFFICERS):
+        await harness.enrol(officer, at=utc(2025, 12, 1, 8))
+        session = appointment(f"ap-{i}", [officer], utc(2026, 1, 5 + i % 20, 15))
+        session.officer_day_kinds.append(off if i < 13 else work)  # 13 officers off duty, 11 on
+        await harness.session(session)
+    unknown = appointment("ap-unknown", [OFFICERS[0]], utc(2026, 1, 28, 15))  # recorded by no roster
+    unknown.officer_day_kinds.append(DayKind.DAY_KIND_UNSPECIFIED)
+    await harness.session(unknown)
+    await harness.settle()
+    harness.clock.now = utc(2026, 3, 20)
+    january = table(await harness.report())["2026-01"]
+    assert {k: january[k] for k in ("sessions_fulfilled", "day_kind_not_recorded")} == {
+        "sessions_fulfilled": 25,
+        "day_kind_not_recorded": "small",  # one officer
+    }
+    # Hidden with it so that the small cell cannot be derived from fulfilled = off + work + unknown.
+    hidden = [k for k in ("sessions_on_days_off", "sessions_on_work_days") if isinstance(january[k], str)]
+    assert [january[k] for k in hidden] == ["complementary"]
+    shown = {"sessions_on_days_off": 13, "sessions_on_work_days": 11}
+    assert {k: v for k, v in shown.items() if k not in hidden} == {
+        k: january[k] for k in shown if k not in hidden
+    }
+
+
+async def test_day_off_share_is_shown_when_every_cell_has_enough_officers(harness: Harness) -> None:
+    off, work = DayKind.DAY_KIND_DAY_OFF, DayKind.DAY_KIND_WORK_DAY
+    for i, officer in enumerate(OFFICERS):
+        await harness.enrol(officer, at=utc(2025, 12, 1, 8))
+        session = appointment(f"ap-{i}", [officer], utc(2026, 1, 5 + i % 20, 15))
+        session.officer_day_kinds.append(off if i < 13 else work)
+        await harness.session(session)
+    await harness.settle()
+    harness.clock.now = utc(2026, 3, 20)
+    january = table(await harness.report())["2026-01"]
+    assert {
+        k: january[k]
+        for k in ("sessions_on_days_off", "sessions_on_work_days", "day_kind_not_recorded", "day_off_share")
+    } == {
+        "sessions_on_days_off": 13,
+        "sessions_on_work_days": 11,
+        "day_kind_not_recorded": 0,
+        "day_off_share": round(13 / 24, 4),
+    }

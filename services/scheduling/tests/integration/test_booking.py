@@ -15,9 +15,9 @@ import grpc
 import pytest
 
 from tenfour.common.v1 import common_pb2 as common
-from tenfour.events.v1.scheduling_events_pb2 import AppointmentStatusChanged
+from tenfour.events.v1.scheduling_events_pb2 import AppointmentRescheduled, AppointmentStatusChanged
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
-from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
+from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus, DayKind
 from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_shared.calendar import Weekday
 from tenfour_shared.timeline import Interval
@@ -276,3 +276,28 @@ async def test_the_atomic_step_refuses_what_every_check_let_through(
     assert len(own) + (winners[0].officer_ids[0] == "o-0") <= 1  # o-0 never holds two sessions a day
     events = await booked_events(harness, len(winners) + len(own))
     assert len(events) == len(winners) + len(own)
+
+
+async def test_each_booking_records_whether_it_falls_on_the_officers_day_off_or_work_day(
+    harness: Harness,
+) -> None:
+    await harness.provider("t-1", rules("t-1", every_day(time(6), time(23))))
+    await harness.set_roster("o-1")  # Pitman DD--DDD--DD--- from Monday 2 March
+    await harness.set_roster("o-2")
+    tue_2000 = utc(2026, 3, 4, 2)  # Tuesday 3 March 20:00 Chicago, after a 07:00-19:00 day shift
+    off = await harness.book("o-1", "t-1", WED_0800)
+    work = await harness.book("o-2", "t-1", tue_2000)
+    assert list(off.officer_day_kinds) == [DayKind.DAY_KIND_DAY_OFF]
+    assert list(work.officer_day_kinds) == [DayKind.DAY_KIND_WORK_DAY]
+    events = {e.appointment.appointment_id: e.appointment for e in await booked_events(harness, 2)}
+    assert list(events[off.appointment_id].officer_day_kinds) == [DayKind.DAY_KIND_DAY_OFF]
+    assert list(events[work.appointment_id].officer_day_kinds) == [DayKind.DAY_KIND_WORK_DAY]
+
+    # A reschedule records the new day's kind: o-1 moves to Friday 6 March 20:00, a work day.
+    request = pb.RescheduleRequest(idempotency_key="move-1", appointment_id=off.appointment_id)
+    request.new_start.FromDatetime(utc(2026, 3, 7, 2))
+    moved: Appointment = await harness.stub.Reschedule(request, metadata=harness.officer("o-1"))
+    assert list(moved.officer_day_kinds) == [DayKind.DAY_KIND_WORK_DAY]
+    (rescheduled,) = await harness.scheduling_events("scheduling.appointment_rescheduled", at_least=1)
+    assert isinstance(rescheduled, AppointmentRescheduled)
+    assert list(rescheduled.appointment.officer_day_kinds) == [DayKind.DAY_KIND_WORK_DAY]

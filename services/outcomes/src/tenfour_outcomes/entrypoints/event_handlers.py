@@ -1,9 +1,9 @@
 """Identity's and scheduling's events -> the outcomes read model.
 
 Only stable fields are read: ids, agency, status, previous status, late_cancellation, version,
-time, urgent, created_at, role and provider kind. Every handler is idempotent by state (a fact is replaced
-only by a newer event's; enrolment keeps the first day; a tier is a plain value), so the
-consumer's redeliveries change nothing.
+time, urgent, created_at, officer_day_kinds, role and provider kind. Every handler is
+idempotent by state (a fact is replaced only by a newer event's; enrolment keeps the first
+day; a tier is a plain value), so the consumer's redeliveries change nothing.
 """
 
 from __future__ import annotations
@@ -18,7 +18,8 @@ from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import ProviderProfileUpdated, UserRegistered
 from tenfour.events.v1.scheduling_events_pb2 import AppointmentRescheduled, AppointmentStatusChanged
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
-from tenfour_outcomes.domain.facts import AppointmentState, Tier
+from tenfour.scheduling.v1.appointments_pb2 import DayKind as ProtoDayKind
+from tenfour_outcomes.domain.facts import AppointmentState, DayKind, Tier
 from tenfour_outcomes.service.access import AGENCY_ID
 from tenfour_outcomes.service.ingest import AppointmentChange, Ingest
 from tenfour_shared.events.consumer import Handler, PermanentFailure
@@ -35,6 +36,17 @@ _KINDS = {
     common_pb2.PROVIDER_KIND_THERAPIST: Tier.CLINICIAN,
     common_pb2.PROVIDER_KIND_PEER: Tier.PEER,
 }
+
+_DAY_KINDS = {
+    ProtoDayKind.DAY_KIND_DAY_OFF: DayKind.DAY_OFF,
+    ProtoDayKind.DAY_KIND_WORK_DAY: DayKind.WORK_DAY,
+}
+
+
+def _day_kinds(appointment: Appointment) -> tuple[DayKind | None, ...]:
+    """Aligned with officer_ids; unknown values and missing positions are "not recorded"."""
+    kinds = [_DAY_KINDS.get(k) for k in appointment.officer_day_kinds[: len(appointment.officer_ids)]]
+    return tuple(kinds) if any(k is not None for k in kinds) else ()
 
 
 def _state(value: int) -> AppointmentState:
@@ -63,6 +75,7 @@ def change_of(appointment: Appointment, previous: int) -> AppointmentChange:
         late_cancellation=appointment.late_cancellation,
         version=appointment.version,
         urgent=appointment.urgent,
+        day_kinds=_day_kinds(appointment),
         requested_at=appointment.created_at.ToDatetime(tzinfo=UTC)
         if appointment.HasField("created_at")
         else None,

@@ -41,6 +41,7 @@ from tenfour_scheduling.domain.rotation import (
     ShiftDefinition,
     ShiftKind,
     ShiftSource,
+    is_duty_day,
     shifts,
 )
 from tenfour_scheduling.domain.slot_check import SlotProblem, SlotProblemCode, check_slot
@@ -103,6 +104,7 @@ __all__ = [
     "export_roster_ics",
     "find_slots",
     "import_roster_ics",
+    "is_duty_day",
     "is_late_cancellation",
     "off_duty_windows",
     "roster_from_template",

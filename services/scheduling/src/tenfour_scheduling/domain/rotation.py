@@ -32,6 +32,7 @@ __all__ = [
     "ShiftKind",
     "ShiftSource",
     "classify_shift_kind",
+    "is_duty_day",
     "shifts",
     "wall_interval",
 ]
@@ -267,6 +268,17 @@ class Shift:
     @property
     def end(self) -> datetime:
         return self.interval.end
+
+
+def is_duty_day(roster: Roster, moment: datetime) -> bool:
+    """Whether the officer's local date of ``moment`` is a duty day: a cycle shift that is not
+    cancelled, or a duty-adding override, starts on that date (else it is a day off)."""
+    day = moment.astimezone(load_zone(roster.zone)).date()
+    if any(ov.kind.adds_duty and ov.day == day for ov in roster.overrides):
+        return True
+    if roster.letter_on(day) == OFF:
+        return False
+    return not any(day in ov.cancelled_days() for ov in roster.overrides)
 
 
 def shifts(roster: Roster, window: Interval) -> list[Shift]:

@@ -17,14 +17,16 @@ from google.protobuf.message import Message
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
-from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
+from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus, DayKind
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore, Claim, Commit, Reply
 from tenfour_scheduling.adapters.calendars import to_ms
 from tenfour_scheduling.adapters.codec import interval_to_proto, timestamp
 from tenfour_scheduling.adapters.facts import FactReader, OfficerFacts
 from tenfour_scheduling.adapters.keys import new_appointment_id
+from tenfour_scheduling.adapters.officer_store import StoredRoster
 from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain.booking_rules import local_day, local_week
+from tenfour_scheduling.domain.rotation import is_duty_day
 from tenfour_scheduling.service.checks import (
     TAKEN,
     BookingProblem,
@@ -41,7 +43,7 @@ from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, 
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval, load_zone
 
-__all__ = ["BookingService", "Clock"]
+__all__ = ["BookingService", "Clock", "day_kind"]
 
 Clock = Callable[[], datetime]
 ATTEMPTS = 5
@@ -70,6 +72,13 @@ class Intent:
     officer: OfficerSide
     snapshot: ProviderSnapshot
     place: Placement
+
+
+def day_kind(roster: StoredRoster | None, start: datetime) -> DayKind.ValueType:
+    """The officer's day kind for a session starting at ``start`` (unspecified without a roster)."""
+    if roster is None:
+        return DayKind.DAY_KIND_UNSPECIFIED
+    return DayKind.DAY_KIND_WORK_DAY if is_duty_day(roster.roster, start) else DayKind.DAY_KIND_DAY_OFF
 
 
 class BookingService:
@@ -208,6 +217,7 @@ class BookingService:
             agency_id=facts.agency_id,
             provider_id=snapshot.provider_id,
             officer_ids=[facts.officer_id],
+            officer_day_kinds=[day_kind(facts.roster, t.start)],
             session_type=common.SESSION_TYPE_CRISIS,
             time=interval_to_proto(t),
             status=AppointmentStatus.APPOINTMENT_STATUS_BOOKED,
@@ -328,6 +338,7 @@ class BookingService:
                 agency_id=agency_id,
                 provider_id=provider_id,
                 officer_ids=[officer_id],
+                officer_day_kinds=[day_kind(intent.officer.roster, intent.place.time.start)],
                 session_type=_SESSION_TYPES[session_type],
                 time=interval_to_proto(intent.place.time),
                 status=AppointmentStatus.APPOINTMENT_STATUS_BOOKED,
@@ -415,6 +426,7 @@ class BookingService:
             moved = Appointment()
             moved.CopyFrom(old)
             moved.time.CopyFrom(interval_to_proto(intent.place.time))
+            moved.officer_day_kinds[:] = [day_kind(intent.officer.roster, intent.place.time.start)]
             moved.version = stored.version + 1
             moved.updated_at.CopyFrom(timestamp(now))
             moved.status_reason = "rescheduled"
