@@ -16,6 +16,7 @@ from tenfour_scheduling.domain import (
     ShiftDefinition,
     ShiftKind,
     ShiftSource,
+    is_duty_day,
     roster_from_template,
     rotating_cycle,
     shifts,
@@ -297,3 +298,25 @@ def test_unknown_template_is_a_validation_error() -> None:
     with pytest.raises(DomainValidationError) as err:
         roster_from_template("continental", anchor=date(2025, 1, 6), zone="UTC")
     assert err.value.violations[0].field == "template"
+
+
+def test_a_duty_day_is_a_local_date_on_which_a_shift_or_added_duty_starts() -> None:
+    zone = "America/Chicago"
+    roster = roster_from_template("pitman", anchor=date(2026, 3, 2), zone=zone).model_copy(
+        update={
+            "overrides": (
+                Override(kind=OverrideKind.LEAVE, day=date(2026, 3, 2)),  # Monday's shift cancelled
+                Override(kind=OverrideKind.COURT, day=date(2026, 3, 4), start=time(9), length=3 * H),
+            )
+        }
+    )
+    tz = ZoneInfo(zone)
+
+    def at(day: int, hour: int) -> datetime:
+        return datetime(2026, 3, day, hour, tzinfo=tz).astimezone(UTC)
+
+    assert not is_duty_day(roster, at(2, 12))  # leave
+    assert is_duty_day(roster, at(3, 23))  # a cycle shift that day: the local date, not UTC's 4 March
+    assert is_duty_day(roster, at(4, 20))  # a day off with a court date
+    assert not is_duty_day(roster, at(5, 1))
+    assert is_duty_day(roster, at(6, 0))
