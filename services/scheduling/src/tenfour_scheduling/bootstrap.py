@@ -72,7 +72,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     urgent_store = UrgentStore(infra.redis, infra.relay)
     reminder_store = ReminderStore(infra.redis, infra.relay)
     reminders = ReminderService(reminder_store, store, facts, clock)
-    slots = SlotService(read_model, facts, claims, expansions, clock)
+    slots = SlotService(read_model, facts, claims, expansions, clock, store)
     appointments = AppointmentService(store, officers, clock)
     services = Services(
         rosters=RosterService(officers, clock),
@@ -92,7 +92,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     infra.consume("scheduling", own_handlers(services.appointments, services.conflicts, reminders))
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
     scheduling_pb2_grpc.add_SchedulingServiceServicer_to_server(
-        SchedulingApi(services),  # type: ignore[abstract]  # later issues' RPCs answer UNIMPLEMENTED
+        SchedulingApi(services),
         runtime.server,
     )
     async with runtime:

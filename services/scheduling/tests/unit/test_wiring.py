@@ -8,9 +8,7 @@ from tenfour_scheduling.entrypoints.grpc_api import SchedulingApi
 from tenfour_scheduling.entrypoints.policy import POLICY
 from tenfour_shared.auth.roles import Role
 
-LATER = {
-    "OfferGroupSession",
-}
+LATER: set[str] = set()
 
 
 def _implemented() -> set[str]:

@@ -112,6 +112,7 @@ class AppointmentStore:
         self._sync = load_script(redis, package, "sync.lua", prelude)
         self._commit = load_script(redis, package, "commit.lua", prelude)
         self._transition = load_script(redis, package, "transition.lua", prelude)
+        self._seat = load_script(redis, package, "seat.lua", prelude)
 
     async def now_ms(self) -> int:
         seconds, micros = await self._redis.time()
@@ -238,6 +239,26 @@ class AppointmentStore:
         if ok:
             await self._relay.notify(k.tag)
         return ok
+
+    async def seat(self, new: Appointment, expected_version: int, deadline_ms: int, event: Envelope) -> str:
+        """Change a group session's seats: compare-and-set on the version, refused past the
+        claim's deadline (``deadline_ms`` 0: none). Returns ok | stale | expired."""
+        k = ProviderKeys(new.provider_id)
+        raw = await self._seat(
+            keys=[k.appointment(new.appointment_id), k.outbox],
+            args=[
+                expected_version,
+                new.version,
+                new.status,
+                new.SerializeToString(),
+                deadline_ms,
+                *outbox.script_args(event),
+            ],
+        )
+        code = _reply(raw).code
+        if code == "ok":
+            await self._relay.notify(k.tag)
+        return code
 
     # -- phase 3 ----------------------------------------------------------------------------
 

@@ -1,8 +1,7 @@
 """gRPC servicer: a thin translation between protobuf and the scheduling use cases.
 
-One mixin per area, composed here; the RPCs of later areas (group
-sessions) are not overridden and answer UNIMPLEMENTED until a
-mixin for them is added to SchedulingApi's bases.
+One mixin per area, composed here; a new area's RPCs come with a new mixin added to
+SchedulingApi's bases (tests/unit/test_wiring.py keeps them in step with the policy).
 """
 
 from __future__ import annotations
@@ -21,4 +20,4 @@ SERVICE_NAME = "tenfour.scheduling.v1.SchedulingService"
 
 
 class SchedulingApi(RosterRpcs, SlotRpcs, AppointmentRpcs, UrgentRpcs, SeriesRpcs, FeedRpcs):
-    """RPCs not overridden by a mixin answer UNIMPLEMENTED until their issue lands."""
+    """Every RPC of the service, one mixin per area."""

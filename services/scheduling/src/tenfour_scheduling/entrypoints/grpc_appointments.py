@@ -6,6 +6,7 @@ from tenfour.scheduling.v1 import appointments_pb2
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
+from tenfour_scheduling.service.booking import MAX_GROUP_CAPACITY, MIN_GROUP_CAPACITY
 from tenfour_shared.auth.principal import current_principal
 from tenfour_shared.errors import InvalidArgument
 
@@ -18,15 +19,42 @@ class AppointmentRpcs(RpcBase):
     async def Book(self, request: pb.BookRequest, context: Ctx) -> Appointment:
         caller = current_principal()
         officer_id = requests.own_officer_id(caller, request.officer_id)
-        if request.group_appointment_id:
-            raise InvalidArgument.single("group_appointment_id", "group sessions are not bookable yet")
         key = requests.idempotency_key(request.idempotency_key)
+        if request.group_appointment_id:
+            if request.provider_id or request.HasField("start"):
+                raise InvalidArgument.single(
+                    "group_appointment_id",
+                    "a seat is taken with the group's id alone (no provider_id or start)",
+                )
+            return await self._s.booking.take_seat(
+                officer_id=officer_id,
+                agency_id=requests.agency_of(caller),
+                group_id=request.group_appointment_id,
+                idempotency_key=key,
+            )
         return await self._s.booking.book(
             officer_id=officer_id,
             agency_id=requests.agency_of(caller),
             provider_id=requests.provider_id(request.provider_id),
             session_type=requests.session_type(request.session_type),
             start=requests.instant(request.start, request.HasField("start"), "start"),
+            idempotency_key=key,
+        )
+
+    async def OfferGroupSession(self, request: pb.OfferGroupSessionRequest, context: Ctx) -> Appointment:
+        caller = current_principal()
+        key = requests.idempotency_key(request.idempotency_key)
+        if not request.agency_id:
+            raise InvalidArgument.single("agency_id", "is required: the agency whose officers may take seats")
+        if not MIN_GROUP_CAPACITY <= request.capacity <= MAX_GROUP_CAPACITY:
+            raise InvalidArgument.single(
+                "capacity", f"must be between {MIN_GROUP_CAPACITY} and {MAX_GROUP_CAPACITY} seats"
+            )
+        return await self._s.booking.offer_group(
+            provider_id=caller.subject,
+            agency_id=request.agency_id,
+            start=requests.instant(request.start, request.HasField("start"), "start"),
+            capacity=request.capacity,
             idempotency_key=key,
         )
 

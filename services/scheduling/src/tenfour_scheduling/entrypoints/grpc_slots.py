@@ -23,6 +23,8 @@ class SlotRpcs(RpcBase):
     async def FindSlots(self, request: pb.FindSlotsRequest, context: Ctx) -> pb.FindSlotsResponse:
         caller = current_principal()
         officer_id = requests.own_officer_id(caller, request.officer_id)
+        if request.session_type == common.SESSION_TYPE_GROUP:
+            return await self._group_slots(request, officer_id, requests.agency_of(caller))
         search = await self._s.slots.find(
             officer_id=officer_id,
             agency_id=requests.agency_of(caller),
@@ -48,5 +50,34 @@ class SlotRpcs(RpcBase):
                 reason=slot.reason,
                 score=round(1.0 - rank / count, 4),
                 provider_kind=_KINDS[slot.provider_kind],
+            )
+        return reply
+
+    async def _group_slots(
+        self, request: pb.FindSlotsRequest, officer_id: str, agency_id: str
+    ) -> pb.FindSlotsResponse:
+        found = await self._s.slots.find_groups(
+            officer_id=officer_id,
+            agency_id=agency_id,
+            horizon=requests.horizon(request.horizon, request.HasField("horizon")),
+            limit=requests.limit(request.limit),
+        )
+        reply = pb.FindSlotsResponse()
+        if not found:
+            reply.empty_reason = "no group session with a free seat fits your roster and rest rules"
+            reply.empty_reason_code = "no_offers"
+        count = len(found)
+        for rank, slot in enumerate(found):
+            profile = slot.snapshot.profile
+            peer = profile is not None and profile.kind == common.PROVIDER_KIND_PEER
+            reply.slots.add(
+                provider_id=slot.appointment.provider_id,
+                provider_display_name=profile.display_name if profile is not None else "",
+                time=slot.appointment.time,
+                local_start=slot.local_start.isoformat(),
+                reason=slot.reason,
+                score=round(1.0 - rank / count, 4),
+                provider_kind=common.PROVIDER_KIND_PEER if peer else common.PROVIDER_KIND_THERAPIST,
+                group_appointment_id=slot.appointment.appointment_id,
             )
         return reply

@@ -15,6 +15,7 @@ _S = "/tenfour.scheduling.v1.SchedulingService/"
 OFFICERS = Rule(roles={Role.OFFICER, Role.PEER_SUPPORTER})
 AGENCY_MEMBERS = Rule(roles={Role.OFFICER, Role.PEER_SUPPORTER, Role.AGENCY_ADMIN})
 ADMINS = Rule(roles={Role.AGENCY_ADMIN})
+PROVIDERS = Rule(roles={Role.THERAPIST, Role.PEER_SUPPORTER})
 PARTIES = Rule(roles={Role.OFFICER, Role.PEER_SUPPORTER, Role.THERAPIST})
 
 RULES = {
@@ -33,6 +34,7 @@ RULES = {
     "Book": OFFICERS,
     "Reschedule": OFFICERS,
     "Cancel": PARTIES,
+    "OfferGroupSession": PROVIDERS,
     "ListAppointments": PARTIES,
     "GetAppointment": PARTIES,
     "ListConflicts": OFFICERS,

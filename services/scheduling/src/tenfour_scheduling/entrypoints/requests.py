@@ -92,7 +92,9 @@ def session_type(value: common.SessionType.ValueType) -> SessionType:
             "session_type", "crisis sessions are requested with RequestUrgentSession"
         )
     if value == common.SESSION_TYPE_GROUP:
-        raise InvalidArgument.single("session_type", "group sessions are not bookable yet")
+        raise InvalidArgument.single(
+            "session_type", "a seat in a group session is taken with group_appointment_id (see FindSlots)"
+        )
     raise InvalidArgument.single("session_type", f"unknown session type {value}")
 
 

@@ -4,10 +4,12 @@ provider's slot with its event, then mirrored to the officers' calendars."""
 
 from __future__ import annotations
 
+import contextlib
 import re
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour.scheduling.v1.appointments_pb2 import AppointmentStatus as Status
@@ -121,6 +123,9 @@ class AppointmentService:
         if stored is None or not visible(caller, stored.appointment):
             raise NotFound("no such appointment")
         by_officer = as_officer(caller) and caller.subject in stored.appointment.officer_ids
+        group = stored.appointment.session_type == common.SESSION_TYPE_GROUP
+        if group and by_officer and caller.subject != stored.appointment.provider_id:
+            return await self.leave_group(caller.subject, appointment_id, reason_code or "seat_released")
         policy = await self._officers.policy(stored.appointment.agency_id)
         now = self._clock()
 
@@ -137,6 +142,37 @@ class AppointmentService:
         if changed is None:
             raise NotFound("no such appointment")
         return changed
+
+    async def leave_group(self, officer_id: str, appointment_id: str, reason: str) -> Appointment:
+        """A seated officer gives up their seat (the group goes on for the others): a
+        compare-and-set on the group's version with the officer removed, its event, then the
+        officer's calendar is freed."""
+        for _ in range(ATTEMPTS):
+            stored = await self._store.get(appointment_id)
+            if stored is None or officer_id not in stored.appointment.officer_ids:
+                raise NotFound("no such appointment")
+            a = stored.appointment
+            if a.status != Status.APPOINTMENT_STATUS_BOOKED:
+                raise FailedPrecondition("only a seat in a booked group session can be given up")
+            now = self._clock()
+            if _start(a) <= now:
+                raise FailedPrecondition("the session has started; it ends as fulfilled or no-show")
+            i = list(a.officer_ids).index(officer_id)
+            new = Appointment()
+            new.CopyFrom(a)
+            del new.officer_ids[i]
+            if i < len(new.officer_day_kinds):
+                del new.officer_day_kinds[i]
+            new.version = a.version + 1
+            new.updated_at.CopyFrom(timestamp(now))
+            new.status_reason = reason
+            event = ev.AppointmentStatusChanged(appointment=new, previous_status=a.status, reason_code=reason)
+            envelope = build(event, subject=appointment_id, when=now)
+            if await self._store.seat(new, stored.version, 0, envelope) == "ok":
+                await self._store.sync(officer_id, new, False)
+                await self.mirror(new)
+                return new
+        raise Aborted("this group session is changing too fast; retry")
 
     def _moved(
         self, a: Appointment, target: AppointmentStatus, reason: str, now: datetime, *, late: bool = False
@@ -220,7 +256,13 @@ class AppointmentService:
         ids.update(await self._store.provider_index(user_id, now, None))
         cancelled = 0
         for stored in await self._store.get_many(sorted(ids)):
-            if await self._cancel_for_deactivation(stored, now):
+            a = stored.appointment
+            if a.session_type == common.SESSION_TYPE_GROUP and user_id != a.provider_id:
+                # Only the seat goes (if still held); the group goes on for the others.
+                with contextlib.suppress(FailedPrecondition, NotFound):
+                    await self.leave_group(user_id, a.appointment_id, "user_deactivated")
+                    cancelled += 1
+            elif await self._cancel_for_deactivation(stored, now):
                 cancelled += 1
         return cancelled
 

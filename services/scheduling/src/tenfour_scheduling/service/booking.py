@@ -18,13 +18,20 @@ from google.protobuf.message import Message
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus, DayKind
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore, Claim, Commit, Reply
+from tenfour_scheduling.adapters.appointment_store import (
+    CLAIM_TTL_MS,
+    AppointmentStore,
+    Claim,
+    Commit,
+    Reply,
+)
 from tenfour_scheduling.adapters.calendars import to_ms
 from tenfour_scheduling.adapters.codec import interval_to_proto, timestamp
 from tenfour_scheduling.adapters.facts import FactReader, OfficerFacts
 from tenfour_scheduling.adapters.keys import new_appointment_id
 from tenfour_scheduling.adapters.officer_store import StoredRoster
 from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
+from tenfour_scheduling.domain import off_duty_windows
 from tenfour_scheduling.domain.booking_rules import local_day, local_week
 from tenfour_scheduling.domain.rotation import is_duty_day
 from tenfour_scheduling.service.checks import (
@@ -37,7 +44,7 @@ from tenfour_scheduling.service.checks import (
     placement,
 )
 from tenfour_scheduling.service.claims import CLAIM_GRACE_MS, Claims
-from tenfour_scheduling.service.offers import Expansions
+from tenfour_scheduling.service.offers import Expansions, provider_offer
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from tenfour_shared.events.envelope import build
@@ -50,6 +57,8 @@ ATTEMPTS = 5
 _NO_LIMIT = 1_000_000  # an urgent session ignores the officer's daily limit
 _DAY = timedelta(days=1)
 _SESSION_TYPES = {SessionType.INDIVIDUAL: common.SESSION_TYPE_INDIVIDUAL}
+MIN_GROUP_CAPACITY = 2
+MAX_GROUP_CAPACITY = 8  # signaling's mesh holds 8 participants including the provider
 _REFUSALS = {
     "busy": ("provider_busy", "the provider was booked at this time meanwhile"),
     "busy_as_officer": ("provider_busy", "the provider has a session of their own then"),
@@ -256,7 +265,7 @@ class BookingService:
             return first
         appointment_id = record.get("appointment_id", b"").decode()
         member = record.get("claim", b"").decode()
-        committed = await self._claims.committed(appointment_id, member)
+        committed = await self._claims.committed(appointment_id, member, officer_id)
         if committed is not None:
             await self._store.sync(
                 officer_id,
@@ -387,6 +396,8 @@ class BookingService:
             old = stored.appointment
             if old.status != AppointmentStatus.APPOINTMENT_STATUS_BOOKED:
                 raise FailedPrecondition("only a booked appointment can be rescheduled")
+            if old.session_type == common.SESSION_TYPE_GROUP:
+                raise FailedPrecondition("group sessions cannot be moved; cancel your seat instead")
             if len(old.officer_ids) != 1:
                 raise FailedPrecondition("a seat in a group session cannot be moved; cancel it instead")
             now = self._clock()
@@ -453,3 +464,174 @@ class BookingService:
             code, message = _REFUSALS.get(result.code, ("refused", result.code))
             raise BookingProblem(code, message + "; your session is unchanged").error()
         raise Aborted("this appointment or time is changing too fast; your session is unchanged")
+
+    # -- group sessions ---------------------------------------------------------------------
+
+    async def offer_group(
+        self,
+        *,
+        provider_id: str,
+        agency_id: str,
+        start: datetime,
+        capacity: int,
+        idempotency_key: str,
+    ) -> Appointment:
+        """A group session the provider gives: inside their availability for group sessions,
+        with buffers and caps re-checked atomically by the same commit step as Book. The key
+        names the appointment, so a retry finds the first one."""
+        digest = _digest(provider_id, "group", idempotency_key)
+        appointment_id = f"{provider_id}.{digest[:16]}"
+        fp = (agency_id, to_ms(start), capacity)
+        for _ in range(ATTEMPTS):
+            existing = await self._store.get(appointment_id)
+            if existing is not None:
+                a = existing.appointment
+                if (a.agency_id, to_ms(a.time.start.ToDatetime(tzinfo=UTC)), a.capacity) != fp:
+                    raise InvalidArgument.single(
+                        "idempotency_key", "was already used for a different request"
+                    )
+                return a
+            now = self._clock()
+            facts, (snapshot,) = await self._facts.read(
+                provider_id, agency_id, Interval(start, start), [provider_id]
+            )
+            profile = snapshot.profile
+            if profile is None or snapshot.availability is None:
+                raise BookingProblem(
+                    "provider_unavailable", "your availability is not known here yet"
+                ).error()
+            if not snapshot.active:
+                raise BookingProblem("provider_unavailable", "your account is not taking bookings").error()
+            if agency_id not in profile.agency_ids:
+                raise BookingProblem("provider_unavailable", "you do not serve this agency").error()
+            window = Interval(min(start, now), start).expand(_DAY, _DAY)
+            offer = provider_offer(snapshot, SessionType.GROUP, window, now, self._expansions)
+            session = None if offer is None else offer.sessions.get(SessionType.GROUP.value)
+            place = placement(snapshot, SessionType.GROUP, start)
+            if session is None or place is None:
+                raise BookingProblem("provider_unavailable", "you do not offer group sessions").error()
+            if start - now < session.min_notice:
+                raise BookingProblem("too_soon", "group sessions need more notice").error()
+            end = start + session.duration
+            if not any(f.start <= start and end <= f.end for f in session.free):
+                raise BookingProblem(
+                    "outside_provider_hours", "outside your hours for group sessions"
+                ).error()
+            peer_roster = offer.roster if offer is not None else None  # a peer: off duty and rested
+            if peer_roster is not None and off_duty_windows(
+                peer_roster, facts.policy.fatigue, place.time
+            ).windows != (place.time,):
+                raise BookingProblem(
+                    "peer_off_duty_rules",
+                    "you are on duty or resting then under your agency's rest rules",
+                ).error()
+            appointment = Appointment(
+                appointment_id=appointment_id,
+                agency_id=agency_id,
+                provider_id=provider_id,
+                session_type=common.SESSION_TYPE_GROUP,
+                time=interval_to_proto(place.time),
+                status=AppointmentStatus.APPOINTMENT_STATUS_BOOKED,
+                capacity=capacity,
+                created_at=timestamp(now),
+                updated_at=timestamp(now),
+                status_reason="group_offered",
+                version=1,
+            )
+            event = ev.AppointmentStatusChanged(appointment=appointment, reason_code="group_offered")
+            deadline = await self._store.now_ms() + CLAIM_TTL_MS
+            result = await self._store.commit(
+                self._commit((snapshot, place), "book", appointment, 0, deadline, event)
+            )
+            if result.code == "ok":
+                return appointment
+            if result.code == "exists" or result.code.startswith("stale_"):
+                continue
+            code, message = _REFUSALS.get(result.code, ("refused", result.code))
+            if result.code == "busy":
+                message = "you have another session at this time"
+            raise BookingProblem(code, message).error()
+        raise Aborted("your calendar is changing too fast; retry")
+
+    async def take_seat(
+        self, *, officer_id: str, agency_id: str, group_id: str, idempotency_key: str
+    ) -> Appointment:
+        """A seat in a group session: the officer's side is checked and claimed as in Book (the
+        group's own entry on the provider's calendar does not count as the provider being busy),
+        then a compare-and-set on the group's version adds the officer (capacity and "not
+        seated yet" decided on exactly that version). A lost race re-reads and retries; every
+        lost race is someone else's seat, so capacity + a few attempts always settle it."""
+        digest = _digest(officer_id, "seat", idempotency_key)
+        fp = _digest("seat", officer_id, group_id)
+        attempts = ATTEMPTS
+        tried = 0
+        while tried < attempts:
+            tried += 1
+            stored = await self._store.get(group_id)
+            if (
+                stored is None
+                or stored.appointment.session_type != common.SESSION_TYPE_GROUP
+                or stored.appointment.agency_id != agency_id
+            ):
+                raise NotFound("no such group session")
+            group = stored.appointment
+            attempts = ATTEMPTS + 2 * max(group.capacity, 1)
+            start = group.time.start.ToDatetime(tzinfo=UTC)
+            now = self._clock()
+            intent = await self._checked(
+                digest,
+                fp,
+                officer_id,
+                agency_id,
+                group.provider_id,
+                SessionType.GROUP,
+                start,
+                now,
+                exclude=group_id,
+            )
+            if intent is None:
+                continue
+            if isinstance(intent, Appointment):
+                return intent
+            if officer_id in group.officer_ids:
+                raise FailedPrecondition("you already have a seat in this group session")
+            if group.status != AppointmentStatus.APPOINTMENT_STATUS_BOOKED:
+                raise FailedPrecondition("this group session is not open")
+            if len(group.officer_ids) >= group.capacity:
+                raise BookingProblem("group_full", "every seat of this group session is taken").error()
+            claim = await self._store.claim(self._claim(intent, group_id, group_id, "", fp, digest))
+            if claim.code in ("replay", "stale_roster"):
+                continue
+            if claim.code == "mismatch":
+                raise InvalidArgument.single("idempotency_key", "was already used for a different request")
+            if claim.code == "busy" and await self._heal(officer_id, claim):
+                continue
+            if claim.code != "ok":
+                raise self._claim_refusal(claim)
+            seated = Appointment()
+            seated.CopyFrom(group)
+            seated.officer_ids.append(officer_id)
+            seated.officer_day_kinds.append(day_kind(intent.officer.roster, start))
+            seated.version = stored.version + 1
+            seated.updated_at.CopyFrom(timestamp(now))
+            seated.status_reason = "seat_taken"
+            event = ev.AppointmentStatusChanged(
+                appointment=seated, previous_status=group.status, reason_code="seat_taken"
+            )
+            code = await self._store.seat(
+                seated, stored.version, int(claim.text(0)), build(event, subject=group_id, when=self._clock())
+            )
+            if code == "ok":
+                await self._store.sync(
+                    officer_id,
+                    seated,
+                    True,
+                    drop_member=group_id,
+                    idempotency=digest,
+                    result=seated.SerializeToString(),
+                )
+                return seated
+            await self._store.release(officer_id, group_id, group_id, digest)
+            if code == "expired":
+                raise Aborted("taking the seat took too long and was undone; retry")
+        raise Aborted("this group session is changing too fast; retry")

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC
 
+from tenfour.common.v1 import common_pb2 as common
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore
 from tenfour_scheduling.adapters.calendars import CalendarEntry, to_ms
@@ -19,10 +20,14 @@ class Claims:
     def __init__(self, store: AppointmentStore) -> None:
         self._store = store
 
-    async def committed(self, appointment_id: str, member: str) -> Appointment | None:
-        """The appointment if the attempt behind claim ``member`` reached phase 2."""
+    async def committed(self, appointment_id: str, member: str, officer_id: str = "") -> Appointment | None:
+        """The appointment if the attempt behind claim ``member`` reached phase 2 (for a seat
+        in a group session: if ``officer_id`` holds a seat in it)."""
         stored = await self._store.get(appointment_id)
         if stored is None:
+            return None
+        group = stored.appointment.session_type == common.SESSION_TYPE_GROUP
+        if group and officer_id not in stored.appointment.officer_ids:
             return None
         _, _, moved_to = member.partition(">")
         if moved_to and to_ms(stored.appointment.time.start.ToDatetime(tzinfo=UTC)) != int(moved_to):
@@ -40,7 +45,7 @@ class Claims:
     async def settle(self, officer_id: str, member: str) -> None:
         """A dead claim becomes the booked entry if its attempt reached phase 2, else goes."""
         appointment_id = member.partition(">")[0]
-        committed = await self.committed(appointment_id, member)
+        committed = await self.committed(appointment_id, member, officer_id)
         if committed is not None:
             await self._store.sync(officer_id, committed, True, drop_member=member)
         else:

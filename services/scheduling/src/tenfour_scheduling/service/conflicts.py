@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
@@ -94,6 +95,7 @@ class ConflictService:
                 a.status != _BOOKED
                 or a.conflict
                 or a.urgent
+                or a.session_type == common.SESSION_TYPE_GROUP  # cannot be moved: not marked
                 or list(a.officer_ids) != [officer_id]
                 or _start(a) <= now
             ):

@@ -4,8 +4,11 @@ models only (no call to availability or identity), into the domain's slot search
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
+from tenfour.common.v1 import common_pb2 as common
+from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
+from tenfour_scheduling.adapters.appointment_store import AppointmentStore
 from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
@@ -19,13 +22,13 @@ from tenfour_scheduling.domain import (
 )
 from tenfour_scheduling.domain.slots import DEFAULT_STEP
 from tenfour_scheduling.service.booking import Clock
-from tenfour_scheduling.service.checks import officer_side
+from tenfour_scheduling.service.checks import check_booking, officer_side
 from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.offers import Expansions, ineligibility, provider_offer
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.timeline import Interval
+from tenfour_shared.timeline import Interval, load_zone
 
-__all__ = ["SlotSearch", "SlotService"]
+__all__ = ["GroupSlot", "SlotSearch", "SlotService"]
 
 _DAY = timedelta(days=1)
 
@@ -37,6 +40,16 @@ class SlotSearch:
     zone: str  # the officer's
 
 
+@dataclass(frozen=True, slots=True)
+class GroupSlot:
+    """An open group session the officer may take a seat in."""
+
+    appointment: Appointment
+    snapshot: ProviderSnapshot
+    local_start: datetime  # in the officer's zone
+    reason: str
+
+
 class SlotService:
     def __init__(
         self,
@@ -45,7 +58,9 @@ class SlotService:
         claims: Claims,
         expansions: Expansions,
         clock: Clock,
+        store: AppointmentStore,
     ) -> None:
+        self._store = store
         self._providers = providers
         self._claims = claims
         self._facts = facts
@@ -114,3 +129,50 @@ class SlotService:
             step=step or DEFAULT_STEP,
         )
         return SlotSearch(result, {s.provider_id: s for s in snapshots}, officer.roster.roster.zone)
+
+    async def find_groups(
+        self, *, officer_id: str, agency_id: str, horizon: timedelta, limit: int
+    ) -> list[GroupSlot]:
+        """Open group sessions (a free seat, not already the officer's) of the providers serving
+        the officer's agency, that pass every check a seat is taken with; soonest first."""
+        now = self._clock()
+        window = Interval(now, now + horizon)
+        ids = await self._providers.agency_provider_ids(agency_id)
+        groups: list[Appointment] = []
+        for provider_id in ids:
+            found = await self._store.get_many(await self._store.provider_index(provider_id, now, window.end))
+            groups.extend(
+                s.appointment
+                for s in found
+                if s.appointment.session_type == common.SESSION_TYPE_GROUP
+                and s.appointment.status == AppointmentStatus.APPOINTMENT_STATUS_BOOKED
+                and s.appointment.agency_id == agency_id
+                and len(s.appointment.officer_ids) < s.appointment.capacity
+                and officer_id not in s.appointment.officer_ids
+                and now < s.appointment.time.start.ToDatetime(tzinfo=UTC) < window.end
+            )
+        if not groups:
+            return []
+        providers = sorted({g.provider_id for g in groups})
+        reach = window.expand(_DAY, _DAY)
+        facts, snapshots = await self._facts.read(officer_id, agency_id, reach, providers)
+        if any(e.claim for e in facts.entries) and await self._claims.settle_dead(officer_id, facts.entries):
+            facts, snapshots = await self._facts.read(officer_id, agency_id, reach, providers)
+        officer = officer_side(facts)
+        by_id = {s.provider_id: s for s in snapshots}
+        zone = load_zone(officer.roster.roster.zone)
+        out: list[GroupSlot] = []
+        for g in sorted(groups, key=lambda a: (a.time.start.ToDatetime(tzinfo=UTC), a.appointment_id)):
+            snapshot = by_id[g.provider_id]
+            start = g.time.start.ToDatetime(tzinfo=UTC)
+            problem = check_booking(
+                officer, snapshot, SessionType.GROUP, start, now, self._expansions, exclude=g.appointment_id
+            )
+            if problem is not None:
+                continue
+            free = g.capacity - len(g.officer_ids)
+            reason = f"group session, {free} of {g.capacity} seats open; fits your rest and duty rules"
+            out.append(GroupSlot(g, snapshot, start.astimezone(zone), reason))
+            if len(out) >= limit:
+                break
+        return out
