@@ -130,3 +130,26 @@ async def test_a_cancelled_appointment_closes_its_room_and_a_reschedule_moves_th
     ended = await refused(join(cluster, appointment_id, cluster.md(Role.OFFICER, "officer-1")))
     assert ended.code() == grpc.StatusCode.FAILED_PRECONDITION
     assert ended.details() == "this session has ended"
+
+
+async def test_group_room_follows_its_seats(cluster: Cluster) -> None:
+    """A group offered with no seats taken makes no room; when the last seat is released the
+    room closes, so a former member cannot walk back in."""
+    start = datetime.now(UTC) + timedelta(minutes=1)
+    empty = appointment("appt-group-seats", "dr-lee", (), start, start + timedelta(minutes=90))
+    await publish_status(cluster.js, empty)
+    seated = appointment(
+        "appt-group-seats", "dr-lee", ("officer-1", "officer-2"), start, start + timedelta(minutes=90)
+    )
+    await publish_status(cluster.js, seated)
+    await cluster.wait_room("appt-group-seats", "dr-lee")  # the empty offer did not block the stream
+    await publish_status(cluster.js, empty)
+    refusal = None
+    for _ in range(200):
+        try:
+            await join(cluster, "appt-group-seats", cluster.md(Role.OFFICER, "officer-1"))
+        except grpc.aio.AioRpcError as exc:
+            refusal = exc.code()
+            break
+        await asyncio.sleep(0.025)
+    assert refusal in (grpc.StatusCode.FAILED_PRECONDITION, grpc.StatusCode.NOT_FOUND)

@@ -45,7 +45,11 @@ def booking_of(appointment: Appointment) -> Booking:
 def scheduling_handlers(bookings: Bookings) -> dict[str, Handler]:
     async def apply(appointment: Appointment) -> None:
         try:
-            if appointment.status in _ON:
+            if appointment.status in _ON and not appointment.officer_ids:
+                # A group session nobody has a seat in (yet, or any more): no one may enter.
+                if _ID.fullmatch(appointment.appointment_id):
+                    await bookings.cancel(appointment.appointment_id)
+            elif appointment.status in _ON:
                 await bookings.book(booking_of(appointment))
             elif appointment.status in _OFF and _ID.fullmatch(appointment.appointment_id):
                 await bookings.cancel(appointment.appointment_id)
