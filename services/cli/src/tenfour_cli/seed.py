@@ -188,7 +188,8 @@ BOOKINGS = (
 
 
 def _password() -> str:
-    return secrets.token_urlsafe(15)  # 120 bits, 20 characters
+    # 120 bits, 20 characters; never a leading "-", which a command line would read as an option.
+    return "p" + secrets.token_urlsafe(15)
 
 
 def load_accounts(path: Path) -> dict[str, Any] | None:

@@ -203,7 +203,7 @@ def test_seed_creates_the_demo_once(cli: Any, admin: Admin, tmp_path: Path, monk
     monkeypatch.delenv("TENFOUR_TOKEN")
     booking = saved["bookings"][0]
     officer = saved["accounts"][booking["officer"]]
-    assert cli("--json", "login", "-u", officer["username"], "--password", officer["password"]).code == 0
+    assert cli("--json", "login", "-u", officer["username"], f"--password={officer['password']}").code == 0
     roster = cli("--json", "roster", "show")
     assert roster.json["roster"]["cycle"] == CYCLES[booking["officer"]]
     listed = cli("--json", "appointments", "list")

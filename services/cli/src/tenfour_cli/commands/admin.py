@@ -24,7 +24,7 @@ __all__ = ["new_password", "register"]
 
 def new_password() -> str:
     """A strong random password (160 bits) for a new account."""
-    return secrets.token_urlsafe(20)
+    return "p" + secrets.token_urlsafe(20)  # no leading "-": it would read as an option
 
 
 def register(commands: Commands, common: list[Any]) -> None:
