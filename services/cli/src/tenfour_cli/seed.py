@@ -20,7 +20,6 @@ import contextlib
 import functools
 import json
 import re
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
@@ -41,6 +40,7 @@ from tenfour.scheduling.v1 import scheduling_pb2 as scp
 from tenfour_cli.auth import sign_in
 from tenfour_cli.config import write_private
 from tenfour_cli.exits import CliError, Exit
+from tenfour_cli.passwords import new_password
 from tenfour_cli.rpc import Clients, bearer, call
 from tenfour_cli.timeutil import local_date_pb
 
@@ -185,11 +185,6 @@ BOOKINGS = (
     ("officer_dupont", common.PROVIDER_KIND_PEER, False),
     ("officer_fouron", common.PROVIDER_KIND_THERAPIST, False),
 )
-
-
-def _password() -> str:
-    # 120 bits, 20 characters; never a leading "-", which a command line would read as an option.
-    return "p" + secrets.token_urlsafe(15)
 
 
 def load_accounts(path: Path) -> dict[str, Any] | None:
@@ -403,23 +398,25 @@ class DemoSeeder:
                 "agency_admin",
                 self._name(username),
                 name,
-                _password(),
+                new_password(),
                 email,
                 note="wellness coordinator",
             )
         )
         for t in THERAPISTS:
             name, email = self._name(t.username), self._email(t.mailbox)
-            add(Account(t.key, "therapist", name, t.display_name, _password(), email, note=t.note))
+            add(Account(t.key, "therapist", name, t.display_name, new_password(), email, note=t.note))
         for o in OFFICERS:
-            add(Account(o.key, "officer", self._name(o.username), o.display_name, _password(), note=o.note))
+            add(
+                Account(o.key, "officer", self._name(o.username), o.display_name, new_password(), note=o.note)
+            )
         add(
             Account(
                 PEER.key,
                 "peer_supporter",
                 self._name(PEER.username),
                 PEER.display_name,
-                _password(),
+                new_password(),
                 note=PEER.note,
             )
         )

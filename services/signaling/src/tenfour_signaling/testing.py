@@ -12,7 +12,6 @@ import secrets
 import shutil
 import socket
 import subprocess
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -32,7 +31,7 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatu
 from tenfour.signaling.v1 import signaling_pb2 as pb
 from tenfour.signaling.v1.signaling_pb2_grpc import SignalingServiceStub
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
+from tenfour_shared.embedded import NatsServer, RedisServer, free_port, wait_for_port
 from tenfour_shared.events.envelope import build, parse
 from tenfour_shared.testing_tokens import TestTokens
 from tenfour_signaling.bootstrap import serve
@@ -113,15 +112,7 @@ class Coturn:
         self.process = subprocess.Popen(
             args, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, cwd=self.workdir
         )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"turnserver exited with {self.process.returncode}")
-            with socket.socket() as probe:
-                if probe.connect_ex((self.host, self.port)) == 0:
-                    return
-            time.sleep(0.05)
-        raise TimeoutError("turnserver did not start listening within 10 s")
+        wait_for_port(self.port, self.process, timeout=10, host=self.host)
 
     def stop(self) -> None:
         if self.process is not None and self.process.poll() is None:

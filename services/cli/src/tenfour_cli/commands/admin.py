@@ -4,7 +4,6 @@ and a provider's default availability."""
 from __future__ import annotations
 
 import argparse
-import secrets
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -16,15 +15,11 @@ from tenfour.identity.v1 import identity_pb2 as idp
 from tenfour_cli.app import Commands, Context
 from tenfour_cli.exits import Exit
 from tenfour_cli.output import proto_dict, timestamp_text
+from tenfour_cli.passwords import new_password
 from tenfour_cli.rpc import call
 from tenfour_cli.timeutil import timestamp_pb
 
 __all__ = ["new_password", "register"]
-
-
-def new_password() -> str:
-    """A strong random password (160 bits) for a new account."""
-    return "p" + secrets.token_urlsafe(20)  # no leading "-": it would read as an option
 
 
 def register(commands: Commands, common: list[Any]) -> None:
