@@ -8,8 +8,10 @@ import asyncio
 from datetime import UTC, time, timedelta
 
 import pytest
+from google.protobuf.duration_pb2 import Duration
 
 from tenfour.events.v1.scheduling_events_pb2 import AppointmentStatusChanged
+from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_scheduling.adapters.calendars import to_ms
 from tenfour_scheduling.service.booking import _digest
@@ -83,3 +85,17 @@ async def test_a_lost_officer_side_sync_is_redone_from_the_event(harness: Harnes
     assert await members(harness) == []
     assert (await harness.get(booked.appointment_id, "o-1")).status == cancelled.status
     assert booked.time.start.ToDatetime(tzinfo=UTC) == WED
+
+
+async def test_a_search_reads_a_dead_claim_as_settled_and_writes_nothing(harness: Harness) -> None:
+    await setup(harness)
+    await dead_claim(harness, "t-1.00000000deadbeef", to_ms(WED), to_ms(WED + timedelta(minutes=50)))
+    before = await members(harness)
+    horizon = Duration()
+    horizon.FromTimedelta(timedelta(days=4))
+    reply = await harness.stub.FindSlots(
+        pb.FindSlotsRequest(limit=200, horizon=horizon), metadata=harness.officer("o-1")
+    )
+    starts = [s.time.start.ToDatetime(tzinfo=UTC) for s in reply.slots]
+    assert WED in starts  # the attempt that never committed no longer blocks its time
+    assert await members(harness) == before  # and the search left the calendar as it was

@@ -140,7 +140,7 @@ class SearchSpace:
             for segment, context in self.rest.segments(part):
                 first_us, count = self._grid(segment)
                 if count:
-                    key = self._key(continuity, preferred, context)
+                    key = self.class_key(continuity, preferred, context)
                     runs.append(Run(key, first_us, count, offer, preferred, context))
         return Stage.NO_GRID_START if len(runs) == before else Stage.FOUND
 
@@ -154,7 +154,7 @@ class SearchSpace:
             (iv, False) for iv in subtract(starts, inside)
         ]
 
-    def _key(self, continuity: int, preferred: bool, context: RestContext) -> tuple[int, ...]:
+    def class_key(self, continuity: int, preferred: bool, context: RestContext) -> tuple[int, ...]:
         day_off = 0 if context is RestContext.DAY_OFF or not self.preferences.prefer_days_off else 1
         return (continuity, day_off, 0 if preferred else 1, context.rank)
 

@@ -34,6 +34,7 @@ __all__ = [
     "Slot",
     "SlotSearchResult",
     "find_slots",
+    "make_slot",
     "validate_search",
 ]
 
@@ -167,7 +168,7 @@ def find_slots(
     if not runs:
         reason, message = _EMPTY[furthest]
         return empty(reason, message.format(step=format_span(step)))
-    slots = tuple(_slot(space, run, start, session_type) for run, start in space.best(runs, limit))
+    slots = tuple(make_slot(space, run, start, session_type) for run, start in space.best(runs, limit))
     return SlotSearchResult(slots, sum(r.count for r in runs), window, None, "")
 
 
@@ -196,7 +197,7 @@ _EMPTY = {
 }
 
 
-def _slot(space: SearchSpace, run: Run, start: datetime, session_type: str) -> Slot:
+def make_slot(space: SearchSpace, run: Run, start: datetime, session_type: str) -> Slot:
     end = start + run.offer.sessions[session_type].duration
     _, phrase = space.rest.describe(start)
     continuity = run.offer.provider_id == space.officer.current_provider_id

@@ -42,6 +42,24 @@ class Claims:
             await self.settle(officer_id, member)
         return bool(dead)
 
+    async def as_settled(
+        self, officer_id: str, entries: Iterable[CalendarEntry]
+    ) -> tuple[CalendarEntry, ...]:
+        """The officer's entries as settling would leave them, without writing anything (a
+        search is a read; a booking settles for real): a dead claim whose attempt reached
+        phase 2 stays busy, one that did not is left out."""
+        entries = tuple(entries)
+        if not any(e.claim for e in entries):
+            return entries
+        now = await self._store.now_ms()
+        out = []
+        for e in entries:
+            dead = e.claim and e.deadline_ms + CLAIM_GRACE_MS <= now
+            if dead and await self.committed(e.appointment_id, e.member, officer_id) is None:
+                continue
+            out.append(e)
+        return tuple(out)
+
     async def settle(self, officer_id: str, member: str) -> None:
         """A dead claim becomes the booked entry if its attempt reached phase 2, else goes."""
         appointment_id = member.partition(">")[0]

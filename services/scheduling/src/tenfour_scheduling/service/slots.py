@@ -3,7 +3,7 @@ models only (no call to availability or identity), into the domain's slot search
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from tenfour.common.v1 import common_pb2 as common
@@ -18,8 +18,8 @@ from tenfour_scheduling.domain import (
     ProviderOffer,
     SlotFilters,
     SlotSearchResult,
-    find_slots,
 )
+from tenfour_scheduling.domain.slot_bits import find_slots_indexed
 from tenfour_scheduling.domain.slots import DEFAULT_STEP
 from tenfour_scheduling.service.booking import Clock
 from tenfour_scheduling.service.checks import check_booking, officer_side
@@ -90,8 +90,7 @@ class SlotService:
         # A session may start up to the end of the horizon: expand far enough for it to end.
         reach = window.expand(timedelta(0), _DAY)
         facts, snapshots = await self._facts.read(officer_id, agency_id, reach, ids)
-        if any(e.claim for e in facts.entries) and await self._claims.settle_dead(officer_id, facts.entries):
-            facts, snapshots = await self._facts.read(officer_id, agency_id, reach, ids)
+        facts = replace(facts, entries=await self._claims.as_settled(officer_id, facts.entries))
         officer = officer_side(facts)
         stored = facts.preferences
         offers: list[ProviderOffer] = []
@@ -110,7 +109,7 @@ class SlotService:
             )
             if offer is not None:
                 offers.append(offer)
-        result = find_slots(
+        result = find_slots_indexed(
             Officer(
                 officer_id=officer_id,
                 jurisdiction=stored.jurisdiction if stored else None,
@@ -156,8 +155,7 @@ class SlotService:
         providers = sorted({g.provider_id for g in groups})
         reach = window.expand(_DAY, _DAY)
         facts, snapshots = await self._facts.read(officer_id, agency_id, reach, providers)
-        if any(e.claim for e in facts.entries) and await self._claims.settle_dead(officer_id, facts.entries):
-            facts, snapshots = await self._facts.read(officer_id, agency_id, reach, providers)
+        facts = replace(facts, entries=await self._claims.as_settled(officer_id, facts.entries))
         officer = officer_side(facts)
         by_id = {s.provider_id: s for s in snapshots}
         zone = load_zone(officer.roster.roster.zone)

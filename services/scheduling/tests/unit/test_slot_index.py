@@ -1,0 +1,76 @@
+"""The bitmap slot search against the reference search (find_slots): identical answers.
+
+The reference is itself checked minute by minute against an independent checker
+(test_slot_properties.py); here every field of the result must be equal -- slots in order
+with their reasons, the candidate count, the empty reason and its message -- across DST
+changes in both hemispheres, overnight hours, rotations with overrides, peer supporters'
+own rosters, fatigue policies, preferences, buffers, notice, caps and small limits (where
+the indexed search stops early).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from zoneinfo import ZoneInfo
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from tenfour_scheduling.domain import Officer, SlotFilters, find_slots
+from tenfour_scheduling.domain.slot_bits import find_slots_indexed
+
+from .test_slot_properties import (
+    SETTINGS,
+    ZONES,
+    Scenario,
+    instants,
+    offers,
+    policies,
+    preferences,
+    rosters,
+    spans_from,
+)
+
+
+@st.composite
+def searches(draw: st.DrawFn) -> tuple[Scenario, int]:
+    zone = draw(st.sampled_from(ZONES))
+    now = draw(instants(zone))
+    days = draw(st.integers(1, 6))
+    count = draw(st.integers(1, 6))
+    scenario = Scenario(
+        now=now,
+        horizon_days=days,
+        step_min=draw(st.sampled_from([5, 10, 15, 20, 30, 60])),
+        roster=draw(rosters(zone, now.astimezone(ZoneInfo(zone)).date(), days)),
+        policy=draw(policies),
+        preferences=draw(preferences()),
+        offers=tuple(draw(offers(f"p{i}", now, days)) for i in range(count)),
+        officer_bookings=spans_from(draw, now, days, 3, range(30, 91, 10)),
+        current_provider=draw(st.sampled_from([None, "p0", "p1", "p3"])),
+    )
+    return scenario, draw(st.sampled_from([1, 2, 5, 20, 1000]))
+
+
+@SETTINGS
+@given(searches())
+def test_the_indexed_search_answers_exactly_as_the_reference(case: tuple[Scenario, int]) -> None:
+    sc, limit = case
+    args = (
+        Officer(officer_id="o", current_provider_id=sc.current_provider),
+        sc.roster,
+        sc.policy,
+        sc.preferences,
+        sc.offers,
+        "s",
+        SlotFilters(),
+    )
+    options = {
+        "now": sc.now,
+        "horizon": timedelta(days=sc.horizon_days),
+        "officer_bookings": sc.officer_bookings,
+        "step": timedelta(minutes=sc.step_min),
+        "limit": limit,
+    }
+    expected = find_slots(*args, **options)  # type: ignore[arg-type]
+    assert find_slots_indexed(*args, **options) == expected  # type: ignore[arg-type]
