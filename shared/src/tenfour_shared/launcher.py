@@ -16,7 +16,9 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from tenfour_shared.config import TlsSettings
 from tenfour_shared.embedded import env_with
+from tenfour_shared.tls import sync_channel
 
 SERVICES: dict[str, tuple[int, str]] = {
     "identity": (50051, "tenfour.identity.v1.IdentityService"),
@@ -27,8 +29,12 @@ SERVICES: dict[str, tuple[int, str]] = {
 }
 
 
-def health_status(target: str, service: str = "", timeout: float = 1.0) -> int:
-    with grpc.insecure_channel(target) as channel:
+def health_status(
+    target: str, service: str = "", timeout: float = 1.0, tls_settings: TlsSettings | None = None
+) -> int:
+    """SERVING or not; over mutual TLS with the certificate in `tls_settings` (default: the
+    TENFOUR_TLS_* environment, none under `make run`)."""
+    with sync_channel(target, tls_settings or TlsSettings()) as channel:
         stub = health_pb2_grpc.HealthStub(channel)
         try:
             reply = stub.Check(health_pb2.HealthCheckRequest(service=service), timeout=timeout)
@@ -49,6 +55,15 @@ class ServiceProcess:
     def target(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    def tls(self) -> TlsSettings:
+        """The certificate this process was given, to check its health as a peer would."""
+        env = {**os.environ, **self.env}
+        return TlsSettings(
+            tls_ca_file=env.get("TENFOUR_TLS_CA_FILE", ""),
+            tls_cert_file=env.get("TENFOUR_TLS_CERT_FILE", ""),
+            tls_key_file=env.get("TENFOUR_TLS_KEY_FILE", ""),
+        )
+
     def start(self) -> None:
         log_path = self.log_path or Path(os.devnull)
         with log_path.open("ab") as out:  # the child keeps its own descriptor
@@ -64,7 +79,10 @@ class ServiceProcess:
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with code {self.proc.returncode} during start-up")
-            if health_status(self.target, SERVICES[self.name][1]) == health_pb2.HealthCheckResponse.SERVING:
+            if (
+                health_status(self.target, SERVICES[self.name][1], tls_settings=self.tls())
+                == health_pb2.HealthCheckResponse.SERVING
+            ):
                 return
             time.sleep(0.1)
         raise TimeoutError(f"{self.name} not SERVING on {self.target} after {timeout}s")

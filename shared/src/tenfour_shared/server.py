@@ -19,7 +19,7 @@ from grpc import aio
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
-from tenfour_shared import metrics
+from tenfour_shared import metrics, tls
 from tenfour_shared.config import ServiceSettings
 from tenfour_shared.rpc_errors import ErrorInterceptor
 
@@ -57,14 +57,30 @@ class Runtime:
         )
         for svc in ("", *self.service_names):
             await self.health.set(svc, health_pb2.HealthCheckResponse.NOT_SERVING)
-        self.port = self.server.add_insecure_port(f"{self.settings.host}:{self.settings.port}")
+        address = f"{self.settings.host}:{self.settings.port}"
+        creds = tls.server_credentials(self.settings)
+        if creds is None:
+            self.port = self.server.add_insecure_port(address)
+        else:
+            self.port = self.server.add_secure_port(address, creds)
         await self.server.start()
+        if self.settings.health_port:
+            await self._serve_plain_health()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
             with contextlib.suppress(NotImplementedError, RuntimeError):
                 loop.add_signal_handler(sig, self._stopping.set)
         log.info("listening", extra={"service": self.name, "port": self.port, "status": "NOT_SERVING"})
         return self
+
+    async def _serve_plain_health(self) -> None:
+        """Health alone on a plaintext port, for probes that cannot speak mutual TLS (Kubernetes'
+        gRPC probes): it reveals SERVING or not, nothing else, and takes no request data."""
+        server = aio.server()
+        health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
+        server.add_insecure_port(f"{self.settings.host}:{self.settings.health_port}")
+        await server.start()
+        self.on_close(lambda: server.stop(0))
 
     def on_close(self, closer: Closer) -> None:
         """Register cleanup, run in reverse order after the server has drained."""

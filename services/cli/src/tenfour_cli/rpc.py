@@ -15,6 +15,8 @@ from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour.signaling.v1 import signaling_pb2_grpc
 from tenfour_cli.config import Targets
 from tenfour_cli.exits import from_rpc_error
+from tenfour_shared.config import TlsSettings, load_settings
+from tenfour_shared.tls import sync_channel
 
 __all__ = ["Clients", "Metadata", "bearer", "call", "health_status", "reflected_services"]
 
@@ -46,14 +48,16 @@ def call(
 class Clients:
     """One channel per service, opened on first use and closed by `close()`."""
 
-    def __init__(self, targets: Targets, timeout: float = 10.0) -> None:
+    def __init__(self, targets: Targets, timeout: float = 10.0, tls: TlsSettings | None = None) -> None:
         self.targets = targets
         self.timeout = timeout
+        # Mutual TLS with the certificate named by TENFOUR_TLS_* (an operator's CLI certificate).
+        self.tls = tls if tls is not None else load_settings(TlsSettings)
         self._channels: dict[str, grpc.Channel] = {}
 
     def channel(self, service: str) -> grpc.Channel:
         if service not in self._channels:
-            self._channels[service] = grpc.insecure_channel(getattr(self.targets, service))
+            self._channels[service] = sync_channel(getattr(self.targets, service), self.tls)
         return self._channels[service]
 
     @property

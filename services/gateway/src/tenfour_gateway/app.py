@@ -66,7 +66,7 @@ class Gateway:
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self.backends = Backends(settings.targets(), settings.rpc_timeout_seconds)
+        self.backends = Backends(settings.targets(), settings.rpc_timeout_seconds, settings)
         self.api = Api(
             settings=settings,
             backends=self.backends,

@@ -24,6 +24,8 @@ from tenfour.identity.v1 import identity_pb2
 from tenfour.outcomes.v1 import outcomes_pb2
 from tenfour.scheduling.v1 import scheduling_pb2
 from tenfour.signaling.v1 import signaling_pb2
+from tenfour_shared.config import TlsSettings
+from tenfour_shared.tls import aio_channel
 
 __all__ = ["SERVICES", "Backends", "Rpc", "build_catalogue"]
 
@@ -95,11 +97,11 @@ Metadata = Sequence[tuple[str, str]]
 class Backends:
     """One channel per backend, shared by every request (gRPC multiplexes calls on it)."""
 
-    def __init__(self, targets: Mapping[str, str], timeout: float) -> None:
+    def __init__(self, targets: Mapping[str, str], timeout: float, tls: TlsSettings | None = None) -> None:
         self.targets = dict(targets)
         self.timeout = timeout
         options = [("grpc.keepalive_time_ms", 30_000), ("grpc.keepalive_permit_without_calls", 0)]
-        self._channels = {name: aio.insecure_channel(t, options=options) for name, t in targets.items()}
+        self._channels = {name: aio_channel(t, tls, options) for name, t in targets.items()}
         self._callables: dict[str, Any] = {}
 
     def channel(self, service: str) -> aio.Channel:

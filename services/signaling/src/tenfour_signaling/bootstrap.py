@@ -11,7 +11,7 @@ from tenfour.signaling.v1 import signaling_pb2_grpc
 from tenfour_shared import logs
 from tenfour_shared.auth_wiring import auth_interceptor
 from tenfour_shared.infra import Infra
-from tenfour_shared.redis_store import connect as connect_redis
+from tenfour_shared.redis_store import connect_service as connect_redis
 from tenfour_shared.server import Runtime
 from tenfour_signaling.adapters.live import LiveBus
 from tenfour_signaling.adapters.room_store import RoomStore
@@ -40,7 +40,7 @@ def _now() -> datetime:
 async def running(settings: Settings, clock: Clock = _now) -> AsyncIterator[Runtime]:
     """The service serving until the block ends; tests and benchmarks use it in-process."""
     infra = Infra(settings, SERVICE)
-    redis = connect_redis(settings.redis_url)  # streams' own pool; infra.redis serves relay and consumer
+    redis = connect_redis(settings)  # streams' own pool; infra.redis serves relay and consumer
     store = RoomStore(redis, settings.resume_window)
     live = LiveBus(infra.nc)
     times = RoomTimes(
