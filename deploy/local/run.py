@@ -7,6 +7,10 @@ the demo agency (unless TENFOUR_SEED=0; `make run-empty`) and prints the web add
 demo sign-ins. Seeding is idempotent: a second run keeps the data and seeds nothing. Ctrl-C
 stops everything cleanly. Ports that are taken (e.g. a Redis you already run on 6379) are never
 touched: the embedded servers use their own ports.
+
+TENFOUR_SECURE=1 runs it as deployed: certificates and passwords from `make certs` (kept in
+.data/pki), mutual TLS between the gateway, the services, NATS and Redis, and each service as
+its own Redis ACL user and NATS user (tenfour_shared.access).
 """
 
 from __future__ import annotations
@@ -31,7 +35,8 @@ from typing import Any
 from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
-from tenfour_shared.embedded import NatsServer, RedisServer, env_with, free_port, port_is_free
+from tenfour_shared.config import TlsSettings
+from tenfour_shared.embedded import NatsServer, RedisServer, Secure, env_with, free_port, port_is_free
 from tenfour_shared.launcher import SERVICES, ServiceProcess
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -164,6 +169,33 @@ class Gateway:
                 self.proc.wait()
 
 
+PKI = DATA / "pki"
+
+
+def secure_mode() -> bool:
+    return os.environ.get("TENFOUR_SECURE", "0").strip().lower() in ("1", "true", "yes", "on")
+
+
+def process_env(name: str) -> dict[str, str]:
+    """Certificate and users of one process under TENFOUR_SECURE=1; nothing otherwise."""
+    if not secure_mode():
+        return {}
+    from tenfour_shared.certs import process_env as certs_env
+
+    return certs_env(PKI, name)
+
+
+def cli_tls() -> TlsSettings | None:
+    env = process_env("cli")
+    if not env:
+        return None
+    return TlsSettings(
+        tls_ca_file=env["TENFOUR_TLS_CA_FILE"],
+        tls_cert_file=env["TENFOUR_TLS_CERT_FILE"],
+        tls_key_file=env["TENFOUR_TLS_KEY_FILE"],
+    )
+
+
 def seed_demo(procs: list[ServiceProcess], env: dict[str, str], steps: Steps) -> dict[str, Any] | None:
     """Seed through the CLI's seeder (public RPCs only); None when it could not run."""
     try:
@@ -179,7 +211,7 @@ def seed_demo(procs: list[ServiceProcess], env: dict[str, str], steps: Steps) ->
     targets = Targets.resolve({proc.name: proc.target for proc in procs})
     admin = AdminCredentials(env["TENFOUR_BOOTSTRAP_ADMIN_USERNAME"], env["TENFOUR_BOOTSTRAP_ADMIN_PASSWORD"])
     try:
-        with Clients(targets, timeout=15.0) as clients:
+        with Clients(targets, timeout=15.0, tls=cli_tls()) as clients:
             result = DemoSeeder(
                 clients, DATA / "demo-accounts.json", admin, web_url=WEB_URL, on_step=steps.sub("demo data")
             ).run()
@@ -242,18 +274,29 @@ def main() -> int:
     signal.signal(signal.SIGINT, _interrupt)
     with_gateway = Gateway.installed()
     steps = Steps(2 + 2 * len(SERVICES) + int(with_gateway) + int(seeding))
+    secure: Secure | None = None
+    if secure_mode():
+        from tenfour_shared.certs import generate
+
+        made = generate(PKI)
+        console.print(f"  • secure mode: mutual TLS and per-service users (certificates in {PKI}"
+                      f"{', made ' + ', '.join(made) if made else ''})")  # fmt: skip
+        secure = Secure.from_certs(PKI, "nats")
     try:
         with steps.running():
             nats_url = os.environ.get("TENFOUR_NATS_URL", "")
             if not nats_url:
                 steps.doing("starting NATS JetStream")
-                nats = stack.enter_context(NatsServer(DATA / "nats", pick_port(EMBEDDED_NATS_PORT)))
+                nats = stack.enter_context(NatsServer(DATA / "nats", pick_port(EMBEDDED_NATS_PORT), secure))
                 nats_url = nats.url
             steps.done(f"NATS JetStream   {nats_url}")
             redis_url = os.environ.get("TENFOUR_REDIS_URL", "")
             if not redis_url:
                 steps.doing("starting Redis")
-                redis = stack.enter_context(RedisServer(DATA / "redis", pick_port(EMBEDDED_REDIS_PORT)))
+                redis_secure = Secure.from_certs(PKI, "redis") if secure else None
+                redis = stack.enter_context(
+                    RedisServer(DATA / "redis", pick_port(EMBEDDED_REDIS_PORT), redis_secure)
+                )
                 redis_url = redis.url
             steps.done(f"Redis (AOF)      {redis_url}")
             env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url, **local_secrets()}
@@ -262,7 +305,10 @@ def main() -> int:
             procs = [
                 # Prometheus /metrics on 9101, 9102, … next to each service's gRPC port.
                 ServiceProcess(
-                    name, port, {**env, "TENFOUR_METRICS_PORT": str(9101 + i)}, DATA / "logs" / f"{name}.log"
+                    name,
+                    port,
+                    {**env, **process_env(name), "TENFOUR_METRICS_PORT": str(9101 + i)},
+                    DATA / "logs" / f"{name}.log",
                 )
                 for i, (name, (port, _)) in enumerate(SERVICES.items())
             ]
@@ -286,7 +332,9 @@ def main() -> int:
                 if port_is_free(GATEWAY_PORT):
                     steps.doing("starting the web gateway")
                     metrics = {"TENFOUR_METRICS_PORT": str(9101 + len(procs))}
-                    gateway = Gateway({**env, **metrics}, DATA / "logs" / "gateway.log")
+                    gateway = Gateway(
+                        {**env, **process_env("gateway"), **metrics}, DATA / "logs" / "gateway.log"
+                    )
                     gateway.start()
                     stack.callback(gateway.terminate)
                     gateway.wait_ready()
