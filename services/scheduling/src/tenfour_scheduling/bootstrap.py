@@ -27,9 +27,13 @@ from tenfour_scheduling.entrypoints.event_handlers import (
 from tenfour_scheduling.entrypoints.grpc_api import SERVICE_NAME, SchedulingApi, Services
 from tenfour_scheduling.entrypoints.policy import POLICY
 from tenfour_scheduling.service.appointments import AppointmentService
-from tenfour_scheduling.service.booking import BookingService, Clock
+from tenfour_scheduling.service.booking.book import Book
+from tenfour_scheduling.service.booking.groups import GroupSessions
+from tenfour_scheduling.service.booking.reschedule import Reschedule
+from tenfour_scheduling.service.booking.transaction import Transaction
 from tenfour_scheduling.service.calendar_feed import CalendarFeedService
 from tenfour_scheduling.service.claims import Claims
+from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.reminders import ReminderService, ReminderWorker
@@ -68,7 +72,8 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     facts = FactReader(infra.redis)
     expansions = Expansions()
     claims = Claims(store)
-    booking = BookingService(store, claims, facts, expansions, clock)
+    tx = Transaction(store, claims, facts, expansions, clock)
+    booking = Book(tx, store, clock)
     urgent_store = UrgentStore(infra.redis, infra.relay)
     reminder_store = ReminderStore(infra.redis, infra.relay)
     reminders = ReminderService(reminder_store, store, facts, clock)
@@ -77,7 +82,9 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     services = Services(
         rosters=RosterService(officers, clock),
         slots=slots,
-        booking=booking,
+        book=booking,
+        reschedule=Reschedule(tx, store),
+        groups=GroupSessions(tx, store, facts, expansions, clock),
         appointments=appointments,
         urgent=UrgentService(urgent_store, read_model, facts, booking, expansions, clock),
         conflicts=ConflictService(

@@ -257,7 +257,7 @@ async def test_the_atomic_step_refuses_what_every_check_let_through(
         await harness.provider(p, rules(p, every_day(time(8), time(20))))
     officers = [f"o-{i}" for i in range(27)]
     await asyncio.gather(*(harness.set_roster(o) for o in officers))
-    booking = harness.process.services.booking
+    booking = harness.process.services.book._tx  # the transaction every booking reads through
     monkeypatch.setattr(booking, "_facts", StalledReads(booking._facts, 30))
     # 27 officers for one provider's 08:00, and one officer for three providers at 08:00.
     calls = [harness.book(o, "t-1", WED_0800) for o in officers]

@@ -6,7 +6,7 @@ from tenfour.scheduling.v1 import appointments_pb2
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
-from tenfour_scheduling.service.booking import MAX_GROUP_CAPACITY, MIN_GROUP_CAPACITY
+from tenfour_scheduling.service.booking.groups import MAX_GROUP_CAPACITY, MIN_GROUP_CAPACITY
 from tenfour_shared.auth.principal import current_principal
 from tenfour_shared.errors import InvalidArgument
 
@@ -26,13 +26,13 @@ class AppointmentRpcs(RpcBase):
                     "group_appointment_id",
                     "a seat is taken with the group's id alone (no provider_id or start)",
                 )
-            return await self._s.booking.take_seat(
+            return await self._s.groups.take_seat(
                 officer_id=officer_id,
                 agency_id=requests.agency_of(caller),
                 group_id=request.group_appointment_id,
                 idempotency_key=key,
             )
-        return await self._s.booking.book(
+        return await self._s.book.book(
             officer_id=officer_id,
             agency_id=requests.agency_of(caller),
             provider_id=requests.provider_id(request.provider_id),
@@ -50,7 +50,7 @@ class AppointmentRpcs(RpcBase):
             raise InvalidArgument.single(
                 "capacity", f"must be between {MIN_GROUP_CAPACITY} and {MAX_GROUP_CAPACITY} seats"
             )
-        return await self._s.booking.offer_group(
+        return await self._s.groups.offer(
             provider_id=caller.subject,
             agency_id=request.agency_id,
             start=requests.instant(request.start, request.HasField("start"), "start"),
@@ -64,7 +64,7 @@ class AppointmentRpcs(RpcBase):
         key = requests.idempotency_key(request.idempotency_key)
         if not request.appointment_id:
             raise InvalidArgument.single("appointment_id", "is required")
-        return await self._s.booking.reschedule(
+        return await self._s.reschedule.reschedule(
             caller_id=officer_id,
             appointment_id=request.appointment_id,
             new_start=requests.instant(request.new_start, request.HasField("new_start"), "new_start"),

@@ -9,7 +9,9 @@ from grpc import aio
 
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour_scheduling.service.appointments import AppointmentService
-from tenfour_scheduling.service.booking import BookingService
+from tenfour_scheduling.service.booking.book import Book
+from tenfour_scheduling.service.booking.groups import GroupSessions
+from tenfour_scheduling.service.booking.reschedule import Reschedule
 from tenfour_scheduling.service.calendar_feed import CalendarFeedService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.rosters import RosterService
@@ -26,7 +28,9 @@ Ctx: TypeAlias = aio.ServicerContext[Any, Any]
 class Services:
     rosters: RosterService
     slots: SlotService
-    booking: BookingService
+    book: Book
+    reschedule: Reschedule
+    groups: GroupSessions
     appointments: AppointmentService
     urgent: UrgentService
     conflicts: ConflictService

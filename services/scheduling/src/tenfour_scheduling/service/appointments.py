@@ -26,7 +26,7 @@ from tenfour_scheduling.domain import (
     check_transition,
     is_late_cancellation,
 )
-from tenfour_scheduling.service.booking import Clock
+from tenfour_scheduling.service.clock import Clock
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore
 from tenfour_scheduling.adapters.feed_store import FeedStore
-from tenfour_scheduling.service.booking import Clock
+from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.reminders import ReminderService
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role

@@ -24,8 +24,8 @@ from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain import Slot, SlotFilters
 from tenfour_scheduling.service.appointments import AppointmentService
-from tenfour_scheduling.service.booking import Clock
 from tenfour_scheduling.service.checks import check_booking, officer_side
+from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared.calendar import SessionType

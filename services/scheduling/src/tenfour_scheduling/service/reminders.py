@@ -21,7 +21,7 @@ from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_scheduling.adapters.reminder_store import ReminderStore
 from tenfour_scheduling.domain import BlockReason, off_duty_windows
 from tenfour_scheduling.domain.reminders import reminder_times
-from tenfour_scheduling.service.booking import Clock
+from tenfour_scheduling.service.clock import Clock
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 

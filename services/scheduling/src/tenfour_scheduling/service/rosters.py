@@ -32,7 +32,7 @@ from tenfour_scheduling.domain import (
     off_duty_windows,
     shifts,
 )
-from tenfour_scheduling.service.booking import Clock
+from tenfour_scheduling.service.clock import Clock
 from tenfour_shared.errors import Aborted, NotFound
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval

@@ -15,7 +15,8 @@ from tenfour_scheduling.adapters.codec import interval_to_proto
 from tenfour_scheduling.adapters.series_store import SeriesStore
 from tenfour_scheduling.domain import MAX_HORIZON, Slot, SlotFilters
 from tenfour_scheduling.service.appointments import AppointmentService
-from tenfour_scheduling.service.booking import BookingService, Clock
+from tenfour_scheduling.service.booking.book import Book
+from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
@@ -41,7 +42,7 @@ class SeriesService:
         self,
         store: SeriesStore,
         slots: SlotService,
-        booking: BookingService,
+        booking: Book,
         appointments: AppointmentService,
         clock: Clock,
     ) -> None:

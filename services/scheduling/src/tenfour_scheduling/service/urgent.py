@@ -2,7 +2,7 @@
 
 ``request`` tries every eligible crisis provider of the officer's agency (peer supporters
 first when asked), booking an immediate urgent appointment with the same atomic claim/commit
-scripts as Book (``BookingService.book_urgent``). When nobody is free the officer is queued
+scripts as Book (``Book.book_urgent``). When nobody is free the officer is queued
 per agency; ``UrgentWorker`` (one per deployment, by a Redis lease) keeps trying to connect
 queued officers and, after the agency's ``urgent_escalate_after``, publishes
 ``scheduling.urgent_escalation`` with the agency's crisis line text, exactly once per request
@@ -25,7 +25,8 @@ from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.adapters.urgent_store import QUEUED, UrgentRequest, UrgentStore
 from tenfour_scheduling.domain import shifts
-from tenfour_scheduling.service.booking import BookingService, Clock
+from tenfour_scheduling.service.booking.book import Book
+from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions, ineligibility
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import NotFound
@@ -69,7 +70,7 @@ class UrgentService:
         store: UrgentStore,
         providers: ProviderReadModel,
         facts: FactReader,
-        booking: BookingService,
+        booking: Book,
         expansions: Expansions,
         clock: Clock,
     ) -> None:
