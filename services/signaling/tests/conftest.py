@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
+from tenfour_signaling.janus_server import JanusServer, janus_binary
 from tenfour_signaling.testing import Coturn
 
 
@@ -23,3 +24,15 @@ def coturn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Coturn]:
         pytest.skip(message)
     with Coturn(tmp_path_factory.mktemp("coturn")) as turn:
         yield turn
+
+
+@pytest.fixture(scope="module")
+def janus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[JanusServer]:
+    """A real Janus (Debian ``janus``): VideoRoom over the HTTP API on free loopback ports."""
+    if janus_binary() is None:
+        message = "Janus is not installed (apt-get install -y janus)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(message)
+        pytest.skip(message)
+    with JanusServer(tmp_path_factory.mktemp("janus")) as server:
+        yield server

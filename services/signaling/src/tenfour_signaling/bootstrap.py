@@ -13,14 +13,17 @@ from tenfour_shared.auth_wiring import auth_interceptor
 from tenfour_shared.infra import Infra
 from tenfour_shared.redis_store import connect_service as connect_redis
 from tenfour_shared.server import Runtime
+from tenfour_signaling.adapters.janus import JanusVideoRoom
 from tenfour_signaling.adapters.live import LiveBus
 from tenfour_signaling.adapters.room_store import RoomStore
+from tenfour_signaling.adapters.sfu_store import SfuStore
 from tenfour_signaling.config import Settings
 from tenfour_signaling.entrypoints.events import scheduling_handlers
 from tenfour_signaling.entrypoints.grpc_api import SERVICE_NAME, SignalingApi
 from tenfour_signaling.entrypoints.periodic import sweep_forever
 from tenfour_signaling.entrypoints.policy import POLICY
 from tenfour_signaling.service.bookings import Bookings
+from tenfour_signaling.service.group_media import GroupMedia
 from tenfour_signaling.service.ice import IceService
 from tenfour_signaling.service.precall import PreCallChecks
 from tenfour_signaling.service.rooms import Rooms
@@ -56,16 +59,36 @@ async def running(settings: Settings, clock: Clock = _now) -> AsyncIterator[Runt
         log.warning("no TURN secret: clients get no STUN/TURN servers (host candidates only)")
     signals = Signals(writer, live, ice_settings, settings.heartbeat_seconds, clock)
     ice = IceService(ice_settings, writer, timedelta(seconds=settings.precall_max_seconds * 2), clock)
+    janus = (
+        JanusVideoRoom(
+            settings.janus_api_secret.get_secret_value(), settings.janus_room_admin_key.get_secret_value()
+        )
+        if settings.janus_urls
+        else None
+    )
+    media = GroupMedia(
+        writer,
+        janus,
+        SfuStore(redis),
+        list(settings.janus_urls),
+        sfu_for_pairs=settings.sfu_for_pairs,
+        ice=ice_settings,
+        clock=clock,
+    )
+    writer.watch(media.on_transition)
     precall = PreCallChecks(ice.for_echo_peer, settings.precall_max_seconds, settings.precall_max_concurrent)
     infra.consume("scheduling", scheduling_handlers(Bookings(writer)))
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
     signaling_pb2_grpc.add_SignalingServiceServicer_to_server(
-        SignalingApi(writer, rooms, signals, ice, precall), runtime.server
+        SignalingApi(writer, rooms, signals, ice, precall, media), runtime.server
     )
     async with runtime:
         await infra.connect(runtime)
         runtime.on_close(redis.aclose)
         runtime.on_close(precall.close_all)
+        runtime.on_close(media.shutdown)
+        if janus is not None:
+            runtime.on_close(janus.close)
         runtime.spawn(
             "sweeper",
             lambda: sweep_forever(Sweeper(writer), store, settings.instance_id, settings.sweep_seconds),

@@ -34,12 +34,26 @@ class Settings(ServiceSettings):
     sweep_seconds: float = Field(default=5, gt=0, le=600)
     precall_max_seconds: float = Field(default=60, gt=0, le=600)
     precall_max_concurrent: int = Field(default=4, ge=0, le=100)
+    # Janus (VideoRoom) instances for group media: comma-separated API URLs, e.g.
+    # http://janus-0:8088/janus. Without them groups are a mesh of browsers.
+    janus_urls: Annotated[tuple[str, ...], NoDecode] = ()
+    janus_api_secret: SecretStr = SecretStr("")
+    janus_room_admin_key: SecretStr = SecretStr("")
+    # Pairs through the SFU too (hides each side's address without relay, costs a hop).
+    sfu_for_pairs: bool = False
 
     @field_validator("relay_only_roles", mode="before")
     @classmethod
     def _roles(cls, value: Any) -> Any:
         if isinstance(value, str):
             return frozenset(Role(part.strip()) for part in value.split(",") if part.strip())
+        return value
+
+    @field_validator("janus_urls", mode="before")
+    @classmethod
+    def _urls(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return tuple(part.strip().rstrip("/") for part in value.split(",") if part.strip())
         return value
 
     @model_validator(mode="after")
@@ -49,6 +63,15 @@ class Settings(ServiceSettings):
         if self.relay_only_roles and self.ice_settings() is None:
             raise ValueError("relay-only roles need a TURN server (TENFOUR_TURN_HOST/SECRET)")
         self.ice_settings()  # validates the host (never a public STUN server)
+        if self.janus_urls and not (
+            self.janus_api_secret.get_secret_value() and self.janus_room_admin_key.get_secret_value()
+        ):
+            raise ValueError(
+                "TENFOUR_JANUS_URLS needs TENFOUR_JANUS_API_SECRET and TENFOUR_JANUS_ROOM_ADMIN_KEY"
+            )
+        for url in self.janus_urls:
+            if not url.startswith(("http://", "https://")):
+                raise ValueError("TENFOUR_JANUS_URLS must be http(s) URLs")
         return self
 
     def ice_settings(self) -> IceSettings | None:

@@ -23,6 +23,7 @@ from tenfour_signaling.domain import (
     InvalidSignal,
     LeaveReason,
     MustRejoinSignal,
+    MuteRequestedSignal,
     Offer,
     OutboundSignal,
     ParticipantAdmittedSignal,
@@ -99,6 +100,8 @@ def _set_body(event: pb.SignalEvent, payload: SignalPayload) -> None:
             event.session_ended.reason_code = reason.value
         case MustRejoinSignal(reason_code=code):
             event.must_rejoin.reason_code = code
+        case MuteRequestedSignal():
+            event.mute_requested.SetInParent()
         case _:
             _set_client_body(event, payload)
 
@@ -177,6 +180,8 @@ def _event_payload(event: pb.SignalEvent) -> SignalPayload:
             return SessionEndedSignal(reason=EndReason(event.session_ended.reason_code))
         case "must_rejoin":
             return MustRejoinSignal(reason_code=event.must_rejoin.reason_code)
+        case "mute_requested":
+            return MuteRequestedSignal()
     return client_payload(event)
 
 

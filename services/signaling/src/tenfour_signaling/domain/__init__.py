@@ -5,7 +5,7 @@ No I/O and no grpc/redis/nats/aiortc imports (import-linter contract); clocks ar
 
 from .admission import JoinDenial, JoinDenied, authorize_join, join_denial
 from .candidates import ParsedCandidate, filter_sdp_candidates, parse_candidate
-from .errors import DomainError, InvalidSignal, NotAllowed, NotFound, RoomStateError
+from .errors import DomainError, InvalidSignal, MediaUnavailable, NotAllowed, NotFound, RoomStateError
 from .events import (
     LeaveReason,
     ParticipantAdmitted,
@@ -23,6 +23,7 @@ from .ice import (
     ice_configuration_for,
     seat_relay_only,
 )
+from .media import DISPLAY_NAME_MAX, MediaMode, display_name, media_mode, require_in_call
 from .outbox import RESUME_WINDOW, MustRejoin, Outbox, Replay, ResumeResult, plan_resume
 from .participants import MAX_PARTICIPANTS, Participant, Role, new_handle
 from .room import EndReason, Presence, Room, RoomState, Seat
@@ -36,6 +37,7 @@ from .signals import (
     IceCandidate,
     IceRestart,
     MustRejoinSignal,
+    MuteRequestedSignal,
     Offer,
     OutboundSignal,
     ParticipantAdmittedSignal,
@@ -52,6 +54,7 @@ from .turn import TurnCredential, credential_expiry, mint_turn_credential, turn_
 from .waiting_room import Transition, admit, cancel, close_if_due, end_session, join, leave, remove
 
 __all__ = [
+    "DISPLAY_NAME_MAX",
     "MAX_PARTICIPANTS",
     "RESUME_WINDOW",
     "SDP_MAX_BYTES",
@@ -71,8 +74,11 @@ __all__ = [
     "JoinDenial",
     "JoinDenied",
     "LeaveReason",
+    "MediaMode",
+    "MediaUnavailable",
     "MustRejoin",
     "MustRejoinSignal",
+    "MuteRequestedSignal",
     "NotAllowed",
     "NotFound",
     "Offer",
@@ -110,6 +116,7 @@ __all__ = [
     "close_if_due",
     "credential_expiry",
     "deliveries",
+    "display_name",
     "end_session",
     "filter_sdp_candidates",
     "ice_configuration",
@@ -117,11 +124,13 @@ __all__ = [
     "join",
     "join_denial",
     "leave",
+    "media_mode",
     "mint_turn_credential",
     "new_handle",
     "parse_candidate",
     "plan_resume",
     "remove",
+    "require_in_call",
     "seat_relay_only",
     "signal_for_event",
     "turn_password",

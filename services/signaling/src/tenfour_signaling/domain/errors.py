@@ -10,6 +10,7 @@ from __future__ import annotations
 __all__ = [
     "DomainError",
     "InvalidSignal",
+    "MediaUnavailable",
     "NotAllowed",
     "NotFound",
     "RoomStateError",
@@ -44,3 +45,9 @@ class RoomStateError(DomainError):
     """The action does not fit the room's or participant's current state."""
 
     status: str = "FAILED_PRECONDITION"
+
+
+class MediaUnavailable(DomainError):
+    """The media server (SFU) did not answer; the room goes on and the client may retry."""
+
+    status: str = "UNAVAILABLE"

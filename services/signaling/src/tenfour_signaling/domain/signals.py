@@ -26,6 +26,7 @@ __all__ = [
     "IceCandidate",
     "IceRestart",
     "MustRejoinSignal",
+    "MuteRequestedSignal",
     "Offer",
     "OutboundSignal",
     "ParticipantAdmittedSignal",
@@ -145,6 +146,12 @@ class MustRejoinSignal(_Body):
     reason_code: str = Field(default="", max_length=32, pattern=r"^[a-z_]*$")
 
 
+class MuteRequestedSignal(_Body):
+    """A provider asked this participant to mute their microphone."""
+
+    kind: Literal["mute_requested"] = "mute_requested"
+
+
 class Heartbeat(_Body):
     kind: Literal["heartbeat"] = "heartbeat"
 
@@ -163,6 +170,7 @@ SignalPayload = Annotated[
     | SessionEndedSignal
     | WaitingSignal
     | MustRejoinSignal
+    | MuteRequestedSignal
     | Heartbeat,
     Field(discriminator="kind"),
 ]

@@ -22,6 +22,8 @@ def shared_error(exc: domain.DomainError, field: str = "request") -> errors.Doma
             return errors.NotFound(message)
         case "FAILED_PRECONDITION":
             return errors.FailedPrecondition(message)
+        case "UNAVAILABLE":
+            return errors.Unavailable(message)
     return errors.DomainError(message)
 
 

@@ -19,6 +19,7 @@ from tenfour_signaling import wire
 from tenfour_signaling.domain import IceConfiguration, Presence
 from tenfour_signaling.entrypoints.errors import translated
 from tenfour_signaling.service.access import Caller, require_seat
+from tenfour_signaling.service.group_media import GroupMedia
 from tenfour_signaling.service.ice import IceService
 from tenfour_signaling.service.precall import PreCallChecks
 from tenfour_signaling.service.rooms import Rooms
@@ -55,13 +56,20 @@ def _ttl(ice: IceConfiguration, now: datetime) -> Any:
 
 class SignalingApi(signaling_pb2_grpc.SignalingServiceServicer):
     def __init__(
-        self, writer: RoomWriter, rooms: Rooms, signals: Signals, ice: IceService, precall: PreCallChecks
+        self,
+        writer: RoomWriter,
+        rooms: Rooms,
+        signals: Signals,
+        ice: IceService,
+        precall: PreCallChecks,
+        media: GroupMedia,
     ) -> None:
         self._writer = writer
         self._rooms = rooms
         self._signals = signals
         self._ice = ice
         self._precall = precall
+        self._media = media
 
     async def Join(self, request: pb.JoinRequest, context: Ctx) -> pb.JoinResponse:
         appointment_id = _appointment(request.appointment_id)
@@ -79,6 +87,7 @@ class SignalingApi(signaling_pb2_grpc.SignalingServiceServicer):
             room=wire.room_state(joined.room, joined.seat, now),
             resume_from_seq=joined.resume_from_seq,
             ice_ttl=_ttl(ice, now),
+            media=self._media.mode(joined.room).value,
         )
 
     async def Subscribe(self, request: pb.SubscribeRequest, context: Ctx) -> AsyncIterator[pb.SignalEvent]:
@@ -199,3 +208,45 @@ class SignalingApi(signaling_pb2_grpc.SignalingServiceServicer):
             check_id=echo.check_id,
             max_duration=wire.duration(timedelta(seconds=echo.max_seconds)),
         )
+
+    # --- group media (SFU) ----------------------------------------------------------------------
+
+    async def PublishMedia(self, request: pb.PublishMediaRequest, context: Ctx) -> pb.PublishMediaResponse:
+        session_id = _handle(request.session_id, "session_id")
+        with translated("offer_sdp"):
+            answer = await self._media.publish(_caller(), session_id, request.offer_sdp, request.display_name)
+        return pb.PublishMediaResponse(answer_sdp=answer)
+
+    async def ListMedia(self, request: pb.ListMediaRequest, context: Ctx) -> pb.ListMediaResponse:
+        session_id = _handle(request.session_id, "session_id")
+        with translated():
+            feeds = await self._media.feeds(_caller(), session_id)
+        return pb.ListMediaResponse(
+            feeds=[
+                pb.MediaFeed(participant_id=f.participant_id, display_name=f.display_name, role=f.role)
+                for f in feeds
+            ]
+        )
+
+    async def SubscribeMedia(
+        self, request: pb.SubscribeMediaRequest, context: Ctx
+    ) -> pb.SubscribeMediaResponse:
+        session_id = _handle(request.session_id, "session_id")
+        feed = _handle(request.participant_id, "participant_id")
+        with translated("participant_id"):
+            offer = await self._media.subscribe(_caller(), session_id, feed)
+        return pb.SubscribeMediaResponse(offer_sdp=offer)
+
+    async def AnswerMedia(self, request: pb.AnswerMediaRequest, context: Ctx) -> pb.AnswerMediaResponse:
+        session_id = _handle(request.session_id, "session_id")
+        feed = _handle(request.participant_id, "participant_id")
+        with translated("answer_sdp"):
+            await self._media.answer(_caller(), session_id, feed, request.answer_sdp)
+        return pb.AnswerMediaResponse()
+
+    async def MuteParticipant(self, request: pb.MuteParticipantRequest, context: Ctx) -> pb.RoomState:
+        appointment_id = _appointment(request.appointment_id)
+        handle = _handle(request.participant_id, "participant_id")
+        with translated():
+            room = await self._media.ask_to_mute(_caller(), appointment_id, handle)
+        return wire.room_state(room, None, self._writer.clock())

@@ -8,7 +8,7 @@ events atomically, then the signals go out live and the outbox relay is woken.
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -21,9 +21,11 @@ from tenfour_signaling.domain import NotFound, Room, Transition, deliveries
 from tenfour_signaling.service.lifecycle import lifecycle_events
 from tenfour_signaling.wire import signal_event
 
-__all__ = ["Clock", "RoomTimes", "RoomWriter", "expire_at"]
+__all__ = ["Clock", "RoomTimes", "RoomWriter", "Watcher", "expire_at"]
 
 Clock = Callable[[], datetime]
+# Told about every committed transition (e.g. group media hangs up who left); never raises.
+Watcher = Callable[[str, Transition], Awaitable[None]]
 _CACHE_SIZE = 4096
 _ATTEMPTS = 20
 
@@ -52,6 +54,10 @@ class RoomWriter:
         self.clock = clock
         self._cache: OrderedDict[str, StoredRoom] = OrderedDict()
         self._sessions: OrderedDict[str, str] = OrderedDict()
+        self._watchers: list[Watcher] = []
+
+    def watch(self, watcher: Watcher) -> None:
+        self._watchers.append(watcher)
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -125,6 +131,8 @@ class RoomWriter:
             await self.publish(t.room.session_id, sends, result.seqs)
             if t.events:
                 await self._relay.notify(appointment_id)
+                for watcher in self._watchers:
+                    await watcher(appointment_id, t)
             return t, result
         raise Aborted("the session changed too often; try again")
 
