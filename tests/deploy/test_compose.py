@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 import yaml
 
+from tenfour_shared import access
+
 ROOT = Path(__file__).resolve().parents[2]
 SERVICES = ("identity", "availability", "scheduling", "signaling", "outcomes")
 
@@ -63,3 +65,38 @@ def test_nats_fsyncs_always_and_redis_appends() -> None:
     assert re.search(r"^\s*sync_interval:\s*always", (ROOT / "deploy/nats.conf").read_text(), re.M)
     redis_conf = (ROOT / "deploy/redis.conf").read_text()
     assert re.search(r"^appendonly yes", redis_conf, re.M)
+
+
+# ---------------------------------------------------------------- secure by default (issue 17)
+
+
+def test_redis_is_protected_limited_and_tls_only() -> None:
+    lines = {line.strip() for line in (ROOT / "deploy/redis.conf").read_text().splitlines()}
+    assert {"protected-mode yes", "port 0", "tls-auth-clients yes", "maxmemory-policy noeviction"} <= lines
+    assert any(line.startswith("maxmemory ") for line in lines)
+    assert "aclfile /secrets/redis-users.acl" in lines
+
+
+def test_nats_monitoring_is_on_loopback_and_users_match_the_access_table() -> None:
+    text = (ROOT / "deploy/nats.conf").read_text()
+    assert re.search(r'^http: "127\.0\.0\.1:8222"$', text, re.M)
+    assert re.search(r"^\s*verify: true$", text, re.M)
+    assert access.nats_authorization() in text, "deploy/nats.conf is out of date with access.py"
+
+
+def test_each_service_gets_only_its_own_credentials(compose: dict[str, Any]) -> None:
+    for name in SERVICES:
+        env = compose["services"][name]["environment"]
+        assert env["TENFOUR_NATS_URL"].startswith("tls://")
+        assert env["TENFOUR_REDIS_URL"].startswith("rediss://")
+        assert env["TENFOUR_NATS_USER"] == env["TENFOUR_REDIS_USERNAME"] == name
+        assert env["TENFOUR_TLS_CERT_FILE"] == f"/secrets/{name}.pem"
+        passwords = [
+            v for k, v in env.items() if "PASSWORD" in k and k.startswith(("TENFOUR_NATS", "TENFOUR_REDIS"))
+        ]
+        assert len(passwords) == 2, name
+        assert all(f"_PASSWORD_{name.upper()}:" in v for v in passwords), name
+    gateway = compose["services"]["gateway"]["environment"]
+    assert gateway["TENFOUR_TLS_CERT_FILE"] == "/secrets/gateway.pem"
+    assert "6379" not in str(compose["services"]["redis"].get("ports", ""))
+    assert "8222" not in str(compose["services"]["nats"].get("ports", ""))

@@ -23,6 +23,8 @@ import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
 
+from tenfour_shared import access, certs
+
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
 BIN = Path(sys.executable).parent
@@ -49,6 +51,9 @@ SERVICE_SECRETS = {
     "outcomes": {"TENFOUR_OUTCOMES_PSEUDONYM_KEY": ("outcomes-keys", "pseudonym-key")},
 }
 STATELESS = (*SERVICES, "gateway")
+# Plaintext port serving only gRPC health, for the kubelet (its gRPC probes cannot do mutual TLS).
+HEALTH_PORT = 8086
+TLS_MOUNT = "/etc/tenfour/tls"
 TENFOUR_UID = 10001
 INGRESS_NAMESPACE = "ingress-nginx"
 PRIVATE_V4 = (
@@ -280,7 +285,10 @@ def test_config_maps_and_secrets_are_referenced_by_name_and_no_secret_is_committ
                 assert f"`{volume['secret']['secretName']}`" in documented
         for container in containers(workload):
             for source in container.get("envFrom", []):
-                assert source["configMapRef"]["name"] in config_maps
+                if "secretRef" in source:
+                    assert f"`{source['secretRef']['name']}`" in documented
+                else:
+                    assert source["configMapRef"]["name"] in config_maps
             for env in container.get("env", []):
                 ref = env.get("valueFrom", {})
                 if "configMapKeyRef" in ref:
@@ -330,8 +338,13 @@ def test_services_have_native_grpc_probes_for_their_own_service_name(docs: list[
     full_name = f"tenfour.{name}.v1.{name.capitalize()}Service"
     (container,) = one(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"]
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
-        assert container[probe]["grpc"] == {"port": port, "service": full_name}, probe
-    assert container["ports"] == [{"name": "grpc", "containerPort": port, "protocol": "TCP"}]
+        assert container[probe]["grpc"] == {"port": HEALTH_PORT, "service": full_name}, probe
+    assert container["ports"] == [
+        {"name": "grpc", "containerPort": port, "protocol": "TCP"},
+        {"name": "health", "containerPort": HEALTH_PORT, "protocol": "TCP"},
+    ]
+    config = one(docs, "ConfigMap", "tenfour-config")["data"]
+    assert config["TENFOUR_HEALTH_PORT"] == str(HEALTH_PORT)
     assert {"name": "TENFOUR_PORT", "value": str(port)} in container["env"]
     assert one(docs, "Service", name)["spec"]["ports"][0]["port"] == port
 
@@ -508,17 +521,115 @@ def test_nats_is_a_three_node_jetstream_cluster_that_fsyncs_every_write(docs: li
     (container,) = statefulset["spec"]["template"]["spec"]["containers"]
     assert {"name": claim["metadata"]["name"], "mountPath": "/data"} in container["volumeMounts"]
     assert one(docs, "Service", "nats-headless")["spec"]["publishNotReadyAddresses"] is True
-    assert one(docs, "ConfigMap", "tenfour-config")["data"]["TENFOUR_NATS_URL"] == "nats://nats:4222"
+    assert one(docs, "ConfigMap", "tenfour-config")["data"]["TENFOUR_NATS_URL"] == "tls://nats:4222"
 
 
 def test_nats_server_accepts_the_config(rendered: dict[str, list[Doc]], tmp_path: Path) -> None:
+    pki = tmp_path / "pki"
+    certs.generate(pki)
+    text = nats_conf(rendered["production"])
+    for mounted, made in (("ca.crt", "ca.pem"), ("tls.crt", "nats.pem"), ("tls.key", "nats-key.pem")):
+        text = text.replace(f"/etc/nats/tls/{mounted}", str(pki / made))
     conf = tmp_path / "nats.conf"
-    conf.write_text(nats_conf(rendered["production"]))
-    env = {**os.environ, "SERVER_NAME": "nats-0"}
+    conf.write_text(text)
+    passwords = {access.nats_password_env(n): p for n, p in certs.read_passwords(pki).items()}
+    env = {**os.environ, "SERVER_NAME": "nats-0", **passwords}
     out = subprocess.run(
         [str(NATS_SERVER), "-c", str(conf), "-t"], capture_output=True, text=True, env=env, check=False
     )
     assert out.returncode == 0, out.stderr
+
+
+# ---------------------------------------------------------------- secure by default (issue 17)
+
+SECRET_MARKERS = re.compile(
+    r"PRIVATE KEY|BEGIN CERTIFICATE|requirepass [^$\s]|password: (?!\$)\S+[,}]| on >[^$\s]"
+)
+
+
+def test_no_secret_in_any_config_map(docs: list[Doc]) -> None:
+    for name, cm in of_kind(docs, "ConfigMap").items():
+        for key, text in cm.get("data", {}).items():
+            assert "PASSWORD" not in key.upper(), (name, key)
+            found = [m.group(0) for m in SECRET_MARKERS.finditer(text)]
+            assert not found, (name, key, found)
+
+
+@pytest.mark.parametrize("name", STATELESS)
+def test_each_process_has_its_own_certificate_and_signs_in_as_itself(docs: list[Doc], name: str) -> None:
+    spec = one(docs, "Deployment", name)["spec"]["template"]["spec"]
+    (container,) = spec["containers"]
+    (tls,) = [v for v in spec["volumes"] if v["name"] == "tls"]
+    assert tls["secret"]["secretName"] == f"{name}-credentials"
+    assert {m["mountPath"] for m in container["volumeMounts"] if m["name"] == "tls"} == {TLS_MOUNT}
+    assert spec["securityContext"]["fsGroup"] == TENFOUR_UID  # the key is readable by the service only
+    config = one(docs, "ConfigMap", "tenfour-config")["data"]
+    for kind in ("CA", "CERT", "KEY"):
+        assert config[f"TENFOUR_TLS_{kind}_FILE"].startswith(TLS_MOUNT + "/")
+    env = {e["name"]: e for e in container["env"]}
+    secrets = {
+        e["valueFrom"]["secretKeyRef"]["name"]
+        for e in env.values()
+        if "secretKeyRef" in e.get("valueFrom", {})
+    }
+    assert not {s for s in secrets if s.endswith("-credentials")} - {f"{name}-credentials"}
+    if name in SERVICES:
+        assert env["TENFOUR_NATS_USER"]["value"] == env["TENFOUR_REDIS_USERNAME"]["value"] == name
+        for var, key in (
+            ("TENFOUR_NATS_PASSWORD", "nats-password"),
+            ("TENFOUR_REDIS_PASSWORD", "redis-password"),
+        ):
+            assert env[var]["valueFrom"]["secretKeyRef"] == {"name": f"{name}-credentials", "key": key}
+
+
+def test_nats_requires_client_certificates_and_per_service_users(docs: list[Doc]) -> None:
+    text = nats_conf(docs)
+    lines = config_lines(text)
+    assert "http: 127.0.0.1:8222" in lines, "monitoring on loopback only"
+    assert "verify: true" in lines
+    assert access.nats_authorization() in text, "deploy/k8s/base/nats.yaml is out of date with access.py"
+    for service in of_kind(docs, "Service").values():
+        assert all(p["port"] != 8222 for p in service["spec"]["ports"]), service["metadata"]["name"]
+    (container,) = one(docs, "StatefulSet", "nats")["spec"]["template"]["spec"]["containers"]
+    assert {"secretRef": {"name": "nats-credentials"}} in container["envFrom"]
+    for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
+        assert "127.0.0.1:8222" in " ".join(container[probe]["exec"]["command"])
+
+
+def test_in_cluster_redis_has_a_user_per_service(rendered: dict[str, list[Doc]]) -> None:
+    start = one(rendered["production"], "ConfigMap", "redis-config")["data"]["start-redis.sh"]
+    (loop,) = re.findall(r"^\s*for svc in (.+); do$", start, re.M)
+    assert loop.split() == [s.name for s in access.SERVICES.values() if s.redis]
+    assert f'resetkeys ~$svc:* resetchannels &$svc:* {access.REDIS_COMMANDS}"' in start
+    (container,) = one(rendered["production"], "StatefulSet", "redis")["spec"]["template"]["spec"][
+        "containers"
+    ]
+    assert {"secretRef": {"name": "redis-users"}} in container["envFrom"]
+
+
+def test_make_certs_writes_every_secret_the_manifests_mount(
+    rendered: dict[str, list[Doc]], tmp_path: Path
+) -> None:
+    certs.generate(tmp_path)
+    made = {d["metadata"]["name"]: d for d in yaml.safe_load_all((tmp_path / "k8s-secrets.yaml").read_text())}
+    for doc in made.values():
+        for version in KUBERNETES_VERSIONS:
+            kubernetes_validate.validate(doc, version, strict=True)
+    docs = rendered["production"]
+    for workload in workloads(docs):
+        spec = workload["spec"]["template"]["spec"]
+        for volume in spec.get("volumes", []):
+            name = volume.get("secret", {}).get("secretName", "")
+            if name.endswith("-credentials"):
+                assert {i["key"] for i in volume["secret"]["items"]} <= set(made[name]["stringData"]), name
+        for container in containers(workload):
+            for env in container.get("env", []):
+                ref = env.get("valueFrom", {}).get("secretKeyRef", {})
+                if ref.get("name", "").endswith("-credentials"):
+                    assert ref["key"] in made[ref["name"]]["stringData"], ref
+            for source in container.get("envFrom", []):
+                if "secretRef" in source:
+                    assert source["secretRef"]["name"] in made
 
 
 # ---------------------------------------------------------------- Redis

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import ipaddress
+import json
 import os
 import secrets
 import sys
@@ -188,7 +189,47 @@ def generate(
     passwords = load_passwords(out)
     _write(out / "redis-users.acl", access.redis_acl(passwords).encode(), private=True)
     _write(out / "nats-auth.conf", access.nats_authorization().encode())
+    _write(out / "k8s-secrets.yaml", kubernetes_secrets(out, passwords).encode(), private=True)
     return made
+
+
+def kubernetes_secrets(out: Path, passwords: dict[str, str]) -> str:
+    """The Secrets deploy/k8s mounts, for `kubectl -n <ns> apply -f` (JSON documents are YAML)."""
+
+    def tls(name: str) -> dict[str, str]:
+        return {
+            "ca.crt": (out / "ca.pem").read_text(),
+            "tls.crt": (out / f"{name}.pem").read_text(),
+            "tls.key": (out / f"{name}-key.pem").read_text(),
+        }
+
+    def secret(name: str, data: dict[str, str]) -> str:
+        doc = {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "type": "Opaque",
+            "metadata": {"name": name, "labels": {"app.kubernetes.io/part-of": "tenfour"}},
+            "stringData": data,
+        }
+        return json.dumps(doc, indent=2)
+
+    docs = []
+    for svc in access.SERVICES.values():
+        data = tls(svc.name)
+        if svc.nats:
+            data["nats-password"] = passwords[svc.name]
+        if svc.redis:
+            data["redis-password"] = passwords[svc.name]
+        docs.append(secret(f"{svc.name}-credentials", data))
+    nats_env = {access.nats_password_env(n): p for n, p in passwords.items() if n in access.principals()}
+    docs.append(secret("nats-credentials", {**tls("nats"), **nats_env}))
+    redis_env = {
+        f"TENFOUR_REDIS_PASSWORD_{s.name.upper()}": passwords[s.name]
+        for s in access.SERVICES.values()
+        if s.redis
+    }
+    docs.append(secret("redis-users", redis_env))
+    return "\n---\n".join(docs) + "\n"
 
 
 def process_env(out: Path, name: str) -> dict[str, str]:

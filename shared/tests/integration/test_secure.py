@@ -92,7 +92,7 @@ async def test_scheduling_cannot_read_or_write_identitys_keys(redis_as: dict[str
 
 async def test_scripts_cannot_reach_other_services_keys(redis_as: dict[str, aioredis.Redis]) -> None:
     await redis_as["identity"].set("identity:login:{dir}:jo", b"u1")
-    with pytest.raises(redis.exceptions.ResponseError, match="(?i)no permissions|NOPERM"):
+    with pytest.raises(redis.exceptions.ResponseError, match=r"(?i)no permissions|NOPERM"):
         await redis_as["scheduling"].eval("return redis.call('GET', KEYS[1])", 1, "identity:login:{dir}:jo")
 
 
@@ -192,13 +192,13 @@ async def test_a_service_cannot_read_anothers_replies_or_consumers(
 async def test_nats_refuses_wrong_passwords_and_plaintext(secure_nats: NatsServer, pki: Path) -> None:
     ctx = ssl.create_default_context(cafile=str(pki / "ca.pem"))
     ctx.load_cert_chain(str(pki / "identity.pem"), str(pki / "identity-key.pem"))
-    with pytest.raises(Exception, match="(?i)authorization"):
+    with pytest.raises(Exception, match=r"(?i)authorization"):
         await nats.connect(
             secure_nats.url, user="identity", password="wrong", tls=ctx, allow_reconnect=False,
             max_reconnect_attempts=0, connect_timeout=3,
         )  # fmt: skip
     plain = secure_nats.url.replace("tls://", "nats://")
-    with pytest.raises(Exception):  # noqa: B017 - nats-py reports plaintext refusals in several ways
+    with pytest.raises(Exception):  # noqa: B017, PT011 - nats-py reports this refusal in several ways
         await nats.connect(plain, allow_reconnect=False, max_reconnect_attempts=0, connect_timeout=3)
 
 
@@ -236,9 +236,8 @@ async def test_grpc_requires_a_client_certificate_from_our_ca(pki: Path, tmp_pat
             with pytest.raises(grpc.RpcError) as caught:
                 await asyncio.to_thread(health, target, refused)
             assert caught.value.code() == grpc.StatusCode.UNAVAILABLE
-        with pytest.raises(grpc.RpcError):
-            with grpc.insecure_channel(target) as plain:
-                health_pb2_grpc.HealthStub(plain).Check(health_pb2.HealthCheckRequest(), timeout=5)
+        with pytest.raises(grpc.RpcError), grpc.insecure_channel(target) as plain:
+            health_pb2_grpc.HealthStub(plain).Check(health_pb2.HealthCheckRequest(), timeout=5)
         assert await asyncio.to_thread(health, target, ours) == health_pb2.HealthCheckResponse.SERVING
 
 
