@@ -84,7 +84,11 @@ class ReminderService:
                 await self._store.drop(member)  # cancelled, moved or over: nothing to remind of
                 continue
             event = ev.ReminderDue(
-                appointment_id=appointment_id, user_id=officer_id, deliver_at=timestamp(now)
+                appointment_id=appointment_id,
+                user_id=officer_id,
+                deliver_at=timestamp(now),
+                start=a.time.start,
+                session_type=a.session_type,
             )
             if await self._store.send(member, build(event, subject=appointment_id, when=now)):
                 sent += 1

@@ -162,7 +162,10 @@ class UrgentService:
         now = self._clock()
         if r.state == QUEUED and to_ms(now) >= r.escalate_ms:
             event = ev.UrgentEscalation(
-                request_id=r.request_id, agency_id=r.agency_id, crisis_line_text=r.crisis_line_text
+                request_id=r.request_id,
+                agency_id=r.agency_id,
+                crisis_line_text=r.crisis_line_text,
+                officer_id=r.officer_id,
             )
             await self._store.escalate(r.request_id, build(event, subject=r.request_id, when=now))
 

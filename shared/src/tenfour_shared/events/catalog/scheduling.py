@@ -12,6 +12,8 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.appointment_conflict_detected": ev.AppointmentConflictDetected,
     "scheduling.reminder_due": ev.ReminderDue,
     "scheduling.urgent_escalation": ev.UrgentEscalation,
+    "scheduling.urgent_offered": ev.UrgentOffered,
+    "scheduling.urgent_assigned": ev.UrgentAssigned,
     "scheduling.roster_changed": ev.RosterChanged,
     "scheduling.fatigue_policy_changed": ev.FatiguePolicyChanged,
 }
