@@ -20,7 +20,6 @@ the provider's time is only ever taken in phase 2. A refusal in phase 2 releases
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 
@@ -28,75 +27,30 @@ import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
-from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_member, to_ms
+from tenfour_scheduling.adapters.calendars import parse_member
 from tenfour_scheduling.adapters.keys import OfficerKeys, ProviderKeys, provider_of
 from tenfour_scheduling.adapters.snapshots import LONGEST_ENTRY_MS
+from tenfour_scheduling.domain.records import (
+    CLAIM_TTL_MS,
+    CalendarEntry,
+    Claim,
+    Commit,
+    Reply,
+    StoredAppointment,
+    to_ms,
+)
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay
 from tenfour_shared.redis_store import as_bytes, load_script
-from tenfour_shared.timeline import Interval
 
 __all__ = ["AppointmentStore", "Claim", "Commit", "Reply", "StoredAppointment"]
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
-CLAIM_TTL_MS = 30_000
-
-
-@dataclass(frozen=True, slots=True)
-class Reply:
-    code: str
-    values: tuple[bytes, ...]
-
-    def text(self, i: int) -> str:
-        return self.values[i].decode()
 
 
 def _reply(raw: Sequence[object]) -> Reply:
     parts = [as_bytes(v) for v in raw]
     return Reply(parts[0].decode(), tuple(parts[1:]))
-
-
-@dataclass(frozen=True, slots=True)
-class StoredAppointment:
-    appointment: Appointment
-    version: int
-
-
-@dataclass(frozen=True, slots=True)
-class Claim:
-    """Phase 1 for one officer."""
-
-    officer_id: str
-    member: str  # the appointment id (a booking) or "<id>><start ms>" (a move)
-    appointment_id: str
-    provider_id: str
-    time: Interval
-    probe: Interval  # the session widened by its buffers: nothing of the officer's may overlap
-    day: Interval  # the officer-local day the session starts on
-    max_per_day: int
-    roster_version: int
-    skip: str = ""  # the appointment being moved: ignored by the checks
-    fingerprint: str = ""  # "" = no idempotency record
-    idempotency: str = ""  # digest naming the record
-
-
-@dataclass(frozen=True, slots=True)
-class Commit:
-    """Phase 2 in the provider's slot."""
-
-    mode: str  # book | move
-    appointment: Appointment
-    expected_version: int  # move: the version the move was computed from
-    rules_version: int
-    profile_version: int
-    roster_version: int
-    probe: Interval
-    day: Interval
-    day_cap: int  # 0: no cap
-    week: Interval
-    week_cap: int
-    deadline_ms: int
-    event: Envelope
 
 
 class AppointmentStore:

@@ -8,41 +8,29 @@ command each keeps a booking attempt at one round trip before its scripts run.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from functools import lru_cache
 
 import redis.asyncio as aioredis
 
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
-from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_calendar, to_ms
+from tenfour_scheduling.adapters.calendars import parse_calendar, to_ms
 from tenfour_scheduling.adapters.codec import AgencyPolicy, StoredPreferences, preferences_from_proto
 from tenfour_scheduling.adapters.keys import AgencyKeys, OfficerKeys
-from tenfour_scheduling.adapters.officer_store import StoredRoster, decode_policy, decode_roster
+from tenfour_scheduling.adapters.officer_store import decode_policy, decode_roster
 from tenfour_scheduling.adapters.snapshots import (
     LONGEST_ENTRY_MS,
     SNAPSHOT_REPLIES,
     ProviderSnapshot,
     SnapshotReader,
 )
+from tenfour_scheduling.domain.records import OfficerFacts
 from tenfour_shared.redis_store import as_bytes
 from tenfour_shared.timeline import Interval
 
 __all__ = ["FactReader", "OfficerFacts", "read_facts"]
 
 _DAY = timedelta(days=1)
-
-
-@dataclass(frozen=True, slots=True)
-class OfficerFacts:
-    officer_id: str
-    agency_id: str
-    roster: StoredRoster | None
-    policy: AgencyPolicy
-    entries: tuple[CalendarEntry, ...]  # booked sessions and claims a day either side of the window
-    current_provider: str | None
-    preferences: StoredPreferences | None
-    idempotency: dict[str, bytes]  # empty: no record (or none asked for)
 
 
 class FactReader:

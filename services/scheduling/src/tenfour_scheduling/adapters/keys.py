@@ -20,7 +20,6 @@ the id finds its record's slot without a directory lookup.
 from __future__ import annotations
 
 import re
-import secrets
 
 from tenfour_shared.events.outbox import outbox_key
 from tenfour_shared.redis_store import Keys
@@ -30,10 +29,6 @@ keys = Keys(SERVICE)
 # Ids become hash tags, calendar members ("id|end|...") and log fields.
 ID = re.compile(r"^[A-Za-z0-9_:@-][A-Za-z0-9_.:@-]{0,127}$")
 APPOINTMENT_ID = re.compile(r"^([A-Za-z0-9_:@-][A-Za-z0-9_.:@-]{0,127})\.([0-9a-f]{16})$")
-
-
-def new_appointment_id(provider_id: str) -> str:
-    return f"{provider_id}.{secrets.token_hex(8)}"
 
 
 def provider_of(appointment_id: str) -> str | None:

@@ -6,7 +6,6 @@ keys that share the officer's (or agency's) hash tag; a refused change writes no
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from functools import lru_cache
 
 import redis.asyncio as aioredis
@@ -21,22 +20,12 @@ from tenfour_scheduling.adapters.codec import (
     roster_from_proto,
 )
 from tenfour_scheduling.adapters.keys import AgencyKeys, OfficerKeys
-from tenfour_scheduling.domain import Roster
+from tenfour_scheduling.domain.records import StoredRoster
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay
 from tenfour_shared.redis_store import as_bytes, load_script
 
 __all__ = ["OfficerStore", "StoredRoster", "decode_policy", "decode_roster"]
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRoster:
-    message: pb.Roster  # canonical, with officer_id and version
-    roster: Roster
-
-    @property
-    def version(self) -> int:
-        return self.message.version
 
 
 @lru_cache(maxsize=2048)

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile
-from tenfour_scheduling.adapters.calendars import CalendarEntry, parse_calendar, to_ms
+from tenfour_scheduling.adapters.calendars import parse_calendar, to_ms
 from tenfour_scheduling.adapters.keys import OfficerKeys, ProviderKeys
 from tenfour_scheduling.adapters.officer_store import StoredRoster, decode_roster
+from tenfour_scheduling.domain.records import ProviderSnapshot
 from tenfour_shared.calendar import CalendarError
 from tenfour_shared.events.catalog.availability import ProviderAvailability, decode_rules_changed
 from tenfour_shared.redis_store import as_bytes
@@ -29,30 +29,6 @@ __all__ = ["LONGEST_ENTRY_MS", "SNAPSHOT_REPLIES", "ProviderSnapshot", "Snapshot
 log = logging.getLogger("tenfour.scheduling")
 LONGEST_ENTRY_MS = 24 * 3600 * 1000  # no calendar entry is longer: bounds every range scan
 SNAPSHOT_REPLIES = 5
-
-
-@dataclass(frozen=True, slots=True)
-class ProviderSnapshot:
-    provider_id: str
-    rules_version: int
-    availability: ProviderAvailability | None  # None: no (valid) rules yet
-    profile_version: int
-    profile: ProviderProfile | None  # None: no profile yet
-    deactivated: bool
-    roster_version: int  # the provider's own roster (peer supporters), 0 when none
-    roster: StoredRoster | None
-    bookings: tuple[CalendarEntry, ...]  # the provider's sessions near the window
-    own_sessions: tuple[CalendarEntry, ...]  # a peer supporter's sessions as an officer
-
-    @property
-    def active(self) -> bool:
-        return (
-            not self.deactivated
-            and self.availability is not None
-            and self.availability.active
-            and self.profile is not None
-            and self.profile.active
-        )
 
 
 def _rules(raw: bytes) -> ProviderAvailability | None:

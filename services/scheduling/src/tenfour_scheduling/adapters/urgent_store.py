@@ -7,22 +7,20 @@ requests are few (a crisis queue is short), so one slot holds them all.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.adapters.keys import SERVICE, keys
+from tenfour_scheduling.domain.records import CONNECTED, ESCALATED, QUEUED, UrgentRequest
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay, outbox_key
 from tenfour_shared.redis_store import as_bytes
 
-__all__ = ["UrgentRequest", "UrgentStore"]
+__all__ = ["CONNECTED", "ESCALATED", "QUEUED", "UrgentRequest", "UrgentStore"]
 
 TAG = "urgent"
 REQUEST_TTL_SECONDS = 7 * 24 * 3600
-QUEUED, CONNECTED, ESCALATED = "queued", "connected", "escalated"
 
 # KEYS: 1 request, 2 agency queue, 3 agencies with queues, 4 officer's active request,
 #       5 arrival counter (the queue's order)
@@ -72,19 +70,6 @@ if holder and holder ~= ARGV[1] then return 0 end
 redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 """
-
-
-@dataclass(frozen=True, slots=True)
-class UrgentRequest:
-    request_id: str
-    officer_id: str
-    agency_id: str
-    prefer_peer: bool
-    state: str
-    queued_ms: int
-    escalate_ms: int
-    crisis_line_text: str
-    appointment: Appointment | None
 
 
 def _request_key(request_id: str) -> str:

@@ -13,10 +13,7 @@ from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour.scheduling.v1.appointments_pb2 import AppointmentStatus as Status
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore, StoredAppointment
-from tenfour_scheduling.adapters.calendars import to_ms
-from tenfour_scheduling.adapters.codec import timestamp
-from tenfour_scheduling.adapters.officer_store import OfficerStore
+from tenfour_scheduling.codec.values import timestamp
 from tenfour_scheduling.domain import (
     OCCUPYING,
     AppointmentStatus,
@@ -26,7 +23,9 @@ from tenfour_scheduling.domain import (
     check_transition,
     is_late_cancellation,
 )
+from tenfour_scheduling.domain.records import StoredAppointment, to_ms
 from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.ports import Appointments, Officers
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
@@ -87,7 +86,7 @@ def visible(caller: Principal, a: Appointment) -> bool:
 
 
 class AppointmentService:
-    def __init__(self, store: AppointmentStore, officers: OfficerStore, clock: Clock) -> None:
+    def __init__(self, store: Appointments, officers: Officers, clock: Clock) -> None:
         self._store = store
         self._officers = officers
         self._clock = clock

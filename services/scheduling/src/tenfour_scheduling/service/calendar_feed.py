@@ -12,9 +12,8 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore
-from tenfour_scheduling.adapters.feed_store import FeedStore
 from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.ports import Appointments, FeedTokens
 from tenfour_scheduling.service.reminders import ReminderService
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role
@@ -58,7 +57,7 @@ def _fold(line: str) -> str:
 
 class CalendarFeedService:
     def __init__(
-        self, tokens: FeedStore, store: AppointmentStore, reminders: ReminderService, clock: Clock
+        self, tokens: FeedTokens, store: Appointments, reminders: ReminderService, clock: Clock
     ) -> None:
         self._tokens = tokens
         self._store = store

@@ -12,12 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tenfour_scheduling.adapters.calendars import CalendarEntry
-from tenfour_scheduling.adapters.codec import AgencyPolicy
-from tenfour_scheduling.adapters.facts import OfficerFacts
-from tenfour_scheduling.adapters.officer_store import StoredRoster
-from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain import SessionOffer, check_slot
+from tenfour_scheduling.domain.policy import AgencyPolicy
+from tenfour_scheduling.domain.records import CalendarEntry, OfficerFacts, ProviderSnapshot, StoredRoster
 from tenfour_scheduling.service.offers import Expansions, ineligibility, provider_offer
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import FailedPrecondition

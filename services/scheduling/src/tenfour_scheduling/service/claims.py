@@ -8,8 +8,8 @@ from datetime import UTC
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore
-from tenfour_scheduling.adapters.calendars import CalendarEntry, to_ms
+from tenfour_scheduling.domain.records import CalendarEntry, to_ms
+from tenfour_scheduling.service.ports import Appointments
 
 __all__ = ["CLAIM_GRACE_MS", "Claims"]
 
@@ -17,7 +17,7 @@ CLAIM_GRACE_MS = 5_000  # clock skew between the nodes holding the officer's and
 
 
 class Claims:
-    def __init__(self, store: AppointmentStore) -> None:
+    def __init__(self, store: Appointments) -> None:
         self._store = store
 
     async def committed(self, appointment_id: str, member: str, officer_id: str = "") -> Appointment | None:

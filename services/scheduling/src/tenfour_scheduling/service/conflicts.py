@@ -17,16 +17,14 @@ from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore
-from tenfour_scheduling.adapters.codec import interval_to_proto, timestamp
-from tenfour_scheduling.adapters.conflict_store import ConflictStore
-from tenfour_scheduling.adapters.facts import FactReader
-from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
+from tenfour_scheduling.codec.values import interval_to_proto, timestamp
 from tenfour_scheduling.domain import Slot, SlotFilters
+from tenfour_scheduling.domain.records import ProviderSnapshot
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.checks import check_booking, officer_side
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions
+from tenfour_scheduling.service.ports import Appointments, ConflictLog, Facts
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.events.envelope import build
@@ -57,9 +55,9 @@ def _start(a: Appointment) -> datetime:
 class ConflictService:
     def __init__(
         self,
-        store: AppointmentStore,
-        conflicts: ConflictStore,
-        facts: FactReader,
+        store: Appointments,
+        conflicts: ConflictLog,
+        facts: Facts,
         slots: SlotService,
         appointments: AppointmentService,
         expansions: Expansions,

@@ -15,9 +15,8 @@ from datetime import UTC, datetime, time, timedelta
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile as ProfileMessage
-from tenfour_scheduling.adapters.calendars import CalendarEntry
-from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain import ProviderKind, ProviderOffer, ProviderProfile, SessionOffer
+from tenfour_scheduling.domain.records import CalendarEntry, ProviderSnapshot
 from tenfour_shared.calendar import SessionSettings, SessionType, expand
 from tenfour_shared.events.catalog.availability import ProviderAvailability
 from tenfour_shared.timeline import Interval, intersect, subtract

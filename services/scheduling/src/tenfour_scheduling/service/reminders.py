@@ -14,14 +14,12 @@ from datetime import UTC, datetime, timedelta
 
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore
-from tenfour_scheduling.adapters.calendars import to_ms
-from tenfour_scheduling.adapters.codec import timestamp
-from tenfour_scheduling.adapters.facts import FactReader
-from tenfour_scheduling.adapters.reminder_store import ReminderStore
+from tenfour_scheduling.codec.values import timestamp
 from tenfour_scheduling.domain import BlockReason, off_duty_windows
+from tenfour_scheduling.domain.records import to_ms
 from tenfour_scheduling.domain.reminders import reminder_times
 from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.ports import Appointments, Facts, ReminderQueue
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
@@ -36,9 +34,7 @@ def _start(a: Appointment) -> datetime:
 
 
 class ReminderService:
-    def __init__(
-        self, store: ReminderStore, appointments: AppointmentStore, facts: FactReader, clock: Clock
-    ) -> None:
+    def __init__(self, store: ReminderQueue, appointments: Appointments, facts: Facts, clock: Clock) -> None:
         self._store = store
         self._appointments = appointments
         self._facts = facts
@@ -97,7 +93,7 @@ class ReminderService:
 
 class ReminderWorker:
     def __init__(
-        self, service: ReminderService, store: ReminderStore, holder: str, poll_seconds: float
+        self, service: ReminderService, store: ReminderQueue, holder: str, poll_seconds: float
     ) -> None:
         self._service = service
         self._store = store

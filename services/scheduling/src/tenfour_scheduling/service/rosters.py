@@ -12,16 +12,8 @@ from datetime import datetime, timedelta
 
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
-from tenfour_scheduling.adapters.codec import (
-    AgencyPolicy,
-    StoredPreferences,
-    policy_from_proto,
-    policy_to_proto,
-    preferences_to_proto,
-    roster_from_proto,
-    roster_to_proto,
-)
-from tenfour_scheduling.adapters.officer_store import OfficerStore, StoredRoster
+from tenfour_scheduling.codec.policies import policy_from_proto, policy_to_proto, preferences_to_proto
+from tenfour_scheduling.codec.rosters import roster_from_proto, roster_to_proto
 from tenfour_scheduling.domain import (
     OffDutyResult,
     OfficerPreferences,
@@ -32,7 +24,10 @@ from tenfour_scheduling.domain import (
     off_duty_windows,
     shifts,
 )
+from tenfour_scheduling.domain.policy import AgencyPolicy, StoredPreferences
+from tenfour_scheduling.domain.records import StoredRoster
 from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.ports import Officers
 from tenfour_shared.errors import Aborted, NotFound
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
@@ -46,7 +41,7 @@ _Change = Callable[[StoredRoster | None], pb.Roster]
 
 
 class RosterService:
-    def __init__(self, officers: OfficerStore, clock: Clock) -> None:
+    def __init__(self, officers: Officers, clock: Clock) -> None:
         self._officers = officers
         self._clock = clock
 

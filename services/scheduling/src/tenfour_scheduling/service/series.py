@@ -11,12 +11,12 @@ import secrets
 from datetime import UTC, date, datetime, timedelta
 
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
-from tenfour_scheduling.adapters.codec import interval_to_proto
-from tenfour_scheduling.adapters.series_store import SeriesStore
+from tenfour_scheduling.codec.values import interval_to_proto
 from tenfour_scheduling.domain import MAX_HORIZON, Slot, SlotFilters
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.ports import SeriesPlans
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
@@ -40,7 +40,7 @@ def _day_order(tolerance: int) -> list[int]:
 class SeriesService:
     def __init__(
         self,
-        store: SeriesStore,
+        store: SeriesPlans,
         slots: SlotService,
         booking: Book,
         appointments: AppointmentService,

@@ -8,10 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore
-from tenfour_scheduling.adapters.facts import FactReader
-from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
-from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain import (
     Officer,
     OfficerPreferences,
@@ -19,12 +15,14 @@ from tenfour_scheduling.domain import (
     SlotFilters,
     SlotSearchResult,
 )
+from tenfour_scheduling.domain.records import ProviderSnapshot
 from tenfour_scheduling.domain.slot_bits import find_slots_indexed
 from tenfour_scheduling.domain.slots import DEFAULT_STEP
 from tenfour_scheduling.service.booking import Clock
 from tenfour_scheduling.service.checks import check_booking, officer_side
 from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.offers import Expansions, ineligibility, provider_offer
+from tenfour_scheduling.service.ports import Appointments, Facts, ProviderDirectory
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.timeline import Interval, load_zone
 
@@ -53,12 +51,12 @@ class GroupSlot:
 class SlotService:
     def __init__(
         self,
-        providers: ProviderReadModel,
-        facts: FactReader,
+        providers: ProviderDirectory,
+        facts: Facts,
         claims: Claims,
         expansions: Expansions,
         clock: Clock,
-        store: AppointmentStore,
+        store: Appointments,
     ) -> None:
         self._store = store
         self._providers = providers

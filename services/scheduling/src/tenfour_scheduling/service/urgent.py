@@ -19,15 +19,12 @@ from datetime import timedelta
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
-from tenfour_scheduling.adapters.calendars import to_ms
-from tenfour_scheduling.adapters.facts import FactReader
-from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
-from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
-from tenfour_scheduling.adapters.urgent_store import QUEUED, UrgentRequest, UrgentStore
 from tenfour_scheduling.domain import shifts
+from tenfour_scheduling.domain.records import QUEUED, ProviderSnapshot, UrgentRequest, to_ms
 from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions, ineligibility
+from tenfour_scheduling.service.ports import Facts, ProviderDirectory, UrgentQueue
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import NotFound
 from tenfour_shared.events.envelope import build
@@ -67,9 +64,9 @@ def _free_now(snapshot: ProviderSnapshot, expansions: Expansions, now_interval: 
 class UrgentService:
     def __init__(
         self,
-        store: UrgentStore,
-        providers: ProviderReadModel,
-        facts: FactReader,
+        store: UrgentQueue,
+        providers: ProviderDirectory,
+        facts: Facts,
         booking: Book,
         expansions: Expansions,
         clock: Clock,
@@ -173,7 +170,7 @@ class UrgentService:
 class UrgentWorker:
     """Drives the urgent queues while this instance holds the lease."""
 
-    def __init__(self, service: UrgentService, store: UrgentStore, holder: str, poll_seconds: float) -> None:
+    def __init__(self, service: UrgentService, store: UrgentQueue, holder: str, poll_seconds: float) -> None:
         self._service = service
         self._store = store
         self._holder = holder

@@ -8,13 +8,9 @@ from datetime import datetime
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore, Claim
-from tenfour_scheduling.adapters.calendars import to_ms
-from tenfour_scheduling.adapters.codec import interval_to_proto, timestamp
-from tenfour_scheduling.adapters.facts import OfficerFacts
-from tenfour_scheduling.adapters.keys import new_appointment_id
-from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
+from tenfour_scheduling.codec.values import interval_to_proto, timestamp
 from tenfour_scheduling.domain.booking_rules import local_day
+from tenfour_scheduling.domain.records import Claim, OfficerFacts, ProviderSnapshot, new_appointment_id, to_ms
 from tenfour_scheduling.service.booking.transaction import (
     Hold,
     Key,
@@ -26,6 +22,7 @@ from tenfour_scheduling.service.booking.transaction import (
 )
 from tenfour_scheduling.service.checks import placement
 from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.ports import Appointments
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.timeline import load_zone
 
@@ -40,7 +37,7 @@ _WORDING = Wording(
 
 
 class Book:
-    def __init__(self, tx: Transaction, store: AppointmentStore, clock: Clock) -> None:
+    def __init__(self, tx: Transaction, store: Appointments, clock: Clock) -> None:
         self._tx = tx
         self._store = store
         self._clock = clock

@@ -9,11 +9,9 @@ from datetime import UTC, datetime, timedelta
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
-from tenfour_scheduling.adapters.appointment_store import CLAIM_TTL_MS, AppointmentStore
-from tenfour_scheduling.adapters.calendars import to_ms
-from tenfour_scheduling.adapters.codec import interval_to_proto, timestamp
-from tenfour_scheduling.adapters.facts import FactReader
+from tenfour_scheduling.codec.values import interval_to_proto, timestamp
 from tenfour_scheduling.domain import off_duty_windows
+from tenfour_scheduling.domain.records import CLAIM_TTL_MS, to_ms
 from tenfour_scheduling.service.booking.transaction import (
     ATTEMPTS,
     Hold,
@@ -28,6 +26,7 @@ from tenfour_scheduling.service.booking.transaction import (
 from tenfour_scheduling.service.checks import BookingProblem, placement
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions, provider_offer
+from tenfour_scheduling.service.ports import Appointments, Facts
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
 from tenfour_shared.events.envelope import build
@@ -52,8 +51,8 @@ class GroupSessions:
     def __init__(
         self,
         tx: Transaction,
-        store: AppointmentStore,
-        facts: FactReader,
+        store: Appointments,
+        facts: Facts,
         expansions: Expansions,
         clock: Clock,
     ) -> None:

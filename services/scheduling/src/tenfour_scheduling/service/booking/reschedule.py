@@ -8,9 +8,8 @@ from datetime import UTC, datetime
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore
-from tenfour_scheduling.adapters.calendars import to_ms
-from tenfour_scheduling.adapters.codec import interval_to_proto, timestamp
+from tenfour_scheduling.codec.values import interval_to_proto, timestamp
+from tenfour_scheduling.domain.records import to_ms
 from tenfour_scheduling.service.booking.transaction import (
     Hold,
     Key,
@@ -20,6 +19,7 @@ from tenfour_scheduling.service.booking.transaction import (
     day_kind,
     digest,
 )
+from tenfour_scheduling.service.ports import Appointments
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import FailedPrecondition, NotFound
 
@@ -33,7 +33,7 @@ _WORDING = Wording(
 
 
 class Reschedule:
-    def __init__(self, tx: Transaction, store: AppointmentStore) -> None:
+    def __init__(self, tx: Transaction, store: Appointments) -> None:
         self._tx = tx
         self._store = store
 

@@ -18,11 +18,8 @@ from datetime import datetime
 from google.protobuf.message import Message
 
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, DayKind
-from tenfour_scheduling.adapters.appointment_store import AppointmentStore, Claim, Commit, Reply
-from tenfour_scheduling.adapters.facts import FactReader
-from tenfour_scheduling.adapters.officer_store import StoredRoster
-from tenfour_scheduling.adapters.snapshots import ProviderSnapshot
 from tenfour_scheduling.domain.booking_rules import local_day, local_week
+from tenfour_scheduling.domain.records import Claim, Commit, ProviderSnapshot, Reply, StoredRoster
 from tenfour_scheduling.domain.rotation import is_duty_day
 from tenfour_scheduling.service.checks import (
     TAKEN,
@@ -36,6 +33,7 @@ from tenfour_scheduling.service.checks import (
 from tenfour_scheduling.service.claims import CLAIM_GRACE_MS, Claims
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions
+from tenfour_scheduling.service.ports import Appointments, Facts
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument
 from tenfour_shared.events.envelope import build
@@ -139,7 +137,7 @@ class Steps:
 
 class Transaction:
     def __init__(
-        self, store: AppointmentStore, claims: Claims, facts: FactReader, expansions: Expansions, clock: Clock
+        self, store: Appointments, claims: Claims, facts: Facts, expansions: Expansions, clock: Clock
     ) -> None:
         self._store = store
         self._claims = claims

@@ -1,0 +1,35 @@
+"""What an agency configures (fatigue rules and booking settings) and what an officer prefers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from tenfour_scheduling.domain.fatigue import FatiguePolicy
+from tenfour_scheduling.domain.preferences import OfficerPreferences
+
+__all__ = ["AgencyPolicy", "StoredPreferences"]
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyPolicy:
+    """An agency's fatigue rules plus the booking settings the agency configures with them."""
+
+    agency_id: str
+    fatigue: FatiguePolicy
+    late_cancel_window: timedelta = timedelta(hours=24)
+    urgent_escalate_after: timedelta = timedelta(minutes=10)
+    crisis_line_text: str = ""
+    reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
+    version: int = 0  # 0: never set, the defaults
+
+    @classmethod
+    def default(cls, agency_id: str) -> AgencyPolicy:
+        return cls(agency_id=agency_id, fatigue=FatiguePolicy())
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPreferences:
+    preferences: OfficerPreferences
+    jurisdiction: str | None = None
+    languages: tuple[str, ...] = ()
