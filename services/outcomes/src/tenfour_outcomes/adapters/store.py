@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -34,6 +33,7 @@ from tenfour_outcomes.domain.facts import SessionFact, Tier
 from tenfour_outcomes.domain.feedback import FeedbackTotals
 from tenfour_outcomes.domain.periods import Period
 from tenfour_outcomes.domain.publication import Release
+from tenfour_outcomes.domain.records import IssueResult, RedeemResult, Snapshot
 from tenfour_shared.redis_store import Keys, as_bytes, load_script
 
 __all__ = ["IssueResult", "OutcomesStore", "RedeemResult", "Snapshot", "keys"]
@@ -42,21 +42,6 @@ SERVICE = "outcomes"
 keys = Keys(SERVICE)
 _PACKAGE = "tenfour_outcomes.adapters"
 _LAST = b"_last"
-
-
-class IssueResult:
-    ISSUED, ALREADY_ISSUED, CLOSED = 1, 0, 3
-
-
-class RedeemResult:
-    STORED, UNKNOWN, USED, CLOSED = 1, 0, 2, 3
-
-
-@dataclass(frozen=True, slots=True)
-class Snapshot:
-    facts: dict[str, SessionFact]  # by appointment pseudonym
-    enrolments: dict[str, int]
-    tiers: dict[str, Tier]
 
 
 def _ms(span: timedelta) -> int:

@@ -12,12 +12,13 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from tenfour_outcomes.adapters.store import IssueResult, OutcomesStore, RedeemResult
 from tenfour_outcomes.domain.errors import InvalidInput
 from tenfour_outcomes.domain.facts import Outcome
 from tenfour_outcomes.domain.feedback import Answers, Credential, FeedbackTotals, answers
 from tenfour_outcomes.domain.pseudonyms import Pseudonyms
+from tenfour_outcomes.domain.records import IssueResult, RedeemResult
 from tenfour_outcomes.service.access import officer_agency
+from tenfour_outcomes.service.ports import Outcomes
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.errors import (
     AlreadyExists,
@@ -38,7 +39,7 @@ _MARGIN = timedelta(days=1)
 
 
 class FeedbackService:
-    def __init__(self, store: OutcomesStore, pseudonyms: Pseudonyms, clock: Clock, delay: timedelta) -> None:
+    def __init__(self, store: Outcomes, pseudonyms: Pseudonyms, clock: Clock, delay: timedelta) -> None:
         self._store = store
         self._p = pseudonyms
         self._clock = clock

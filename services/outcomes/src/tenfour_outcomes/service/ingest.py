@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tenfour_outcomes.adapters.store import OutcomesStore
 from tenfour_outcomes.domain.facts import AppointmentState, DayKind, SessionFact, Tier, outcome_of, stamp
 from tenfour_outcomes.domain.periods import day_number
 from tenfour_outcomes.domain.pseudonyms import Pseudonyms
+from tenfour_outcomes.service.ports import Outcomes
 
 __all__ = ["AppointmentChange", "Ingest"]
 
@@ -32,7 +32,7 @@ class AppointmentChange:
 
 
 class Ingest:
-    def __init__(self, store: OutcomesStore, pseudonyms: Pseudonyms) -> None:
+    def __init__(self, store: Outcomes, pseudonyms: Pseudonyms) -> None:
         self._store = store
         self._p = pseudonyms
 

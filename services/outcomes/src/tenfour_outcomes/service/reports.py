@@ -10,11 +10,11 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from tenfour_outcomes.adapters.store import OutcomesStore
 from tenfour_outcomes.domain.measure import Inputs, first_month
 from tenfour_outcomes.domain.publication import Release, due_months, publish
 from tenfour_outcomes.domain.report import Report, build_report, to_csv
 from tenfour_outcomes.service.access import report_agency
+from tenfour_outcomes.service.ports import Outcomes
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.errors import PermissionDenied
@@ -26,7 +26,7 @@ Clock = Callable[[], datetime]
 
 
 class Reports:
-    def __init__(self, store: OutcomesStore, clock: Clock, delay: timedelta, history_months: int) -> None:
+    def __init__(self, store: Outcomes, clock: Clock, delay: timedelta, history_months: int) -> None:
         self._store = store
         self._clock = clock
         self._delay = delay

@@ -1,0 +1,24 @@
+"""What the use cases read and write through their ports (service/ports.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tenfour_outcomes.domain.facts import SessionFact, Tier
+
+__all__ = ["IssueResult", "RedeemResult", "Snapshot"]
+
+
+class IssueResult:
+    ISSUED, ALREADY_ISSUED, CLOSED = 1, 0, 3
+
+
+class RedeemResult:
+    STORED, UNKNOWN, USED, CLOSED = 1, 0, 2, 3
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    facts: dict[str, SessionFact]  # by appointment pseudonym
+    enrolments: dict[str, int]
+    tiers: dict[str, Tier]
