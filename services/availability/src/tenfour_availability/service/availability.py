@@ -2,17 +2,17 @@
 
 Inputs arrive as validated domain values (tenfour_shared.calendar); calendar errors carry domain
 field paths that the entrypoint renames to its request's fields. Every change goes through
-RulesRepository.change: one atomic write of the new state and its event, so a refused change
+ProviderRules.change: one atomic write of the new state and its event, so a refused change
 leaves the stored rules exactly as they were.
 """
 
 from __future__ import annotations
 
-from tenfour_availability.adapters.rules_repository import RulesRepository
 from tenfour_availability.domain.free_time import FreeSpan, free_spans
 from tenfour_availability.domain.state import ProviderState
 from tenfour_availability.service.access import authorize, require_active
 from tenfour_availability.service.calendars import Clock, busy_in, rezoned
+from tenfour_availability.service.ports import ProviderRules
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.calendar import (
     FieldViolation,
@@ -38,7 +38,7 @@ def default_rules(provider_id: str, timezone: str, time_off: tuple[TimeOff, ...]
 
 
 class AvailabilityService:
-    def __init__(self, repo: RulesRepository, clock: Clock) -> None:
+    def __init__(self, repo: ProviderRules, clock: Clock) -> None:
         self._repo = repo
         self._clock = clock
 

@@ -12,9 +12,9 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from tenfour_availability.adapters.rules_repository import RulesRepository
 from tenfour_availability.domain.state import BusyCalendar, ProviderState, busy_horizon
 from tenfour_availability.service.access import authorize, require_active, require_rules
+from tenfour_availability.service.ports import ProviderRules
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.calendar import CalendarError, parse_busy_calendar
 from tenfour_shared.timeline import Interval
@@ -45,7 +45,7 @@ def rezoned(state: ProviderState, new: ProviderState, now: datetime) -> Provider
 
 
 async def busy_in(
-    repo: RulesRepository, state: ProviderState, window: Interval, now: datetime
+    repo: ProviderRules, state: ProviderState, window: Interval, now: datetime
 ) -> list[Interval]:
     """Imported busy time in ``window`` from now on: stored, or expanded for it past the horizon."""
     if state.busy is None or state.rules is None or window.end <= now:
@@ -64,7 +64,7 @@ async def busy_in(
 
 class CalendarImports:
     def __init__(
-        self, repo: RulesRepository, clock: Clock, refresh_after: timedelta = timedelta(days=7)
+        self, repo: ProviderRules, clock: Clock, refresh_after: timedelta = timedelta(days=7)
     ) -> None:
         self._repo = repo
         self._clock = clock
