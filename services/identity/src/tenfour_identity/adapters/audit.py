@@ -8,46 +8,16 @@ years), made by exporting and trimming with XTRIM MINID outside the service.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import redis.asyncio as aioredis
 
 from tenfour_identity.adapters import keys
+from tenfour_identity.domain.records import AuditEntry, AuditRecord
 from tenfour_shared.redis_store import as_bytes
 
 __all__ = ["AuditEntry", "AuditLog", "AuditRecord"]
-
-_MAX_DETAIL = 200
-
-
-@dataclass(frozen=True, slots=True)
-class AuditEntry:
-    kind: str  # login_ok, login_failed, mfa_enabled, token_reuse, deactivated, role_changed...
-    user_id: str = ""
-    agency_id: str = ""
-    detail: str = ""  # short, machine-readable: "reason=admin", "role=peer_supporter"
-
-    def fields(self) -> dict[str, str]:
-        return {
-            "kind": self.kind,
-            "user": self.user_id,
-            "agency": self.agency_id,
-            "detail": self.detail[:_MAX_DETAIL],
-        }
-
-    def script_args(self) -> list[str]:
-        """ARGV quadruple for `audit_add` inside a Lua script (see AUDIT_PRELUDE)."""
-        f = self.fields()
-        return [f["kind"], f["user"], f["agency"], f["detail"]]
-
-
-@dataclass(frozen=True, slots=True)
-class AuditRecord:
-    id: str
-    time: datetime
-    entry: AuditEntry
 
 
 AUDIT_PRELUDE = """

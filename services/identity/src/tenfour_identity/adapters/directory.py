@@ -9,20 +9,18 @@ Secrets are sealed by the vault: TOTP secrets and contact channels (bound to the
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.exceptions import WatchError
 
-from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_identity.adapters import audit, keys
-from tenfour_identity.adapters.audit import AuditEntry
 from tenfour_identity.adapters.vault import Purpose, Vault
 from tenfour_identity.domain.errors import AlreadyExists, NotFound
 from tenfour_identity.domain.models import Agency, Credentials, User
 from tenfour_identity.domain.provider import ProviderProfile
+from tenfour_identity.domain.records import AuditEntry, Change, NewUser, StoredProfile
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.errors import Aborted
 from tenfour_shared.events import outbox
@@ -32,35 +30,6 @@ from tenfour_shared.redis_store import as_bytes
 __all__ = ["Change", "Directory", "NewUser", "StoredProfile"]
 
 _ATTEMPTS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class StoredProfile:
-    profile: ProviderProfile
-    version: int
-
-
-@dataclass(frozen=True, slots=True)
-class NewUser:
-    user: User
-    password_hash: str
-    profile: ProviderProfile | None = None  # providers start with version 1
-    events: Sequence[Envelope] = ()
-    audit: Sequence[AuditEntry] = ()
-
-
-@dataclass(frozen=True, slots=True)
-class Change:
-    """What a decision inside `change_user` writes; empty means "nothing to do"."""
-
-    user: User | None = None
-    profile: StoredProfile | None = None
-    events: Sequence[Envelope] = ()
-    audit: Sequence[AuditEntry] = ()
-
-    @property
-    def empty(self) -> bool:
-        return self.user is None and self.profile is None and not self.events and not self.audit
 
 
 def _text(raw: Any) -> str:

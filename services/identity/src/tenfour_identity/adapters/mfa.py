@@ -17,6 +17,7 @@ from redis.exceptions import WatchError
 from tenfour_identity.adapters import audit, keys
 from tenfour_identity.adapters.audit import AuditEntry
 from tenfour_identity.adapters.vault import Purpose, Vault
+from tenfour_identity.domain.records import Pending
 from tenfour_shared.redis_store import as_bytes, load_script
 
 __all__ = ["MfaStore", "Pending"]
@@ -27,15 +28,6 @@ _TICKET_PREFIX = "mst_"
 
 def _ticket_hash(ticket: str) -> str:
     return hashlib.sha256(ticket.encode()).hexdigest()
-
-
-class Pending:
-    def __init__(self, secret: str, sealed: str) -> None:
-        self.secret = secret
-        self.sealed = sealed
-
-    def __repr__(self) -> str:
-        return "Pending(<sealed>)"
 
 
 class MfaStore:

@@ -8,12 +8,12 @@ deactivation can end every session of the account.
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass
 from datetime import datetime
 
 import redis.asyncio as aioredis
 
 from tenfour_identity.adapters import keys
+from tenfour_identity.domain.records import Rotation, StartedSession
 from tenfour_identity.domain.refresh import (
     RefreshPolicy,
     RevocationReason,
@@ -31,20 +31,6 @@ _PACKAGE = "tenfour_identity.adapters"
 
 def _ms(moment: datetime) -> int:
     return int(moment.timestamp() * 1000)
-
-
-@dataclass(frozen=True, slots=True)
-class StartedSession:
-    family_id: str  # the `sid` claim of the access tokens issued with it
-    refresh_token: str
-
-
-@dataclass(frozen=True, slots=True)
-class Rotation:
-    outcome: RotationOutcome | None  # None: unknown or malformed token
-    user_id: str = ""
-    family_id: str = ""
-    refresh_token: str = ""  # the new token, when ROTATED
 
 
 class SessionStore:

@@ -31,6 +31,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from redis.exceptions import WatchError
 
 from tenfour_identity.adapters.vault import Purpose, Vault
+from tenfour_identity.domain.records import KeyInfo
 from tenfour_shared.auth.keys import KeyRing, SigningKey, VerificationKey
 from tenfour_shared.redis_store import Keys, as_bytes
 
@@ -40,14 +41,6 @@ _log = logging.getLogger(__name__)
 keys = Keys("identity")
 _HASH = keys("signing-keys")
 _MAX_ATTEMPTS = 20
-
-
-@dataclass(frozen=True, slots=True)
-class KeyInfo:
-    kid: str
-    created_at: float
-    activates_at: float
-    retires_at: float | None  # None: may still become or be the current key
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,32 +6,19 @@ holds neither the names people tried nor their network addresses.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import redis.asyncio as aioredis
 
 from tenfour_identity.adapters import keys
 from tenfour_identity.adapters.vault import Purpose, Vault
+from tenfour_identity.domain.records import Attempt, Counter
 from tenfour_identity.domain.throttle import ACCOUNT_POLICY, SOURCE_POLICY, ThrottlePolicy
 from tenfour_shared.redis_store import load_script
 
 __all__ = ["Attempt", "Counter", "ThrottleStore"]
 
 _PACKAGE = "tenfour_identity.adapters"
-
-
-@dataclass(frozen=True, slots=True)
-class Attempt:
-    allowed: bool
-    retry_after: timedelta
-    locked: bool  # the delay reached the policy's cap (worth an audit entry)
-
-
-@dataclass(frozen=True, slots=True)
-class Counter:
-    key: str
-    policy: ThrottlePolicy
 
 
 def _millis(delta: timedelta) -> int:

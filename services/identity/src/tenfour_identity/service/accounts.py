@@ -6,13 +6,12 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from tenfour_identity.adapters.audit import AuditEntry
-from tenfour_identity.adapters.directory import Change, NewUser, StoredProfile
 from tenfour_identity.domain.errors import FailedPrecondition, NotFound, PermissionDenied, ValidationFailed
 from tenfour_identity.domain.fields import ContactChannel, DisplayName, Email, Username
 from tenfour_identity.domain.models import User
 from tenfour_identity.domain.password_policy import ensure_acceptable_password
 from tenfour_identity.domain.provider import ProviderProfile
+from tenfour_identity.domain.records import AuditEntry, Change, NewUser, StoredProfile
 from tenfour_identity.domain.refresh import RevocationReason
 from tenfour_identity.domain.roles import can_manage_user
 from tenfour_identity.domain.validation import build, evolve, parse

@@ -6,9 +6,8 @@ import json
 import logging
 import re
 
-from tenfour_identity.adapters.audit import AuditEntry, AuditRecord
-from tenfour_identity.adapters.signing_keys import KeyInfo
 from tenfour_identity.domain.errors import ValidationFailed
+from tenfour_identity.domain.records import AuditEntry, AuditRecord, KeyInfo
 from tenfour_identity.service.accounts import StaffInput, create_staff, validate_staff
 from tenfour_identity.service.caller import caller
 from tenfour_identity.service.deps import Deps

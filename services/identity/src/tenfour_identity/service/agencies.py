@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tenfour_identity.adapters.audit import AuditEntry
 from tenfour_identity.domain.enrolment import (
     EnrolmentCode,
     code_refused,
@@ -18,6 +17,7 @@ from tenfour_identity.domain.errors import AlreadyExists, NotFound
 from tenfour_identity.domain.fields import DisplayName, Username
 from tenfour_identity.domain.models import Agency, User
 from tenfour_identity.domain.password_policy import ensure_acceptable_password
+from tenfour_identity.domain.records import AuditEntry
 from tenfour_identity.domain.roles import can_issue_enrolment_codes, can_manage_user, ensure
 from tenfour_identity.domain.validation import build, parse
 from tenfour_identity.service import events

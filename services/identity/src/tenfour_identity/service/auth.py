@@ -12,8 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from tenfour_identity.adapters.audit import AuditEntry
-from tenfour_identity.adapters.throttle import Counter
 from tenfour_identity.domain.errors import (
     FailedPrecondition,
     ResourceExhausted,
@@ -21,6 +19,7 @@ from tenfour_identity.domain.errors import (
     ValidationFailed,
 )
 from tenfour_identity.domain.models import User
+from tenfour_identity.domain.records import AuditEntry, Counter
 from tenfour_identity.domain.refresh import RevocationReason, RotationOutcome
 from tenfour_identity.domain.roles import MFA_REQUIRED_ROLES
 from tenfour_identity.domain.totp import new_totp_secret, provisioning_uri, verify_totp

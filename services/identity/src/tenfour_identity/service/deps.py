@@ -8,14 +8,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from tenfour_identity.adapters.audit import AuditLog
-from tenfour_identity.adapters.directory import Directory
-from tenfour_identity.adapters.enrolment_codes import CodeStore
-from tenfour_identity.adapters.mfa import MfaStore
-from tenfour_identity.adapters.sessions import SessionStore
-from tenfour_identity.adapters.signing_keys import SigningKeyStore
-from tenfour_identity.adapters.throttle import ThrottleStore
 from tenfour_identity.domain.passwords import PasswordHasher
+from tenfour_identity.service.ports import (
+    Audit,
+    Directory,
+    EnrolmentCodes,
+    Mfa,
+    Sessions,
+    SigningKeys,
+    Throttle,
+)
 from tenfour_shared.auth.tokens import TokenIssuer
 
 __all__ = ["Deps", "Passwords"]
@@ -47,12 +49,12 @@ class Passwords:
 @dataclass(frozen=True, slots=True)
 class Deps:
     directory: Directory
-    codes: CodeStore
-    sessions: SessionStore
-    mfa: MfaStore
-    throttle: ThrottleStore
-    audit: AuditLog
-    signing_keys: SigningKeyStore
+    codes: EnrolmentCodes
+    sessions: Sessions
+    mfa: Mfa
+    throttle: Throttle
+    audit: Audit
+    signing_keys: SigningKeys
     issuer: TokenIssuer
     passwords: Passwords
     code_pepper: bytes

@@ -12,9 +12,9 @@ from datetime import datetime
 from tenfour.common.v1 import common_pb2
 from tenfour.events.v1 import identity_events_pb2 as ev
 from tenfour.events.v1.envelope_pb2 import Envelope
-from tenfour_identity.adapters.directory import StoredProfile
 from tenfour_identity.domain.models import User
 from tenfour_identity.domain.provider import FirstResponderCompetency, ProviderKind
+from tenfour_identity.domain.records import StoredProfile
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.events import envelope
 

@@ -11,12 +11,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tenfour_identity.adapters.audit import AuditEntry
-from tenfour_identity.adapters.directory import Change, StoredProfile
 from tenfour_identity.domain.errors import FailedPrecondition, NotFound, PermissionDenied, ValidationFailed
 from tenfour_identity.domain.fields import DisplayName
 from tenfour_identity.domain.models import User
 from tenfour_identity.domain.provider import ProviderKind, ProviderProfile, kind_for_role
+from tenfour_identity.domain.records import AuditEntry, Change, StoredProfile
 from tenfour_identity.domain.roles import can_edit_provider_profile, can_manage_user, ensure
 from tenfour_identity.domain.validation import build, evolve, parse
 from tenfour_identity.service import events
