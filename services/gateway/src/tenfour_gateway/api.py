@@ -150,6 +150,8 @@ class Api:
                 "user_id": principal.subject,
                 "role": principal.role.value,
                 "agency_id": principal.agency_id or "",
+                # Developers' local mailbox page (make run only); never set in a deployment.
+                "dev_outbox": bool(self.settings.notifications_dev_mailbox_dir),
             }
         )
 

@@ -21,6 +21,7 @@ from tenfour_gateway.auth import RefreshFlights
 from tenfour_gateway.backends import Backends, build_catalogue, rpc_of
 from tenfour_gateway.config import Settings
 from tenfour_gateway.errors import error_response, from_rpc_error, json_response
+from tenfour_gateway.live_ws import live_socket
 from tenfour_gateway.security import security_headers_middleware
 from tenfour_gateway.signaling_ws import signaling_socket
 from tenfour_shared import logs
@@ -33,6 +34,16 @@ WEB_ROOT = Path(__file__).parent / "web"
 SERVICE = "gateway"
 _JWKS_TTL = 60.0
 _TYPES = {"js": "text/javascript", "css": "text/css", "svg": "image/svg+xml", "html": "text/html"}
+
+# Without these the app still works (live updates and alerts pause, the pages say so), so they
+# do not take the gateway out of its load balancer.
+_OPTIONAL_BACKENDS = frozenset({"notifications"})
+_APP_PATHS = (
+    "/appointments/{id}",
+    "/urgent/{id}",
+    "/notifications",
+    "/notifications/confirm-email",
+)
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
@@ -84,7 +95,9 @@ class Gateway:
 
     async def readyz(self, request: web.Request) -> web.Response:
         health = await self.backends.health()
-        ready = not self.draining and all(v == "SERVING" for v in health.values())
+        ready = not self.draining and all(
+            v == "SERVING" for name, v in health.items() if name not in _OPTIONAL_BACKENDS
+        )
         return json_response({"ready": ready, "backends": health}, 200 if ready else 503)
 
     async def jwks(self, request: web.Request) -> web.Response:
@@ -130,11 +143,22 @@ class Gateway:
     async def index(self, request: web.Request) -> web.FileResponse:
         return web.FileResponse(WEB_ROOT / "index.html", headers={"Cache-Control": "no-cache"})
 
+    async def service_worker(self, request: web.Request) -> web.FileResponse:
+        # From the site root, so its scope is the whole app; always revalidated, so a new
+        # version reaches every browser on its next visit.
+        return web.FileResponse(
+            WEB_ROOT / "sw.js",
+            headers={"Cache-Control": "no-cache", "Content-Type": "text/javascript; charset=utf-8"},
+        )
+
     async def not_found(self, request: web.Request) -> web.Response:
         return error_response(grpc.StatusCode.NOT_FOUND, "No such endpoint.")
 
     async def ws(self, request: web.Request) -> web.StreamResponse:
         return await signaling_socket(self.api, request)
+
+    async def live(self, request: web.Request) -> web.StreamResponse:
+        return await live_socket(self.api, request)
 
 
 def build_app(settings: Settings) -> tuple[web.Application, Gateway]:
@@ -149,6 +173,11 @@ def build_app(settings: Settings) -> tuple[web.Application, Gateway]:
     app.router.add_get("/.well-known/jwks.json", gateway.jwks)
     app.router.add_get("/calendar/{token}", gateway.calendar_feed)
     app.router.add_get("/", gateway.index)
+    app.router.add_get("/sw.js", gateway.service_worker)
+    # Links in notifications and mails name app paths (/appointments/<id>, /urgent/<id>, the
+    # email confirmation): the app reads the path and shows the matching page.
+    for path in _APP_PATHS:
+        app.router.add_get(path, gateway.index)
     app.router.add_static("/static/", WEB_ROOT, append_version=False)
     app.router.add_get("/api/session", api.session)
     app.router.add_post("/api/auth/login", api.login)
@@ -157,6 +186,7 @@ def build_app(settings: Settings) -> tuple[web.Application, Gateway]:
     app.router.add_post("/api/auth/refresh", api.refresh)
     app.router.add_post("/api/auth/logout", api.logout)
     app.router.add_get("/api/signaling/ws", gateway.ws)
+    app.router.add_get("/api/live", gateway.live)
     app.router.add_post("/api/{service:[a-z]+}/{method:[A-Za-z]+}", api.rpc)
     app.router.add_route("*", "/api/{tail:.*}", gateway.not_found)
 

@@ -21,6 +21,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from tenfour.availability.v1 import availability_pb2
 from tenfour.identity.v1 import identity_pb2
+from tenfour.notifications.v1 import notifications_pb2
 from tenfour.outcomes.v1 import outcomes_pb2
 from tenfour.scheduling.v1 import scheduling_pb2
 from tenfour.signaling.v1 import signaling_pb2
@@ -35,6 +36,7 @@ SERVICES: Mapping[str, ServiceDescriptor] = {
     "scheduling": scheduling_pb2.DESCRIPTOR.services_by_name["SchedulingService"],
     "signaling": signaling_pb2.DESCRIPTOR.services_by_name["SignalingService"],
     "outcomes": outcomes_pb2.DESCRIPTOR.services_by_name["OutcomesService"],
+    "notifications": notifications_pb2.DESCRIPTOR.services_by_name["NotificationService"],
 }
 
 # Reached through their own routes: token-issuing calls set cookies (/api/auth/*), the JWKS is

@@ -18,6 +18,7 @@ class Settings(ServiceSettings):
     scheduling_target: str = "127.0.0.1:50053"
     signaling_target: str = "127.0.0.1:50054"
     outcomes_target: str = "127.0.0.1:50055"
+    notifications_target: str = "127.0.0.1:50056"
 
     # Origins allowed to send state-changing requests with cookies (CSRF), e.g.
     # "https://tenfour.example.org". Empty: the request's own Host (same-origin only).
@@ -34,6 +35,10 @@ class Settings(ServiceSettings):
     hsts_seconds: int = Field(default=63072000, ge=0)
     # Seconds between WebSocket pings (proxies drop idle connections).
     websocket_heartbeat_seconds: float = Field(default=20.0, gt=0, le=300)
+    # Developers only (`make run`): the embedded SMTP sink's Maildir, the same variable that the
+    # notifications service reads for ListDevMailbox. Set, the web app offers its "Outbox" page;
+    # empty (always in a deployment), the page is not offered.
+    notifications_dev_mailbox_dir: str = ""
 
     @field_validator("allowed_origins", mode="before")
     @classmethod
@@ -49,4 +54,5 @@ class Settings(ServiceSettings):
             "scheduling": self.scheduling_target,
             "signaling": self.signaling_target,
             "outcomes": self.outcomes_target,
+            "notifications": self.notifications_target,
         }

@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from aiohttp.typedefs import Middleware
 
-__all__ = ["CSP", "csrf_problem", "security_headers_middleware", "static_headers"]
+__all__ = ["CSP", "SW_POLICY", "csrf_problem", "security_headers_middleware", "static_headers"]
 
+SW_POLICY = "tenfour-sw"
 CSP = "; ".join(
     (
         "default-src 'none'",
@@ -27,13 +28,16 @@ CSP = "; ".join(
         "media-src 'self' blob: mediastream:",
         "font-src 'self'",
         "connect-src 'self'",
+        "worker-src 'self'",
         "manifest-src 'self'",
         "base-uri 'none'",
         "form-action 'self'",
         "frame-ancestors 'none'",
         "object-src 'none'",
         "require-trusted-types-for 'script'",
-        "trusted-types 'none'",
+        # One named policy, and it only ever yields "/sw.js": ServiceWorkerContainer.register()
+        # is a Trusted Types sink, so without it the service worker could not be registered.
+        f"trusted-types {SW_POLICY}",
     )
 )
 

@@ -4,9 +4,15 @@ import * as api from './api.js';
 import * as auth from './views/auth.js';
 import * as officer from './views/officer.js';
 import * as provider from './views/provider.js';
+import { upcoming } from './views/upcoming.js';
 import * as coordinator from './views/coordinator.js';
 import * as check from './views/check.js';
 import * as call from './views/session.js';
+import * as reach from './views/notifications.js';
+import * as outbox from './views/outbox.js';
+import * as live from './live.js';
+import { alertFor, clearAlert } from './alerts.js';
+import { registration, supported as workerSupported } from './push.js';
 
 const OFFICER = ['officer', 'peer_supporter'];
 const PROVIDER = ['therapist', 'peer_supporter'];
@@ -29,18 +35,23 @@ const ROUTES = {
   hours: { title: 'Weekly hours', roles: PROVIDER, view: provider.hours, menu: 'Hours' },
   timeoff: { title: 'Days off and changes', roles: PROVIDER, view: provider.timeOff, menu: 'Days off' },
   import: { title: 'Import calendar', roles: PROVIDER, view: provider.importCalendar },
-  upcoming: { title: 'Upcoming', roles: PROVIDER, view: provider.upcoming, menu: 'Upcoming' },
+  upcoming: { title: 'Upcoming', roles: PROVIDER, view: upcoming, menu: 'Upcoming' },
   codes: { title: 'Enrolment codes', roles: ADMIN, view: coordinator.codes, menu: 'Codes' },
   fatigue: { title: 'Rest rules', roles: ['agency_admin'], view: coordinator.fatigue, menu: 'Rest rules' },
   outcomes: { title: 'Program numbers', roles: ['agency_admin'], view: coordinator.outcomes, menu: 'Numbers' },
   admin: { title: 'Administration', roles: ['system_admin'], view: coordinator.administration, menu: 'Admin' },
   check: { title: 'Camera and network check', roles: PARTICIPANT, view: check.precall, menu: 'Check camera' },
   call: { title: 'Video call', roles: PARTICIPANT, view: call.session },
+  urgent: { title: 'Urgent request', roles: PARTICIPANT, view: urgentLink },
+  notifications: { title: 'Notifications', roles: ANYONE, view: reach.settings, signedIn: true },
+  'confirm-email': { title: 'Confirm your e-mail address', roles: ANYONE, view: reach.confirmEmail },
+  outbox: { title: 'Outbox (developers)', roles: ANYONE, view: outbox.mails, signedIn: true, dev: true },
 };
 
 const ctx = { session: { signed_in: false }, navigate, reloadSession, cleanup: null };
 
 function allowed(route) {
+  if (route.dev && !ctx.session.dev_outbox) return false;
   if (route.roles === SIGNED_OUT) return !ctx.session.signed_in;
   if (route.signedIn && !ctx.session.signed_in) return false;
   if (route.roles === ANYONE) return true;
@@ -60,6 +71,12 @@ async function reloadSession() {
     setStatus(error.message, 'error');
   }
   renderNav();
+  if (ctx.session.signed_in) {
+    live.start();
+    if (workerSupported()) registration(); // so notifications open the app on a click
+  } else {
+    live.stop();
+  }
 }
 
 function renderNav() {
@@ -73,7 +90,27 @@ function renderNav() {
   for (const [key, route] of Object.entries(ROUTES)) {
     if (route.menu && allowed(route)) nav.append(link(key, route.menu));
   }
-  nav.append(link('account', 'Account'));
+  nav.append(link('notifications', 'Notifications'), link('account', 'Account'));
+  if (ctx.session.dev_outbox) nav.append(link('outbox', 'Outbox'));
+}
+
+// A link from a notification: the request for a provider is on Upcoming, for an officer on "Talk now".
+function urgentLink() {
+  navigate(PROVIDER.includes(ctx.session.role) ? 'upcoming' : 'now');
+}
+
+// Links in notifications and mails name paths (/appointments/<id>, /notifications/confirm-email?token=…);
+// the router works on the hash, so the path becomes the hash once, and the token leaves the address bar.
+function pathToHash() {
+  const path = location.pathname.replace(/\/+$/, '');
+  if (!path) return;
+  const [, name, ...rest] = path.split('/');
+  let hash = `#/${[name, ...rest].join('/')}`;
+  if (path === '/notifications/confirm-email') {
+    const token = new URLSearchParams(location.search).get('token') || '';
+    hash = `#/confirm-email/${encodeURIComponent(token)}`;
+  }
+  history.replaceState(null, '', `/${hash}`);
 }
 
 async function render() {
@@ -141,5 +178,15 @@ api.whenSignedOut(async () => {
   if (!ctx.session.signed_in) { setStatus('Your session ended. Please sign in again.', 'warn'); navigate('signin'); }
 });
 
+live.subscribe((event) => {
+  if (event.withdrawn) clearAlert(event.withdrawn);
+  else if (event.notification) alertFor(event.notification);
+});
+live.onState((state) => {
+  const el = document.getElementById('live-state');
+  if (el) el.textContent = state === 'reconnecting' ? 'Live updates paused. Reconnecting…' : '';
+});
+
 window.addEventListener('hashchange', render);
+pathToHash();
 reloadSession().then(render);

@@ -1,6 +1,7 @@
 // Sign in (with TOTP and first-time TOTP set-up), joining with an agency code, the account page.
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
+import * as push from '../push.js';
 
 export async function signIn(main, _params, ctx) {
   const form = h('form', { class: 'card', novalidate: true },
@@ -87,27 +88,21 @@ export async function account(main, _params, ctx) {
     const me = await api.call('identity', 'GetMe', {});
     box.append(h('p', {}, 'Signed in as ', h('strong', { text: me.display_name || me.username }), ` (${(me.role || '').replace('ROLE_', '').toLowerCase().replace('_', ' ')}).`),
       h('p', { class: 'muted', text: me.mfa_enabled ? 'Two-step sign-in is on.' : 'Two-step sign-in is off.' }));
-    if (['officer', 'peer_supporter'].includes(ctx.session.role)) main.append(contactForm(me));
+    main.append(h('div', { class: 'card' }, h('h2', { text: 'Reminders and alerts' }),
+      h('p', {}, 'Choose how Tenfour reaches you (alerts on this device, e-mail, quiet hours) on the ', h('a', { href: '#/notifications', text: 'Notifications page' }), '.')));
   } catch (error) {
     box.append(failure(error, 'Your account'));
   }
   const out = h('button', { type: 'button', class: 'secondary', text: 'Sign out' });
   out.addEventListener('click', async () => {
+    // This device stops getting alerts for this account (shared phones, patrol car laptops).
+    try {
+      const endpoint = await push.unsubscribe();
+      if (endpoint) await api.call('notifications', 'RemovePushSubscription', { endpoint });
+    } catch { /* the push service removes a dead subscription by itself */ }
     try { await api.auth('logout', {}); } catch { /* signed out locally anyway */ }
     await ctx.reloadSession();
     ctx.navigate('');
   });
   main.append(h('div', { class: 'actions' }, out));
-}
-
-function contactForm(me) {
-  const form = h('form', { class: 'card', novalidate: true },
-    h('h2', { text: 'Reminders' }),
-    field({ name: 'contact', label: 'E-mail or mobile number for reminders', value: me.contact_channel || '', hint: 'Optional. Stored encrypted; your agency never sees it. Leave empty for no reminders.', attrs: { autocomplete: 'off' } }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Save' })));
-  onSubmit(form, async () => {
-    await api.call('identity', 'SetContactChannel', { contact: valueOf(form, 'contact').trim() });
-    form.prepend(notice('ok', 'Saved.'));
-  });
-  return form;
 }

@@ -2,6 +2,8 @@
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { browserZone, when, range, localTime, localDate, dateText, hhmm, isoDay, addDays, nowPlus, seconds, duration, minutes } from '../time.js';
+import * as live from '../live.js';
+import { deliveriesByAppointment } from './deliveries.js';
 
 const KIND_OF = { D: 'SHIFT_KIND_DAY', S: 'SHIFT_KIND_SWING', N: 'SHIFT_KIND_NIGHT' };
 const LETTER_NAME = { D: 'Day', S: 'Swing', N: 'Night' };
@@ -311,35 +313,54 @@ export async function appointments(main, _params, ctx) {
   const conflicts = h('div');
   main.append(conflicts, list);
   await loadAppointments(list, conflicts, ctx);
+  // Moved or cancelled by the other side, a new clash, a reminder sent: shown without a reload.
+  let pending = null;
+  const reload = () => { pending = pending || loadAppointments(list, conflicts, ctx).finally(() => { pending = null; }); };
+  const off = live.subscribe((message) => {
+    if (!message.ready && !message.notification) return;
+    // Something open under an appointment (feedback, other times): ask before replacing it.
+    const busy = [...list.querySelectorAll('li.appointment > div:last-child')].some((el) => el.childElementCount);
+    if (!busy) { reload(); return; }
+    if (conflicts.querySelector('.changed')) return;
+    const show = h('button', { type: 'button', text: 'Show the changes' });
+    show.addEventListener('click', reload);
+    conflicts.prepend(h('div', { class: 'notice changed' }, h('p', { text: 'Your appointments changed.' }), h('div', { class: 'actions' }, show)));
+  });
+  ctx.cleanup = off;
 }
 
 async function loadAppointments(list, conflicts, ctx) {
-  clear(list); clear(conflicts);
   const officer = ['officer', 'peer_supporter'].includes(ctx.session.role);
+  const alerts = [];
   if (officer) {
     try {
       const found = await api.call('scheduling', 'ListConflicts', {});
-      for (const c of found.conflicts || []) conflicts.append(conflictAlert(c, list, conflicts, ctx));
+      for (const c of found.conflicts || []) alerts.push(conflictAlert(c, list, conflicts, ctx));
     } catch (error) {
       // Clash alerts are extra: each appointment carries its own clash flag as well.
-      if (!['UNIMPLEMENTED', 'PERMISSION_DENIED'].includes(error.code)) conflicts.append(failure(error, 'Shift clashes'));
+      if (!['UNIMPLEMENTED', 'PERMISSION_DENIED'].includes(error.code)) alerts.push(failure(error, 'Shift clashes'));
     }
   }
   let items;
   try {
     items = (await api.call('scheduling', 'ListAppointments', { range: { start: nowPlus(-1), end: nowPlus(90) }, include_past: false })).appointments || [];
   } catch (error) {
-    list.append(failure(error, 'Appointments'));
+    clear(conflicts).append(...alerts);
+    clear(list).append(failure(error, 'Appointments'));
     return;
   }
+  const sent = items.length ? await deliveriesByAppointment() : new Map();
+  // Replaced in one step, so a live refresh never shows an empty page in between.
+  clear(conflicts).append(...alerts);
+  clear(list);
   if (!items.length) {
     list.append(h('p', {}, 'Nothing booked. ', officer ? h('a', { href: '#/find', text: 'Find a time' }) : null));
     return;
   }
-  list.append(h('ul', { class: 'list appointments' }, items.map((a) => appointmentItem(a, list, conflicts, ctx))));
+  list.append(h('ul', { class: 'list appointments' }, items.map((a) => appointmentItem(a, list, conflicts, ctx, sent.get(a.appointment_id) || []))));
 }
 
-function appointmentItem(a, list, conflicts, ctx) {
+function appointmentItem(a, list, conflicts, ctx, sent = []) {
   const live = ['APPOINTMENT_STATUS_BOOKED', 'APPOINTMENT_STATUS_ARRIVED'].includes(a.status);
   const out = h('div');
   const actions = h('div', { class: 'actions' });
@@ -369,6 +390,7 @@ function appointmentItem(a, list, conflicts, ctx) {
     h('p', {}, h('strong', { text: range(a.time) }), ' ', h('span', { class: 'badge', text: statusText(a.status) }),
       a.conflict ? h('span', { class: 'badge conflict', text: 'Clashes with a shift' }) : null),
     h('p', { class: 'muted', text: a.session_type === 'SESSION_TYPE_GROUP' ? 'Group session' : a.urgent ? 'Urgent session' : 'One to one' }),
+    sent.map((text) => h('p', { class: 'delivery muted', text })),
     actions, out);
 }
 

@@ -1,8 +1,7 @@
-// Therapist and peer-supporter pages: weekly hours, days off and changes, calendar import, upcoming.
+// Therapist and peer-supporter pages: weekly hours, days off and changes, calendar import.
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
-import { browserZone, range, localTime, localDate, dateText, hhmm, isoDay, nowPlus, WEEKDAYS } from '../time.js';
-import { statusText } from './officer.js';
+import { browserZone, range, localTime, localDate, dateText, hhmm, isoDay, WEEKDAYS } from '../time.js';
 
 const OFFERS = [['SESSION_TYPE_INDIVIDUAL', 'One to one'], ['SESSION_TYPE_GROUP', 'Group'], ['SESSION_TYPE_CRISIS', 'Urgent']];
 
@@ -184,25 +183,4 @@ export async function importCalendar(main, _params, ctx) {
     const result = await api.call('availability', 'ImportBusyCalendar', { provider_id: me, ics: valueOf(form, 'ics') });
     clear(out).append(notice('ok', `Imported: ${result.busy_intervals} busy times${result.horizon ? ` up to ${range(result.horizon).split('–').pop().trim()}` : ''}.`));
   });
-}
-
-// ---------------------------------------------------------------------------- upcoming sessions
-
-export async function upcoming(main) {
-  let items;
-  try {
-    items = (await api.call('scheduling', 'ListAppointments', { range: { start: nowPlus(-1), end: nowPlus(30) } })).appointments || [];
-  } catch (error) {
-    main.append(failure(error, 'Upcoming sessions'));
-    return;
-  }
-  if (!items.length) { main.append(h('p', { text: 'No sessions booked.' })); return; }
-  main.append(h('ul', { class: 'list appointments' }, items.map((a) => {
-    const live = ['APPOINTMENT_STATUS_BOOKED', 'APPOINTMENT_STATUS_ARRIVED'].includes(a.status);
-    return h('li', { class: 'appointment', dataset: { appointmentId: a.appointment_id, status: a.status } },
-      h('p', {}, h('strong', { text: range(a.time) }), ' ', h('span', { class: 'badge', text: statusText(a.status) }),
-        a.urgent ? h('span', { class: 'badge conflict', text: 'Urgent' }) : null),
-      h('p', { class: 'muted', text: `${a.session_type === 'SESSION_TYPE_GROUP' ? `Group, ${a.officer_ids?.length || 0} of ${a.capacity}` : 'One to one'}` }),
-      live ? h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: 'Open the session' })) : null);
-  })));
 }

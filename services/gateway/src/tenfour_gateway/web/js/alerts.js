@@ -1,0 +1,112 @@
+// What a live event looks like to a person: urgent requests get a pinned banner, a sound and a
+// browser notification; everything else a quiet line in the status area. Texts come from the
+// notifications service and are neutral; the lock screen only ever sees those.
+import { h, clear } from './dom.js';
+import { registration } from './push.js';
+
+let audio = null;
+
+// Browsers only let a page make sound after the person interacted with it: the first click or
+// key press on any page prepares the audio, so a later alert can beep without one.
+function unlockAudio() {
+  const Context = window.AudioContext || window.webkitAudioContext;
+  if (!Context) return;
+  if (!audio) { try { audio = new Context(); } catch { return; } }
+  if (audio.state === 'suspended') audio.resume().catch(() => {});
+}
+for (const name of ['pointerdown', 'keydown']) document.addEventListener(name, unlockAudio, { capture: true });
+
+// Three short rising tones (~0.9 s): audible across a room, not alarming. True if it played.
+function beep() {
+  unlockAudio();
+  if (!audio || audio.state !== 'running') return false;
+  const start = audio.currentTime + 0.02;
+  [660, 880, 1100].forEach((frequency, i) => {
+    const tone = audio.createOscillator();
+    const gain = audio.createGain();
+    tone.type = 'sine';
+    tone.frequency.value = frequency;
+    const at = start + i * 0.3;
+    gain.gain.setValueAtTime(0.0001, at);
+    gain.gain.exponentialRampToValueAtTime(0.3, at + 0.03);
+    gain.gain.exponentialRampToValueAtTime(0.0001, at + 0.25);
+    tone.connect(gain).connect(audio.destination);
+    tone.start(at);
+    tone.stop(at + 0.27);
+  });
+  return true;
+}
+
+// A system notification, through the service worker when there is one (it then also opens the
+// app on a click even after the tab was closed), else the page's own Notification.
+async function notify(info) {
+  if (!('Notification' in window) || Notification.permission !== 'granted') return false;
+  const options = { body: info.body, tag: info.tag, renotify: true, requireInteraction: true, icon: '/static/icon.svg', data: { url: info.url } };
+  const reg = await registration();
+  if (reg) {
+    await reg.showNotification(info.title, options);
+    return true;
+  }
+  const shown = new Notification(info.title, options);
+  shown.onclick = () => { window.focus(); location.assign(info.url); shown.close(); };
+  return true;
+}
+
+function safePath(url) {
+  try {
+    const parsed = new URL(url || '/', location.origin);
+    return parsed.origin === location.origin ? parsed.pathname + parsed.search + parsed.hash : '/';
+  } catch { return '/'; }
+}
+
+// The fields of a live event that pages use (see the notifications proto's LiveEvent).
+export function eventInfo(event) {
+  const id = event.request_id || event.appointment_id || event.event_id || '';
+  return {
+    kind: event.kind || '',
+    urgent: Boolean(event.urgent),
+    title: event.title || 'Tenfour',
+    body: event.body || 'You have a new update.',
+    url: safePath(event.link || event.url),
+    appointmentId: event.appointment_id || '',
+    requestId: event.request_id || '',
+    tag: `tenfour-${id || 'update'}`,
+  };
+}
+
+const pinned = new Map(); // tag -> banner element
+
+function banner(info, sound, notified) {
+  const box = document.getElementById('alerts');
+  pinned.get(info.tag)?.remove();
+  const dismiss = h('button', { type: 'button', class: 'secondary', text: 'Dismiss' });
+  const item = h('div', { class: 'alert urgent', role: 'alert', dataset: { tag: info.tag, kind: info.kind, sound: sound ? 'played' : 'blocked', notified: notified ? 'yes' : 'no' } },
+    h('p', {}, h('strong', { text: info.title })),
+    h('p', { text: info.body }),
+    sound ? null : h('p', { class: 'muted', text: 'Sound is off until you click anywhere on this page once.' }),
+    h('div', { class: 'actions' }, h('a', { class: 'button', href: info.url, text: 'Open' }), dismiss));
+  dismiss.addEventListener('click', () => { item.remove(); pinned.delete(info.tag); });
+  item.querySelector('a').addEventListener('click', () => { item.remove(); pinned.delete(info.tag); });
+  pinned.set(info.tag, item);
+  box.prepend(item); // the newest urgent request on top
+}
+
+export async function alertFor(event) {
+  const info = eventInfo(event);
+  if (!info.urgent) {
+    const status = document.getElementById('live-news');
+    if (status) clear(status).append(h('span', { text: `${info.title}: ${info.body}` }));
+    return;
+  }
+  const sound = beep();
+  let notified = false;
+  try { notified = await notify(info); } catch { notified = false; }
+  banner(info, sound, notified);
+}
+
+// An urgent request that was answered or withdrawn: its banner goes.
+export function clearAlert(event) {
+  const info = eventInfo(event);
+  pinned.get(info.tag)?.remove();
+  pinned.delete(info.tag);
+}

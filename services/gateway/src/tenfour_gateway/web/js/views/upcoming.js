@@ -1,0 +1,73 @@
+// A provider's "Upcoming" page: sessions of the next 30 days, kept current by the live
+// connection (a new booking, an urgent request, someone in the waiting room appear without a
+// reload). Urgent sessions are pinned at the top.
+import { h, clear, failure } from '../dom.js';
+import * as api from '../api.js';
+import * as live from '../live.js';
+import { range, nowPlus } from '../time.js';
+import { statusText } from './officer.js';
+
+const LIVE = ['APPOINTMENT_STATUS_BOOKED', 'APPOINTMENT_STATUS_ARRIVED'];
+
+function order(items) {
+  // Open urgent sessions first, then by start time.
+  const rank = (a) => (a.urgent && LIVE.includes(a.status) ? 0 : 1);
+  return [...items].sort((a, b) => rank(a) - rank(b) || String(a.time?.start).localeCompare(String(b.time?.start)));
+}
+
+function item(a, fresh, waiting) {
+  const open = LIVE.includes(a.status);
+  const pinned = a.urgent && open;
+  const someoneWaiting = open && (waiting.has(a.appointment_id) || a.status === 'APPOINTMENT_STATUS_ARRIVED');
+  return h('li', { class: `appointment${pinned ? ' pinned' : ''}${fresh ? ' fresh' : ''}`, dataset: { appointmentId: a.appointment_id, status: a.status, urgent: a.urgent ? 'yes' : 'no' } },
+    h('p', {}, h('strong', { text: range(a.time) }), ' ', h('span', { class: 'badge', text: statusText(a.status) }),
+      a.urgent ? h('span', { class: 'badge conflict', text: 'Urgent' }) : null,
+      fresh ? h('span', { class: 'badge new', text: 'New' }) : null,
+      someoneWaiting ? h('span', { class: 'badge waiting', text: 'Someone is waiting' }) : null),
+    h('p', { class: 'muted', text: `${a.session_type === 'SESSION_TYPE_GROUP' ? `Group, ${a.officer_ids?.length || 0} of ${a.capacity}` : 'One to one'}` }),
+    open ? h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: 'Open the session' })) : null);
+}
+
+export async function upcoming(main, _params, ctx) {
+  const list = h('div', { class: 'upcoming' });
+  const news = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
+  main.append(news, list);
+  let seen = null; // appointment ids shown so far (null before the first load)
+  const waiting = new Set();
+  let loading = null;
+  let again = false;
+
+  const load = async () => {
+    let items;
+    try {
+      items = (await api.call('scheduling', 'ListAppointments', { range: { start: nowPlus(-1), end: nowPlus(30) } })).appointments || [];
+    } catch (error) {
+      clear(list).append(failure(error, 'Upcoming sessions'));
+      return;
+    }
+    const fresh = new Set(seen ? items.map((a) => a.appointment_id).filter((id) => !seen.has(id)) : []);
+    seen = new Set([...(seen || []), ...items.map((a) => a.appointment_id)]);
+    clear(list);
+    if (!items.length) { list.append(h('p', { text: 'No sessions booked.' })); return; }
+    list.append(h('ul', { class: 'list appointments' }, order(items).map((a) => item(a, fresh.has(a.appointment_id), waiting))));
+    if (fresh.size) news.textContent = fresh.size === 1 ? 'A new session was added.' : `${fresh.size} new sessions were added.`;
+  };
+  // One load at a time; events that arrive meanwhile cause one more.
+  const refresh = async () => {
+    if (loading) { again = true; return; }
+    do {
+      again = false;
+      loading = load();
+      await loading;
+      loading = null;
+    } while (again);
+  };
+
+  await refresh();
+  const off = live.subscribe((message) => {
+    const n = message.notification;
+    if (n && n.kind === 'waiting_room' && n.appointment_id) waiting.add(n.appointment_id);
+    if (message.ready || n || message.withdrawn) refresh();
+  });
+  ctx.cleanup = off;
+}
