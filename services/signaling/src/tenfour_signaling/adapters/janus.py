@@ -17,7 +17,7 @@ from typing import Any
 
 import aiohttp
 
-from tenfour_signaling.service.sfu_port import Leg, Published, SfuRoom, SfuUnavailable
+from tenfour_signaling.domain.records import Leg, Published, SfuRoom, SfuUnavailable
 
 __all__ = ["JanusVideoRoom"]
 

@@ -9,7 +9,6 @@ always authorized against the room as it is when its signal is stored.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from importlib import resources
 from typing import Any
@@ -21,6 +20,7 @@ from tenfour.signaling.v1.signaling_pb2 import SignalEvent
 from tenfour_shared.events import outbox
 from tenfour_shared.redis_store import Keys, as_bytes, load_script
 from tenfour_signaling.domain import Room
+from tenfour_signaling.domain.records import Committed, Delivery, Rejected, Relayed, StoredRoom
 
 __all__ = ["Committed", "Delivery", "Rejected", "Relayed", "RoomStore", "StoredRoom", "keys"]
 
@@ -29,39 +29,6 @@ keys = Keys(SERVICE)
 _PACKAGE = "tenfour_signaling.adapters"
 MAX_HELD = 512  # per recipient; overflow is detected like an aged-out gap (MustRejoin)
 DEDUPE_TTL = timedelta(minutes=5)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredRoom:
-    room: Room
-    version: int
-
-
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    recipient: str  # handle
-    event: SignalEvent  # without seq
-
-
-@dataclass(frozen=True, slots=True)
-class Committed:
-    stored: StoredRoom
-    seqs: tuple[int, ...]  # one per delivery, in order
-    reported_seq: int  # the reported handle's last seq before this step
-
-
-@dataclass(frozen=True, slots=True)
-class Rejected:
-    """The room moved on (``version``) or a must-not-exist key exists (``exists``)."""
-
-    reason: str  # "version" | "exists"
-
-
-@dataclass(frozen=True, slots=True)
-class Relayed:
-    accepted_seq: int
-    duplicate: bool
-    seqs: tuple[int, ...]
 
 
 def _ms(at: datetime) -> int:

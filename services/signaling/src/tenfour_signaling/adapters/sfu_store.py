@@ -14,7 +14,7 @@ import redis.asyncio as aioredis
 
 from tenfour_shared.redis_store import as_bytes
 from tenfour_signaling.adapters.room_store import keys
-from tenfour_signaling.service.sfu_port import Leg, SfuRoom
+from tenfour_signaling.domain.records import Leg, SfuRoom, publisher_field
 
 __all__ = ["SfuStore"]
 
@@ -28,14 +28,6 @@ def _leg_json(leg: Leg) -> str:
 def _leg(raw: bytes) -> Leg:
     d = json.loads(raw)
     return Leg(str(d["i"]), int(d["s"]), int(d["h"]))
-
-
-def publisher_field(handle: str) -> str:
-    return f"pub:{handle}"
-
-
-def subscriber_field(handle: str, feed: str) -> str:
-    return f"sub:{handle}:{feed}"
 
 
 class SfuStore:

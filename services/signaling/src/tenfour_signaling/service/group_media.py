@@ -16,8 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
 
-from tenfour_signaling.adapters.room_store import Delivery, StoredRoom
-from tenfour_signaling.adapters.sfu_store import SfuStore, publisher_field, subscriber_field
 from tenfour_signaling.domain import (
     Answer,
     LeaveReason,
@@ -41,7 +39,9 @@ from tenfour_signaling.domain import (
     require_in_call,
 )
 from tenfour_signaling.domain.ice import IceSettings, seat_relay_only
+from tenfour_signaling.domain.records import Delivery, StoredRoom, publisher_field, subscriber_field
 from tenfour_signaling.service.access import Caller, require_seat
+from tenfour_signaling.service.ports import SfuLegs
 from tenfour_signaling.service.sfu_port import Leg, SfuPort, SfuRoom, SfuUnavailable
 from tenfour_signaling.service.writer import RoomWriter, expire_at
 from tenfour_signaling.wire import signal_event
@@ -83,7 +83,7 @@ class GroupMedia:
         self,
         writer: RoomWriter,
         sfu: SfuPort | None,
-        store: SfuStore,
+        store: SfuLegs,
         instances: list[str],
         *,
         sfu_for_pairs: bool,

@@ -6,37 +6,11 @@ SFU instance's API address, chosen by signaling (least loaded) and recorded with
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Protocol
 
+from tenfour_signaling.domain.records import Leg, Published, SfuRoom, SfuUnavailable
+
 __all__ = ["Leg", "Published", "SfuPort", "SfuRoom", "SfuUnavailable"]
-
-
-class SfuUnavailable(Exception):
-    """The SFU instance did not answer or refused: the caller may retry (or fail over)."""
-
-
-@dataclass(frozen=True, slots=True)
-class SfuRoom:
-    instance: str
-    room: str
-    secret: str  # manages the room (create, destroy, kick): never leaves signaling
-    pin: str  # joins need it; only signaling joins
-
-
-@dataclass(frozen=True, slots=True)
-class Leg:
-    """One media connection on the SFU (a publisher, or a subscription to one feed)."""
-
-    instance: str
-    session: int
-    handle: int
-
-
-@dataclass(frozen=True, slots=True)
-class Published:
-    feed: str
-    display: str
 
 
 class SfuPort(Protocol):

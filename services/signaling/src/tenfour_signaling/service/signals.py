@@ -13,8 +13,6 @@ from datetime import datetime
 
 from tenfour.signaling.v1.signaling_pb2 import SignalEvent
 from tenfour_shared.errors import Aborted
-from tenfour_signaling.adapters.live import LiveBus, LiveFeed
-from tenfour_signaling.adapters.room_store import Delivery, Relayed
 from tenfour_signaling.domain import (
     Answer,
     ClientPayload,
@@ -40,7 +38,9 @@ from tenfour_signaling.domain import (
     plan_resume,
     seat_relay_only,
 )
+from tenfour_signaling.domain.records import Delivery, Relayed
 from tenfour_signaling.service.access import Caller, require_seat
+from tenfour_signaling.service.ports import LiveFeed, LiveSignals
 from tenfour_signaling.service.writer import RoomWriter, expire_at
 from tenfour_signaling.wire import signal_event
 
@@ -93,7 +93,7 @@ class Signals:
     def __init__(
         self,
         writer: RoomWriter,
-        live: LiveBus,
+        live: LiveSignals,
         ice: IceSettings | None,
         heartbeat_seconds: float,
         clock: Callable[[], datetime],

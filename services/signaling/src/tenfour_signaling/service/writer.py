@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from tenfour.signaling.v1.signaling_pb2 import SignalEvent
 from tenfour_shared.errors import Aborted
 from tenfour_shared.events.outbox import OutboxRelay
-from tenfour_signaling.adapters.live import LiveBus
-from tenfour_signaling.adapters.room_store import Committed, Delivery, Rejected, RoomStore, StoredRoom
 from tenfour_signaling.domain import NotFound, Room, Transition, deliveries
+from tenfour_signaling.domain.records import Committed, Delivery, Rejected, StoredRoom
 from tenfour_signaling.service.lifecycle import lifecycle_events
+from tenfour_signaling.service.ports import LiveSignals, RoomRecords
 from tenfour_signaling.wire import signal_event
 
 __all__ = ["Clock", "RoomTimes", "RoomWriter", "Watcher", "expire_at"]
@@ -45,7 +45,7 @@ def expire_at(room: Room, times: RoomTimes) -> datetime:
 
 class RoomWriter:
     def __init__(
-        self, store: RoomStore, live: LiveBus, relay: OutboxRelay, times: RoomTimes, clock: Clock
+        self, store: RoomRecords, live: LiveSignals, relay: OutboxRelay, times: RoomTimes, clock: Clock
     ) -> None:
         self.store = store
         self._live = live
