@@ -257,9 +257,12 @@ def start_turn(stack: contextlib.ExitStack, env: dict[str, str]) -> dict[str, st
     """
     if os.environ.get("TENFOUR_TURN_HOST") or shutil.which("turnserver") is None:
         return {}
+    from tenfour_signaling.janus_server import primary_address
     from tenfour_signaling.testing import Coturn  # demo helper shipped with the signaling package
 
-    turn = stack.enter_context(Coturn(DATA / "coturn", secret=env["TENFOUR_TURN_SECRET"]))
+    # Relayed officers reach the group SFU through it, and Janus never pairs with loopback.
+    host = primary_address() if shutil.which("janus") else "127.0.0.1"
+    turn = stack.enter_context(Coturn(DATA / "coturn", host=host, secret=env["TENFOUR_TURN_SECRET"]))
     console.print(f"  • TURN (coturn)   turn:{turn.host}:{turn.port}")
     return {"TENFOUR_TURN_HOST": turn.host, "TENFOUR_TURN_PORT": str(turn.port)}
 

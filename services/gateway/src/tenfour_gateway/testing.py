@@ -242,6 +242,7 @@ async def publish_booking(
     officer_id: str,
     start_in_minutes: float = 5,
     minutes: float = 50,
+    more_officers: tuple[str, ...] = (),
 ) -> None:
     """What scheduling publishes when a slot is booked: signaling opens a room from it.
 
@@ -260,10 +261,10 @@ async def publish_booking(
         appointment_id=appointment_id,
         agency_id=agency_id,
         provider_id=provider_id,
-        officer_ids=[officer_id],
-        session_type=common_pb2.SESSION_TYPE_INDIVIDUAL,
+        officer_ids=[officer_id, *more_officers],
+        session_type=common_pb2.SESSION_TYPE_GROUP if more_officers else common_pb2.SESSION_TYPE_INDIVIDUAL,
         status=appointments_pb2.APPOINTMENT_STATUS_BOOKED,
-        capacity=1,
+        capacity=1 + len(more_officers),
     )
     appointment.time.start.FromDatetime(start)
     appointment.time.end.FromDatetime(start + timedelta(minutes=minutes))

@@ -22,8 +22,11 @@ class Settings(ServiceSettings):
     turns_host: str = ""  # set to offer turns: (TLS) too, for networks that only allow 443
     turns_port: int = Field(default=443, ge=1, le=65535)
     turn_max_ttl_seconds: float = Field(default=3 * 3600, gt=0)
-    # Comma-separated roles whose address is always hidden (relay only), e.g. "officer".
-    relay_only_roles: Annotated[frozenset[Role], NoDecode] = frozenset()
+    # Comma-separated roles whose address is always hidden (relay only) when TURN is configured.
+    # Default: officers (an officer's home address must not reach anyone); "" turns it off.
+    relay_only_roles: Annotated[frozenset[Role], NoDecode] = frozenset({Role.OFFICER})
+    # Agency policy: agencies whose officers may connect directly (comma-separated agency ids).
+    direct_media_agencies: Annotated[frozenset[str], NoDecode] = frozenset()
     # The join window: from this long before the start to this long after the end.
     room_open_before_minutes: float = Field(default=10, ge=0, le=24 * 60)
     room_grace_after_minutes: float = Field(default=15, ge=0, le=24 * 60)
@@ -41,6 +44,13 @@ class Settings(ServiceSettings):
     janus_room_admin_key: SecretStr = SecretStr("")
     # Pairs through the SFU too (hides each side's address without relay, costs a hop).
     sfu_for_pairs: bool = False
+
+    @field_validator("direct_media_agencies", mode="before")
+    @classmethod
+    def _agencies(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return frozenset(part.strip() for part in value.split(",") if part.strip())
+        return value
 
     @field_validator("relay_only_roles", mode="before")
     @classmethod
@@ -60,7 +70,8 @@ class Settings(ServiceSettings):
     def _turn_complete(self) -> Self:
         if self.turn_secret.get_secret_value() and not self.turn_host:
             raise ValueError("TENFOUR_TURN_HOST is required with TENFOUR_TURN_SECRET")
-        if self.relay_only_roles and self.ice_settings() is None:
+        explicit = "relay_only_roles" in self.model_fields_set
+        if explicit and self.relay_only_roles and self.ice_settings() is None:
             raise ValueError("relay-only roles need a TURN server (TENFOUR_TURN_HOST/SECRET)")
         self.ice_settings()  # validates the host (never a public STUN server)
         if self.janus_urls and not (
@@ -85,6 +96,7 @@ class Settings(ServiceSettings):
             turns_port=self.turns_port,
             max_ttl=timedelta(seconds=self.turn_max_ttl_seconds),
             relay_only_roles=self.relay_only_roles,
+            direct_media_agencies=self.direct_media_agencies,
         )
 
     @property

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import shutil
+import socket
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Self
 
 from tenfour_shared.embedded import free_port, wait_for_port
 
-__all__ = ["JanusServer", "janus_binary"]
+__all__ = ["JanusServer", "janus_binary", "primary_address"]
 
 _LIB = Path("/usr/lib/x86_64-linux-gnu/janus")
 _UNUSED_PLUGINS = [
@@ -26,6 +27,20 @@ _UNUSED_PLUGINS = [
     *("sip", "streaming", "textroom", "videocall", "voicemail"),
 ]
 _UNUSED_TRANSPORTS = ["mqtt", "nanomsg", "pfunix", "rabbitmq", "websockets"]
+
+
+def primary_address() -> str:
+    """This machine's outward IPv4 address (no packet is sent), or loopback without a route.
+
+    Janus (libnice) never pairs with loopback candidates, so a TURN relay that must reach Janus
+    on one machine relays from this address instead of 127.0.0.1.
+    """
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("203.0.113.1", 9))  # TEST-NET-3: routed, never reached
+            return str(probe.getsockname()[0])
+        except OSError:
+            return "127.0.0.1"
 
 
 def janus_binary() -> str | None:

@@ -55,6 +55,11 @@ class IceSettings(BaseModel):
     max_ttl: timedelta = DEFAULT_MAX_TTL
     # Agency policy: relaying hides these roles' IP addresses from the other peers.
     relay_only_roles: frozenset[Role] = frozenset()
+    # ... except in these agencies, whose policy lets their officers connect directly.
+    direct_media_agencies: frozenset[str] = frozenset()
+
+    def forces_relay(self, role: Role | None, agency_id: str | None) -> bool:
+        return role in self.relay_only_roles and (agency_id or "") not in self.direct_media_agencies
 
     @field_validator("host", "turns_host")
     @classmethod
@@ -84,12 +89,15 @@ def ice_configuration(
     return IceConfiguration(servers=servers, relay_only=relay_only, expires_at=credential.expires_at)
 
 
-def seat_relay_only(settings: IceSettings | None, seat: Seat) -> bool:
-    """Relay-only by the participant's own choice or by policy for their role."""
-    return seat.relay_only or (settings is not None and seat.participant.role in settings.relay_only_roles)
+def seat_relay_only(settings: IceSettings | None, seat: Seat, agency_id: str = "") -> bool:
+    """Relay-only by the participant's own choice or by policy for their role (and agency)."""
+    return seat.relay_only or (
+        settings is not None and settings.forces_relay(seat.participant.role, agency_id)
+    )
 
 
 def ice_configuration_for(settings: IceSettings, room: Room, seat: Seat, now: datetime) -> IceConfiguration:
     """ICE servers for one seat, with TURN credentials that expire with the room (capped)."""
     expires_at = credential_expiry(now, room.closes_at, settings.max_ttl)
-    return ice_configuration(settings, seat.handle, expires_at, relay_only=seat_relay_only(settings, seat))
+    relay_only = seat_relay_only(settings, seat, room.agency_id)
+    return ice_configuration(settings, seat.handle, expires_at, relay_only=relay_only)

@@ -102,6 +102,7 @@ class SfuParticipant:
                 state.tasks.append(asyncio.create_task(self._count(state, track)))
 
         await pc.setRemoteDescription(RTCSessionDescription(reply.offer_sdp, "offer"))
+        pc.createDataChannel("ready")  # Janus forwards data only once a channel of ours is open
         await pc.setLocalDescription(await pc.createAnswer())
         await self._stub.AnswerMedia(
             pb.AnswerMediaRequest(

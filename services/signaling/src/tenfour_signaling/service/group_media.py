@@ -110,7 +110,7 @@ class GroupMedia:
         offer = Offer(sdp=offer_sdp)  # validated (size, shape); never echoed
         at = await self._in_call(caller, session_id)
         sdp = offer.sdp
-        if seat_relay_only(self._ice, at.seat):
+        if seat_relay_only(self._ice, at.seat, at.stored.room.agency_id):
             sdp = filter_sdp_candidates(sdp, _RELAY, hide_related=True)
         name = display_name(chosen_name, at.seat)
         sfu = self._require_sfu()
@@ -173,7 +173,7 @@ class GroupMedia:
         if leg is None:
             raise RoomStateError("subscribe to that participant first")
         sdp = answer.sdp
-        if seat_relay_only(self._ice, at.seat):
+        if seat_relay_only(self._ice, at.seat, at.stored.room.agency_id):
             sdp = filter_sdp_candidates(sdp, _RELAY, hide_related=True)
         await _available(self._require_sfu().start(leg, sdp))
 

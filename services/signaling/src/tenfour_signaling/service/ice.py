@@ -77,7 +77,7 @@ class IceService:
     def for_precall(self, caller: Caller, *, relay_only: bool) -> IceConfiguration:
         """Short-lived servers for the pre-call check, under a throw-away handle."""
         role = _DOMAIN_ROLES.get(caller.role)
-        forced = self._settings is not None and role in self._settings.relay_only_roles
+        forced = self._settings is not None and self._settings.forces_relay(role, caller.agency_id)
         settings = self._require_turn(relay_only or forced)
         if settings is None:
             return _NO_TURN

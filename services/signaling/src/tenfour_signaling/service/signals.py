@@ -120,7 +120,11 @@ class Signals:
                     raise  # refused on the current room, not on a stale copy
                 stored = latest
                 continue
-            payload = _relay_only(signal.payload) if seat_relay_only(self._ice, seat) else signal.payload
+            payload = (
+                _relay_only(signal.payload)
+                if seat_relay_only(self._ice, seat, stored.room.agency_id)
+                else signal.payload
+            )
             event = signal_event(stored.room.session_id, payload, now, sender=seat.handle)
             sends = [Delivery(handle, event) for handle in recipients]
             relayed = await self._store.relay(

@@ -1,70 +1,138 @@
-// The video call: waiting room, then a direct browser-to-browser call (media never passes
-// through our servers). The provider's browser makes the offer to each admitted participant;
-// the officer's browser answers. A drop shows "Reconnecting…" and resumes.
+// The video call: waiting room, then the call. A pair talks browser to browser (the provider
+// offers to each admitted participant); a group (more than two people) goes through the
+// media server, via signaling only. Every other participant gets a tile in the grid. A drop
+// shows "Reconnecting…" and resumes.
 import { h, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { SignalingSocket } from '../signaling.js';
 import { duration } from '../time.js';
+import { acquire, Grid, chatBox, inbound } from '../call_media.js';
+import { GroupMedia } from '../sfu.js';
 
 const PROVIDER_WORD = { therapist: 'therapist', peer_supporter: 'peer supporter' };
+const ROLE_NAME = { therapist: 'Therapist', peer_supporter: 'Peer supporter', officer: 'Officer' };
 
 export async function session(main, [appointmentId], ctx) {
   if (!appointmentId) { main.append(notice('error', 'No session chosen.')); return; }
   const overlay = h('div', { class: 'overlay', 'aria-live': 'polite' });
-  const remoteVideo = h('video', { class: 'remote', autoplay: true, playsinline: true, 'aria-label': 'The other person', dataset: { framesDecoded: '0' } });
+  const grid = h('div', { class: 'grid', dataset: { count: '0' } });
   const localVideo = h('video', { class: 'local', autoplay: true, playsinline: true, muted: true, 'aria-label': 'You' });
   localVideo.muted = true;
   const state = h('p', { class: 'call-state', role: 'status', text: 'Starting…' });
   const mute = h('button', { type: 'button', class: 'secondary', 'aria-pressed': 'false', text: 'Mute' });
   const camera = h('button', { type: 'button', class: 'secondary', 'aria-pressed': 'false', text: 'Camera off' });
+  const share = h('button', { type: 'button', class: 'secondary', text: 'Share screen', hidden: true });
   const leave = h('button', { type: 'button', class: 'danger', text: 'Leave' });
   const endAll = h('button', { type: 'button', class: 'danger', text: 'End for everyone', hidden: true });
+  const nameField = h('input', { id: 'group-name', type: 'text', maxlength: '40', autocomplete: 'off' });
+  const nameBox = h('div', { class: 'field group-name', hidden: true },
+    h('label', { for: 'group-name', text: 'Your name in this group' }),
+    nameField, h('p', { class: 'hint', text: 'Only the people in this session see it. Leave it empty to stay "Participant".' }));
   const waitingList = h('ul', { class: 'list waiting-list' });
   const waitingBox = h('section', { class: 'card', hidden: true, 'aria-labelledby': 'waiting-h' }, h('h2', { id: 'waiting-h', text: 'Waiting room' }), waitingList);
+  const chat = chatBox((text) => sendChat(text));
+  chat.box.hidden = true;
   const ended = h('div');
-  const callBox = h('div', { class: 'call' }, h('div', { class: 'videos' }, remoteVideo, localVideo, overlay), state,
-    h('div', { class: 'controls' }, mute, camera, leave, endAll), waitingBox);
+  const callBox = h('div', { class: 'call' }, nameBox, h('div', { class: 'videos' }, grid, localVideo, overlay), state,
+    h('div', { class: 'controls' }, mute, camera, share, leave, endAll), waitingBox, chat.box);
   main.append(callBox, ended);
 
   const say = (text) => { overlay.textContent = text; };
-  const peers = new Map(); // participant handle -> Peer
+  const peers = new Map(); // mesh: participant handle -> Peer
   const waiting = new Map(); // handle -> list item (providers only)
-  let joined = null; let socket = null; let me = ''; let myRole = ''; let provider = false;
+  let joined = null; let socket = null; let me = ''; let myRole = ''; let provider = false; let group = null;
   let iceServers = []; let relayOnly = false; let finished = false; let reported = false;
-  let socketState = 'connecting'; let admitted = false;
+  let socketState = 'connecting'; let admitted = false; let sfu = false; let published = false;
+  let local = null; let sharing = null;
 
-  // -- media ------------------------------------------------------------------------------
-  let local = null;
-  try {
-    local = await navigator.mediaDevices.getUserMedia({ audio: true, video: { width: { ideal: 1280 }, height: { ideal: 720 }, facingMode: 'user' } });
+  const tiles = new Grid(grid, {
+    provider: false,
+    onMute: async (handle, name) => {
+      try { await api.call('signaling', 'MuteParticipant', { appointment_id: appointmentId, participant_id: handle }); setStatus(`${name} was asked to mute.`); } catch (error) { setStatus(error.message, 'error'); }
+    },
+    onRemove: async (handle, name) => {
+      if (!window.confirm(`Remove ${name} from this session? They cannot come back.`)) return;
+      try { await api.call('signaling', 'Remove', { appointment_id: appointmentId, participant_id: handle }); } catch (error) { setStatus(error.message, 'error'); }
+    },
+  });
+
+  // -- local media ------------------------------------------------------------------------
+  async function startMedia(cameraOn) {
+    const got = await acquire({ cameraOn });
+    local = got.stream;
     localVideo.srcObject = local;
-  } catch (error) {
-    main.prepend(notice('warn', 'Your camera or microphone could not be used. You can still join and see and hear the other person.',
-      h('p', { class: 'muted', text: 'Check that the browser may use them (the camera icon in the address bar).' })));
+    if (got.missing.length === 2) {
+      main.prepend(notice('warn', 'Your camera and microphone could not be used. You can still join and see and hear the others.',
+        h('p', { class: 'muted', text: 'Check that the browser may use them (the camera icon in the address bar).' })));
+    } else if (got.missing.includes('camera')) {
+      main.prepend(notice('', 'No camera found: you join with your voice only.'));
+      camera.disabled = true; camera.textContent = 'No camera';
+    } else if (got.missing.includes('microphone')) {
+      main.prepend(notice('warn', 'Your microphone could not be used: the others will not hear you.'));
+    }
+    showCamera(cameraOn && !got.missing.includes('camera'));
   }
   const tracks = (kind) => (local ? local.getTracks().filter((t) => t.kind === kind) : []);
-  mute.addEventListener('click', () => {
-    const on = mute.getAttribute('aria-pressed') !== 'true';
+  function setMuted(on) {
     for (const t of tracks('audio')) t.enabled = !on;
     mute.setAttribute('aria-pressed', String(on)); mute.textContent = on ? 'Unmute' : 'Mute';
+  }
+  function showCamera(on) {
+    for (const t of tracks('video')) t.enabled = on;
+    if (!camera.disabled) { camera.setAttribute('aria-pressed', String(!on)); camera.textContent = on ? 'Camera off' : 'Camera on'; }
+    localVideo.classList.toggle('off', !on);
+  }
+  mute.addEventListener('click', () => setMuted(mute.getAttribute('aria-pressed') !== 'true'));
+  camera.addEventListener('click', () => showCamera(camera.getAttribute('aria-pressed') === 'true'));
+  share.addEventListener('click', async () => {
+    if (sharing) { stopSharing(); return; }
+    try {
+      const screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
+      sharing = screen.getVideoTracks()[0];
+      sharing.onended = () => stopSharing();
+      await replaceVideo(sharing);
+      share.textContent = 'Stop sharing';
+    } catch { setStatus('Screen sharing was not started.', 'warn'); }
   });
-  camera.addEventListener('click', () => {
-    const off = camera.getAttribute('aria-pressed') !== 'true';
-    for (const t of tracks('video')) t.enabled = !off;
-    camera.setAttribute('aria-pressed', String(off)); camera.textContent = off ? 'Camera on' : 'Camera off';
-  });
+  async function stopSharing() {
+    sharing?.stop(); sharing = null;
+    share.textContent = 'Share screen';
+    await replaceVideo(tracks('video')[0] || null);
+  }
+  async function replaceVideo(track) {
+    if (group) { await group.replaceVideo(track); return; }
+    for (const peer of peers.values()) {
+      const sender = peer.pc.getSenders().find((s) => s.track?.kind === 'video');
+      if (sender) await sender.replaceTrack(track);
+    }
+  }
 
-  // -- peers ------------------------------------------------------------------------------
+  // -- chat (data channels only; nothing reaches our servers) ------------------------------
+  function sendChat(text) {
+    if (group) group.sendChat(text);
+    else for (const peer of peers.values()) if (peer.channel?.readyState === 'open') peer.channel.send(JSON.stringify({ text }));
+  }
+  function listenChat(channel, who) {
+    channel.onmessage = (m) => { try { chat.add(who(), String(JSON.parse(m.data).text || '').slice(0, 500)); } catch { /* not chat */ } };
+  }
+
+  // -- mesh (pairs) -----------------------------------------------------------------------
   const send = (body) => socket.send(body).catch((error) => {
     if (error?.code !== 'CANCELLED') setStatus(`A message to the other person did not go through: ${error?.message || ''}`, 'warn');
   });
+  const nameOf = (handle) => {
+    const p = (joined?.room?.participants || []).find((x) => x.participant_id === handle);
+    return ROLE_NAME[p?.role] || (provider ? 'Officer' : 'Your provider');
+  };
 
-  function newPeer(handle) {
+  function newPeer(handle, offerer) {
     peers.get(handle)?.close();
     const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: relayOnly ? 'relay' : 'all' });
     const peer = { handle, pc, pending: [], startedAt: performance.now(), close: () => { try { pc.close(); } catch { /* closed */ } } };
-    if (local) for (const t of local.getTracks()) pc.addTrack(t, local);
+    if (local && local.getTracks().length) for (const t of local.getTracks()) pc.addTrack(t, local);
     else { pc.addTransceiver('audio', { direction: 'recvonly' }); pc.addTransceiver('video', { direction: 'recvonly' }); }
+    if (offerer) { peer.channel = pc.createDataChannel('chat'); listenChat(peer.channel, () => nameOf(handle)); }
+    pc.ondatachannel = (e) => { peer.channel = e.channel; listenChat(e.channel, () => nameOf(handle)); };
     pc.onicecandidate = (e) => {
       if (e.candidate && e.candidate.candidate) {
         send({ to_participant_id: handle, ice_candidate: { candidate: e.candidate.candidate, sdp_mid: e.candidate.sdpMid || '', sdp_mline_index: e.candidate.sdpMLineIndex ?? 0 } });
@@ -72,13 +140,11 @@ export async function session(main, [appointmentId], ctx) {
         send({ to_participant_id: handle, end_of_candidates: {} });
       }
     };
-    pc.ontrack = (e) => {
-      if (remoteVideo.srcObject !== e.streams[0]) remoteVideo.srcObject = e.streams[0] || new MediaStream([e.track]);
-    };
+    pc.ontrack = (e) => tiles.attach(handle, e.track, nameOf(handle));
     pc.onconnectionstatechange = () => {
       if (peers.get(handle) !== peer) return;
       const s = pc.connectionState;
-      if (s === 'connected') { say(''); showState(); report(peer); }
+      if (s === 'connected') { say(''); showState(); report(pc, peer.startedAt); }
       if (s === 'disconnected') showState('Reconnecting…');
       if (s === 'failed') {
         showState('Reconnecting…');
@@ -94,7 +160,7 @@ export async function session(main, [appointmentId], ctx) {
   }
 
   async function offer(handle) {
-    const peer = newPeer(handle);
+    const peer = newPeer(handle, true);
     say('Connecting…');
     const o = await peer.pc.createOffer();
     await peer.pc.setLocalDescription(o);
@@ -102,7 +168,7 @@ export async function session(main, [appointmentId], ctx) {
   }
 
   async function answer(handle, sdp) {
-    const peer = newPeer(handle); // every offer starts a fresh connection: simple and robust
+    const peer = newPeer(handle, false); // every offer starts a fresh connection: simple and robust
     say('Connecting…');
     await peer.pc.setRemoteDescription({ type: 'offer', sdp });
     await flush(peer);
@@ -111,39 +177,58 @@ export async function session(main, [appointmentId], ctx) {
     await send({ to_participant_id: handle, answer: { sdp: peer.pc.localDescription.sdp } });
   }
 
-  async function report(peer) {
+  function dropPeer(handle) {
+    peers.get(handle)?.close(); peers.delete(handle);
+    tiles.remove(handle);
+  }
+
+  // -- group (SFU) ------------------------------------------------------------------------
+  async function enterGroup() {
+    if (!group || published) return;
+    published = true;
+    say('Connecting…');
+    const started = performance.now();
+    try {
+      await group.publish(nameField.value.trim());
+      nameBox.hidden = true;
+      await group.sync();
+      say(group.receivers.size ? '' : provider ? 'Waiting for the others.' : 'You are in. The others will appear here.');
+      if (group.publisher) group.publisher.addEventListener('connectionstatechange', () => {
+        if (group?.publisher?.connectionState === 'connected') report(group.publisher, started);
+      });
+    } catch (error) {
+      published = false;
+      setStatus(`Could not connect to the group: ${error?.message || error}`, 'warn');
+    }
+  }
+
+  async function report(pc, startedAt) {
     if (reported) return;
     reported = true;
     try {
-      const stats = await peer.pc.getStats();
+      const stats = await pc.getStats();
       let type = '';
       stats.forEach((s) => {
         if (s.type === 'candidate-pair' && s.nominated && s.state === 'succeeded') {
-          const localCandidate = stats.get(s.localCandidateId);
-          type = type || localCandidate?.candidateType || '';
+          type = type || stats.get(s.localCandidateId)?.candidateType || '';
         }
       });
-      await api.call('signaling', 'ReportConnection', { session_id: joined.session_id, candidate_type: type || 'host', setup_time: duration((performance.now() - peer.startedAt) / 1000) });
+      await api.call('signaling', 'ReportConnection', { session_id: joined.session_id, candidate_type: type || 'host', setup_time: duration(Math.max(0.001, (performance.now() - startedAt) / 1000)) });
     } catch { /* reporting is best effort */ }
   }
 
   function showState(text) {
-    const anyConnected = [...peers.values()].some((p) => p.pc.connectionState === 'connected');
+    const anyConnected = group ? group.connected() : [...peers.values()].some((p) => p.pc.connectionState === 'connected');
     const trouble = text || (socketState === 'reconnecting' ? 'Reconnecting…' : '');
     state.textContent = trouble || (anyConnected ? 'Connected' : provider ? 'In the session' : 'Waiting');
     state.dataset.state = trouble ? 'reconnecting' : anyConnected ? 'connected' : 'waiting';
   }
 
-  // Decoded frames, from the browser's own statistics: shown to people as "receiving video".
+  // Decoded frames and received sound per tile, from the browser's own statistics.
   const statsTimer = setInterval(async () => {
-    let frames = 0;
-    for (const peer of peers.values()) {
-      try {
-        const stats = await peer.pc.getStats();
-        stats.forEach((s) => { if (s.type === 'inbound-rtp' && s.kind === 'video') frames += s.framesDecoded || 0; });
-      } catch { /* closed meanwhile */ }
-    }
-    remoteVideo.dataset.framesDecoded = String(frames);
+    if (group) { await group.stats(); showState(); return; }
+    for (const peer of peers.values()) tiles.show(peer.handle, await inbound(peer.pc));
+    tiles.highlight();
   }, 1000);
 
   // -- waiting room (providers) -----------------------------------------------------------
@@ -163,12 +248,12 @@ export async function session(main, [appointmentId], ctx) {
     waiting.set(handle, item);
     waitingList.append(item);
     waitingBox.hidden = false;
-    say('');
+    if (!group) say('');
   }
   function dropWaiting(handle) {
     waiting.get(handle)?.remove();
     waiting.delete(handle);
-    if (!waiting.size) waitingList.append(h('li', { class: 'muted', text: 'Nobody is waiting.' }));
+    if (!waiting.size) { if (!waitingList.querySelector('li.muted')) waitingList.append(h('li', { class: 'muted', text: 'Nobody is waiting.' })); }
     else for (const el of waitingList.querySelectorAll('li.muted')) el.remove();
   }
 
@@ -182,22 +267,30 @@ export async function session(main, [appointmentId], ctx) {
         else if (!provider && !admitted && p.role !== 'officer') say(`Your ${PROVIDER_WORD[p.role] || 'provider'} is here and will let you in shortly.`);
       } else if (event.participant_admitted) {
         const handle = event.participant_admitted.participant_id;
-        if (handle === me) { admitted = true; say('You are in. Connecting…'); showState(); }
-        else if (provider) { dropWaiting(handle); await offer(handle); }
+        if (handle === me) { admitted = true; say('You are in. Connecting…'); showState(); await enterGroup(); }
+        else { dropWaiting(handle); if (provider && !group) await offer(handle); }
       } else if (event.participant_left) {
         const handle = event.participant_left.participant_id;
         dropWaiting(handle);
-        if (peers.has(handle)) { peers.get(handle).close(); peers.delete(handle); }
-        if (!peers.size) {
-          remoteVideo.srcObject = null;
-          if (provider) say('The other person left.');
-          else if (admitted) say('Your therapist left the call. Stay here; they may come back.');
+        if (handle === me && event.participant_left.reason_code === 'removed') { finish('The provider removed you from this session.'); return; }
+        if (group) group.drop(handle); else dropPeer(handle);
+        const someone = group ? group.receivers.size : peers.size;
+        if (!someone) {
+          if (provider) say(group ? 'Waiting for the others.' : 'The other person left.');
+          else if (admitted) say(`Your ${PROVIDER_WORD[myProviderRole()] || 'provider'} left the call. Stay here; they may come back.`);
           else say('Waiting for your therapist to let you in.');
         }
         showState();
       } else if (event.waiting) {
         say(event.waiting.message);
         showState();
+      } else if (event.mute_requested) {
+        setMuted(true);
+        setStatus('The provider muted your microphone. Unmute when you want to speak.', 'warn');
+      } else if (group && !from && event.renegotiate) {
+        await group.sync(); say(''); showState();
+      } else if (group && !from && event.ice_restart) {
+        published = false; await enterGroup();
       } else if (event.offer) {
         await answer(from, event.offer.sdp);
       } else if (event.answer) {
@@ -213,7 +306,7 @@ export async function session(main, [appointmentId], ctx) {
       } else if (event.ice_restart || event.renegotiate) {
         if (provider) await offer(from);
       } else if (event.bye) {
-        peers.get(from)?.close(); peers.delete(from);
+        dropPeer(from);
       } else if (event.session_ended) {
         finish('The session has ended.');
       } else if (event.must_rejoin) {
@@ -222,6 +315,9 @@ export async function session(main, [appointmentId], ctx) {
     } catch (error) {
       setStatus(`Connection problem: ${error?.message || error}`, 'warn');
     }
+  }
+  function myProviderRole() {
+    return (joined?.room?.participants || []).find((p) => p.role !== 'officer')?.role || 'therapist';
   }
 
   // -- joining ----------------------------------------------------------------------------
@@ -233,9 +329,23 @@ export async function session(main, [appointmentId], ctx) {
     const mine = (joined.room?.participants || []).find((p) => p.participant_id === me);
     myRole = mine?.role || ctx.session.role;
     provider = myRole === 'therapist' || myRole === 'peer_supporter';
+    sfu = joined.media === 'sfu';
+    const isGroup = sfu || (joined.room?.participants || []).length > 2;
     admitted = !joined.waiting;
     callBox.dataset.role = provider ? 'provider' : 'officer';
+    callBox.dataset.media = sfu ? 'sfu' : 'mesh';
     endAll.hidden = !provider;
+    share.hidden = !provider;
+    chat.box.hidden = false;
+    tiles.provider = provider && isGroup;
+    if (!local) await startMedia(!(isGroup && !provider)); // officers join groups with the camera off
+    if (sfu) {
+      nameBox.hidden = published;
+      if (!nameField.value && provider) nameField.value = ctx.session.display_name || '';
+      group?.close();
+      group = new GroupMedia({ sessionId: joined.session_id, iceServers, relayOnly, local, grid: tiles, onChat: (who, text) => chat.add(who, text), onState: () => showState() });
+      published = false;
+    }
     if (provider) {
       waitingBox.hidden = false;
       for (const p of joined.room?.participants || []) if (p.state === 'waiting') addWaiting(p.participant_id, p.role);
@@ -248,8 +358,10 @@ export async function session(main, [appointmentId], ctx) {
       onMustRejoin: () => rejoin(),
       onFatal: (error) => finish(error.message || 'You cannot join this session.'),
     });
-    // A provider coming back to a call already in progress offers again to those admitted.
-    if (provider) {
+    if (sfu) {
+      if (admitted) await enterGroup();
+    } else if (provider) {
+      // A provider coming back to a call already in progress offers again to those admitted.
       for (const p of joined.room?.participants || []) {
         if (p.participant_id !== me && p.state === 'admitted' && p.role === 'officer') await offer(p.participant_id);
       }
@@ -259,8 +371,8 @@ export async function session(main, [appointmentId], ctx) {
 
   async function rejoin() {
     socket?.close();
-    for (const peer of peers.values()) peer.close();
-    peers.clear();
+    for (const handle of [...peers.keys()]) dropPeer(handle);
+    group?.close(); group = null; tiles.clear();
     say('Reconnecting…');
     try { await join(); } catch (error) { finish(error.message); }
   }
@@ -272,6 +384,8 @@ export async function session(main, [appointmentId], ctx) {
     socket?.close();
     for (const peer of peers.values()) peer.close();
     peers.clear();
+    group?.close();
+    sharing?.stop();
     if (local) for (const t of local.getTracks()) t.stop();
     callBox.hidden = true;
     clear(ended).append(notice('', text, h('p', {}, h('a', { href: '#/', text: 'Back to the start' }))));
