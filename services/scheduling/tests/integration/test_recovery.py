@@ -14,7 +14,7 @@ from tenfour.events.v1.scheduling_events_pb2 import AppointmentStatusChanged
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_scheduling.adapters.calendars import to_ms
-from tenfour_scheduling.service.booking.transaction import digest as _digest
+from tenfour_scheduling.service.booking.idempotency import digest as _digest
 from tenfour_shared.events.envelope import build
 
 from .conftest import Harness, every_day, rules, utc

@@ -11,14 +11,13 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatu
 from tenfour_scheduling.codec.values import interval_to_proto, timestamp
 from tenfour_scheduling.domain.booking_rules import local_day
 from tenfour_scheduling.domain.records import Claim, OfficerFacts, ProviderSnapshot, new_appointment_id, to_ms
+from tenfour_scheduling.service.booking.idempotency import Key, digest
 from tenfour_scheduling.service.booking.transaction import (
     Hold,
-    Key,
     Steps,
     Transaction,
     Wording,
     day_kind,
-    digest,
 )
 from tenfour_scheduling.service.checks import placement
 from tenfour_scheduling.service.clock import Clock

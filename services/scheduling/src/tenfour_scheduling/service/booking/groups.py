@@ -12,15 +12,14 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatu
 from tenfour_scheduling.codec.values import interval_to_proto, timestamp
 from tenfour_scheduling.domain import off_duty_windows
 from tenfour_scheduling.domain.records import CLAIM_TTL_MS, to_ms
+from tenfour_scheduling.service.booking.idempotency import Key, digest
 from tenfour_scheduling.service.booking.transaction import (
     ATTEMPTS,
     Hold,
-    Key,
     Steps,
     Transaction,
     Wording,
     day_kind,
-    digest,
     refusal,
 )
 from tenfour_scheduling.service.checks import BookingProblem, placement

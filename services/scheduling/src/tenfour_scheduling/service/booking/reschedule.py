@@ -10,14 +10,13 @@ from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_scheduling.codec.values import interval_to_proto, timestamp
 from tenfour_scheduling.domain.records import to_ms
+from tenfour_scheduling.service.booking.idempotency import Key, digest
 from tenfour_scheduling.service.booking.transaction import (
     Hold,
-    Key,
     Steps,
     Transaction,
     Wording,
     day_kind,
-    digest,
 )
 from tenfour_scheduling.service.ports import Appointments
 from tenfour_shared.calendar import SessionType
@@ -50,7 +49,7 @@ class Reschedule:
 
         async def prepare(now: datetime) -> Hold | Appointment | None:
             nonlocal moving, version
-            first = await self._tx.replay(key)
+            first = await self._tx.keys.replay(key)
             if first is not None:
                 return first
             stored = await self._store.get(appointment_id)

@@ -3,14 +3,11 @@ memory, claim (officer slot), write the provider's side (commit, or a seat's com
 then confirm (officer slot) or release the claim; a lost race retries from a fresh read. See
 adapters/appointment_store.py for why it takes two slots.
 
-Idempotency follows Stripe: a key (per caller, kept 24 h) replays the first result for the same
-request and is an error for a different one; while the first attempt runs, a retry is ABORTED.
-A refused attempt keeps no result, so the client may retry the key after fixing the cause.
+Idempotency keys are idempotency.py's.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,6 +18,7 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, DayKind
 from tenfour_scheduling.domain.booking_rules import local_day, local_week
 from tenfour_scheduling.domain.records import Claim, Commit, ProviderSnapshot, Reply, StoredRoster
 from tenfour_scheduling.domain.rotation import is_duty_day
+from tenfour_scheduling.service.booking.idempotency import Idempotency, Key, key_reused
 from tenfour_scheduling.service.checks import (
     TAKEN,
     BookingProblem,
@@ -35,7 +33,7 @@ from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.ports import Appointments, Facts
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument
+from tenfour_shared.errors import Aborted, FailedPrecondition
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval, load_zone
 
@@ -43,12 +41,10 @@ __all__ = [
     "ATTEMPTS",
     "Hold",
     "Intent",
-    "Key",
     "Steps",
     "Transaction",
     "Wording",
     "day_kind",
-    "digest",
     "refusal",
 ]
 
@@ -64,18 +60,10 @@ _REFUSALS = {
 }
 
 
-def digest(*parts: str) -> str:
-    return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:40]
-
-
 def refusal(code: str, suffix: str = "") -> FailedPrecondition:
     """A booking script's refusal in the caller's words."""
     problem, message = _REFUSALS.get(code, ("refused", code))
     return BookingProblem(problem, message + suffix).error()
-
-
-def _key_reused() -> InvalidArgument:
-    return InvalidArgument.single("idempotency_key", "was already used for a different request")
 
 
 def day_kind(roster: StoredRoster | None, start: datetime) -> DayKind.ValueType:
@@ -83,15 +71,6 @@ def day_kind(roster: StoredRoster | None, start: datetime) -> DayKind.ValueType:
     if roster is None:
         return DayKind.DAY_KIND_UNSPECIFIED
     return DayKind.DAY_KIND_WORK_DAY if is_duty_day(roster.roster, start) else DayKind.DAY_KIND_DAY_OFF
-
-
-@dataclass(frozen=True, slots=True)
-class Key:
-    """One request's idempotency key: whose it is, its digest, and the request's fingerprint."""
-
-    officer_id: str
-    digest: str
-    fingerprint: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -144,6 +123,7 @@ class Transaction:
         self._facts = facts
         self._expansions = expansions
         self._clock = clock
+        self.keys = Idempotency(store, claims)
 
     async def run(self, key: Key, steps: Steps, wording: Wording) -> Appointment:
         """Claim → write → confirm, or release and retry while races are lost."""
@@ -160,7 +140,7 @@ class Transaction:
             if claim.code in ("replay", "stale_roster"):
                 continue
             if claim.code == "mismatch":
-                raise _key_reused()
+                raise key_reused()
             if claim.code == "busy" and await self._heal(key.officer_id, claim):
                 continue
             if claim.code != "ok":
@@ -204,7 +184,7 @@ class Transaction:
             officer_id, agency_id, Interval(start, start), [provider_id], key.digest
         )
         if facts.idempotency:
-            return await self._replay_record(key, facts.idempotency)
+            return await self.keys.replay_record(key, facts.idempotency)
         if any(e.claim for e in facts.entries) and await self._claims.settle_dead(officer_id, facts.entries):
             return None
         officer = officer_side(facts)
@@ -214,7 +194,7 @@ class Transaction:
         if problem is not None:
             if problem.code in TAKEN:
                 # Perhaps taken by a concurrent request with this very key: then it is ours.
-                first = await self.replay(key)
+                first = await self.keys.replay(key)
                 if first is not None:
                     return first
             raise problem.error()
@@ -275,44 +255,6 @@ class Transaction:
             fingerprint=key.fingerprint,
             idempotency=key.digest,
         )
-
-    # -- idempotency ------------------------------------------------------------------------
-
-    async def replay(self, key: Key) -> Appointment | None:
-        """The first result for this key, None when the key is free (again), or an error."""
-        record = await self._store.idempotency_record(key.officer_id, key.digest)
-        return await self._replay_record(key, record) if record else None
-
-    async def _replay_record(self, key: Key, record: dict[str, bytes]) -> Appointment | None:
-        if record.get("fp", b"").decode() != key.fingerprint:
-            raise _key_reused()
-        if record.get("state") == b"done":
-            first = Appointment()
-            first.ParseFromString(record.get("result", b""))
-            return first
-        officer_id = key.officer_id
-        appointment_id = record.get("appointment_id", b"").decode()
-        member = record.get("claim", b"").decode()
-        committed = await self._claims.committed(appointment_id, member, officer_id)
-        if committed is not None:
-            await self._store.sync(
-                officer_id,
-                committed,
-                True,
-                drop_member=member,
-                idempotency=key.digest,
-                result=committed.SerializeToString(),
-            )
-            return committed
-        entry = await self._store.claim_entry(officer_id, member)
-        if (
-            entry is not None
-            and entry.claim
-            and entry.deadline_ms + CLAIM_GRACE_MS > await self._store.now_ms()
-        ):
-            raise Aborted("a request with this idempotency key is still running; retry shortly")
-        await self._store.release(officer_id, member, appointment_id, key.digest)  # a dead attempt
-        return None
 
     async def _heal(self, officer_id: str, reply: Reply) -> bool:
         """A clash with a claim past its deadline: settle that claim and say so (then retry)."""
