@@ -25,6 +25,7 @@ from tenfour_shared.events.envelope import nats_subject
 from tenfour_shared.redis_store import as_bytes
 
 log = logging.getLogger("tenfour.outbox")
+_BATCH = 256  # outboxes drained together: one pipeline each way, their events in flight at once
 
 # Lua helper for scripts that write state and event together:
 #   outbox_add(KEYS[n], event_id, subject, envelope_bytes)
@@ -101,9 +102,9 @@ class OutboxRelay:
             # Cleared before the index is read: a notify() from here on wakes the next round
             # (clearing after the drain lost wake-ups that arrived during it).
             self._wake.clear()
-            keys = await self._redis.smembers(index_key(self._service))
-            for key in keys:
-                await self._drain(as_bytes(key))
+            keys = [as_bytes(k) for k in await self._redis.smembers(index_key(self._service))]
+            for i in range(0, len(keys), _BATCH):
+                await self._drain(keys[i : i + _BATCH])
             raise_if_cancelled()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self._poll)
@@ -113,25 +114,43 @@ class OutboxRelay:
         async for key in self._redis.scan_iter(match=pattern, count=500):
             await self._redis.sadd(index_key(self._service), key)
 
-    async def _drain(self, key: bytes) -> None:
-        while True:
-            entries = await self._redis.xrange(key, "-", "+", count=200)
-            if entries:  # stream ids start with the write time in ms: the oldest one's age is the lag
-                written_ms = int(as_bytes(entries[0][0]).split(b"-")[0])
-                metrics.OUTBOX_LAG.labels(self._service).set(max(0.0, time.time() - written_ms / 1000))
-            if not entries:
-                await self._delete_if_empty(keys=[key])
-                await self._redis.srem(index_key(self._service), key)
-                if await self._redis.xlen(key):  # raced with a new write: keep it indexed
-                    await self._redis.sadd(index_key(self._service), key)
-                    continue
-                return
+    async def _drain(self, keys: list[bytes]) -> None:
+        """Empty a batch of outboxes: one pipeline reads them all, their events go out
+        concurrently across outboxes (in order within each, one ack at a time, so an
+        aggregate's events keep their order), one pipeline deletes what was acknowledged."""
+        while keys:
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for key in keys:
+                    pipe.xrange(key, "-", "+", count=200)
+                replies = await pipe.execute()
+            heads = [int(as_bytes(e[0][0]).split(b"-")[0]) for e in replies if e]
+            if heads:  # stream ids start with the write time in ms: the oldest one's age is the lag
+                metrics.OUTBOX_LAG.labels(self._service).set(max(0.0, time.time() - min(heads) / 1000))
+            full = [(k, e) for k, e in zip(keys, replies, strict=True) if e]
+            again = await self._retire([k for k, e in zip(keys, replies, strict=True) if not e])
+            results = await asyncio.gather(*(self._publish(e) for _, e in full), return_exceptions=True)
+            async with self._redis.pipeline(transaction=False) as pipe:
+                for (key, _), result in zip(full, results, strict=True):
+                    done = result if isinstance(result, list) else getattr(result, "done", [])
+                    if done:
+                        pipe.xdel(key, *done)
+                await pipe.execute()
+            failed = [r for r in results if isinstance(r, BaseException)]
+            if failed:
+                raise failed[0].__cause__ or failed[0]
+            keys = again + [k for k, _ in full]  # read again until empty
+
+    async def _publish(self, entries: list[Any]) -> list[bytes]:
+        """Publish one outbox's entries in order; the ids of those done (acknowledged or
+        parked). A failure carries the ids done before it (``.done``)."""
+        done: list[bytes] = []
+        try:
             for entry_id, raw_fields in entries:
                 fields: dict[Any, Any] = dict(raw_fields or {})
                 if not {b"id", b"subject", b"data"} <= fields.keys():
                     # A malformed entry would crash the relay on every pass: park it for an operator.
                     await self._redis.xadd(f"{self._service}:outbox-poison", fields or {b"empty": b"1"})
-                    await self._redis.xdel(key, as_bytes(entry_id))
+                    done.append(as_bytes(entry_id))
                     log.error("malformed outbox entry parked", extra={"stream": self._service})
                     continue
                 event_id = as_bytes(fields[b"id"]).decode()
@@ -140,8 +159,32 @@ class OutboxRelay:
                     as_bytes(fields[b"data"]),
                     headers={"Nats-Msg-Id": event_id},
                 )
-                await self._redis.xdel(key, as_bytes(entry_id))
+                done.append(as_bytes(entry_id))
                 self.published += 1
                 metrics.EVENTS_PUBLISHED.labels(self._service).inc()
-                raise_if_cancelled()
                 log.debug("published", extra={"event_id": event_id})
+        except Exception as exc:
+            raise _Partial(done) from exc
+        return done
+
+    async def _retire(self, keys: list[bytes]) -> list[bytes]:
+        """Delete emptied outboxes and unindex them; those written to meanwhile stay
+        indexed and are returned to be drained again."""
+        if not keys:
+            return []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for key in keys:
+                await self._delete_if_empty(keys=[key], client=pipe)
+                pipe.srem(index_key(self._service), key)
+                pipe.xlen(key)
+            replies = await pipe.execute()
+        raced = [k for k, n in zip(keys, replies[2::3], strict=True) if n]
+        if raced:
+            await self._redis.sadd(index_key(self._service), *raced)
+        return raced
+
+
+class _Partial(Exception):
+    def __init__(self, done: list[bytes]) -> None:
+        super().__init__("outbox publish failed")
+        self.done = done
