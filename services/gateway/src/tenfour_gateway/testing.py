@@ -131,7 +131,13 @@ class System:
         )
         return str(reply.user_id)
 
-    def onboard_therapist(self, email: str, password: str, serves: tuple[str, ...] = ()) -> str:
+    def onboard_therapist(
+        self,
+        email: str,
+        password: str,
+        serves: tuple[str, ...] = (),
+        modalities: tuple[str, ...] = ("individual",),
+    ) -> str:
         from tenfour.common.v1 import common_pb2
         from tenfour.events.v1 import identity_events_pb2
 
@@ -141,7 +147,7 @@ class System:
             jurisdictions=["US-TX"],
             specialties=["trauma_ptsd"],
             languages=["en"],
-            modalities=["individual"],
+            modalities=list(modalities),
             timezone="America/Chicago",
             display_name="Dr. Rivera",
             first_responder_competency="trained",

@@ -36,9 +36,11 @@ def both(provider_id: str) -> RuleSet:
     return RuleSet(provider_id=provider_id, timezone=CHICAGO, weekly=weekly, version=1)
 
 
-async def offer(h: Harness, provider_id: str, start: datetime, capacity: int, key: str = "g1") -> Appointment:
+async def offer(
+    h: Harness, provider_id: str, start: datetime, capacity: int, key: str = "g1", agency_id: str = AGENCY
+) -> Appointment:
     request = pb.OfferGroupSessionRequest(
-        idempotency_key=key, capacity=capacity, agency_id=AGENCY, topic_code="critical_incident"
+        idempotency_key=key, capacity=capacity, agency_id=agency_id, topic_code="critical_incident"
     )
     request.start.FromDatetime(start)
     reply: Appointment = await h.stub.OfferGroupSession(request, metadata=h.therapist(provider_id))
@@ -69,6 +71,9 @@ async def test_offer_is_idempotent_and_checked(harness: Harness) -> None:
     )
     assert start_of(group) == WED_0800
     assert await offer(harness, "t-1", WED_0800, 4) == group
+    # The web page and the CLI name no agency: the provider's only one is meant.
+    unnamed = await offer(harness, "t-1", utc(2026, 3, 4, 18), 4, key="no-agency", agency_id="")
+    assert unnamed.agency_id == AGENCY
     with pytest.raises(grpc.RpcError) as other:
         await offer(harness, "t-1", WED_0800, 5)
     assert other.value.code() == grpc.StatusCode.INVALID_ARGUMENT

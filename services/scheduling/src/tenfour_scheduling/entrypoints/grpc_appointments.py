@@ -44,8 +44,6 @@ class AppointmentRpcs(RpcBase):
     async def OfferGroupSession(self, request: pb.OfferGroupSessionRequest, context: Ctx) -> Appointment:
         caller = current_principal()
         key = requests.idempotency_key(request.idempotency_key)
-        if not request.agency_id:
-            raise InvalidArgument.single("agency_id", "is required: the agency whose officers may take seats")
         if not MIN_GROUP_CAPACITY <= request.capacity <= MAX_GROUP_CAPACITY:
             raise InvalidArgument.single(
                 "capacity", f"must be between {MIN_GROUP_CAPACITY} and {MAX_GROUP_CAPACITY} seats"

@@ -8,6 +8,7 @@ import { upcoming } from './views/upcoming.js';
 import * as coordinator from './views/coordinator.js';
 import * as check from './views/check.js';
 import * as call from './views/session.js';
+import { offerGroup } from './views/groups.js';
 import * as reach from './views/notifications.js';
 import * as outbox from './views/outbox.js';
 import * as live from './live.js';
@@ -36,6 +37,7 @@ const ROUTES = {
   timeoff: { title: 'Days off and changes', roles: PROVIDER, view: provider.timeOff, menu: 'Days off' },
   import: { title: 'Import calendar', roles: PROVIDER, view: provider.importCalendar },
   upcoming: { title: 'Upcoming', roles: PROVIDER, view: upcoming, menu: 'Upcoming' },
+  groups: { title: 'Offer a group', roles: PROVIDER, view: offerGroup, menu: 'Groups' },
   codes: { title: 'Enrolment codes', roles: ADMIN, view: coordinator.codes, menu: 'Codes' },
   fatigue: { title: 'Rest rules', roles: ['agency_admin'], view: coordinator.fatigue, menu: 'Rest rules' },
   outcomes: { title: 'Program numbers', roles: ['agency_admin'], view: coordinator.outcomes, menu: 'Numbers' },

@@ -61,6 +61,14 @@ class GroupSessions:
         self._expansions = expansions
         self._clock = clock
 
+    async def _only_agency(self, provider_id: str, start: datetime) -> str:
+        """No agency named: the one agency the provider serves (the web page and CLI default)."""
+        _, (snapshot,) = await self._facts.read(provider_id, "", Interval(start, start), [provider_id])
+        served = list(snapshot.profile.agency_ids) if snapshot.profile is not None else []
+        if len(served) != 1:
+            raise InvalidArgument.single("agency_id", "choose the agency whose officers may take seats")
+        return served[0]
+
     async def offer(
         self,
         *,
@@ -75,6 +83,8 @@ class GroupSessions:
         names the appointment, so a retry finds the first one. Nothing is claimed on an
         officer's calendar, so this is commit → retry only."""
         appointment_id = f"{provider_id}.{digest(provider_id, 'group', idempotency_key)[:16]}"
+        if not agency_id:
+            agency_id = await self._only_agency(provider_id, start)
         fp = (agency_id, to_ms(start), capacity)
         for _ in range(ATTEMPTS):
             existing = await self._store.get(appointment_id)

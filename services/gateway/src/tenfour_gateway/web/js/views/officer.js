@@ -239,16 +239,19 @@ function renderSlots(box, found, request, ctx) {
   }
   box.append(h('h2', { text: `${slots.length} times that fit` }));
   box.append(h('ul', { class: 'list slots' }, slots.map((slot) => {
-    const book = h('button', { type: 'button', text: 'Book this time' });
-    const series = h('button', { type: 'button', class: 'secondary', text: 'Book a series from here' });
+    const seat = Boolean(slot.group_appointment_id); // a group: take one of its seats
+    const book = h('button', { type: 'button', text: seat ? 'Take a seat' : 'Book this time' });
+    const series = seat ? null : h('button', { type: 'button', class: 'secondary', text: 'Book a series from here' });
     const out = h('div');
     book.addEventListener('click', async () => {
       book.disabled = true;
       try {
-        const appointment = await api.call('scheduling', 'Book', {
-          idempotency_key: api.idempotencyKey(), officer_id: request.officer_id, provider_id: slot.provider_id,
-          session_type: request.session_type, start: slot.time.start,
-        });
+        const appointment = await api.call('scheduling', 'Book', seat
+          ? { idempotency_key: api.idempotencyKey(), group_appointment_id: slot.group_appointment_id }
+          : {
+            idempotency_key: api.idempotencyKey(), officer_id: request.officer_id, provider_id: slot.provider_id,
+            session_type: request.session_type, start: slot.time.start,
+          });
         clear(out).append(notice('ok', `Booked: ${range(appointment.time)}.`, h('p', {}, h('a', { href: '#/appointments', text: 'See my appointments' }))));
         book.textContent = 'Booked';
       } catch (error) {
@@ -256,7 +259,7 @@ function renderSlots(box, found, request, ctx) {
         clear(out).append(failure(error, 'Booking'));
       }
     });
-    series.addEventListener('click', () => seriesForm(out, slot, request));
+    series?.addEventListener('click', () => seriesForm(out, slot, request));
     return h('li', { class: 'slot' },
       h('p', {}, h('strong', { text: slot.local_start ? when(slot.time.start) : range(slot.time) }), ` with ${slot.provider_display_name || 'a provider'}`),
       slot.reason ? h('p', { class: 'muted', text: slot.reason }) : null,

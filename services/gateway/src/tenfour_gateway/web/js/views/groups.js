@@ -1,0 +1,44 @@
+// Providers offer a group session or workshop (a start, a number of seats, a topic), once or as
+// a weekly series. Officers find open groups under "Find a time" (kind: Group) and take a seat.
+import { h, field, onSubmit, valueOf, notice, clear } from '../dom.js';
+import * as api from '../api.js';
+import { range } from '../time.js';
+
+const TOPICS = [
+  ['critical_incident', 'After a critical incident'], ['stress_burnout', 'Stress and burnout'],
+  ['sleep', 'Sleep and shift work'], ['grief', 'Grief and loss'], ['trauma_ptsd', 'Trauma'],
+  ['moral_injury', 'Moral injury'], ['depression_anxiety', 'Low mood and anxiety'],
+  ['couples_family', 'Family and relationships'], ['career_transition', 'Injury, retirement, leaving the job'],
+  ['substance_use', 'Alcohol and other substances'], ['anger', 'Anger'],
+];
+
+// "2026-03-04T08:00" in the browser's zone -> an RFC 3339 instant.
+const instant = (local) => new Date(local).toISOString();
+
+export async function offerGroup(main) {
+  const form = h('form', { class: 'card', novalidate: true },
+    field({ name: 'start', label: 'Starts at', type: 'datetime-local', required: true }),
+    h('div', { class: 'row' },
+      field({ name: 'capacity', label: 'Seats', type: 'number', value: 6, hint: '2 to 8 people besides you.', attrs: { min: 2, max: 8 } }),
+      field({ name: 'weeks', label: 'Weekly, how many times', type: 'number', value: 1, hint: '1 = once.', attrs: { min: 1, max: 12 } })),
+    field({ name: 'topic_code', label: 'Topic', type: 'select', value: 'critical_incident', options: TOPICS }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Offer the group' })));
+  const results = h('div', { 'aria-live': 'polite' });
+  main.append(h('p', { text: 'Officers of the agency you serve see open groups when they look for a time, and take a seat. Calendar entries stay neutral.' }), form, results);
+  onSubmit(form, async () => {
+    const start = valueOf(form, 'start');
+    if (!start) throw { code: 'INVALID_ARGUMENT', message: '', fields: { start: 'Choose when the group starts.' } };
+    const weeks = Math.max(1, Math.min(12, Number(valueOf(form, 'weeks')) || 1));
+    const key = api.idempotencyKey();
+    const offered = [];
+    for (let i = 0; i < weeks; i += 1) {
+      const at = new Date(start); at.setDate(at.getDate() + 7 * i);
+      offered.push(await api.call('scheduling', 'OfferGroupSession', {
+        idempotency_key: `${key}-${i}`, start: instant(at), capacity: Number(valueOf(form, 'capacity')), topic_code: valueOf(form, 'topic_code'),
+      }));
+    }
+    clear(results).append(notice('ok', offered.length === 1 ? 'Group offered.' : `${offered.length} groups offered.`,
+      h('ul', { class: 'list' }, offered.map((a) => h('li', { text: `${range(a.time)} · ${a.capacity} seats` }))),
+      h('p', {}, h('a', { href: '#/upcoming', text: 'See upcoming sessions' }))));
+  });
+}
