@@ -17,7 +17,7 @@ PY_DIRS := shared/src/tenfour_shared services bench tests deploy/local
 SYSTEM_PACKAGES := coturn chromium redis-server janus
 SYSTEM_BINARIES := turnserver turnutils_uclient chromium /usr/bin/redis-server janus
 
-.PHONY: help setup system-deps protos certs run run-empty lint fmt typecheck test test-unit test-integration bench clean
+.PHONY: help setup system-deps protos certs run run-empty lint fmt typecheck test test-unit test-integration fuzz bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
@@ -84,6 +84,9 @@ test-integration: setup $(SYSTEM_STAMP) ## Tests against real nats-server and re
 
 test: lint typecheck $(SYSTEM_STAMP) ## Format check, lint, mypy and every test (what CI runs)
 	$(PY) -m pytest -q shared/tests $(foreach s,$(SERVICES),services/$(s)/tests) tests
+
+fuzz: setup $(SYSTEM_STAMP) ## Fuzz every RPC of every service with 10,000 generated requests each (fresh seeds); prints the counts
+	TENFOUR_FUZZ_CASES=$${TENFOUR_FUZZ_CASES:-10000} TENFOUR_FUZZ_RANDOM=1 $(PY) -m pytest -q tests/e2e/test_fuzz.py
 
 bench: setup ## Benchmarks; each figure is a ratio to a baseline measured in the same run
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

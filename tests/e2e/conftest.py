@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,22 +30,37 @@ class System:
         return fresh
 
 
-@pytest.fixture
-def system(tmp_path: Path, test_tokens: TestTokens) -> Iterator[System]:
-    with NatsServer(tmp_path / "nats") as nats, RedisServer(tmp_path / "redis") as redis:
+@contextlib.contextmanager
+def running_system(folder: Path, tokens: TestTokens, **extra_env: str) -> Iterator[System]:
+    """Every service as its own process on a fresh NATS and Redis in `folder`."""
+    with NatsServer(folder / "nats") as nats, RedisServer(folder / "redis") as redis:
         env = {
             "TENFOUR_NATS_URL": nats.url,
             "TENFOUR_REDIS_URL": redis.url,
             "TENFOUR_RETRY_BASE_SECONDS": "0.1",
-            "TENFOUR_JWKS_JSON": test_tokens.jwks_json,
+            "TENFOUR_JWKS_JSON": tokens.jwks_json,
+            **extra_env,
         }
-        procs = {name: ServiceProcess(name, free_port(), env, tmp_path / f"{name}.log") for name in SERVICES}
+        procs = {name: ServiceProcess(name, free_port(), env, folder / f"{name}.log") for name in SERVICES}
         try:
             for proc in procs.values():
                 proc.start()
             for proc in procs.values():
                 proc.wait_serving()
-            yield System(nats, redis, procs, tmp_path)
+            yield System(nats, redis, procs, folder)
         finally:
             for proc in procs.values():
                 proc.terminate()
+
+
+@pytest.fixture
+def system(tmp_path: Path, test_tokens: TestTokens) -> Iterator[System]:
+    with running_system(tmp_path, test_tokens) as running:
+        yield running
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    from .fuzz_report import lines
+
+    for line in lines():
+        terminalreporter.write_line(line)

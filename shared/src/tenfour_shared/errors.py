@@ -15,6 +15,8 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from grpc_status import rpc_status
 from pydantic import ValidationError
 
+from tenfour_shared.text import excerpt as excerpt  # re-exported: handlers quote input with it
+
 
 @dataclass(frozen=True, slots=True)
 class FieldViolation:
@@ -76,7 +78,23 @@ class ResourceExhausted(DomainError):
 
 
 class Unavailable(DomainError):
+    """A dependency is down; clients retry after `retry_after` seconds (google.rpc.RetryInfo)."""
+
     code = grpc.StatusCode.UNAVAILABLE
+
+    def __init__(self, message: str, retry_after: float = 1.0) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+_MAX_MESSAGE = 300
+_MAX_DESCRIPTION = 200
+
+
+def _clip(text: str, limit: int) -> str:
+    """Backstop for every status text: printable, and never longer than `limit`."""
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def violations_from_pydantic(exc: ValidationError, prefix: str = "") -> list[FieldViolation]:
@@ -104,18 +122,37 @@ def to_status(error: DomainError) -> grpc.Status:
     if isinstance(error, InvalidArgument):
         bad = error_details_pb2.BadRequest(
             field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(field=v.field, description=v.description)
-                for v in error.violations
+                error_details_pb2.BadRequest.FieldViolation(
+                    field=_clip(v.field, _MAX_DESCRIPTION), description=_clip(v.description, _MAX_DESCRIPTION)
+                )
+                for v in error.violations[:50]
             ]
         )
         packed = any_pb2.Any()
         packed.Pack(bad)
         details.append(packed)
+    if isinstance(error, Unavailable):
+        retry = error_details_pb2.RetryInfo()
+        retry.retry_delay.FromMilliseconds(int(error.retry_after * 1000))
+        packed = any_pb2.Any()
+        packed.Pack(retry)
+        details.append(packed)
     status = status_pb2.Status(
-        code=getattr(code_pb2, error.code.name), message=error.message, details=details
+        code=getattr(code_pb2, error.code.name), message=_clip(error.message, _MAX_MESSAGE), details=details
     )
     result: grpc.Status = rpc_status.to_status(status)
     return result
+
+
+def retry_delay(error: grpc.RpcError) -> float | None:
+    """Client side: the google.rpc.RetryInfo delay in seconds carried by a failed call, if any."""
+    status = rpc_status.from_call(error)
+    for detail in status.details if status is not None else ():
+        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+            info = error_details_pb2.RetryInfo()
+            detail.Unpack(info)
+            return float(info.retry_delay.ToTimedelta().total_seconds())
+    return None
 
 
 def field_violations(error: grpc.RpcError) -> list[FieldViolation]:

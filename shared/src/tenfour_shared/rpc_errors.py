@@ -1,8 +1,10 @@
 """Server interceptor that turns domain errors into rich gRPC statuses.
 
 Handlers raise DomainError (or let pydantic ValidationError escape); nothing a client sends
-may surface as UNKNOWN. Unexpected exceptions become INTERNAL with no detail, and are logged
-by type only because their messages may quote request data.
+may surface as UNKNOWN. A dependency outage (Redis or NATS unreachable, timing out, loading,
+or out of memory) is UNAVAILABLE with google.rpc.RetryInfo, so standard clients retry; it is
+not the caller's fault and not a bug. Other unexpected exceptions become INTERNAL with no
+detail, and are logged by type only because their messages may quote request data.
 """
 
 from __future__ import annotations
@@ -14,13 +16,42 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import grpc
+import nats.errors
+import nats.js.errors
+import redis.exceptions
 from grpc import aio
 from pydantic import ValidationError
 
 from tenfour_shared import metrics, tracing
-from tenfour_shared.errors import DomainError, InvalidArgument, to_status, violations_from_pydantic
+from tenfour_shared.errors import (
+    DomainError,
+    InvalidArgument,
+    Unavailable,
+    to_status,
+    violations_from_pydantic,
+)
 
 log = logging.getLogger("tenfour.rpc")
+
+# Redis: refused/reset connections, timeouts, loading after a restart, maxmemory (noeviction).
+# NATS: no server, closed/draining/reconnecting connection, request timeouts, JetStream down.
+OUTAGES: tuple[type[BaseException], ...] = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    redis.exceptions.OutOfMemoryError,
+    redis.exceptions.ReadOnlyError,
+    nats.errors.NoServersError,
+    nats.errors.ConnectionClosedError,
+    nats.errors.ConnectionDrainingError,
+    nats.errors.ConnectionReconnectingError,
+    nats.errors.StaleConnectionError,
+    nats.errors.OutboundBufferLimitError,
+    nats.errors.NoRespondersError,
+    nats.errors.TimeoutError,
+    nats.js.errors.ServiceUnavailableError,
+    ConnectionError,
+    TimeoutError,
+)
 
 
 def _as_domain(exc: Exception) -> DomainError | None:
@@ -28,6 +59,9 @@ def _as_domain(exc: Exception) -> DomainError | None:
         return exc
     if isinstance(exc, ValidationError):
         return InvalidArgument(violations_from_pydantic(exc))
+    if isinstance(exc, OUTAGES):
+        log.warning("dependency unavailable", extra={"error_type": type(exc).__name__})
+        return Unavailable("a service this request needs is temporarily unavailable; retry shortly")
     return None
 
 

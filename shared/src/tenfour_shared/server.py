@@ -21,6 +21,7 @@ from grpc_reflection.v1alpha import reflection
 
 from tenfour_shared import metrics, tls
 from tenfour_shared.config import ServiceSettings
+from tenfour_shared.request_guard import RequestGuard
 from tenfour_shared.rpc_errors import ErrorInterceptor
 
 log = logging.getLogger("tenfour.server")
@@ -41,7 +42,8 @@ class Runtime:
         self.name = name
         self.settings = settings
         self.service_names = tuple(service_names)
-        self.server = aio.server(interceptors=[ErrorInterceptor(), *interceptors])
+        # RequestGuard is innermost: bodies are decoded and checked after authentication.
+        self.server = aio.server(interceptors=[ErrorInterceptor(), *interceptors, RequestGuard()])
         self.health = health.aio.HealthServicer()
         self.port = 0
         self._stopping = asyncio.Event()

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from tenfour_shared.text import excerpt
+
 __all__ = [
     "Interval",
     "as_utc",
@@ -33,11 +35,11 @@ def as_utc(moment: datetime) -> datetime:
 def load_zone(name: str) -> ZoneInfo:
     """Load an IANA zone, raising ValueError (not KeyError/OSError) for unknown names."""
     if not name or name != name.strip() or name.startswith("/") or ".." in name:
-        raise ValueError(f"unknown IANA timezone {name!r}")
+        raise ValueError(f"unknown IANA timezone {excerpt(name)}")
     try:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
-        raise ValueError(f"unknown IANA timezone {name!r}") from exc
+        raise ValueError(f"unknown IANA timezone {excerpt(name)}") from exc
 
 
 def local_to_utc(day: date, wall: time, zone: ZoneInfo) -> datetime:

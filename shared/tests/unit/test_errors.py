@@ -21,7 +21,9 @@ from tenfour_shared.errors import (
     ResourceExhausted,
     Unauthenticated,
     Unavailable,
+    excerpt,
     field_violations,
+    retry_delay,
     to_status,
     violations_from_pydantic,
 )
@@ -110,7 +112,6 @@ def test_default_message_names_every_offending_field() -> None:
         (PermissionDenied("not yours"), grpc.StatusCode.PERMISSION_DENIED),
         (Unauthenticated("no token"), grpc.StatusCode.UNAUTHENTICATED),
         (ResourceExhausted("slow down"), grpc.StatusCode.RESOURCE_EXHAUSTED),
-        (Unavailable("try later"), grpc.StatusCode.UNAVAILABLE),
         (DomainError("generic"), grpc.StatusCode.FAILED_PRECONDITION),
     ],
 )
@@ -123,6 +124,30 @@ def test_each_domain_error_maps_to_its_code_without_details(
     assert status.details == error.message
     assert list(rich_status(status).details) == []
     assert field_violations(FailedCall(status)) == []
+
+
+def test_unavailable_tells_clients_when_to_retry() -> None:
+    status = to_status(Unavailable("redis is down", retry_after=2.5))
+
+    assert status.code is grpc.StatusCode.UNAVAILABLE
+    assert retry_delay(FailedCall(status)) == 2.5
+    assert retry_delay(FailedCall(to_status(NotFound("x")))) is None
+
+
+def test_status_texts_are_clipped_and_printable_whatever_the_input() -> None:
+    echo = "Europe/" + "x" * 10_000 + "\n\x00"
+    status = to_status(InvalidArgument.single("timezone", f"unknown zone {echo}"))
+
+    assert len(status.details) <= 300
+    (violation,) = field_violations(FailedCall(status))
+    assert len(violation.description) <= 200
+    assert violation.description.isprintable()
+
+
+def test_excerpt_quotes_a_short_escaped_prefix() -> None:
+    assert excerpt("Europe/London") == "'Europe/London'"
+    assert excerpt("a" * 100) == "'" + "a" * 24 + "…'"
+    assert excerpt("\x00\u202e\n") == "'\\x00\\u202e\\x0a'"
 
 
 def test_pydantic_errors_become_dotted_paths_with_list_indexes() -> None:

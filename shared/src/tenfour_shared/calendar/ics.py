@@ -20,6 +20,7 @@ import recurring_ical_events
 from tenfour_shared.calendar.errors import FieldViolation, IcsError, RuleValidationError
 from tenfour_shared.calendar.expand import check_range
 from tenfour_shared.calendar.ics_outline import Block, outline
+from tenfour_shared.text import excerpt
 from tenfour_shared.timeline import Interval, as_utc, intersect, load_zone, local_to_utc, merge
 
 __all__ = ["MAX_ICS_BYTES", "MAX_OCCURRENCES", "MAX_RULE_STEPS", "parse_busy_calendar"]
@@ -108,7 +109,7 @@ def _check(component: Any, block: Block, window: Interval, budget: list[int]) ->
         value = component.get(prop)
         tzid = value.params.get("TZID") if value is not None else None
         if tzid and isinstance(value.dt, datetime) and value.dt.tzinfo is None:
-            raise IcsError(f"{prop} uses an unknown time zone {tzid!r}", block.line_of(prop))
+            raise IcsError(f"{prop} uses an unknown time zone {excerpt(tzid)}", block.line_of(prop))
     end = component.get("DTEND")
     if end is not None and _comparable(start.dt, end.dt) and end.dt < start.dt:
         raise IcsError("DTEND is before DTSTART", block.line_of("DTEND"))

@@ -28,6 +28,7 @@ from tenfour_shared.calendar.errors import FieldViolation, RuleValidationError, 
 from tenfour_shared.calendar.sessions import SessionSettings, SessionType, default_sessions
 from tenfour_shared.calendar.time_off import TimeOff
 from tenfour_shared.calendar.windows import DateOverride, Weekday, WeeklyWindow, Window
+from tenfour_shared.text import excerpt
 from tenfour_shared.timeline import load_zone
 
 __all__ = ["RuleSet", "check_successor", "parse_rule_set"]
@@ -53,7 +54,9 @@ class RuleSet(BaseModel):
         try:
             load_zone(value)
         except ValueError:
-            raise invalid(f"unknown IANA timezone {value!r}; use a name such as America/New_York") from None
+            raise invalid(
+                f"unknown IANA timezone {excerpt(value)}; use a name such as America/New_York"
+            ) from None
         return value
 
     @model_validator(mode="after")

@@ -12,6 +12,7 @@ from tenfour_shared.errors import FieldViolation as RequestViolation
 from tenfour_shared.errors import InvalidArgument
 from tenfour_shared.events.catalog.availability import SESSION_TYPES, rule_set_from_proto
 from tenfour_shared.timeline import Interval
+from tenfour_shared.wire_checks import timestamp_problem
 
 __all__ = ["field_errors", "list_window", "rules_from_request", "session_type", "under"]
 
@@ -68,10 +69,11 @@ def list_window(request: availability_pb2.ListAvailabilityRequest) -> Interval:
         if not request.range.HasField(name):
             violations.append(FieldViolation(f"range.{name}", "is required"))
             continue
-        try:
+        problem = timestamp_problem(getattr(request.range, name))
+        if problem is not None:
+            violations.append(FieldViolation(f"range.{name}{problem[0]}", problem[1]))
+        else:
             bounds.append(getattr(request.range, name).ToDatetime(tzinfo=UTC))
-        except (ValueError, OverflowError):
-            violations.append(FieldViolation(f"range.{name}", "is not a valid timestamp"))
     if violations:
         raise RuleValidationError(violations)
     start, end = bounds

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Awaitable, Callable
-from datetime import UTC
 from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 from grpc import aio
@@ -23,6 +22,7 @@ from tenfour_identity.service.accounts import StaffInput
 from tenfour_identity.service.deps import Deps
 from tenfour_shared import errors as shared
 from tenfour_shared.auth.principal import current_principal
+from tenfour_shared.proto_time import to_datetime
 
 __all__ = ["SERVICE_NAME", "IdentityApi"]
 
@@ -96,7 +96,7 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
     async def CreateEnrolmentCode(
         self, request: pb.CreateEnrolmentCodeRequest, context: Ctx
     ) -> pb.EnrolmentCode:
-        expires = request.expires_at.ToDatetime(tzinfo=UTC) if request.HasField("expires_at") else None
+        expires = to_datetime(request.expires_at, "expires_at") if request.HasField("expires_at") else None
         code, record = await agencies.create_enrolment_code(
             self._deps,
             current_principal(),

@@ -12,6 +12,7 @@ from tenfour_scheduling.domain import (
     OfficerPreferences,
 )
 from tenfour_scheduling.domain.policy import AgencyPolicy, StoredPreferences
+from tenfour_shared.text import excerpt
 
 __all__ = ["policy_from_proto", "policy_to_proto", "preferences_from_proto", "preferences_to_proto"]
 
@@ -77,7 +78,7 @@ def policy_from_proto(msg: pb.FatiguePolicy, agency_id: str, version: int = 0) -
 def _reminder_offset(text: str, path: str, reader: FieldReader) -> timedelta | None:
     match = _OFFSET.match(text.strip())
     if match is None:
-        reader.fail(path, f"{text!r} is not an offset such as 24h, 90m or 2d")
+        reader.fail(path, f"{excerpt(text)} is not an offset such as 24h, 90m or 2d")
         return None
     amount, unit = int(match.group(1)), match.group(2)
     value = {"m": timedelta(minutes=amount), "h": timedelta(hours=amount), "d": timedelta(days=amount)}[unit]
@@ -127,7 +128,7 @@ def preferences_from_proto(msg: pb.Preferences) -> StoredPreferences:
         reader.fail("jurisdiction", "must be an ISO 3166-2 code such as US-CA")
     for i, tag in enumerate(msg.languages):
         if not _TAG.match(tag):
-            reader.fail(f"languages[{i}]", f"{tag!r} is not a BCP 47 language tag such as en or fr-CA")
+            reader.fail(f"languages[{i}]", f"{excerpt(tag)} is not a BCP 47 language tag such as en or fr-CA")
     data: dict[str, Any] = {
         "preferred_hours": hours,
         "prefer_days_off": msg.prefer_days_off,

@@ -15,6 +15,7 @@ from tenfour_scheduling.domain import (
     ShiftKind,
     roster_from_template,
 )
+from tenfour_shared.text import excerpt
 
 __all__ = [
     "MAX_OVERRIDES",
@@ -70,7 +71,7 @@ def roster_from_proto(msg: pb.Roster) -> Roster:
     for i, s in enumerate(msg.shifts):
         path = f"shifts[{i}]"
         if s.letter in given:
-            reader.fail(f"{path}.letter", f"letter {s.letter!r} is defined twice")
+            reader.fail(f"{path}.letter", f"letter {excerpt(s.letter)} is defined twice")
         given.setdefault(s.letter, i)
         kind = _KIND_OF.get(s.kind)
         if kind is None:

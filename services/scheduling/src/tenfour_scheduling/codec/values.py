@@ -14,6 +14,7 @@ from tenfour_scheduling.domain import (
     FieldViolation,
 )
 from tenfour_shared.timeline import Interval
+from tenfour_shared.wire_checks import duration_problem, timestamp_problem
 
 __all__ = [
     "FieldReader",
@@ -53,10 +54,11 @@ def interval_from_proto(msg: common.TimeRange, path: str) -> Interval:
         if not msg.HasField(name):
             problems.append(FieldViolation(f"{path}.{name}", "is required"))
             continue
-        try:
+        problem = timestamp_problem(getattr(msg, name))
+        if problem is not None:
+            problems.append(FieldViolation(f"{path}.{name}{problem[0]}", problem[1]))
+        else:
             bounds.append(getattr(msg, name).ToDatetime(tzinfo=UTC))
-        except (ValueError, OverflowError):
-            problems.append(FieldViolation(f"{path}.{name}", "is not a valid timestamp"))
     if problems:
         raise DomainValidationError(problems)
     if bounds[1] <= bounds[0]:
@@ -109,8 +111,13 @@ class FieldReader:
         if not owner.HasField(name):
             return None
         value: Duration = getattr(owner, name)
+        field = f"{path}.{name}" if path else name
         if value.seconds < 0 or value.nanos < 0:
-            self.fail(f"{path}.{name}" if path else name, "must not be negative")
+            self.fail(field, "must not be negative")
+            return None
+        problem = duration_problem(value)
+        if problem is not None:
+            self.fail(field + problem[0], problem[1])
             return None
         return value.ToTimedelta()
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 from pydantic import Field, ValidationInfo, field_validator
 
 from tenfour_scheduling.domain.validated import ValidatedModel
+from tenfour_shared.text import excerpt
 from tenfour_shared.timeline import Interval, load_zone, local_to_utc
 
 __all__ = [
@@ -210,7 +211,7 @@ class Roster(ValidatedModel):
     def _letters(cls, value: dict[str, ShiftDefinition]) -> dict[str, ShiftDefinition]:
         for letter in value:
             if len(letter) != 1 or not ("A" <= letter <= "Z"):
-                raise ValueError(f"shift letter {letter!r} must be one upper-case letter A-Z")
+                raise ValueError(f"shift letter {excerpt(letter)} must be one upper-case letter A-Z")
         return value
 
     @field_validator("cycle", mode="after")
@@ -225,7 +226,7 @@ class Roster(ValidatedModel):
             return value
         for position, letter in enumerate(value, start=1):
             if letter != OFF and letter not in definitions:
-                raise ValueError(f"unknown pattern letter {letter!r} at position {position}")
+                raise ValueError(f"unknown pattern letter {excerpt(letter)} at position {position}")
         return value
 
     @field_validator("offset_days", mode="after")

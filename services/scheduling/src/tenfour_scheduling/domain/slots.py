@@ -23,6 +23,7 @@ from tenfour_scheduling.domain.providers import Officer, ProviderKind, ProviderO
 from tenfour_scheduling.domain.rest import RestContext, format_span
 from tenfour_scheduling.domain.rotation import Roster
 from tenfour_scheduling.domain.slot_runs import Run, SearchSpace, Stage
+from tenfour_shared.text import excerpt
 from tenfour_shared.timeline import Interval
 
 __all__ = [
@@ -112,7 +113,9 @@ def validate_search(
     for i, offer in enumerate(offers):
         if offer.provider_id in seen:
             problems.append(
-                FieldViolation(f"offers[{i}].provider_id", f"duplicate provider id {offer.provider_id!r}")
+                FieldViolation(
+                    f"offers[{i}].provider_id", f"duplicate provider id {excerpt(offer.provider_id)}"
+                )
             )
         seen.add(offer.provider_id)
     if problems:

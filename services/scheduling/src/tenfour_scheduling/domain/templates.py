@@ -13,6 +13,7 @@ from types import MappingProxyType
 
 from tenfour_scheduling.domain.errors import DomainValidationError
 from tenfour_scheduling.domain.rotation import OFF, Override, Roster, ShiftDefinition, ShiftKind
+from tenfour_shared.text import excerpt
 
 __all__ = ["TEMPLATES", "RotationTemplate", "roster_from_template", "rotating_cycle"]
 
@@ -95,12 +96,14 @@ def roster_from_template(
     template = TEMPLATES.get(_ALIASES.get(name, name))
     if template is None:
         known = ", ".join(sorted([*TEMPLATES, *_ALIASES]))
-        raise DomainValidationError.single("template", f"unknown rotation template {name!r}; known: {known}")
+        raise DomainValidationError.single(
+            "template", f"unknown rotation template {excerpt(name)}; known: {known}"
+        )
     cycle = template.cycle
     if work_letter is not None:
         if len({ch for ch in cycle if ch != OFF}) != 1:
             raise DomainValidationError.single(
-                "work_letter", f"template {name!r} mixes shift letters; edit its cycle instead"
+                "work_letter", f"template {excerpt(name)} mixes shift letters; edit its cycle instead"
             )
         cycle = "".join(ch if ch == OFF else work_letter for ch in cycle)
     return Roster(

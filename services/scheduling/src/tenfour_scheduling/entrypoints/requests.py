@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from google.protobuf.duration_pb2 import Duration
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -18,6 +18,7 @@ from tenfour_scheduling.domain import FieldViolation as DomainFieldViolation
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import FieldViolation, InvalidArgument, PermissionDenied
+from tenfour_shared.proto_time import to_datetime, to_timedelta
 from tenfour_shared.timeline import Interval
 
 __all__ = [
@@ -101,10 +102,7 @@ def session_type(value: common.SessionType.ValueType) -> SessionType:
 def instant(value: Timestamp, present: bool, field: str) -> datetime:
     if not present:
         raise InvalidArgument.single(field, "is required")
-    try:
-        moment = value.ToDatetime(tzinfo=UTC)
-    except (ValueError, OverflowError):
-        raise InvalidArgument.single(field, "is not a valid timestamp") from None
+    moment = to_datetime(value, field)
     if moment.second or moment.microsecond:
         raise InvalidArgument.single(field, "must be on a whole minute")
     return moment
@@ -123,7 +121,7 @@ def time_range(msg: common.TimeRange, present: bool, field: str = "range") -> In
 def horizon(value: Duration, present: bool) -> timedelta:
     if not present:
         return timedelta(days=14)
-    span = value.ToTimedelta()
+    span = to_timedelta(value, "horizon")
     if span <= timedelta(0):
         raise InvalidArgument.single("horizon", "must be positive")
     if span > MAX_HORIZON:

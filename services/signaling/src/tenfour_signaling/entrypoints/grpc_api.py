@@ -15,6 +15,7 @@ from tenfour.signaling.v1 import signaling_pb2 as pb
 from tenfour.signaling.v1 import signaling_pb2_grpc
 from tenfour_shared.auth.principal import current_principal
 from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.proto_time import to_timedelta
 from tenfour_signaling import wire
 from tenfour_signaling.domain import IceConfiguration, Presence
 from tenfour_signaling.entrypoints.errors import translated
@@ -154,7 +155,7 @@ class SignalingApi(signaling_pb2_grpc.SignalingServiceServicer):
         session_id = _handle(request.session_id, "session_id")
         with translated("candidate_type"):
             await self._rooms.report_connection(
-                _caller(), session_id, request.candidate_type, request.setup_time.ToTimedelta()
+                _caller(), session_id, request.candidate_type, to_timedelta(request.setup_time, "setup_time")
             )
         return pb.ReportConnectionResponse()
 
