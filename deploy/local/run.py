@@ -36,13 +36,22 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from tenfour_shared.config import TlsSettings
-from tenfour_shared.embedded import NatsServer, RedisServer, Secure, env_with, free_port, port_is_free
+from tenfour_shared.embedded import (
+    NatsServer,
+    RedisServer,
+    Secure,
+    env_with,
+    free_port,
+    port_is_free,
+    wait_for_port,
+)
 from tenfour_shared.launcher import SERVICES, ServiceProcess
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(os.environ.get("TENFOUR_DATA_DIR", ROOT / ".data"))
 EMBEDDED_NATS_PORT = 14222
 EMBEDDED_REDIS_PORT = 16379
+EMBEDDED_SMTP_PORT = 11025
 GATEWAY_PORT = 8080
 WEB_URL = f"http://127.0.0.1:{GATEWAY_PORT}"
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
@@ -52,6 +61,13 @@ def pick_port(preferred: int) -> int:
     return preferred if port_is_free(preferred) else free_port()
 
 
+def vapid_private_key() -> str:
+    """Made once and kept: browsers' push subscriptions are bound to its public half."""
+    from tenfour_notifications.adapters.webpush import generate_vapid_private_key
+
+    return generate_vapid_private_key()
+
+
 def local_secrets() -> dict[str, str]:
     """Secrets of this machine's embedded system, made once and kept (0600) under the data dir.
 
@@ -59,12 +75,14 @@ def local_secrets() -> dict[str, str]:
     """
     path = DATA / "secrets.json"
     saved: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    wanted = {
+    wanted: dict[str, Callable[[], str]] = {
         "TENFOUR_IDENTITY_KEY_ENCRYPTION_KEY": lambda: (
             base64.urlsafe_b64encode(os.urandom(32)).rstrip(b"=").decode()
         ),
         "TENFOUR_OUTCOMES_PSEUDONYM_KEY": lambda: secrets.token_urlsafe(32),
         "TENFOUR_TURN_SECRET": lambda: secrets.token_urlsafe(32),
+        "TENFOUR_NOTIFICATIONS_ENCRYPTION_KEY": lambda: secrets.token_hex(32),
+        "TENFOUR_NOTIFICATIONS_VAPID_PRIVATE_KEY": vapid_private_key,
         "TENFOUR_BOOTSTRAP_ADMIN_USERNAME": lambda: "admin",
         "TENFOUR_BOOTSTRAP_ADMIN_PASSWORD": lambda: f"tenfour-{secrets.token_urlsafe(12)}",
     }
@@ -286,6 +304,49 @@ def start_janus(stack: contextlib.ExitStack) -> dict[str, str]:
     }
 
 
+def start_mail_sink(stack: contextlib.ExitStack) -> dict[str, str]:
+    """An embedded SMTP sink (aiosmtpd) keeping every mail in .data/mailbox, which the web app's
+    developer outbox page lists (ListDevMailbox). Skipped when TENFOUR_NOTIFICATIONS_SMTP_HOST
+    points at a real server."""
+    if os.environ.get("TENFOUR_NOTIFICATIONS_SMTP_HOST") or importlib.util.find_spec("aiosmtpd") is None:
+        return {}
+    port = pick_port(EMBEDDED_SMTP_PORT)
+    maildir = DATA / "mailbox"
+    with (DATA / "logs" / "mail-sink.log").open("ab") as out:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "tenfour_notifications.devsink",
+                "--port",
+                str(port),
+                "--maildir",
+                str(maildir),
+            ],
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+
+    def stop() -> None:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+    stack.callback(stop)
+    wait_for_port(port, proc, timeout=15.0)
+    console.print(
+        f"  • mail sink       smtp://127.0.0.1:{port} (mails in {maildir}, the web app's outbox page)"
+    )
+    return {
+        "TENFOUR_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+        "TENFOUR_NOTIFICATIONS_SMTP_PORT": str(port),
+        "TENFOUR_NOTIFICATIONS_DEV_MAILBOX_DIR": str(maildir),
+    }
+
+
 def main() -> int:
     seeding = os.environ.get("TENFOUR_SEED", "1").strip().lower() not in ("0", "false", "no", "off")
     console.print(f"[bold]Tenfour[/]: starting (data in {DATA})")
@@ -325,6 +386,8 @@ def main() -> int:
             env.update(start_turn(stack, env))
             env.update(start_janus(stack))
             (DATA / "logs").mkdir(parents=True, exist_ok=True)
+            env.update(start_mail_sink(stack))
+            env.setdefault("TENFOUR_NOTIFICATIONS_PUBLIC_BASE_URL", WEB_URL)
             procs = [
                 # Prometheus /metrics on 9101, 9102, … next to each service's gRPC port.
                 ServiceProcess(

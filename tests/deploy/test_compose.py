@@ -12,7 +12,7 @@ import yaml
 from tenfour_shared import access
 
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("identity", "availability", "scheduling", "signaling", "outcomes")
+SERVICES = ("identity", "availability", "scheduling", "signaling", "outcomes", "notifications")
 
 
 @pytest.fixture(scope="module")

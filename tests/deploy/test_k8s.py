@@ -23,7 +23,7 @@ import kubernetes_validate  # type: ignore[import-untyped]
 import pytest
 import yaml
 
-from tenfour_shared import access, certs
+from tenfour_shared import access, certs, launcher
 
 ROOT = Path(__file__).resolve().parents[2]
 K8S = ROOT / "deploy" / "k8s"
@@ -43,12 +43,17 @@ SERVICES = {
     "scheduling": 50053,
     "signaling": 50054,
     "outcomes": 50055,
+    "notifications": 50056,
 }
 # Secrets a service cannot start without (beyond `tenfour-redis`): env name -> (Secret, key).
 SERVICE_SECRETS = {
     "identity": {"TENFOUR_IDENTITY_KEY_ENCRYPTION_KEY": ("identity-keys", "key-encryption-key")},
     "signaling": {"TENFOUR_TURN_SECRET": ("turn-secret", "static-auth-secret")},
     "outcomes": {"TENFOUR_OUTCOMES_PSEUDONYM_KEY": ("outcomes-keys", "pseudonym-key")},
+    "notifications": {
+        "TENFOUR_NOTIFICATIONS_ENCRYPTION_KEY": ("notifications-keys", "encryption-key"),
+        "TENFOUR_NOTIFICATIONS_VAPID_PRIVATE_KEY": ("notifications-keys", "vapid-private-key"),
+    },
 }
 STATELESS = (*SERVICES, "gateway")
 # Plaintext port serving only gRPC health, for the kubelet (its gRPC probes cannot do mutual TLS).
@@ -335,7 +340,7 @@ def test_images_are_tagged_and_never_latest(docs: list[Doc]) -> None:
 @pytest.mark.parametrize("name", SERVICES)
 def test_services_have_native_grpc_probes_for_their_own_service_name(docs: list[Doc], name: str) -> None:
     port = SERVICES[name]
-    full_name = f"tenfour.{name}.v1.{name.capitalize()}Service"
+    full_name = launcher.SERVICES[name][1]  # e.g. tenfour.notifications.v1.NotificationService
     (container,) = one(docs, "Deployment", name)["spec"]["template"]["spec"]["containers"]
     for probe in ("startupProbe", "readinessProbe", "livenessProbe"):
         assert container[probe]["grpc"] == {"port": HEALTH_PORT, "service": full_name}, probe
@@ -454,6 +459,8 @@ def expected_egress(docs: list[Doc]) -> dict[str, set[str]]:
         "scheduling": base | {"identity"},
         "signaling": base | {"identity", "coturn"},
         "outcomes": base | {"identity"},
+        # Push services, agency webhooks and the mail relay are on the internet.
+        "notifications": base | {"identity", "cidr:0.0.0.0/0"},
         "gateway": {"dns", *SERVICES},
     }
 
@@ -474,8 +481,9 @@ def test_services_are_reached_only_from_the_gateway_or_the_ingress_controller(do
         "scheduling",
         "signaling",
         "outcomes",
+        "notifications",
     }
-    for name in ("availability", "scheduling", "signaling", "outcomes"):
+    for name in ("availability", "scheduling", "signaling", "outcomes", "notifications"):
         assert reachable(docs, labels[name], "ingress") == {"gateway"}, name
     assert reachable(docs, labels["nats"], "ingress") == {"nats", *SERVICES}
 

@@ -38,6 +38,12 @@ SERVICES: dict[str, ServiceAccess] = {
         ServiceAccess("scheduling", consumes=("availability", "identity", "signaling", "scheduling")),
         ServiceAccess("signaling", consumes=("scheduling",), live_subjects=("tenfour-live.signaling.>",)),
         ServiceAccess("outcomes", consumes=("identity", "scheduling"), produces=False),
+        ServiceAccess(
+            "notifications",
+            consumes=("identity", "scheduling", "signaling"),
+            produces=False,
+            live_subjects=("tenfour-live.notifications.>",),
+        ),
         ServiceAccess("gateway", produces=False, redis=False, nats=False),
     )
 }

@@ -26,6 +26,7 @@ SERVICES: dict[str, tuple[int, str]] = {
     "scheduling": (50053, "tenfour.scheduling.v1.SchedulingService"),
     "signaling": (50054, "tenfour.signaling.v1.SignalingService"),
     "outcomes": (50055, "tenfour.outcomes.v1.OutcomesService"),
+    "notifications": (50056, "tenfour.notifications.v1.NotificationService"),
 }
 
 

@@ -1,0 +1,1 @@
+"""Tenfour notifications: the only service that sends anything to a person."""
