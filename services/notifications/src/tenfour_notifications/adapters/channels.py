@@ -23,7 +23,7 @@ from tenfour_notifications.adapters.deliveries import RedisDeliveries
 from tenfour_notifications.adapters.keys import keys
 from tenfour_notifications.adapters.vault import Vault
 from tenfour_notifications.domain.preferences import Preferences
-from tenfour_notifications.service.ports import Device, EmailRecord, Webhook
+from tenfour_notifications.domain.records import Device, EmailRecord, Webhook
 from tenfour_shared.redis_store import as_bytes
 
 __all__ = ["RedisChannels"]

@@ -8,7 +8,7 @@ from typing import Any
 
 from tenfour_notifications.domain.model import Category, Channel, Notification
 from tenfour_notifications.domain.preferences import Preferences, QuietHours
-from tenfour_notifications.service.ports import Device
+from tenfour_notifications.domain.records import Device
 
 
 def ms(at: datetime) -> int:

@@ -16,7 +16,7 @@ from tenfour_notifications.adapters import keys as k
 from tenfour_notifications.adapters.codec import from_ms, ms, notification_from, notification_json
 from tenfour_notifications.adapters.vault import Vault
 from tenfour_notifications.domain.model import Channel, Notification, Status
-from tenfour_notifications.service.ports import DeliveryRecord, Job
+from tenfour_notifications.domain.records import DeliveryRecord, Job
 from tenfour_shared.redis_store import as_bytes
 
 __all__ = ["RedisDeliveries"]

@@ -9,7 +9,7 @@ import redis.asyncio as aioredis
 
 from tenfour_notifications.adapters.codec import from_ms, ms
 from tenfour_notifications.adapters.keys import keys
-from tenfour_notifications.service.ports import AppointmentView, UserInfo
+from tenfour_notifications.domain.records import AppointmentView, UserInfo
 from tenfour_shared.redis_store import as_bytes
 
 __all__ = ["RedisDirectory"]

@@ -8,8 +8,8 @@ from email.utils import formatdate
 
 import aiosmtplib
 
+from tenfour_notifications.domain.records import EmailMessage
 from tenfour_notifications.domain.retry import Attempt, Outcome
-from tenfour_notifications.service.ports import EmailMessage
 
 __all__ = ["SmtpSender"]
 

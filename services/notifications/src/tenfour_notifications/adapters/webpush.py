@@ -11,9 +11,9 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from py_vapid import Vapid02
 from pywebpush import WebPusher
 
+from tenfour_notifications.domain.records import Device
 from tenfour_notifications.domain.retry import Attempt, Outcome
 from tenfour_notifications.domain.validation import origin
-from tenfour_notifications.service.ports import Device
 
 __all__ = ["PushSender", "generate_vapid_private_key", "vapid_public_key"]
 
