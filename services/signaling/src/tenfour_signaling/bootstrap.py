@@ -20,7 +20,7 @@ from tenfour_signaling.adapters.sfu_store import SfuStore
 from tenfour_signaling.config import Settings
 from tenfour_signaling.entrypoints.events import scheduling_handlers
 from tenfour_signaling.entrypoints.grpc_api import SERVICE_NAME, SignalingApi
-from tenfour_signaling.entrypoints.periodic import sweep_forever
+from tenfour_signaling.entrypoints.periodic import sweep_forever, watch_sfu_forever
 from tenfour_signaling.entrypoints.policy import POLICY
 from tenfour_signaling.service.bookings import Bookings
 from tenfour_signaling.service.group_media import GroupMedia
@@ -93,6 +93,11 @@ async def running(settings: Settings, clock: Clock = _now) -> AsyncIterator[Runt
             "sweeper",
             lambda: sweep_forever(Sweeper(writer), store, settings.instance_id, settings.sweep_seconds),
         )
+        if janus is not None:
+            runtime.spawn(
+                "sfu-watch",
+                lambda: watch_sfu_forever(media, store, settings.instance_id, settings.sweep_seconds),
+            )
         await runtime.ready()
         try:
             yield runtime

@@ -54,18 +54,22 @@ class SfuStore:
         if await self._redis.hsetnx(key, _ROOM, value):
             await self._redis.pexpireat(key, int(expire_at.timestamp() * 1000))
             await self._redis.zincrby(keys("sfu-load"), 1, room.instance)
+            await self._redis.sadd(keys("sfu-rooms"), appointment_id)
             return room
         recorded = await self.room(appointment_id)
         assert recorded is not None
         return recorded
 
-    async def replace_room(self, appointment_id: str, old: SfuRoom, new: SfuRoom) -> None:
+    async def replace_room(
+        self, appointment_id: str, old: SfuRoom, new: SfuRoom, expire_at: datetime
+    ) -> None:
         """Failover: the room now lives on ``new``; every leg on the old instance is gone."""
         key = self._key(appointment_id)
         value = json.dumps({"instance": new.instance, "room": new.room, "secret": new.secret, "pin": new.pin})
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.delete(key)
             pipe.hset(key, _ROOM, value)
+            pipe.pexpireat(key, int(expire_at.timestamp() * 1000))
             pipe.zincrby(keys("sfu-load"), -1, old.instance)
             pipe.zincrby(keys("sfu-load"), 1, new.instance)
             await pipe.execute()
@@ -80,7 +84,12 @@ class SfuStore:
         ]
         if room is not None and await self._redis.delete(self._key(appointment_id)):
             await self._redis.zincrby(keys("sfu-load"), -1, room.instance)
+        await self._redis.srem(keys("sfu-rooms"), appointment_id)
         return room, legs
+
+    async def rooms(self) -> list[str]:
+        """Appointments with an SFU room (the failover watch walks them)."""
+        return [as_bytes(r).decode() for r in await self._redis.smembers(keys("sfu-rooms"))]
 
     async def loads(self, instances: list[str]) -> dict[str, float]:
         scores = await self._redis.zmscore(keys("sfu-load"), instances)

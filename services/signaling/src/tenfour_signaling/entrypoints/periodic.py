@@ -1,4 +1,5 @@
-"""Periodic work: one instance at a time (a Redis lease) closes due rooms and times out streams."""
+"""Periodic work, one instance at a time (a Redis lease): closing due rooms, timing out streams,
+moving group rooms off a failed SFU instance."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 from datetime import timedelta
 
 from tenfour_signaling.adapters.room_store import RoomStore
+from tenfour_signaling.service.group_media import GroupMedia
 from tenfour_signaling.service.sweeper import Sweeper
 
 
@@ -14,4 +16,13 @@ async def sweep_forever(sweeper: Sweeper, store: RoomStore, owner: str, every_se
     while True:
         if await store.take_turn("sweep", owner, lease):
             await sweeper.sweep()
+        await asyncio.sleep(every_seconds)
+
+
+async def watch_sfu_forever(media: GroupMedia, store: RoomStore, owner: str, every_seconds: float) -> None:
+    """SFU failover checks, one instance at a time (rooms on a dead instance move)."""
+    lease = timedelta(seconds=every_seconds * 0.9)
+    while True:
+        if await store.take_turn("sfu-watch", owner, lease):
+            await media.check_instances()
         await asyncio.sleep(every_seconds)

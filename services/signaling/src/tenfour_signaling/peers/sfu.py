@@ -57,11 +57,15 @@ class SfuParticipant:
         self.publisher: RTCPeerConnection | None = None
         self.receiving: dict[str, _Receiving] = {}
         self.started_at = time.perf_counter()
+        self.display_name = ""
+        self.resumes = 0
 
     def _pc(self) -> RTCPeerConnection:
         return RTCPeerConnection(rtc_configuration(self._ice, relay_only=self._relay_only))
 
     async def publish(self, display_name: str = "") -> None:
+        self.display_name = display_name or self.display_name
+        display_name = self.display_name
         pc = self._pc()
         pc.addTrack(TestPatternTrack(*self._size))
         pc.createDataChannel("chat")
@@ -120,6 +124,14 @@ class SfuParticipant:
             if feed not in self.receiving:
                 await self.receive(feed)
         return listed
+
+    async def resume(self) -> None:
+        """The SFU room moved (a service ``ice_restart``): publish again and receive afresh."""
+        for state in list(self.receiving.values()):
+            await self._close(state)
+        self.receiving.clear()
+        await self.publish()
+        self.resumes += 1
 
     async def wait_feeds(self, count: int) -> None:
         """Sync until ``count`` feeds are received (new feeds show once their media is up)."""

@@ -18,6 +18,7 @@ from typing import TypeVar
 
 from tenfour_signaling.domain import (
     Answer,
+    IceRestart,
     LeaveReason,
     MediaMode,
     MediaUnavailable,
@@ -204,6 +205,45 @@ class GroupMedia:
                     )
         except Exception:  # the room change is committed; media clean-up is best effort
             log.warning("media clean-up failed", extra={"appointment_id": appointment_id}, exc_info=True)
+
+    async def check_instances(self) -> None:
+        """Failover: rooms on an SFU instance that stopped answering are re-created on the
+        least-loaded healthy one, and everyone in them is told to publish again (a service
+        ``ice_restart``); their old legs died with the instance."""
+        if self._sfu is None:
+            return
+        health: dict[str, bool] = {}
+        for appointment_id in await self._store.rooms():
+            room = await self._store.room(appointment_id)
+            if room is None:
+                await self._store.forget_room(appointment_id)
+                continue
+            if room.instance not in health:
+                health[room.instance] = await self._sfu.healthy(room.instance)
+            if not health[room.instance]:
+                try:
+                    await self._move(appointment_id, room)
+                except Exception:
+                    log.warning(
+                        "media room not moved", extra={"appointment_id": appointment_id}, exc_info=True
+                    )
+
+    async def _move(self, appointment_id: str, room: SfuRoom) -> None:
+        assert self._sfu is not None
+        stored = await self._writer.store.get(appointment_id)
+        if stored is None or stored.room.ended_at is not None:
+            await self._store.forget_room(appointment_id)
+            return
+        instance = await self._least_loaded(avoid=room.instance)
+        moved = SfuRoom(instance, room.room, room.secret, room.pin)
+        await self._sfu.create_room(moved, len(stored.room.seats))
+        await self._store.replace_room(
+            appointment_id, room, moved, expire_at(stored.room, self._writer.times)
+        )
+        self._created.add(appointment_id)
+        log.warning("media room moved to another SFU instance", extra={"appointment_id": appointment_id})
+        admitted = [s.handle for s in stored.room.seats if s.presence is Presence.ADMITTED]
+        await self._tell(stored, admitted, IceRestart())
 
     async def close(self, appointment_id: str) -> None:
         self._created.discard(appointment_id)

@@ -93,6 +93,12 @@ export class GroupMedia {
     await api.call('signaling', 'AnswerMedia', { session_id: this.sessionId, participant_id: handle, answer_sdp: pc.localDescription.sdp });
   }
 
+  // The media server was replaced (failover): the receiving connections died with it.
+  dropReceivers() {
+    for (const r of this.receivers.values()) r.pc.close();
+    this.receivers.clear();
+  }
+
   drop(handle) {
     this.receivers.get(handle)?.pc.close();
     this.receivers.delete(handle);

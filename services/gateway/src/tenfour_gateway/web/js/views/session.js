@@ -290,7 +290,8 @@ export async function session(main, [appointmentId], ctx) {
       } else if (group && !from && event.renegotiate) {
         await group.sync(); say(''); showState();
       } else if (group && !from && event.ice_restart) {
-        published = false; await enterGroup();
+        // The group moved to another media server: publish and receive again.
+        group.dropReceivers(); published = false; await enterGroup();
       } else if (event.offer) {
         await answer(from, event.offer.sdp);
       } else if (event.answer) {
