@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tenfour_scheduling.domain import Officer, SlotFilters, find_slots
+from tenfour_scheduling.domain.peer_windows import PeerOffDuty
 from tenfour_scheduling.domain.slot_bits import find_slots_indexed
 
 from .test_slot_properties import (
@@ -74,3 +75,32 @@ def test_the_indexed_search_answers_exactly_as_the_reference(case: tuple[Scenari
     }
     expected = find_slots(*args, **options)  # type: ignore[arg-type]
     assert find_slots_indexed(*args, **options) == expected  # type: ignore[arg-type]
+
+
+@SETTINGS
+@given(searches(), st.lists(st.integers(0, 3 * 24 * 60), min_size=1, max_size=3))
+def test_successive_searches_reusing_peer_windows_answer_as_the_reference(
+    case: tuple[Scenario, int], later: list[int]
+) -> None:
+    """One PeerOffDuty serves searches whose ``now`` moves on, as in the service."""
+    sc, limit = case
+    cache = PeerOffDuty()
+    for minutes in [0, *later]:
+        args = (
+            Officer(officer_id="o", current_provider_id=sc.current_provider),
+            sc.roster,
+            sc.policy,
+            sc.preferences,
+            sc.offers,
+            "s",
+            SlotFilters(),
+        )
+        options = {
+            "now": sc.now + timedelta(minutes=minutes),
+            "horizon": timedelta(days=sc.horizon_days),
+            "officer_bookings": sc.officer_bookings,
+            "step": timedelta(minutes=sc.step_min),
+            "limit": limit,
+        }
+        expected = find_slots(*args, **options)  # type: ignore[arg-type]
+        assert find_slots_indexed(*args, **options, peer_windows=cache) == expected  # type: ignore[arg-type]

@@ -15,6 +15,7 @@ from tenfour_scheduling.domain import (
     SlotFilters,
     SlotSearchResult,
 )
+from tenfour_scheduling.domain.peer_windows import PeerOffDuty
 from tenfour_scheduling.domain.records import ProviderSnapshot
 from tenfour_scheduling.domain.slot_bits import find_slots_indexed
 from tenfour_scheduling.domain.slots import DEFAULT_STEP
@@ -64,6 +65,7 @@ class SlotService:
         self._facts = facts
         self._expansions = expansions
         self._clock = clock
+        self._peer_windows = PeerOffDuty()  # peer supporters' off-duty windows, reused
 
     async def find(
         self,
@@ -124,6 +126,7 @@ class SlotService:
             officer_bookings=officer.bookings(exclude),
             limit=limit,
             step=step or DEFAULT_STEP,
+            peer_windows=self._peer_windows,
         )
         return SlotSearch(result, {s.provider_id: s for s in snapshots}, officer.roster.roster.zone)
 
