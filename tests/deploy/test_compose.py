@@ -100,3 +100,22 @@ def test_each_service_gets_only_its_own_credentials(compose: dict[str, Any]) -> 
     assert gateway["TENFOUR_TLS_CERT_FILE"] == "/secrets/gateway.pem"
     assert "6379" not in str(compose["services"]["redis"].get("ports", ""))
     assert "8222" not in str(compose["services"]["nats"].get("ports", ""))
+
+
+def test_only_signaling_reaches_janus_and_browsers_only_its_media_ports(compose: dict[str, Any]) -> None:
+    services = compose["services"]
+    janus = services["janus"]
+    assert janus["build"]["dockerfile"] == "deploy/janus/Dockerfile"
+    assert janus["networks"] == ["sfu"]
+    on_sfu = {name for name, svc in services.items() if "sfu" in svc.get("networks", [])}
+    assert on_sfu == {"janus", "signaling"}
+    published = [str(p) for p in janus["ports"]]
+    assert published
+    assert all(p.endswith("/udp") for p in published), "API/admin ports must stay unpublished"
+    assert services["signaling"]["environment"]["TENFOUR_JANUS_URLS"] == "http://janus:8088/janus"
+    assert janus["read_only"] is True
+    assert janus["cap_drop"] == ["ALL"]
+    dockerfile = (ROOT / "deploy" / "janus" / "Dockerfile").read_text()
+    user = re.findall(r"^USER (\S+)", dockerfile, re.M)
+    assert user
+    assert not user[-1].startswith(("0", "root"))
