@@ -457,7 +457,7 @@ def expected_egress(docs: list[Doc]) -> dict[str, set[str]]:
         "identity": base,
         "availability": base | {"identity"},
         "scheduling": base | {"identity"},
-        "signaling": base | {"identity", "coturn"},
+        "signaling": base | {"identity", "coturn", "janus"},
         "outcomes": base | {"identity"},
         # Push services, agency webhooks and the mail relay are on the internet.
         "notifications": base | {"identity", "cidr:0.0.0.0/0"},
@@ -491,7 +491,7 @@ def test_services_are_reached_only_from_the_gateway_or_the_ingress_controller(do
 def test_only_coturn_is_open_to_the_internet_and_it_cannot_relay_inward(docs: list[Doc]) -> None:
     labels = pod_labels(docs)
     for name, pod in labels.items():
-        if name != "coturn":
+        if name not in ("coturn", "janus"):
             assert not any(p.startswith("cidr:0.0.0.0") for p in reachable(docs, pod, "ingress")), name
     (egress,) = one(docs, "NetworkPolicy", "coturn")["spec"]["egress"]
     (peer,) = egress["to"]
@@ -742,3 +742,29 @@ def test_restore_tool_validates_and_is_hardened() -> None:
     (pod,) = [d for d in docs if d["kind"] == "Pod"]
     assert_hardened("redis-restore", pod["spec"])
     assert pod["spec"]["containers"][0]["image"] == "redis:7.2-alpine"
+
+
+def test_janus_api_is_reached_only_from_signaling_and_the_internet_only_reaches_its_media(
+    docs: list[Doc],
+) -> None:
+    labels = pod_labels(docs)
+    assert reachable(docs, labels["janus"], "ingress") == {"signaling", "cidr:0.0.0.0/0"}
+    rules = one(docs, "NetworkPolicy", "janus")["spec"]["ingress"]
+    for rule in rules:
+        names = {n for peer in rule["from"] for n in peer_names(docs, peer)}
+        if names == {"signaling"}:
+            assert rule["ports"] == [{"port": 8088, "protocol": "TCP"}]
+        else:
+            assert all(p["protocol"] == "UDP" and p["port"] >= 20000 for p in rule["ports"]), rule
+    media = one(docs, "Service", "janus-media")["spec"]
+    assert {p["protocol"] for p in media["ports"]} == {"UDP"}, "the API is never on the LoadBalancer"
+    assert one(docs, "Service", "janus-api")["spec"].get("type", "ClusterIP") == "ClusterIP"
+    (egress,) = one(docs, "NetworkPolicy", "janus")["spec"]["egress"]
+    excluded = [ipaddress.IPv4Network(c) for c in egress["to"][0]["ipBlock"]["except"]]
+    for private in map(ipaddress.IPv4Network, PRIVATE_V4):
+        assert any(private.subnet_of(e) for e in excluded), private
+    env = {
+        e["name"]: e
+        for e in one(docs, "Deployment", "signaling")["spec"]["template"]["spec"]["containers"][0]["env"]
+    }
+    assert env["TENFOUR_JANUS_URLS"]["value"] == "http://janus-api:8088/janus"
