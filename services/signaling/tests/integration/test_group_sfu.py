@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import AsyncIterator
+from typing import Any
 
 import grpc
 import pytest
@@ -46,6 +48,15 @@ async def sfu_cluster(
         await b.stop()
 
 
+async def _listen(stub: Any, md: Any, joined: pb.JoinResponse) -> None:
+    """A participant's signal stream stays open, as a client's does (else the sweeper lets
+    them go after the resume window)."""
+    request = pb.SubscribeRequest(session_id=joined.session_id, last_seen_seq=joined.resume_from_seq)
+    with contextlib.suppress(grpc.aio.AioRpcError):
+        async for _ in stub.Subscribe(request, metadata=md):
+            pass
+
+
 async def _refused(call: object) -> grpc.StatusCode:
     with pytest.raises(grpc.aio.AioRpcError) as caught:
         await call  # type: ignore[misc]
@@ -61,6 +72,7 @@ async def test_six_people_receive_the_five_others_and_outsiders_are_refused(sfu_
     assert not joined.waiting
     session = joined.session_id
     people = [SfuParticipant(c.a.stub, dr, session)]
+    streams = [asyncio.create_task(_listen(c.a.stub, dr, joined))]
     officers = OFFICERS[:5]
     handles = {}
     for n, officer in enumerate(officers):
@@ -70,6 +82,7 @@ async def test_six_people_receive_the_five_others_and_outsiders_are_refused(sfu_
         assert j.waiting
         handles[officer] = j.participant_id
         people.append(SfuParticipant(stub, md, session))
+        streams.append(asyncio.create_task(_listen(stub, md, j)))
     try:
         # In the waiting room: no media in or out.
         waiting = people[1]
@@ -113,5 +126,8 @@ async def test_six_people_receive_the_five_others_and_outsiders_are_refused(sfu_
                     await asyncio.sleep(0.2)
         await removed.close()
     finally:
+        for task in streams:
+            task.cancel()
+        await asyncio.gather(*streams, return_exceptions=True)
         for p in people:
             await p.close()

@@ -37,7 +37,10 @@ def display_name(chosen: str, seat: Seat) -> str:
 
     Empty means a neutral word for the role (never the account's name: it is not ours to show).
     """
-    cleaned = "".join(c for c in chosen if unicodedata.category(c)[0] != "C")
+    # Line breaks and tabs become spaces; other control and format characters go.
+    cleaned = "".join(
+        " " if c.isspace() else c for c in chosen if c.isspace() or unicodedata.category(c)[0] != "C"
+    )
     cleaned = " ".join(cleaned.split())[:DISPLAY_NAME_MAX].strip()
     return cleaned or _FALLBACK.get(seat.participant.role.value, "Participant")
 
