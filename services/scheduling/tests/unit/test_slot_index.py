@@ -16,9 +16,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tenfour_scheduling.domain import Officer, SlotFilters, find_slots
+from tenfour_scheduling.domain import Officer, ProviderOffer, SlotFilters, find_slots
 from tenfour_scheduling.domain.peer_windows import PeerOffDuty
-from tenfour_scheduling.domain.slot_bits import find_slots_indexed
+from tenfour_scheduling.domain.slot_bits import ProviderBits, find_slots_indexed
+from tenfour_scheduling.service.offer_cache import reusable, whole_days
+from tenfour_shared.timeline import Interval, intersect
 
 from .test_slot_properties import (
     SETTINGS,
@@ -104,3 +106,55 @@ def test_successive_searches_reusing_peer_windows_answer_as_the_reference(
         }
         expected = find_slots(*args, **options)  # type: ignore[arg-type]
         assert find_slots_indexed(*args, **options, peer_windows=cache) == expected  # type: ignore[arg-type]
+
+
+def _as_the_service_builds(offer: ProviderOffer, clip: Interval, *, reusable_form: bool) -> ProviderOffer:
+    """The scenario's free time taken as a provider's expanded free time, clipped and narrowed
+    by the buffers as service/offers.py does; in the reusable form (service/offer_cache.py)
+    clipped to whole days only, with the notice that stands in for clipping at now."""
+    session = offer.sessions["s"]
+    bb, ba = session.buffer_before, session.buffer_after
+    free = intersect(session.free, [clip])
+    narrowed = tuple(Interval(f.start + bb, f.end - ba) for f in free if f.duration > bb + ba)
+    built = offer.model_copy(update={"sessions": {"s": session.model_copy(update={"free": narrowed})}})
+    return reusable(built) if reusable_form else built
+
+
+@SETTINGS
+@given(searches(), st.lists(st.integers(0, 2 * 24 * 60), min_size=1, max_size=3))
+def test_reusable_offers_answer_as_offers_built_for_the_moment(
+    case: tuple[Scenario, int], later: list[int]
+) -> None:
+    sc, limit = case
+    horizon = timedelta(days=sc.horizon_days)
+    peers, bits = PeerOffDuty(), ProviderBits()
+    kept_for: dict[Interval, list[ProviderOffer]] = {}  # the same objects while the days hold
+    for minutes in [0, *later]:
+        now = sc.now + timedelta(minutes=minutes)
+        reach = Interval(now, now + horizon + timedelta(days=1))
+        days = whole_days(reach)
+        kept = kept_for.setdefault(
+            days, [_as_the_service_builds(o, days, reusable_form=True) for o in sc.offers]
+        )
+        today = [_as_the_service_builds(o, reach, reusable_form=False) for o in sc.offers]
+        officer = Officer(officer_id="o", current_provider_id=sc.current_provider)
+        head = (officer, sc.roster, sc.policy, sc.preferences)
+        options = {
+            "now": now,
+            "horizon": horizon,
+            "officer_bookings": sc.officer_bookings,
+            "step": timedelta(minutes=sc.step_min),
+            "limit": limit,
+        }
+        expected = find_slots(*head, today, "s", SlotFilters(), **options)  # type: ignore[arg-type]
+        found = find_slots_indexed(
+            *head,
+            kept,
+            "s",
+            SlotFilters(),
+            **options,  # type: ignore[arg-type]
+            peer_windows=peers,
+            cache=bits,
+            empty=lambda expected=expected: expected,  # type: ignore[misc]
+        )
+        assert found == expected

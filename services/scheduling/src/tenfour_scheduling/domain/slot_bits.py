@@ -16,6 +16,7 @@ reason it gives is the reference's own.
 from __future__ import annotations
 
 import heapq
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
@@ -42,9 +43,11 @@ from tenfour_scheduling.domain.slots import (
 )
 from tenfour_shared.timeline import Interval, load_zone, merge
 
-__all__ = ["PeerWindows", "find_slots_indexed"]
+__all__ = ["PeerWindows", "ProviderBits", "find_slots_indexed"]
 
 _US = timedelta(microseconds=1)
+# A grid ends by now + horizon, and now is at most a (25-hour) local day past the origin.
+_CAP_SLACK = timedelta(days=2)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 # A peer supporter's off-duty windows under the officer's fatigue policy, in the window.
 PeerWindows = Callable[[ProviderOffer, FatiguePolicy, Interval], Sequence[Interval]]
@@ -58,12 +61,18 @@ def _peer_windows(offer: ProviderOffer, policy: FatiguePolicy, window: Interval)
 class _Grid:
     """Grid starts ``origin + i * step`` for ``lo <= i < hi``; bit ``i - lo`` stands for one."""
 
-    def __init__(self, space: SearchSpace, window: Interval) -> None:
-        self.origin, self.step = space.origin_us, space.step_us
-        self.lo = self._index(_us(window.start))
-        # Starts at or past the rest timeline's end belong to no run (slot_runs drops them).
-        self.hi = max(self.lo, self._index(min(_us(window.end), _us(space.rest.end))))
+    def __init__(self, origin: int, step: int, lo: int, hi: int) -> None:
+        self.origin, self.step, self.lo, self.hi = origin, step, lo, hi
         self.full = (1 << (self.hi - self.lo)) - 1
+
+    @classmethod
+    def of(cls, space: SearchSpace, window: Interval) -> _Grid:
+        grid = cls(space.origin_us, space.step_us, 0, 0)
+        lo = grid._index(_us(window.start))
+        # Starts at or past the rest timeline's end belong to no run (slot_runs drops them).
+        return cls(
+            grid.origin, grid.step, lo, max(lo, grid._index(min(_us(window.end), _us(space.rest.end))))
+        )
 
     def _index(self, us: int) -> int:
         """The first grid index at or after ``us``."""
@@ -101,6 +110,31 @@ class _Grid:
 
     def moment(self, bit: int) -> datetime:
         return _EPOCH + timedelta(microseconds=self.origin + (self.lo + bit) * self.step)
+
+
+class ProviderBits:
+    """Each provider's starts that depend on the provider alone (free time, own bookings
+    with buffers, caps) as a bitmap from the grid's origin, kept per offer object: a caller
+    that reuses offer objects between searches (the service does, per version and calendar)
+    pays for them once per grid. Least recently used entries go first."""
+
+    def __init__(self, size: int = 32768) -> None:
+        self._size = size
+        self._items: OrderedDict[tuple[object, ...], tuple[ProviderOffer, int]] = OrderedDict()
+
+    def get(self, offer: ProviderOffer, session_type: str, grid: _Grid, horizon: timedelta) -> int:
+        cap = -(-(horizon + _CAP_SLACK) // _US // grid.step)  # past any grid end of this horizon
+        key = (offer.provider_id, session_type, grid.origin, grid.step, cap)
+        hit = self._items.get(key)
+        if hit is not None and hit[0] is offer:
+            self._items.move_to_end(key)
+            bits = hit[1]
+        else:
+            bits = _own_bits(_Grid(grid.origin, grid.step, 0, cap), offer, offer.sessions[session_type])
+            self._items[key] = (offer, bits)
+            if len(self._items) > self._size:
+                self._items.popitem(last=False)
+        return (bits >> grid.lo) & grid.full
 
 
 class _OfficerSide:
@@ -146,9 +180,13 @@ def find_slots_indexed(
     step: timedelta = DEFAULT_STEP,
     limit: int = 50,
     peer_windows: PeerWindows = _peer_windows,
+    cache: ProviderBits | None = None,
+    empty: Callable[[], SlotSearchResult] | None = None,
 ) -> SlotSearchResult:
     """``find_slots`` with the same arguments and answers; ``peer_windows`` may serve peer
-    supporters' off-duty windows from a cache (same values as ``off_duty_windows``)."""
+    supporters' off-duty windows from a cache (same values as ``off_duty_windows``),
+    ``cache`` keeps providers' own bitmaps between searches, and ``empty`` answers instead
+    of the reference when no slot is found."""
 
     def reference() -> SlotSearchResult:
         return find_slots(
@@ -166,17 +204,18 @@ def find_slots_indexed(
             limit=limit,
         )
 
+    fallback = empty or reference
     validate_search(
         horizon=horizon, now=now, step=step, limit=limit, session_type=session_type, offers=offers
     )
     window = Interval(now.astimezone(UTC), now.astimezone(UTC) + horizon)
     matching = [o for o in offers if session_type in o.sessions and filters.matches(o, officer)]
     if not matching:
-        return reference()
+        return fallback()
     space = SearchSpace(officer, officer_roster, policy, preferences, window, officer_bookings, step)
     if not space.off_duty.windows:
-        return reference()
-    grid = _Grid(space, window)
+        return fallback()
+    grid = _Grid.of(space, window)
     sides: dict[tuple[timedelta, timedelta, timedelta], _OfficerSide] = {}
     found: list[tuple[ProviderOffer, int, _OfficerSide]] = []
     candidates = 0
@@ -188,12 +227,13 @@ def find_slots_indexed(
             side = sides[shape] = _OfficerSide(space, grid, session)
         if not side.valid:
             continue
-        bits = side.valid & _provider_bits(grid, space, window, offer, session, peer_windows)
+        own = None if cache is None else cache.get(offer, session_type, grid, horizon)
+        bits = side.valid & _provider_bits(grid, space, window, offer, session, own, peer_windows)
         if bits:
             candidates += bits.bit_count()
             found.append((offer, bits, side))
-    if not found:
-        return reference()  # the reference says which stage ruled everything out
+    if not found:  # the reference says which stage ruled everything out
+        return fallback()
     slots = _best(space, grid, found, session_type, limit)
     return SlotSearchResult(tuple(slots), candidates, window, None, "")
 
@@ -204,18 +244,26 @@ def _provider_bits(
     window: Interval,
     offer: ProviderOffer,
     session: SessionOffer,
+    own: int | None,
     peer_windows: PeerWindows,
 ) -> int:
+    """The provider's valid starts: ``own`` (or computed here) cut by the notice and, for a
+    peer supporter, by their own off-duty windows."""
+    d = session.duration // _US
+    bits = _own_bits(grid, offer, session) if own is None else own
+    if bits and offer.roster is not None and offer.kind is ProviderKind.PEER:
+        bits &= grid.fits(peer_windows(offer, space.policy, window), d)
+    if bits and session.min_notice:
+        bits &= ~grid.hits([Interval(window.start, window.start + session.min_notice)], d)
+    return bits
+
+
+def _own_bits(grid: _Grid, offer: ProviderOffer, session: SessionOffer) -> int:
     d = session.duration // _US
     bits = grid.fits(session.free, d)
     if not bits:
         return 0
-    if offer.roster is not None and offer.kind is ProviderKind.PEER:
-        bits &= grid.fits(peer_windows(offer, space.policy, window), d)
-        if not bits:
-            return 0
-    earliest = window.start + session.min_notice
-    bits &= ~grid.hits([*provider_busy(session, offer.bookings), Interval(window.start, earliest)], d)
+    bits &= ~grid.hits(provider_busy(session, offer.bookings), d)
     if bits and (session.max_per_day is not None or session.max_per_week is not None):
         capped = capped_days(
             offer.bookings, load_zone(offer.timezone), session.max_per_day, session.max_per_week

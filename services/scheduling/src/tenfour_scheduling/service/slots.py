@@ -11,17 +11,18 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatu
 from tenfour_scheduling.domain import (
     Officer,
     OfficerPreferences,
-    ProviderOffer,
     SlotFilters,
     SlotSearchResult,
+    find_slots,
 )
 from tenfour_scheduling.domain.peer_windows import PeerOffDuty
 from tenfour_scheduling.domain.records import ProviderSnapshot
-from tenfour_scheduling.domain.slot_bits import find_slots_indexed
+from tenfour_scheduling.domain.slot_bits import ProviderBits, find_slots_indexed
 from tenfour_scheduling.domain.slots import DEFAULT_STEP
 from tenfour_scheduling.service.booking import Clock
 from tenfour_scheduling.service.checks import check_booking, officer_side
 from tenfour_scheduling.service.claims import Claims
+from tenfour_scheduling.service.offer_cache import OfferCache
 from tenfour_scheduling.service.offers import Expansions, ineligibility, provider_offer
 from tenfour_scheduling.service.ports import Appointments, Facts, ProviderDirectory
 from tenfour_shared.calendar import SessionType
@@ -66,6 +67,8 @@ class SlotService:
         self._expansions = expansions
         self._clock = clock
         self._peer_windows = PeerOffDuty()  # peer supporters' off-duty windows, reused
+        self._offers = OfferCache(expansions)  # offers and their bitmaps, per version and calendar
+        self._bits = ProviderBits()
 
     async def find(
         self,
@@ -93,23 +96,19 @@ class SlotService:
         facts = replace(facts, entries=await self._claims.as_settled(officer_id, facts.entries))
         officer = officer_side(facts)
         stored = facts.preferences
-        offers: list[ProviderOffer] = []
-        for snapshot in snapshots:
-            why = ineligibility(
-                snapshot,
+        eligible = [
+            s
+            for s in snapshots
+            if ineligibility(
+                s,
                 agency_id=agency_id,
                 officer_id=officer_id,
                 session_type=session_type,
                 current_provider=officer.current_provider,
             )
-            offer = (
-                None
-                if why is not None
-                else provider_offer(snapshot, session_type, reach, now, self._expansions, exclude=exclude)
-            )
-            if offer is not None:
-                offers.append(offer)
-        result = find_slots_indexed(
+            is None
+        ]
+        args = (
             Officer(
                 officer_id=officer_id,
                 jurisdiction=stored.jurisdiction if stored else None,
@@ -118,15 +117,34 @@ class SlotService:
             officer.roster.roster,
             officer.policy.fatigue,
             stored.preferences if stored else OfficerPreferences(),
-            offers,
+        )
+        options = {
+            "now": now,
+            "horizon": horizon,
+            "officer_bookings": officer.bookings(exclude),
+            "limit": limit,
+            "step": step or DEFAULT_STEP,
+        }
+
+        def today() -> SlotSearchResult:
+            """The reference search on offers built for this very moment: its empty reason."""
+            offers = [
+                o
+                for s in eligible
+                if (o := provider_offer(s, session_type, reach, now, self._expansions, exclude=exclude))
+            ]
+            return find_slots(*args, offers, session_type.value, filters, **options)  # type: ignore[arg-type]
+
+        kept = [o for s in eligible if (o := self._offers.offer(s, session_type, reach, exclude))]
+        result = find_slots_indexed(
+            *args,
+            kept,
             session_type.value,
             filters,
-            now=now,
-            horizon=horizon,
-            officer_bookings=officer.bookings(exclude),
-            limit=limit,
-            step=step or DEFAULT_STEP,
+            **options,  # type: ignore[arg-type]
             peer_windows=self._peer_windows,
+            cache=self._bits,
+            empty=today,
         )
         return SlotSearch(result, {s.provider_id: s for s in snapshots}, officer.roster.roster.zone)
 
