@@ -24,6 +24,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
@@ -67,6 +68,12 @@ def provider_rules(rng: random.Random, index: int) -> RuleSet:
     weekly.append(WeeklyWindow(weekday=Weekday(rng.randrange(5) + 1), start=clock(18), end=clock(21)))
     weekly.append(WeeklyWindow(weekday=Weekday.SATURDAY, start=clock(10), end=clock(14)))
     return RuleSet(provider_id=f"p{index:04d}", timezone=ZONES[index % len(ZONES)], weekly=tuple(weekly))
+
+
+def moving_clock() -> Callable[[], datetime]:
+    """NOW, moving on in real time: caches keyed on the moment get no help."""
+    began = time.monotonic()
+    return lambda: NOW + timedelta(seconds=time.monotonic() - began)
 
 
 # -- the client process ----------------------------------------------------------------------
@@ -284,7 +291,7 @@ async def main() -> None:
         nc, js = await connect_nats(nats.url, "bench")
         await ensure_streams(js)
         async with (
-            running(settings, lambda: NOW) as process,
+            running(settings, moving_clock()) as process,
             aio.insecure_channel(f"127.0.0.1:{process.runtime.port}") as channel,
         ):
             stub = scheduling_pb2_grpc.SchedulingServiceStub(channel)
