@@ -12,11 +12,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
+from redis.commands.core import AsyncScript
 
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile
 from tenfour_scheduling.adapters.calendars import parse_calendar, to_ms
-from tenfour_scheduling.adapters.keys import OfficerKeys, ProviderKeys
+from tenfour_scheduling.adapters.keys import ProviderKeys
 from tenfour_scheduling.adapters.officer_store import StoredRoster, decode_roster
 from tenfour_scheduling.domain.records import ProviderSnapshot
 from tenfour_shared.calendar import CalendarError
@@ -28,7 +29,25 @@ __all__ = ["LONGEST_ENTRY_MS", "SNAPSHOT_REPLIES", "ProviderSnapshot", "Snapshot
 
 log = logging.getLogger("tenfour.scheduling")
 LONGEST_ENTRY_MS = 24 * 3600 * 1000  # no calendar entry is longer: bounds every range scan
-SNAPSHOT_REPLIES = 5
+SNAPSHOT_REPLIES = 1
+# Versions of the rules, profile (and deactivation) and roster, and both calendars in range.
+_READ = AsyncScript(
+    None,  # type: ignore[arg-type]  # loaded by the pipeline it is queued on
+    b"""
+return {
+  redis.call('HGET', KEYS[1], 'version'),
+  redis.call('HMGET', KEYS[2], 'version', 'deactivated'),
+  redis.call('HGET', KEYS[3], 'version'),
+  redis.call('ZRANGEBYSCORE', KEYS[4], ARGV[1], ARGV[2], 'WITHSCORES'),
+  redis.call('ZRANGEBYSCORE', KEYS[5], ARGV[1], ARGV[2], 'WITHSCORES'),
+}
+""",
+)
+
+
+def _pairs(flat: Sequence[Any]) -> list[tuple[Any, Any]]:
+    """A script's flat WITHSCORES reply as (member, score) pairs."""
+    return list(zip(flat[::2], flat[1::2], strict=True))
 
 
 def _rules(raw: bytes) -> ProviderAvailability | None:
@@ -89,20 +108,19 @@ class SnapshotReader:
         self._rosters = _Decoded()
 
     def queue(self, pipe: Any, provider_id: str, window: Interval) -> None:
-        """Queue the SNAPSHOT_REPLIES commands of one provider on a pipeline."""
+        """Queue one provider's read (SNAPSHOT_REPLIES reply) on a pipeline: one script over
+        the provider's keys (they share its hash tag), as redis-py's per-command cost, not
+        Redis, dominated a search that read them as five commands."""
         lo, hi = to_ms(window.start) - LONGEST_ENTRY_MS, f"({to_ms(window.end)}"
         k = ProviderKeys(provider_id)
-        pipe.hget(k.rules, "version")
-        pipe.hmget(k.profile, ["version", "deactivated"])
-        pipe.hget(k.roster, "version")
-        pipe.zrangebyscore(k.calendar, lo, hi, withscores=True)
-        pipe.zrangebyscore(OfficerKeys(provider_id).calendar, lo, hi, withscores=True)
+        pipe.scripts.add(_READ)
+        pipe.evalsha(_READ.sha, 5, k.rules, k.profile, k.roster, k.calendar, k.officer_calendar, lo, hi)
 
     async def build(
         self, redis: aioredis.Redis, provider_ids: Sequence[str], replies: Sequence[Any]
     ) -> list[ProviderSnapshot]:
         """Snapshots from the queued replies, decoding (and first fetching) unseen versions."""
-        rows = [replies[SNAPSHOT_REPLIES * i : SNAPSHOT_REPLIES * (i + 1)] for i in range(len(provider_ids))]
+        rows = [(r[0], r[1], r[2], _pairs(r[3]), _pairs(r[4])) for r in replies]
         wanted: list[tuple[str, str, _Decoded]] = []
         for pid, (rules, profile, roster, _, _) in zip(provider_ids, rows, strict=True):
             k = ProviderKeys(pid)
