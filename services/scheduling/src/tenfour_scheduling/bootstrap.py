@@ -60,6 +60,7 @@ class Running:
     runtime: Runtime
     infra: Infra
     services: Services
+    reminders: ReminderService  # its worker's pass, for tests that wait on one
 
 
 @asynccontextmanager
@@ -113,7 +114,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         )
         runtime.spawn("reminders", reminder_worker.run)
         await runtime.ready()
-        yield Running(runtime, infra, services)
+        yield Running(runtime, infra, services, reminders)
 
 
 async def serve(settings: Settings) -> None:

@@ -35,6 +35,7 @@ from tenfour_shared.events.catalog.availability import rule_set_to_proto
 from tenfour_shared.events.envelope import build, parse
 from tenfour_shared.events.streams import ensure_streams, stream_name
 from tenfour_shared.redis_store import as_bytes
+from tenfour_shared.testing_events import until_quiet
 from tenfour_shared.testing_tokens import TestTokens
 
 # Monday 2 March 2026, 06:00 in Chicago (CST, UTC-6; DST starts on the 8th).
@@ -162,6 +163,11 @@ class Harness:
                 return
             await asyncio.sleep(0.02)
         raise AssertionError(f"read model never caught up for {provider_id}")
+
+    async def quiet(self) -> None:
+        """The positive marker before asserting that nothing happened: every event staged is
+        published and every event delivered to scheduling's consumers is processed."""
+        await until_quiet(self.process.infra)
 
     # -- our RPCs ---------------------------------------------------------------------------
 

@@ -43,7 +43,7 @@ async def test_roster_change_marks_conflicts_offers_alternatives_and_reschedule_
     await harness.set_roster("o-1")
     wed = await harness.book("o-1", "t-1", WED)
     later = await harness.book("o-1", "t-2", TUE)
-    await asyncio.sleep(0.3)
+    await harness.quiet()  # both bookings' events checked for conflicts
     assert await conflicts(harness, "o-1") == []
 
     # Anchored a day later, Wednesday 4 March is a day shift (07:00-19:00): a conflict.
@@ -65,7 +65,7 @@ async def test_roster_change_marks_conflicts_offers_alternatives_and_reschedule_
 
     # Another roster change does not mark it again.
     await harness.set_roster("o-1", anchor=date(2026, 3, 3), zone="America/Chicago", template="pitman")
-    await asyncio.sleep(0.4)
+    await harness.quiet()  # the roster change was checked
     assert len(await harness.scheduling_events("scheduling.appointment_conflict_detected", settle=0)) == 1
 
     # The officer accepts an alternative: the move is atomic and clears the mark.
@@ -80,7 +80,7 @@ async def test_fatigue_policy_change_marks_conflicts(harness: Harness) -> None:
     await harness.set_roster("o-1")
     # Thursday 5 March 17:00 Chicago: off, but the next day shift starts Friday 07:00.
     thu = await harness.book("o-1", "t-1", utc(2026, 3, 5, 23))
-    await asyncio.sleep(0.3)
+    await harness.quiet()  # the booking's event was checked for conflicts
     assert await conflicts(harness, "o-1") == []
     buffer = Duration()
     buffer.FromTimedelta(timedelta(hours=14))

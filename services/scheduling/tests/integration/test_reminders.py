@@ -45,7 +45,8 @@ async def test_reminders_avoid_the_shift_and_are_sent_once(harness: Harness) -> 
     ]
 
     harness.clock.now = utc(2026, 3, 3, 12, 58)
-    await asyncio.sleep(0.3)
+    assert await harness.process.reminders.drive() == 0  # a pass at 12:58 finds nothing due
+    await harness.quiet()
     assert await reminders(harness, 0, settle=0) == []
     harness.clock.now = utc(2026, 3, 3, 12, 59)
     (first,) = await reminders(harness, 1)
@@ -65,6 +66,8 @@ async def test_a_cancelled_sessions_reminders_are_dropped(harness: Harness) -> N
         pb.CancelRequest(appointment_id=booked.appointment_id), metadata=harness.officer("o-1")
     )
     harness.clock.now = WED - timedelta(minutes=30)
-    await asyncio.sleep(0.4)
+    await harness.quiet()  # the cancellation was processed
+    assert await harness.process.reminders.drive() == 0  # and a pass after both reminders' times
+    await harness.quiet()
     assert await reminders(harness, 0, settle=0) == []
     assert await harness.redis.zcard(DUE) == 0

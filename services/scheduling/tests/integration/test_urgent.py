@@ -119,7 +119,8 @@ async def test_queue_escalates_once_with_the_crisis_line_then_connects(harness: 
     second = await urgent(harness, "o-2")
     assert [(s.state, s.queue_position) for s in (first, second)] == [("queued", 1), ("queued", 2)]
 
-    await asyncio.sleep(0.3)  # the worker runs, but nobody waited long enough yet
+    await harness.process.services.urgent.drive()  # a pass runs, but nobody waited long enough yet
+    await harness.quiet()
     assert await harness.scheduling_events("scheduling.urgent_escalation", settle=0) == []
 
     harness.clock.now = NOW + timedelta(minutes=6)

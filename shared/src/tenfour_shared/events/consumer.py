@@ -65,6 +65,7 @@ class EventConsumer:
         self._batch = batch
         self._ack_wait = ack_wait_seconds
         self.durable = f"{consumer_service}-from-{source}"
+        self.stream = stream_name(source)
         self.processed = 0
         self.dead_lettered = 0
 
@@ -72,7 +73,7 @@ class EventConsumer:
         sub = await self._js.pull_subscribe(
             f"{self._source}.>",
             durable=self.durable,
-            stream=stream_name(self._source),
+            stream=self.stream,
             config=ConsumerConfig(
                 ack_policy=AckPolicy.EXPLICIT,
                 deliver_policy=DeliverPolicy.ALL,

@@ -191,8 +191,10 @@ class ConflictService:
         stale: list[str] = []
         for appointment_id, record in sorted(records.items()):
             a = current.get(appointment_id)
-            if a is None or not a.conflict or a.status != _BOOKED or _start(a) <= now:
+            if a is None or a.status != _BOOKED or _start(a) <= now:
                 stale.append(appointment_id)
+                continue
+            if not a.conflict:  # being marked right now (the record is written first), or cleared
                 continue
             out.append(pb.Conflict(appointment=a, reason=record.reason, alternatives=record.alternatives))
         await self._conflicts.drop(officer_id, stale)
