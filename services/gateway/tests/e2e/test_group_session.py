@@ -120,6 +120,14 @@ async def test_group_through_the_sfu(
                 await asyncio.sleep(0.25)
         await page.get_by_label("Your name in this group").fill(name)
         await expect(page.locator(".videos .overlay")).to_contain_text("let you in")
+    # The pre-call check says whether our relay works from here (officers are relayed by default).
+    check = officers["Blake"]
+    await check.goto(f"{system.url}/#/check")
+    await check.get_by_role("button", name="Start the check").click()
+    await expect(check.get_by_text("Our relay is reachable")).to_be_visible(timeout=20000)
+    await expect(check.get_by_text("through our relay")).to_be_visible(timeout=30000)
+    await check.goto(f"{system.url}/#/call/{appointment}")
+    await check.get_by_label("Your name in this group").fill("Blake")
     # Officers join a group with the camera off; the one without a camera joins by voice.
     await expect(officers["Alex"].get_by_role("button", name="Camera on")).to_be_visible()
     await expect(officers["Casey"].get_by_text("you join with your voice only")).to_be_visible()

@@ -4,6 +4,24 @@ import { h, notice, failure, clear } from '../dom.js';
 import * as api from '../api.js';
 import { seconds } from '../time.js';
 
+// Whether our TURN relay hands out a relay address from this network (sessions that hide the
+// officer's address depend on it): a relay-only connection that only gathers candidates.
+async function relayGathers(iceServers) {
+  const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: 'relay' });
+  try {
+    pc.createDataChannel('relay-check');
+    await pc.setLocalDescription(await pc.createOffer());
+    await new Promise((resolve) => {
+      if (pc.iceGatheringState === 'complete') resolve();
+      pc.addEventListener('icegatheringstatechange', () => { if (pc.iceGatheringState === 'complete') resolve(); });
+      setTimeout(resolve, 5000);
+    });
+    return / typ relay/.test(pc.localDescription.sdp);
+  } finally {
+    pc.close();
+  }
+}
+
 function item(text) { return h('li', { class: 'pending', text }); }
 function mark(li, ok, text) { li.className = ok ? 'pass' : 'fail'; li.textContent = text; }
 
@@ -60,6 +78,13 @@ export async function precall(main) {
     try {
       const ice = await api.call('signaling', 'GetIceServers', {});
       const iceServers = (ice.ice_servers || []).map((s) => ({ urls: s.urls, ...(s.username ? { username: s.username, credential: s.credential } : {}) }));
+      if (iceServers.some((s) => [].concat(s.urls).some((u) => /^turns?:/.test(u)))) {
+        const relay = item('Relay');
+        list.append(relay);
+        relayGathers(iceServers).then((ok) => mark(relay, ok, ok
+          ? 'Our relay is reachable: sessions that hide your address will connect'
+          : 'Our relay cannot be reached from this network: sessions that hide your address may not connect'));
+      }
       pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: ice.relay_only ? 'relay' : 'all' });
       for (const t of stream.getTracks()) pc.addTrack(t, stream);
       const channel = pc.createDataChannel('tenfour');
