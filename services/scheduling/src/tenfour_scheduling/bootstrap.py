@@ -26,6 +26,7 @@ from tenfour_scheduling.entrypoints.event_handlers import (
 )
 from tenfour_scheduling.entrypoints.grpc_api import SERVICE_NAME, SchedulingApi, Services
 from tenfour_scheduling.entrypoints.policy import POLICY
+from tenfour_scheduling.service.alternatives import AlternativeFinder
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.booking.groups import GroupSessions
@@ -89,12 +90,20 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         appointments=appointments,
         urgent=UrgentService(urgent_store, read_model, facts, booking, expansions, clock),
         conflicts=ConflictService(
-            store, ConflictStore(infra.redis), facts, slots, appointments, expansions, clock
+            store,
+            ConflictStore(infra.redis, infra.relay),
+            facts,
+            AlternativeFinder(store, slots),
+            appointments,
+            expansions,
+            clock,
+            settings.conflict_alternatives,
         ),
+        conflict_alternatives=settings.conflict_alternatives,
         feeds=CalendarFeedService(FeedStore(infra.redis), store, reminders, clock),
         series=SeriesService(SeriesStore(infra.redis), slots, booking, appointments, clock),
     )
-    infra.consume("availability", availability_handlers(read_model))
+    infra.consume("availability", availability_handlers(read_model, services.conflicts))
     infra.consume("identity", identity_handlers(read_model, officers, services.appointments))
     infra.consume("signaling", signaling_handlers(services.appointments))
     infra.consume("scheduling", own_handlers(services.appointments, services.conflicts, reminders))

@@ -9,3 +9,5 @@ class Settings(ServiceSettings):
     port: int = Field(default=50053, ge=0, le=65535)
     urgent_poll_seconds: float = Field(default=1.0, gt=0, le=60)  # the urgent queue worker's pace
     reminder_poll_seconds: float = Field(default=5.0, gt=0, le=300)  # the reminder worker's pace
+    # alternatives offered for a session in conflict (the event and ListConflicts without a count)
+    conflict_alternatives: int = Field(default=3, ge=1, le=10)

@@ -12,6 +12,7 @@ from tenfour.events.v1 import scheduling_events_pb2 as scheduling
 from tenfour.events.v1 import signaling_events_pb2 as signaling
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour.scheduling.v1.appointments_pb2 import AppointmentStatus
 from tenfour_scheduling.adapters.keys import ID
 from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
@@ -29,13 +30,16 @@ def _id(value: str, what: str) -> str:
     return value
 
 
-def availability_handlers(read_model: ProviderReadModel) -> dict[str, Handler]:
+def availability_handlers(read_model: ProviderReadModel, conflicts: ConflictService) -> dict[str, Handler]:
     async def on_rules_changed(env: Envelope, payload: Message) -> None:
+        """The read model first, then the provider's booked sessions re-checked against it
+        (time off or changed hours over a session flag it; a redelivery re-checks: idempotent)."""
         assert isinstance(payload, ProviderRulesChanged)
         if not payload.provider_id or payload.version <= 0:
             raise PermanentFailure("rules event without provider id or version")
         _id(payload.provider_id, "provider id")
         await read_model.apply_rules(env, payload)
+        await conflicts.provider_changed(payload.provider_id)
 
     return {"availability.provider_rules_changed": on_rules_changed}
 
@@ -84,17 +88,21 @@ def own_handlers(
 ) -> dict[str, Handler]:
     """Scheduling's own appointment events re-apply each version to the officers' calendars,
     so a crash between a commit and its officer-side sync only delays the sync. Roster and
-    policy changes re-check the officers' future sessions (marking is a CAS: idempotent)."""
+    policy changes re-check the officers' future sessions (marking is a CAS: idempotent); a
+    moved or cancelled session's conflict flag ends with its cleared event."""
 
     async def on_status_changed(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, scheduling.AppointmentStatusChanged)
         await appointments.mirror(payload.appointment)
         await reminders.appointment_changed(payload.appointment)
+        if payload.appointment.status == AppointmentStatus.APPOINTMENT_STATUS_CANCELLED:
+            await conflicts.settled(payload.appointment, "cancelled")
 
     async def on_rescheduled(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, scheduling.AppointmentRescheduled)
         await appointments.mirror(payload.appointment, moved=True)
         await reminders.appointment_changed(payload.appointment)
+        await conflicts.settled(payload.appointment, "rescheduled")
 
     async def on_roster_changed(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, scheduling.RosterChanged)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from tenfour.scheduling.v1 import appointments_pb2
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_scheduling.domain.alternatives import MAX_ALTERNATIVES
 from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_scheduling.service.booking.groups import MAX_GROUP_CAPACITY, MIN_GROUP_CAPACITY
@@ -90,4 +91,14 @@ class AppointmentRpcs(RpcBase):
 
     async def ListConflicts(self, request: pb.ListConflictsRequest, context: Ctx) -> pb.ListConflictsResponse:
         officer_id = requests.own_officer_id(current_principal(), "")
-        return pb.ListConflictsResponse(conflicts=await self._s.conflicts.list(officer_id))
+        count = request.max_alternatives or self._s.conflict_alternatives
+        if not 1 <= count <= MAX_ALTERNATIVES:
+            raise InvalidArgument.single(
+                "max_alternatives", f"must be between 1 and {MAX_ALTERNATIVES} (0 for the default)"
+            )
+        found = await self._s.conflicts.list(officer_id, count, request.appointment_id)
+        version, at = await self._s.conflicts.last_checked(officer_id)
+        reply = pb.ListConflictsResponse(conflicts=found, checked_roster_version=version)
+        if at is not None:
+            reply.checked_at.FromDatetime(at)
+        return reply

@@ -36,6 +36,7 @@ class Services:
     conflicts: ConflictService
     series: SeriesService
     feeds: CalendarFeedService
+    conflict_alternatives: int = 3  # ListConflicts without max_alternatives
 
 
 class RpcBase(scheduling_pb2_grpc.SchedulingServiceServicer):

@@ -1,40 +1,49 @@
-"""Roster-change conflicts: after an officer's roster (or their agency's fatigue policy)
-changes, every future booked appointment that the officer could no longer book is marked
-``conflict`` (a compare-and-set on its version that writes ``appointment_conflict_detected``
-in the same step) with up to three alternatives, the same provider's first. The officer
-accepts one with the atomic Reschedule, which clears the mark.
+"""Conflicts: after a change of an officer's roster (set, import, override), their agency's
+fatigue policy or a provider's availability, every future booked session and every held group
+seat of the officer is re-checked as if booked now (the session itself left out of both
+sides).
 
-Only the officer's side decides a conflict (duty, shift buffers, protected sleep, quick
-returns, the daily limit, overlaps): a provider's later rule change does not mark sessions
-already booked.
+* It no longer fits and is not flagged: flagged once with ``appointment_conflict_detected``
+  (a one-to-one session by a compare-and-set on its version that sets ``conflict``; a group
+  seat by its record in the officer's conflict log, since the group is shared).
+* It fits again and is flagged: the flag is cleared with ``appointment_conflict_cleared``.
+* Still flagged and still not fitting: nothing (no second event).
+
+What counts: the officer's side (duty, shift buffers, protected sleep, quick returns, the
+daily limit, overlaps) and the provider's hours (time off or changed hours over the session).
+The provider being booked elsewhere cannot happen (the session holds its time); caps and
+notice are the provider's own business once a session is booked.
+
+Alternatives are computed when listed (``list``), so the officer always sees times free now:
+after an alternative was taken meanwhile, the next list offers fresh ones.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
-from tenfour_scheduling.codec.values import interval_to_proto, timestamp
-from tenfour_scheduling.domain import Slot, SlotFilters
-from tenfour_scheduling.domain.records import ProviderSnapshot
+from tenfour_scheduling.codec.values import timestamp
+from tenfour_scheduling.domain.alternatives import DEFAULT_ALTERNATIVES
+from tenfour_scheduling.domain.records import StoredAppointment, to_ms
+from tenfour_scheduling.service.alternatives import AlternativeFinder
 from tenfour_scheduling.service.appointments import AppointmentService
-from tenfour_scheduling.service.checks import check_booking, officer_side
+from tenfour_scheduling.service.checks import BookingProblem, check_booking, officer_side
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.ports import Appointments, ConflictLog, Facts
-from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
-__all__ = ["OFFICER_SIDE", "ConflictService"]
+__all__ = ["CONFLICTING", "ConflictService"]
 
-ALTERNATIVES = 3
-HORIZON = timedelta(days=28)
-OFFICER_SIDE = frozenset(
+CONFLICTING = frozenset(
     {
         "on_duty",
         "pre_shift_buffer",
@@ -43,6 +52,7 @@ OFFICER_SIDE = frozenset(
         "quick_return",
         "officer_busy",
         "officer_day_limit",
+        "outside_provider_hours",
     }
 )
 _BOOKED = AppointmentStatus.APPOINTMENT_STATUS_BOOKED
@@ -52,24 +62,30 @@ def _start(a: Appointment) -> datetime:
     return a.time.start.ToDatetime(tzinfo=UTC)
 
 
+def review_path(appointment_id: str) -> str:
+    return f"/conflicts/{appointment_id}"
+
+
 class ConflictService:
     def __init__(
         self,
         store: Appointments,
         conflicts: ConflictLog,
         facts: Facts,
-        slots: SlotService,
+        alternatives: AlternativeFinder,
         appointments: AppointmentService,
         expansions: Expansions,
         clock: Clock,
+        announced: int = DEFAULT_ALTERNATIVES,
     ) -> None:
         self._store = store
         self._conflicts = conflicts
         self._facts = facts
-        self._slots = slots
+        self._alternatives = alternatives
         self._appointments = appointments
         self._expansions = expansions
         self._clock = clock
+        self._announced = announced  # how many alternatives the detected event carries
 
     async def roster_changed(self, officer_id: str, agency_id: str) -> int:
         if agency_id:
@@ -77,111 +93,168 @@ class ConflictService:
         return await self.recheck(officer_id)
 
     async def policy_changed(self, agency_id: str) -> int:
-        marked = 0
+        changed = 0
         for officer_id in await self._conflicts.officers(agency_id):
-            marked += await self.recheck(officer_id)
-        return marked
+            changed += await self.recheck(officer_id)
+        return changed
+
+    async def provider_changed(self, provider_id: str) -> int:
+        """Re-check the officers of the provider's future sessions (their hours changed)."""
+        now = self._clock()
+        ids = await self._store.provider_index(provider_id, now, None)
+        officers = sorted(
+            {
+                o
+                for s in await self._store.get_many(ids)
+                if s.appointment.status == _BOOKED
+                for o in s.appointment.officer_ids
+            }
+        )
+        changed = 0
+        for officer_id in officers:
+            changed += await self.recheck(officer_id)
+        return changed
 
     async def recheck(self, officer_id: str) -> int:
-        """Mark the officer's future sessions that now conflict; how many were newly marked."""
+        """Flag what no longer fits, clear what fits again; how many flags changed."""
         now = self._clock()
+        mine, _ = await self._facts.read(officer_id, "", Interval(now, now))
         ids = await self._store.officer_index(officer_id, now, None)
-        marked = 0
+        records = await self._conflicts.all(officer_id)
+        changed = 0
         for stored in await self._store.get_many(ids):
             a = stored.appointment
+            group = a.session_type == common.SESSION_TYPE_GROUP
             if (
                 a.status != _BOOKED
-                or a.conflict
                 or a.urgent
-                or a.session_type == common.SESSION_TYPE_GROUP  # cannot be moved: not marked
-                or list(a.officer_ids) != [officer_id]
                 or _start(a) <= now
+                or officer_id not in a.officer_ids
+                or (not group and len(a.officer_ids) != 1)
             ):
                 continue
-            start = _start(a)
-            facts, (snapshot,) = await self._facts.read(
-                officer_id, a.agency_id, Interval(start, start), [a.provider_id]
-            )
-            if facts.roster is None:
-                continue
-            officer = officer_side(facts)
-            problem = check_booking(
-                officer,
-                snapshot,
-                SessionType.INDIVIDUAL,
-                start,
-                now,
-                self._expansions,
-                exclude=a.appointment_id,
-            )
-            if problem is None or problem.code not in OFFICER_SIDE:
-                continue
-            alternatives = await self._alternatives(officer_id, a)
-            await self._conflicts.put(
-                officer_id, a.appointment_id, pb.Conflict(reason=problem.message, alternatives=alternatives)
-            )
-            new = Appointment()
-            new.CopyFrom(a)
-            new.conflict = True
-            new.version = stored.version + 1
-            new.updated_at.CopyFrom(timestamp(now))
-            event = ev.AppointmentConflictDetected(
-                appointment_id=a.appointment_id,
-                officer_id=officer_id,
-                reason=problem.message,
-                alternatives=[s.time for s in alternatives],
-            )
-            envelope = build(event, subject=a.appointment_id, when=now)
-            if await self._store.transition(new, stored.version, True, envelope):
-                await self._appointments.mirror(new)
-                marked += 1
-        return marked
+            flagged = a.appointment_id in records if group else a.conflict
+            problem = await self._problem(officer_id, a, now)
+            if problem is None and flagged:
+                changed += await self._clear(officer_id, stored, "roster_resolved", now)
+            elif problem is not None and not flagged:
+                changed += await self._flag(officer_id, stored, problem, now)
+        version = mine.roster.version if mine.roster is not None else 0
+        await self._conflicts.checked(officer_id, version, to_ms(now))
+        return changed
 
-    async def _alternatives(self, officer_id: str, a: Appointment) -> list[pb.Slot]:
-        """Up to three, on different days where possible: the same provider's first."""
-        found: list[tuple[Slot, ProviderSnapshot | None]] = []
-        for only in (frozenset({a.provider_id}), None):
-            search = await self._slots.find(
-                officer_id=officer_id,
-                agency_id=a.agency_id,
-                session_type=SessionType.INDIVIDUAL,
-                filters=SlotFilters(),
-                horizon=HORIZON,
-                limit=50,
-                exclude=a.appointment_id,
-                only=only,
-            )
-            found += [(s, search.providers.get(s.provider_id)) for s in search.result.slots]
-        chosen: list[tuple[Slot, ProviderSnapshot | None]] = []
-        days: set[date] = set()
-        for slot, snapshot in found:
-            if len(chosen) < ALTERNATIVES and slot.local_start.date() not in days:
-                chosen.append((slot, snapshot))
-                days.add(slot.local_start.date())
-        for slot, snapshot in found:
-            if len(chosen) < ALTERNATIVES and all(
-                slot.start != c.start or slot.provider_id != c.provider_id for c, _ in chosen
-            ):
-                chosen.append((slot, snapshot))
-        out = []
-        for rank, (slot, snapshot) in enumerate(chosen):
-            profile = snapshot.profile if snapshot is not None else None
-            out.append(
-                pb.Slot(
-                    provider_id=slot.provider_id,
-                    provider_display_name=profile.display_name if profile is not None else "",
-                    time=interval_to_proto(Interval(slot.start, slot.end)),
-                    local_start=slot.local_start.isoformat(),
-                    reason=slot.reason,
-                    score=round(1.0 - rank / ALTERNATIVES, 4),
-                )
-            )
-        return out
+    async def last_checked(self, officer_id: str) -> tuple[int, datetime | None]:
+        version, at_ms = await self._conflicts.last_checked(officer_id)
+        return version, (datetime.fromtimestamp(at_ms / 1000, UTC) if at_ms else None)
 
-    async def list(self, officer_id: str) -> list[pb.Conflict]:
-        """The officer's future booked sessions marked as conflicting, with their alternatives."""
+    async def _problem(self, officer_id: str, a: Appointment, now: datetime) -> BookingProblem | None:
+        start = _start(a)
+        facts, (snapshot,) = await self._facts.read(
+            officer_id, a.agency_id, Interval(start, start), [a.provider_id]
+        )
+        if facts.roster is None:
+            return None
+        kind = SessionType.GROUP if a.session_type == common.SESSION_TYPE_GROUP else SessionType.INDIVIDUAL
+        problem = check_booking(
+            officer_side(facts), snapshot, kind, start, now, self._expansions, exclude=a.appointment_id
+        )
+        return problem if problem is not None and problem.code in CONFLICTING else None
+
+    async def _flag(
+        self, officer_id: str, stored: StoredAppointment, problem: BookingProblem, now: datetime
+    ) -> int:
+        a = stored.appointment
+        group = a.session_type == common.SESSION_TYPE_GROUP
+        alternatives = await self._alternatives_of(officer_id, a, self._announced)
+        record = pb.Conflict(
+            reason=problem.message,
+            reason_code=problem.code,
+            group_seat=group,
+            alternatives=alternatives,
+            detected_at=timestamp(now),
+        )
+        event = ev.AppointmentConflictDetected(
+            appointment_id=a.appointment_id,
+            officer_id=officer_id,
+            reason=problem.message,
+            alternatives=[s.time for s in alternatives],
+            time=a.time,
+            reason_code=problem.code,
+            group_seat=group,
+            agency_id=a.agency_id,
+            review_path=review_path(a.appointment_id),
+        )
+        envelope = build(event, subject=a.appointment_id, when=now)
+        if group:
+            return int(await self._conflicts.flag(officer_id, a.appointment_id, record, envelope))
+        await self._conflicts.put(officer_id, a.appointment_id, record)
+        new = self._marked(stored, True, now)
+        if not await self._store.transition(new, stored.version, True, envelope):
+            return 0  # changed meanwhile: its own event triggers nothing here, the next change re-checks
+        await self._appointments.mirror(new)
+        return 1
+
+    async def _clear(self, officer_id: str, stored: StoredAppointment, why: str, now: datetime) -> int:
+        a = stored.appointment
+        group = a.session_type == common.SESSION_TYPE_GROUP
+        event = ev.AppointmentConflictCleared(
+            appointment_id=a.appointment_id,
+            officer_id=officer_id,
+            reason_code=why,
+            group_seat=group,
+            agency_id=a.agency_id,
+        )
+        envelope = build(event, subject=a.appointment_id, when=now)
+        if group or not a.conflict:
+            return int(await self._conflicts.clear(officer_id, a.appointment_id, envelope))
+        new = self._marked(stored, False, now)
+        if not await self._store.transition(new, stored.version, True, envelope):
+            return 0
+        await self._appointments.mirror(new)
+        await self._conflicts.drop(officer_id, [a.appointment_id])
+        return 1
+
+    @staticmethod
+    def _marked(stored: StoredAppointment, conflict: bool, now: datetime) -> Appointment:
+        new = Appointment()
+        new.CopyFrom(stored.appointment)
+        new.conflict = conflict
+        new.version = stored.version + 1
+        new.updated_at.CopyFrom(timestamp(now))
+        return new
+
+    async def settled(self, appointment: Appointment, why: str) -> None:
+        """The session was moved or cancelled: its flags end, each announced once. (A seat
+        given up leaves the officer out of the event; its record is dropped quietly by ``list``.)"""
+        now = self._clock()
+        for officer_id in appointment.officer_ids:
+            if appointment.appointment_id not in await self._conflicts.all(officer_id):
+                continue
+            event = ev.AppointmentConflictCleared(
+                appointment_id=appointment.appointment_id,
+                officer_id=officer_id,
+                reason_code=why,
+                group_seat=appointment.session_type == common.SESSION_TYPE_GROUP,
+                agency_id=appointment.agency_id,
+            )
+            envelope = build(event, subject=appointment.appointment_id, when=now)
+            await self._conflicts.clear(officer_id, appointment.appointment_id, envelope)
+
+    async def _alternatives_of(self, officer_id: str, a: Appointment, count: int) -> list[pb.Slot]:
+        if a.session_type == common.SESSION_TYPE_GROUP:
+            facts, _ = await self._facts.read(officer_id, a.agency_id, Interval(_start(a), _start(a)), [])
+            zone = facts.roster.roster.zone if facts.roster is not None else "UTC"
+            return await self._alternatives.for_seat(officer_id, a, count, zone)
+        return await self._alternatives.for_session(officer_id, a, count)
+
+    async def list(
+        self, officer_id: str, count: int = DEFAULT_ALTERNATIVES, only: str = ""
+    ) -> list[pb.Conflict]:
+        """The officer's flagged future sessions and seats, each with fresh alternatives."""
         now = self._clock()
         records = await self._conflicts.all(officer_id)
+        if only:
+            records = {k: v for k, v in records.items() if k == only}
         if not records:
             return []
         current = {
@@ -191,12 +264,32 @@ class ConflictService:
         stale: list[str] = []
         for appointment_id, record in sorted(records.items()):
             a = current.get(appointment_id)
-            if a is None or a.status != _BOOKED or _start(a) <= now:
-                stale.append(appointment_id)
+            live = (
+                a is not None
+                and a.status == _BOOKED
+                and _start(a) > now
+                and officer_id in a.officer_ids
+                and (a.conflict or record.group_seat)
+            )
+            if a is None or not live:
+                # Moved or cancelled sessions are left to ``settled`` (it announces the end);
+                # a seat given up or a past session has nothing left to announce.
+                if a is None or _start(a) <= now or officer_id not in a.officer_ids:
+                    stale.append(appointment_id)
                 continue
-            if not a.conflict:  # being marked right now (the record is written first), or cleared
-                continue
-            out.append(pb.Conflict(appointment=a, reason=record.reason, alternatives=record.alternatives))
+            fresh = await self._alternatives_of(officer_id, a, count)
+            detected = Timestamp()
+            detected.CopyFrom(record.detected_at)
+            out.append(
+                pb.Conflict(
+                    appointment=a,
+                    reason=record.reason,
+                    reason_code=record.reason_code,
+                    group_seat=record.group_seat,
+                    alternatives=fresh,
+                    detected_at=detected,
+                )
+            )
         await self._conflicts.drop(officer_id, stale)
         out.sort(key=lambda c: _start(c.appointment))
         return out

@@ -10,6 +10,7 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.appointment_status_changed": ev.AppointmentStatusChanged,
     "scheduling.appointment_rescheduled": ev.AppointmentRescheduled,
     "scheduling.appointment_conflict_detected": ev.AppointmentConflictDetected,
+    "scheduling.appointment_conflict_cleared": ev.AppointmentConflictCleared,
     "scheduling.reminder_due": ev.ReminderDue,
     "scheduling.urgent_escalation": ev.UrgentEscalation,
     "scheduling.urgent_offered": ev.UrgentOffered,
