@@ -17,7 +17,7 @@ PY_DIRS := shared/src/tenfour_shared services bench tests deploy/local
 SYSTEM_PACKAGES := coturn chromium redis-server janus
 SYSTEM_BINARIES := turnserver turnutils_uclient chromium /usr/bin/redis-server janus
 
-.PHONY: help setup system-deps protos certs run run-empty lint fmt typecheck test test-unit test-integration fuzz bench clean
+.PHONY: help setup lock system-deps protos certs run run-empty lint fmt typecheck test test-unit test-integration fuzz bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
@@ -67,6 +67,9 @@ run-empty: setup ## Like run, without seeding demo data
 fmt: setup ## Format the code
 	$(PY) -m ruff format $(PY_DIRS)
 	$(PY) -m ruff check --fix $(PY_DIRS)
+
+lock: setup ## Re-pin requirements.lock from requirements-dev.in (pip-tools; review the diff, then make setup)
+	$(VENV)/bin/pip-compile --quiet --strip-extras --no-header --output-file requirements.lock requirements-dev.in
 
 lint: setup ## ruff lint + format check, and the import contracts (services independent, domains pure)
 	$(PY) -m ruff format --check $(PY_DIRS)
