@@ -41,6 +41,7 @@ _OPTIONAL_BACKENDS = frozenset({"notifications"})
 _APP_PATHS = (
     "/appointments/{id}",
     "/urgent/{id}",
+    "/conflicts/{id}",  # scheduling's AppointmentConflictDetected.review_path
     "/notifications",
     "/notifications/confirm-email",
 )

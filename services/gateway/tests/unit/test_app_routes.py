@@ -42,7 +42,14 @@ def test_csp_allows_only_the_service_worker_policy() -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["/notifications/confirm-email?token=abc", "/appointments/a1", "/urgent/r1", "/notifications"]
+    "path",
+    [
+        "/notifications/confirm-email?token=abc",
+        "/appointments/a1",
+        "/urgent/r1",
+        "/conflicts/t1.0123456789abcdef",
+        "/notifications",
+    ],
 )
 async def test_links_in_mails_and_alerts_open_the_app(client: TestClient, path: str) -> None:  # type: ignore[type-arg]
     reply = await client.get(path)

@@ -3,6 +3,7 @@ import { h, clear, failure, setStatus } from './dom.js';
 import * as api from './api.js';
 import * as auth from './views/auth.js';
 import * as officer from './views/officer.js';
+import * as clashes from './views/conflicts.js';
 import * as provider from './views/provider.js';
 import { upcoming } from './views/upcoming.js';
 import * as coordinator from './views/coordinator.js';
@@ -32,6 +33,7 @@ const ROUTES = {
   find: { title: 'Find a time', roles: OFFICER, view: officer.findSlots, menu: 'Find a time' },
   appointments: { title: 'Appointments', roles: PARTICIPANT, view: officer.appointments, menu: 'Appointments' },
   feed: { title: 'Calendar link', roles: OFFICER, view: officer.calendarFeed },
+  conflicts: { title: 'Schedule clashes', roles: OFFICER, view: clashes.conflicts },
   now: { title: 'Talk to someone now', roles: OFFICER, view: officer.urgent, menu: 'Talk now' },
   hours: { title: 'Weekly hours', roles: PROVIDER, view: provider.hours, menu: 'Hours' },
   timeoff: { title: 'Days off and changes', roles: PROVIDER, view: provider.timeOff, menu: 'Days off' },

@@ -338,7 +338,7 @@ async function loadAppointments(list, conflicts, ctx) {
   if (officer) {
     try {
       const found = await api.call('scheduling', 'ListConflicts', {});
-      for (const c of found.conflicts || []) alerts.push(conflictAlert(c, list, conflicts, ctx));
+      for (const c of found.conflicts || []) alerts.push(conflictAlert(c));
     } catch (error) {
       // Clash alerts are extra: each appointment carries its own clash flag as well.
       if (!['UNIMPLEMENTED', 'PERMISSION_DENIED'].includes(error.code)) alerts.push(failure(error, 'Shift clashes'));
@@ -454,16 +454,11 @@ async function rescheduleChooser(box, a, list, conflicts, ctx) {
   }
 }
 
-function conflictAlert(c, list, conflicts, ctx) {
-  const box = notice('warn', `Your shifts changed: ${range(c.appointment.time)} now clashes. ${c.reason || ''}`);
-  for (const alt of c.alternatives || []) {
-    const move = h('button', { type: 'button', text: `Move to ${when(alt.time.start)}` });
-    move.addEventListener('click', async () => {
-      try { await reschedule(c.appointment, alt.time.start, list, conflicts, ctx); } catch (error) { box.append(failure(error, 'Moving')); }
-    });
-    box.append(h('div', { class: 'actions' }, move));
-  }
-  return box;
+// The alternatives, by day, are on the Schedule clashes page (views/conflicts.js).
+function conflictAlert(c) {
+  const what = c.group_seat ? 'Your group seat on' : 'Your appointment on';
+  return notice('warn', `Your shifts changed: ${what} ${range(c.appointment.time)} now clashes. `,
+    h('a', { href: `#/conflicts/${encodeURIComponent(c.appointment.appointment_id)}`, text: 'See other times by day' }));
 }
 
 // ---------------------------------------------------------------------------- calendar link

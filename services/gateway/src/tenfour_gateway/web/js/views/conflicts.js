@@ -1,0 +1,119 @@
+// Schedule clashes: sessions (and group seats) a change of shifts, rest rules or the provider's
+// hours no longer fits, with other times grouped by day; one tap moves the session.
+// #/conflicts lists them all; #/conflicts/<appointment id> is the link a notification carries.
+import { h, notice, failure, clear, setStatus } from '../dom.js';
+import * as api from '../api.js';
+import { range } from '../time.js';
+import * as live from '../live.js';
+
+// local_start is ISO 8601 in the officer's zone ("2026-03-10T21:00:00-05:00"): its date and
+// wall time are the officer's own, whatever zone this browser is in.
+const dayOf = (slot) => String(slot.local_start || slot.time.start).slice(0, 10);
+const clockOf = (slot) => String(slot.local_start || '').slice(11, 16);
+
+function dayHeading(day) {
+  const [y, m, d] = day.split('-').map(Number);
+  return new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(y, m - 1, d, 12)));
+}
+
+export function byDay(slots) {
+  const days = new Map();
+  for (const slot of slots) {
+    const day = dayOf(slot);
+    if (!days.has(day)) days.set(day, []);
+    days.get(day).push(slot);
+  }
+  return [...days.entries()].sort(([a], [b]) => a.localeCompare(b));
+}
+
+// The page: every clash, or only the one a notification linked to.
+export async function conflicts(main, params, ctx) {
+  const only = params[0] || '';
+  const box = h('div', { class: 'conflicts' });
+  main.append(box);
+  await load(box, only, ctx);
+  const off = live.subscribe((message) => {
+    // A new clash or one cleared by another change: shown without a reload, unless a move is under way.
+    if ((message.ready || message.notification) && !box.querySelector('button[disabled]')) load(box, only, ctx);
+  });
+  ctx.cleanup = off;
+}
+
+async function load(box, only, ctx, before = null) {
+  let reply;
+  try {
+    reply = await api.call('scheduling', 'ListConflicts', only ? { appointment_id: only } : {});
+  } catch (error) {
+    clear(box).append(failure(error, 'Schedule clashes'));
+    return;
+  }
+  const found = reply.conflicts || [];
+  clear(box);
+  if (before) box.append(before);
+  if (!found.length) {
+    box.append(notice('ok', only ? 'This appointment no longer clashes with your shifts.' : 'Nothing clashes with your shifts.'),
+      h('p', {}, h('a', { href: '#/appointments', text: 'Your appointments' })));
+  }
+  for (const c of found) box.append(conflictCard(c, box, only, ctx));
+  if (reply.checked_at) box.append(h('p', { class: 'muted checked', text: 'Checked against your latest shifts.' }));
+}
+
+function conflictCard(c, box, only, ctx) {
+  const a = c.appointment;
+  const what = c.group_seat ? 'Your seat in the group session' : 'Your appointment';
+  const card = h('section', { class: 'card conflict', dataset: { appointmentId: a.appointment_id } },
+    h('h2', { text: range(a.time) }),
+    h('p', {}, h('span', { class: 'badge conflict', text: 'Clashes with a shift' }), ' ', `${what} no longer fits${c.reason ? `: ${c.reason}` : '.'}`),
+    h('p', { class: 'muted', text: 'It stays booked until you choose another time or cancel it.' }));
+  const alternatives = c.alternatives || [];
+  if (!alternatives.length) {
+    card.append(notice('warn', 'No other time fits in the next four weeks. You can keep it, cancel it, or look again after your next roster change.'));
+    return card;
+  }
+  card.append(h('p', { text: 'Other times that fit your shifts and rest:' }));
+  for (const [day, slots] of byDay(alternatives)) {
+    card.append(h('div', { class: 'alt-day', dataset: { day } },
+      h('h3', { text: dayHeading(day) }),
+      h('ul', { class: 'list' }, slots.map((s) => alternativeItem(c, s, box, only, ctx)))));
+  }
+  return card;
+}
+
+function alternativeItem(c, slot, box, only, ctx) {
+  const label = c.group_seat ? `Take a seat at ${clockOf(slot)} instead` : `Move to ${clockOf(slot)}`;
+  const button = h('button', { type: 'button', text: label });
+  const item = h('li', { class: 'alternative', dataset: { start: slot.time.start } },
+    h('p', {}, h('strong', { text: clockOf(slot) }), slot.provider_display_name ? ` with ${slot.provider_display_name}` : ''),
+    slot.reason ? h('p', { class: 'muted', text: slot.reason }) : null,
+    h('div', { class: 'actions' }, button));
+  button.addEventListener('click', async () => {
+    for (const b of box.querySelectorAll('button')) b.disabled = true;
+    try {
+      await accept(c, slot);
+      setStatus('Moved.', 'ok');
+      await load(box, only, ctx, notice('ok', `Moved to ${range(slot.time)}.`));
+    } catch (error) {
+      if (error.code === 'FAILED_PRECONDITION') {
+        // Taken meanwhile: nothing changed; the list comes back with times free now.
+        await load(box, only, ctx, notice('warn', 'That time was just taken. Your appointment is unchanged. Here are times free now.'));
+      } else {
+        for (const b of box.querySelectorAll('button')) b.disabled = false;
+        item.append(failure(error, 'Moving'));
+      }
+    }
+  });
+  return item;
+}
+
+// One step for a one-to-one session (the atomic Reschedule). A group seat: the new seat first,
+// the old one given up only once the new one is held, so a refusal keeps the old seat.
+async function accept(c, slot) {
+  const a = c.appointment;
+  if (!c.group_seat) {
+    await api.call('scheduling', 'Reschedule', { idempotency_key: api.idempotencyKey(), appointment_id: a.appointment_id, new_start: slot.time.start });
+    return;
+  }
+  await api.call('scheduling', 'Book', { idempotency_key: api.idempotencyKey(), group_appointment_id: slot.group_appointment_id });
+  await api.call('scheduling', 'Cancel', { appointment_id: a.appointment_id });
+}
