@@ -23,7 +23,8 @@ pytestmark = pytest.mark.e2e
 # The app's own JSON API, called from the signed-in page (same cookies and CSRF rules as the app).
 CALL = """async ([service, method, body]) => {
   const r = await fetch(`/api/${service}/${method}`, { method: 'POST', credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', Accept: 'application/json' }, body: JSON.stringify(body) });
+    headers: { 'Content-Type': 'application/json', Accept: 'application/json' },
+    body: JSON.stringify(body) });
   const json = await r.json();
   if (!r.ok) throw new Error(`${method}: ${json.code} ${json.message}`);
   return json;
