@@ -10,14 +10,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
+import nats
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from nats.js.errors import NotFoundError
 
 from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
 from tenfour_shared import certs
+from tenfour_shared.access import SERVICES as SERVICES_ACCESS
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.config import ServiceSettings
 from tenfour_shared.embedded import NatsServer, RedisServer, Secure, free_port
+from tenfour_shared.events.streams import stream_name
+from tenfour_shared.infra import nats_options
 from tenfour_shared.launcher import SERVICES, ServiceProcess, health_status
 from tenfour_shared.redis_store import connect_service
 from tenfour_shared.testing_tokens import TestTokens
@@ -28,14 +33,18 @@ from tenfour_shared.tls import sync_channel
 class SecureSystem:
     pki: Path
     redis: RedisServer
+    nats_url: str
     services: dict[str, ServiceProcess]
 
     def settings(self, name: str) -> ServiceSettings:
         env = certs.process_env(self.pki, name)
         return ServiceSettings(
             redis_url=self.redis.url,
+            nats_url=self.nats_url,
             redis_username=env.get("TENFOUR_REDIS_USERNAME", ""),
             redis_password=env.get("TENFOUR_REDIS_PASSWORD", ""),
+            nats_user=env.get("TENFOUR_NATS_USER", ""),
+            nats_password=env.get("TENFOUR_NATS_PASSWORD", ""),
             tls_ca_file=env["TENFOUR_TLS_CA_FILE"],
             tls_cert_file=env["TENFOUR_TLS_CERT_FILE"],
             tls_key_file=env["TENFOUR_TLS_KEY_FILE"],
@@ -67,7 +76,7 @@ def secure_system(tmp_path: Path, test_tokens: TestTokens) -> Iterator[SecureSys
                 proc.start()
             for proc in procs.values():
                 proc.wait_serving()
-            yield SecureSystem(pki, redis, procs)
+            yield SecureSystem(pki, redis, nats.url, procs)
         finally:
             for proc in procs.values():
                 proc.terminate()
@@ -106,6 +115,26 @@ async def test_services_serve_over_mutual_tls_with_their_own_users(
         assert applied == b"1"
     finally:
         await admin.aclose()
+
+    # Every durable consumer exists: each service's NATS user may create exactly its own.
+    settings = secure_system.settings("admin")
+    nc = await nats.connect(secure_system.nats_url, allow_reconnect=False, **nats_options(settings, "admin"))
+    try:
+        js = nc.jetstream()
+        deadline = time.monotonic() + 30
+        missing = ["?"]
+        while missing and time.monotonic() < deadline:
+            missing = []
+            for name, access in SERVICES_ACCESS.items():
+                for source in access.consumes:
+                    try:
+                        await js.consumer_info(stream_name(source), f"{name}-from-{source}")
+                    except NotFoundError:
+                        missing.append(f"{name}-from-{source}")
+            await asyncio.sleep(0.2)
+        assert missing == []
+    finally:
+        await nc.close()
 
 
 def test_a_client_without_a_certificate_is_refused(secure_system: SecureSystem) -> None:

@@ -33,7 +33,7 @@ class ServiceAccess:
 SERVICES: dict[str, ServiceAccess] = {
     s.name: s
     for s in (
-        ServiceAccess("identity"),
+        ServiceAccess("identity", consumes=("scheduling", "signaling")),  # the access audit trail
         ServiceAccess("availability", consumes=("identity",)),
         ServiceAccess("scheduling", consumes=("availability", "identity", "signaling", "scheduling")),
         ServiceAccess("signaling", consumes=("scheduling",), live_subjects=("tenfour-live.signaling.>",)),

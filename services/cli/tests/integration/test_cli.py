@@ -7,6 +7,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -217,6 +218,24 @@ def test_seed_creates_the_demo_once(cli: Any, admin: Admin, tmp_path: Path, monk
     early = cli("--json", "session", "join", booking["appointment_id"], "--connect-timeout", "5")
     assert early.code in (4, 6), early.out
     assert early.json["error"]["status"] in ("FAILED_PRECONDITION", "NOT_FOUND")
+
+    # The system admin finds the officer's view of that session in the access audit trail, under
+    # pseudonyms only, and the trail's hash chain intact.
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    trail: list[dict[str, Any]] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not trail:
+        found = cli("--json", "audit", "access", "--session", booking["appointment_id"])
+        assert found.code == 0, found.out + found.err
+        trail = found.json["entries"]
+        time.sleep(0.2)
+    assert [(e["action"], e["actor_role"], e["source"]) for e in trail] == [("view", "officer", "scheduling")]
+    assert officer["user_id"] not in found.out
+    assert booking["appointment_id"] not in found.out
+    verified = cli("--json", "audit", "verify")
+    assert verified.code == 0, verified.out
+    assert verified.json["intact"] is True
+    assert verified.json["entries"] >= 1
 
 
 @pytest.fixture

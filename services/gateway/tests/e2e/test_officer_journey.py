@@ -8,13 +8,14 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+import time
 from datetime import date
 from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System
+from tenfour_gateway.testing import ADMIN_PASSWORD, ADMIN_USERNAME, THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_video_session import enrol_officer, sign_in_therapist, wait_frames
@@ -86,6 +87,7 @@ async def appointment_status(page: Page) -> str:
 async def test_enrol_rotate_book_admit_video_fulfilled(
     system: System, browser: Browser, problems: PageProblems, shot: Any
 ) -> None:
+    started = time.time()
     agency = system.create_agency()
     code = system.enrolment_code(agency)
     email = f"rivera{secrets.token_hex(3)}@example.org"
@@ -144,4 +146,34 @@ async def test_enrol_rotate_book_admit_video_fulfilled(
     await form.get_by_role("button", name="Send anonymously").click()
     await expect(officer.get_by_text("Your answers were saved without your name.")).to_be_visible()
     assert re.fullmatch(r"Appointments · Tenfour", await officer.title())
+    await system_admin_sees_the_access_trail(system, browser, problems, shot, appointment_id or "", started)
     assert problems.items == []
+
+
+async def system_admin_sees_the_access_trail(
+    system: System, browser: Browser, problems: PageProblems, shot: Any, appointment_id: str, started: float
+) -> None:
+    """Who viewed, joined and admitted: in the system admin's access audit page, under pseudonyms."""
+    assert system.admin.totp is not None
+    # The admin's last code (set-up, before this test) may not be replayed: wait out its 30 s step.
+    await asyncio.sleep(max(0.0, started + 31 - time.time()))
+    _, admin = await new_page(browser, problems, "system-admin", LAPTOP)
+    await admin.goto(f"{system.url}/#/signin")
+    await admin.get_by_label("Username or e-mail").fill(ADMIN_USERNAME)
+    await admin.get_by_label("Password").fill(ADMIN_PASSWORD)
+    await admin.get_by_role("button", name="Sign in").click()
+    await admin.get_by_label("Code from your authenticator app").fill(system.admin.totp.now())
+    await admin.get_by_role("button", name="Sign in").click()
+    await admin.get_by_role("link", name="Audit", exact=True).click()
+    await expect(admin).to_have_title("Access audit · Tenfour")
+    await admin.get_by_label("Appointment id (optional)").fill(appointment_id)
+    await admin.get_by_role("button", name="Show").click()
+    rows = admin.locator("table.audit tbody tr")
+    await expect(rows.filter(has_text="Joined").filter(has_text="Officer")).not_to_have_count(0)
+    await expect(rows.filter(has_text="Admitted someone").filter(has_text="Therapist")).not_to_have_count(0)
+    await expect(rows.filter(has_text="Viewed")).not_to_have_count(0)
+    text = await admin.locator("table.audit").inner_text()
+    assert appointment_id not in text  # pseudonyms only (the appointment id embeds the officer's)
+    await admin.get_by_role("button", name="Check the trail").click()
+    await expect(admin.locator(".chain-result")).to_contain_text("Intact")
+    await shot(admin, "system-admin-access-audit")

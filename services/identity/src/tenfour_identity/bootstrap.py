@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from tenfour.identity.v1 import identity_pb2_grpc
+from tenfour_identity.adapters.access_trail import AccessTrail
 from tenfour_identity.adapters.audit import AuditLog
 from tenfour_identity.adapters.directory import Directory
 from tenfour_identity.adapters.enrolment_codes import CodeStore
@@ -18,7 +19,7 @@ from tenfour_identity.domain.passwords import Argon2Params, PasswordHasher
 from tenfour_identity.domain.refresh import RefreshPolicy
 from tenfour_identity.entrypoints.grpc_api import SERVICE_NAME, IdentityApi
 from tenfour_identity.entrypoints.policy import POLICY
-from tenfour_identity.service import admin
+from tenfour_identity.service import access_audit, admin
 from tenfour_identity.service.deps import Deps, Passwords
 from tenfour_shared import logs
 from tenfour_shared.auth.tokens import TokenIssuer
@@ -73,7 +74,12 @@ def build(settings: Settings, infra: Infra) -> tuple[Deps, SigningKeyStore]:
         passwords=Passwords(hasher),
         code_pepper=vault.key(Purpose.CODE_PEPPER),
         clock=_utcnow,
+        access_trail=AccessTrail(infra.redis),
+        access_key=vault.key(Purpose.ACCESS_PSEUDONYM),
     )
+    # Sessions' access events from the services that see them (shared/access_audit.py).
+    infra.consume("scheduling", access_audit.HANDLERS_FROM["scheduling"](deps))
+    infra.consume("signaling", access_audit.HANDLERS_FROM["signaling"](deps))
     return deps, signing_keys
 
 

@@ -103,6 +103,8 @@ CASES: dict[str, Case] = {
     "GetMe": lambda s, t, c: pb.GetMeRequest(),
     "DeactivateUser": lambda s, t, c: pb.DeactivateUserRequest(user_id=s.officer(t).user_id),
     "ListAuditEvents": lambda s, t, c: pb.ListAuditEventsRequest(limit=5),
+    "ListAccessAudit": lambda s, t, c: pb.ListAccessAuditRequest(limit=5),
+    "VerifyAuditChain": lambda s, t, c: pb.VerifyAuditChainRequest(),
     "RotateSigningKey": lambda s, t, c: pb.RotateSigningKeyRequest(),
     "GetJwks": lambda s, t, c: pb.GetJwksRequest(),
 }
@@ -159,6 +161,8 @@ EXPECTED: dict[str, dict[str, tuple[Expect, Expect]]] = {
     "GetMe": _row(YES, YES, YES, YES, YES),
     "DeactivateUser": _row(NO, NO, NO, OWN, YES),
     "ListAuditEvents": _row(NO, NO, NO, NO, YES),
+    "ListAccessAudit": _row(NO, NO, NO, NO, YES),
+    "VerifyAuditChain": _row(NO, NO, NO, NO, YES),
     "RotateSigningKey": _row(NO, NO, NO, NO, YES),
     "GetJwks": PUBLIC_OK,
 }

@@ -18,6 +18,7 @@ from tenfour_scheduling.adapters.reminder_store import ReminderStore
 from tenfour_scheduling.adapters.series_store import SeriesStore
 from tenfour_scheduling.adapters.urgent_store import UrgentStore
 from tenfour_scheduling.config import Settings
+from tenfour_scheduling.entrypoints.audited import AUDITED
 from tenfour_scheduling.entrypoints.event_handlers import (
     availability_handlers,
     identity_handlers,
@@ -43,6 +44,7 @@ from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_scheduling.service.urgent import UrgentService, UrgentWorker
 from tenfour_shared import logs
+from tenfour_shared.access_audit import AccessAuditInterceptor
 from tenfour_shared.auth_wiring import auth_interceptor
 from tenfour_shared.infra import Infra
 from tenfour_shared.server import Runtime
@@ -107,7 +109,8 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     infra.consume("identity", identity_handlers(read_model, officers, services.appointments))
     infra.consume("signaling", signaling_handlers(services.appointments))
     infra.consume("scheduling", own_handlers(services.appointments, services.conflicts, reminders))
-    runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
+    audit = AccessAuditInterceptor(SERVICE, infra.redis, infra.relay, AUDITED)
+    runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY), audit])
     scheduling_pb2_grpc.add_SchedulingServiceServicer_to_server(
         SchedulingApi(services),
         runtime.server,

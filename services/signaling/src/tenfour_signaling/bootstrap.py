@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 from tenfour.signaling.v1 import signaling_pb2_grpc
 from tenfour_shared import logs
+from tenfour_shared.access_audit import AccessAuditInterceptor
 from tenfour_shared.auth_wiring import auth_interceptor
 from tenfour_shared.infra import Infra
 from tenfour_shared.redis_store import connect_service as connect_redis
@@ -18,6 +19,7 @@ from tenfour_signaling.adapters.live import LiveBus
 from tenfour_signaling.adapters.room_store import RoomStore
 from tenfour_signaling.adapters.sfu_store import SfuStore
 from tenfour_signaling.config import Settings
+from tenfour_signaling.entrypoints.audited import AUDITED
 from tenfour_signaling.entrypoints.events import scheduling_handlers
 from tenfour_signaling.entrypoints.grpc_api import SERVICE_NAME, SignalingApi
 from tenfour_signaling.entrypoints.periodic import sweep_forever, watch_sfu_forever
@@ -78,7 +80,8 @@ async def running(settings: Settings, clock: Clock = _now) -> AsyncIterator[Runt
     writer.watch(media.on_transition)
     precall = PreCallChecks(ice.for_echo_peer, settings.precall_max_seconds, settings.precall_max_concurrent)
     infra.consume("scheduling", scheduling_handlers(Bookings(writer)))
-    runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
+    audit = AccessAuditInterceptor(SERVICE, infra.redis, infra.relay, AUDITED)
+    runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY), audit])
     signaling_pb2_grpc.add_SignalingServiceServicer_to_server(
         SignalingApi(writer, rooms, signals, ice, precall, media), runtime.server
     )

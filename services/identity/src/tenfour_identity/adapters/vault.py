@@ -34,6 +34,7 @@ class Purpose(StrEnum):
     CONTACT = "contact"  # officers' reminder contact channel
     CODE_PEPPER = "enrolment-code-pepper"  # HMAC key of enrolment codes
     THROTTLE = "throttle"  # HMAC key naming per-account and per-source counters
+    ACCESS_PSEUDONYM = "access-pseudonym"  # HMAC key of ids in the access audit trail
 
 
 class SealedValueError(Exception):

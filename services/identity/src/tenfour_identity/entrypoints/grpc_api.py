@@ -17,7 +17,7 @@ from tenfour.identity.v1 import identity_pb2 as pb
 from tenfour.identity.v1 import identity_pb2_grpc
 from tenfour_identity.domain import errors as domain
 from tenfour_identity.entrypoints.messages import auth_result, profile_input, request_source, user_message
-from tenfour_identity.service import accounts, admin, agencies, auth, events, providers
+from tenfour_identity.service import access_audit, accounts, admin, agencies, auth, events, providers
 from tenfour_identity.service.accounts import StaffInput
 from tenfour_identity.service.deps import Deps
 from tenfour_shared import errors as shared
@@ -251,6 +251,44 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
             )
             item.time.FromDatetime(record.time)
         return reply
+
+    @rpc
+    async def ListAccessAudit(
+        self, request: pb.ListAccessAuditRequest, context: Ctx
+    ) -> pb.ListAccessAuditResponse:
+        entries = await access_audit.list_entries(
+            self._deps,
+            current_principal(),
+            limit=request.limit,
+            after_seq=request.after_seq,
+            appointment_id=request.appointment_id,
+        )
+        reply = pb.ListAccessAuditResponse()
+        for entry in entries:
+            item = reply.entries.add(
+                seq=entry.seq,
+                action=entry.fact.action,
+                session=entry.fact.session,
+                actor=entry.fact.actor,
+                actor_role=entry.fact.actor_role,
+                source=entry.fact.source,
+                prev_hash=entry.prev_hash,
+                hash=entry.hash,
+            )
+            item.time.FromMilliseconds(entry.fact.time_ms)
+        return reply
+
+    @rpc
+    async def VerifyAuditChain(
+        self, request: pb.VerifyAuditChainRequest, context: Ctx
+    ) -> pb.VerifyAuditChainResponse:
+        verdict = await access_audit.verify_chain(self._deps, current_principal())
+        return pb.VerifyAuditChainResponse(
+            intact=verdict.intact,
+            entries=verdict.entries,
+            first_broken_seq=verdict.first_broken_seq,
+            head_hash=verdict.head_hash,
+        )
 
     @rpc
     async def RotateSigningKey(

@@ -44,6 +44,8 @@ RULES: dict[str, Rule] = {
     # Administration.
     "DeactivateUser": AUTHENTICATED,  # oneself (not system admins), or as roles.can_manage_user
     "ListAuditEvents": SYSTEM_ADMIN,
+    "ListAccessAudit": SYSTEM_ADMIN,
+    "VerifyAuditChain": SYSTEM_ADMIN,
     "RotateSigningKey": SYSTEM_ADMIN,
     # Keys every service verifies tokens with.
     "GetJwks": PUBLIC,

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from tenfour_identity.domain.passwords import PasswordHasher
 from tenfour_identity.service.ports import (
+    AccessTrail,
     Audit,
     Directory,
     EnrolmentCodes,
@@ -59,6 +60,9 @@ class Deps:
     passwords: Passwords
     code_pepper: bytes
     clock: Callable[[], datetime]
+    # The access audit trail, and the HMAC key of the pseudonyms in it.
+    access_trail: AccessTrail | None = None
+    access_key: bytes = b""
 
     def now(self) -> datetime:
         return self.clock()

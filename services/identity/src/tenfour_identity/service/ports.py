@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Protocol
 
 from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour_identity.domain.access_chain import AccessFact, ChainEntry, Verdict
 from tenfour_identity.domain.enrolment import EnrolmentCode, Refusal
 from tenfour_identity.domain.models import Agency, Credentials, User
 from tenfour_identity.domain.records import (
@@ -114,3 +115,11 @@ class SigningKeys(Protocol):
     def published(self) -> list[KeyInfo]: ...
     def jwks(self) -> dict[str, list[dict[str, str]]]: ...
     async def rotate(self) -> KeyInfo: ...
+
+
+class AccessTrail(Protocol):
+    """The hash-chained access audit trail of sessions (append-only)."""
+
+    async def append(self, event_id: str, fact: AccessFact) -> ChainEntry | None: ...
+    async def page(self, *, limit: int, after_seq: int, session: str = "") -> list[ChainEntry]: ...
+    async def verify(self) -> Verdict: ...

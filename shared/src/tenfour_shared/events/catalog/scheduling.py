@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from google.protobuf.message import Message
 
+from tenfour.events.v1 import access_events_pb2 as access
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 
 PAYLOADS: dict[str, type[Message]] = {
@@ -17,4 +18,5 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.urgent_assigned": ev.UrgentAssigned,
     "scheduling.roster_changed": ev.RosterChanged,
     "scheduling.fatigue_policy_changed": ev.FatiguePolicyChanged,
+    "scheduling.session_accessed": access.SchedulingSessionAccessed,
 }

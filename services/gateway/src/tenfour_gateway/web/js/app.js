@@ -15,6 +15,7 @@ import * as outbox from './views/outbox.js';
 import * as live from './live.js';
 import { alertFor, clearAlert } from './alerts.js';
 import { registration, supported as workerSupported } from './push.js';
+import * as audit from './views/audit.js';
 
 const OFFICER = ['officer', 'peer_supporter'];
 const PROVIDER = ['therapist', 'peer_supporter'];
@@ -44,6 +45,7 @@ const ROUTES = {
   fatigue: { title: 'Rest rules', roles: ['agency_admin'], view: coordinator.fatigue, menu: 'Rest rules' },
   outcomes: { title: 'Program numbers', roles: ['agency_admin'], view: coordinator.outcomes, menu: 'Numbers' },
   admin: { title: 'Administration', roles: ['system_admin'], view: coordinator.administration, menu: 'Admin' },
+  audit: { title: 'Access audit', roles: ['system_admin'], view: audit.accessAudit, menu: 'Audit' },
   check: { title: 'Camera and network check', roles: PARTICIPANT, view: check.precall, menu: 'Check camera' },
   call: { title: 'Video call', roles: PARTICIPANT, view: call.session },
   urgent: { title: 'Urgent request', roles: PARTICIPANT, view: urgentLink },
@@ -172,7 +174,8 @@ async function home(main) {
       ['outcomes', 'Program numbers', 'De-identified totals only.']);
   }
   if (s.role === 'system_admin') {
-    items.push(['admin', 'Administration', 'Agencies, coordinators, therapists.'], ['codes', 'Enrolment codes', 'For any agency.']);
+    items.push(['admin', 'Administration', 'Agencies, coordinators, therapists.'], ['codes', 'Enrolment codes', 'For any agency.'],
+      ['audit', 'Access audit', 'Who viewed, joined or changed sessions; check the trail.']);
   }
   main.append(tiles(items));
 }
