@@ -54,7 +54,8 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
         return Wording(
             "Tenfour: please check",
             f"A schedule change clashes with your {thing} on {when}. Open Tenfour to pick another time.",
-            appointments,
+            # The officer's conflicts page: other times by day, one tap to move (scheduling's review_path).
+            f"/#/conflicts/{intent.appointment_id}" if intent.appointment_id else appointments,
         )
     if k == "waiting_room":
         return Wording("Tenfour: someone is waiting", f"Someone is waiting for the {thing} at {when}.", call)

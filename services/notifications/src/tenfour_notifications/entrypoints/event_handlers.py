@@ -100,6 +100,7 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
             _at(env),
             _id(payload.appointment_id, "appointment id"),
             _id(payload.officer_id, "officer id"),
+            payload.time.start.ToDatetime(tzinfo=UTC) if payload.HasField("time") else None,
         )
 
     async def offered(env: Envelope, payload: Message) -> None:

@@ -109,14 +109,16 @@ class Router:
         )
         await self._dispatcher.dispatch(event_id, at, [intent])
 
-    async def conflict(self, event_id: str, at: datetime, appointment_id: str, officer_id: str) -> None:
+    async def conflict(
+        self, event_id: str, at: datetime, appointment_id: str, officer_id: str, start: datetime | None = None
+    ) -> None:
         view = await self._directory.appointment(appointment_id)
         intent = Intent(
             "appointment_conflict",
             Category.CHANGES,
             officer_id,
             appointment_id=appointment_id,
-            starts_at=view.start if view else None,
+            starts_at=view.start if view else start,
         )
         await self._dispatcher.dispatch(event_id, at, [intent])
 
