@@ -26,6 +26,7 @@ SERVICE_NAMES: dict[str, str] = {
     "scheduling": "tenfour.scheduling.v1.SchedulingService",
     "signaling": "tenfour.signaling.v1.SignalingService",
     "outcomes": "tenfour.outcomes.v1.OutcomesService",
+    "notifications": "tenfour.notifications.v1.NotificationService",
 }
 DEFAULT_TARGETS: dict[str, str] = {
     "identity": "127.0.0.1:50051",
@@ -33,6 +34,7 @@ DEFAULT_TARGETS: dict[str, str] = {
     "scheduling": "127.0.0.1:50053",
     "signaling": "127.0.0.1:50054",
     "outcomes": "127.0.0.1:50055",
+    "notifications": "127.0.0.1:50056",
 }
 
 
@@ -43,6 +45,7 @@ class Targets:
     scheduling: str
     signaling: str
     outcomes: str
+    notifications: str
 
     @classmethod
     def resolve(cls, given: dict[str, str | None] | None = None) -> Targets:

@@ -11,6 +11,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from tenfour.availability.v1 import availability_pb2_grpc
 from tenfour.identity.v1 import identity_pb2_grpc
+from tenfour.notifications.v1 import notifications_pb2_grpc
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour.signaling.v1 import signaling_pb2_grpc
 from tenfour_cli.config import Targets
@@ -75,6 +76,10 @@ class Clients:
     @property
     def signaling(self) -> signaling_pb2_grpc.SignalingServiceStub:
         return signaling_pb2_grpc.SignalingServiceStub(self.channel("signaling"))
+
+    @property
+    def notifications(self) -> notifications_pb2_grpc.NotificationServiceStub:
+        return notifications_pb2_grpc.NotificationServiceStub(self.channel("notifications"))
 
     def close(self) -> None:
         for channel in self._channels.values():

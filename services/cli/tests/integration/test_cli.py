@@ -20,7 +20,7 @@ from tenfour_shared.embedded import free_port
 
 from .conftest import ADMIN_PASSWORD, ADMIN_USERNAME, Admin, System
 
-SERVICE_COUNT = 5
+SERVICE_COUNT = 6
 CYCLES = {
     "officer_pitman": "DD--DDD--DD---",
     "officer_dupont": "NNNN---DDD-NNN---DDDD-------",

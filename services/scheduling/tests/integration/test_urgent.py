@@ -12,7 +12,12 @@ import pytest
 from google.protobuf.duration_pb2 import Duration
 
 from tenfour.common.v1 import common_pb2 as common
-from tenfour.events.v1.scheduling_events_pb2 import AppointmentStatusChanged, UrgentEscalation
+from tenfour.events.v1.scheduling_events_pb2 import (
+    AppointmentStatusChanged,
+    UrgentAssigned,
+    UrgentEscalation,
+    UrgentOffered,
+)
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.calendar import RuleSet, SessionSettings, SessionType, WeeklyWindow
@@ -102,6 +107,19 @@ async def test_connects_at_once_peers_first_when_asked_then_queues(harness: Harn
         [a.appointment_id, second.appointment.appointment_id]
     )
 
+    # Notifications alerts providers from these: the one who got each session (the others see it
+    # taken), and, for the queued ones, every eligible on-call provider at once.
+    assigned = await harness.scheduling_events("scheduling.urgent_assigned", at_least=2)
+    assert sorted(
+        (e.request_id, e.provider_id, list(e.withdrawn_provider_ids))
+        for e in assigned
+        if isinstance(e, UrgentAssigned)
+    ) == sorted([(first.request_id, "p-c", ["t-c"]), (second.request_id, "t-c", ["p-c"])])
+    offered = await harness.scheduling_events("scheduling.urgent_offered", at_least=2)
+    assert sorted(
+        (e.request_id, list(e.provider_ids)) for e in offered if isinstance(e, UrgentOffered)
+    ) == sorted([(third.request_id, ["p-c", "t-c"]), (fourth.request_id, ["p-c", "t-c"])])
+
     # Only the officer who asked sees the request; the session is an ordinary appointment.
     with pytest.raises(grpc.RpcError) as hidden:
         await status(harness, "o-4", third.request_id)
@@ -137,6 +155,10 @@ async def test_queue_escalates_once_with_the_crisis_line_then_connects(harness: 
     connected = await until_state(harness, "o-1", first.request_id, "connected")
     assert connected.appointment.provider_id == "t-c"
     assert connected.appointment.urgent
+    assigned = await harness.scheduling_events("scheduling.urgent_assigned", at_least=1)
+    assert [(e.request_id, e.provider_id) for e in assigned if isinstance(e, UrgentAssigned)] == [
+        (first.request_id, "t-c")
+    ]
     later = await status(harness, "o-2", second.request_id)
     assert (later.state, later.queue_position) == ("escalated", 1)
     assert len(await harness.scheduling_events("scheduling.urgent_escalation", settle=0.2)) == 2

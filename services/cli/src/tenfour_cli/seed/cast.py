@@ -22,7 +22,7 @@ DEFAULT_PREFIX = "demo"
 PREFIX = re.compile(r"[a-z][a-z0-9]{0,11}")  # usernames stay within identity's 32 characters
 SLOT_WAIT_SECONDS = 30.0
 PREFERRED_WAIT = 10.0  # seconds more for the preferred kind of provider
-TOTAL_STEPS = 10
+TOTAL_STEPS = 11
 CRISIS_ON_CALL = "therapist_okafor"  # on call around the clock for urgent sessions
 OVERNIGHT_DAYS = (
     common.WEEKDAY_MONDAY,

@@ -25,9 +25,10 @@ from tenfour_cli.seed.cast import (
     load_accounts,
 )
 from tenfour_cli.seed.identity_steps import IdentitySteps
+from tenfour_cli.seed.notification_steps import NotificationSteps
 
 
-class DemoSeeder(IdentitySteps, CalendarSteps):
+class DemoSeeder(IdentitySteps, CalendarSteps, NotificationSteps):
     # -- the plan ----------------------------------------------------------------------------
 
     def run(self) -> SeedResult:
@@ -74,6 +75,9 @@ class DemoSeeder(IdentitySteps, CalendarSteps):
 
         self._step("setting availability")
         self._availability()
+
+        self._step("confirming the demo officer's email (reminders reach the developer mailbox)")
+        self._officer_email()
 
         self._step("booking sessions")
         self._book_all()

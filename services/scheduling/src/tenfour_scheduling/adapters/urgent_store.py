@@ -25,10 +25,12 @@ REQUEST_TTL_SECONDS = 7 * 24 * 3600
 # KEYS: 1 request, 2 agency queue, 3 agencies with queues, 4 officer's active request,
 #       5 arrival counter (the queue's order)
 # ARGV: 1 request id, 2 officer, 3 agency, 4 prefer peer, 5 queued ms, 6 escalate ms,
-#       7 crisis line text, 8 ttl s
+#       7 crisis line text, 8 ttl s, 9-11 the outbox triple of its urgent_offered event (or none)
+# KEYS[6]: outbox
 _ENQUEUE = """
 local active = redis.call('GET', KEYS[4])
 if active then return active end
+if ARGV[9] then outbox_add(KEYS[6], ARGV[9], ARGV[10], ARGV[11]) end
 redis.call('HSET', KEYS[1], 'officer_id', ARGV[2], 'agency_id', ARGV[3], 'prefer_peer', ARGV[4],
   'state', 'queued', 'queued_ms', ARGV[5], 'escalate_ms', ARGV[6], 'crisis_line_text', ARGV[7])
 redis.call('EXPIRE', KEYS[1], ARGV[8])
@@ -38,10 +40,12 @@ redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[8])
 return ARGV[1]
 """
 
-# KEYS: 1 request, 2 agency queue, 3 officer's active request; ARGV: 1 request id, 2 appointment
+# KEYS: 1 request, 2 agency queue, 3 officer's active request, 4 outbox; ARGV: 1 request id,
+#       2 appointment, 3-5 the outbox triple of its urgent_assigned event
 _CONNECT = """
 local state = redis.call('HGET', KEYS[1], 'state')
 if state ~= 'queued' and state ~= 'escalated' then return 0 end
+outbox_add(KEYS[4], ARGV[3], ARGV[4], ARGV[5])
 redis.call('HSET', KEYS[1], 'state', 'connected', 'appointment', ARGV[2])
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
@@ -93,14 +97,14 @@ class UrgentStore:
     def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
         self._redis = redis
         self._relay = relay
-        self._enqueue = redis.register_script(_ENQUEUE)
-        self._connect = redis.register_script(_CONNECT)
+        self._enqueue = redis.register_script(outbox.LUA_PRELUDE + _ENQUEUE)
+        self._connect = redis.register_script(outbox.LUA_PRELUDE + _CONNECT)
         self._escalate = redis.register_script(outbox.LUA_PRELUDE + _ESCALATE)
         self._lease = redis.register_script(_LEASE)
         self._forget = redis.register_script(_FORGET_IF_EMPTY)
 
     async def record_connected(
-        self, request_id: str, officer_id: str, agency_id: str, a: Appointment
+        self, request_id: str, officer_id: str, agency_id: str, a: Appointment, event: Envelope
     ) -> None:
         """A request answered at once: kept only so its status can be read."""
         key = _request_key(request_id)
@@ -115,7 +119,9 @@ class UrgentStore:
                 },
             )
             pipe.expire(key, REQUEST_TTL_SECONDS)
+            outbox.stage(pipe, SERVICE, TAG, event)  # urgent_assigned: the provider is alerted
             await pipe.execute()
+        await self._relay.notify(TAG)
 
     async def enqueue(
         self,
@@ -126,8 +132,10 @@ class UrgentStore:
         queued_ms: int,
         escalate_ms: int,
         crisis_line_text: str,
+        event: Envelope | None = None,
     ) -> str:
-        """Queue the request; the officer's already active request id when there is one."""
+        """Queue the request (and its urgent_offered event); the officer's already active request
+        id when there is one."""
         raw = await self._enqueue(
             keys=[
                 _request_key(request_id),
@@ -135,6 +143,7 @@ class UrgentStore:
                 _AGENCIES,
                 _active_key(officer_id),
                 _SEQUENCE,
+                outbox_key(SERVICE, TAG),
             ],
             args=[
                 request_id,
@@ -145,8 +154,11 @@ class UrgentStore:
                 escalate_ms,
                 crisis_line_text,
                 REQUEST_TTL_SECONDS,
+                *(outbox.script_args(event) if event is not None else []),
             ],
         )
+        if event is not None:
+            await self._relay.notify(TAG)
         return as_bytes(raw).decode()
 
     async def active(self, officer_id: str) -> str | None:
@@ -188,11 +200,18 @@ class UrgentStore:
             await self._forget(keys=[_queue_key(agency_id), _AGENCIES], args=[agency_id])
         return [as_bytes(m).decode() for m in found]
 
-    async def connect(self, r: UrgentRequest, appointment: Appointment) -> bool:
+    async def connect(self, r: UrgentRequest, appointment: Appointment, event: Envelope) -> bool:
         done = await self._connect(
-            keys=[_request_key(r.request_id), _queue_key(r.agency_id), _active_key(r.officer_id)],
-            args=[r.request_id, appointment.SerializeToString()],
+            keys=[
+                _request_key(r.request_id),
+                _queue_key(r.agency_id),
+                _active_key(r.officer_id),
+                outbox_key(SERVICE, TAG),
+            ],
+            args=[r.request_id, appointment.SerializeToString(), *outbox.script_args(event)],
         )
+        if done:
+            await self._relay.notify(TAG)
         return bool(done)
 
     async def escalate(self, request_id: str, event: Envelope) -> bool:

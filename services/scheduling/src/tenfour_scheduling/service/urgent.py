@@ -18,6 +18,7 @@ from datetime import timedelta
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
+from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.domain import shifts
 from tenfour_scheduling.domain.records import QUEUED, ProviderSnapshot, UrgentRequest, to_ms
@@ -80,12 +81,21 @@ class UrgentService:
 
     async def connect(self, officer_id: str, agency_id: str, prefer_peer: bool) -> Appointment | None:
         """Book an urgent session with the first crisis provider free right now, or None."""
+        booked, _ = await self._connect(officer_id, agency_id, prefer_peer)
+        return booked
+
+    async def _connect(
+        self, officer_id: str, agency_id: str, prefer_peer: bool
+    ) -> tuple[Appointment | None, list[str]]:
+        """The booked session (or None), and every crisis provider eligible for the request (free
+        now or not: those notifications alerts, and withdraws the alert from once it is taken)."""
         ids = await self._providers.agency_provider_ids(agency_id)
         if not ids:
-            return None
+            return None, []
         now = self._clock()
         facts, snapshots = await self._facts.read(officer_id, agency_id, Interval(now, now + _SOON), ids)
         candidates: list[tuple[int, str, ProviderSnapshot]] = []
+        eligible: list[str] = []
         for snapshot in snapshots:
             why = ineligibility(
                 snapshot,
@@ -97,6 +107,8 @@ class UrgentService:
             if why is not None or snapshot.availability is None:
                 continue
             settings = snapshot.availability.rules.settings(SessionType.CRISIS)
+            if settings is not None:
+                eligible.append(snapshot.provider_id)
             if settings is None or not _free_now(
                 snapshot, self._expansions, Interval(now, now + settings.duration)
             ):
@@ -108,23 +120,49 @@ class UrgentService:
         for _, _, snapshot in sorted(candidates, key=lambda c: (c[0], c[1])):
             booked = await self._booking.book_urgent(facts, snapshot, now)
             if booked is not None:
-                return booked
-        return None
+                return booked, sorted(eligible)
+        return None, sorted(eligible)
+
+    def _assigned(self, request_id: str, officer_id: str, a: Appointment, eligible: list[str]) -> Envelope:
+        event = ev.UrgentAssigned(
+            request_id=request_id,
+            agency_id=a.agency_id,
+            officer_id=officer_id,
+            provider_id=a.provider_id,
+            appointment_id=a.appointment_id,
+            withdrawn_provider_ids=[p for p in eligible if p != a.provider_id],
+        )
+        return build(event, subject=request_id, when=self._clock())
 
     async def request(self, officer_id: str, agency_id: str, prefer_peer: bool) -> UrgentStatus:
         active = await self._store.active(officer_id)
         if active is not None:
             return await self.status(officer_id, active)
         request_id = secrets.token_urlsafe(18)
-        booked = await self.connect(officer_id, agency_id, prefer_peer)
+        booked, eligible = await self._connect(officer_id, agency_id, prefer_peer)
         if booked is not None:
-            await self._store.record_connected(request_id, officer_id, agency_id, booked)
+            event = self._assigned(request_id, officer_id, booked, eligible)
+            await self._store.record_connected(request_id, officer_id, agency_id, booked, event)
             return await self.status(officer_id, request_id)
         facts, _ = await self._facts.read(officer_id, agency_id, Interval(self._clock(), self._clock()))
         now_ms = to_ms(self._clock())
         escalate_ms = now_ms + int(facts.policy.urgent_escalate_after.total_seconds() * 1000)
+        offered = None
+        if eligible:  # nobody free now: every eligible on-call provider is alerted at once
+            payload = ev.UrgentOffered(
+                request_id=request_id, agency_id=agency_id, provider_ids=eligible, tier=0
+            )
+            payload.requested_at.FromDatetime(self._clock())
+            offered = build(payload, subject=request_id, when=self._clock())
         stored_id = await self._store.enqueue(
-            request_id, officer_id, agency_id, prefer_peer, now_ms, escalate_ms, facts.policy.crisis_line_text
+            request_id,
+            officer_id,
+            agency_id,
+            prefer_peer,
+            now_ms,
+            escalate_ms,
+            facts.policy.crisis_line_text,
+            offered,
         )
         return await self.status(officer_id, stored_id)
 
@@ -152,9 +190,9 @@ class UrgentService:
                 await self._drive_one(r)
 
     async def _drive_one(self, r: UrgentRequest) -> None:
-        booked = await self.connect(r.officer_id, r.agency_id, r.prefer_peer)
+        booked, eligible = await self._connect(r.officer_id, r.agency_id, r.prefer_peer)
         if booked is not None:
-            await self._store.connect(r, booked)
+            await self._store.connect(r, booked, self._assigned(r.request_id, r.officer_id, booked, eligible))
             return
         now = self._clock()
         if r.state == QUEUED and to_ms(now) >= r.escalate_ms:

@@ -1,0 +1,224 @@
+"""Use cases over fakes of our own ports: who is told, on which channel, when, and what happens
+when a receiver fails."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from tenfour_notifications.domain.model import Category, Channel, Intent, Status
+from tenfour_notifications.domain.preferences import Preferences, QuietHours
+from tenfour_notifications.domain.records import AppointmentView, Device, EmailRecord
+from tenfour_notifications.domain.retry import Attempt, Backoff, Outcome
+from tenfour_notifications.domain.wording import SENSITIVE_WORDS, word
+from tenfour_notifications.service.deliver import Deliverer, push_payload
+from tenfour_notifications.service.dispatch import Dispatcher
+from tenfour_notifications.service.router import Router
+
+from .fakes import (
+    Clock,
+    FakeChannels,
+    FakeDeliveries,
+    FakeDirectory,
+    FakeEmail,
+    FakeLive,
+    FakeMetrics,
+    FakePush,
+    FakeWebhook,
+)
+
+NOW = datetime(2026, 3, 10, 4, 0, tzinfo=UTC)  # 23:00 in Chicago (CDT from March 8)
+CHICAGO = "America/Chicago"
+
+
+class World:
+    def __init__(self) -> None:
+        self.clock = Clock(NOW)
+        self.channels = FakeChannels()
+        self.deliveries = FakeDeliveries()
+        self.directory = FakeDirectory()
+        self.live = FakeLive()
+        self.dispatcher = Dispatcher(self.channels, self.deliveries, self.directory, self.live, self.clock)
+        self.router = Router(self.directory, self.dispatcher, self.live)
+        self.email, self.push, self.hook, self.metrics = FakeEmail(), FakePush(), FakeWebhook(), FakeMetrics()
+        self.deliverer = Deliverer(
+            self.deliveries,
+            self.channels,
+            self.email,
+            self.push,
+            self.hook,
+            self.metrics,
+            self.clock,
+            Backoff(1.0, 60.0, 3),
+            "https://tenfour.example",
+        )
+
+    def reach(self, user: str) -> None:
+        self.channels.emails[user] = EmailRecord(f"{user}@example.org", True, NOW, NOW)
+        self.channels.device_map[user] = {"d1": Device("d1", "https://push.example/x", "k", "a", "", NOW)}
+
+    def quiet(self, user: str, start: time, end: time) -> None:
+        self.channels.prefs[user] = Preferences(quiet_hours=QuietHours(start, end, CHICAGO))
+
+    def queued(self, channel: Channel) -> list[tuple[datetime, str]]:
+        return [(q.due, q.status) for q in self.deliveries.queued.values() if q.job.channel is channel]
+
+
+async def test_a_reminder_goes_live_now_and_is_queued_for_push_and_email() -> None:
+    w = World()
+    w.reach("o1")
+    start = NOW + timedelta(hours=10)
+    await w.router.reminder_due("e1", NOW, "a1", "o1", start)
+    assert [(u, n.kind) for u, n in w.live.sent] == [("o1", "reminder")]
+    assert w.queued(Channel.EMAIL) == [(NOW, "pending")]
+    assert w.queued(Channel.WEB_PUSH) == [(NOW, "pending")]
+    # The same event again (JetStream redelivery): nothing new, nothing live twice.
+    await w.router.reminder_due("e1", NOW, "a1", "o1", start)
+    assert len(w.live.sent) == 1
+    assert len(w.deliveries.queued) == 2
+
+
+async def test_quiet_hours_defer_push_and_email_to_their_end_across_midnight() -> None:
+    w = World()
+    w.reach("o1")
+    w.quiet("o1", time(22), time(6))  # 23:00 local now: quiet until 06:00 Chicago = 11:00 UTC
+    await w.router.reminder_due("e1", NOW, "a1", "o1", NOW + timedelta(hours=10))
+    end = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
+    assert w.queued(Channel.EMAIL) == [(end, "deferred")]
+    assert len(w.live.sent) == 1  # in-app is immediate
+
+
+async def test_a_reminder_that_would_arrive_after_its_session_is_skipped() -> None:
+    w = World()
+    w.reach("o1")
+    w.quiet("o1", time(22), time(6))
+    await w.router.reminder_due("e1", NOW, "a1", "o1", NOW + timedelta(hours=2))
+    assert w.queued(Channel.EMAIL) == []
+    reasons = {(j.channel, s, r) for j, s, r in w.deliveries.records.values()}
+    assert (Channel.EMAIL, Status.SKIPPED, "quiet_hours") in reasons
+
+
+async def test_urgent_alerts_to_on_call_providers_ignore_quiet_hours() -> None:
+    w = World()
+    w.reach("t1")
+    w.quiet("t1", time(22), time(6))
+    await w.router.urgent_offered("e2", NOW, "req-1", ["t1"])
+    assert w.queued(Channel.WEB_PUSH) == [(NOW, "pending")]
+    assert w.live.sent[0][1].urgent
+
+
+async def test_nowhere_to_deliver_is_logged_as_skipped_with_the_reason() -> None:
+    w = World()
+    w.channels.emails["o1"] = EmailRecord("o1@example.org", False, NOW, None)  # never confirmed
+    await w.router.reminder_due("e1", NOW, "a1", "o1", NOW + timedelta(hours=5))
+    reasons = {(j.channel, r) for j, s, r in w.deliveries.records.values() if s is Status.SKIPPED}
+    assert reasons == {(Channel.EMAIL, "no_confirmed_address"), (Channel.WEB_PUSH, "no_device")}
+
+
+async def test_cancellation_tells_the_other_side_only() -> None:
+    w = World()
+    start = NOW + timedelta(days=1)
+    view = AppointmentView("a1", "ag", "t1", ("o1",), start, "cancelled", False, 1, 2)
+    await w.router.appointment_changed("e3", NOW, view, "booked", "officer_cancelled", False)
+    assert [(u, n.kind) for u, n in w.live.sent] == [("t1", "appointment_cancelled")]
+
+
+async def test_a_freed_group_seat_reaches_its_followers() -> None:
+    w = World()
+    start = NOW + timedelta(days=1)
+    full = AppointmentView("g1", "ag", "t1", ("o1", "o2"), start, "booked", True, 2, 3)
+    await w.directory.put_appointment(full)
+    await w.directory.follow("g1", "o3", True)
+    freed = AppointmentView("g1", "ag", "t1", ("o1",), start, "booked", True, 2, 4)
+    await w.router.appointment_changed("e4", NOW, freed, "booked", "seat_released", False)
+    assert [(u, n.kind) for u, n in w.live.sent] == [("o3", "seat_freed")]
+
+
+async def test_assignment_alerts_the_provider_and_withdraws_the_others() -> None:
+    w = World()
+    await w.router.urgent_assigned("e5", NOW, "req-1", "o1", "t1", "a9", ["t1", "t2", "t3"])
+    assert sorted((u, n.kind) for u, n in w.live.sent) == [
+        ("o1", "urgent_assigned"),
+        ("t1", "urgent_assigned"),
+    ]
+    assert sorted(u for u, _, _ in w.live.withdrawn) == ["t2", "t3"]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "reminder",
+        "appointment_booked",
+        "appointment_cancelled",
+        "appointment_moved",
+        "appointment_conflict",
+        "waiting_room",
+        "seat_freed",
+        "urgent_offered",
+        "urgent_assigned_provider",
+        "urgent_assigned_officer",
+        "urgent_escalated_admin",
+        "test",
+    ],
+)
+def test_neutral_wording_says_nothing_about_therapy_or_who(kind: str) -> None:
+    intent = Intent(
+        kind,
+        Category.CHANGES,
+        "u",
+        appointment_id="a1",
+        starts_at=NOW,
+        facts={"provider_name": "Dr. Rivera", "case_code": "K7"},
+    )
+    text = word(intent, detailed=False, zone=CHICAGO)
+    for part in (text.title, text.body):
+        assert not any(w in part.lower() for w in SENSITIVE_WORDS), part
+        assert "Rivera" not in part
+    assert text.link.startswith("/#/")
+    detailed = word(intent, detailed=True, zone=CHICAGO)
+    if kind == "reminder":
+        assert "Dr. Rivera" in detailed.body
+
+
+async def test_transient_failures_back_off_then_deliver_and_gone_removes_the_device() -> None:
+    w = World()
+    w.reach("o1")
+    await w.router.reminder_due("e1", NOW, "a1", "o1", NOW + timedelta(hours=10))
+    (push_job,) = [q.job for q in w.deliveries.queued.values() if q.job.channel is Channel.WEB_PUSH]
+    w.push.answers = [Attempt(Outcome.TRANSIENT, "unreachable")]
+    retried = type(push_job)(
+        **{**{f: getattr(push_job, f) for f in push_job.__dataclass_fields__}, "attempts": 1}
+    )
+    await w.deliverer.deliver(retried)
+    due = w.deliveries.queued[push_job.key].due
+    assert NOW + timedelta(seconds=0.5) <= due <= NOW + timedelta(seconds=1)  # jitter within the first step
+    w.push.answers = [Attempt(Outcome.GONE, "subscription_gone")]
+    await w.deliverer.deliver(retried)
+    assert w.channels.device_map["o1"] == {}
+    assert w.deliveries.records[push_job.key][1:] == (Status.FAILED, "subscription_gone")
+
+
+async def test_retries_exhausted_fail_for_good() -> None:
+    w = World()
+    w.reach("o1")
+    await w.router.reminder_due("e1", NOW, "a1", "o1", NOW + timedelta(hours=10))
+    (mail_job,) = [q.job for q in w.deliveries.queued.values() if q.job.channel is Channel.EMAIL]
+    w.email.script.answers = [Attempt(Outcome.TRANSIENT, "unreachable")]
+    last = type(mail_job)(
+        **{**{f: getattr(mail_job, f) for f in mail_job.__dataclass_fields__}, "attempts": 3}
+    )
+    await w.deliverer.deliver(last)
+    assert w.deliveries.records[mail_job.key][1:] == (Status.FAILED, "retries_exhausted")
+    assert w.metrics.failures == ["retries_exhausted"]
+
+
+def test_push_payload_stays_under_4_kb() -> None:
+    w = World()
+    intent = Intent("test", Category.ACCOUNT, "u")
+    text = word(intent, False, "UTC")
+    from tenfour_notifications.domain.model import Notification
+
+    n = Notification("id", "test", Category.ACCOUNT, text.title, "x" * 10_000, text.link, NOW)
+    assert len(push_payload(n)) <= 3800
+    assert w is not None
