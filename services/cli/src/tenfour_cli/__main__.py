@@ -8,7 +8,18 @@ from collections.abc import Sequence
 
 from tenfour_cli import __version__
 from tenfour_cli.app import Context, add_common_options
-from tenfour_cli.commands import account, admin, audit, groups, health, rosters, scheduling, seed, session
+from tenfour_cli.commands import (
+    account,
+    admin,
+    audit,
+    groups,
+    health,
+    rosters,
+    scheduling,
+    seed,
+    session,
+    users,
+)
 from tenfour_cli.exits import CliError, Exit
 
 __all__ = ["build_parser", "main"]
@@ -37,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     add_common_options(common, suppress=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (health, account, admin, audit, rosters, scheduling, groups, session, seed):
+    for module in (health, account, admin, users, audit, rosters, scheduling, groups, session, seed):
         module.register(commands, [common])
     return parser
 

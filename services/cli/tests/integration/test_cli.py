@@ -273,3 +273,20 @@ def test_seed_reports_what_it_skipped_when_rpcs_are_missing(
     assert "skipped: SchedulingService/SetRoster not available yet" in report["skipped"]
     assert "skipped: SchedulingService/FindSlots not available yet" in report["skipped"]
     assert report["bookings"] == []
+
+
+def test_an_admin_unlocks_an_account_after_failed_sign_ins(cli: Any, admin: Admin, monkeypatch: Any) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    me = cli("--json", "whoami")
+    assert me.code == 0
+    user_id = me.json["user"]["user_id"]
+    assert cli("--json", "users", "unlock", "--user", user_id).code == 0  # from zero
+    for _ in range(2):
+        assert cli("--json", "login", "-u", ADMIN_USERNAME, "--password", "a wrong password here").code == 3
+
+    unlocked = cli("--json", "users", "unlock", "--user", user_id)
+    unknown = cli("--json", "users", "unlock", "--user", "u-nobody")
+
+    assert unlocked.code == 0
+    assert unlocked.json == {"user_id": user_id, "was_locked": False, "failures": 2}
+    assert unknown.code == 3

@@ -1,4 +1,6 @@
-"""Login throttle counters in Redis: one per account, one per source, each updated atomically.
+"""Login throttle counters in Redis: one per account, one per source, each updated atomically,
+and per account the consecutive failures for the hard limit (no expiry: only a success, an
+admin or the owner's second factor resets it).
 
 Counters are named by an HMAC of the login name or of the source (vault key), so the store
 holds neither the names people tried nor their network addresses.
@@ -74,3 +76,21 @@ class ThrottleStore:
 
     async def clear(self, counter: Counter) -> None:
         await self._redis.delete(counter.key)
+
+    def failures_key(self, subject: str) -> str:
+        """The hard-limit counter of a subject ("user:<id>", or "name:<login name>" if unknown)."""
+        return keys.throttle("fails", self._vault.mac(Purpose.THROTTLE, "fails:" + subject))
+
+    async def consecutive_failures(self, subject: str) -> int:
+        return int(await self._redis.get(self.failures_key(subject)) or 0)
+
+    async def add_failure(self, subject: str) -> int:
+        return int(await self._redis.incr(self.failures_key(subject)))
+
+    async def reset_failures(self, subject: str) -> int:
+        key = self.failures_key(subject)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.get(key)
+            pipe.delete(key)
+            before, _ = await pipe.execute()
+        return int(before or 0)

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import NamedTuple
 
 __all__ = [
+    "AccountLocked",
     "AlreadyExists",
     "DomainError",
     "FailedPrecondition",
@@ -64,6 +65,17 @@ class FailedPrecondition(DomainError):
     def __init__(self, message: str, reason: str = "") -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class AccountLocked(FailedPrecondition):
+    """FAILED_PRECONDITION: the hard limit of consecutive failed sign-ins was reached."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "this account is locked after too many failed sign-ins: sign in with your authenticator "
+            "code, or ask an administrator to unlock it",
+            reason="locked",
+        )
 
 
 class Unauthenticated(DomainError):

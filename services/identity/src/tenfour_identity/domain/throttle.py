@@ -1,9 +1,17 @@
-"""Login throttling: exponential backoff per account and per source, as pure functions.
+"""Login throttling per NIST SP 800-63B §5.2.2: growing delays, then a hard limit.
 
-Two counters are kept for every login attempt: one per account (stops guessing one officer's
-password) and one per source key, e.g. client IP or device (stops spraying one password across
-many accounts). Backoff is capped instead of locking accounts indefinitely: a hard lockout lets
-anyone lock an officer out of crisis support by failing on purpose.
+Two backoff counters are kept for every login attempt: one per account (stops guessing one
+officer's password) and one per source key, e.g. client IP or device (stops spraying one
+password across many accounts). Each counted failure past the free ones doubles the wait (up to
+15 min per account, 1 h per source); a quiet day forgets them.
+
+Backoff alone would allow a slow attacker ~100 guesses a day forever, so a third counter holds
+the account's consecutive failures with no expiry: at HARD_LIMIT (100, the most SP 800-63B
+allows) the account is locked for password sign-in until an admin resets it (UnlockAccount,
+`tenfour users unlock`) or the owner proves their second factor (Login with a current TOTP
+code). A success resets it. Unknown login names are counted and locked alike, so the answer
+never tells whether an account exists. Someone failing on purpose can lock an officer out, which
+is why the limit is high and the owner can lift it themselves.
 
 The store keeps a FailureRecord per key (with a TTL of `forget_after`); the service calls
 `decide()` before checking the password, then `record_failure()` or, for the account key only,
@@ -20,15 +28,24 @@ from tenfour_identity.domain.errors import ResourceExhausted
 
 __all__ = [
     "ACCOUNT_POLICY",
+    "HARD_LIMIT",
     "SOURCE_POLICY",
     "FailureRecord",
     "ThrottleDecision",
     "ThrottlePolicy",
     "decide",
     "ensure_allowed",
+    "is_locked",
     "record_failure",
     "retry_after",
 ]
+
+
+HARD_LIMIT = 100  # consecutive failed sign-ins of one account (SP 800-63B: no more than 100)
+
+
+def is_locked(consecutive_failures: int) -> bool:
+    return consecutive_failures >= HARD_LIMIT
 
 
 @dataclass(frozen=True, slots=True)

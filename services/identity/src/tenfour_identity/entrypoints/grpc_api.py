@@ -45,6 +45,8 @@ def _shared_error(exc: domain.DomainError) -> shared.DomainError:
         domain.Unauthenticated: shared.Unauthenticated,
         domain.ResourceExhausted: shared.ResourceExhausted,
     }
+    if isinstance(exc, domain.FailedPrecondition):  # and its kinds, such as AccountLocked
+        return shared.FailedPrecondition(exc.message)
     return table.get(type(exc), shared.FailedPrecondition)(exc.message)
 
 
@@ -232,6 +234,11 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
             self._deps, current_principal(), request.user_id, request.reason_code
         )
         return user_message(user)
+
+    @rpc
+    async def UnlockAccount(self, request: pb.UnlockAccountRequest, context: Ctx) -> pb.UnlockAccountResponse:
+        was_locked, failures = await admin.unlock_account(self._deps, current_principal(), request.user_id)
+        return pb.UnlockAccountResponse(was_locked=was_locked, consecutive_failures=failures)
 
     @rpc
     async def ListAuditEvents(

@@ -43,6 +43,7 @@ RULES: dict[str, Rule] = {
     "GetMe": AUTHENTICATED,
     # Administration.
     "DeactivateUser": AUTHENTICATED,  # oneself (not system admins), or as roles.can_manage_user
+    "UnlockAccount": ADMINS,  # as roles.can_manage_user: agency admins their own agency only
     "ListAuditEvents": SYSTEM_ADMIN,
     "ListAccessAudit": SYSTEM_ADMIN,
     "VerifyAuditChain": SYSTEM_ADMIN,

@@ -6,9 +6,12 @@ import json
 import logging
 import re
 
-from tenfour_identity.domain.errors import ValidationFailed
+from tenfour_identity.domain.errors import PermissionDenied, ValidationFailed
 from tenfour_identity.domain.records import AuditEntry, AuditRecord, KeyInfo
+from tenfour_identity.domain.roles import can_manage_user
+from tenfour_identity.domain.throttle import is_locked
 from tenfour_identity.service.accounts import StaffInput, create_staff, validate_staff
+from tenfour_identity.service.auth import normalise_login_name
 from tenfour_identity.service.caller import caller
 from tenfour_identity.service.deps import Deps
 from tenfour_identity.service.errors import Form
@@ -77,3 +80,23 @@ async def rotate_signing_key(deps: Deps, principal: Principal) -> tuple[KeyInfo,
 
 def jwks_json(deps: Deps) -> str:
     return json.dumps(deps.signing_keys.jwks(), separators=(",", ":"))
+
+
+async def unlock_account(deps: Deps, principal: Principal, user_id: str) -> tuple[bool, int]:
+    """Lift the sign-in hard limit (and backoff) of an account in the caller's scope.
+
+    Returns (was locked, consecutive failures before the reset).
+    """
+    actor = await caller(deps, principal)
+    if not user_id:
+        raise ValidationFailed([("user_id", "is required")])
+    user = await deps.directory.get_user(user_id)
+    if user is None or not can_manage_user(principal, user.role, user.agency_id):
+        # The same answer for "no such user" and "not yours": agency admins cannot probe ids.
+        raise PermissionDenied("no such user in your scope")
+    failures = await deps.throttle.reset_failures(f"user:{user.id}")
+    for name in [user.username, *([user.email] if user.email else [])]:
+        await deps.throttle.clear(deps.throttle.account(normalise_login_name(str(name))))
+    detail = f"by={actor.id} failures={failures}"
+    await deps.audit.append(AuditEntry("account_unlocked", user.id, user.agency_id or "", detail))
+    return is_locked(failures), failures

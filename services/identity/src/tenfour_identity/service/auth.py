@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from tenfour_identity.domain.errors import (
+    AccountLocked,
     FailedPrecondition,
     ResourceExhausted,
     Unauthenticated,
@@ -22,6 +23,7 @@ from tenfour_identity.domain.models import User
 from tenfour_identity.domain.records import AuditEntry, Counter
 from tenfour_identity.domain.refresh import RevocationReason, RotationOutcome
 from tenfour_identity.domain.roles import MFA_REQUIRED_ROLES
+from tenfour_identity.domain.throttle import HARD_LIMIT, is_locked
 from tenfour_identity.domain.totp import new_totp_secret, provisioning_uri, verify_totp
 from tenfour_identity.service.caller import caller
 from tenfour_identity.service.deps import Deps
@@ -98,6 +100,11 @@ async def _admit(deps: Deps, by_source: Counter, by_account: Counter, now: datet
     return source.locked or account.locked
 
 
+async def _count_failure(deps: Deps, subject: str, user_id: str, agency_id: str) -> None:
+    if await deps.throttle.add_failure(subject) == HARD_LIMIT:
+        await deps.audit.append(AuditEntry("account_locked", user_id, agency_id, f"after={HARD_LIMIT}"))
+
+
 async def login(deps: Deps, *, username: str, password: str, totp_code: str, source: str) -> AuthOutcome:
     name = normalise_login_name(username)
     if not password:
@@ -109,19 +116,36 @@ async def login(deps: Deps, *, username: str, password: str, totp_code: str, sou
     by_source, by_account = deps.throttle.source(source), deps.throttle.account(name)
     locked = await _admit(deps, by_source, by_account, now)
 
-    # Unknown users verify against the hasher's dummy hash: same answer, similar time.
     user_id = await deps.directory.find_login(name)
     user = await deps.directory.get_user(user_id) if user_id else None
     creds = await deps.directory.get_credentials(user.id) if user else None
+    known, agency = (user.id, user.agency_id or "") if user else ("", "")
+    # Per person, whichever name they sign in with; unknown names are counted (and locked) alike.
+    subject = f"user:{user.id}" if user else f"name:{name}"
+    unlocked = False
+    if is_locked(await deps.throttle.consecutive_failures(subject)):
+        # Only the owner's second factor lifts the hard limit here; the backoff charged above
+        # keeps guessing the code as slow as guessing the password.
+        if user is None or creds is None or user.disabled or creds.totp_secret is None or not totp_code:
+            raise AccountLocked()
+        step = verify_totp(creds.totp_secret, totp_code, now=now, last_used_step=creds.totp_last_step)
+        if step is None or not await deps.mfa.accept_step(user.id, step):
+            await deps.audit.append(AuditEntry("unlock_failed", known, agency, f"src={tag}"))
+            raise AccountLocked()
+        await deps.throttle.reset_failures(subject)
+        await deps.audit.append(AuditEntry("account_unlocked", known, agency, "by=second_factor"))
+        unlocked = True
+
+    # Unknown users verify against the hasher's dummy hash: same answer, similar time.
     matched = await deps.passwords.verify(creds.password_hash if creds else None, password)
     if not matched or user is None or creds is None or user.disabled:
-        known, agency = (user.id, user.agency_id or "") if user else ("", "")
         detail = f"src={tag}" + (" locked" if locked else "")
         await deps.audit.append(AuditEntry("login_failed", known, agency, detail))
+        await _count_failure(deps, subject, known, agency)
         raise Unauthenticated()
     await deps.throttle.refund(by_source)  # a right password is not a spraying source
 
-    if creds.totp_secret is not None:
+    if creds.totp_secret is not None and not unlocked:
         if not totp_code:
             # The account's charge stays until the second factor succeeds, or one could
             # alternate password-only calls with TOTP guesses and never be throttled.
@@ -129,8 +153,10 @@ async def login(deps: Deps, *, username: str, password: str, totp_code: str, sou
         step = verify_totp(creds.totp_secret, totp_code, now=now, last_used_step=creds.totp_last_step)
         if step is None or not await deps.mfa.accept_step(user.id, step):
             await deps.audit.append(AuditEntry("mfa_failed", user.id, user.agency_id or "", f"src={tag}"))
+            await _count_failure(deps, subject, known, agency)
             raise Unauthenticated()
     await deps.throttle.clear(by_account)
+    await deps.throttle.reset_failures(subject)
     if deps.passwords.needs_rehash(creds.password_hash):
         await deps.directory.set_password_hash(user.id, await deps.passwords.hash(password))
     if creds.totp_secret is None and user.role in MFA_REQUIRED_ROLES:
