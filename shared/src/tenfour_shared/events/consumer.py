@@ -10,6 +10,7 @@ never blocks the events behind it.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
@@ -20,6 +21,7 @@ from nats.aio.msg import Msg
 from nats.errors import TimeoutError as NatsTimeoutError
 from nats.js import JetStreamContext
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy
+from nats.js.errors import NotFoundError
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_shared import metrics, tracing
@@ -70,17 +72,28 @@ class EventConsumer:
         self.dead_lettered = 0
 
     async def run(self) -> None:
-        sub = await self._js.pull_subscribe(
-            f"{self._source}.>",
-            durable=self.durable,
-            stream=self.stream,
-            config=ConsumerConfig(
-                ack_policy=AckPolicy.EXPLICIT,
-                deliver_policy=DeliverPolicy.ALL,
-                ack_wait=self._ack_wait,
-                max_ack_pending=1000,
-            ),
-        )
+        waited = False
+        while True:
+            try:
+                sub = await self._js.pull_subscribe(
+                    f"{self._source}.>",
+                    durable=self.durable,
+                    stream=self.stream,
+                    config=ConsumerConfig(
+                        ack_policy=AckPolicy.EXPLICIT,
+                        deliver_policy=DeliverPolicy.ALL,
+                        ack_wait=self._ack_wait,
+                        max_ack_pending=1000,
+                    ),
+                )
+                break
+            except NotFoundError:
+                # The producer has not created its stream yet (with per-service NATS users only the
+                # producer may): wait for it rather than fail and log an error every retry.
+                if not waited:
+                    log.info("waiting for the source stream", extra={"consumer": self.durable})
+                    waited = True
+                await asyncio.sleep(1.0)
         try:
             while True:
                 # nats-py may turn our own cancellation into a timeout or swallow it: re-raise it.
