@@ -32,6 +32,10 @@ export async function conflicts(main, params, ctx) {
   const only = params[0] || '';
   const box = h('div', { class: 'conflicts' });
   main.append(box);
+  // Times in the zone of the officer's roster, as the alternatives' days and hours are.
+  try {
+    ctx.rosterZone = (await api.call('scheduling', 'GetRoster', {})).timezone || undefined;
+  } catch { ctx.rosterZone = undefined; }
   await load(box, only, ctx);
   const off = live.subscribe((message) => {
     // A new clash or one cleared by another change: shown without a reload, unless a move is under way.
@@ -63,7 +67,7 @@ function conflictCard(c, box, only, ctx) {
   const a = c.appointment;
   const what = c.group_seat ? 'Your seat in the group session' : 'Your appointment';
   const card = h('section', { class: 'card conflict', dataset: { appointmentId: a.appointment_id } },
-    h('h2', { text: range(a.time) }),
+    h('h2', { text: range(a.time, ctx.rosterZone) }),
     h('p', {}, h('span', { class: 'badge conflict', text: 'Clashes with a shift' }), ' ', `${what} no longer fits${c.reason ? `: ${c.reason}` : '.'}`),
     h('p', { class: 'muted', text: 'It stays booked until you choose another time or cancel it.' }));
   const alternatives = c.alternatives || [];
@@ -92,7 +96,7 @@ function alternativeItem(c, slot, box, only, ctx) {
     try {
       await accept(c, slot);
       setStatus('Moved.', 'ok');
-      await load(box, only, ctx, notice('ok', `Moved to ${range(slot.time)}.`));
+      await load(box, only, ctx, notice('ok', `Moved to ${range(slot.time, ctx.rosterZone)}.`));
     } catch (error) {
       if (error.code === 'FAILED_PRECONDITION') {
         // Taken meanwhile: nothing changed; the list comes back with times free now.
