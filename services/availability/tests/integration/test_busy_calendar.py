@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import grpc
 import pytest
+from redis.asyncio import Redis
 
 from tenfour.availability.v1 import rules_pb2
 from tenfour.common.v1 import common_pb2
@@ -190,3 +191,63 @@ async def test_the_horizon_is_refreshed_as_time_passes(harness: Harness) -> None
         rules.ClearField("version")
         rules.ClearField("updated_at")
     assert refreshed.rules == first.rules
+
+
+CONFIDENTIAL = """BEGIN:VCALENDAR
+VERSION:2.0
+PRODID:-//tenfour tests//EN
+BEGIN:VEVENT
+UID:jane-roe-weekly@clinic.example
+DTSTAMP:20251201T000000Z
+DTSTART;TZID=Europe/Berlin:20260105T100000
+DTEND;TZID=Europe/Berlin:20260105T110000
+RRULE:FREQ=WEEKLY;BYDAY=MO
+SUMMARY:Session with client Jane Roe
+DESCRIPTION:Follow-up after the shooting; discuss custody
+LOCATION:Room 4, Harbor Clinic
+ORGANIZER:mailto:drkim@clinic.example
+ATTENDEE;CN=Jane Roe:mailto:jane.roe@example.com
+END:VEVENT
+BEGIN:VEVENT
+UID:jane-roe-weekly@clinic.example
+DTSTAMP:20251201T000000Z
+RECURRENCE-ID;TZID=Europe/Berlin:20260112T100000
+DTSTART;TZID=Europe/Berlin:20260112T140000
+DTEND;TZID=Europe/Berlin:20260112T150000
+SUMMARY:Jane Roe moved to the afternoon
+END:VEVENT
+END:VCALENDAR
+"""
+
+
+async def _stored_text(redis_client: Redis) -> str:
+    parts = []
+    for key in await redis_client.keys("*"):
+        kind = (await redis_client.type(key)).decode()
+        if kind == "string":
+            parts.append(repr(await redis_client.get(key)))
+        elif kind == "hash":
+            parts.append(repr(await redis_client.hgetall(key)))
+        elif kind == "stream":
+            parts.append(repr(await redis_client.xrange(key)))
+    return "\n".join(parts)
+
+
+async def test_only_busy_time_and_recurrences_are_stored(harness: Harness, redis_client: Redis) -> None:
+    harness.clock.now = utc(2026, 1, 1)
+    await harness.set_rules(berlin_weekdays())
+    await harness.import_ics("p", CONFIDENTIAL)
+    harness.clock.now += timedelta(days=8)  # the refresher re-expands what was stored
+    await asyncio.sleep(0.5)
+
+    stored = await _stored_text(redis_client)
+    free = await harness.free("p", utc(2026, 1, 12), utc(2026, 1, 13))
+
+    assert "BEGIN:VEVENT" in stored  # the minimal calendar is kept for re-expansion
+    for secret in ("Jane", "Roe", "client", "custody", "Room 4", "Harbor", "mailto", "clinic.example"):
+        assert secret not in stored
+    # Monday the 12th: the 10:00 session moved to 14:00 Berlin (13:00 UTC), recurrence intact.
+    assert [(s, e) for s, e, _ in free] == [
+        (utc(2026, 1, 12, 8), utc(2026, 1, 12, 13)),
+        (utc(2026, 1, 12, 14), utc(2026, 1, 12, 16)),
+    ]

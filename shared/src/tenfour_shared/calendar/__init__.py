@@ -14,6 +14,7 @@ from tenfour_shared.calendar.errors import (
 )
 from tenfour_shared.calendar.expand import MAX_RANGE, Availability, expand
 from tenfour_shared.calendar.ics import parse_busy_calendar
+from tenfour_shared.calendar.ics_read import minimal_calendar
 from tenfour_shared.calendar.placement import (
     DEFAULT_STEP,
     Booking,
@@ -50,6 +51,7 @@ __all__ = [
     "check_successor",
     "expand",
     "field_path",
+    "minimal_calendar",
     "parse_busy_calendar",
     "parse_rule_set",
 ]

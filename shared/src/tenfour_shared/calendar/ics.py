@@ -14,18 +14,17 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-import icalendar
 import recurring_ical_events
 
 from tenfour_shared.calendar.errors import FieldViolation, IcsError, RuleValidationError
 from tenfour_shared.calendar.expand import check_range
 from tenfour_shared.calendar.ics_outline import Block, outline
+from tenfour_shared.calendar.ics_read import MAX_ICS_BYTES, read_calendar
 from tenfour_shared.text import excerpt
 from tenfour_shared.timeline import Interval, as_utc, intersect, load_zone, local_to_utc, merge
 
 __all__ = ["MAX_ICS_BYTES", "MAX_OCCURRENCES", "MAX_RULE_STEPS", "parse_busy_calendar"]
 
-MAX_ICS_BYTES = 2 * 1024 * 1024
 MAX_OCCURRENCES = 20_000
 MAX_RULE_STEPS = 500_000  # about 1.5 s of dateutil work on the reference machine
 
@@ -58,13 +57,10 @@ def parse_busy_calendar(
     """
     check_range(window)
     zone = _zone(timezone)
-    if len(ics_text) > max_bytes or len(ics_text.encode("utf-8", "surrogatepass")) > max_bytes:
+    if len(ics_text) > max_bytes:
         raise IcsError(f"the calendar is larger than the {max_bytes:,} byte limit")
     blocks = outline(ics_text)
-    try:
-        calendar = icalendar.Calendar.from_ical(ics_text)
-    except ValueError as exc:
-        raise IcsError(str(exc).splitlines()[0]) from None
+    calendar = read_calendar(ics_text, max_bytes)
     components = list(calendar.walk())
     if len(components) != len(blocks):  # the parsers disagree: better no line numbers than wrong ones
         blocks = [Block(str(c.name), 0) for c in components]

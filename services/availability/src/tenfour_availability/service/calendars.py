@@ -16,7 +16,7 @@ from tenfour_availability.domain.state import BusyCalendar, ProviderState, busy_
 from tenfour_availability.service.access import authorize, require_active, require_rules
 from tenfour_availability.service.ports import ProviderRules
 from tenfour_shared.auth.principal import Principal
-from tenfour_shared.calendar import CalendarError, parse_busy_calendar
+from tenfour_shared.calendar import CalendarError, minimal_calendar, parse_busy_calendar
 from tenfour_shared.timeline import Interval
 
 __all__ = ["CalendarImports", "Clock", "busy_in", "expand_calendar", "rezoned"]
@@ -77,7 +77,9 @@ class CalendarImports:
         state = await self._repo.get(provider_id)
         zone = require_rules(state).timezone
         require_active(state)
-        busy = await asyncio.to_thread(expand_calendar, ics, now, zone)
+        busy = await asyncio.to_thread(expand_calendar, ics, now, zone)  # errors with line numbers
+        # Only busy time and recurrences are kept: what events are about never reaches storage.
+        ics = await asyncio.to_thread(minimal_calendar, ics)
 
         def mutate(current: ProviderState) -> ProviderState:
             rules = require_rules(current)

@@ -42,6 +42,8 @@ from tenfour_scheduling.domain.rotation import (
     ShiftKind,
     classify_shift_kind,
 )
+from tenfour_shared.calendar.errors import IcsError
+from tenfour_shared.calendar.ics_read import read_calendar
 from tenfour_shared.timeline import Interval, load_zone
 
 __all__ = ["RosterImport", "export_roster_ics", "import_roster_ics"]
@@ -58,8 +60,8 @@ class RosterImport:
 def import_roster_ics(data: str | bytes, *, window: Interval, zone: str | None = None) -> RosterImport:
     """A roster from a calendar file; one-off duty is kept where it overlaps ``window``."""
     try:
-        calendar = icalendar.Calendar.from_ical(data)
-    except ValueError as exc:
+        calendar = read_calendar(data)
+    except IcsError as exc:
         raise DomainValidationError.single("ics", f"not an iCalendar file: {exc}") from None
     tz = _zone(calendar, zone)
     notes: list[str] = []

@@ -7,6 +7,7 @@ out of an officer's shifts and protected sleep), as absolute triggers.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -53,6 +54,14 @@ def _fold(line: str) -> str:
         raw = raw[cut:]
     out.append(raw.decode())
     return "\r\n ".join(out)
+
+
+def feed_uid(user_id: str, appointment_id: str) -> str:
+    """Stable in one person's feed (so calendar apps update the event), different in every
+    other feed: the officer's and the provider's copies of a session cannot be matched, and the
+    appointment id never leaves Tenfour."""
+    digest = hashlib.sha256(f"{user_id}\x00{appointment_id}".encode()).hexdigest()[:32]
+    return f"{digest}@tenfour.invalid"
 
 
 class CalendarFeedService:
@@ -103,7 +112,7 @@ class CalendarFeedService:
         end = a.time.end.ToDatetime(tzinfo=UTC)
         lines = [
             "BEGIN:VEVENT",
-            f"UID:{a.appointment_id}@tenfour",
+            f"UID:{feed_uid(user_id, a.appointment_id)}",
             f"DTSTAMP:{_stamp(now)}",
             f"DTSTART:{_stamp(start)}",
             f"DTEND:{_stamp(end)}",
