@@ -159,6 +159,21 @@ class Deliverer:
         )
 
     async def run(self, limit: int, poll_seconds: float) -> None:
-        while True:
-            if await self.run_once(limit) == 0:
-                await asyncio.sleep(poll_seconds)
+        """Keep up to `limit` sends in flight: a slow receiver holds one slot, not a batch."""
+        running: set[asyncio.Task[None]] = set()
+        try:
+            while True:
+                free = limit - len(running)
+                jobs = await self._deliveries.claim(self._clock(), self._lease, free) if free > 0 else []
+                for job in jobs:
+                    task = asyncio.create_task(self.deliver(job))
+                    running.add(task)
+                    task.add_done_callback(running.discard)
+                if not jobs:
+                    if running and free <= 0:
+                        await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                    else:
+                        await asyncio.sleep(poll_seconds)
+        finally:
+            for task in running:
+                task.cancel()  # their leases lapse and another pass takes them over
