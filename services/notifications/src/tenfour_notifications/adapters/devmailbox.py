@@ -25,8 +25,8 @@ class DevMail:
 
 
 def _read(directory: Path, limit: int) -> list[DevMail]:
-    if not directory.exists():
-        return []
+    if not (directory / "new").is_dir() or not (directory / "cur").is_dir():
+        return []  # the sink has not received anything yet
     box = mailbox.Maildir(directory, create=False)
     found: list[DevMail] = []
     for key in box.iterkeys():
