@@ -79,3 +79,10 @@ def test_what_people_type_is_checked() -> None:
     with pytest.raises(InvalidArgument):
         validation.webhook_url("http://hooks.example/x", allow_loopback_http=False)
     validation.webhook_url("http://127.0.0.1:9/x", allow_loopback_http=True)
+
+
+@pytest.mark.parametrize("zone", ["a" * 256, "../../etc/passwd", "Europe/../../x"])
+def test_an_impossible_zone_name_is_invalid_not_an_internal_error(zone: str) -> None:
+    # Found by the fuzz suite: ZoneInfo raises OSError for a 256-character name.
+    with pytest.raises(InvalidArgument):
+        QuietHours(time(22), time(6), zone)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from tenfour_notifications.domain.model import Category, Channel
 from tenfour_shared.errors import FieldViolation, InvalidArgument
+from tenfour_shared.timeline import load_zone
 
 _ALL = frozenset({Channel.IN_APP, Channel.WEB_PUSH, Channel.EMAIL})
 _APP_PUSH = frozenset({Channel.IN_APP, Channel.WEB_PUSH})
@@ -29,8 +30,8 @@ class QuietHours:
 
     def __post_init__(self) -> None:
         try:
-            ZoneInfo(self.timezone)
-        except (ZoneInfoNotFoundError, ValueError):
+            load_zone(self.timezone)  # ZoneInfo raises OSError for an over-long name, not only ValueError
+        except ValueError:
             raise InvalidArgument.single(
                 "preferences.quiet_hours.timezone", "not a known time zone (e.g. America/Chicago)"
             ) from None
