@@ -1,8 +1,9 @@
-"""Test support: NATS, Redis, every gRPC service and the gateway as OS processes.
+"""Test support: NATS, Redis, an SMTP sink, every gRPC service and the gateway as OS processes.
 
 Nothing is faked. Identity issues real tokens (its bootstrap admin seeds agencies, codes and
 therapists over gRPC), every service verifies them with identity's JWKS, and the gateway
-is reached over HTTP on a free port.
+is reached over HTTP on a free port. Mail goes to a real aiosmtpd server that keeps it in a
+Maildir (the developers' outbox reads the same folder).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ import pyotp
 from grpc_health.v1 import health_pb2
 
 from tenfour.identity.v1 import identity_pb2, identity_pb2_grpc
+from tenfour_gateway.testing_smtp import SmtpSink
 from tenfour_shared.embedded import NatsServer, RedisServer, env_with, free_port
 from tenfour_shared.launcher import SERVICES, ServiceProcess, health_status
 
@@ -99,6 +101,7 @@ class System:
     services: dict[str, ServiceProcess]
     gateway: GatewayProcess
     log_dir: Path
+    smtp: SmtpSink
     admin: Admin = field(init=False)
 
     @property
@@ -203,6 +206,8 @@ def start_system(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator
     with NatsServer(tmp / "nats") as nats, RedisServer(tmp / "redis") as redis:
         names = [*SERVICES, *(["outcomes"] if "outcomes" not in SERVICES else [])]
         ports = {name: free_port() for name in names}
+        gateway_port = free_port()
+        smtp = SmtpSink(free_port(), tmp / "maildir", tmp / "smtp.log")
         env = {
             "TENFOUR_NATS_URL": nats.url,
             "TENFOUR_REDIS_URL": redis.url,
@@ -217,24 +222,38 @@ def start_system(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator
             "TENFOUR_IDENTITY_SIGNING_KEY_ACTIVATION_SECONDS": "0",
             # Rooms open a day ahead, so a slot booked in the test can be joined at once.
             "TENFOUR_ROOM_OPEN_BEFORE_MINUTES": "1440",
+            # Mail to the sink, links in it to this gateway, the outbox page on.
+            "TENFOUR_NOTIFICATIONS_SMTP_HOST": "127.0.0.1",
+            "TENFOUR_NOTIFICATIONS_SMTP_PORT": str(smtp.port),
+            "TENFOUR_NOTIFICATIONS_PUBLIC_BASE_URL": f"http://127.0.0.1:{gateway_port}",
+            "TENFOUR_NOTIFICATIONS_DEV_MAILBOX_DIR": str(smtp.maildir),
+            "TENFOUR_NOTIFICATIONS_ALLOW_INSECURE_PUSH": "true",
+            "TENFOUR_NOTIFICATIONS_ALLOW_INSECURE_WEBHOOK": "true",
+            **(
+                {"TENFOUR_NOTIFICATIONS_TARGET": f"127.0.0.1:{ports['notifications']}"}
+                if "notifications" in ports
+                else {}
+            ),
             **(extra_env or {}),
         }
         procs = {name: ServiceProcess(name, ports[name], env, tmp / f"{name}.log") for name in names}
-        gateway = GatewayProcess(free_port(), env, tmp / "gateway.log")
+        gateway = GatewayProcess(gateway_port, env, tmp / "gateway.log")
         try:
+            smtp.start()
             for proc in procs.values():
                 proc.start()
             for proc in procs.values():
                 _wait_serving(proc)
             gateway.start()
             gateway.wait_ready()
-            system = System(nats, redis, procs, gateway, tmp)
+            system = System(nats, redis, procs, gateway, tmp, smtp)
             system.admin = _sign_in_admin(procs["identity"].target)
             yield system
         finally:
             gateway.stop()
             for proc in procs.values():
                 proc.terminate()
+            smtp.stop()
             if os.environ.get("TENFOUR_KEEP_LOGS"):
                 print(f"logs kept in {tmp}")
 

@@ -48,7 +48,7 @@ async function notify(info) {
     return true;
   }
   const shown = new Notification(info.title, options);
-  shown.onclick = () => { window.focus(); location.assign(info.url); shown.close(); };
+  shown.onclick = () => { window.focus(); location.hash = hashOf(info.url); shown.close(); };
   return true;
 }
 
@@ -57,6 +57,11 @@ function safePath(url) {
     const parsed = new URL(url || '/', location.origin);
     return parsed.origin === location.origin ? parsed.pathname + parsed.search + parsed.hash : '/';
   } catch { return '/'; }
+}
+
+// Inside the open app a link is a route ("/urgent/r1" -> "#/urgent/r1"): no reload.
+function hashOf(path) {
+  return `#${path.split('?')[0].replace(/\/+$/, '') || '/'}`;
 }
 
 // The fields of a live event that pages use (see the notifications proto's LiveEvent).
@@ -84,14 +89,20 @@ function banner(info, sound, notified) {
     h('p', {}, h('strong', { text: info.title })),
     h('p', { text: info.body }),
     sound ? null : h('p', { class: 'muted', text: 'Sound is off until you click anywhere on this page once.' }),
-    h('div', { class: 'actions' }, h('a', { class: 'button', href: info.url, text: 'Open' }), dismiss));
+    h('div', { class: 'actions' }, h('a', { class: 'button', href: hashOf(info.url), text: 'Open' }), dismiss));
   dismiss.addEventListener('click', () => { item.remove(); pinned.delete(info.tag); });
   item.querySelector('a').addEventListener('click', () => { item.remove(); pinned.delete(info.tag); });
   pinned.set(info.tag, item);
   box.prepend(item); // the newest urgent request on top
 }
 
+const seen = new Set(); // notification ids already alerted in this page
+
 export async function alertFor(event) {
+  if (event.notification_id) {
+    if (seen.has(event.notification_id)) return;
+    seen.add(event.notification_id);
+  }
   const info = eventInfo(event);
   if (!info.urgent) {
     const status = document.getElementById('live-news');

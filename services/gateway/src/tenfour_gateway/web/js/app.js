@@ -185,9 +185,22 @@ api.whenSignedOut(async () => {
   if (!ctx.session.signed_in) { setStatus('Your session ended. Please sign in again.', 'warn'); navigate('signin'); }
 });
 
-live.subscribe((event) => {
-  if (event.withdrawn) clearAlert(event.withdrawn);
-  else if (event.notification) alertFor(event.notification);
+// Nothing is replayed by the stream: after a drop, urgent alerts from the last minutes that
+// were missed meanwhile still get their banner (once).
+let streams = 0;
+async function catchUp() {
+  try {
+    const recent = (await api.call('notifications', 'ListNotifications', { limit: 10 })).notifications || [];
+    const since = Date.now() - 5 * 60000;
+    for (const n of recent.reverse()) {
+      if (n.urgent && !n.read && Date.parse(n.created_at) > since) alertFor(n);
+    }
+  } catch { /* the live stream keeps working without it */ }
+}
+live.subscribe((message) => {
+  if (message.withdrawn) clearAlert(message.withdrawn);
+  else if (message.notification) alertFor(message.notification);
+  else if (message.ready && streams++ > 0) catchUp();
 });
 live.onState((state) => {
   const el = document.getElementById('live-state');

@@ -1,0 +1,147 @@
+"""Pages that change while they are open, in real browsers against the real system (the
+notifications service included): a therapist's Upcoming page shows a new booking and then an
+urgent request without a reload, the urgent one pinned on top with a banner, a sound and a
+system notification, also after the gateway restarted under it; the officer's Appointments
+page shows the therapist's cancellation."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import time
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tenfour_gateway.testing import THERAPIST_PASSWORD, System
+
+from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .reach import allow_notifications, service_worker_registration, shown_notifications
+from .test_officer_journey import WEEKDAYS, enter_pitman_rotation
+from .test_video_session import enrol_officer, sign_in_therapist
+
+pytestmark = pytest.mark.e2e
+CLINICAL_WORDS = re.compile(r"therap|counsel|clinic|crisis|rivera", re.IGNORECASE)
+
+
+async def no_shot(page: Page, name: str, full_page: bool = True) -> None:
+    """Screenshots are not what these tests are about."""
+
+
+async def offer_everything_all_week(page: Page) -> None:
+    """Seven 24-hour windows that offer one-to-one and urgent sessions."""
+    await page.get_by_role("link", name="Hours", exact=True).click()
+    await expect(page.get_by_role("heading", name="Weekly hours")).to_be_visible()
+    for i, day in enumerate(WEEKDAYS):
+        await page.get_by_role("button", name="Add a window").click()
+        row = page.locator(".window").nth(i)
+        await row.get_by_label("Day", exact=True).select_option(label=day)
+        await row.get_by_label("From", exact=True).fill("00:00")
+        await row.get_by_label("To", exact=True).fill("00:00")
+        await row.get_by_label("Urgent", exact=True).check()
+    await page.get_by_role("button", name="Save hours").click()
+    await expect(page.locator("#status")).to_contain_text("Hours saved.")
+
+
+async def book_the_last_slot(page: Page) -> str:
+    """A one-to-one session as late as offered, so the therapist stays free for urgent ones now."""
+    await page.get_by_role("link", name="Find a time", exact=True).click()
+    await page.get_by_label("Within").select_option("1")
+    show = page.get_by_role("button", name="Show times")
+    async with asyncio.timeout(30):  # the provider's new hours reach scheduling as events
+        while True:
+            await show.click()
+            await expect(show).to_be_enabled()
+            if await page.locator("li.slot").count():
+                break
+            await asyncio.sleep(0.5)
+    slot = page.locator("li.slot").last
+    await slot.get_by_role("button", name="Book this time").click()
+    await expect(slot.get_by_text("Booked:")).to_be_visible()
+    await page.get_by_role("link", name="Appointments", exact=True).click()
+    item = page.locator("li.appointment").first
+    await expect(item).to_have_attribute("data-status", "APPOINTMENT_STATUS_BOOKED")
+    return await item.get_attribute("data-appointment-id") or ""
+
+
+async def mark_document(page: Page) -> None:
+    """A mark that a reload or navigation would wipe: proves an update came without one."""
+    await page.evaluate("() => { window.tenfourTestMark = 'still here'; }")
+
+
+async def same_document(page: Page) -> bool:
+    return bool(await page.evaluate("() => window.tenfourTestMark === 'still here'"))
+
+
+async def test_open_pages_update_live(
+    system: System, browser: Browser, problems: PageProblems, shot: Any
+) -> None:
+    agency = system.create_agency()
+    code = system.enrolment_code(agency)
+    email = f"rivera{secrets.token_hex(3)}@example.org"
+    system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(agency,))
+    therapist_context, therapist = await new_page(browser, problems, "therapist", LAPTOP)
+    cdp = await allow_notifications(therapist_context, therapist, system.url)
+    _, officer = await new_page(browser, problems, "officer", PHONE)
+
+    await sign_in_therapist(therapist, system.url, email)
+    await service_worker_registration(cdp, system.url)
+    await offer_everything_all_week(therapist)
+    await therapist.get_by_role("link", name="Upcoming", exact=True).click()
+    await expect(therapist.get_by_text("No sessions booked.")).to_be_visible()
+    await mark_document(therapist)
+
+    # An officer books: the therapist's open page shows it, marked new.
+    await enrol_officer(officer, system.url, code)
+    await enter_pitman_rotation(officer, no_shot)
+    booked_id = await book_the_last_slot(officer)
+    started = time.monotonic()
+    booked = therapist.locator(f'li.appointment[data-appointment-id="{booked_id}"]')
+    await expect(booked.locator(".badge.new")).to_have_text("New")
+    print(f"booking shown on the open page after {time.monotonic() - started:.2f} s (from the click's reply)")
+    assert await same_document(therapist)
+
+    # The gateway restarts under the open page: it says so, reconnects by itself, and keeps updating.
+    system.gateway.stop()
+    live_state = therapist.locator("#live-state")
+    await expect(live_state).to_have_text("Live updates paused. Reconnecting…")
+    system.gateway.start()
+    system.gateway.wait_ready()
+    await expect(live_state).to_be_empty(timeout=20000)
+
+    # "Talk to someone now": the urgent session is pinned on top, with banner, sound and notification.
+    await officer.get_by_role("link", name="Talk now", exact=True).click()
+    await officer.get_by_role("button", name="Find someone now").click()
+    started = time.monotonic()
+    banner = therapist.locator(".alert.urgent")
+    await expect(banner).to_be_visible()
+    print(f"urgent banner shown after {time.monotonic() - started:.2f} s")
+    await expect(therapist.locator("li.appointment").first).to_have_attribute("data-urgent", "yes")
+    await expect(therapist.locator("li.appointment.pinned")).to_have_count(1)
+    assert await banner.get_attribute("data-sound") == "played"
+    assert await banner.get_attribute("data-notified") == "yes"
+    shown = await shown_notifications(therapist)
+    assert any(n["url"].startswith(("/urgent/", "/appointments/")) for n in shown), shown
+    for n in shown:  # a lock screen shows these: neutral words only
+        assert not CLINICAL_WORDS.search(f"{n['title']} {n['body']}"), n
+    assert not CLINICAL_WORDS.search(await banner.inner_text())
+    await shot(therapist, "therapist-urgent-alert")
+    await banner.get_by_role("link", name="Open").click()
+    await expect(banner).to_be_hidden()
+
+    # The therapist cancels the one-to-one: the officer's open Appointments page shows it.
+    await officer.get_by_role("link", name="Appointments", exact=True).click()
+    mine = officer.locator(f'li.appointment[data-appointment-id="{booked_id}"]')
+    await expect(mine).to_have_attribute("data-status", "APPOINTMENT_STATUS_BOOKED")
+    await mark_document(officer)
+    await therapist.goto(f"{system.url}/#/appointments")
+    theirs = therapist.locator(f'li.appointment[data-appointment-id="{booked_id}"]')
+    therapist.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await theirs.get_by_role("button", name="Cancel").click()
+    await expect(theirs).to_have_attribute("data-status", "APPOINTMENT_STATUS_CANCELLED")
+    await expect(mine).to_have_attribute("data-status", "APPOINTMENT_STATUS_CANCELLED")
+    await expect(mine.locator(".badge")).to_have_text("Cancelled")
+    assert await same_document(officer)
+    assert problems.items == []
