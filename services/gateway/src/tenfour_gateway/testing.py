@@ -204,7 +204,7 @@ def _sign_in_admin(target: str) -> Admin:
 
 def start_system(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator[System]:
     with NatsServer(tmp / "nats") as nats, RedisServer(tmp / "redis") as redis:
-        names = [*SERVICES, *(["outcomes"] if "outcomes" not in SERVICES else [])]
+        names = [*SERVICES, *(name for name in ("outcomes", "notifications") if name not in SERVICES)]
         ports = {name: free_port() for name in names}
         gateway_port = free_port()
         smtp = SmtpSink(free_port(), tmp / "maildir", tmp / "smtp.log")

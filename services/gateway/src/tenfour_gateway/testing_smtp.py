@@ -24,7 +24,8 @@ class SmtpSink:
     proc: subprocess.Popen[bytes] | None = None
 
     def start(self) -> None:
-        self.maildir.mkdir(parents=True, exist_ok=True)
+        # Only the parent: Maildir makes cur/new/tmp itself, but only when the folder is new.
+        self.maildir.parent.mkdir(parents=True, exist_ok=True)
         with self.log_path.open("ab") as out:
             self.proc = subprocess.Popen(
                 [
