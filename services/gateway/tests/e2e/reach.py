@@ -1,12 +1,20 @@
-"""Browser helpers for the notification tests: permissions, the service worker, its notifications."""
+"""Helpers for the notification tests: permissions, the service worker, its notifications, the
+SMTP sink's mails, an e-mail address confirmed through the page, scheduling's reminder event."""
 
 from __future__ import annotations
 
 import asyncio
+import email
+import email.policy
 import json
+import mailbox
+import re
+from email.message import EmailMessage
 from typing import Any
 
-from playwright.async_api import BrowserContext, CDPSession, Page
+from playwright.async_api import BrowserContext, CDPSession, Page, expect
+
+from tenfour_gateway.testing import System
 
 
 async def allow_notifications(context: BrowserContext, page: Page, origin: str) -> CDPSession:
@@ -60,3 +68,54 @@ async def shown_notifications(page: Page, expected: int = 1) -> list[dict[str, A
             if len(shown) >= expected:
                 return shown
             await asyncio.sleep(0.1)
+
+
+async def mail_to(system: System, address: str, subject_word: str = "") -> EmailMessage:
+    """The mail the SMTP sink received for `address` (waits for it)."""
+    async with asyncio.timeout(20):
+        while True:
+            box = mailbox.Maildir(system.smtp.maildir, create=False)
+            keys = list(box.iterkeys()) if (system.smtp.maildir / "new").is_dir() else []
+            for key in keys:
+                message = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
+                assert isinstance(message, EmailMessage)
+                if address in str(message["To"]) and subject_word.lower() in str(message["Subject"]).lower():
+                    return message
+            await asyncio.sleep(0.2)
+
+
+def text_of(message: EmailMessage) -> str:
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None
+    return str(part.get_content())
+
+
+async def confirm_email(page: Page, system: System, address: str) -> None:
+    """The Notifications page's e-mail form, then the link from the mail, as a person does it."""
+    await page.get_by_role("link", name="Notifications", exact=True).click()
+    await page.get_by_label("E-mail address", exact=True).fill(address)
+    await page.get_by_role("button", name="Send confirmation link").click()
+    await expect(page.get_by_text(f"We sent a link to {address}")).to_be_visible()
+    found = re.search(
+        r"https?://\S+/notifications/confirm-email\?token=[\w.~%-]+", text_of(await mail_to(system, address))
+    )
+    assert found
+    await page.goto(found.group(0))
+    await page.get_by_role("button", name="Confirm this address").click()
+    await expect(page.get_by_text("is confirmed")).to_be_visible()
+
+
+async def publish_reminder_due(nats_url: str, appointment_id: str, officer_id: str) -> None:
+    """The event scheduling publishes when a reminder it timed around duty and sleep is due."""
+    from tenfour.events.v1.scheduling_events_pb2 import ReminderDue
+    from tenfour_shared.events.bus import connect
+    from tenfour_shared.events.envelope import build, nats_subject
+
+    event = ReminderDue(appointment_id=appointment_id, user_id=officer_id)
+    event.deliver_at.GetCurrentTime()
+    env = build(event, subject=appointment_id)
+    nc, js = await connect(nats_url, "gateway-tests")
+    try:
+        await js.publish(nats_subject(env), env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+    finally:
+        await nc.drain()

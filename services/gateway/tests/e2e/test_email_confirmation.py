@@ -5,13 +5,8 @@ developers' Outbox page, and channel choices with quiet hours that are kept."""
 
 from __future__ import annotations
 
-import asyncio
-import email
-import email.policy
-import mailbox
 import re
 import secrets
-from email.message import EmailMessage
 
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -19,24 +14,11 @@ from playwright.async_api import Browser, Page, expect
 from tenfour_gateway.testing import System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .reach import mail_to
 from .test_video_session import enrol_officer
 
 pytestmark = pytest.mark.e2e
 CLINICAL_WORDS = re.compile(r"therap|counsel|clinic|crisis", re.IGNORECASE)
-
-
-async def mail_to(system: System, address: str) -> EmailMessage:
-    """The mail the SMTP sink received for `address` (waits for it)."""
-    async with asyncio.timeout(20):
-        while True:
-            box = mailbox.Maildir(system.smtp.maildir, create=False)
-            keys = list(box.iterkeys()) if (system.smtp.maildir / "new").is_dir() else []
-            for key in keys:
-                message = email.message_from_bytes(box.get_bytes(key), policy=email.policy.default)
-                assert isinstance(message, EmailMessage)
-                if address in str(message["To"]):
-                    return message
-            await asyncio.sleep(0.2)
 
 
 async def test_email_is_confirmed_through_the_mailed_link(

@@ -2,7 +2,7 @@
 notifications service included): a therapist's Upcoming page shows a new booking and then an
 urgent request without a reload, the urgent one pinned on top with a banner, a sound and a
 system notification, also after the gateway restarted under it; the officer's Appointments
-page shows the therapist's cancellation."""
+page says when the reminder went by e-mail, and shows the therapist's cancellation."""
 
 from __future__ import annotations
 
@@ -18,7 +18,14 @@ from playwright.async_api import Browser, Page, expect
 from tenfour_gateway.testing import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
-from .reach import allow_notifications, service_worker_registration, shown_notifications
+from .reach import (
+    allow_notifications,
+    confirm_email,
+    mail_to,
+    publish_reminder_due,
+    service_worker_registration,
+    shown_notifications,
+)
 from .test_officer_journey import WEEKDAYS, enter_pitman_rotation
 from .test_video_session import enrol_officer, sign_in_therapist
 
@@ -92,7 +99,7 @@ async def test_open_pages_update_live(
     await mark_document(therapist)
 
     # An officer books: the therapist's open page shows it, marked new.
-    await enrol_officer(officer, system.url, code)
+    officer_session = await enrol_officer(officer, system.url, code)
     await enter_pitman_rotation(officer, no_shot)
     await show_slots(officer)
     # A one-to-one as late as offered, so the therapist stays free for an urgent session now.
@@ -105,6 +112,23 @@ async def test_open_pages_update_live(
     booked_id = await new_item.get_attribute("data-appointment-id") or ""
     await expect(new_item.locator(".badge.new")).to_have_text("New")
     assert await same_document(therapist)
+
+    # A reminder that scheduling says is due reaches the officer's confirmed address, and the
+    # officer's appointment says so.
+    address = f"sam{secrets.token_hex(3)}@example.org"
+    await confirm_email(officer, system, address)
+    await publish_reminder_due(system.nats.url, booked_id, officer_session["user_id"])
+    reminder = await mail_to(system, address, subject_word="reminder")
+    assert not CLINICAL_WORDS.search(str(reminder["Subject"])), reminder["Subject"]
+    await officer.get_by_role("link", name="Appointments", exact=True).click()
+    mine = officer.locator(f'li.appointment[data-appointment-id="{booked_id}"]')
+    sent_line = mine.locator(".delivery", has_text=re.compile(r"Reminder sent by e-mail at \d"))
+    async with asyncio.timeout(15):  # the log entry is written once the SMTP server accepted the mail
+        while not await sent_line.count():
+            await asyncio.sleep(0.5)
+            await officer.reload()
+            await expect(mine).to_be_visible()
+    await shot(officer, "officer-reminder-sent")
 
     # The gateway restarts under the open page: it says so, reconnects by itself, and keeps updating.
     system.gateway.stop()
@@ -136,7 +160,6 @@ async def test_open_pages_update_live(
 
     # The therapist cancels the one-to-one: the officer's open Appointments page shows it.
     await officer.get_by_role("link", name="Appointments", exact=True).click()
-    mine = officer.locator(f'li.appointment[data-appointment-id="{booked_id}"]')
     await expect(mine).to_have_attribute("data-status", "APPOINTMENT_STATUS_BOOKED")
     await mark_document(officer)
     await therapist.goto(f"{system.url}/#/appointments")
