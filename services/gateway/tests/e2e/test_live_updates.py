@@ -1,8 +1,8 @@
 """Pages that change while they are open, in real browsers against the real system (the
-notifications service included): a therapist's Upcoming page shows a new booking without a
-reload; the officer's Appointments page says when the reminder went by e-mail; the open page
-survives a gateway restart (says so, reconnects by itself) and then shows the therapist's
-cancellation on the officer's side without a reload."""
+notifications service included): a therapist's Upcoming page shows a new booking and then an
+urgent request without a reload, the urgent one pinned on top with a banner, a sound and a
+system notification, also after the gateway restarted under it; the officer's Appointments
+page says when the reminder went by e-mail, and shows the therapist's cancellation."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from .reach import (
     mail_to,
     publish_reminder_due,
     service_worker_registration,
+    shown_notifications,
 )
 from .test_officer_journey import WEEKDAYS, enter_pitman_rotation
 from .test_video_session import enrol_officer, sign_in_therapist
@@ -85,7 +86,10 @@ async def test_open_pages_update_live(
     agency = system.create_agency()
     code = system.enrolment_code(agency)
     email = f"rivera{secrets.token_hex(3)}@example.org"
-    system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(agency,))
+    # A crisis on-call therapist: only those are offered "Talk to someone now" requests.
+    system.onboard_therapist(
+        email, THERAPIST_PASSWORD, serves=(agency,), modalities=("individual", "crisis_on_call")
+    )
     therapist_context, therapist = await new_page(browser, problems, "therapist", LAPTOP)
     cdp = await allow_notifications(therapist_context, therapist, system.url)
     _, officer = await new_page(browser, problems, "officer", PHONE)
@@ -136,6 +140,29 @@ async def test_open_pages_update_live(
     system.gateway.start()
     system.gateway.wait_ready()
     await expect(live_state).to_be_empty(timeout=20000)
+
+    # "Talk to someone now": the urgent session is pinned on top, with banner, sound and notification.
+    await officer.get_by_role("link", name="Talk now", exact=True).click()
+    banner = therapist.locator(".alert.urgent")
+    started = time.monotonic()
+    waited = asyncio.ensure_future(seconds_until(started, expect(banner).to_be_visible(timeout=15000)))
+    await officer.get_by_role("button", name="Find someone now").click()
+    print(f"urgent banner shown {await waited:.2f} s after the officer's click")
+    assert await same_document(therapist)
+    await expect(therapist.locator("li.appointment").first).to_have_attribute("data-urgent", "yes")
+    await expect(therapist.locator("li.appointment.pinned")).to_have_count(1)
+    assert await banner.get_attribute("data-sound") == "played"
+    assert await banner.get_attribute("data-notified") == "yes"
+    shown = await shown_notifications(therapist)
+    urgent_id = await therapist.locator("li.appointment.pinned").get_attribute("data-appointment-id")
+    assert urgent_id
+    assert any(n["url"].endswith(f"/call/{urgent_id}") for n in shown), shown
+    for n in shown:  # a lock screen shows these: neutral words only
+        assert not CLINICAL_WORDS.search(f"{n['title']} {n['body']}"), n
+    assert not CLINICAL_WORDS.search(await banner.inner_text())
+    await shot(therapist, "therapist-urgent-alert")
+    await banner.get_by_role("link", name="Open").click()
+    await expect(banner).to_be_hidden()
 
     # The therapist cancels the one-to-one: the officer's open Appointments page shows it.
     await officer.get_by_role("link", name="Appointments", exact=True).click()
