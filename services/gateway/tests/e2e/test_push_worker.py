@@ -24,6 +24,8 @@ async def test_push_message_shows_a_neutral_notification(
     cdp = await allow_notifications(context, page, system.url)
     await enrol_officer(page, system.url, code)
     registration = await service_worker_registration(cdp, system.url)
+    # Registered is not yet active: a push delivered before activation is dropped by Chromium.
+    await page.evaluate("async () => { await navigator.serviceWorker.ready; }")
 
     await deliver_push(
         cdp,
