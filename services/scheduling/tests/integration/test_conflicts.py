@@ -45,22 +45,30 @@ async def conflicts(h: Harness, officer_id: str) -> list[pb.Conflict]:
     return list((await listed(h, officer_id)).conflicts)
 
 
+def _deadline() -> float:
+    # Generous: on a loaded CI machine the roster event, the re-check and the alternatives
+    # search (ListConflicts computes them afresh) can take several seconds.
+    return asyncio.get_running_loop().time() + 30
+
+
 async def until_conflicts(h: Harness, officer_id: str, count: int) -> list[pb.Conflict]:
-    for _ in range(250):
+    deadline = _deadline()
+    while asyncio.get_running_loop().time() < deadline:
         found = await conflicts(h, officer_id)
         if len(found) == count:
             return found
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.05)
     raise AssertionError(f"{officer_id} never had {count} conflicts")
 
 
 async def checked(h: Harness, officer_id: str, roster: pb.Roster) -> list[pb.Conflict]:
     """The conflicts once the re-check of ``roster`` ran (the positive marker)."""
-    for _ in range(250):
+    deadline = _deadline()
+    while asyncio.get_running_loop().time() < deadline:
         reply = await listed(h, officer_id)
         if reply.checked_roster_version >= roster.version:
             return list(reply.conflicts)
-        await asyncio.sleep(0.02)
+        await asyncio.sleep(0.05)
     raise AssertionError(f"roster version {roster.version} of {officer_id} was never re-checked")
 
 
