@@ -18,6 +18,7 @@ from tenfour_cli.commands import (
     scheduling,
     seed,
     session,
+    training,
     users,
 )
 from tenfour_cli.exits import CliError, Exit
@@ -48,7 +49,19 @@ def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     add_common_options(common, suppress=True)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for module in (health, account, admin, users, audit, rosters, scheduling, groups, session, seed):
+    for module in (
+        health,
+        account,
+        admin,
+        users,
+        audit,
+        rosters,
+        scheduling,
+        groups,
+        training,
+        session,
+        seed,
+    ):
         module.register(commands, [common])
     return parser
 

@@ -290,3 +290,53 @@ def test_an_admin_unlocks_an_account_after_failed_sign_ins(cli: Any, admin: Admi
     assert unlocked.code == 0
     assert unlocked.json == {"user_id": user_id, "was_locked": False, "failures": 2}
     assert unknown.code == 3
+
+
+@pytest.mark.timeout(120)
+def test_a_coordinator_keeps_peer_training_and_the_peer_sees_their_status(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "train", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    accounts = {a["role"]: a for a in seeded.json["accounts"]}
+    coordinator, peer = accounts["agency_admin"], accounts["peer_supporter"]
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    signed_in = cli(
+        "--json",
+        "login",
+        "-u",
+        coordinator["username"],
+        f"--password={coordinator['password']}",
+        "--totp-secret",
+        coordinator["totp_secret"],
+    )
+    assert signed_in.code == 0, signed_in.out
+
+    required = cli("--json", "training", "require", "peer_initial_40h=Initial 40-hour course")
+    assert required.code == 0, required.out
+    lapsed = cli("--json", "training", "status")
+    assert [(p["peer_id"], p["state"], p["offered"]) for p in lapsed.json["peers"]] == [
+        (peer["user_id"], "READINESS_STATE_LAPSED", False)
+    ]
+    future = cli(
+        "--json", "training", "record", peer["user_id"], "--course", "peer_initial_40h",
+        "--provider", "State academy", "--completed", "2099-01-01",
+    )  # fmt: skip
+    assert future.code == 5, future.out  # INVALID_ARGUMENT: bad input, nothing stored
+    assert "completed_at" in future.out
+    recorded = cli(
+        "--json", "training", "record", peer["user_id"], "--course", "peer_initial_40h",
+        "--provider", "State academy", "--completed", "2026-01-10", "--expires", "2099-01-10",
+    )  # fmt: skip
+    assert recorded.code == 0, recorded.out
+    current = cli("--json", "training", "status").json["peers"]
+    assert [(p["state"], p["offered"], len(p["records"])) for p in current] == [
+        ("READINESS_STATE_CURRENT", True, 1)
+    ]
+
+    assert cli("--json", "login", "-u", peer["username"], f"--password={peer['password']}").code == 0
+    mine = cli("--json", "training", "mine")
+    assert mine.code == 0, mine.out
+    assert [(p["state"], p["offered"]) for p in mine.json["peers"]] == [("READINESS_STATE_CURRENT", True)]
+    assert cli("--json", "training", "status").code == 3  # a peer cannot list the agency's peers

@@ -14,6 +14,7 @@ from tenfour_notifications.domain.retry import Attempt, Backoff, Outcome
 from tenfour_notifications.domain.wording import SENSITIVE_WORDS, word
 from tenfour_notifications.service.deliver import Deliverer, push_payload
 from tenfour_notifications.service.dispatch import Dispatcher
+from tenfour_notifications.service.ports import UserInfo
 from tenfour_notifications.service.router import Router
 
 from .fakes import (
@@ -145,6 +146,22 @@ async def test_assignment_alerts_the_provider_and_withdraws_the_others() -> None
     assert sorted(u for u, _, _ in w.live.withdrawn) == ["t2", "t3"]
 
 
+async def test_a_lapsing_peer_training_reaches_the_peer_and_their_agencys_coordinators_only() -> None:
+    w = World()
+    for user, role, agency in (
+        ("adm-a", "agency_admin", "ag"),
+        ("adm-b", "agency_admin", "other"),
+        ("p1", "peer_supporter", "ag"),
+    ):
+        await w.router.user_registered(UserInfo(user, role, agency))
+    await w.router.training_due("e6", NOW, "p1", "ag", NOW + timedelta(days=30), lapsed=False)
+    assert sorted((u, n.kind, n.link) for u, n in w.live.sent) == [
+        ("adm-a", "training_lapsing", "/#/training"),
+        ("p1", "training_lapsing", "/#/readiness"),
+    ]
+    assert all("9 Apr" in n.body for _, n in w.live.sent)
+
+
 @pytest.mark.parametrize(
     "kind",
     [
@@ -159,6 +176,10 @@ async def test_assignment_alerts_the_provider_and_withdraws_the_others() -> None
         "urgent_assigned_provider",
         "urgent_assigned_officer",
         "urgent_escalated_admin",
+        "training_lapsing_provider",
+        "training_lapsing_admin",
+        "training_lapsed_provider",
+        "training_lapsed_admin",
         "test",
     ],
 )

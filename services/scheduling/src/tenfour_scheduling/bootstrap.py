@@ -16,6 +16,7 @@ from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.adapters.reminder_store import ReminderStore
 from tenfour_scheduling.adapters.series_store import SeriesStore
+from tenfour_scheduling.adapters.training_store import TrainingStore
 from tenfour_scheduling.adapters.urgent_store import UrgentStore
 from tenfour_scheduling.config import Settings
 from tenfour_scheduling.entrypoints.audited import AUDITED
@@ -42,6 +43,7 @@ from tenfour_scheduling.service.reminders import ReminderService, ReminderWorker
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
+from tenfour_scheduling.service.training import TrainingService, TrainingWorker
 from tenfour_scheduling.service.urgent import UrgentService, UrgentWorker
 from tenfour_shared import logs
 from tenfour_shared.access_audit import AccessAuditInterceptor
@@ -83,6 +85,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     reminders = ReminderService(reminder_store, store, facts, clock)
     slots = SlotService(read_model, facts, claims, expansions, clock, store)
     appointments = AppointmentService(store, officers, clock)
+    training_store = TrainingStore(infra.redis, infra.relay)
     services = Services(
         rosters=RosterService(officers, clock),
         slots=slots,
@@ -104,6 +107,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         conflict_alternatives=settings.conflict_alternatives,
         feeds=CalendarFeedService(FeedStore(infra.redis), store, reminders, clock),
         series=SeriesService(SeriesStore(infra.redis), slots, booking, appointments, clock),
+        training=TrainingService(training_store, read_model, clock),
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))
     infra.consume("identity", identity_handlers(read_model, officers, services.appointments))
@@ -125,6 +129,10 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
             reminders, reminder_store, settings.instance_id, settings.reminder_poll_seconds
         )
         runtime.spawn("reminders", reminder_worker.run)
+        training_worker = TrainingWorker(
+            services.training, training_store, settings.instance_id, settings.readiness_poll_seconds
+        )
+        runtime.spawn("training-lapses", training_worker.run)
         await runtime.ready()
         yield Running(runtime, infra, services, reminders)
 

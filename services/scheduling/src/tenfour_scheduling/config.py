@@ -11,3 +11,5 @@ class Settings(ServiceSettings):
     reminder_poll_seconds: float = Field(default=5.0, gt=0, le=300)  # the reminder worker's pace
     # alternatives offered for a session in conflict (the event and ListConflicts without a count)
     conflict_alternatives: int = Field(default=3, ge=1, le=10)
+    # the pace of the training-lapse worker (warnings 30 days ahead, expiries)
+    readiness_poll_seconds: float = Field(default=30.0, gt=0, le=3600)

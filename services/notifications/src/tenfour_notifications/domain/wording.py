@@ -81,6 +81,19 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
         return Wording(
             "Tenfour: urgent request waiting", f"An urgent request has waited too long.{suffix}", appointments
         )
+    if k in ("training_lapsing_provider", "training_lapsed_provider"):
+        # A peer's own required training (scheduling's readiness): their status page says which.
+        due = (
+            f"expires {_when(intent.starts_at, zone)}" if k == "training_lapsing_provider" else "has expired"
+        )
+        return Wording("Tenfour: training due", f"A training your role requires {due}.", "/#/readiness")
+    if k in ("training_lapsing_admin", "training_lapsed_admin"):
+        due = f"expires {_when(intent.starts_at, zone)}" if k == "training_lapsing_admin" else "has expired"
+        return Wording(
+            "Tenfour: training due",
+            f"A team member's required training {due}. Open Tenfour to see who.",
+            "/#/training",
+        )
     if k == "test":
         return Wording("Tenfour: test", "Notifications reach you here.", "/#/notifications")
     raise ValueError(f"no wording for kind {k!r}")

@@ -132,7 +132,22 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
             payload.case_code[:64],
         )
 
+    async def training(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, sev.PeerTrainingLapsing | sev.PeerTrainingLapsed)
+        lapsed = isinstance(payload, sev.PeerTrainingLapsed)
+        when = payload.expired_at if isinstance(payload, sev.PeerTrainingLapsed) else payload.expires_at
+        await router.training_due(
+            env.id,
+            _at(env),
+            _id(payload.peer_id, "peer id"),
+            _id(payload.agency_id, "agency id"),
+            _ts(when, True),
+            lapsed,
+        )
+
     return {
+        "scheduling.peer_training_lapsing": training,
+        "scheduling.peer_training_lapsed": training,
         "scheduling.reminder_due": reminder_due,
         "scheduling.appointment_status_changed": status_changed,
         "scheduling.appointment_rescheduled": rescheduled,

@@ -13,6 +13,8 @@
   assigned: the provider (urgent) and the officer (in-app, push), withdrawn from the others;
   escalated: the officer (in-app: the crisis line), the agency's admins (urgent) and the
   agency's webhook.
+- a peer's required training lapsing within 30 days, and lapsed: the peer and the agency's
+  admins (account).
 """
 
 from __future__ import annotations
@@ -228,6 +230,25 @@ class Router:
                 "occurred_at": at.isoformat(),
             },
         )
+
+    async def training_due(
+        self,
+        event_id: str,
+        at: datetime,
+        peer_id: str,
+        agency_id: str,
+        expires_at: datetime | None,
+        lapsed: bool,
+    ) -> None:
+        """A peer's required training lapses within 30 days (or lapsed): the peer and their
+        agency's coordinators (admins) are told, in neutral words; who is named only in the app."""
+        kind = "training_lapsed" if lapsed else "training_lapsing"
+        intents = [Intent(f"{kind}_provider", Category.ACCOUNT, peer_id, starts_at=expires_at)]
+        intents += [
+            Intent(f"{kind}_admin", Category.ACCOUNT, admin, starts_at=expires_at)
+            for admin in await self._directory.agency_admins(agency_id)
+        ]
+        await self._dispatcher.dispatch(event_id, at, intents)
 
     async def user_registered(self, info: UserInfo) -> None:
         await self._directory.put_user(info)

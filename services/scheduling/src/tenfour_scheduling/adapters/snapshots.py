@@ -19,7 +19,8 @@ from tenfour.events.v1.identity_events_pb2 import ProviderProfile
 from tenfour_scheduling.adapters.calendars import parse_calendar, to_ms
 from tenfour_scheduling.adapters.keys import ProviderKeys
 from tenfour_scheduling.adapters.officer_store import StoredRoster, decode_roster
-from tenfour_scheduling.domain.records import ProviderSnapshot
+from tenfour_scheduling.adapters.training_store import readiness_key
+from tenfour_scheduling.domain.records import ProviderSnapshot, from_ms
 from tenfour_shared.calendar import CalendarError
 from tenfour_shared.events.catalog.availability import ProviderAvailability, decode_rules_changed
 from tenfour_shared.redis_store import as_bytes
@@ -30,7 +31,8 @@ __all__ = ["LONGEST_ENTRY_MS", "SNAPSHOT_REPLIES", "ProviderSnapshot", "Snapshot
 log = logging.getLogger("tenfour.scheduling")
 LONGEST_ENTRY_MS = 24 * 3600 * 1000  # no calendar entry is longer: bounds every range scan
 SNAPSHOT_REPLIES = 1
-# Versions of the rules, profile (and deactivation) and roster, and both calendars in range.
+# Versions of the rules, profile (and deactivation) and roster, both calendars in range, and
+# a peer's training readiness (ms of ready_until; nil: no end).
 _READ = AsyncScript(
     None,  # type: ignore[arg-type]  # loaded by the pipeline it is queued on
     b"""
@@ -40,6 +42,7 @@ return {
   redis.call('HGET', KEYS[3], 'version'),
   redis.call('ZRANGEBYSCORE', KEYS[4], ARGV[1], ARGV[2], 'WITHSCORES'),
   redis.call('ZRANGEBYSCORE', KEYS[5], ARGV[1], ARGV[2], 'WITHSCORES'),
+  redis.call('GET', KEYS[6]),
 }
 """,
 )
@@ -114,13 +117,25 @@ class SnapshotReader:
         lo, hi = to_ms(window.start) - LONGEST_ENTRY_MS, f"({to_ms(window.end)}"
         k = ProviderKeys(provider_id)
         pipe.scripts.add(_READ)
-        pipe.evalsha(_READ.sha, 5, k.rules, k.profile, k.roster, k.calendar, k.officer_calendar, lo, hi)
+        pipe.evalsha(
+            _READ.sha,
+            6,
+            k.rules,
+            k.profile,
+            k.roster,
+            k.calendar,
+            k.officer_calendar,
+            readiness_key(provider_id),
+            lo,
+            hi,
+        )
 
     async def build(
         self, redis: aioredis.Redis, provider_ids: Sequence[str], replies: Sequence[Any]
     ) -> list[ProviderSnapshot]:
         """Snapshots from the queued replies, decoding (and first fetching) unseen versions."""
         rows = [(r[0], r[1], r[2], _pairs(r[3]), _pairs(r[4])) for r in replies]
+        ready = [None if len(r) < 6 or r[5] is None else from_ms(int(as_bytes(r[5]))) for r in replies]
         wanted: list[tuple[str, str, _Decoded]] = []
         for pid, (rules, profile, roster, _, _) in zip(provider_ids, rows, strict=True):
             k = ProviderKeys(pid)
@@ -134,7 +149,9 @@ class SnapshotReader:
         if wanted:
             await self._fetch(redis, wanted)
         out = []
-        for pid, (rules, profile, roster, calendar, own) in zip(provider_ids, rows, strict=True):
+        for pid, (rules, profile, roster, calendar, own), until in zip(
+            provider_ids, rows, ready, strict=True
+        ):
             rules_version, availability = self._rules.resolve(pid, _version(rules))
             profile_version, decoded = self._profiles.resolve(pid, _version(profile[0]))
             roster_version, stored = self._rosters.resolve(pid, _version(roster))
@@ -150,6 +167,7 @@ class SnapshotReader:
                     roster=stored,
                     bookings=parse_calendar(calendar),
                     own_sessions=parse_calendar(own),
+                    ready_until=until,
                 )
             )
         return out

@@ -140,6 +140,9 @@ class ProviderSnapshot:
     roster: StoredRoster | None
     bookings: tuple[CalendarEntry, ...]  # the provider's sessions near the window
     own_sessions: tuple[CalendarEntry, ...]  # a peer supporter's sessions as an officer
+    # A peer supporter's required training is current until then (None: no end or no
+    # requirement); from then on they are not offered (domain/readiness.py).
+    ready_until: datetime | None = None
 
     @property
     def active(self) -> bool:

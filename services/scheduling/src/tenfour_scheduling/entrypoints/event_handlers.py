@@ -114,9 +114,17 @@ def own_handlers(
         assert isinstance(payload, scheduling.FatiguePolicyChanged)
         await conflicts.policy_changed(_id(payload.agency_id, "agency id"))
 
+    async def on_readiness(env: Envelope, payload: Message) -> None:
+        """A peer's training changed or lapsed: their future sessions are re-checked (flagged
+        once the training lapsed, cleared when it is current again)."""
+        assert isinstance(payload, scheduling.PeerReadinessChanged | scheduling.PeerTrainingLapsed)
+        await conflicts.provider_changed(_id(payload.peer_id, "peer id"))
+
     return {
         "scheduling.appointment_status_changed": on_status_changed,
         "scheduling.appointment_rescheduled": on_rescheduled,
         "scheduling.roster_changed": on_roster_changed,
         "scheduling.fatigue_policy_changed": on_policy_changed,
+        "scheduling.peer_readiness_changed": on_readiness,
+        "scheduling.peer_training_lapsed": on_readiness,
     }

@@ -12,6 +12,7 @@ from tenfour_scheduling.entrypoints.grpc_feed import FeedRpcs
 from tenfour_scheduling.entrypoints.grpc_rosters import RosterRpcs
 from tenfour_scheduling.entrypoints.grpc_series import SeriesRpcs
 from tenfour_scheduling.entrypoints.grpc_slots import SlotRpcs
+from tenfour_scheduling.entrypoints.grpc_training import TrainingRpcs
 from tenfour_scheduling.entrypoints.grpc_urgent import UrgentRpcs
 
 __all__ = ["SERVICE_NAME", "SchedulingApi", "Services"]
@@ -19,5 +20,5 @@ __all__ = ["SERVICE_NAME", "SchedulingApi", "Services"]
 SERVICE_NAME = "tenfour.scheduling.v1.SchedulingService"
 
 
-class SchedulingApi(RosterRpcs, SlotRpcs, AppointmentRpcs, UrgentRpcs, SeriesRpcs, FeedRpcs):
+class SchedulingApi(RosterRpcs, SlotRpcs, AppointmentRpcs, UrgentRpcs, SeriesRpcs, FeedRpcs, TrainingRpcs):
     """Every RPC of the service, one mixin per area."""

@@ -17,6 +17,7 @@ from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
+from tenfour_scheduling.service.training import TrainingService
 from tenfour_scheduling.service.urgent import UrgentService
 
 __all__ = ["Ctx", "RpcBase", "Services"]
@@ -36,6 +37,7 @@ class Services:
     conflicts: ConflictService
     series: SeriesService
     feeds: CalendarFeedService
+    training: TrainingService
     conflict_alternatives: int = 3  # ListConflicts without max_alternatives
 
 

@@ -45,6 +45,13 @@ RULES = {
     "GetCalendarFeed": PUBLIC,  # the token is the credential (the gateway serves /calendar/<token>.ics)
     "RequestUrgentSession": OFFICERS,
     "GetUrgentSessionStatus": OFFICERS,
+    # Coordinators (agency admins) keep peers' training; a peer reads their own status.
+    "SetTrainingPolicy": ADMINS,
+    "GetTrainingPolicy": Rule(roles={Role.AGENCY_ADMIN, Role.PEER_SUPPORTER}),
+    "RecordTraining": ADMINS,
+    "RemoveTrainingRecord": ADMINS,
+    "GetPeerReadiness": Rule(roles={Role.AGENCY_ADMIN, Role.PEER_SUPPORTER}),
+    "ListPeerReadiness": ADMINS,
 }
 
 POLICY = Policy({_S + rpc: rule for rpc, rule in RULES.items()})

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from tenfour_scheduling.domain import SessionOffer, check_slot
 from tenfour_scheduling.domain.policy import AgencyPolicy
 from tenfour_scheduling.domain.records import CalendarEntry, OfficerFacts, ProviderSnapshot, StoredRoster
-from tenfour_scheduling.service.offers import Expansions, ineligibility, provider_offer
+from tenfour_scheduling.service.offers import LAPSED, Expansions, ineligibility, provider_offer
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import FailedPrecondition
 from tenfour_shared.timeline import Interval
@@ -112,7 +112,10 @@ def check_booking(
         officer_id=officer.officer_id,
         session_type=session_type,
         current_provider=officer.current_provider,
+        at=start,
     )
+    if why == LAPSED:
+        return BookingProblem("training_lapsed", why)
     if why is not None:
         return BookingProblem("provider_unavailable", why)
     window = Interval(min(start, now), start).expand(_DAY, _DAY)

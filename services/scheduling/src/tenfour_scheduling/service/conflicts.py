@@ -30,6 +30,7 @@ from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_scheduling.codec.values import timestamp
 from tenfour_scheduling.domain.alternatives import DEFAULT_ALTERNATIVES
+from tenfour_scheduling.domain.readiness import ready_at
 from tenfour_scheduling.domain.records import StoredAppointment, to_ms
 from tenfour_scheduling.service.alternatives import AlternativeFinder
 from tenfour_scheduling.service.appointments import AppointmentService
@@ -53,6 +54,7 @@ CONFLICTING = frozenset(
         "officer_busy",
         "officer_day_limit",
         "outside_provider_hours",
+        "training_lapsed",  # the peer supporter's required training lapsed (only once it has)
     }
 )
 _BOOKED = AppointmentStatus.APPOINTMENT_STATUS_BOOKED
@@ -158,6 +160,10 @@ class ConflictService:
         problem = check_booking(
             officer_side(facts), snapshot, kind, start, now, self._expansions, exclude=a.appointment_id
         )
+        if problem is not None and problem.code == "training_lapsed" and ready_at(snapshot.ready_until, now):
+            # Booked before a known expiry: the peer has until then to renew (they are warned
+            # 30 days ahead); the session becomes a conflict when the training actually lapses.
+            return None
         return problem if problem is not None and problem.code in CONFLICTING else None
 
     async def _flag(

@@ -64,6 +64,7 @@ class OfferCache:
             days,
             snapshot.bookings,
             snapshot.own_sessions,
+            snapshot.ready_until,
         )
         slot = (snapshot.provider_id, session_type.value, exclude)
         hit = self._items.get(slot)

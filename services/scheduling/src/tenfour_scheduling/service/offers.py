@@ -16,12 +16,15 @@ from datetime import UTC, datetime, time, timedelta
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile as ProfileMessage
 from tenfour_scheduling.domain import ProviderKind, ProviderOffer, ProviderProfile, SessionOffer
+from tenfour_scheduling.domain.readiness import NEVER_READY, ready_at
 from tenfour_scheduling.domain.records import CalendarEntry, ProviderSnapshot
 from tenfour_shared.calendar import SessionSettings, SessionType, expand
 from tenfour_shared.events.catalog.availability import ProviderAvailability
 from tenfour_shared.timeline import Interval, intersect, subtract
 
-__all__ = ["Expansions", "ineligibility", "provider_offer", "session_offer"]
+__all__ = ["LAPSED", "Expansions", "ineligibility", "provider_offer", "session_offer"]
+
+LAPSED = "this peer supporter's required training is not current"
 
 _DAY = timedelta(days=1)
 _TICK = timedelta(microseconds=1)
@@ -40,8 +43,13 @@ def ineligibility(
     officer_id: str,
     session_type: SessionType,
     current_provider: str | None,
+    at: datetime | None = None,
 ) -> str | None:
-    """Why this provider may not be offered to this officer, or None when they may."""
+    """Why this provider may not be offered to this officer, or None when they may.
+
+    ``at``: the moment the offer is for (now, or a session's start); a peer supporter whose
+    required training is not current then is not offered. Without it, only a peer who was
+    never ready is left out."""
     profile = snapshot.profile
     if profile is None or snapshot.availability is None:
         return "this provider is not bookable yet"
@@ -58,6 +66,8 @@ def ineligibility(
         return "this provider is not accepting new clients"
     if profile.kind == common.PROVIDER_KIND_PEER and snapshot.roster is None:
         return "this peer supporter has not entered their roster yet"
+    if not ready_at(snapshot.ready_until, at or NEVER_READY):
+        return LAPSED
     return None
 
 
@@ -153,7 +163,11 @@ def provider_offer(
     sessions: dict[str, SessionOffer] = {}
     settings = availability.rules.settings(session_type)
     if settings is not None:
-        offer = session_offer(settings, expansions.free(availability, session_type, window, now))
+        free = expansions.free(availability, session_type, window, now)
+        until = snapshot.ready_until
+        if until is not None:  # a peer is offered only while their required training is current
+            free = [Interval(f.start, min(f.end, until)) for f in free if f.start < until]
+        offer = session_offer(settings, free)
         if offer is not None:
             sessions[session_type.value] = offer
     return ProviderOffer(

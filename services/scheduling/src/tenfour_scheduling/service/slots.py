@@ -105,6 +105,7 @@ class SlotService:
                 officer_id=officer_id,
                 session_type=session_type,
                 current_provider=officer.current_provider,
+                at=now,
             )
             is None
         ]

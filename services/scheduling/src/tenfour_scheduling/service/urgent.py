@@ -103,6 +103,7 @@ class UrgentService:
                 officer_id=officer_id,
                 session_type=SessionType.CRISIS,
                 current_provider=snapshot.provider_id,  # a crisis ignores "not accepting new clients"
+                at=now,
             )
             if why is not None or snapshot.availability is None:
                 continue

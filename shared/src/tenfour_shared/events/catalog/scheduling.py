@@ -19,4 +19,7 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.roster_changed": ev.RosterChanged,
     "scheduling.fatigue_policy_changed": ev.FatiguePolicyChanged,
     "scheduling.session_accessed": access.SchedulingSessionAccessed,
+    "scheduling.peer_readiness_changed": ev.PeerReadinessChanged,
+    "scheduling.peer_training_lapsing": ev.PeerTrainingLapsing,
+    "scheduling.peer_training_lapsed": ev.PeerTrainingLapsed,
 }

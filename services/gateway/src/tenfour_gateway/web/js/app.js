@@ -16,6 +16,7 @@ import * as live from './live.js';
 import { alertFor, clearAlert } from './alerts.js';
 import { registration, supported as workerSupported } from './push.js';
 import * as audit from './views/audit.js';
+import * as training from './views/training.js';
 
 const OFFICER = ['officer', 'peer_supporter'];
 const PROVIDER = ['therapist', 'peer_supporter'];
@@ -44,6 +45,8 @@ const ROUTES = {
   codes: { title: 'Enrolment codes', roles: ADMIN, view: coordinator.codes, menu: 'Codes' },
   fatigue: { title: 'Rest rules', roles: ['agency_admin'], view: coordinator.fatigue, menu: 'Rest rules' },
   outcomes: { title: 'Program numbers', roles: ['agency_admin'], view: coordinator.outcomes, menu: 'Numbers' },
+  training: { title: 'Peer training', roles: ['agency_admin'], view: training.training, menu: 'Training' },
+  readiness: { title: 'My training', roles: ['peer_supporter'], view: training.readiness, menu: 'My training' },
   admin: { title: 'Administration', roles: ['system_admin'], view: coordinator.administration, menu: 'Admin' },
   audit: { title: 'Access audit', roles: ['system_admin'], view: audit.accessAudit, menu: 'Audit' },
   check: { title: 'Camera and network check', roles: PARTICIPANT, view: check.precall, menu: 'Check camera' },

@@ -1,0 +1,134 @@
+"""Peer supporters' training records, the agencies' training policies, each peer's readiness
+and the queue of lapse warnings and expiries.
+
+* ``{peer_id}`` (the provider slot): the records (a hash of TrainingRecord by id) and
+  ``readiness`` (ms of ``ready_until``; absent: no end; 0: never ready). The slot search reads
+  ``readiness`` in the same script as the rest of the provider's snapshot; it is written in
+  one script with the ``peer_readiness_changed`` event, only when it changes.
+* ``{agency_id}``: the policy (TrainingPolicy bytes).
+* ``{readiness}``: a sorted set of due warnings and expiries (``warn|peer|ms``,
+  ``lapse|peer|ms``); taking one and writing its event is one script, so each goes out once.
+"""
+
+from __future__ import annotations
+
+import redis.asyncio as aioredis
+
+from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour.scheduling.v1 import training_pb2 as tpb
+from tenfour_scheduling.adapters.keys import SERVICE, keys
+from tenfour_shared.events import outbox
+from tenfour_shared.events.outbox import OutboxRelay, outbox_key
+from tenfour_shared.redis_store import as_bytes
+
+__all__ = ["TrainingStore", "readiness_key"]
+
+TAG = "readiness"
+_DUE = keys("readiness-due", TAG)
+_LEASE = keys("readiness-lease", TAG)
+
+# KEYS: 1 readiness, 2 outbox; ARGV: 1 new value ("" = no end), 2-4 the outbox triple
+_SET_READINESS = """
+local old = redis.call('GET', KEYS[1]) or ''
+if old == ARGV[1] then return 0 end
+if ARGV[1] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[1]) end
+outbox_add(KEYS[2], ARGV[2], ARGV[3], ARGV[4])
+return 1
+"""
+# KEYS: 1 due set, 2 outbox; ARGV: 1 member, 2-4 the outbox triple
+_SEND = """
+if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
+outbox_add(KEYS[2], ARGV[2], ARGV[3], ARGV[4])
+return 1
+"""
+_LEASE_SCRIPT = """
+local holder = redis.call('GET', KEYS[1])
+if holder and holder ~= ARGV[1] then return 0 end
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
+return 1
+"""
+
+
+def readiness_key(peer_id: str) -> str:
+    return keys("readiness", peer_id)
+
+
+def _records_key(peer_id: str) -> str:
+    return keys("training", peer_id)
+
+
+def _policy_key(agency_id: str) -> str:
+    return keys("training-policy", agency_id)
+
+
+class TrainingStore:
+    def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
+        self._redis = redis
+        self._relay = relay
+        self._set_readiness = redis.register_script(outbox.LUA_PRELUDE + _SET_READINESS)
+        self._send = redis.register_script(outbox.LUA_PRELUDE + _SEND)
+        self._lease = redis.register_script(_LEASE_SCRIPT)
+
+    async def policy(self, agency_id: str) -> tpb.TrainingPolicy | None:
+        raw = await self._redis.get(_policy_key(agency_id))
+        if raw is None:
+            return None
+        out = tpb.TrainingPolicy()
+        out.ParseFromString(as_bytes(raw))
+        return out
+
+    async def put_policy(self, policy: tpb.TrainingPolicy) -> None:
+        await self._redis.set(_policy_key(policy.agency_id), policy.SerializeToString())
+
+    async def records(self, peer_id: str) -> list[tpb.TrainingRecord]:
+        out = []
+        for raw in (await self._redis.hgetall(_records_key(peer_id))).values():
+            record = tpb.TrainingRecord()
+            record.ParseFromString(as_bytes(raw))
+            out.append(record)
+        return out
+
+    async def put_record(self, record: tpb.TrainingRecord) -> None:
+        await self._redis.hset(_records_key(record.peer_id), record.record_id, record.SerializeToString())
+
+    async def remove_record(self, peer_id: str, record_id: str) -> bool:
+        return bool(await self._redis.hdel(_records_key(peer_id), record_id))
+
+    async def readiness(self, peer_id: str) -> int | None:
+        """ms of ``ready_until``; None: no end."""
+        raw = await self._redis.get(readiness_key(peer_id))
+        return None if raw is None else int(as_bytes(raw))
+
+    async def set_readiness(self, peer_id: str, until_ms: int | None, event: Envelope) -> bool:
+        """Store the peer's readiness with its event; False (nothing written) when unchanged."""
+        value = "" if until_ms is None else str(until_ms)
+        done = await self._set_readiness(
+            keys=[readiness_key(peer_id), outbox_key(SERVICE, peer_id)],
+            args=[value, *outbox.script_args(event)],
+        )
+        if done:
+            await self._relay.notify(peer_id)
+        return bool(done)
+
+    async def schedule(self, items: dict[str, int]) -> None:
+        """member -> due ms; a member already queued keeps its time (idempotent)."""
+        if items:
+            await self._redis.zadd(_DUE, items, nx=True)
+
+    async def due(self, until_ms: int, limit: int = 200) -> list[str]:
+        found = await self._redis.zrangebyscore(_DUE, "-inf", until_ms, start=0, num=limit)
+        return [as_bytes(m).decode() for m in found]
+
+    async def drop(self, member: str) -> None:
+        await self._redis.zrem(_DUE, member)
+
+    async def send(self, member: str, event: Envelope) -> bool:
+        done = await self._send(
+            keys=[_DUE, outbox_key(SERVICE, TAG)], args=[member, *outbox.script_args(event)]
+        )
+        if done:
+            await self._relay.notify(TAG)
+        return bool(done)
+
+    async def lease(self, holder: str, ttl_ms: int) -> bool:
+        return bool(await self._lease(keys=[_LEASE], args=[holder, ttl_ms]))
