@@ -124,8 +124,8 @@ def record_problems(
         out.append(FieldViolation("course", "use a course code: lower-case letters, digits, _ or - (max 48)"))
     if not provider.strip():
         out.append(FieldViolation("provider", "say who gave the training"))
-    elif len(provider) > MAX_TEXT:
-        out.append(FieldViolation("provider", f"at most {MAX_TEXT} characters"))
+    elif len(provider) > MAX_TEXT or not provider.isprintable():
+        out.append(FieldViolation("provider", f"at most {MAX_TEXT} printable characters"))
     if completed_at is None:
         out.append(FieldViolation("completed_at", "is required"))
     elif completed_at > now:
@@ -150,6 +150,6 @@ def policy_problems(courses: Sequence[Course]) -> list[FieldViolation]:
         elif c.course in seen:
             out.append(FieldViolation(f"required[{i}].course", "is listed twice"))
         seen.add(c.course)
-        if len(c.title) > MAX_TEXT:
-            out.append(FieldViolation(f"required[{i}].title", f"at most {MAX_TEXT} characters"))
+        if len(c.title) > MAX_TEXT or not c.title.isprintable():
+            out.append(FieldViolation(f"required[{i}].title", f"at most {MAX_TEXT} printable characters"))
     return out
