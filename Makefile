@@ -9,7 +9,7 @@ PROTO_FILES := $(shell find protos -name '*.proto' | sort)
 GEN_STAMP := shared/src/tenfour/.generated
 SETUP_STAMP := $(VENV)/.setup-done
 SYSTEM_STAMP := $(VENV)/.system-deps
-PY_DIRS := shared/src/tenfour_shared services bench tests deploy/local
+PY_DIRS := shared/src/tenfour_shared services bench tests deploy/local tools
 
 .DEFAULT_GOAL := help
 # Debian packages the tests drive for real: coturn (TURN), Chromium (web app), Janus (group SFU),
@@ -17,7 +17,7 @@ PY_DIRS := shared/src/tenfour_shared services bench tests deploy/local
 SYSTEM_PACKAGES := coturn chromium redis-server janus
 SYSTEM_BINARIES := turnserver turnutils_uclient chromium /usr/bin/redis-server janus
 
-.PHONY: help setup lock system-deps protos certs run run-empty lint fmt typecheck test test-unit test-integration fuzz bench clean
+.PHONY: help setup lock system-deps protos events-doc certs run run-empty lint fmt typecheck test test-unit test-integration fuzz bench clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
@@ -53,6 +53,9 @@ $(GEN_STAMP): $(SETUP_STAMP) $(PROTO_FILES)
 	mv shared/src/.tenfour-gen/tenfour shared/src/tenfour && rm -rf shared/src/.tenfour-gen shared/src/.tenfour-old
 
 protos: $(GEN_STAMP) ## Generate Python code and .pyi stubs from protos/ (never edit the output)
+
+events-doc: setup ## Rewrite docs/events.md, the event catalog, from protos/ and the event registry
+	$(PY) tools/event_catalog.py
 
 CERTS_DIR ?= deploy/secrets
 certs: setup ## Local CA, per-process certificates and per-service Redis/NATS passwords in $(CERTS_DIR) (ARGS=--renew|--new-ca|--drop-previous-ca)

@@ -45,6 +45,7 @@ from tenfour_shared.auth.roles import Role
 from tenfour_shared.calendar import RuleSet, Weekday, WeeklyWindow
 from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.catalog.availability import rule_set_to_proto
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
@@ -196,7 +197,7 @@ async def seed(tokens: TestTokens, stub: Any, js: Any, redis: Any) -> None:
             ),
         ):
             env = build(payload, subject=pid)
-            pending.append(js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": env.id}))
+            pending.append(publish_event(js, env))
         if len(pending) >= 200:
             await asyncio.gather(*pending)
             pending = []
@@ -259,7 +260,7 @@ async def rule_change_latency(js: Any, stub: Any, meta: Meta, changes: int) -> l
         )
         env = build(event, subject="p0001")
         began = time.perf_counter()
-        await js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+        await publish_event(js, env)
         while True:
             reply = await stub.FindSlots(pb.FindSlotsRequest(horizon=horizon, limit=200), metadata=meta)
             zone = ZoneInfo(rules.timezone)
@@ -398,7 +399,7 @@ async def main() -> None:
                 ),
             )
             env = build(profile, subject="p0001")
-            await js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+            await publish_event(js, env)
             seconds = await rule_change_latency(js, stub, probe, 20)
             p95 = sorted(seconds)[int(0.95 * len(seconds)) - 1]
             lines.append(f"RESULT rule_change_visible_p95_vs_1s={p95:.4f}")

@@ -41,6 +41,7 @@ from tenfour_notifications.domain.model import Channel, delivery_key
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.events.bus import connect as connect_nats
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.launcher import ServiceProcess
@@ -159,7 +160,7 @@ async def subject_round(js: Any, arrivals: Arrivals, device_id: str, n: int, tag
         now = time.perf_counter()
         sent[delivery_key(e.id, USER, Channel.EMAIL)] = now
         sent[delivery_key(e.id, f"{USER}/{device_id}", Channel.WEB_PUSH)] = now
-        await js.publish(e.type, e.SerializeToString(), headers={"Nats-Msg-Id": e.id})
+        await publish_event(js, e)
     await arrivals.wait(set(sent), within=600)
     elapsed = max(arrivals.at[k] for k in sent) - t0
     return len(sent) / elapsed, p95([arrivals.at[k] - sent[k] for k in sent])
@@ -198,7 +199,7 @@ async def main() -> None:
             await asyncio.to_thread(proc.wait_serving, 60.0)
             registered = UserRegistered(user_id=USER, agency_id="agency-1", role=common_pb2.ROLE_OFFICER)
             e = build(registered, subject=USER)
-            await js.publish(e.type, e.SerializeToString(), headers={"Nats-Msg-Id": e.id})
+            await publish_event(js, e)
             md = tokens.metadata(Role.OFFICER, USER, "agency-1")
             key = (
                 ec.generate_private_key(ec.SECP256R1())

@@ -29,6 +29,7 @@ from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.outbox import OutboxRelay, stage
 from tenfour_shared.events.streams import ensure_streams
@@ -78,12 +79,7 @@ async def through_outbox(redis: aioredis.Redis, relay: OutboxRelay, envs: list[E
 
 async def raw(js: JetStreamContext, envs: list[Envelope]) -> None:
     for i in range(0, len(envs), IN_FLIGHT):
-        await asyncio.gather(
-            *(
-                js.publish(e.type, e.SerializeToString(), headers={"Nats-Msg-Id": e.id})
-                for e in envs[i : i + IN_FLIGHT]
-            )
-        )
+        await asyncio.gather(*(publish_event(js, e) for e in envs[i : i + IN_FLIGHT]))
 
 
 async def timed(received: Received, send: Callable[[], Awaitable[None]]) -> float:

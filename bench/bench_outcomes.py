@@ -39,6 +39,7 @@ from tenfour_outcomes.domain.publication import due_months, publish
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.redis_store import connect as connect_redis
@@ -106,7 +107,7 @@ async def publish_all(js: JetStreamContext, events: list[tuple[object, str, date
         batch = []
         for payload, subject, when in events[chunk : chunk + 256]:
             env = build(payload, subject=subject, when=when)  # type: ignore[arg-type]
-            batch.append(js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": env.id}))
+            batch.append(publish_event(js, env))
         await asyncio.gather(*batch)
     return time.perf_counter() - began
 

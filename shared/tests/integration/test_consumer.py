@@ -23,7 +23,8 @@ from tenfour_shared.events.consumer import (
     PermanentFailure,
     processed_key,
 )
-from tenfour_shared.events.envelope import build
+from tenfour_shared.events.envelope import build, parse
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.streams import DEAD_LETTER_STREAM
 
 pytestmark = pytest.mark.integration
@@ -59,7 +60,7 @@ def rules_changed(version: int, provider_id: str = "prov-1") -> Envelope:
 
 
 async def publish(js: JetStreamContext, env: Envelope, msg_id: str = "") -> None:
-    await js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": msg_id or env.id})
+    await publish_event(js, env, msg_id or env.id)
 
 
 def consumer(
@@ -184,8 +185,8 @@ async def test_an_event_that_always_fails_is_dead_lettered_after_max_deliveries(
     assert (behind.id, 2) in handler.calls
     [dead] = await dead_letters(js)
     assert dead.subject == DEAD_LETTERS
-    assert dead.data == poison.SerializeToString()
     assert dead.headers is not None
+    assert parse(dead.data or b"", dead.headers) == (poison, ProviderRulesChanged(provider_id="prov-bad", version=1))
     assert dead.headers["Tenfour-Reason"] == "failed 3 times: RuntimeError"
     assert dead.headers["Tenfour-Original-Subject"] == RULES_CHANGED
     assert await redis_client.exists(processed_key("scheduling", poison)) == 0
@@ -219,7 +220,7 @@ async def test_corrupt_and_unknown_events_are_dead_lettered_without_blocking_the
     corrupt_payload.data.value = b"\xff\xff\xff"
     await js.publish(RULES_CHANGED, b"\x00\xffnot protobuf at all", headers={"Nats-Msg-Id": "garbage-1"})
     await publish(js, unknown)
-    await js.publish(RULES_CHANGED, corrupt_payload.SerializeToString())
+    await js.publish(RULES_CHANGED, corrupt_payload.SerializeToString())  # an older release's envelope
     valid = rules_changed(3)
     await publish(js, valid)
 
@@ -232,7 +233,8 @@ async def test_corrupt_and_unknown_events_are_dead_lettered_without_blocking_the
     dead = await dead_letters(js)
     assert [d.subject for d in dead] == ["deadletter.scheduling.unknown"] * 3
     assert dead[0].data == b"\x00\xffnot protobuf at all"
-    assert dead[1].data == unknown.SerializeToString()
+    assert dead[1].data == ProviderRulesChanged(provider_id="prov-1", version=1).SerializeToString()
+    assert dead[1].headers and dead[1].headers["ce-type"] == "availability.rules_teleported"
     assert all(d.headers and d.headers["Tenfour-Reason"] for d in dead)
 
 

@@ -87,7 +87,7 @@ async def test_committed_event_is_published_with_its_id_and_the_outbox_emptied(
     assert msg.subject == "availability.provider_rules_changed"
     assert msg.headers is not None
     assert msg.headers["Nats-Msg-Id"] == env.id
-    assert parse(msg.data or b"")[0] == env
+    assert parse(msg.data or b"", msg.headers)[0] == env
     assert await redis_client.get(keys("rules", "prov-1")) == b"1"
     assert await redis_client.xlen(outbox_key(SERVICE, "prov-1")) == 0
     assert await redis_client.smembers(index_key(SERVICE)) == set()
@@ -179,7 +179,7 @@ async def test_events_of_one_aggregate_are_published_in_commit_order(
         await relay.notify("prov-1")
         await eventually(lambda: relay.published == 5)
 
-    assert [parse(m.data or b"")[0].id for m in await published(js)] == [e.id for e in envs]
+    assert [parse(m.data or b"", m.headers)[0].id for m in await published(js)] == [e.id for e in envs]
 
 
 async def test_replaying_entries_the_relay_did_not_delete_publishes_no_duplicates(
@@ -218,7 +218,7 @@ async def test_two_relays_draining_the_same_outbox_publish_each_event_once(
             await b.notify(f"prov-{n}")
         await eventually(outboxes_gone(redis_client, "prov-0", "prov-1", "prov-2"))
 
-    ids = [parse(m.data or b"")[0].id for m in await published(js)]
+    ids = [parse(m.data or b"", m.headers)[0].id for m in await published(js)]
     assert sorted(ids) == sorted(e.id for e in envs)
 
 
@@ -234,7 +234,7 @@ async def test_events_written_while_no_relay_runs_are_published_when_one_starts(
     async with running(make_relay(redis_client, js)) as restarted:
         await eventually(lambda: restarted.published == 2)
 
-    ids = {parse(m.data or b"")[0].id for m in await published(js)}
+    ids = {parse(m.data or b"", m.headers)[0].id for m in await published(js)}
     assert ids == {notified.id, crashed_before_notify.id}
 
 
@@ -287,7 +287,7 @@ async def test_lua_script_writes_state_and_event_together(
     [msg] = await published(js)
     assert msg.headers is not None
     assert msg.headers["Nats-Msg-Id"] == env.id
-    assert parse(msg.data or b"")[0] == env
+    assert parse(msg.data or b"", msg.headers)[0] == env
 
 
 def test_keys_share_the_aggregate_hash_tag() -> None:

@@ -6,12 +6,14 @@ import time
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
+from cloudevents.core.bindings.http import HTTPMessage, from_http
+from cloudevents.core.formats.json import JSONFormat
 from google.protobuf.message import Message
 
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import UserDeactivated, UserRegistered
-from tenfour_shared.events.envelope import BadEvent, build, nats_subject, new_event_id, parse
+from tenfour_shared.events.envelope import BadEvent, build, nats_subject, new_event_id, parse, to_nats
 from tenfour_shared.events.registry import PAYLOADS, type_of
 from tenfour_shared.events.streams import PRODUCERS, dead_letter_subject, stream_name
 
@@ -127,3 +129,65 @@ def test_stream_and_dead_letter_names() -> None:
         "deadletter.scheduling.availability_provider_rules_changed"
     )
     assert dead_letter_subject("scheduling", "") == "deadletter.scheduling.unknown"
+
+
+def test_on_nats_an_event_is_a_binary_mode_cloudevent_with_the_payload_as_protobuf() -> None:
+    when = datetime(2026, 11, 1, 6, 30, 15, 250000, tzinfo=UTC)
+    payload = ProviderRulesChanged(provider_id="prov-1", version=7)
+    env = build(payload, subject="prov-1", when=when, event_id="ev-1")
+    env.traceparent = "00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01"
+
+    subject, body, headers = to_nats(env)
+
+    assert subject == "availability.provider_rules_changed"
+    assert body == payload.SerializeToString()
+    assert headers["ce-id"] == headers["Nats-Msg-Id"] == "ev-1"
+    assert headers["ce-type"] == "availability.provider_rules_changed"
+    assert headers["ce-source"] == "availability"
+    assert headers["ce-specversion"] == "1.0"
+    assert headers["ce-subject"] == "prov-1"
+    assert headers["ce-time"] == "2026-11-01T06:30:15.250000Z"
+    assert headers["ce-traceparent"] == env.traceparent
+    assert headers["content-type"] == "application/protobuf"
+    opened, data = parse(body, headers)
+    assert (opened, data) == (env, payload)
+
+
+def test_the_plain_cloudevents_sdk_reads_what_we_write() -> None:
+    env = build(UserDeactivated(user_id="u1", reason_code="left"), subject="u1")
+    _, body, headers = to_nats(env)
+
+    event = from_http(HTTPMessage(headers, body), JSONFormat())
+
+    assert (event.get_id(), event.get_type(), event.get_source()) == (env.id, "identity.user_deactivated", "identity")
+    assert event.get_subject() == "u1"
+    assert UserDeactivated.FromString(body) == UserDeactivated(user_id="u1", reason_code="left")
+
+
+def test_an_event_written_before_cloudevents_is_still_read() -> None:
+    env = build(UserDeactivated(user_id="u1"), subject="u1")
+
+    assert parse(env.SerializeToString(), {"Nats-Msg-Id": env.id}) == (env, UserDeactivated(user_id="u1"))
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"ce-type": "nobody.knows"}, "unknown event type"),
+        ({"ce-id": ""}, "do not validate"),
+        ({"ce-time": "yesterday"}, "do not validate"),
+        ({"content-type": "application/json"}, "unexpected content type"),
+    ],
+)
+def test_a_cloudevent_with_bad_attributes_is_a_bad_event(change: dict[str, str], reason: str) -> None:
+    _, body, headers = to_nats(build(UserDeactivated(user_id="u1"), subject="u1"))
+
+    with pytest.raises(BadEvent, match=reason):
+        parse(body, {**headers, **change})
+
+
+def test_a_cloudevent_whose_body_is_not_its_payload_is_a_bad_event() -> None:
+    _, _, headers = to_nats(build(UserDeactivated(user_id="u1"), subject="u1"))
+
+    with pytest.raises(BadEvent, match="does not decode"):
+        parse(b"\xff\xff\xff", headers)

@@ -93,7 +93,8 @@ class Harness:
         assert (await self.js.stream_info(stream)).state.messages == count
         out = []
         for seq in range(1, count + 1):
-            _, payload = parse((await self.js.get_msg(stream, seq)).data or b"")
+            raw = await self.js.get_msg(stream, seq)
+            _, payload = parse(raw.data or b"", raw.headers)
             assert isinstance(payload, ProviderRulesChanged)
             out.append(payload)
         return out

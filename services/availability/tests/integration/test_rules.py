@@ -12,6 +12,7 @@ from tenfour.availability.v1 import availability_pb2, rules_pb2
 from tenfour.common.v1 import common_pb2
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile, ProviderProfileUpdated
 from tenfour_shared.auth.roles import Role
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 
 from .conftest import HOUR, Harness, clock, every_day, time_range, utc, violations, weekly
@@ -95,7 +96,7 @@ async def test_default_rules_take_the_zone_of_the_identity_profile(harness: Harn
     for version, zone in ((2, "Pacific/Auckland"), (1, "Europe/Oslo")):  # the older one arrives late
         profile = ProviderProfile(provider_id="prov-1", timezone=zone, active=True)
         env = build(ProviderProfileUpdated(profile=profile, version=version), subject="prov-1")
-        await harness.js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+        await publish_event(harness.js, env)
     for _ in range(200):
         try:
             reply = await harness.stub.UseDefaultRules(request, metadata=harness.as_provider("prov-1"))

@@ -279,7 +279,8 @@ async def publish_booking(
     from tenfour.events.v1.scheduling_events_pb2 import AppointmentStatusChanged
     from tenfour.scheduling.v1 import appointments_pb2
     from tenfour_shared.events.bus import connect
-    from tenfour_shared.events.envelope import build, nats_subject
+    from tenfour_shared.events.bus import publish as publish_event
+    from tenfour_shared.events.envelope import build
 
     start = datetime.now(UTC) + timedelta(minutes=start_in_minutes)
     appointment = appointments_pb2.Appointment(
@@ -296,7 +297,7 @@ async def publish_booking(
     env = build(AppointmentStatusChanged(appointment=appointment), subject=appointment_id)
     nc, js = await connect(nats_url, "gateway-tests")
     try:
-        await js.publish(nats_subject(env), env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+        await publish_event(js, env)
     finally:
         await nc.drain()
 

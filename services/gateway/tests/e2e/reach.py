@@ -109,13 +109,14 @@ async def publish_reminder_due(nats_url: str, appointment_id: str, officer_id: s
     """The event scheduling publishes when a reminder it timed around duty and sleep is due."""
     from tenfour.events.v1.scheduling_events_pb2 import ReminderDue
     from tenfour_shared.events.bus import connect
-    from tenfour_shared.events.envelope import build, nats_subject
+    from tenfour_shared.events.bus import publish as publish_event
+    from tenfour_shared.events.envelope import build
 
     event = ReminderDue(appointment_id=appointment_id, user_id=officer_id)
     event.deliver_at.GetCurrentTime()
     env = build(event, subject=appointment_id)
     nc, js = await connect(nats_url, "gateway-tests")
     try:
-        await js.publish(nats_subject(env), env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+        await publish_event(js, env)
     finally:
         await nc.drain()

@@ -46,7 +46,7 @@ async def _jetstream(stack: Stack) -> bytes:
             await js.get_msg(stream_name("identity"), seq)
             for seq in range(info.state.first_seq, info.state.last_seq + 1)
         ]
-        return b"\n".join(m.data or b"" for m in messages)
+        return b"\n".join((m.data or b"") + repr(m.headers).encode() for m in messages)
     finally:
         await nc.drain()
 

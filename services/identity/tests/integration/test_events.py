@@ -51,7 +51,7 @@ class Events:
         published = []
         for seq in range(info.state.first_seq, info.state.last_seq + 1):
             msg = await self._js.get_msg(STREAM, seq)
-            envelope, payload = parse(msg.data or b"")
+            envelope, payload = parse(msg.data or b"", msg.headers)
             published.append(
                 Published(envelope, payload, (msg.headers or {}).get("Nats-Msg-Id", ""), msg.data or b"")
             )

@@ -25,6 +25,7 @@ from tenfour_notifications.bootstrap import running
 from tenfour_notifications.config import Settings
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.embedded import NatsServer, RedisServer
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.testing_tokens import TestTokens
@@ -52,7 +53,7 @@ class Harness:
 
     async def publish(self, payload: Message, subject: str, event_id: str = "") -> str:
         env = build(payload, subject=subject, when=datetime.now(UTC), event_id=event_id)
-        await self.js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+        await publish_event(self.js, env)
         return env.id
 
     def md(self, user: str, role: Role = Role.OFFICER, agency: str = "agency-1") -> tuple[tuple[str, str]]:

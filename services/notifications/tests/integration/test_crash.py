@@ -22,6 +22,7 @@ from tenfour.notifications.v1 import notifications_pb2_grpc
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.events.bus import connect as connect_nats
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.launcher import ServiceProcess
@@ -57,7 +58,7 @@ async def test_sigkill_mid_burst_loses_and_duplicates_nothing(
             user = "officer-burst"
             registered = UserRegistered(user_id=user, agency_id="agency-1", role=common_pb2.ROLE_OFFICER)
             env_ev = build(registered, subject=user)
-            await js.publish(env_ev.type, env_ev.SerializeToString(), headers={"Nats-Msg-Id": env_ev.id})
+            await publish_event(js, env_ev)
             md = test_tokens.metadata(Role.OFFICER, user, "agency-1")
             async with grpc.aio.insecure_channel(proc.target) as channel:
                 stub = notifications_pb2_grpc.NotificationServiceStub(channel)
@@ -74,7 +75,7 @@ async def test_sigkill_mid_burst_loses_and_duplicates_nothing(
                 reminder = sev.ReminderDue(appointment_id=f"appt-{i}", user_id=user)
                 reminder.start.FromDatetime(start)
                 e = build(reminder, subject=f"appt-{i}")
-                await js.publish(e.type, e.SerializeToString(), headers={"Nats-Msg-Id": e.id})
+                await publish_event(js, e)
             await mailbox.wait_for(1 + BURST // 4, within=60)  # mid-burst: some sent, most not
             proc.kill()
             killed_at = len(mailbox.messages)

@@ -28,6 +28,7 @@ from tenfour_outcomes.config import Settings
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.errors import field_violations
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.testing_tokens import TestTokens
@@ -62,7 +63,7 @@ class Harness:
         # Event times grow with every publish: the order tests publish in is the order of events.
         tick = timedelta(seconds=next(self._ticks))
         env = build(payload, subject=subject, when=when or datetime(2025, 6, 1, tzinfo=UTC) + tick)
-        await self.js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+        await publish_event(self.js, env)
 
     async def enrol(
         self,

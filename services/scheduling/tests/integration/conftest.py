@@ -31,6 +31,7 @@ from tenfour_shared.auth.roles import Role
 from tenfour_shared.calendar import RuleSet, Weekday, WeeklyWindow
 from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.errors import field_violations
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.catalog.availability import rule_set_to_proto
 from tenfour_shared.events.envelope import build, parse
 from tenfour_shared.events.streams import ensure_streams, stream_name
@@ -110,7 +111,7 @@ class Harness:
 
     async def publish(self, payload: Message, subject: str) -> Envelope:
         env = build(payload, subject=subject)
-        await self.js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+        await publish_event(self.js, env)
         return env
 
     async def provider(
@@ -230,7 +231,7 @@ class Harness:
             return out
         for seq in range(max(info.state.first_seq, 1), info.state.last_seq + 1):
             raw = await self.js.get_msg(stream, seq)
-            env, payload = parse(raw.data or b"")
+            env, payload = parse(raw.data or b"", raw.headers)
             if env.type == event_type:
                 out.append(payload)
         return out

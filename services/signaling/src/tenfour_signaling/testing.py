@@ -32,6 +32,7 @@ from tenfour.signaling.v1 import signaling_pb2 as pb
 from tenfour.signaling.v1.signaling_pb2_grpc import SignalingServiceStub
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.embedded import NatsServer, RedisServer, free_port, wait_for_port
+from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build, parse
 from tenfour_shared.testing_tokens import TestTokens
 from tenfour_signaling.bootstrap import serve
@@ -186,12 +187,12 @@ def appointment(
 async def publish_status(js: JetStreamContext, appt: Appointment) -> None:
     """What scheduling publishes (through its outbox) when an appointment's status changes."""
     env = build(AppointmentStatusChanged(appointment=appt), subject=appt.appointment_id)
-    await js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+    await publish_event(js, env)
 
 
 async def publish_rescheduled(js: JetStreamContext, appt: Appointment, previous: TimeRange) -> None:
     env = build(AppointmentRescheduled(appointment=appt, previous_time=previous), subject=appt.appointment_id)
-    await js.publish(env.type, env.SerializeToString(), headers={"Nats-Msg-Id": env.id})
+    await publish_event(js, env)
 
 
 # --- in-process instances ------------------------------------------------------------------
@@ -314,7 +315,7 @@ class Cluster:
             async with asyncio.timeout(15):
                 while len(out) < count:
                     msg = await sub.next_msg(timeout=15)
-                    env, payload = parse(msg.data)
+                    env, payload = parse(msg.data, msg.headers)
                     if env.subject == appointment_id:
                         out.append((env.type, payload))
         finally:

@@ -7,6 +7,10 @@ import asyncio
 import nats
 from nats.aio.client import Client
 from nats.js import JetStreamContext
+from nats.js.api import PubAck
+
+from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour_shared.events.envelope import to_nats
 
 
 async def connect(url: str, name: str) -> tuple[Client, JetStreamContext]:
@@ -30,3 +34,12 @@ def raise_if_cancelled() -> None:
     task = asyncio.current_task()
     if task is not None and task.cancelling():
         raise asyncio.CancelledError
+
+
+async def publish(js: JetStreamContext, env: Envelope, msg_id: str = "") -> PubAck:
+    """Publish one event straight to JetStream as a binary-mode CloudEvent (services go through
+    their outbox; this is for tools, tests and benchmarks)."""
+    subject, body, headers = to_nats(env)
+    if msg_id:
+        headers["Nats-Msg-Id"] = msg_id
+    return await js.publish(subject, body, headers=headers)

@@ -111,9 +111,13 @@ class EventConsumer:
             with contextlib.suppress(Exception):
                 await sub.unsubscribe()
 
+    def decode(self, msg: Msg) -> tuple[Envelope, Message]:
+        """The event a message carries (binary-mode CloudEvent, or an older `Envelope`)."""
+        return parse(msg.data, msg.headers)
+
     async def process(self, msg: Msg) -> None:
         try:
-            env, payload = parse(msg.data)
+            env, payload = self.decode(msg)
         except BadEvent as exc:
             await self._dead_letter(msg, "", str(exc))
             return
@@ -157,10 +161,13 @@ class EventConsumer:
     async def _dead_letter(self, msg: Msg, event_type: str, reason: str) -> None:
         meta = msg.metadata
         seq = meta.sequence.stream if meta and meta.sequence else 0
+        # The CloudEvent attributes travel with the dead letter, so it can be read and replayed.
+        attributes = {k: v for k, v in (msg.headers or {}).items() if _is_attribute(k)}
         await self._js.publish(
             dead_letter_subject(self._service, event_type.replace(".", "_")),
             msg.data,
             headers={
+                **attributes,
                 "Nats-Msg-Id": f"{self._service}-{self._source}-{seq}",
                 "Tenfour-Reason": reason[:200],
                 "Tenfour-Original-Subject": msg.subject,
@@ -171,3 +178,7 @@ class EventConsumer:
         if not event_type:
             metrics.EVENTS_CONSUMED.labels(self._service, "unknown", "dead_lettered").inc()
         log.warning("dead-lettered", extra={"event_type": event_type or "unknown", "consumer": self.durable})
+
+
+def _is_attribute(header: str) -> bool:
+    return header.lower().startswith("ce-") or header.lower() == "content-type"

@@ -2,7 +2,8 @@
 
 A state change and its event are written in one atomic step (a Lua script or MULTI) into an
 outbox stream that shares the aggregate's hash tag, so the pair also commits atomically on
-Redis Cluster. The relay publishes entries with `Nats-Msg-Id` = event id and deletes them only
+Redis Cluster. The outbox keeps the serialized `Envelope`; the relay publishes it as a
+binary-mode CloudEvent (`envelope.to_nats`) with `Nats-Msg-Id` = event id and deletes it only
 after JetStream acknowledged, so a crash between publish and delete is covered by JetStream's
 duplicate window and nothing is lost across restarts.
 """
@@ -21,7 +22,7 @@ from nats.js import JetStreamContext
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_shared import metrics
 from tenfour_shared.events.bus import raise_if_cancelled
-from tenfour_shared.events.envelope import nats_subject
+from tenfour_shared.events.envelope import BadEvent, nats_subject, parse, to_nats
 from tenfour_shared.redis_store import as_bytes
 
 log = logging.getLogger("tenfour.outbox")
@@ -147,18 +148,16 @@ class OutboxRelay:
         try:
             for entry_id, raw_fields in entries:
                 fields: dict[Any, Any] = dict(raw_fields or {})
-                if not {b"id", b"subject", b"data"} <= fields.keys():
+                message = _message(fields)
+                if message is None:
                     # A malformed entry would crash the relay on every pass: park it for an operator.
                     await self._redis.xadd(f"{self._service}:outbox-poison", fields or {b"empty": b"1"})
                     done.append(as_bytes(entry_id))
                     log.error("malformed outbox entry parked", extra={"stream": self._service})
                     continue
-                event_id = as_bytes(fields[b"id"]).decode()
-                await self._js.publish(
-                    as_bytes(fields[b"subject"]).decode(),
-                    as_bytes(fields[b"data"]),
-                    headers={"Nats-Msg-Id": event_id},
-                )
+                subject, body, headers = message
+                event_id = headers["Nats-Msg-Id"]
+                await self._js.publish(subject, body, headers=headers)
                 done.append(as_bytes(entry_id))
                 self.published += 1
                 metrics.EVENTS_PUBLISHED.labels(self._service).inc()
@@ -182,6 +181,18 @@ class OutboxRelay:
         if raced:
             await self._redis.sadd(index_key(self._service), *raced)
         return raced
+
+
+def _message(fields: dict[Any, Any]) -> tuple[str, bytes, dict[str, str]] | None:
+    """The NATS message of an outbox entry, or None for an entry that cannot be published."""
+    if not {b"id", b"subject", b"data"} <= fields.keys():
+        return None
+    try:
+        env, _ = parse(as_bytes(fields[b"data"]))
+    except BadEvent:
+        return None
+    _, body, headers = to_nats(env)
+    return as_bytes(fields[b"subject"]).decode(), body, headers
 
 
 class _Partial(Exception):

@@ -10,10 +10,9 @@ pseudonyms are deterministic. Handlers never read the subject or id themselves.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 
-from google.protobuf.message import DecodeError
+from google.protobuf.message import Message
 from nats.aio.msg import Msg
 
 from tenfour.events.v1.envelope_pb2 import Envelope
@@ -39,16 +38,11 @@ class PseudonymousConsumer(EventConsumer):
         )
         self._pseudonyms = pseudonyms
 
-    async def process(self, msg: Msg) -> None:
-        env = Envelope()
-        try:
-            env.ParseFromString(msg.data)
-        except DecodeError:
-            await super().process(msg)  # the shared consumer dead-letters it
-            return
+    def decode(self, msg: Msg) -> tuple[Envelope, Message]:
+        env, payload = super().decode(msg)  # a BadEvent is dead-lettered by the shared consumer
         env.subject = self._pseudonyms.event_subject(env.subject)
         env.id = self._pseudonyms.event(env.id)
-        await super().process(dataclasses.replace(msg, data=env.SerializeToString()))
+        return env, payload
 
 
 def consume(infra: Infra, pseudonyms: Pseudonyms, source: str, handlers: Mapping[str, Handler]) -> None:
