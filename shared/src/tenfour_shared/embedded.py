@@ -19,22 +19,17 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from tenfour_shared import access
+from tenfour_shared import access, ports
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+def free_port(*, udp: bool = False) -> int:
+    """A local port that no other process handing out ports this way holds, free now (and for
+    UDP too when `udp`). The caller's child binds it later; see `tenfour_shared.ports`."""
+    return ports.reserve(udp=udp)
 
 
-def port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-        return True
+def port_is_free(port: int, *, udp: bool = False) -> bool:
+    return ports.is_free(port, udp=udp)
 
 
 def find_binary(name: str) -> str:
@@ -55,7 +50,8 @@ def wait_for_port(
         if proc.poll() is not None:
             raise RuntimeError(f"process exited with {proc.returncode} before listening on {port}")
         with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-            if s.connect_ex((host, port)) == 0:
+            # Something answering is not enough: it must be our child, not whoever took the port.
+            if s.connect_ex((host, port)) == 0 and ports.listened_by(port, proc.pid) is not False:
                 return
         time.sleep(0.05)
     raise TimeoutError(f"nothing listening on {port} after {timeout}s")

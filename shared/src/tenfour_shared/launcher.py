@@ -16,6 +16,7 @@ from pathlib import Path
 import grpc
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
+from tenfour_shared import ports
 from tenfour_shared.config import TlsSettings
 from tenfour_shared.embedded import env_with
 from tenfour_shared.tls import sync_channel
@@ -80,8 +81,11 @@ class ServiceProcess:
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with code {self.proc.returncode} during start-up")
+            # Our own child must hold the port: another process's server on it could answer.
+            ours = self.proc is None or ports.listened_by(self.port, self.proc.pid) is not False
             if (
-                health_status(self.target, SERVICES[self.name][1], tls_settings=self.tls())
+                ours
+                and health_status(self.target, SERVICES[self.name][1], tls_settings=self.tls())
                 == health_pb2.HealthCheckResponse.SERVING
             ):
                 return

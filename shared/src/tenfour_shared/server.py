@@ -28,6 +28,8 @@ log = logging.getLogger("tenfour.server")
 
 Closer = Callable[[], Awaitable[object]]
 
+_OPTIONS = (("grpc.so_reuseport", 0),)
+
 
 class Runtime:
     """One service process: gRPC server, health, reflection, background tasks, shutdown."""
@@ -43,7 +45,11 @@ class Runtime:
         self.settings = settings
         self.service_names = tuple(service_names)
         # RequestGuard is innermost: bodies are decoded and checked after authentication.
-        self.server = aio.server(interceptors=[ErrorInterceptor(), *interceptors, RequestGuard()])
+        # No SO_REUSEPORT (gRPC's default): a second server on a taken port must fail to start,
+        # not silently share the port and receive some of another service's calls.
+        self.server = aio.server(
+            interceptors=[ErrorInterceptor(), *interceptors, RequestGuard()], options=_OPTIONS
+        )
         self.health = health.aio.HealthServicer()
         self.port = 0
         self._stopping = asyncio.Event()
@@ -78,7 +84,7 @@ class Runtime:
     async def _serve_plain_health(self) -> None:
         """Health alone on a plaintext port, for probes that cannot speak mutual TLS (Kubernetes'
         gRPC probes): it reveals SERVING or not, nothing else, and takes no request data."""
-        server = aio.server()
+        server = aio.server(options=_OPTIONS)
         health_pb2_grpc.add_HealthServicer_to_server(self.health, server)
         server.add_insecure_port(f"{self.settings.host}:{self.settings.health_port}")
         await server.start()

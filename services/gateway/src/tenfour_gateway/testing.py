@@ -27,6 +27,7 @@ from tenfour.identity.v1 import identity_pb2, identity_pb2_grpc
 from tenfour_gateway.testing_smtp import SmtpSink
 from tenfour_shared.embedded import NatsServer, RedisServer, env_with, free_port
 from tenfour_shared.launcher import SERVICES, ServiceProcess, health_status
+from tenfour_shared.ports import listened_by
 
 ADMIN_USERNAME = "root-admin"
 ADMIN_PASSWORD = "Quartz-Lantern-Meadow-7219"
@@ -57,9 +58,11 @@ class GatewayProcess:
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:
                 raise RuntimeError(f"gateway exited with {self.proc.returncode}: {self.log_path.read_text()}")
+            # Our own child must hold the port: another process's server on it could answer.
+            ours = self.proc is None or listened_by(self.port, self.proc.pid) is not False
             try:
                 with urllib.request.urlopen(f"{self.url}/readyz", timeout=2) as reply:  # noqa: S310 (http only)
-                    if reply.status == 200:
+                    if ours and reply.status == 200:
                         return
             except (urllib.error.URLError, OSError):
                 pass

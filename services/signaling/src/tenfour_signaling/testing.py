@@ -10,7 +10,6 @@ import itertools
 import random
 import secrets
 import shutil
-import socket
 import subprocess
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -56,16 +55,7 @@ __all__ = [
 
 def _free_udp_tcp_port() -> int:
     # coturn listens on UDP and TCP: the port must be free for both.
-    while True:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
-            udp.bind(("127.0.0.1", 0))
-            port = int(udp.getsockname()[1])
-            with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as tcp:
-                try:
-                    tcp.bind(("127.0.0.1", port))
-                except OSError:
-                    continue
-                return port
+    return free_port(udp=True)
 
 
 @dataclass
