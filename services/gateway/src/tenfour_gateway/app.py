@@ -21,6 +21,7 @@ from tenfour_gateway.auth import RefreshFlights
 from tenfour_gateway.backends import Backends, build_catalogue, rpc_of
 from tenfour_gateway.config import Settings
 from tenfour_gateway.errors import error_response, from_rpc_error, json_response
+from tenfour_gateway.fhir.routes import Fhir
 from tenfour_gateway.live_ws import live_socket
 from tenfour_gateway.security import security_headers_middleware
 from tenfour_gateway.signaling_ws import signaling_socket
@@ -190,6 +191,7 @@ def build_app(settings: Settings) -> tuple[web.Application, Gateway]:
     app.router.add_get("/api/live", gateway.live)
     app.router.add_post("/api/{service:[a-z]+}/{method:[A-Za-z]+}", api.rpc)
     app.router.add_route("*", "/api/{tail:.*}", gateway.not_found)
+    Fhir(api).routes(app)
 
     async def static_types(request: web.Request, response: web.StreamResponse) -> None:
         # Module scripts need a JavaScript type (nosniff is on), whatever /etc/mime.types says.

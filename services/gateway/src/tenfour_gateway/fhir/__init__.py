@@ -1,0 +1,1 @@
+"""A read-only FHIR R4 API (`/fhir`) over the scheduling data the caller may already see."""

@@ -1,0 +1,57 @@
+"""FHIR search parameters: date prefixes become UTC ranges; what we cannot read is refused."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import pytest
+
+from tenfour_gateway.fhir.search import SearchError, check_names, date_range, page, reference
+
+
+def test_dates_with_prefixes_intersect_into_one_utc_range() -> None:
+    got = date_range(["ge2026-03-08", "lt2026-03-09T02:30:00-06:00"], "date")
+
+    assert got.start == datetime(2026, 3, 8, tzinfo=UTC)
+    assert got.end == datetime(2026, 3, 9, 8, 30, tzinfo=UTC)
+    assert got.holds(datetime(2026, 3, 8, 23, 59, tzinfo=UTC))
+    assert not got.holds(datetime(2026, 3, 9, 8, 30, tzinfo=UTC))
+
+
+def test_a_bare_date_is_that_whole_day() -> None:
+    got = date_range(["2026-11-01"], "date")
+
+    assert (got.start, got.end) == (datetime(2026, 11, 1, tzinfo=UTC), datetime(2026, 11, 2, tzinfo=UTC))
+
+
+@pytest.mark.parametrize(
+    "value", ["sa2026-01-01", "tomorrow", "2026-02-30", "ge2026-01-01T10:00", "2026-01-01,2026-01-02"]
+)
+def test_dates_we_cannot_read_are_refused(value: str) -> None:
+    with pytest.raises(SearchError):
+        date_range([value], "date")
+
+
+def test_unknown_parameters_are_named_in_the_refusal() -> None:
+    with pytest.raises(SearchError, match=r"patient\.name") as caught:
+        check_names("Appointment", {"patient.name": ["Smith"], "date": ["2026-01-01"]})
+
+    assert (caught.value.status, caught.value.code) == (400, "not-supported")
+    check_names("Slot", {"schedule": ["Schedule/u-1"], "_count": ["5"]})
+
+
+@pytest.mark.parametrize("count", ["0", "201", "x", "-1"])
+def test_count_outside_1_to_200_is_refused(count: str) -> None:
+    with pytest.raises(SearchError, match="_count"):
+        page({"_count": [count]})
+
+
+def test_references_read_type_and_id() -> None:
+    assert reference("Practitioner/u-1", ("Practitioner", "Patient"), "actor") == ("Practitioner", "u-1")
+    assert reference("https://x.example/fhir/Patient/u-2", ("Practitioner", "Patient"), "actor") == (
+        "Patient",
+        "u-2",
+    )
+    assert reference("u-3", ("Schedule",), "schedule") == ("", "u-3")
+    with pytest.raises(SearchError):
+        reference("Device/u-4", ("Schedule",), "schedule")
