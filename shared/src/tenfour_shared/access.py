@@ -40,7 +40,7 @@ SERVICES: dict[str, ServiceAccess] = {
         ServiceAccess("outcomes", consumes=("identity", "scheduling"), produces=False),
         ServiceAccess(
             "notifications",
-            consumes=("identity", "scheduling", "signaling"),
+            consumes=("identity", "availability", "scheduling", "signaling"),
             produces=False,
             live_subjects=("tenfour-live.notifications.>",),
         ),

@@ -27,6 +27,7 @@ from tenfour_notifications.adapters.webpush import PushSender, generate_vapid_pr
 from tenfour_notifications.config import Settings
 from tenfour_notifications.domain.retry import Backoff
 from tenfour_notifications.entrypoints.event_handlers import (
+    availability_handlers,
     identity_handlers,
     scheduling_handlers,
     signaling_handlers,
@@ -110,6 +111,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         settings.notifications_lease_seconds,
     )
     infra.consume("identity", identity_handlers(router, directory, channels))
+    infra.consume("availability", availability_handlers(router))
     infra.consume("scheduling", scheduling_handlers(router))
     infra.consume("signaling", signaling_handlers(router))
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])

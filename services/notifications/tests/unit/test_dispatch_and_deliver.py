@@ -162,6 +162,14 @@ async def test_a_lapsing_peer_training_reaches_the_peer_and_their_agencys_coordi
     assert all("9 Apr" in n.body for _, n in w.live.sent)
 
 
+async def test_a_paused_calendar_subscription_reaches_its_provider_only() -> None:
+    w = World()
+    await w.router.user_registered(UserInfo("t1", "therapist", ""))
+    await w.router.calendar_feed_paused("e7", NOW, "t1")
+    assert [(u, n.kind, n.link) for u, n in w.live.sent] == [("t1", "calendar_feed_paused", "/#/import")]
+    assert "calendar" in w.live.sent[0][1].body
+
+
 @pytest.mark.parametrize(
     "kind",
     [
@@ -180,6 +188,7 @@ async def test_a_lapsing_peer_training_reaches_the_peer_and_their_agencys_coordi
         "training_lapsing_admin",
         "training_lapsed_provider",
         "training_lapsed_admin",
+        "calendar_feed_paused",
         "test",
     ],
 )

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from tenfour.availability.v1 import rules_pb2
+from tenfour.availability.v1 import availability_pb2, rules_pb2
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
+from tenfour_availability.domain.feeds import Feed, display_url
 from tenfour_availability.domain.state import BusyCalendar, ProviderState
 from tenfour_shared.events.catalog.availability import (
     interval_from_proto,
@@ -58,3 +59,24 @@ def busy_from_bytes(raw: bytes) -> BusyCalendar:
         horizon=interval_from_proto(message.busy_horizon),
         intervals=tuple(interval_from_proto(r) for r in message.external_busy),
     )
+
+
+def feed_message(feed: Feed) -> availability_pb2.BusyCalendarFeed:
+    """A subscription's status as the provider sees it (never the full address: it is a secret)."""
+    out = availability_pb2.BusyCalendarFeed(
+        provider_id=feed.provider_id,
+        url_display=display_url(feed.url),
+        last_error=feed.last_error,
+        last_error_code=feed.last_error_code,
+        consecutive_failures=feed.failures,
+        paused=feed.paused,
+        busy_intervals=feed.busy_intervals,
+    )
+    for name, when in (
+        ("last_synced_at", feed.last_synced_at),
+        ("last_attempt_at", feed.last_attempt_at),
+        ("next_sync_at", feed.next_at),
+    ):
+        if when is not None:
+            getattr(out, name).FromDatetime(when)
+    return out

@@ -1,4 +1,5 @@
-"""Work the service does on its own: keeping imported calendars expanded about a year ahead."""
+"""Work the service does on its own: keeping imported calendars expanded about a year ahead,
+and polling subscribed calendars."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import asyncio
 import logging
 
 from tenfour_availability.service.calendars import CalendarImports
+from tenfour_availability.service.feeds import CalendarFeeds
 
 log = logging.getLogger("tenfour.availability")
 
@@ -15,4 +17,12 @@ async def refresh_busy_calendars_forever(calendars: CalendarImports, every_secon
         refreshed = await calendars.refresh_all()
         if refreshed:
             log.info("busy calendars re-expanded", extra={"count": refreshed})
+        await asyncio.sleep(every_seconds)
+
+
+async def sync_calendar_feeds_forever(feeds: CalendarFeeds, every_seconds: float) -> None:
+    while True:
+        synced = await feeds.sync_due()
+        if synced:
+            log.info("calendar feeds synced", extra={"count": synced})
         await asyncio.sleep(every_seconds)

@@ -16,6 +16,7 @@ from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import ProviderProfileUpdated, UserDeactivated
 from tenfour_availability.service.access import check_provider_id
 from tenfour_availability.service.availability import AvailabilityService
+from tenfour_availability.service.feeds import CalendarFeeds
 from tenfour_shared.calendar import CalendarError
 from tenfour_shared.events.consumer import Handler, PermanentFailure
 
@@ -28,11 +29,12 @@ def _provider_id(value: str) -> str:
     return value
 
 
-def identity_handlers(service: AvailabilityService) -> dict[str, Handler]:
+def identity_handlers(service: AvailabilityService, feeds: CalendarFeeds) -> dict[str, Handler]:
     async def on_user_deactivated(env: Envelope, payload: Message) -> None:
         if not isinstance(payload, UserDeactivated):
             raise PermanentFailure("payload is not a UserDeactivated")
         await service.deactivate(_provider_id(payload.user_id))
+        await feeds.forget(payload.user_id)  # nothing more is fetched for them
 
     async def on_provider_profile_updated(env: Envelope, payload: Message) -> None:
         if not isinstance(payload, ProviderProfileUpdated):

@@ -7,7 +7,7 @@ from typing import Any, TypeAlias
 from grpc import aio
 
 from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
-from tenfour_availability.adapters.messages import rules_message
+from tenfour_availability.adapters.messages import feed_message, rules_message
 from tenfour_availability.entrypoints.requests import (
     field_errors,
     list_window,
@@ -18,6 +18,7 @@ from tenfour_availability.entrypoints.requests import (
 from tenfour_availability.service.access import authorize
 from tenfour_availability.service.availability import AvailabilityService
 from tenfour_availability.service.calendars import CalendarImports
+from tenfour_availability.service.feeds import CalendarFeeds
 from tenfour_shared.auth.principal import current_principal
 from tenfour_shared.events.catalog.availability import SESSION_TYPE_NUMBERS, interval_to_proto
 
@@ -26,9 +27,12 @@ Ctx: TypeAlias = aio.ServicerContext[Any, Any]
 
 
 class AvailabilityApi(availability_pb2_grpc.AvailabilityServiceServicer):
-    def __init__(self, service: AvailabilityService, calendars: CalendarImports) -> None:
+    def __init__(
+        self, service: AvailabilityService, calendars: CalendarImports, feeds: CalendarFeeds
+    ) -> None:
         self._service = service
         self._calendars = calendars
+        self._feeds = feeds
 
     async def GetRules(self, request: availability_pb2.GetRulesRequest, context: Ctx) -> rules_pb2.RuleSet:
         with field_errors():
@@ -83,3 +87,31 @@ class AvailabilityApi(availability_pb2_grpc.AvailabilityServiceServicer):
                 session_types=[SESSION_TYPE_NUMBERS[t] for t in span.session_types],
             )
         return reply
+
+    async def SubscribeBusyCalendar(
+        self, request: availability_pb2.SubscribeBusyCalendarRequest, context: Ctx
+    ) -> availability_pb2.BusyCalendarFeed:
+        with field_errors():
+            feed = await self._feeds.subscribe(current_principal(), request.provider_id, request.url)
+        return feed_message(feed)
+
+    async def GetBusyCalendarFeed(
+        self, request: availability_pb2.GetBusyCalendarFeedRequest, context: Ctx
+    ) -> availability_pb2.BusyCalendarFeed:
+        with field_errors():
+            feed = await self._feeds.get(current_principal(), request.provider_id)
+        return feed_message(feed)
+
+    async def SyncBusyCalendarFeed(
+        self, request: availability_pb2.SyncBusyCalendarFeedRequest, context: Ctx
+    ) -> availability_pb2.BusyCalendarFeed:
+        with field_errors():
+            feed = await self._feeds.sync_now(current_principal(), request.provider_id)
+        return feed_message(feed)
+
+    async def UnsubscribeBusyCalendar(
+        self, request: availability_pb2.UnsubscribeBusyCalendarRequest, context: Ctx
+    ) -> availability_pb2.UnsubscribeBusyCalendarResponse:
+        with field_errors():
+            await self._feeds.unsubscribe(current_principal(), request.provider_id)
+        return availability_pb2.UnsubscribeBusyCalendarResponse()

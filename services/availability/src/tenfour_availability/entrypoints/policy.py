@@ -11,6 +11,16 @@ from tenfour_shared.auth.roles import Role
 
 _S = "/tenfour.availability.v1.AvailabilityService/"
 PROVIDERS_AND_ADMINS = Rule(roles={Role.THERAPIST, Role.PEER_SUPPORTER, Role.SYSTEM_ADMIN})
-RPCS = ("GetRules", "SetRules", "UseDefaultRules", "ImportBusyCalendar", "ListAvailability")
+RPCS = (
+    "GetRules",
+    "SetRules",
+    "UseDefaultRules",
+    "ImportBusyCalendar",
+    "ListAvailability",
+    "SubscribeBusyCalendar",
+    "GetBusyCalendarFeed",
+    "SyncBusyCalendarFeed",
+    "UnsubscribeBusyCalendar",
+)
 
 POLICY = Policy({_S + rpc: PROVIDERS_AND_ADMINS for rpc in RPCS})

@@ -90,6 +90,31 @@ class CalendarImports:
 
         return await self._repo.change(provider_id, mutate, now)
 
+    async def import_from_feed(self, provider_id: str, ics: str) -> int | None:
+        """A subscribed calendar's new text becomes the provider's busy time, through the same
+        guarded reading and minimising as an upload. The number of busy intervals, or None when
+        the minimised calendar is what is stored already (then nothing is written or published)."""
+        now = self._clock()
+        state = await self._repo.get(provider_id, with_ics=True)
+        zone = require_rules(state).timezone
+        require_active(state)
+        busy = await asyncio.to_thread(expand_calendar, ics, now, zone)  # IcsError with line numbers
+        minimal = await asyncio.to_thread(minimal_calendar, ics)
+        if state.ics == minimal:
+            return None
+
+        def mutate(current: ProviderState) -> ProviderState | None:
+            rules = require_rules(current)
+            require_active(current)
+            if current.ics == minimal:
+                return None
+            if rules.timezone != zone:
+                return current.with_busy(expand_calendar(minimal, now, rules.timezone), minimal)
+            return current.with_busy(busy, minimal)
+
+        after = await self._repo.change(provider_id, mutate, now)
+        return len(after.busy.intervals) if after.busy is not None else 0
+
     async def refresh_all(self) -> int:
         """Re-expand imports older than ``refresh_after``, so the horizon keeps about a year ahead."""
         refreshed = 0

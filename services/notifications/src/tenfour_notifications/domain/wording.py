@@ -94,6 +94,14 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
             f"A team member's required training {due}. Open Tenfour to see who.",
             "/#/training",
         )
+    if k == "calendar_feed_paused":
+        # The provider's own busy-calendar subscription (availability); the page shows the error.
+        return Wording(
+            "Tenfour: calendar sync paused",
+            "Your calendar link could not be read several times, so syncing has stopped. "
+            "Open Tenfour to check it.",
+            "/#/import",
+        )
     if k == "test":
         return Wording("Tenfour: test", "Notifications reach you here.", "/#/notifications")
     raise ValueError(f"no wording for kind {k!r}")

@@ -10,6 +10,7 @@ from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from tenfour.common.v1 import common_pb2
+from tenfour.events.v1 import availability_events_pb2 as avev
 from tenfour.events.v1 import identity_events_pb2 as idev
 from tenfour.events.v1 import scheduling_events_pb2 as sev
 from tenfour.events.v1 import signaling_events_pb2 as sigev
@@ -19,7 +20,7 @@ from tenfour_notifications.service.ports import AppointmentView, Channels, Direc
 from tenfour_notifications.service.router import Router
 from tenfour_shared.events.consumer import Handler, PermanentFailure
 
-__all__ = ["identity_handlers", "scheduling_handlers", "signaling_handlers"]
+__all__ = ["availability_handlers", "identity_handlers", "scheduling_handlers", "signaling_handlers"]
 
 _ID = re.compile(r"[^\s{}|]{1,255}")
 _ROLES = {
@@ -156,6 +157,14 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
         "scheduling.urgent_assigned": assigned,
         "scheduling.urgent_escalation": escalated,
     }
+
+
+def availability_handlers(router: Router) -> dict[str, Handler]:
+    async def feed_paused(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, avev.BusyCalendarFeedPaused)
+        await router.calendar_feed_paused(env.id, _at(env), _id(payload.provider_id, "provider id"))
+
+    return {"availability.busy_calendar_feed_paused": feed_paused}
 
 
 def signaling_handlers(router: Router) -> dict[str, Handler]:

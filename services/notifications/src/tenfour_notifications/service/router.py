@@ -250,5 +250,11 @@ class Router:
         ]
         await self._dispatcher.dispatch(event_id, at, intents)
 
+    async def calendar_feed_paused(self, event_id: str, at: datetime, provider_id: str) -> None:
+        """A provider's calendar subscription kept failing and stopped: they are told to check it."""
+        await self._dispatcher.dispatch(
+            event_id, at, [Intent("calendar_feed_paused", Category.ACCOUNT, provider_id)]
+        )
+
     async def user_registered(self, info: UserInfo) -> None:
         await self._directory.put_user(info)

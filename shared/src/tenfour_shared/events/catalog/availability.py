@@ -35,6 +35,7 @@ from tenfour_shared.timeline import Interval
 
 PAYLOADS: dict[str, type[Message]] = {
     "availability.provider_rules_changed": ev.ProviderRulesChanged,
+    "availability.busy_calendar_feed_paused": ev.BusyCalendarFeedPaused,
 }
 
 SESSION_TYPE_NUMBERS: dict[SessionType, common.SessionType.ValueType] = {
