@@ -59,6 +59,12 @@ def system(tmp_path: Path, test_tokens: TestTokens) -> Iterator[System]:
         yield running
 
 
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    from .fuzz_report import collect
+
+    collect(report)
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     from .fuzz_report import lines
 

@@ -7,15 +7,23 @@ the callers' ids, real zones and whole-minute instants), adversarial values insi
 messages (edge integers, undefined enum numbers, out-of-range Timestamps/Durations, huge,
 invisible or injection-like strings), and malformed bytes (flipped, truncated, invalid UTF-8,
 random).
+
+The generator is written once against `Draw`, a small source of choices. Under `make test` the
+source is Hypothesis (derandomized, so CI repeats); `make fuzz` draws from a seeded
+`random.Random` instead, which is an order of magnitude cheaper per case and lets 10,000 cases
+per RPC run in minutes. The seed is printed with any failure, and every failure prints its body.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
+import random
+import struct
 import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 from google.protobuf import descriptor_pool, message_factory
 from google.protobuf.descriptor import Descriptor, FieldDescriptor, MethodDescriptor, ServiceDescriptor
@@ -23,6 +31,8 @@ from google.protobuf.message import Message
 from hypothesis import strategies as st
 
 import tenfour
+
+T = TypeVar("T")
 
 # Ids the running system knows: the fuzz tokens' subjects and agency, so some requests reach
 # past "not yours" checks into the use cases.
@@ -111,82 +121,156 @@ class Rpc:
         return bool(self.method.server_streaming)
 
 
-def strings() -> st.SearchStrategy[str]:
-    return st.one_of(
-        st.sampled_from(KNOWN_IDS),
-        st.sampled_from(ZONES),
-        st.sampled_from(NASTY),
-        st.text(max_size=40),
-        st.sampled_from(LENGTHS).map(lambda n: "a" * n),
+class Draw(Protocol):
+    """Where the generator's choices come from."""
+
+    def choice(self, options: Sequence[T]) -> T: ...
+    def integer(self, low: int, high: int) -> int: ...
+    def binary(self, max_size: int) -> bytes: ...
+    def text(self, max_size: int) -> str: ...
+    def floating(self, width: int) -> float: ...
+
+
+class HypothesisDraw:
+    def __init__(self, draw: st.DrawFn) -> None:
+        self._draw = draw
+
+    def choice(self, options: Sequence[T]) -> T:
+        return self._draw(st.sampled_from(options))
+
+    def integer(self, low: int, high: int) -> int:
+        return self._draw(st.integers(low, high))
+
+    def binary(self, max_size: int) -> bytes:
+        return self._draw(st.binary(max_size=max_size))
+
+    def text(self, max_size: int) -> str:
+        return self._draw(st.text(max_size=max_size))
+
+    def floating(self, width: int) -> float:
+        return self._draw(st.floats(allow_nan=True, allow_infinity=True, width=width))  # type: ignore[arg-type]
+
+
+# Code points for random text: ASCII (with controls), Latin/Greek/Cyrillic, CJK, bidi and
+# zero-width marks, private use and astral planes; never surrogates (protobuf refuses them).
+_RANGES = [
+    (0, 0x7F),
+    (0x80, 0x52F),
+    (0x2000, 0x206F),
+    (0x4E00, 0x9FFF),
+    (0xE000, 0xF8FF),
+    (0xFFF0, 0xFFFF),
+    (0x1F300, 0x1FAFF),
+    (0x10000, 0x10FFFF),
+]
+_SPECIAL_FLOATS = [0.0, -0.0, 1.0, -1.0, float("nan"), float("inf"), float("-inf"), 1e308, 5e-324]
+
+
+class RandomDraw:
+    def __init__(self, rnd: random.Random) -> None:
+        self._rnd = rnd
+
+    def choice(self, options: Sequence[T]) -> T:
+        return options[self._rnd.randrange(len(options))]
+
+    def integer(self, low: int, high: int) -> int:
+        return self._rnd.randint(low, high)
+
+    def binary(self, max_size: int) -> bytes:
+        return self._rnd.randbytes(self._rnd.randint(0, max_size))
+
+    def text(self, max_size: int) -> str:
+        rnd = self._rnd
+        out = []
+        for _ in range(rnd.randint(0, max_size)):
+            low, high = _RANGES[rnd.randrange(len(_RANGES))]
+            out.append(chr(rnd.randint(low, high)))
+        return "".join(out)
+
+    def floating(self, width: int) -> float:
+        if self._rnd.random() < 0.3:
+            return self.choice(_SPECIAL_FLOATS)
+        size, fmt = (4, "<f") if width == 32 else (8, "<d")
+        return float(struct.unpack(fmt, self._rnd.randbytes(size))[0])
+
+
+def one_of(d: Draw, *options: Callable[[], T]) -> T:
+    return options[d.integer(0, len(options) - 1)]()
+
+
+def string(d: Draw) -> str:
+    return one_of(
+        d,
+        lambda: d.choice(KNOWN_IDS),
+        lambda: d.choice(ZONES),
+        lambda: d.choice(NASTY),
+        lambda: d.text(40),
+        lambda: "a" * d.choice(LENGTHS),
     )
 
 
-def _scalar(field: FieldDescriptor) -> st.SearchStrategy[Any]:
+def _scalar(d: Draw, field: FieldDescriptor) -> Any:
     t = field.type
     if t == FieldDescriptor.TYPE_STRING:
-        return strings()
+        return string(d)
     if t == FieldDescriptor.TYPE_BYTES:
-        return st.binary(max_size=64)
+        return d.binary(64)
     if t == FieldDescriptor.TYPE_BOOL:
-        return st.booleans()
+        return d.choice([False, True])
     if t == FieldDescriptor.TYPE_ENUM:
         assert field.enum_type is not None
         defined = [v.number for v in field.enum_type.values]
-        return st.one_of(st.sampled_from(defined), st.integers(-3, 1000))
+        return one_of(d, lambda: d.choice(defined), lambda: d.integer(-3, 1000))
     if t in (FieldDescriptor.TYPE_DOUBLE, FieldDescriptor.TYPE_FLOAT):
-        return st.floats(
-            allow_nan=True, allow_infinity=True, width=32 if t == FieldDescriptor.TYPE_FLOAT else 64
-        )
+        return d.floating(32 if t == FieldDescriptor.TYPE_FLOAT else 64)
     if t in (FieldDescriptor.TYPE_UINT32, FieldDescriptor.TYPE_FIXED32):
-        return st.one_of(st.sampled_from(UINT), st.integers(0, 2**32 - 1))
+        return one_of(d, lambda: d.choice(UINT), lambda: d.integer(0, 2**32 - 1))
     if t in (FieldDescriptor.TYPE_UINT64, FieldDescriptor.TYPE_FIXED64):
-        return st.one_of(st.sampled_from(UINT), st.integers(0, 2**64 - 1))
+        return one_of(d, lambda: d.choice(UINT), lambda: d.integer(0, 2**64 - 1))
     if t in (FieldDescriptor.TYPE_INT64, FieldDescriptor.TYPE_SINT64, FieldDescriptor.TYPE_SFIXED64):
-        return st.one_of(st.sampled_from(INT64), st.integers(-(2**63), 2**63 - 1))
-    return st.one_of(st.sampled_from(INT32), st.integers(-(2**31), 2**31 - 1))
+        return one_of(d, lambda: d.choice(INT64), lambda: d.integer(-(2**63), 2**63 - 1))
+    return one_of(d, lambda: d.choice(INT32), lambda: d.integer(-(2**31), 2**31 - 1))
 
 
-@st.composite
-def messages(draw: st.DrawFn, descriptor: Descriptor, depth: int = 0) -> Message:
+def message(d: Draw, descriptor: Descriptor, depth: int = 0) -> Message:
     """A message of `descriptor` with a random subset of its fields set (valid-shaped or adversarial)."""
-    message = message_factory.GetMessageClass(descriptor)()
+    out = message_factory.GetMessageClass(descriptor)()
     name = descriptor.full_name
     if name == "google.protobuf.Timestamp":
-        message.seconds = draw(st.one_of(st.sampled_from(SECONDS), st.integers(NOW - 10**8, NOW + 10**8)))  # type: ignore[attr-defined]
-        message.nanos = draw(st.sampled_from(NANOS))  # type: ignore[attr-defined]
-        return message
+        out.seconds = one_of(d, lambda: d.choice(SECONDS), lambda: d.integer(NOW - 10**8, NOW + 10**8))  # type: ignore[attr-defined]
+        out.nanos = d.choice(NANOS)  # type: ignore[attr-defined]
+        return out
     if name == "google.protobuf.Duration":
-        message.seconds = draw(st.sampled_from(SPANS))  # type: ignore[attr-defined]
-        message.nanos = draw(st.sampled_from(NANOS))  # type: ignore[attr-defined]
-        return message
+        out.seconds = d.choice(SPANS)  # type: ignore[attr-defined]
+        out.nanos = d.choice(NANOS)  # type: ignore[attr-defined]
+        return out
     if depth > MAX_DEPTH:
-        return message
+        return out
     for field in descriptor.fields:
-        if not draw(st.booleans()):
+        if not d.choice([False, True]):
             continue
         if field.message_type is not None and field.message_type.GetOptions().map_entry:
             key = field.message_type.fields_by_name["key"]
             value = field.message_type.fields_by_name["value"]
-            for _ in range(draw(st.integers(0, 2))):
-                k = draw(_scalar(key))
+            for _ in range(d.integer(0, 2)):
+                k = _scalar(d, key)
                 if value.message_type is not None:
-                    getattr(message, field.name)[k].CopyFrom(draw(messages(value.message_type, depth + 1)))
+                    getattr(out, field.name)[k].CopyFrom(message(d, value.message_type, depth + 1))
                 else:
-                    getattr(message, field.name)[k] = draw(_scalar(value))
+                    getattr(out, field.name)[k] = _scalar(d, value)
             continue
-        values = range(draw(st.integers(0, 3))) if field.is_repeated else range(1)
-        for _ in values:
+        for _ in range(d.integer(0, 3)) if field.is_repeated else range(1):
             if field.message_type is not None:
-                item = draw(messages(field.message_type, depth + 1))
+                item = message(d, field.message_type, depth + 1)
                 if field.is_repeated:
-                    getattr(message, field.name).add().CopyFrom(item)
+                    getattr(out, field.name).add().CopyFrom(item)
                 else:
-                    getattr(message, field.name).CopyFrom(item)
+                    getattr(out, field.name).CopyFrom(item)
             elif field.is_repeated:
-                getattr(message, field.name).append(draw(_scalar(field)))
+                getattr(out, field.name).append(_scalar(d, field))
             else:
-                setattr(message, field.name, draw(_scalar(field)))
-    return message
+                setattr(out, field.name, _scalar(d, field))
+    return out
 
 
 def _mutate(blob: bytes, how: str, at: int, byte: int) -> bytes:
@@ -202,15 +286,19 @@ def _mutate(blob: bytes, how: str, at: int, byte: int) -> bytes:
     return blob + bytes([byte, 0xFF, 0xFF])
 
 
+def body(d: Draw, rpc: Rpc) -> tuple[str, bytes]:
+    """(kind, wire bytes) of one request body for `rpc`."""
+    kind = d.choice(["valid-shaped", "valid-shaped", "malformed", "random"])
+    if kind == "random":
+        return kind, d.binary(64)
+    blob = message(d, rpc.method.input_type).SerializeToString()
+    if kind == "malformed":
+        how = d.choice(["flip", "truncate", "bad-utf8", "garbage"])
+        blob = _mutate(blob, how, d.integer(0, 10**6), d.integer(0, 255))
+    return kind, blob
+
+
 @st.composite
 def bodies(draw: st.DrawFn, rpc: Rpc) -> tuple[str, bytes]:
-    """(kind, wire bytes) of one request body for `rpc`."""
-    kind = draw(st.sampled_from(["valid-shaped", "valid-shaped", "malformed", "random"]))
-    if kind == "random":
-        return kind, draw(st.binary(max_size=64))
-    message = draw(messages(rpc.method.input_type))
-    blob = message.SerializeToString()
-    if kind == "malformed":
-        how = draw(st.sampled_from(["flip", "truncate", "bad-utf8", "garbage"]))
-        blob = _mutate(blob, how, draw(st.integers(0, 10**6)), draw(st.integers(0, 255)))
-    return kind, blob
+    """The Hypothesis strategy of request bodies for `rpc`."""
+    return body(HypothesisDraw(draw), rpc)

@@ -4,17 +4,26 @@ One running system (all services as processes on real NATS and Redis) answers ev
 Per case it asserts: no UNKNOWN or INTERNAL, an answer (or, for a stream, a first reply or
 status) within 2 s, and, when the call was refused, Redis exactly as before (every key's DUMP).
 After each RPC's cases every service must still be SERVING. `make test` runs 100 cases per RPC
-(derandomized, so CI is repeatable); `make fuzz` sets TENFOUR_FUZZ_CASES=10000 with fresh seeds.
-The counts per RPC and status are printed at the end of the run.
+drawn by Hypothesis (derandomized, so CI is repeatable); `make fuzz` sets TENFOUR_FUZZ_CASES=10000
+and TENFOUR_FUZZ_RANDOM=1: fresh seeds, drawn by `random` (see fuzz_messages), and the RPCs split
+over TENFOUR_FUZZ_SHARD=i/n processes, each with its own system. The counts per RPC and status
+are printed at the end of the run.
+
+What keeps a case cheap: Redis's change counter says whether anything was written at all, so the
+full snapshot (every key's DUMP) is only taken and compared when something was; an accepted call
+that wrote nothing is not waited on.
 """
 
 from __future__ import annotations
 
 import importlib.util
 import os
+import random
 import time
+import zlib
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 import grpc
 import pytest
@@ -28,8 +37,8 @@ from tenfour_shared.testing_tokens import TestTokens
 
 from .clients import ADMIN_ENV, admin_token
 from .conftest import System, running_system
-from .fuzz_messages import Rpc, bodies, tenfour_services
-from .fuzz_report import COUNTS, FAILED_CALLS
+from .fuzz_messages import RandomDraw, Rpc, bodies, body, tenfour_services
+from .fuzz_report import COUNTS, FAILED_CALLS, PROPERTY
 
 CASES = int(os.environ.get("TENFOUR_FUZZ_CASES", "100"))
 RANDOM_SEEDS = os.environ.get("TENFOUR_FUZZ_RANDOM", "") == "1"
@@ -54,6 +63,8 @@ return out
 
 RUNNING = {full_name: name for name, (_, full_name) in SERVICES.items()}
 RPCS = [Rpc(s, m) for s in tenfour_services() if s.full_name in RUNNING for m in s.methods]
+SHARD, SHARDS = (int(n) for n in os.environ.get("TENFOUR_FUZZ_SHARD", "0/1").split("/"))
+SEED = int(os.environ.get("TENFOUR_FUZZ_SEED", "0")) or random.SystemRandom().randrange(2**32)
 
 
 def test_every_implemented_service_in_the_protos_is_started_and_fuzzed() -> None:
@@ -63,6 +74,7 @@ def test_every_implemented_service_in_the_protos_is_started_and_fuzzed() -> None
 
     assert implemented <= set(RUNNING), f"not started, so not fuzzed: {implemented - set(RUNNING)}"
     assert len(RPCS) >= 60
+    assert [r for i, r in enumerate(RPCS) if i % SHARDS == SHARD], "an empty shard fuzzes nothing"
 
 
 def _implemented(full_name: str) -> bool:
@@ -85,17 +97,30 @@ class Target:
             ("authorization", f"Bearer {admin_token(system.services['identity'].target)}"),
         )
 
+        self._cached: tuple[tuple[int, int], dict[bytes, bytes]] | None = None
+
+    def writes(self) -> tuple[int, int]:
+        """Redis's count of changes (with its last save time, in case a save resets it)."""
+        info = self.redis.info("persistence")
+        return int(info["rdb_changes_since_last_save"]), int(info["rdb_last_save_time"])
+
     def snapshot(self) -> dict[bytes, bytes]:
+        """Every non-volatile key's DUMP digest; re-read only when Redis was written since."""
+        mark = self.writes()
+        if self._cached is not None and self._cached[0] == mark:
+            return self._cached[1]
         flat = self.snapshot_script()
-        return {k: v for k, v in zip(flat[::2], flat[1::2], strict=True) if not _volatile(k)}
+        state = {k: v for k, v in zip(flat[::2], flat[1::2], strict=True) if not _volatile(k)}
+        self._cached = (mark, state)
+        return state
 
     def settle(self, within: float = 3.0, quiet: float = 0.1) -> None:
         """Wait until Redis has not changed for `quiet` seconds (an accepted write's events consumed)."""
         deadline = time.monotonic() + within
-        last, since = self.snapshot(), time.monotonic()
+        last, since = self.writes(), time.monotonic()
         while time.monotonic() < deadline:
-            time.sleep(0.05)
-            now = self.snapshot()
+            time.sleep(0.02)
+            now = self.writes()
             if now != last:
                 last, since = now, time.monotonic()
             elif time.monotonic() - since >= quiet:
@@ -159,33 +184,29 @@ def _changed(before: dict[bytes, bytes], after: dict[bytes, bytes]) -> list[str]
     return sorted(k.decode() for k in keys if before.get(k) != after.get(k))
 
 
-@pytest.mark.parametrize("rpc", RPCS, ids=[r.path.lstrip("/") for r in RPCS])
-def test_fuzz_rpc(target: Target, rpc: Rpc) -> None:
+SHARD_RPCS = [r for i, r in enumerate(RPCS) if i % SHARDS == SHARD]
+
+
+@pytest.mark.parametrize("rpc", SHARD_RPCS, ids=[r.path.lstrip("/") for r in SHARD_RPCS])
+def test_fuzz_rpc(target: Target, rpc: Rpc, record_property: Any) -> None:
     counts: Counter[str] = COUNTS.setdefault(rpc.path, Counter())
     callers = sorted(target.callers)
 
-    @settings(
-        max_examples=CASES,
-        deadline=None,
-        database=None,
-        derandomize=not RANDOM_SEEDS,
-        suppress_health_check=list(HealthCheck),
-        phases=[Phase.explicit, Phase.generate],  # a failure is reported as drawn, not shrunk
-        print_blob=True,
-    )
-    @given(case=bodies(rpc), caller=st.sampled_from(callers))
     def one_case(case: tuple[str, bytes], caller: str) -> None:
-        kind, body = case
+        kind, blob = case
         before = target.snapshot()
-        code, seconds = target.call(rpc, body, target.callers[caller])
+        mark = target.writes()
+        code, seconds = target.call(rpc, blob, target.callers[caller])
         counts["cases"] += 1
         counts[code.name] += 1
         if code in FORBIDDEN:
-            FAILED_CALLS.append((rpc.path, caller, kind, body.hex()[:200], code.name))
+            FAILED_CALLS.append((rpc.path, caller, kind, blob.hex()[:200], code.name))
         assert code not in FORBIDDEN, (
-            f"{rpc.path} as {caller} ({kind}) answered {code.name}: {body.hex()[:200]}"
+            f"{rpc.path} as {caller} ({kind}) answered {code.name}: {blob.hex()[:200]}"
         )
         assert seconds < MAX_SECONDS, f"{rpc.path} as {caller} took {seconds:.2f} s"
+        if target.writes() == mark:
+            return  # nothing at all was written, accepted or not
         if code is grpc.StatusCode.OK:
             target.settle()
             return
@@ -195,11 +216,44 @@ def test_fuzz_rpc(target: Target, rpc: Rpc) -> None:
             # on its own must change nothing.
             target.settle(within=10.0, quiet=1.0)
             before = target.snapshot()
-            again, _ = target.call(rpc, body, target.callers[caller])
+            again, _ = target.call(rpc, blob, target.callers[caller])
             changed = [] if again is grpc.StatusCode.OK else _changed(before, target.snapshot())
         assert not changed, f"{rpc.path} as {caller} refused ({code.name}) yet changed {changed[:5]}"
 
-    one_case()
+    try:
+        if RANDOM_SEEDS:
+            # Seeded per RPC, so one RPC's failure reproduces with TENFOUR_FUZZ_SEED alone.
+            seed = SEED ^ zlib.crc32(rpc.path.encode())
+            rnd = random.Random(seed)
+            draw = RandomDraw(rnd)
+            for _ in range(CASES):
+                try:
+                    one_case(body(draw, rpc), draw.choice(callers))
+                except AssertionError as failure:
+                    raise AssertionError(f"{failure} (TENFOUR_FUZZ_SEED={SEED})") from None
+        else:
+            _hypothesis_cases(rpc, callers, one_case)
+    finally:
+        record_property(PROPERTY, (rpc.path, dict(counts)))
     assert counts["cases"] >= CASES
     not_serving = {name: status for name, status in target.all_serving().items() if status != SERVING}
     assert not not_serving, f"after fuzzing {rpc.path}: {not_serving}"
+
+
+def _hypothesis_cases(
+    rpc: Rpc, callers: list[str], one_case: Callable[[tuple[str, bytes], str], None]
+) -> None:
+    @settings(
+        max_examples=CASES,
+        deadline=None,
+        database=None,
+        derandomize=True,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.generate],  # a failure is reported as drawn, not shrunk
+        print_blob=True,
+    )
+    @given(case=bodies(rpc), caller=st.sampled_from(callers))
+    def run(case: tuple[str, bytes], caller: str) -> None:
+        one_case(case, caller)
+
+    run()
