@@ -74,7 +74,13 @@ class Unauthenticated(DomainError):
 
 
 class ResourceExhausted(DomainError):
+    """Throttled; when `retry_after` (seconds) is known, clients get it as google.rpc.RetryInfo."""
+
     code = grpc.StatusCode.RESOURCE_EXHAUSTED
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
 
 
 class Unavailable(DomainError):
@@ -131,7 +137,7 @@ def to_status(error: DomainError) -> grpc.Status:
         packed = any_pb2.Any()
         packed.Pack(bad)
         details.append(packed)
-    if isinstance(error, Unavailable):
+    if isinstance(error, Unavailable | ResourceExhausted) and error.retry_after is not None:
         retry = error_details_pb2.RetryInfo()
         retry.retry_delay.FromMilliseconds(int(error.retry_after * 1000))
         packed = any_pb2.Any()

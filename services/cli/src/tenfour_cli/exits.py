@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from enum import IntEnum
 
 import grpc
 
-from tenfour_shared.errors import field_violations
+from tenfour_shared.errors import field_violations, retry_delay
 
 __all__ = ["CliError", "Exit", "exit_for_status", "from_rpc_error"]
 
@@ -52,6 +54,7 @@ class CliError(Exception):
     status: str = ""  # the gRPC status name, when a call failed
     violations: list[tuple[str, str]] = field(default_factory=list)
     hint: str = ""
+    retry_after: int = 0  # seconds the service asked to wait before trying again (throttling)
 
     def __str__(self) -> str:
         return self.message
@@ -64,6 +67,8 @@ class CliError(Exception):
             out["violations"] = [{"field": f, "description": d} for f, d in self.violations]
         if self.hint:
             out["hint"] = self.hint
+        if self.retry_after:
+            out["retry_after_seconds"] = self.retry_after
         return out
 
 
@@ -80,10 +85,25 @@ def from_rpc_error(exc: grpc.RpcError, what: str = "") -> CliError:
     if what:
         message = f"{what}: {message}"
     hint = ""
-    if code is grpc.StatusCode.UNAVAILABLE:
+    try:
+        wait = retry_delay(exc) if isinstance(exc, grpc.Call) else None
+    except Exception:
+        wait = None
+    retry_after = max(1, math.ceil(wait)) if wait is not None else 0
+    if code is grpc.StatusCode.RESOURCE_EXHAUSTED and retry_after and what == "login":
+        at = (datetime.now().astimezone() + timedelta(seconds=retry_after)).strftime("%H:%M:%S")
+        message = f"{what}: too many sign-in attempts: wait {retry_after} s and try again at {at}"
+        hint = "trying again before then makes the wait longer"
+    elif code is grpc.StatusCode.RESOURCE_EXHAUSTED and retry_after:
+        hint = f"try again in {retry_after} s"
+    elif code is grpc.StatusCode.FAILED_PRECONDITION and what == "login" and "locked" in details:
+        hint = (
+            "sign in with your authenticator code (--totp), or ask an administrator: `tenfour users unlock`"
+        )
+    elif code is grpc.StatusCode.UNAVAILABLE:
         hint = "is the service running? `tenfour health` shows every service"
     elif code is grpc.StatusCode.UNIMPLEMENTED:
         hint = "this service does not offer that call yet"
     elif code is grpc.StatusCode.UNAUTHENTICATED and what != "login":
         hint = "sign in again with `tenfour login`"
-    return CliError(message, exit_for_status(code), name, violations, hint)
+    return CliError(message, exit_for_status(code), name, violations, hint, retry_after)

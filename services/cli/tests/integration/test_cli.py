@@ -340,3 +340,20 @@ def test_a_coordinator_keeps_peer_training_and_the_peer_sees_their_status(
     assert mine.code == 0, mine.out
     assert [(p["state"], p["offered"]) for p in mine.json["peers"]] == [("READINESS_STATE_CURRENT", True)]
     assert cli("--json", "training", "status").code == 3  # a peer cannot list the agency's peers
+
+
+def test_throttled_sign_in_says_when_to_try_again_and_waits_longer_each_time(cli: Any) -> None:
+    # An unknown name is throttled exactly like a real account (no hint that it does not exist).
+    name = f"ghost-{time.time_ns()}"
+    wrong = ("--json", "login", "-u", name, "--password", "not the password at all")
+    assert [cli(*wrong).code for _ in range(6)] == [3] * 6
+    refused = [cli(*wrong) for _ in range(2)]
+
+    assert [r.code for r in refused] == [7, 7]
+    errors = [r.json["error"] for r in refused]
+    assert all(e["status"] == "RESOURCE_EXHAUSTED" for e in errors)
+    assert all(e["message"].startswith("login: too many sign-in attempts: wait ") for e in errors)
+    assert all("try again at " in e["message"] for e in errors)
+    assert errors[0]["retry_after_seconds"] >= 2
+    assert errors[1]["retry_after_seconds"] > errors[0]["retry_after_seconds"]
+    assert errors[0]["hint"] == "trying again before then makes the wait longer"

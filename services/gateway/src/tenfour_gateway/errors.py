@@ -1,17 +1,19 @@
 """gRPC failures as JSON: {code, message, fields: {field: message}} with a matching HTTP status.
 
 Field violations come from google.rpc.BadRequest (services put them there for every bad input),
-so a page can put each message next to its field. The mapping of codes follows grpc-gateway.
+so a page can put each message next to its field; a google.rpc.RetryInfo becomes
+`retry_after_seconds`. The mapping of codes follows grpc-gateway.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import grpc
 from aiohttp import web
 
-from tenfour_shared.errors import field_violations
+from tenfour_shared.errors import field_violations, retry_delay
 
 __all__ = ["HTTP_STATUS", "error_body", "error_response", "from_rpc_error", "json_response"]
 
@@ -79,7 +81,15 @@ def from_rpc_error(error: grpc.RpcError) -> tuple[int, dict[str, Any]]:
             fields[violation.field] = f"{known} {violation.description}" if known else violation.description
     except Exception:  # a malformed status detail must not turn into a 500
         fields = {}
-    return HTTP_STATUS.get(code, 500), error_body(code, details or "", fields)
+    body = error_body(code, details or "", fields)
+    try:
+        wait = retry_delay(error)
+    except Exception:
+        wait = None
+    if wait is not None:
+        # Whole seconds, rounded up: a page can say when to try again (sign-in throttling).
+        body["retry_after_seconds"] = max(1, math.ceil(wait))
+    return HTTP_STATUS.get(code, 500), body
 
 
 def json_response(body: Any, status: int = 200) -> web.Response:

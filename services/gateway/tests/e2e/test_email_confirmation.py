@@ -1,12 +1,14 @@
 """An officer adds an e-mail address on the Notifications page; the confirmation mail reaches a
 real SMTP server (aiosmtpd); the link in it, opened in a browser that is not signed in,
 confirms the address; the page then says so. Also: plain-words errors next to the field, the
-developers' Outbox page, and channel choices with quiet hours that are kept."""
+developers' Outbox page, and channel choices with quiet hours that are kept. And a throttled
+sign-in: the page says in plain words how long to wait and when to try again."""
 
 from __future__ import annotations
 
 import re
 import secrets
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -15,7 +17,7 @@ from tenfour_gateway.testing import System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .reach import mail_to
-from .test_video_session import enrol_officer
+from .test_video_session import OFFICER_PASSWORD, enrol_officer
 
 pytestmark = pytest.mark.e2e
 CLINICAL_WORDS = re.compile(r"therap|counsel|clinic|crisis", re.IGNORECASE)
@@ -111,4 +113,45 @@ async def test_channels_and_quiet_hours_are_kept(
     await expect(quiet.get_by_label("From", exact=True)).to_have_value("22:30")
     await expect(quiet.get_by_label("To", exact=True)).to_have_value("06:15")
     await expect(quiet.get_by_label("Time zone", exact=True)).to_have_value("America/Chicago")
+    assert problems.items == []
+
+
+async def test_throttled_sign_in_says_in_plain_words_when_to_try_again(
+    system: System, browser: Browser, problems: PageProblems, shot: Any
+) -> None:
+    code = system.enrolment_code(system.create_agency())
+    _, joined = await new_page(browser, problems, "officer", PHONE)
+    username = f"owl{secrets.token_hex(4)}"
+    await enrol_officer(joined, system.url, code, username)
+    _, page = await new_page(browser, problems, "someone-signing-in", LAPTOP)
+    await page.goto(f"{system.url}/#/signin")
+    await page.get_by_label("Username or e-mail").fill(username)
+    password = page.get_by_label("Password")
+    button = page.get_by_role("button", name="Sign in")
+    summary = page.locator(".form-summary")
+
+    async def sign_in(with_password: str) -> str:
+        await password.fill(with_password)
+        await button.click()
+        await expect(button).to_be_enabled()
+        await expect(summary).to_be_visible()
+        return await summary.inner_text()
+
+    for _ in range(6):
+        assert "Too many" not in await sign_in("a wrong guess at it")
+    # The right password during the wait is refused, in words, with when to try again; trying
+    # again then makes the wait longer.
+    first = await sign_in(OFFICER_PASSWORD)
+    second = await sign_in(OFFICER_PASSWORD)
+    await shot(page, "sign-in-throttled")
+
+    for text in (first, second):
+        assert text.startswith("Too many sign-in attempts. To protect the account, please wait ")
+        assert re.search(r"try again at \d", text), text
+        assert "RESOURCE_EXHAUSTED" not in text
+    waits = [int(re.search(r"wait (\d+) seconds", t).group(1)) for t in (first, second)]  # type: ignore[union-attr]
+    assert waits[1] > waits[0] >= 2, waits
+    assert (
+        await page.evaluate("fetch('/api/session').then((r) => r.json()).then((s) => s.signed_in)") is False
+    )
     assert problems.items == []

@@ -20,10 +20,10 @@ pytestmark = pytest.mark.e2e
 OFFICER_PASSWORD = "Maple-Orbit-Falcon-8812"
 
 
-async def enrol_officer(page: Page, url: str, code: str) -> dict[str, Any]:
+async def enrol_officer(page: Page, url: str, code: str, username: str = "") -> dict[str, Any]:
     await page.goto(f"{url}/#/enrol")
     await page.get_by_label("Agency code").fill(code)
-    await page.get_by_label("Username").fill(f"nightowl{secrets.token_hex(3)}")
+    await page.get_by_label("Username").fill(username or f"nightowl{secrets.token_hex(3)}")
     await page.get_by_label("Display name").fill("Sam")
     await page.get_by_label("Password", exact=True).fill(OFFICER_PASSWORD)
     await page.get_by_label("Password again").fill(OFFICER_PASSWORD)

@@ -9,7 +9,7 @@ import pytest
 from grpc_status import rpc_status
 
 from tenfour_gateway.errors import HTTP_STATUS, error_body, from_rpc_error
-from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound, to_status
+from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted, to_status
 
 
 class FakeCall(grpc.RpcError):
@@ -102,3 +102,11 @@ def test_plain_rpc_error_without_status_detail() -> None:
         400,
         {"code": "FAILED_PRECONDITION", "message": "the session has ended", "fields": {}},
     )
+
+
+def test_a_throttled_call_says_when_to_retry_in_whole_seconds() -> None:
+    status, body = from_rpc_error(FakeCall(to_status(ResourceExhausted("too many attempts", 31.2))))
+    assert status == 429
+    assert body["retry_after_seconds"] == 32
+    _, plain = from_rpc_error(FakeCall(to_status(NotFound("no roster yet"))))
+    assert "retry_after_seconds" not in plain

@@ -12,6 +12,7 @@ import pytest
 
 from tenfour.common.v1 import common_pb2
 from tenfour.identity.v1 import identity_pb2 as pb
+from tenfour_shared.errors import retry_delay
 
 from .conftest import PASSWORD, Account, Metadata, Stack, therapist_profile, totp_code, unique
 
@@ -144,11 +145,18 @@ def test_account_throttle_backs_off_without_revealing_the_password(stack: Stack)
             for _ in range(7)
         ]
         assert results == [grpc.StatusCode.UNAUTHENTICATED] * 6 + [grpc.StatusCode.RESOURCE_EXHAUSTED]
+    # The right password during the wait is refused, with the wait in words and as RetryInfo,
+    # and every refused attempt makes the wait longer (a burst never ends 2 s after the last).
     right = pb.LoginRequest(username=officer.username, password=PASSWORD)
-    assert _code(lambda: stub.Login(right, metadata=_client())) == grpc.StatusCode.RESOURCE_EXHAUSTED
-    with pytest.raises(grpc.RpcError) as caught:
-        stub.Login(right, metadata=_client())
-    assert "retry in" in caught.value.details()
+    waits = []
+    for _ in range(4):
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.Login(right, metadata=_client())
+        assert caught.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+        assert "retry in" in caught.value.details()
+        waits.append(retry_delay(caught.value) or 0.0)
+    assert waits == sorted(waits), waits
+    assert waits[-1] > waits[0] >= 2, waits
     audit = stub.ListAuditEvents(pb.ListAuditEventsRequest(limit=1000), metadata=stack.root.md).events
     failures = [e for e in audit if e.kind == "login_failed" and e.user_id == officer.user_id]
     assert len(failures) == 6
@@ -168,7 +176,14 @@ def test_source_throttle_stops_password_spraying(stack: Stack) -> None:
     ]
     assert sprayed == [grpc.StatusCode.UNAUTHENTICATED] * 21 + [grpc.StatusCode.RESOURCE_EXHAUSTED]
     good = pb.LoginRequest(username=stack.b.officer.username, password=PASSWORD)
-    assert _code(lambda: stub.Login(good, metadata=source)) == grpc.StatusCode.RESOURCE_EXHAUSTED
+    waits = []
+    for _ in range(3):
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.Login(good, metadata=source)
+        assert caught.value.code() is grpc.StatusCode.RESOURCE_EXHAUSTED
+        waits.append(retry_delay(caught.value) or 0.0)
+    assert waits == sorted(waits), waits
+    assert waits[-1] > waits[0] > 0, waits
     assert (
         _code(lambda: stub.Login(good, metadata=_client())) == grpc.StatusCode.OK
     )  # other sources unaffected

@@ -29,10 +29,12 @@ async def _replay(store: ThrottleStore, counter: Counter, gaps_ms: list[int]) ->
         wait = retry_after(record, now, counter.policy)
         attempt = await store.attempt(counter, now)
         assert attempt.allowed == (wait == timedelta(0))
-        if attempt.allowed:
-            record = record_failure(record, now, counter.policy)  # every attempt here fails
-        else:
-            assert abs(attempt.retry_after - wait) <= timedelta(milliseconds=1)
+        # Every attempt here fails, and a refused one counts too (the wait restarts, longer).
+        record = record_failure(record, now, counter.policy)
+        if not attempt.allowed:
+            longer = retry_after(record, now, counter.policy)
+            assert abs(attempt.retry_after - longer) <= timedelta(milliseconds=1)
+            assert longer >= wait
 
 
 async def test_lua_matches_domain_on_bursts_and_pauses(redis_client: aioredis.Redis) -> None:

@@ -92,3 +92,11 @@ def test_invalid_policies_are_refused() -> None:
 @given(st.integers(min_value=0, max_value=200))
 def test_delay_never_decreases_with_more_failures(failures: int) -> None:
     assert POLICY.delay_for(failures) <= POLICY.delay_for(failures + 1) <= POLICY.max_delay
+
+
+def test_a_refused_attempt_counts_and_makes_the_wait_longer() -> None:
+    record = _fail(5)  # 2 s to wait
+    assert retry_after(record, NOW + timedelta(seconds=1), POLICY) == timedelta(seconds=1)
+    # Trying again half-way through the wait is recorded like a failure: 4 s from now.
+    again = record_failure(record, NOW + timedelta(seconds=1), POLICY)
+    assert retry_after(again, NOW + timedelta(seconds=1), POLICY) == timedelta(seconds=4)

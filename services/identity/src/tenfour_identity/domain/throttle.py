@@ -16,7 +16,10 @@ is why the limit is high and the owner can lift it themselves.
 The store keeps a FailureRecord per key (with a TTL of `forget_after`); the service calls
 `decide()` before checking the password, then `record_failure()` or, for the account key only,
 clears it on success. Source counters are not cleared on success, or one valid account would
-launder a spraying attacker's failures. Attempts refused by the throttle are not counted.
+launder a spraying attacker's failures. An attempt refused by the throttle counts as a failure
+too and restarts the (now longer) wait: hammering during a delay only makes it grow, so the right
+password shortly after a burst of wrong ones is still refused. Throttle refusals do not count
+toward HARD_LIMIT (no password was checked; they cannot lock an account).
 """
 
 from __future__ import annotations

@@ -45,6 +45,8 @@ def _shared_error(exc: domain.DomainError) -> shared.DomainError:
         domain.Unauthenticated: shared.Unauthenticated,
         domain.ResourceExhausted: shared.ResourceExhausted,
     }
+    if isinstance(exc, domain.ResourceExhausted):  # the wait travels as RetryInfo too
+        return shared.ResourceExhausted(exc.message, exc.retry_after.total_seconds())
     if isinstance(exc, domain.FailedPrecondition):  # and its kinds, such as AccountLocked
         return shared.FailedPrecondition(exc.message)
     return table.get(type(exc), shared.FailedPrecondition)(exc.message)

@@ -89,13 +89,16 @@ async def start_session(deps: Deps, user: User, via: str, *, mfa_enabled: bool =
 
 
 async def _admit(deps: Deps, by_source: Counter, by_account: Counter, now: datetime) -> bool:
-    """Charge both throttle counters (source first) or refuse; True if one just hit its cap."""
+    """Charge both throttle counters (source first) or refuse; True if one just hit its cap.
+
+    A refusal is charged as well (the counters grow with every refused sign-in): a source whose
+    attempts are refused for one account after another is spraying.
+    """
     source = await deps.throttle.attempt(by_source, now)
     if not source.allowed:
         raise ResourceExhausted(source.retry_after)
     account = await deps.throttle.attempt(by_account, now)
     if not account.allowed:
-        await deps.throttle.refund(by_source)
         raise ResourceExhausted(account.retry_after)
     return source.locked or account.locked
 

@@ -6,6 +6,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body?.code || 'UNKNOWN';
     this.fields = body?.fields || {};
+    this.retryAfter = body?.retry_after_seconds || 0; // seconds, when the server said when to retry
   }
 }
 

@@ -13,9 +13,14 @@ export async function signIn(main, _params, ctx) {
   const setup = h('div');
   main.append(form, setup, h('p', {}, 'New here? ', h('a', { href: '#/enrol', text: 'Join with your agency code' }), '.'));
   onSubmit(form, async () => {
-    const result = await api.auth('login', {
-      username: valueOf(form, 'username'), password: valueOf(form, 'password'), totp_code: valueOf(form, 'totp_code') || '',
-    });
+    let result;
+    try {
+      result = await api.auth('login', {
+        username: valueOf(form, 'username'), password: valueOf(form, 'password'), totp_code: valueOf(form, 'totp_code') || '',
+      });
+    } catch (error) {
+      throw signInProblem(error);
+    }
     if (result.mfa_required) {
       form.querySelector('.totp').hidden = false;
       const input = form.querySelector('[data-field="totp_code"]');
@@ -31,6 +36,28 @@ export async function signIn(main, _params, ctx) {
     await ctx.reloadSession();
     ctx.navigate('');
   });
+}
+
+// Throttled or locked sign-ins, in plain words with when to try again (never a status code).
+function signInProblem(error) {
+  if (error?.code === 'RESOURCE_EXHAUSTED' && error.retryAfter) {
+    const at = new Date(Date.now() + error.retryAfter * 1000);
+    const clock = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    const wait = error.retryAfter < 90 ? `${error.retryAfter} seconds` : `${Math.ceil(error.retryAfter / 60)} minutes`;
+    return {
+      code: error.code, fields: {},
+      message: `Too many sign-in attempts. To protect the account, please wait ${wait} and try again at ${clock}. `
+        + 'Trying again before then makes the wait longer.',
+    };
+  }
+  if (error?.code === 'FAILED_PRECONDITION' && /locked/.test(error.message || '')) {
+    return {
+      code: error.code, fields: {},
+      message: 'This account is locked after too many failed sign-ins. Sign in with the code from your authenticator app, '
+        + 'or ask your agency administrator to unlock it.',
+    };
+  }
+  return error;
 }
 
 async function mfaSetup(box, ticket, ctx) {
