@@ -656,6 +656,87 @@ def test_in_cluster_redis_has_replicas_sentinels_and_aof(rendered: dict[str, lis
     assert one(docs, "Service", "redis")["spec"]["selector"] == {"app.kubernetes.io/name": "redis-proxy"}
 
 
+REDIS_TLS_PARTS = ("redis", "sentinel", "redis-proxy")
+
+
+def test_in_cluster_redis_and_sentinel_speak_only_tls_with_client_certificates(
+    rendered: dict[str, list[Doc]],
+) -> None:
+    for variant in ("dev", "production"):
+        docs = rendered[variant]
+        redis_conf = config_lines(one(docs, "ConfigMap", "redis-config")["data"]["redis.conf"])
+        sentinel = one(docs, "ConfigMap", "sentinel-config")["data"]["start-sentinel.sh"]
+        for conf, port in ((redis_conf, 6379), (config_lines(sentinel), 26379)):
+            assert {"port 0", f"tls-port {port}", "tls-auth-clients yes", "tls-replication yes"} <= set(conf)
+        # Every redis-cli (start scripts, probes) speaks TLS with a certificate.
+        scripts = [
+            one(docs, "ConfigMap", "redis-config")["data"]["start-redis.sh"],
+            sentinel,
+            *(
+                " ".join(c[probe]["exec"]["command"])
+                for name in ("redis", "sentinel")
+                for c in containers(one(docs, "StatefulSet", name))
+                for probe in ("readinessProbe", "livenessProbe")
+            ),
+        ]
+        calls = [line for text in scripts for line in config_lines(text) if "redis-cli " in line]
+        assert calls
+        for line in calls:
+            assert "redis-cli $tls " in line or "redis-cli --tls --cacert" in line, line
+        proxy = config_lines(one(docs, "ConfigMap", "redis-proxy-config")["data"]["haproxy.cfg"])
+        assert any(line.startswith("default-server check-ssl verify required ca-file") for line in proxy)
+        # Each part mounts its own certificate; `make certs` writes those Secrets.
+        for kind, name in (
+            ("StatefulSet", "redis"),
+            ("StatefulSet", "sentinel"),
+            ("Deployment", "redis-proxy"),
+        ):
+            volumes = one(docs, kind, name)["spec"]["template"]["spec"]["volumes"]
+            assert f"{name}-credentials" in {v.get("secret", {}).get("secretName") for v in volumes}, name
+
+
+def test_redis_server_runs_the_in_cluster_config_and_refuses_plaintext(
+    rendered: dict[str, list[Doc]], tmp_path: Path
+) -> None:
+    # Debian's redis-server (make system-deps) runs the rendered redis.conf, certificates from
+    # `make certs`: a plaintext client and a TLS client without a certificate are refused.
+    import redis as redis_py
+
+    from tenfour_shared.embedded import free_port
+
+    pki = tmp_path / "pki"
+    certs.generate(pki)
+    port = free_port()
+    text = one(rendered["production"], "ConfigMap", "redis-config")["data"]["redis.conf"]
+    for mounted, made in (("ca.crt", "ca.pem"), ("tls.crt", "redis.pem"), ("tls.key", "redis-key.pem")):
+        text = text.replace(f"/etc/redis/tls/{mounted}", str(pki / made))
+    text = text.replace("tls-port 6379", f"tls-port {port}").replace("dir /data", f"dir {tmp_path}")
+    text = text.replace("bind 0.0.0.0", "bind 127.0.0.1")
+    conf = tmp_path / "redis.conf"
+    conf.write_text(text)
+    server = subprocess.Popen(["/usr/bin/redis-server", str(conf)], stdout=subprocess.DEVNULL)
+    try:
+        tls = {"ssl": True, "ssl_ca_certs": str(pki / "ca.pem"), "socket_timeout": 5}
+        client = redis_py.Redis(
+            port=port,
+            ssl_certfile=str(pki / "scheduling.pem"),
+            ssl_keyfile=str(pki / "scheduling-key.pem"),
+            retry_on_error=[redis_py.ConnectionError],
+            retry=redis_py.retry.Retry(redis_py.backoff.ConstantBackoff(0.1), 100),
+            **tls,  # type: ignore[arg-type]
+        )
+        assert client.ping()
+        assert client.config_get("tls-auth-clients") == {"tls-auth-clients": "yes"}
+        with pytest.raises(redis_py.ConnectionError):
+            redis_py.Redis(port=port, socket_timeout=2).ping()
+        with pytest.raises(redis_py.ConnectionError):
+            redis_py.Redis(port=port, **tls).ping()  # type: ignore[arg-type]
+        client.close()
+    finally:
+        server.terminate()
+        server.wait(10)
+
+
 def test_external_redis_replaces_the_in_cluster_one(rendered: dict[str, list[Doc]]) -> None:
     docs = rendered["production-external-redis"]
     names = {d["metadata"]["name"] for d in docs}

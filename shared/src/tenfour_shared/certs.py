@@ -32,7 +32,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from tenfour_shared import access
 
 # Every process that presents a certificate: services, the gateway, the servers, operators' CLI.
-LEAVES = (*access.SERVICES, "nats", "redis", "cli", access.ADMIN_USER)
+LEAVES = (*access.SERVICES, "nats", "redis", "sentinel", "redis-proxy", "cli", access.ADMIN_USER)
 CA_DAYS = 3650
 LEAF_DAYS = 397
 RENEW_BEFORE = dt.timedelta(days=30)
@@ -229,6 +229,9 @@ def kubernetes_secrets(out: Path, passwords: dict[str, str]) -> str:
         if s.redis
     }
     docs.append(secret("redis-users", redis_env))
+    # In-cluster Redis (components/redis-sentinel) is TLS-only: its pods, Sentinels and proxy.
+    for name in ("redis", "sentinel", "redis-proxy"):
+        docs.append(secret(f"{name}-credentials", tls(name)))
     return "\n---\n".join(docs) + "\n"
 
 
