@@ -2,7 +2,7 @@
 
 Each case is one the review sent to the services (issue 17): undecodable bodies, out-of-range
 durations and timestamps, a corrupt first frame on a stream, an echoed 10 KB timezone, and
-Redis going away under scheduling.
+Redis going away under every service.
 """
 
 from __future__ import annotations
@@ -16,7 +16,10 @@ import pytest
 from tenfour.availability.v1 import availability_pb2, rules_pb2
 from tenfour.common.v1 import common_pb2
 from tenfour.identity.v1 import identity_pb2
+from tenfour.notifications.v1 import notifications_pb2
+from tenfour.outcomes.v1 import outcomes_pb2
 from tenfour.scheduling.v1 import scheduling_pb2
+from tenfour.signaling.v1 import signaling_pb2
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.errors import field_violations, retry_delay
 from tenfour_shared.testing_tokens import TestTokens
@@ -167,29 +170,61 @@ def test_an_unknown_timezone_is_quoted_briefly_not_echoed(running: System, test_
         assert zone not in violation.description or len(zone) <= 24
 
 
-def test_scheduling_answers_unavailable_with_retry_info_while_redis_is_down(
+def test_every_service_answers_unavailable_with_retry_info_while_redis_is_down(
     tmp_path: Path, test_tokens: TestTokens
 ) -> None:
+    # One call per service that needs Redis, each allowed for its caller, so only the outage
+    # can refuse it: UNAVAILABLE (standard clients retry it) with RetryInfo, never INTERNAL.
+    calls: list[tuple[str, str, bytes, tuple[tuple[str, str], ...]]] = [
+        (
+            "identity",
+            "/tenfour.identity.v1.IdentityService/Login",
+            identity_pb2.LoginRequest(username="someone", password="a guess at it").SerializeToString(),
+            (),
+        ),
+        (
+            "availability",
+            "/tenfour.availability.v1.AvailabilityService/GetRules",
+            availability_pb2.GetRulesRequest(provider_id="prov-1").SerializeToString(),
+            test_tokens.metadata(Role.THERAPIST, subject="prov-1"),
+        ),
+        (
+            "scheduling",
+            "/tenfour.scheduling.v1.SchedulingService/GetFatiguePolicy",
+            scheduling_pb2.GetFatiguePolicyRequest(agency_id="agency-1").SerializeToString(),
+            test_tokens.metadata(Role.AGENCY_ADMIN),
+        ),
+        (
+            "signaling",
+            "/tenfour.signaling.v1.SignalingService/GetRoom",
+            signaling_pb2.GetRoomRequest(appointment_id="appt-1").SerializeToString(),
+            test_tokens.metadata(Role.OFFICER, subject="officer-1"),
+        ),
+        (
+            "outcomes",
+            "/tenfour.outcomes.v1.OutcomesService/ListAgencyReports",
+            outcomes_pb2.ListAgencyReportsRequest().SerializeToString(),
+            test_tokens.metadata(Role.SYSTEM_ADMIN, agency_id=None),
+        ),
+        (
+            "notifications",
+            "/tenfour.notifications.v1.NotificationService/GetSettings",
+            notifications_pb2.GetSettingsRequest().SerializeToString(),
+            test_tokens.metadata(Role.OFFICER, subject="officer-1"),
+        ),
+    ]
     with running_system(tmp_path, test_tokens) as system:
-        request = scheduling_pb2.GetFatiguePolicyRequest(agency_id="agency-1")
-        metadata = test_tokens.metadata(Role.AGENCY_ADMIN)
-        with grpc.insecure_channel(system.services["scheduling"].target) as channel:
-            raw_unary(
-                channel,
-                "/tenfour.scheduling.v1.SchedulingService/GetFatiguePolicy",
-                request.SerializeToString(),
-                metadata,
-            )
-            system.redis.stop()
-            with pytest.raises(grpc.RpcError) as caught:
-                raw_unary(
-                    channel,
-                    "/tenfour.scheduling.v1.SchedulingService/GetFatiguePolicy",
-                    request.SerializeToString(),
-                    metadata,
-                    timeout=20,
-                )
+        system.redis.stop()
+        answers = {}
+        for service, method, body, metadata in calls:
+            with grpc.insecure_channel(system.services[service].target) as channel:
+                try:
+                    raw_unary(channel, method, body, metadata, timeout=20)
+                    answers[service] = ("OK", None, "")
+                except grpc.RpcError as error:
+                    answers[service] = (error.code().name, retry_delay(error), error.details() or "")
 
-        assert caught.value.code() is grpc.StatusCode.UNAVAILABLE
-        assert retry_delay(caught.value) is not None
-        assert "redis" not in (caught.value.details() or "").lower()
+    for service, (code, retry, details) in answers.items():
+        assert code == "UNAVAILABLE", (service, code, details)
+        assert retry is not None, service
+        assert "redis" not in details.lower(), (service, details)
