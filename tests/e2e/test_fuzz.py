@@ -2,7 +2,8 @@
 
 One running system (all services as processes on real NATS and Redis) answers every case.
 Per case it asserts: no UNKNOWN or INTERNAL, an answer (or, for a stream, a first reply or
-status) within 2 s, and, when the call was refused, Redis exactly as before (every key's DUMP).
+status) within 2 s, a status message of at most 300 characters, and, when the call was refused,
+Redis exactly as before (every key's DUMP).
 After each RPC's cases every service must still be SERVING. `make test` runs 100 cases per RPC
 drawn by Hypothesis (derandomized, so CI is repeatable); `make fuzz` sets TENFOUR_FUZZ_CASES=10000
 and TENFOUR_FUZZ_RANDOM=1: fresh seeds, drawn by `random` (see fuzz_messages), and the RPCs split
@@ -43,6 +44,7 @@ from .fuzz_report import COUNTS, FAILED_CALLS, PROPERTY
 CASES = int(os.environ.get("TENFOUR_FUZZ_CASES", "100"))
 RANDOM_SEEDS = os.environ.get("TENFOUR_FUZZ_RANDOM", "") == "1"
 MAX_SECONDS = 2.0
+MAX_DETAILS = 300  # characters in a status message (tenfour_shared.errors clips to this)
 STREAM_WAIT = 0.5  # a stream that stays open this long without a reply was accepted
 FORBIDDEN = {grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL}
 SERVING = 1
@@ -98,6 +100,7 @@ class Target:
         )
 
         self._cached: tuple[tuple[int, int], dict[bytes, bytes]] | None = None
+        self.details = ""  # the status message of the last call
 
     def writes(self) -> tuple[int, int]:
         """Redis's count of changes (with its last save time, in case a save resets it)."""
@@ -131,11 +134,13 @@ class Target:
     ) -> tuple[grpc.StatusCode, float]:
         channel = self.channels[RUNNING[rpc.service.full_name]]
         started = time.monotonic()
+        self.details = ""
         if not rpc.streams_out:
             try:
                 channel.unary_unary(rpc.path)(body, metadata=metadata, timeout=10)
                 return grpc.StatusCode.OK, time.monotonic() - started
             except grpc.RpcError as error:
+                self.details = error.details() or ""
                 return error.code(), time.monotonic() - started
         if rpc.streams_in:
             call = channel.stream_stream(rpc.path)(iter([body, body]), metadata=metadata, timeout=STREAM_WAIT)
@@ -147,6 +152,7 @@ class Target:
             return grpc.StatusCode.OK, time.monotonic() - started
         except grpc.RpcError as error:
             code = error.code()
+            self.details = error.details() or ""
             # Still open when our short deadline hit: the server accepted the stream.
             return (
                 grpc.StatusCode.OK if code is grpc.StatusCode.DEADLINE_EXCEEDED else code
@@ -205,6 +211,8 @@ def test_fuzz_rpc(target: Target, rpc: Rpc, record_property: Any) -> None:
             f"{rpc.path} as {caller} ({kind}) answered {code.name}: {blob.hex()[:200]}"
         )
         assert seconds < MAX_SECONDS, f"{rpc.path} as {caller} took {seconds:.2f} s"
+        # A refusal quotes at most a short excerpt of the input, never the input itself.
+        assert len(target.details) <= MAX_DETAILS, f"{rpc.path}: {len(target.details)}-character message"
         if target.writes() == mark:
             return  # nothing at all was written, accepted or not
         if code is grpc.StatusCode.OK:
