@@ -190,6 +190,18 @@ def _changed(before: dict[bytes, bytes], after: dict[bytes, bytes]) -> list[str]
     return sorted(k.decode() for k in keys if before.get(k) != after.get(k))
 
 
+def test_the_change_detector_sees_any_write(target: Target) -> None:
+    # The fast path trusts Redis's change counter: a write it missed would hide a corrupting
+    # refusal, so check that a single SET is seen, and named, by the comparison the cases use.
+    before, mark = target.snapshot(), target.writes()
+    target.redis.set("fuzz:probe", "1")
+    try:
+        assert target.writes() != mark
+        assert _changed(before, target.snapshot()) == ["fuzz:probe"]
+    finally:
+        target.redis.delete("fuzz:probe")
+
+
 SHARD_RPCS = [r for i, r in enumerate(RPCS) if i % SHARDS == SHARD]
 
 
