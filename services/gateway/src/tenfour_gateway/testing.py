@@ -170,8 +170,9 @@ class System:
         return str(reply.user_id)
 
 
-def _wait_serving(proc: ServiceProcess, timeout: float = 30.0) -> None:
-    """ServiceProcess.wait_serving, also for a service the launcher does not list yet."""
+def _wait_serving(proc: ServiceProcess, timeout: float = 90.0) -> None:
+    """ServiceProcess.wait_serving, also for a service the launcher does not list yet. The bound
+    is generous: with every core busy, importing a service alone has taken over 20 s."""
     if proc.name in SERVICES:
         proc.wait_serving(timeout)
         return

@@ -1,6 +1,7 @@
 // What a live event looks like to a person: urgent requests get a pinned banner, a sound and a
 // browser notification; everything else a quiet line in the status area. Texts come from the
 // notifications service and are neutral; the lock screen only ever sees those.
+import { t } from './i18n.js';
 import { h, clear } from './dom.js';
 import { registration } from './push.js';
 
@@ -70,8 +71,8 @@ export function eventInfo(event) {
   return {
     kind: event.kind || '',
     urgent: Boolean(event.urgent),
-    title: event.title || 'Tenfour',
-    body: event.body || 'You have a new update.',
+    title: event.title || t('Tenfour'),
+    body: event.body || t('You have a new update.'),
     url: safePath(event.link || event.url),
     appointmentId: event.appointment_id || '',
     requestId: event.request_id || '',
@@ -84,12 +85,12 @@ const pinned = new Map(); // tag -> banner element
 function banner(info, sound, notified) {
   const box = document.getElementById('alerts');
   pinned.get(info.tag)?.remove();
-  const dismiss = h('button', { type: 'button', class: 'secondary', text: 'Dismiss' });
+  const dismiss = h('button', { type: 'button', class: 'secondary', text: t('Dismiss') });
   const item = h('div', { class: 'alert urgent', role: 'alert', dataset: { tag: info.tag, kind: info.kind, sound: sound ? 'played' : 'blocked', notified: notified ? 'yes' : 'no' } },
     h('p', {}, h('strong', { text: info.title })),
     h('p', { text: info.body }),
-    sound ? null : h('p', { class: 'muted', text: 'Sound is off until you click anywhere on this page once.' }),
-    h('div', { class: 'actions' }, h('a', { class: 'button', href: hashOf(info.url), text: 'Open' }), dismiss));
+    sound ? null : h('p', { class: 'muted', text: t('Sound is off until you click anywhere on this page once.') }),
+    h('div', { class: 'actions' }, h('a', { class: 'button', href: hashOf(info.url), text: t('Open') }), dismiss));
   dismiss.addEventListener('click', () => { item.remove(); pinned.delete(info.tag); });
   item.querySelector('a').addEventListener('click', () => { item.remove(); pinned.delete(info.tag); });
   pinned.set(info.tag, item);

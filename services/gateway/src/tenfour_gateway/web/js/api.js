@@ -1,8 +1,9 @@
 // Talking to the gateway: JSON over POST, cookies carry the session (scripts never see tokens).
+import { t } from './i18n.js';
 
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.message || `Request failed (${status})`);
+    super(body?.message || t('Request failed ({0})', [status]));
     this.status = status;
     this.code = body?.code || 'UNKNOWN';
     this.fields = body?.fields || {};
@@ -10,7 +11,7 @@ export class ApiError extends Error {
   }
 }
 
-const NETWORK = { code: 'UNAVAILABLE', message: 'No connection to Tenfour. Check your network and try again.', fields: {} };
+const NETWORK = { code: 'UNAVAILABLE', message: t('No connection to Tenfour. Check your network and try again.'), fields: {} };
 
 async function post(url, body) {
   let response;

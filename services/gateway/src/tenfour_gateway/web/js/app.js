@@ -1,4 +1,5 @@
 // The whole app: a hash router over plain ES modules, no build step.
+import { t, language, LANGUAGES, setLanguage } from './i18n.js';
 import { h, clear, failure, setStatus } from './dom.js';
 import * as api from './api.js';
 import * as auth from './views/auth.js';
@@ -27,34 +28,34 @@ const SIGNED_OUT = 'signed_out';
 
 // Titles stay neutral: someone may be looking over your shoulder.
 const ROUTES = {
-  '': { title: 'Home', roles: ANYONE, view: home },
-  signin: { title: 'Sign in', roles: SIGNED_OUT, view: auth.signIn },
-  enrol: { title: 'Join with an agency code', roles: SIGNED_OUT, view: auth.enrol },
-  account: { title: 'Account', roles: ANYONE, view: auth.account, signedIn: true },
-  rotation: { title: 'My shifts', roles: OFFICER, view: officer.rotation, menu: 'My shifts' },
-  find: { title: 'Find a time', roles: OFFICER, view: officer.findSlots, menu: 'Find a time' },
-  appointments: { title: 'Appointments', roles: PARTICIPANT, view: officer.appointments, menu: 'Appointments' },
-  feed: { title: 'Calendar link', roles: OFFICER, view: officer.calendarFeed },
-  conflicts: { title: 'Schedule clashes', roles: OFFICER, view: clashes.conflicts },
-  now: { title: 'Talk to someone now', roles: OFFICER, view: officer.urgent, menu: 'Talk now' },
-  hours: { title: 'Weekly hours', roles: PROVIDER, view: provider.hours, menu: 'Hours' },
-  timeoff: { title: 'Days off and changes', roles: PROVIDER, view: provider.timeOff, menu: 'Days off' },
-  import: { title: 'Import calendar', roles: PROVIDER, view: provider.importCalendar },
-  upcoming: { title: 'Upcoming', roles: PROVIDER, view: upcoming, menu: 'Upcoming' },
-  groups: { title: 'Offer a group', roles: PROVIDER, view: offerGroup, menu: 'Groups' },
-  codes: { title: 'Enrolment codes', roles: ADMIN, view: coordinator.codes, menu: 'Codes' },
-  fatigue: { title: 'Rest rules', roles: ['agency_admin'], view: coordinator.fatigue, menu: 'Rest rules' },
-  outcomes: { title: 'Program numbers', roles: ['agency_admin'], view: coordinator.outcomes, menu: 'Numbers' },
-  training: { title: 'Peer training', roles: ['agency_admin'], view: training.training, menu: 'Training' },
-  readiness: { title: 'My training', roles: ['peer_supporter'], view: training.readiness, menu: 'My training' },
-  admin: { title: 'Administration', roles: ['system_admin'], view: coordinator.administration, menu: 'Admin' },
-  audit: { title: 'Access audit', roles: ['system_admin'], view: audit.accessAudit, menu: 'Audit' },
-  check: { title: 'Camera and network check', roles: PARTICIPANT, view: check.precall, menu: 'Check camera' },
-  call: { title: 'Video call', roles: PARTICIPANT, view: call.session },
-  urgent: { title: 'Urgent request', roles: PARTICIPANT, view: urgentLink },
-  notifications: { title: 'Notifications', roles: ANYONE, view: reach.settings, signedIn: true },
-  'confirm-email': { title: 'Confirm your e-mail address', roles: ANYONE, view: reach.confirmEmail },
-  outbox: { title: 'Outbox (developers)', roles: ANYONE, view: outbox.mails, signedIn: true, dev: true },
+  '': { title: t('Home'), roles: ANYONE, view: home },
+  signin: { title: t('Sign in'), roles: SIGNED_OUT, view: auth.signIn },
+  enrol: { title: t('Join with an agency code'), roles: SIGNED_OUT, view: auth.enrol },
+  account: { title: t('Account'), roles: ANYONE, view: auth.account, signedIn: true },
+  rotation: { title: t('My shifts'), roles: OFFICER, view: officer.rotation, menu: t('My shifts') },
+  find: { title: t('Find a time'), roles: OFFICER, view: officer.findSlots, menu: t('Find a time') },
+  appointments: { title: t('Appointments'), roles: PARTICIPANT, view: officer.appointments, menu: t('Appointments') },
+  feed: { title: t('Calendar link'), roles: OFFICER, view: officer.calendarFeed },
+  conflicts: { title: t('Schedule clashes'), roles: OFFICER, view: clashes.conflicts },
+  now: { title: t('Talk to someone now'), roles: OFFICER, view: officer.urgent, menu: t('Talk now') },
+  hours: { title: t('Weekly hours'), roles: PROVIDER, view: provider.hours, menu: t('Hours') },
+  timeoff: { title: t('Days off and changes'), roles: PROVIDER, view: provider.timeOff, menu: t('Days off') },
+  import: { title: t('Import calendar'), roles: PROVIDER, view: provider.importCalendar },
+  upcoming: { title: t('Upcoming'), roles: PROVIDER, view: upcoming, menu: t('Upcoming') },
+  groups: { title: t('Offer a group'), roles: PROVIDER, view: offerGroup, menu: t('Groups') },
+  codes: { title: t('Enrolment codes'), roles: ADMIN, view: coordinator.codes, menu: t('Codes') },
+  fatigue: { title: t('Rest rules'), roles: ['agency_admin'], view: coordinator.fatigue, menu: t('Rest rules') },
+  outcomes: { title: t('Program numbers'), roles: ['agency_admin'], view: coordinator.outcomes, menu: t('Numbers') },
+  training: { title: t('Peer training'), roles: ['agency_admin'], view: training.training, menu: t('Training') },
+  readiness: { title: t('My training'), roles: ['peer_supporter'], view: training.readiness, menu: t('My training') },
+  admin: { title: t('Administration'), roles: ['system_admin'], view: coordinator.administration, menu: t('Admin') },
+  audit: { title: t('Access audit'), roles: ['system_admin'], view: audit.accessAudit, menu: t('Audit') },
+  check: { title: t('Camera and network check'), roles: PARTICIPANT, view: check.precall, menu: t('Check camera') },
+  call: { title: t('Video call'), roles: PARTICIPANT, view: call.session },
+  urgent: { title: t('Urgent request'), roles: PARTICIPANT, view: urgentLink },
+  notifications: { title: t('Notifications'), roles: ANYONE, view: reach.settings, signedIn: true },
+  'confirm-email': { title: t('Confirm your e-mail address'), roles: ANYONE, view: reach.confirmEmail },
+  outbox: { title: t('Outbox (developers)'), roles: ANYONE, view: outbox.mails, signedIn: true, dev: true },
 };
 
 const ctx = { session: { signed_in: false }, navigate, reloadSession, cleanup: null };
@@ -93,14 +94,14 @@ function renderNav() {
   const [name] = location.hash.replace(/^#\/?/, '').split('/');
   const link = (key, text) => h('a', { href: `#/${key}`, 'aria-current': key === name ? 'page' : undefined, text });
   if (!ctx.session.signed_in) {
-    nav.append(link('signin', 'Sign in'), link('enrol', 'Join with a code'));
+    nav.append(link('signin', t('Sign in')), link('enrol', t('Join with a code')));
     return;
   }
   for (const [key, route] of Object.entries(ROUTES)) {
     if (route.menu && allowed(route)) nav.append(link(key, route.menu));
   }
-  nav.append(link('notifications', 'Notifications'), link('account', 'Account'));
-  if (ctx.session.dev_outbox) nav.append(link('outbox', 'Outbox'));
+  nav.append(link('notifications', t('Notifications')), link('account', t('Account')));
+  if (ctx.session.dev_outbox) nav.append(link('outbox', t('Outbox')));
 }
 
 // A link from a notification: the request for a provider is on Upcoming, for an officer on "Talk now".
@@ -127,11 +128,11 @@ async function render() {
   const [name, ...params] = location.hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
   let route = ROUTES[name] || ROUTES[''];
   if (!allowed(route)) route = ctx.session.signed_in ? ROUTES[''] : ROUTES.signin;
-  document.title = route.title === 'Home' ? 'Tenfour' : `${route.title} · Tenfour`;
+  document.title = route.title === t('Home') ? t('Tenfour') : t('{0} · Tenfour', [route.title]);
   renderNav();
   setStatus('');
   const main = clear(document.getElementById('main'));
-  main.append(h('h1', { text: route.title === 'Home' ? 'Tenfour' : route.title }));
+  main.append(h('h1', { text: route.title === t('Home') ? t('Tenfour') : route.title }));
   try {
     await route.view(main, params, ctx);
   } catch (error) {
@@ -149,43 +150,43 @@ async function home(main) {
   const s = ctx.session;
   if (!s.signed_in) {
     main.append(
-      h('p', { text: 'Private video sessions that fit around your shifts. Your agency never sees who signs up.' }),
+      h('p', { text: t('Private video sessions that fit around your shifts. Your agency never sees who signs up.') }),
       tiles([
-        ['signin', 'Sign in', 'With your username and password.'],
-        ['enrol', 'Join with an agency code', 'No name or e-mail needed: pick a username and a password.'],
+        ['signin', t('Sign in'), t('With your username and password.')],
+        ['enrol', t('Join with an agency code'), t('No name or e-mail needed: pick a username and a password.')],
       ]));
     return;
   }
   const items = [];
   if (OFFICER.includes(s.role)) {
-    items.push(['find', 'Find a time', 'Times that fit around your shifts and sleep.'],
-      ['appointments', 'My appointments', 'Join, move or cancel.'],
-      ['rotation', 'My shifts', 'Enter your rotation once.'],
-      ['check', 'Check camera and network', 'Takes under a minute.'],
-      ['now', 'Talk to someone now', 'If you need someone today.'],
-      ['feed', 'Calendar link', 'See appointments in your own calendar.']);
+    items.push(['find', t('Find a time'), t('Times that fit around your shifts and sleep.')],
+      ['appointments', t('My appointments'), t('Join, move or cancel.')],
+      ['rotation', t('My shifts'), t('Enter your rotation once.')],
+      ['check', t('Check camera and network'), t('Takes under a minute.')],
+      ['now', t('Talk to someone now'), t('If you need someone today.')],
+      ['feed', t('Calendar link'), t('See appointments in your own calendar.')]);
   }
   if (PROVIDER.includes(s.role)) {
-    items.push(['upcoming', 'Upcoming sessions', 'Join and let people in.'],
-      ['hours', 'Weekly hours', 'When you can be booked.'],
-      ['timeoff', 'Days off and changes', 'Time off and one-off changes.'],
-      ['import', 'Import calendar', 'Block busy times from your own calendar.']);
-    if (s.role === 'therapist') items.push(['check', 'Check camera and network', 'Takes under a minute.']);
+    items.push(['upcoming', t('Upcoming sessions'), t('Join and let people in.')],
+      ['hours', t('Weekly hours'), t('When you can be booked.')],
+      ['timeoff', t('Days off and changes'), t('Time off and one-off changes.')],
+      ['import', t('Import calendar'), t('Block busy times from your own calendar.')]);
+    if (s.role === 'therapist') items.push(['check', t('Check camera and network'), t('Takes under a minute.')]);
   }
   if (s.role === 'agency_admin') {
-    items.push(['codes', 'Enrolment codes', 'Codes officers join with.'], ['fatigue', 'Rest rules', 'When sessions may be booked around shifts.'],
-      ['outcomes', 'Program numbers', 'De-identified totals only.']);
+    items.push(['codes', t('Enrolment codes'), t('Codes officers join with.')], ['fatigue', t('Rest rules'), t('When sessions may be booked around shifts.')],
+      ['outcomes', t('Program numbers'), t('De-identified totals only.')]);
   }
   if (s.role === 'system_admin') {
-    items.push(['admin', 'Administration', 'Agencies, coordinators, therapists.'], ['codes', 'Enrolment codes', 'For any agency.'],
-      ['audit', 'Access audit', 'Who viewed, joined or changed sessions; check the trail.']);
+    items.push(['admin', t('Administration'), t('Agencies, coordinators, therapists.')], ['codes', t('Enrolment codes'), t('For any agency.')],
+      ['audit', t('Access audit'), t('Who viewed, joined or changed sessions; check the trail.')]);
   }
   main.append(tiles(items));
 }
 
 api.whenSignedOut(async () => {
   await reloadSession();
-  if (!ctx.session.signed_in) { setStatus('Your session ended. Please sign in again.', 'warn'); navigate('signin'); }
+  if (!ctx.session.signed_in) { setStatus(t('Your session ended. Please sign in again.'), 'warn'); navigate('signin'); }
 });
 
 // Nothing is replayed by the stream: after a drop, urgent alerts from the last minutes that
@@ -207,9 +208,20 @@ live.subscribe((message) => {
 });
 live.onState((state) => {
   const el = document.getElementById('live-state');
-  if (el) el.textContent = state === 'reconnecting' ? 'Live updates paused. Reconnecting…' : '';
+  if (el) el.textContent = state === 'reconnecting' ? t('Live updates paused. Reconnecting…') : '';
 });
 
+// The language switch: always at the foot of the page, in each language's own name.
+function renderFoot() {
+  document.querySelector('a.skip').textContent = t('Skip to content');
+  document.getElementById('nav').setAttribute('aria-label', t('Main'));
+  const choose = h('select', { id: 'language', name: 'language' },
+    Object.entries(LANGUAGES).map(([code, name]) => h('option', { value: code, lang: code, text: name, selected: code === language })));
+  choose.addEventListener('change', () => setLanguage(choose.value));
+  clear(document.getElementById('foot')).append(h('label', { for: 'language', text: t('Language') }), ' ', choose);
+}
+
+renderFoot();
 window.addEventListener('hashchange', render);
 pathToHash();
 reloadSession().then(render);

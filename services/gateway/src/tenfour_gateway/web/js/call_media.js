@@ -1,6 +1,7 @@
 // Local media and the participant grid, shared by peer-to-peer pairs and SFU groups.
 // Microphone and camera are asked for separately: a device without a camera (or a refused
 // camera) still sends its microphone, and the other way round.
+import { t } from './i18n.js';
 import { h } from './dom.js';
 
 export async function acquire({ cameraOn = true } = {}) {
@@ -67,11 +68,11 @@ export class Grid {
     let tile = this.tiles.get(handle);
     if (!tile) {
       const video = h('video', { class: 'remote', autoplay: true, playsinline: true, dataset: { framesDecoded: '0', audioBytes: '0' } });
-      const caption = h('figcaption', { text: name || 'Participant' });
+      const caption = h('figcaption', { text: name || t('Participant') });
       const el = h('figure', { class: 'tile', dataset: { participant: handle } }, video, caption);
       if (this.provider) {
-        const mute = h('button', { type: 'button', class: 'secondary small', text: 'Ask to mute' });
-        const remove = h('button', { type: 'button', class: 'danger small', text: 'Remove' });
+        const mute = h('button', { type: 'button', class: 'secondary small', text: t('Ask to mute') });
+        const remove = h('button', { type: 'button', class: 'danger small', text: t('Remove') });
         mute.addEventListener('click', () => this.onMute(handle, tile.caption.textContent));
         remove.addEventListener('click', () => this.onRemove(handle, tile.caption.textContent));
         el.append(h('div', { class: 'tile-actions' }, mute, remove));
@@ -122,17 +123,17 @@ export function chatBox(onSend) {
   const log = h('ol', { class: 'chat-log', 'aria-live': 'polite' });
   const input = h('input', { id: 'chat-text', type: 'text', maxlength: '500', autocomplete: 'off' });
   const form = h('form', { class: 'chat-form' },
-    h('label', { for: 'chat-text', text: 'Message' }), input, h('button', { type: 'submit', text: 'Send' }));
+    h('label', { for: 'chat-text', text: t('Message') }), input, h('button', { type: 'submit', text: t('Send') }));
   form.addEventListener('submit', (e) => {
     e.preventDefault();
     const text = input.value.trim();
     if (!text) return;
     onSend(text);
-    add('You', text);
+    add(t('You'), text);
     input.value = '';
   });
   function add(who, text) { log.append(h('li', {}, h('strong', { text: `${who}: ` }), h('span', { text }))); }
   const box = h('section', { class: 'card chat', 'aria-labelledby': 'chat-h' },
-    h('h2', { id: 'chat-h', text: 'Chat' }), h('p', { class: 'muted', text: 'Messages go straight to the others and are not saved.' }), log, form);
+    h('h2', { id: 'chat-h', text: t('Chat') }), h('p', { class: 'muted', text: t('Messages go straight to the others and are not saved.') }), log, form);
   return { box, add };
 }

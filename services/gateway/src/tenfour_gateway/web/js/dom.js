@@ -1,4 +1,5 @@
 // DOM helpers. Never innerHTML: the page's CSP enforces Trusted Types, so text goes in as text.
+import { t } from './i18n.js';
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -53,7 +54,7 @@ export function field({ name, label, type = 'text', value, required, options, hi
     if (value !== undefined && value !== null) control.value = value;
   }
   control.dataset.field = name;
-  const wrap = h('div', { class: inline || type === 'checkbox' ? 'field inline' : 'field' });
+  const wrap = h('div', { class: `field${inline || type === 'checkbox' ? ' inline' : ''}` });
   if (type === 'checkbox') append(wrap, [control, h('label', { for: id, text: label })]);
   else append(wrap, [h('label', { for: id, text: label }), control]);
   if (hint) wrap.append(h('p', { class: 'hint', id: hintId, text: hint }));
@@ -108,7 +109,7 @@ export function showErrors(form, error) {
   }
   if (loose.length || !first) {
     const summary = h('div', { class: `notice ${error.code === 'UNIMPLEMENTED' ? 'unavailable' : 'error'} form-summary`, role: 'alert' },
-      h('p', { text: error.message || 'That did not work.' }),
+      h('p', { text: error.message || t('That did not work.') }),
       loose.length ? h('ul', {}, loose.map((t) => h('li', { text: t }))) : null);
     form.prepend(summary);
     if (!first) summary.setAttribute('tabindex', '-1'), summary.focus();
@@ -132,10 +133,10 @@ export function notice(kind, text, ...more) {
 // What a page shows when its backend call failed; "not available yet" for UNIMPLEMENTED.
 export function failure(error, what = '') {
   if (error && error.code === 'UNIMPLEMENTED') {
-    return notice('unavailable', `${what ? what + ': ' : ''}not available yet.`,
-      h('p', { class: 'muted', text: 'This part of Tenfour is still being built. Nothing is shown rather than made-up data.' }));
+    return notice('unavailable', what ? t('{0}: not available yet.', [what]) : t('Not available yet.'),
+      h('p', { class: 'muted', text: t('This part of Tenfour is still being built. Nothing is shown rather than made-up data.') }));
   }
-  return notice('error', `${what ? what + ': ' : ''}${error?.message || 'Something went wrong.'}`);
+  return notice('error', `${what ? what + ': ' : ''}${error?.message || t('Something went wrong.')}`);
 }
 
 export function setStatus(text, kind = '') {

@@ -2,6 +2,7 @@
 //
 // register() is a Trusted Types sink: the page's CSP allows exactly one policy, named
 // "tenfour-sw", and it yields nothing but the service worker's own address.
+import { t } from './i18n.js';
 
 const SW_URL = '/sw.js';
 let policy = null;
@@ -51,13 +52,13 @@ const SUBSCRIBE_TIMEOUT_MS = 20000;
 // Asks for permission (only ever after a click), then subscribes with the server's VAPID key.
 // Returns {endpoint, keys: {p256dh, auth}}.
 export async function subscribe(vapidPublicKey) {
-  if (!pushSupported()) throw new PushProblem('This browser cannot show alerts from Tenfour. Email still works.');
+  if (!pushSupported()) throw new PushProblem(t('This browser cannot show alerts from Tenfour. Email still works.'));
   const permission = await Notification.requestPermission();
   if (permission !== 'granted') {
-    throw new PushProblem('Your browser is set to block notifications from Tenfour. Allow them in the site settings (the lock or info icon next to the address), then try again.');
+    throw new PushProblem(t('Your browser is set to block notifications from Tenfour. Allow them in the site settings (the lock or info icon next to the address), then try again.'));
   }
   const reg = await registration();
-  if (!reg) throw new PushProblem('This browser could not start the part of Tenfour that shows alerts. Reload the page and try again.');
+  if (!reg) throw new PushProblem(t('This browser could not start the part of Tenfour that shows alerts. Reload the page and try again.'));
   const old = await reg.pushManager.getSubscription();
   const key = keyBytes(vapidPublicKey);
   if (old) {
@@ -67,13 +68,13 @@ export async function subscribe(vapidPublicKey) {
     await old.unsubscribe();
   }
   let timer;
-  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new PushProblem('Your browser\'s push service did not answer. Check the connection and try again.')), SUBSCRIBE_TIMEOUT_MS); });
+  const timeout = new Promise((_, reject) => { timer = setTimeout(() => reject(new PushProblem(t('Your browser\'s push service did not answer. Check the connection and try again.'))), SUBSCRIBE_TIMEOUT_MS); });
   try {
     const made = await Promise.race([reg.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }), timeout]);
     return made.toJSON();
   } catch (error) {
     if (error instanceof PushProblem) throw error;
-    throw new PushProblem('This browser could not turn on alerts (private windows cannot). Try a normal window, or use email.');
+    throw new PushProblem(t('This browser could not turn on alerts (private windows cannot). Try a normal window, or use email.'));
   } finally {
     clearTimeout(timer);
   }

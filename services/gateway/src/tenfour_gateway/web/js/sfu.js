@@ -2,6 +2,7 @@
 // offer and answer goes through signaling (PublishMedia / ListMedia / SubscribeMedia /
 // AnswerMedia), which checks that this person was let in. One connection sends my camera and
 // microphone (and the chat channel); one connection per other participant receives theirs.
+import { t } from './i18n.js';
 import * as api from './api.js';
 import { gathered, inbound } from './call_media.js';
 
@@ -76,7 +77,7 @@ export class GroupMedia {
     pc.ontrack = (e) => this.grid.attach(handle, e.track, this.names.get(handle));
     pc.ondatachannel = (e) => {
       e.channel.onmessage = (m) => {
-        try { const msg = JSON.parse(m.data); this.onChat(this.names.get(handle) || 'Participant', String(msg.text || '').slice(0, 500)); } catch { /* not chat */ }
+        try { const msg = JSON.parse(m.data); this.onChat(this.names.get(handle) || t('Participant'), String(msg.text || '').slice(0, 500)); } catch { /* not chat */ }
       };
     };
     pc.onconnectionstatechange = () => {

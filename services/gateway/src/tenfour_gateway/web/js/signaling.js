@@ -1,5 +1,6 @@
 // The signaling connection: a WebSocket to the gateway (Subscribe stream + sends) that resumes
 // after a drop from the last sequence number it saw, so no offer, answer or candidate is lost.
+import { t } from './i18n.js';
 import { refresh } from './api.js';
 
 export class SignalingSocket {
@@ -69,7 +70,7 @@ export class SignalingSocket {
     const code = event.code;
     if (code === 4403 || code === 4404 || code === 4400) {
       this.closed = true;
-      this.handlers.onFatal?.(this.lastError || { code: 'PERMISSION_DENIED', message: 'You cannot join this session.' });
+      this.handlers.onFatal?.(this.lastError || { code: 'PERMISSION_DENIED', message: t('You cannot join this session.') });
       return;
     }
     if (code === 4409) {

@@ -1,16 +1,17 @@
 // Formatting and parsing for the protobuf JSON shapes (Timestamp, Duration, LocalTime, LocalDate).
+import { t, language } from './i18n.js';
 
 export const browserZone = () => Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
 
 export function when(iso, zone) {
   if (!iso) return '';
-  return new Intl.DateTimeFormat(undefined, {
+  return new Intl.DateTimeFormat(language, {
     weekday: 'short', day: 'numeric', month: 'short', hour: '2-digit', minute: '2-digit', timeZone: zone || undefined,
   }).format(new Date(iso));
 }
 
 export function timeOnly(iso, zone) {
-  return new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', timeZone: zone || undefined }).format(new Date(iso));
+  return new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', timeZone: zone || undefined }).format(new Date(iso));
 }
 
 export function range(time, zone) {
@@ -57,6 +58,6 @@ export function nowPlus(days) {
 }
 
 export const WEEKDAYS = [
-  ['WEEKDAY_MONDAY', 'Monday'], ['WEEKDAY_TUESDAY', 'Tuesday'], ['WEEKDAY_WEDNESDAY', 'Wednesday'],
-  ['WEEKDAY_THURSDAY', 'Thursday'], ['WEEKDAY_FRIDAY', 'Friday'], ['WEEKDAY_SATURDAY', 'Saturday'], ['WEEKDAY_SUNDAY', 'Sunday'],
+  ['WEEKDAY_MONDAY', t('Monday')], ['WEEKDAY_TUESDAY', t('Tuesday')], ['WEEKDAY_WEDNESDAY', t('Wednesday')],
+  ['WEEKDAY_THURSDAY', t('Thursday')], ['WEEKDAY_FRIDAY', t('Friday')], ['WEEKDAY_SATURDAY', t('Saturday')], ['WEEKDAY_SUNDAY', t('Sunday')],
 ];

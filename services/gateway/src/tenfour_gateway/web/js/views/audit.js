@@ -1,19 +1,20 @@
 // System admins: the access audit trail of sessions (who viewed, joined, admitted, cancelled or
 // rescheduled), under pseudonyms only, and a check of its hash chain.
+import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear } from '../dom.js';
 import * as api from '../api.js';
 import { when } from '../time.js';
 
-const ACTIONS = { view: 'Viewed', join: 'Joined', admit: 'Admitted someone', cancel: 'Cancelled', reschedule: 'Moved' };
-const ROLES = { officer: 'Officer', therapist: 'Therapist', peer_supporter: 'Peer supporter', agency_admin: 'Coordinator', system_admin: 'System admin' };
+const ACTIONS = { view: t('Viewed'), join: t('Joined'), admit: t('Admitted someone'), cancel: t('Cancelled'), reschedule: t('Moved') };
+const ROLES = { officer: t('Officer'), therapist: t('Therapist'), peer_supporter: t('Peer supporter'), agency_admin: t('Coordinator'), system_admin: t('System admin') };
 const PAGE = 100;
 
 export async function accessAudit(main) {
   const check = h('section', { class: 'card' },
-    h('h2', { text: 'Is the trail intact?' }),
-    h('p', { class: 'muted', text: 'Each entry holds the fingerprint of the one before it: a changed or removed entry breaks every fingerprint after it.' }));
+    h('h2', { text: t('Is the trail intact?') }),
+    h('p', { class: 'muted', text: t('Each entry holds the fingerprint of the one before it: a changed or removed entry breaks every fingerprint after it.') }));
   const checkResult = h('div', { class: 'chain-result', 'aria-live': 'polite' });
-  const checkButton = h('button', { type: 'button', text: 'Check the trail' });
+  const checkButton = h('button', { type: 'button', text: t('Check the trail') });
   checkButton.addEventListener('click', async () => {
     checkButton.disabled = true;
     clear(checkResult);
@@ -21,11 +22,11 @@ export async function accessAudit(main) {
       const v = await api.call('identity', 'VerifyAuditChain', {});
       const count = Number(v.entries || 0);
       checkResult.append(v.intact
-        ? notice('ok', `Intact: ${count} ${count === 1 ? 'entry' : 'entries'} checked.`,
-          h('p', { class: 'muted' }, 'Latest fingerprint (note it down): ', h('code', { class: 'head-hash', text: v.head_hash })))
-        : notice('error', `Broken at entry ${v.first_broken_seq}: an entry was changed, removed or inserted there.`));
+        ? notice('ok', count === 1 ? t('Intact: 1 entry checked.') : t('Intact: {0} entries checked.', [count]),
+          h('p', { class: 'muted' }, t('Latest fingerprint (note it down): '), h('code', { class: 'head-hash', text: v.head_hash })))
+        : notice('error', t('Broken at entry {0}: an entry was changed, removed or inserted there.', [v.first_broken_seq])));
     } catch (error) {
-      checkResult.append(failure(error, 'Check'));
+      checkResult.append(failure(error, t('Check')));
     } finally {
       checkButton.disabled = false;
     }
@@ -33,10 +34,10 @@ export async function accessAudit(main) {
   check.append(h('div', { class: 'actions' }, checkButton), checkResult);
 
   const filter = h('form', { class: 'card', novalidate: true },
-    h('h2', { text: 'Access to sessions' }),
-    h('p', { class: 'muted', text: 'People and sessions appear as pseudonyms. To follow one session, enter its appointment id.' }),
-    field({ name: 'appointment_id', label: 'Appointment id (optional)' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Show' })));
+    h('h2', { text: t('Access to sessions') }),
+    h('p', { class: 'muted', text: t('People and sessions appear as pseudonyms. To follow one session, enter its appointment id.') }),
+    field({ name: 'appointment_id', label: t('Appointment id (optional)') }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Show') })));
   const results = h('div', { class: 'audit-results' });
   let after = 0;
   let session = '';
@@ -47,13 +48,13 @@ export async function accessAudit(main) {
     const entries = reply.entries || [];
     results.querySelector('.more')?.remove();
     if (!entries.length && !more) {
-      results.append(notice('info', session ? 'No access to this session is recorded.' : 'No access is recorded yet.'));
+      results.append(notice('info', session ? t('No access to this session is recorded.') : t('No access is recorded yet.')));
       return;
     }
     let table = results.querySelector('table.audit');
     if (!table) {
       table = h('table', { class: 'audit report' },
-        h('thead', {}, h('tr', {}, ...['#', 'When', 'What', 'Session', 'Who', 'Role', 'Seen by'].map((t) => h('th', { text: t })))),
+        h('thead', {}, h('tr', {}, ...['#', t('When'), t('What'), t('Session'), t('Who'), t('Role'), t('Seen by')].map((t) => h('th', { text: t })))),
         h('tbody'));
       results.append(table);
     }
@@ -66,7 +67,7 @@ export async function accessAudit(main) {
     }
     after = Number(entries[entries.length - 1]?.seq || after);
     if (entries.length === PAGE) {
-      const button = h('button', { type: 'button', class: 'more', text: 'Show more' });
+      const button = h('button', { type: 'button', class: 'more', text: t('Show more') });
       button.addEventListener('click', () => load(true).catch((error) => results.append(failure(error, 'Access audit'))));
       results.append(button);
     }
@@ -80,6 +81,6 @@ export async function accessAudit(main) {
   try {
     await load(false);
   } catch (error) {
-    results.append(failure(error, 'Access audit'));
+    results.append(failure(error, t('Access audit')));
   }
 }

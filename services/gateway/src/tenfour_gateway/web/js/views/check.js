@@ -1,5 +1,6 @@
 // Pre-call check, under a minute: camera, microphone, and a real connection to our echo peer
 // that sends your video back (round trip, loss, and whether a relay was needed).
+import { t } from '../i18n.js';
 import { h, notice, failure, clear } from '../dom.js';
 import * as api from '../api.js';
 import { seconds } from '../time.js';
@@ -26,34 +27,34 @@ function item(text) { return h('li', { class: 'pending', text }); }
 function mark(li, ok, text) { li.className = ok ? 'pass' : 'fail'; li.textContent = text; }
 
 export async function precall(main) {
-  const video = h('video', { class: 'remote', autoplay: true, playsinline: true, muted: true, 'aria-label': 'Your camera' });
+  const video = h('video', { class: 'remote', autoplay: true, playsinline: true, muted: true, 'aria-label': t('Your camera') });
   video.muted = true;
-  const echo = h('video', { class: 'local', autoplay: true, playsinline: true, muted: true, 'aria-label': 'Your video after a trip through the network' });
+  const echo = h('video', { class: 'local', autoplay: true, playsinline: true, muted: true, 'aria-label': t('Your video after a trip through the network') });
   echo.muted = true;
-  const meter = h('div', { class: 'meter', role: 'meter', 'aria-label': 'Microphone level', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 }, h('span'));
+  const meter = h('div', { class: 'meter', role: 'meter', 'aria-label': t('Microphone level'), 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': 0 }, h('span'));
   const list = h('ul', { class: 'checks' });
-  const start = h('button', { type: 'button', text: 'Start the check' });
+  const start = h('button', { type: 'button', text: t('Start the check') });
   const result = h('div', { 'aria-live': 'polite' });
-  main.append(h('p', { text: 'Check your camera, microphone and connection before a session. It takes under a minute and nobody else sees it.' }),
-    h('div', { class: 'actions' }, start), h('div', { class: 'videos' }, video, echo), h('p', {}, 'Microphone: '), meter, list, result);
+  main.append(h('p', { text: t('Check your camera, microphone and connection before a session. It takes under a minute and nobody else sees it.') }),
+    h('div', { class: 'actions' }, start), h('div', { class: 'videos' }, video, echo), h('p', {}, t('Microphone: ')), meter, list, result);
   let cleanup = () => {};
   start.addEventListener('click', async () => {
     start.disabled = true;
     cleanup();
     clear(list); clear(result);
-    const camera = item('Camera'); const mic = item('Microphone'); const net = item('Connection'); const quality = item('Quality');
+    const camera = item(t('Camera')); const mic = item(t('Microphone')); const net = item(t('Connection')); const quality = item(t('Quality'));
     list.append(camera, mic, net, quality);
     let stream;
     try {
       stream = await navigator.mediaDevices.getUserMedia({ audio: true, video: true });
     } catch (error) {
-      mark(camera, false, 'Camera and microphone: the browser did not allow them. Allow them (camera icon in the address bar) and try again.');
+      mark(camera, false, t('Camera and microphone: the browser did not allow them. Allow them (camera icon in the address bar) and try again.'));
       start.disabled = false;
       return;
     }
     video.srcObject = stream;
     const v = stream.getVideoTracks()[0]; const a = stream.getAudioTracks()[0];
-    mark(camera, Boolean(v && v.readyState === 'live'), v ? `Camera works (${v.label || 'camera'})` : 'No camera found');
+    mark(camera, Boolean(v && v.readyState === 'live'), v ? t('Camera works ({0})', [v.label || t('camera')]) : t('No camera found'));
     // Microphone level, so people can see it hears them.
     let audioContext = null; let heard = 0;
     if (a) {
@@ -79,11 +80,11 @@ export async function precall(main) {
       const ice = await api.call('signaling', 'GetIceServers', {});
       const iceServers = (ice.ice_servers || []).map((s) => ({ urls: s.urls, ...(s.username ? { username: s.username, credential: s.credential } : {}) }));
       if (iceServers.some((s) => [].concat(s.urls).some((u) => /^turns?:/.test(u)))) {
-        const relay = item('Relay');
+        const relay = item(t('Relay'));
         list.append(relay);
         relayGathers(iceServers).then((ok) => mark(relay, ok, ok
-          ? 'Our relay is reachable: sessions that hide your address will connect'
-          : 'Our relay cannot be reached from this network: sessions that hide your address may not connect'));
+          ? t('Our relay is reachable: sessions that hide your address will connect')
+          : t('Our relay cannot be reached from this network: sessions that hide your address may not connect')));
       }
       pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: ice.relay_only ? 'relay' : 'all' });
       for (const t of stream.getTracks()) pc.addTrack(t, stream);
@@ -102,15 +103,15 @@ export async function precall(main) {
         if (pc.connectionState === 'connected') resolve();
         pc.addEventListener('connectionstatechange', () => {
           if (pc.connectionState === 'connected') resolve();
-          if (pc.connectionState === 'failed') reject(new Error('could not connect'));
+          if (pc.connectionState === 'failed') reject(new Error(t('could not connect')));
         });
-        setTimeout(() => reject(new Error('no connection within 15 seconds')), 15000);
+        setTimeout(() => reject(new Error(t('no connection within 15 seconds'))), 15000);
       });
       const setup = Math.round(performance.now() - began);
       // A few seconds of echo: round trip over the data channel, frames that came back, loss.
       const rtts = [];
-      channel.onmessage = (e) => { if (String(e.data).startsWith('pong ')) rtts.push(performance.now() - Number(String(e.data).slice(5))); };
-      const pings = setInterval(() => { if (channel.readyState === 'open') channel.send(`ping ${performance.now()}`); }, 250);
+      channel.onmessage = (e) => { if (String(e.data).startsWith('pong ')) rtts.push(performance.now() - Number(String(e.data).slice(5))); }; // i18n-ignore: the check's own protocol
+      const pings = setInterval(() => { if (channel.readyState === 'open') channel.send(`ping ${performance.now()}`); }, 250); // i18n-ignore: the check's own protocol
       await new Promise((r) => setTimeout(r, Math.min(4000, seconds(reply.max_duration) * 1000 || 4000)));
       clearInterval(pings);
       const stats = await pc.getStats();
@@ -122,21 +123,21 @@ export async function precall(main) {
       });
       const rtt = rtts.length ? Math.round(rtts.sort((x, y) => x - y)[Math.floor(rtts.length / 2)]) : null;
       const lossPct = received + lost ? (100 * lost) / (received + lost) : 0;
-      mark(mic, heard > 3, heard > 3 ? 'Microphone hears you' : 'We did not hear anything: check that the microphone is not muted.');
-      mark(net, true, `Connected in ${(setup / 1000).toFixed(1)} s${type === 'relay' ? ' (through our relay: fine, a little slower)' : ''}`);
+      mark(mic, heard > 3, heard > 3 ? t('Microphone hears you') : t('We did not hear anything: check that the microphone is not muted.'));
+      mark(net, true, t('Connected in {0} s', [(setup / 1000).toFixed(1)]) + (type === 'relay' ? t(' (through our relay: fine, a little slower)') : ''));
       const good = frames > 0 && (rtt === null || rtt < 400) && lossPct < 5;
-      mark(quality, good, `${frames > 0 ? 'Your video made the round trip' : 'No video came back'}${rtt !== null ? `, ${rtt} ms round trip` : ''}, ${lossPct.toFixed(1)}% lost`);
+      mark(quality, good, [frames > 0 ? t('Your video made the round trip') : t('No video came back'), rtt !== null ? t('{0} ms round trip', [rtt]) : null, t('{0}% lost', [lossPct.toFixed(1)])].filter(Boolean).join(', '));
       result.dataset.framesDecoded = String(frames);
-      result.append(notice(good ? 'ok' : 'warn', good ? 'All good: you are ready for a session.' : 'You can still join, but the picture or sound may suffer. Try moving closer to your Wi-Fi or using a wired connection.'));
+      result.append(notice(good ? 'ok' : 'warn', good ? t('All good: you are ready for a session.') : t('You can still join, but the picture or sound may suffer. Try moving closer to your Wi-Fi or using a wired connection.')));
     } catch (error) {
-      mark(mic, heard > 3, heard > 3 ? 'Microphone hears you' : 'Microphone: not checked');
-      mark(net, false, `Connection: ${error.message || 'failed'}`);
-      mark(quality, false, 'Quality: not measured');
-      result.append(error.code ? failure(error, 'Connection check') : notice('error', 'We could not reach the check service. Sessions may not connect from this network.'));
+      mark(mic, heard > 3, heard > 3 ? t('Microphone hears you') : t('Microphone: not checked'));
+      mark(net, false, t('Connection: {0}', [error.message || t('failed')]));
+      mark(quality, false, t('Quality: not measured'));
+      result.append(error.code ? failure(error, t('Connection check')) : notice('error', t('We could not reach the check service. Sessions may not connect from this network.')));
     } finally {
       cleanup();
       start.disabled = false;
-      start.textContent = 'Check again';
+      start.textContent = t('Check again');
     }
   });
 }

@@ -1,6 +1,7 @@
 // Schedule clashes: sessions (and group seats) a change of shifts, rest rules or the provider's
 // hours no longer fits, with other times grouped by day; one tap moves the session.
 // #/conflicts lists them all; #/conflicts/<appointment id> is the link a notification carries.
+import { t, language } from '../i18n.js';
 import { h, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { range } from '../time.js';
@@ -13,7 +14,7 @@ const clockOf = (slot) => String(slot.local_start || '').slice(11, 16);
 
 function dayHeading(day) {
   const [y, m, d] = day.split('-').map(Number);
-  return new Intl.DateTimeFormat(undefined, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' })
+  return new Intl.DateTimeFormat(language, { weekday: 'long', day: 'numeric', month: 'long', timeZone: 'UTC' })
     .format(new Date(Date.UTC(y, m - 1, d, 12)));
 }
 
@@ -49,33 +50,33 @@ async function load(box, only, ctx, before = null) {
   try {
     reply = await api.call('scheduling', 'ListConflicts', only ? { appointment_id: only } : {});
   } catch (error) {
-    clear(box).append(failure(error, 'Schedule clashes'));
+    clear(box).append(failure(error, t('Schedule clashes')));
     return;
   }
   const found = reply.conflicts || [];
   clear(box);
   if (before) box.append(before);
   if (!found.length) {
-    box.append(notice('ok', only ? 'This appointment no longer clashes with your shifts.' : 'Nothing clashes with your shifts.'),
-      h('p', {}, h('a', { href: '#/appointments', text: 'Your appointments' })));
+    box.append(notice('ok', only ? t('This appointment no longer clashes with your shifts.') : t('Nothing clashes with your shifts.')),
+      h('p', {}, h('a', { href: '#/appointments', text: t('Your appointments') })));
   }
   for (const c of found) box.append(conflictCard(c, box, only, ctx));
-  if (reply.checked_at) box.append(h('p', { class: 'muted checked', text: 'Checked against your latest shifts.' }));
+  if (reply.checked_at) box.append(h('p', { class: 'muted checked', text: t('Checked against your latest shifts.') }));
 }
 
 function conflictCard(c, box, only, ctx) {
   const a = c.appointment;
-  const what = c.group_seat ? 'Your seat in the group session' : 'Your appointment';
+  const what = c.group_seat ? t('Your seat in the group session') : t('Your appointment');
   const card = h('section', { class: 'card conflict', dataset: { appointmentId: a.appointment_id } },
     h('h2', { text: range(a.time, ctx.rosterZone) }),
-    h('p', {}, h('span', { class: 'badge conflict', text: 'Clashes with a shift' }), ' ', `${what} no longer fits${c.reason ? `: ${c.reason}` : '.'}`),
-    h('p', { class: 'muted', text: 'It stays booked until you choose another time or cancel it.' }));
+    h('p', {}, h('span', { class: 'badge conflict', text: t('Clashes with a shift') }), ' ', c.reason ? t('{0} no longer fits: {1}', [what, c.reason]) : t('{0} no longer fits.', [what])),
+    h('p', { class: 'muted', text: t('It stays booked until you choose another time or cancel it.') }));
   const alternatives = c.alternatives || [];
   if (!alternatives.length) {
-    card.append(notice('warn', 'No other time fits in the next four weeks. You can keep it, cancel it, or look again after your next roster change.'));
+    card.append(notice('warn', t('No other time fits in the next four weeks. You can keep it, cancel it, or look again after your next roster change.')));
     return card;
   }
-  card.append(h('p', { text: 'Other times that fit your shifts and rest:' }));
+  card.append(h('p', { text: t('Other times that fit your shifts and rest:') }));
   for (const [day, slots] of byDay(alternatives)) {
     card.append(h('div', { class: 'alt-day', dataset: { day } },
       h('h3', { text: dayHeading(day) }),
@@ -85,25 +86,25 @@ function conflictCard(c, box, only, ctx) {
 }
 
 function alternativeItem(c, slot, box, only, ctx) {
-  const label = c.group_seat ? `Take a seat at ${clockOf(slot)} instead` : `Move to ${clockOf(slot)}`;
+  const label = c.group_seat ? t('Take a seat at {0} instead', [clockOf(slot)]) : t('Move to {0}', [clockOf(slot)]);
   const button = h('button', { type: 'button', text: label });
   const item = h('li', { class: 'alternative', dataset: { start: slot.time.start } },
-    h('p', {}, h('strong', { text: clockOf(slot) }), slot.provider_display_name ? ` with ${slot.provider_display_name}` : ''),
+    h('p', {}, h('strong', { text: clockOf(slot) }), slot.provider_display_name ? t(' with {0}', [slot.provider_display_name]) : ''),
     slot.reason ? h('p', { class: 'muted', text: slot.reason }) : null,
     h('div', { class: 'actions' }, button));
   button.addEventListener('click', async () => {
     for (const b of box.querySelectorAll('button')) b.disabled = true;
     try {
       await accept(c, slot);
-      setStatus('Moved.', 'ok');
-      await load(box, only, ctx, notice('ok', `Moved to ${range(slot.time, ctx.rosterZone)}.`));
+      setStatus(t('Moved.'), 'ok');
+      await load(box, only, ctx, notice('ok', t('Moved to {0}.', [range(slot.time, ctx.rosterZone)])));
     } catch (error) {
       if (error.code === 'FAILED_PRECONDITION') {
         // Taken meanwhile: nothing changed; the list comes back with times free now.
-        await load(box, only, ctx, notice('warn', 'That time was just taken. Your appointment is unchanged. Here are times free now.'));
+        await load(box, only, ctx, notice('warn', t('That time was just taken. Your appointment is unchanged. Here are times free now.')));
       } else {
         for (const b of box.querySelectorAll('button')) b.disabled = false;
-        item.append(failure(error, 'Moving'));
+        item.append(failure(error, t('Moving')));
       }
     }
   });

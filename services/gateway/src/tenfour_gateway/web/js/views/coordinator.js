@@ -1,19 +1,20 @@
 // Coordinator (agency admin) and system admin pages.
+import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { browserZone, when, minutes, duration } from '../time.js';
 
 export async function codes(main, _params, ctx) {
   const agencyField = ctx.session.role === 'system_admin'
-    ? field({ name: 'agency_id', label: 'Agency id', required: true })
+    ? field({ name: 'agency_id', label: t('Agency id'), required: true })
     : null;
   const form = h('form', { class: 'card', novalidate: true },
-    h('p', { text: 'Officers join with a code. Nobody at the agency learns who used it.' }),
+    h('p', { text: t('Officers join with a code. Nobody at the agency learns who used it.') }),
     agencyField,
-    field({ name: 'label', label: 'Label (for you)', hint: 'For example: Night shift roll call', attrs: { maxlength: 80 } }),
-    field({ name: 'max_redemptions', label: 'How many people may use it', type: 'number', value: 50, attrs: { min: 1, max: 10000 } }),
-    field({ name: 'expires_days', label: 'Valid for (days)', type: 'number', value: 30, attrs: { min: 1, max: 365 } }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Create code' })));
+    field({ name: 'label', label: t('Label (for you)'), hint: t('For example: Night shift roll call'), attrs: { maxlength: 80 } }),
+    field({ name: 'max_redemptions', label: t('How many people may use it'), type: 'number', value: 50, attrs: { min: 1, max: 10000 } }),
+    field({ name: 'expires_days', label: t('Valid for (days)'), type: 'number', value: 30, attrs: { min: 1, max: 365 } }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Create code') })));
   const out = h('div', { 'aria-live': 'polite' });
   const stats = h('div');
   main.append(form, out, stats);
@@ -23,9 +24,9 @@ export async function codes(main, _params, ctx) {
       agency_id: agency(), label: valueOf(form, 'label') || '', max_redemptions: Number(valueOf(form, 'max_redemptions')),
       expires_at: new Date(Date.now() + Number(valueOf(form, 'expires_days')) * 86400000).toISOString(),
     });
-    clear(out).append(notice('ok', 'New code (shown only now, write it down or hand it out):',
+    clear(out).append(notice('ok', t('New code (shown only now, write it down or hand it out):'),
       h('p', {}, h('code', { class: 'copy enrolment-code', text: code.code })),
-      h('p', { class: 'muted', text: `Up to ${code.max_redemptions} people, until ${when(code.expires_at)}.` })));
+      h('p', { class: 'muted', text: t('Up to {0} people, until {1}.', [code.max_redemptions, when(code.expires_at)]) })));
     await showStats();
   });
   async function showStats() {
@@ -34,20 +35,20 @@ export async function codes(main, _params, ctx) {
     try {
       const s = await api.call('identity', 'GetEnrolmentStats', { agency_id: agency() });
       stats.append(h('div', { class: 'card' }, h('h2', { text: 'Sign-ups' }),
-        h('p', { text: `${s.codes_issued} codes issued. ${s.redemptions_suppressed ? 'Fewer than 11 sign-ups so far (small numbers are not shown, to protect privacy).' : `About ${s.redemptions} sign-ups.`}` })));
+        h('p', { text: `${s.codes_issued} codes issued. ${s.redemptions_suppressed ? t('Fewer than 11 sign-ups so far (small numbers are not shown, to protect privacy).') : `About ${s.redemptions} sign-ups.`}` })));
     } catch (error) { stats.append(failure(error, 'Sign-ups')); }
   }
   await showStats();
 }
 
 const POLICY_FIELDS = [
-  ['pre_shift_buffer', 'Free time before a shift starts (minutes)', 90],
-  ['post_shift_buffer', 'Free time after a shift ends (minutes)', 60],
-  ['sleep_after_night', 'Protected sleep after a night shift (minutes)', 480],
-  ['sleep_start_after_night', 'Sleep protection starts after a night shift ends (minutes)', 60],
-  ['min_rest_gap', 'No sessions in a rest gap shorter than (minutes)', 660],
-  ['late_cancel_window', 'Late cancellation window (minutes)', 1440],
-  ['urgent_escalate_after', 'Escalate an urgent request after (minutes)', 10],
+  ['pre_shift_buffer', t('Free time before a shift starts (minutes)'), 90],
+  ['post_shift_buffer', t('Free time after a shift ends (minutes)'), 60],
+  ['sleep_after_night', t('Protected sleep after a night shift (minutes)'), 480],
+  ['sleep_start_after_night', t('Sleep protection starts after a night shift ends (minutes)'), 60],
+  ['min_rest_gap', t('No sessions in a rest gap shorter than (minutes)'), 660],
+  ['late_cancel_window', t('Late cancellation window (minutes)'), 1440],
+  ['urgent_escalate_after', t('Escalate an urgent request after (minutes)'), 10],
 ];
 
 export async function fatigue(main, _params, ctx) {
@@ -56,17 +57,17 @@ export async function fatigue(main, _params, ctx) {
   try {
     policy = await api.call('scheduling', 'GetFatiguePolicy', { agency_id: agencyId });
   } catch (error) {
-    main.append(failure(error, 'Rest rules'));
+    main.append(failure(error, t('Rest rules')));
     if (error.code === 'UNIMPLEMENTED') return;
     policy = {};
   }
   const form = h('form', { class: 'card', novalidate: true },
-    h('p', { text: 'Sessions are never offered during a shift. These rules add rest around shifts; the defaults follow sleep research.' }),
+    h('p', { text: t('Sessions are never offered during a shift. These rules add rest around shifts; the defaults follow sleep research.') }),
     POLICY_FIELDS.map(([name, label, fallback]) => field({ name: `policy.${name}`, label, type: 'number', value: policy[name] ? minutes(policy[name]) : fallback, attrs: { min: 0, max: 2880 } })),
-    field({ name: 'policy.max_sessions_per_day', label: 'Most sessions per day for one officer', type: 'number', value: policy.max_sessions_per_day || 1, attrs: { min: 1, max: 10 } }),
-    field({ name: 'policy.crisis_line_text', label: 'Crisis line text shown to officers', type: 'textarea', value: policy.crisis_line_text || '' }),
-    field({ name: 'policy.reminder_offsets', label: 'Reminders before a session', value: (policy.reminder_offsets || ['24h', '1h']).join(', '), hint: 'For example: 24h, 1h' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Save rest rules' })));
+    field({ name: 'policy.max_sessions_per_day', label: t('Most sessions per day for one officer'), type: 'number', value: policy.max_sessions_per_day || 1, attrs: { min: 1, max: 10 } }),
+    field({ name: 'policy.crisis_line_text', label: t('Crisis line text shown to officers'), type: 'textarea', value: policy.crisis_line_text || '' }),
+    field({ name: 'policy.reminder_offsets', label: t('Reminders before a session'), value: (policy.reminder_offsets || ['24h', '1h']).join(', '), hint: t('For example: 24h, 1h') }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Save rest rules') })));
   main.append(form);
   onSubmit(form, async () => {
     const body = { agency_id: agencyId };
@@ -75,16 +76,16 @@ export async function fatigue(main, _params, ctx) {
     body.crisis_line_text = valueOf(form, 'policy.crisis_line_text');
     body.reminder_offsets = String(valueOf(form, 'policy.reminder_offsets')).split(',').map((s) => s.trim()).filter(Boolean);
     await api.call('scheduling', 'SetFatiguePolicy', { policy: body });
-    setStatus('Rest rules saved.', 'ok');
+    setStatus(t('Rest rules saved.'), 'ok');
   });
 }
 
 const FIGURES = [
-  ['sessions_booked', 'Booked'], ['sessions_fulfilled', 'Held'], ['no_show_rate', 'Missed', 'pct'],
-  ['late_cancel_rate', 'Late cancels', 'pct'], ['officers_served', 'Officers served'],
-  ['median_days_enrolment_to_first_session', 'Days to first session'], ['day_off_share', 'On days off', 'pct'],
-  ['peer_share', 'With a peer', 'pct'], ['feedback_responses', 'Feedback'], ['mean_rating', 'Rating (1-5)', 'one'],
-  ['recommend_share', 'Would recommend', 'pct'], ['mean_stress_change', 'Stress change (0-10)', 'one'],
+  ['sessions_booked', t('Booked')], ['sessions_fulfilled', t('Held')], ['no_show_rate', t('Missed'), 'pct'],
+  ['late_cancel_rate', t('Late cancels'), 'pct'], ['officers_served', t('Officers served')],
+  ['median_days_enrolment_to_first_session', t('Days to first session')], ['day_off_share', t('On days off'), 'pct'],
+  ['peer_share', t('With a peer'), 'pct'], ['feedback_responses', t('Feedback')], ['mean_rating', t('Rating (1-5)'), 'one'],
+  ['recommend_share', t('Would recommend'), 'pct'], ['mean_stress_change', t('Stress change (0-10)'), 'one'],
 ];
 
 function figure(f, kind) {
@@ -101,66 +102,66 @@ export async function outcomes(main, _params, ctx) {
   try {
     report = await api.call('outcomes', 'GetAgencyReport', { agency_id: ctx.session.agency_id });
   } catch (error) {
-    main.append(failure(error, 'Program numbers'));
+    main.append(failure(error, t('Program numbers')));
     return;
   }
-  main.append(h('p', { text: `Totals for your agency only, never about one person. A figure based on fewer than ${report.min_officers || 11} officers, or one that would let someone work it out, says "hidden". A month appears once it is over and never changes afterwards.` }));
+  main.append(h('p', { text: t('Totals for your agency only, never about one person. A figure based on fewer than {0} officers, or one that would let someone work it out, says "hidden". A month appears once it is over and never changes afterwards.', [report.min_officers || 11]) }));
   const periods = report.periods || [];
   if (!periods.length) {
-    main.append(notice('', 'No month has been published yet. Figures appear after the first full month of use.'));
+    main.append(notice('', t('No month has been published yet. Figures appear after the first full month of use.')));
     return;
   }
   const wrap = h('div', { class: 'card' });
   wrap.append(h('table', { class: 'report' },
-    h('caption', { class: 'muted', text: `Published through ${report.published_through || '–'}` }),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: 'Period' }), FIGURES.map(([, label]) => h('th', { scope: 'col', text: label })))),
+    h('caption', { class: 'muted', text: t('Published through {0}', [report.published_through || '–']) }),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('Period') }), FIGURES.map(([, label]) => h('th', { scope: 'col', text: label })))),
     h('tbody', {}, periods.map((p) => h('tr', {}, h('th', { scope: 'row', text: p.period?.label || '' }),
       FIGURES.map(([key, , kind]) => h('td', { text: figure(p[key], kind) })))))));
-  const download = h('button', { type: 'button', class: 'secondary', text: 'Download as CSV' });
+  const download = h('button', { type: 'button', class: 'secondary', text: t('Download as CSV') });
   download.addEventListener('click', async () => {
     try {
       const csv = await api.call('outcomes', 'ExportAgencyReportCsv', { agency_id: ctx.session.agency_id });
       const bytes = Uint8Array.from(atob(csv.content || ''), (c) => c.charCodeAt(0));
       const link = h('a', { href: URL.createObjectURL(new Blob([bytes], { type: csv.content_type || 'text/csv' })), download: csv.filename || 'report.csv' });
       document.body.append(link); link.click(); link.remove();
-    } catch (error) { main.append(failure(error, 'Download')); }
+    } catch (error) { main.append(failure(error, t('Download'))); }
   });
   main.append(h('div', { class: 'table-scroll' }, wrap), h('div', { class: 'actions' }, download));
 }
 
 export async function administration(main) {
   const agency = h('form', { class: 'card', novalidate: true },
-    h('h2', { text: 'New agency' }),
-    field({ name: 'name', label: 'Name', required: true }),
-    field({ name: 'timezone', label: 'Time zone', value: browserZone() }),
-    field({ name: 'jurisdiction', label: 'Jurisdiction', hint: 'For example: US-TX' }),
-    field({ name: 'crisis_line_text', label: 'Crisis line text', type: 'textarea' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Create agency' })));
+    h('h2', { text: t('New agency') }),
+    field({ name: 'name', label: t('Name'), required: true }),
+    field({ name: 'timezone', label: t('Time zone'), value: browserZone() }),
+    field({ name: 'jurisdiction', label: t('Jurisdiction'), hint: t('For example: US-TX') }),
+    field({ name: 'crisis_line_text', label: t('Crisis line text'), type: 'textarea' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Create agency') })));
   onSubmit(agency, async () => {
     const a = await api.call('identity', 'CreateAgency', { name: valueOf(agency, 'name'), timezone: valueOf(agency, 'timezone'), jurisdiction: valueOf(agency, 'jurisdiction') || '', crisis_line_text: valueOf(agency, 'crisis_line_text') || '' });
-    agency.append(notice('ok', 'Agency created. Its id: ', h('code', { class: 'copy agency-id', text: a.agency_id })));
+    agency.append(notice('ok', t('Agency created. Its id: '), h('code', { class: 'copy agency-id', text: a.agency_id })));
   });
   const coordinator = h('form', { class: 'card', novalidate: true },
-    h('h2', { text: 'New wellness coordinator' }),
-    field({ name: 'agency_id', label: 'Agency id', required: true }),
+    h('h2', { text: t('New wellness coordinator') }),
+    field({ name: 'agency_id', label: t('Agency id'), required: true }),
     field({ name: 'email', label: 'E-mail', type: 'email', required: true }),
-    field({ name: 'display_name', label: 'Name', required: true }),
-    field({ name: 'password', label: 'First password', type: 'password', attrs: { autocomplete: 'new-password' }, required: true }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Create coordinator' })));
+    field({ name: 'display_name', label: t('Name'), required: true }),
+    field({ name: 'password', label: t('First password'), type: 'password', attrs: { autocomplete: 'new-password' }, required: true }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Create coordinator') })));
   onSubmit(coordinator, async () => {
     await api.call('identity', 'CreateAgencyAdmin', { agency_id: valueOf(coordinator, 'agency_id'), email: valueOf(coordinator, 'email'), display_name: valueOf(coordinator, 'display_name'), password: valueOf(coordinator, 'password') });
-    coordinator.append(notice('ok', 'Coordinator created.'));
+    coordinator.append(notice('ok', t('Coordinator created.')));
   });
   const therapist = h('form', { class: 'card', novalidate: true },
-    h('h2', { text: 'New therapist' }),
+    h('h2', { text: t('New therapist') }),
     field({ name: 'email', label: 'E-mail', type: 'email', required: true }),
-    field({ name: 'display_name', label: 'Name', required: true }),
-    field({ name: 'password', label: 'First password', type: 'password', attrs: { autocomplete: 'new-password' }, required: true }),
-    field({ name: 'agency_id', label: 'Agency id (only for an in-house clinician)' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Add therapist' })));
+    field({ name: 'display_name', label: t('Name'), required: true }),
+    field({ name: 'password', label: t('First password'), type: 'password', attrs: { autocomplete: 'new-password' }, required: true }),
+    field({ name: 'agency_id', label: t('Agency id (only for an in-house clinician)') }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Add therapist') })));
   onSubmit(therapist, async () => {
     await api.call('identity', 'OnboardTherapist', { email: valueOf(therapist, 'email'), display_name: valueOf(therapist, 'display_name'), password: valueOf(therapist, 'password'), agency_id: valueOf(therapist, 'agency_id') || '' });
-    therapist.append(notice('ok', 'Therapist added. They set up two-step sign-in the first time they sign in.'));
+    therapist.append(notice('ok', t('Therapist added. They set up two-step sign-in the first time they sign in.')));
   });
   main.append(agency, coordinator, therapist);
 }

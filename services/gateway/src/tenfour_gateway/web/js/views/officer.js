@@ -1,4 +1,5 @@
 // Officer pages: rotation, finding and booking a time, appointments, calendar link, talk now.
+import { t, language } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { browserZone, when, range, localTime, localDate, dateText, hhmm, isoDay, addDays, nowPlus, seconds, duration, minutes } from '../time.js';
@@ -6,7 +7,7 @@ import * as live from '../live.js';
 import { deliveriesByAppointment } from './deliveries.js';
 
 const KIND_OF = { D: 'SHIFT_KIND_DAY', S: 'SHIFT_KIND_SWING', N: 'SHIFT_KIND_NIGHT' };
-const LETTER_NAME = { D: 'Day', S: 'Swing', N: 'Night' };
+const LETTER_NAME = { D: t('Day'), S: t('Swing'), N: t('Night') };
 const DEFAULT_SHIFT = { D: ['07:00', 12], S: ['15:00', 10], N: ['19:00', 12] };
 
 // ---------------------------------------------------------------------------- rotation
@@ -17,35 +18,35 @@ export async function rotation(main, _params, ctx) {
   try {
     templates = (await api.call('scheduling', 'ListRotationTemplates', {})).templates || [];
   } catch (error) {
-    main.append(failure(error, 'Shift rotations'));
+    main.append(failure(error, t('Shift rotations')));
     return;
   }
   let roster = null;
   try {
     roster = await api.call('scheduling', 'GetRoster', { officer_id: me });
   } catch (error) {
-    if (error.code !== 'NOT_FOUND') main.append(failure(error, 'Your saved rotation'));
+    if (error.code !== 'NOT_FOUND') main.append(failure(error, t('Your saved rotation')));
   }
-  main.append(h('p', { text: 'Enter your rotation once. Tenfour then only offers times that are not during a shift, not right before one, and not in your sleep after nights.' }));
+  main.append(h('p', { text: t('Enter your rotation once. Tenfour then only offers times that are not during a shift, not right before one, and not in your sleep after nights.') }));
 
-  const byName = Object.fromEntries(templates.map((t) => [t.name, t]));
+  const byName = Object.fromEntries(templates.map((tp) => [tp.name, tp]));
   const initial = roster && roster.cycle ? roster : null;
   const form = h('form', { class: 'card', novalidate: true });
-  const shiftsBox = h('fieldset', {}, h('legend', { text: 'Shift times' }));
+  const shiftsBox = h('fieldset', {}, h('legend', { text: t('Shift times') }));
   const preview = h('div', { 'aria-live': 'polite' });
   form.append(
-    field({ name: 'roster.template', label: 'Rotation', type: 'select', value: initial?.template || (templates[0]?.name ?? ''),
-      options: [...templates.map((t) => [t.name, `${t.description || t.name} (${t.cycle.length} days)`]), ['', 'Other (type the pattern)']] }),
-    field({ name: 'roster.cycle', label: 'Pattern', value: initial?.cycle || templates[0]?.cycle || '',
-      hint: 'One letter per day: D day shift, S swing, N night, - day off. Example Pitman: DD--DDD--DD---', attrs: { autocapitalize: 'characters', spellcheck: 'false' } }),
-    field({ name: 'roster.anchor', label: 'A date when you were at the start of the pattern', type: 'date', value: dateText(initial?.anchor) || isoDay(new Date()) }),
-    field({ name: 'roster.offset_days', label: 'Days into the pattern on that date', type: 'number', value: initial?.offset_days || 0, attrs: { min: 0, max: 365 }, hint: 'Usually 0. Use it if your squad runs the same pattern a few days later.' }),
-    field({ name: 'roster.timezone', label: 'Time zone', value: initial?.timezone || browserZone() }),
+    field({ name: 'roster.template', label: t('Rotation'), type: 'select', value: initial?.template || (templates[0]?.name ?? ''),
+      options: [...templates.map((tp) => [tp.name, t('{0} ({1} days)', [tp.description || tp.name, tp.cycle.length])]), ['', t('Other (type the pattern)')]] }),
+    field({ name: 'roster.cycle', label: t('Pattern'), value: initial?.cycle || templates[0]?.cycle || '',
+      hint: t('One letter per day: D day shift, S swing, N night, - day off. Example Pitman: DD--DDD--DD---'), attrs: { autocapitalize: 'characters', spellcheck: 'false' } }),
+    field({ name: 'roster.anchor', label: t('A date when you were at the start of the pattern'), type: 'date', value: dateText(initial?.anchor) || isoDay(new Date()) }),
+    field({ name: 'roster.offset_days', label: t('Days into the pattern on that date'), type: 'number', value: initial?.offset_days || 0, attrs: { min: 0, max: 365 }, hint: t('Usually 0. Use it if your squad runs the same pattern a few days later.') }),
+    field({ name: 'roster.timezone', label: t('Time zone'), value: initial?.timezone || browserZone() }),
     shiftsBox,
-    h('h2', { text: 'Preview: the next four weeks' }),
+    h('h2', { text: t('Preview: the next four weeks') }),
     h('p', { class: 'muted', text: 'Worked out from what you entered above; nothing is saved yet.' }),
     preview,
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Save my rotation' })));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Save my rotation') })));
   main.append(form);
 
   const shiftValues = {};
@@ -63,8 +64,8 @@ export async function rotation(main, _params, ctx) {
     letters().forEach((letter, i) => {
       const [start, hours] = shiftValues[letter] || DEFAULT_SHIFT[letter];
       shiftsBox.append(h('div', { class: 'row', dataset: { letter } },
-        field({ name: `roster.shifts[${i}].start`, label: `${LETTER_NAME[letter]} shift (${letter}) starts`, type: 'time', value: start }),
-        field({ name: `roster.shifts[${i}].length`, label: 'Hours', type: 'number', value: hours, attrs: { min: 1, max: 24, step: 0.5 } })));
+        field({ name: `roster.shifts[${i}].start`, label: t('{0} shift ({1}) starts', [LETTER_NAME[letter], letter]), type: 'time', value: start }),
+        field({ name: `roster.shifts[${i}].length`, label: t('Hours'), type: 'number', value: hours, attrs: { min: 1, max: 24, step: 0.5 } })));
     });
   }
   function readRoster() {
@@ -88,18 +89,18 @@ export async function rotation(main, _params, ctx) {
   function renderPreview() {
     clear(preview);
     const r = readRoster();
-    if (!r.cycle || !r.anchor.year) { preview.append(h('p', { class: 'muted', text: 'Enter a pattern and a date to see a preview.' })); return; }
+    if (!r.cycle || !r.anchor.year) { preview.append(h('p', { class: 'muted', text: t('Enter a pattern and a date to see a preview.') })); return; }
     const anchor = new Date(r.anchor.year, r.anchor.month - 1, r.anchor.day);
     const today = new Date();
     const start = addDays(today, -((today.getDay() + 6) % 7)); // this Monday
-    const grid = h('div', { class: 'cal', role: 'table', 'aria-label': 'Shifts for the next four weeks' });
-    for (const d of ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun']) grid.append(h('div', { class: 'day head', role: 'columnheader', text: d }));
+    const grid = h('div', { class: 'cal', role: 'table', 'aria-label': t('Shifts for the next four weeks') });
+    for (const d of [t('Mon'), t('Tue'), t('Wed'), t('Thu'), t('Fri'), t('Sat'), t('Sun')]) grid.append(h('div', { class: 'day head', role: 'columnheader', text: d }));
     const byLetter = Object.fromEntries(r.shifts.map((s) => [s.letter, s]));
     for (let i = 0; i < 28; i++) {
       const day = addDays(start, i);
       const diff = Math.round((day - anchor) / 86400000);
       const letter = r.cycle[(((diff + r.offset_days) % r.cycle.length) + r.cycle.length) % r.cycle.length];
-      const cell = h('div', { class: 'day', role: 'cell' }, h('span', { class: 'date', text: day.toLocaleDateString(undefined, { day: 'numeric', month: 'short' }) }));
+      const cell = h('div', { class: 'day', role: 'cell' }, h('span', { class: 'date', text: day.toLocaleDateString(language, { day: 'numeric', month: 'short' }) }));
       const s = byLetter[letter];
       if (s) {
         const end = (s.start.hour * 60 + s.start.minute + seconds(s.length) / 60) % 1440;
@@ -110,8 +111,8 @@ export async function rotation(main, _params, ctx) {
       grid.append(cell);
     }
     preview.append(grid, h('div', { class: 'legend' },
-      h('span', {}, h('span', { class: 'shift D', text: 'D' }), ' day'), h('span', {}, h('span', { class: 'shift S', text: 'S' }), ' swing'),
-      h('span', {}, h('span', { class: 'shift N', text: 'N' }), ' night'), h('span', { class: 'off', text: 'off = day off' })));
+      h('span', {}, h('span', { class: 'shift D', text: 'D' }), t(' day')), h('span', {}, h('span', { class: 'shift S', text: 'S' }), t(' swing')),
+      h('span', {}, h('span', { class: 'shift N', text: 'N' }), t(' night')), h('span', { class: 'off', text: 'off = day off' })));
   }
   form.querySelector('[data-field="roster.template"]').addEventListener('change', (e) => {
     const t = byName[e.target.value];
@@ -132,7 +133,7 @@ export async function rotation(main, _params, ctx) {
   main.append(saved);
   onSubmit(form, async () => {
     await api.call('scheduling', 'SetRoster', { roster: readRoster() });
-    setStatus('Your rotation is saved.', 'ok');
+    setStatus(t('Your rotation is saved.'), 'ok');
     await showProtected(saved, me);
   });
   if (initial) await showProtected(saved, me);
@@ -141,7 +142,7 @@ export async function rotation(main, _params, ctx) {
 
 async function showProtected(box, me) {
   clear(box);
-  box.append(h('h2', { text: 'What Tenfour will avoid (next 14 days)' }));
+  box.append(h('h2', { text: t('What Tenfour will avoid (next 14 days)') }));
   const span = { start: new Date().toISOString(), end: nowPlus(14) };
   try {
     const [shifts, off] = await Promise.all([
@@ -152,27 +153,27 @@ async function showProtected(box, me) {
       ...(shifts.shifts || []).map((s) => [s.time.start, range(s.time), `Shift${s.source && s.source !== 'cycle' ? ` (${s.source})` : ''}`]),
       ...(off.removed || []).filter((r) => r.reason_code !== 'on_duty').map((r) => [r.time.start, range(r.time), r.reason || r.reason_code]),
     ].sort((a, b) => a[0].localeCompare(b[0]));
-    box.append(h('table', { class: 'protected' }, h('thead', {}, h('tr', {}, h('th', { text: 'When' }), h('th', { text: 'Why' }))),
+    box.append(h('table', { class: 'protected' }, h('thead', {}, h('tr', {}, h('th', { text: t('When') }), h('th', { text: t('Why') }))),
       h('tbody', {}, rows.map(([, t, why]) => h('tr', {}, h('td', { text: t }), h('td', { text: why }))))),
-    h('p', { class: 'muted', text: `${(off.windows || []).length} free windows remain for sessions.` }));
+    h('p', { class: 'muted', text: t('{0} free windows remain for sessions.', [(off.windows || []).length]) }));
   } catch (error) {
-    box.append(failure(error, 'Your shifts and rest times'));
+    box.append(failure(error, t('Your shifts and rest times')));
   }
 }
 
 function overrideForm(me, savedBox) {
   const form = h('form', { class: 'card', novalidate: true },
-    h('h2', { text: 'A change to one day' }),
-    h('p', { class: 'muted', text: 'Overtime, court, training, leave, sick days or swaps.' }),
-    field({ name: 'override.kind', label: 'What', type: 'select', value: 'OVERRIDE_KIND_OVERTIME', options: [
-      ['OVERRIDE_KIND_OVERTIME', 'Overtime (extra duty)'], ['OVERRIDE_KIND_COURT', 'Court'], ['OVERRIDE_KIND_TRAINING', 'Training'],
-      ['OVERRIDE_KIND_SWAP', 'Swap'], ['OVERRIDE_KIND_LEAVE', 'Leave (day off)'], ['OVERRIDE_KIND_SICK', 'Sick (day off)']] }),
-    field({ name: 'override.date', label: 'Date', type: 'date', value: isoDay(new Date()) }),
-    field({ name: 'override.adds_duty', label: 'I am working (adds duty)', type: 'checkbox', value: true }),
+    h('h2', { text: t('A change to one day') }),
+    h('p', { class: 'muted', text: t('Overtime, court, training, leave, sick days or swaps.') }),
+    field({ name: 'override.kind', label: t('What'), type: 'select', value: 'OVERRIDE_KIND_OVERTIME', options: [
+      ['OVERRIDE_KIND_OVERTIME', t('Overtime (extra duty)')], ['OVERRIDE_KIND_COURT', t('Court')], ['OVERRIDE_KIND_TRAINING', t('Training')],
+      ['OVERRIDE_KIND_SWAP', t('Swap')], ['OVERRIDE_KIND_LEAVE', t('Leave (day off)')], ['OVERRIDE_KIND_SICK', t('Sick (day off)')]] }),
+    field({ name: 'override.date', label: t('Date'), type: 'date', value: isoDay(new Date()) }),
+    field({ name: 'override.adds_duty', label: t('I am working (adds duty)'), type: 'checkbox', value: true }),
     h('div', { class: 'row' },
-      field({ name: 'override.start', label: 'Starts', type: 'time', value: '07:00' }),
-      field({ name: 'override.length', label: 'Hours', type: 'number', value: 8, attrs: { min: 0.5, max: 24, step: 0.5 } })),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Add change' })));
+      field({ name: 'override.start', label: t('Starts'), type: 'time', value: '07:00' }),
+      field({ name: 'override.length', label: t('Hours'), type: 'number', value: 8, attrs: { min: 0.5, max: 24, step: 0.5 } })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Add change') })));
   form.querySelector('[data-field="override.kind"]').addEventListener('change', (e) => {
     form.querySelector('[data-field="override.adds_duty"]').checked = !['OVERRIDE_KIND_LEAVE', 'OVERRIDE_KIND_SICK'].includes(e.target.value);
   });
@@ -185,7 +186,7 @@ function overrideForm(me, savedBox) {
         ...(adds ? { start: localTime(valueOf(form, 'override.start')), length: duration(Number(valueOf(form, 'override.length')) * 3600) } : {}),
       },
     });
-    setStatus('Change added.', 'ok');
+    setStatus(t('Change added.'), 'ok');
     await showProtected(savedBox, me);
   });
   return form;
@@ -195,13 +196,13 @@ function overrideForm(me, savedBox) {
 
 function filterForm() {
   return [
-    field({ name: 'session_type', label: 'Kind of session', type: 'select', value: 'SESSION_TYPE_INDIVIDUAL', options: [['SESSION_TYPE_INDIVIDUAL', 'One to one (50 min)'], ['SESSION_TYPE_GROUP', 'Group (90 min)']] }),
-    field({ name: 'filters.provider_kind', label: 'With', type: 'select', value: '', options: [['', 'Anyone'], ['PROVIDER_KIND_THERAPIST', 'A licensed clinician'], ['PROVIDER_KIND_PEER', 'A trained peer supporter']] }),
-    field({ name: 'horizon', label: 'Within', type: 'select', value: '14', options: [['1', 'the next 24 hours'], ['7', 'the next 7 days'], ['14', 'the next 14 days'], ['30', 'the next 30 days']] }),
-    field({ name: 'filters.languages', label: 'Language (optional)', hint: 'For example: en, es', attrs: { autocomplete: 'off' } }),
-    field({ name: 'filters.first_responder_competent', label: 'Experienced with first responders', type: 'checkbox' }),
-    field({ name: 'filters.licensed_in_my_jurisdiction', label: 'Licensed where I live', type: 'checkbox' }),
-    field({ name: 'filters.continuity', label: 'Only the person I saw before', type: 'checkbox' }),
+    field({ name: 'session_type', label: t('Kind of session'), type: 'select', value: 'SESSION_TYPE_INDIVIDUAL', options: [['SESSION_TYPE_INDIVIDUAL', t('One to one (50 min)')], ['SESSION_TYPE_GROUP', t('Group (90 min)')]] }),
+    field({ name: 'filters.provider_kind', label: t('With'), type: 'select', value: '', options: [['', t('Anyone')], ['PROVIDER_KIND_THERAPIST', t('A licensed clinician')], ['PROVIDER_KIND_PEER', t('A trained peer supporter')]] }),
+    field({ name: 'horizon', label: t('Within'), type: 'select', value: '14', options: [['1', t('the next 24 hours')], ['7', t('the next 7 days')], ['14', t('the next 14 days')], ['30', t('the next 30 days')]] }),
+    field({ name: 'filters.languages', label: t('Language (optional)'), hint: t('For example: en, es'), attrs: { autocomplete: 'off' } }),
+    field({ name: 'filters.first_responder_competent', label: t('Experienced with first responders'), type: 'checkbox' }),
+    field({ name: 'filters.licensed_in_my_jurisdiction', label: t('Licensed where I live'), type: 'checkbox' }),
+    field({ name: 'filters.continuity', label: t('Only the person I saw before'), type: 'checkbox' }),
   ];
 }
 
@@ -220,9 +221,9 @@ function readFilters(form, me) {
 export async function findSlots(main, _params, ctx) {
   const me = ctx.session.user_id;
   const form = h('form', { class: 'card', novalidate: true }, ...filterForm(),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Show times' })));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Show times') })));
   const results = h('div', { 'aria-live': 'polite' });
-  main.append(h('p', { text: 'Every time shown fits around your shifts and leaves room to sleep.' }), form, results);
+  main.append(h('p', { text: t('Every time shown fits around your shifts and leaves room to sleep.') }), form, results);
   onSubmit(form, async () => {
     const request = readFilters(form, me);
     const found = await api.call('scheduling', 'FindSlots', request);
@@ -234,14 +235,14 @@ function renderSlots(box, found, request, ctx) {
   clear(box);
   const slots = found.slots || [];
   if (!slots.length) {
-    box.append(notice('warn', found.empty_reason || 'No times found. Try a longer period or fewer filters.'));
+    box.append(notice('warn', found.empty_reason || t('No times found. Try a longer period or fewer filters.')));
     return;
   }
-  box.append(h('h2', { text: `${slots.length} times that fit` }));
+  box.append(h('h2', { text: t('{0} times that fit', [slots.length]) }));
   box.append(h('ul', { class: 'list slots' }, slots.map((slot) => {
     const seat = Boolean(slot.group_appointment_id); // a group: take one of its seats
-    const book = h('button', { type: 'button', text: seat ? 'Take a seat' : 'Book this time' });
-    const series = seat ? null : h('button', { type: 'button', class: 'secondary', text: 'Book a series from here' });
+    const book = h('button', { type: 'button', text: seat ? t('Take a seat') : t('Book this time') });
+    const series = seat ? null : h('button', { type: 'button', class: 'secondary', text: t('Book a series from here') });
     const out = h('div');
     book.addEventListener('click', async () => {
       book.disabled = true;
@@ -252,16 +253,16 @@ function renderSlots(box, found, request, ctx) {
             idempotency_key: api.idempotencyKey(), officer_id: request.officer_id, provider_id: slot.provider_id,
             session_type: request.session_type, start: slot.time.start,
           });
-        clear(out).append(notice('ok', `Booked: ${range(appointment.time)}.`, h('p', {}, h('a', { href: '#/appointments', text: 'See my appointments' }))));
-        book.textContent = 'Booked';
+        clear(out).append(notice('ok', t('Booked: {0}.', [range(appointment.time)]), h('p', {}, h('a', { href: '#/appointments', text: t('See my appointments') }))));
+        book.textContent = t('Booked');
       } catch (error) {
         book.disabled = false;
-        clear(out).append(failure(error, 'Booking'));
+        clear(out).append(failure(error, t('Booking')));
       }
     });
     series?.addEventListener('click', () => seriesForm(out, slot, request));
     return h('li', { class: 'slot' },
-      h('p', {}, h('strong', { text: slot.local_start ? when(slot.time.start) : range(slot.time) }), ` with ${slot.provider_display_name || 'a provider'}`),
+      h('p', {}, h('strong', { text: slot.local_start ? when(slot.time.start) : range(slot.time) }), t(' with {0}', [slot.provider_display_name || t('a provider')])),
       slot.reason ? h('p', { class: 'muted', text: slot.reason }) : null,
       h('div', { class: 'actions' }, book, series), out);
   })));
@@ -270,12 +271,12 @@ function renderSlots(box, found, request, ctx) {
 function seriesForm(box, slot, request) {
   clear(box);
   const form = h('form', { class: 'card', novalidate: true },
-    h('h2', { text: 'A series of sessions' }),
+    h('h2', { text: t('A series of sessions') }),
     h('div', { class: 'row' },
-      field({ name: 'count', label: 'How many', type: 'number', value: 4, attrs: { min: 2, max: 12 } }),
-      field({ name: 'every_days', label: 'Every how many days', type: 'number', value: 14, attrs: { min: 1, max: 60 } }),
-      field({ name: 'tolerance_days', label: 'Give or take days', type: 'number', value: 2, attrs: { min: 0, max: 7 } })),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Plan around my shifts' })));
+      field({ name: 'count', label: t('How many'), type: 'number', value: 4, attrs: { min: 2, max: 12 } }),
+      field({ name: 'every_days', label: t('Every how many days'), type: 'number', value: 14, attrs: { min: 1, max: 60 } }),
+      field({ name: 'tolerance_days', label: t('Give or take days'), type: 'number', value: 2, attrs: { min: 0, max: 7 } })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Plan around my shifts') })));
   const plan = h('div');
   box.append(form, plan);
   onSubmit(form, async () => {
@@ -285,18 +286,18 @@ function seriesForm(box, slot, request) {
       tolerance_days: Number(valueOf(form, 'tolerance_days')), first_not_before: slot.time.start,
     });
     clear(plan);
-    const confirm = h('button', { type: 'button', text: 'Book these' });
+    const confirm = h('button', { type: 'button', text: t('Book these') });
     plan.append(h('ul', { class: 'list' }, (result.slots || []).map((s) =>
-      h('li', {}, h('strong', { text: range(s.time) || `Session ${s.index + 1}` }), s.problem ? h('p', { class: 'field-error', text: s.problem }) : null))),
+      h('li', {}, h('strong', { text: range(s.time) || t('Session {0}', [s.index + 1]) }), s.problem ? h('p', { class: 'field-error', text: s.problem }) : null))),
     h('div', { class: 'actions' }, confirm));
     confirm.addEventListener('click', async () => {
       confirm.disabled = true;
       try {
         const booked = await api.call('scheduling', 'BookSeries', { idempotency_key: api.idempotencyKey(), plan_id: result.plan_id, all_or_nothing: false });
-        plan.append(notice('ok', `${(booked.booked || []).length} sessions booked${(booked.failed || []).length ? `, ${booked.failed.length} could not be` : ''}.`));
+        plan.append(notice('ok', (booked.failed || []).length ? t('{0} sessions booked, {1} could not be.', [(booked.booked || []).length, booked.failed.length]) : t('{0} sessions booked.', [(booked.booked || []).length])));
       } catch (error) {
         confirm.disabled = false;
-        plan.append(failure(error, 'Booking the series'));
+        plan.append(failure(error, t('Booking the series')));
       }
     });
   });
@@ -305,9 +306,9 @@ function seriesForm(box, slot, request) {
 // ---------------------------------------------------------------------------- appointments
 
 const STATUS_TEXT = {
-  APPOINTMENT_STATUS_BOOKED: 'Booked', APPOINTMENT_STATUS_ARRIVED: 'In the waiting room', APPOINTMENT_STATUS_FULFILLED: 'Done',
-  APPOINTMENT_STATUS_CANCELLED: 'Cancelled', APPOINTMENT_STATUS_NOSHOW: 'Missed', APPOINTMENT_STATUS_PROPOSED: 'Proposed',
-  APPOINTMENT_STATUS_WAITLIST: 'Waiting list', APPOINTMENT_STATUS_ENTERED_IN_ERROR: 'Removed',
+  APPOINTMENT_STATUS_BOOKED: t('Booked'), APPOINTMENT_STATUS_ARRIVED: t('In the waiting room'), APPOINTMENT_STATUS_FULFILLED: t('Done'),
+  APPOINTMENT_STATUS_CANCELLED: t('Cancelled'), APPOINTMENT_STATUS_NOSHOW: t('Missed'), APPOINTMENT_STATUS_PROPOSED: t('Proposed'),
+  APPOINTMENT_STATUS_WAITLIST: t('Waiting list'), APPOINTMENT_STATUS_ENTERED_IN_ERROR: t('Removed'),
 };
 export const statusText = (s) => STATUS_TEXT[s] || s;
 
@@ -325,9 +326,9 @@ export async function appointments(main, _params, ctx) {
     const busy = [...list.querySelectorAll('li.appointment > div:last-child')].some((el) => el.childElementCount);
     if (!busy) { reload(); return; }
     if (conflicts.querySelector('.changed')) return;
-    const show = h('button', { type: 'button', text: 'Show the changes' });
+    const show = h('button', { type: 'button', text: t('Show the changes') });
     show.addEventListener('click', reload);
-    conflicts.prepend(h('div', { class: 'notice changed' }, h('p', { text: 'Your appointments changed.' }), h('div', { class: 'actions' }, show)));
+    conflicts.prepend(h('div', { class: 'notice changed' }, h('p', { text: t('Your appointments changed.') }), h('div', { class: 'actions' }, show)));
   });
   ctx.cleanup = off;
 }
@@ -341,7 +342,7 @@ async function loadAppointments(list, conflicts, ctx) {
       for (const c of found.conflicts || []) alerts.push(conflictAlert(c));
     } catch (error) {
       // Clash alerts are extra: each appointment carries its own clash flag as well.
-      if (!['UNIMPLEMENTED', 'PERMISSION_DENIED'].includes(error.code)) alerts.push(failure(error, 'Shift clashes'));
+      if (!['UNIMPLEMENTED', 'PERMISSION_DENIED'].includes(error.code)) alerts.push(failure(error, t('Shift clashes')));
     }
   }
   let items;
@@ -349,7 +350,7 @@ async function loadAppointments(list, conflicts, ctx) {
     items = (await api.call('scheduling', 'ListAppointments', { range: { start: nowPlus(-1), end: nowPlus(90) }, include_past: false })).appointments || [];
   } catch (error) {
     clear(conflicts).append(...alerts);
-    clear(list).append(failure(error, 'Appointments'));
+    clear(list).append(failure(error, t('Appointments')));
     return;
   }
   const sent = items.length ? await deliveriesByAppointment() : new Map();
@@ -357,7 +358,7 @@ async function loadAppointments(list, conflicts, ctx) {
   clear(conflicts).append(...alerts);
   clear(list);
   if (!items.length) {
-    list.append(h('p', {}, 'Nothing booked. ', officer ? h('a', { href: '#/find', text: 'Find a time' }) : null));
+    list.append(h('p', {}, t('Nothing booked. '), officer ? h('a', { href: '#/find', text: t('Find a time') }) : null));
     return;
   }
   list.append(h('ul', { class: 'list appointments' }, items.map((a) => appointmentItem(a, list, conflicts, ctx, sent.get(a.appointment_id) || []))));
@@ -368,31 +369,31 @@ function appointmentItem(a, list, conflicts, ctx, sent = []) {
   const out = h('div');
   const actions = h('div', { class: 'actions' });
   if (live) {
-    actions.append(h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: 'Join' }));
-    const cancel = h('button', { type: 'button', class: 'secondary', text: 'Cancel' });
+    actions.append(h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: t('Join') }));
+    const cancel = h('button', { type: 'button', class: 'secondary', text: t('Cancel') });
     cancel.addEventListener('click', async () => {
-      if (!window.confirm('Cancel this appointment?')) return;
+      if (!window.confirm(t('Cancel this appointment?'))) return;
       try {
         await api.call('scheduling', 'Cancel', { appointment_id: a.appointment_id });
         await loadAppointments(list, conflicts, ctx);
-      } catch (error) { clear(out).append(failure(error, 'Cancelling')); }
+      } catch (error) { clear(out).append(failure(error, t('Cancelling'))); }
     });
     actions.append(cancel);
     if (['officer', 'peer_supporter'].includes(ctx.session.role)) {
-      const move = h('button', { type: 'button', class: 'secondary', text: 'Move' });
+      const move = h('button', { type: 'button', class: 'secondary', text: t('Move') });
       move.addEventListener('click', () => rescheduleChooser(out, a, list, conflicts, ctx));
       actions.append(move);
     }
   }
   if (a.status === 'APPOINTMENT_STATUS_FULFILLED' && ['officer', 'peer_supporter'].includes(ctx.session.role)) {
-    const give = h('button', { type: 'button', class: 'secondary', text: 'Give anonymous feedback' });
+    const give = h('button', { type: 'button', class: 'secondary', text: t('Give anonymous feedback') });
     give.addEventListener('click', () => feedbackForm(out, a, give));
     actions.append(give);
   }
   return h('li', { class: 'appointment', dataset: { appointmentId: a.appointment_id, status: a.status } },
     h('p', {}, h('strong', { text: range(a.time) }), ' ', h('span', { class: 'badge', text: statusText(a.status) }),
-      a.conflict ? h('span', { class: 'badge conflict', text: 'Clashes with a shift' }) : null),
-    h('p', { class: 'muted', text: a.session_type === 'SESSION_TYPE_GROUP' ? 'Group session' : a.urgent ? 'Urgent session' : 'One to one' }),
+      a.conflict ? h('span', { class: 'badge conflict', text: t('Clashes with a shift') }) : null),
+    h('p', { class: 'muted', text: a.session_type === 'SESSION_TYPE_GROUP' ? t('Group session') : a.urgent ? t('Urgent session') : t('One to one') }),
     sent.map((text) => h('p', { class: 'delivery muted', text })),
     actions, out);
 }
@@ -405,84 +406,84 @@ async function feedbackForm(box, a, button) {
   try {
     credential = (await api.call('outcomes', 'IssueFeedbackCredential', { appointment_id: a.appointment_id })).credential;
   } catch (error) {
-    box.append(error.code === 'ALREADY_EXISTS' ? notice('', 'You already gave feedback on this session. Thank you.') : failure(error, 'Feedback'));
+    box.append(error.code === 'ALREADY_EXISTS' ? notice('', t('You already gave feedback on this session. Thank you.')) : failure(error, t('Feedback')));
     return;
   }
   const scale = (from, to) => Array.from({ length: to - from + 1 }, (_, i) => [String(from + i), String(from + i)]);
   const form = h('form', { class: 'card feedback', novalidate: true },
-    h('p', { text: 'Nobody, not your agency and not your provider, can see that this came from you.' }),
-    field({ name: 'rating', label: 'How was the session? (1 poor, 5 excellent)', type: 'select', value: '4', options: scale(1, 5) }),
-    field({ name: 'would_recommend', label: 'Would you recommend it to a colleague?', type: 'select', value: 'true', options: [['true', 'Yes'], ['false', 'No']] }),
-    field({ name: 'stress_before', label: 'Your stress before (0 none, 10 extreme)', type: 'select', value: '5', options: scale(0, 10) }),
-    field({ name: 'stress_after', label: 'Your stress after (0 none, 10 extreme)', type: 'select', value: '5', options: scale(0, 10) }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Send anonymously' })));
+    h('p', { text: t('Nobody, not your agency and not your provider, can see that this came from you.') }),
+    field({ name: 'rating', label: t('How was the session? (1 poor, 5 excellent)'), type: 'select', value: '4', options: scale(1, 5) }),
+    field({ name: 'would_recommend', label: t('Would you recommend it to a colleague?'), type: 'select', value: 'true', options: [['true', t('Yes')], ['false', t('No')]] }),
+    field({ name: 'stress_before', label: t('Your stress before (0 none, 10 extreme)'), type: 'select', value: '5', options: scale(0, 10) }),
+    field({ name: 'stress_after', label: t('Your stress after (0 none, 10 extreme)'), type: 'select', value: '5', options: scale(0, 10) }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Send anonymously') })));
   box.append(form);
   onSubmit(form, async () => {
     await api.call('outcomes', 'SubmitFeedback', {
       credential, rating: Number(valueOf(form, 'rating')), would_recommend: valueOf(form, 'would_recommend') === 'true',
       stress_before: Number(valueOf(form, 'stress_before')), stress_after: Number(valueOf(form, 'stress_after')),
     });
-    clear(box).append(notice('ok', 'Thank you. Your answers were saved without your name.'));
+    clear(box).append(notice('ok', t('Thank you. Your answers were saved without your name.')));
     button.remove();
   });
 }
 
 async function reschedule(a, start, list, conflicts, ctx) {
   await api.call('scheduling', 'Reschedule', { idempotency_key: api.idempotencyKey(), appointment_id: a.appointment_id, new_start: start });
-  setStatus('Moved.', 'ok');
+  setStatus(t('Moved.'), 'ok');
   await loadAppointments(list, conflicts, ctx);
 }
 
 async function rescheduleChooser(box, a, list, conflicts, ctx) {
-  clear(box).append(h('p', { class: 'muted', text: 'Looking for other times with the same person…' }));
+  clear(box).append(h('p', { class: 'muted', text: t('Looking for other times with the same person…') }));
   try {
     const found = await api.call('scheduling', 'FindSlots', {
       officer_id: ctx.session.user_id, session_type: a.session_type, filters: { continuity: true }, horizon: duration(30 * 86400), limit: 10,
     });
     clear(box);
     const slots = (found.slots || []).filter((s) => s.provider_id === a.provider_id);
-    if (!slots.length) { box.append(notice('warn', found.empty_reason || 'No other times with the same person in the next 30 days.')); return; }
+    if (!slots.length) { box.append(notice('warn', found.empty_reason || t('No other times with the same person in the next 30 days.'))); return; }
     box.append(h('ul', { class: 'list' }, slots.map((s) => {
-      const pick = h('button', { type: 'button', text: `Move to ${when(s.time.start)}` });
+      const pick = h('button', { type: 'button', text: t('Move to {0}', [when(s.time.start)]) });
       pick.addEventListener('click', async () => {
-        try { await reschedule(a, s.time.start, list, conflicts, ctx); } catch (error) { box.append(failure(error, 'Moving')); }
+        try { await reschedule(a, s.time.start, list, conflicts, ctx); } catch (error) { box.append(failure(error, t('Moving'))); }
       });
       return h('li', {}, pick, s.reason ? h('p', { class: 'muted', text: s.reason }) : null);
     })));
   } catch (error) {
-    clear(box).append(failure(error, 'Other times'));
+    clear(box).append(failure(error, t('Other times')));
   }
 }
 
 // The alternatives, by day, are on the Schedule clashes page (views/conflicts.js).
 function conflictAlert(c) {
-  const what = c.group_seat ? 'Your group seat on' : 'Your appointment on';
-  return notice('warn', `Your shifts changed: ${what} ${range(c.appointment.time)} now clashes. `,
-    h('a', { href: `#/conflicts/${encodeURIComponent(c.appointment.appointment_id)}`, text: 'See other times by day' }));
+  const what = c.group_seat ? t('Your group seat on') : t('Your appointment on');
+  return notice('warn', t('Your shifts changed: {0} {1} now clashes. ', [what, range(c.appointment.time)]),
+    h('a', { href: `#/conflicts/${encodeURIComponent(c.appointment.appointment_id)}`, text: t('See other times by day') }));
 }
 
 // ---------------------------------------------------------------------------- calendar link
 
 export async function calendarFeed(main) {
   const box = h('div', { class: 'card' });
-  main.append(h('p', { text: 'Add your Tenfour appointments to the calendar on your phone. The entries only say "Appointment", nothing more.' }), box);
+  main.append(h('p', { text: t('Add your Tenfour appointments to the calendar on your phone. The entries only say "Appointment", nothing more.') }), box);
   async function show(action) {
     clear(box);
     try {
       const token = await api.call('scheduling', action, {});
       const path = token.url_path || `/calendar/${token.token}.ics`;
       const url = new URL(path, location.origin).toString();
-      const copy = h('button', { type: 'button', class: 'secondary', text: 'Copy link' });
+      const copy = h('button', { type: 'button', class: 'secondary', text: t('Copy link') });
       copy.addEventListener('click', async () => { try { await navigator.clipboard.writeText(url); copy.textContent = 'Copied'; } catch { copy.textContent = 'Select and copy the link'; } });
-      const revoke = h('button', { type: 'button', class: 'danger', text: 'Stop this link' });
+      const revoke = h('button', { type: 'button', class: 'danger', text: t('Stop this link') });
       revoke.addEventListener('click', async () => {
         try { await api.call('scheduling', 'RevokeCalendarFeedToken', {}); clear(box).append(notice('ok', 'The link no longer works.')); } catch (error) { box.append(failure(error)); }
       });
-      box.append(h('p', { text: 'Subscribe to this link in your calendar app. Anyone with the link sees your appointment times, so keep it private.' }),
+      box.append(h('p', { text: t('Subscribe to this link in your calendar app. Anyone with the link sees your appointment times, so keep it private.') }),
         h('code', { class: 'copy feed-url', text: url }),
-        h('div', { class: 'actions' }, copy, h('a', { class: 'button secondary', href: url.replace(/^https?:/, 'webcal:'), text: 'Open in calendar app' }), revoke));
+        h('div', { class: 'actions' }, copy, h('a', { class: 'button secondary', href: url.replace(/^https?:/, 'webcal:'), text: t('Open in calendar app') }), revoke));
     } catch (error) {
-      box.append(failure(error, 'Calendar link'));
+      box.append(failure(error, t('Calendar link')));
     }
   }
   await show('GetCalendarFeedToken');
@@ -491,11 +492,11 @@ export async function calendarFeed(main) {
 // ---------------------------------------------------------------------------- talk now
 
 export async function urgent(main) {
-  main.append(notice('warn', 'If you are in danger or thinking of harming yourself, call your local emergency number now.'));
+  main.append(notice('warn', t('If you are in danger or thinking of harming yourself, call your local emergency number now.')));
   const form = h('form', { class: 'card', novalidate: true },
-    h('p', { text: 'We will connect you with the first available person today.' }),
-    field({ name: 'prefer_peer_first', label: 'A trained peer supporter first, if one is free', type: 'checkbox' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Find someone now' })));
+    h('p', { text: t('We will connect you with the first available person today.') }),
+    field({ name: 'prefer_peer_first', label: t('A trained peer supporter first, if one is free'), type: 'checkbox' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Find someone now') })));
   const state = h('div', { 'aria-live': 'polite' });
   main.append(form, state);
   let timer = null;
@@ -503,12 +504,12 @@ export async function urgent(main) {
     clear(state);
     if (s.crisis_line_text) state.append(notice('warn', s.crisis_line_text));
     if (s.state === 'connected' && s.appointment) {
-      state.append(notice('ok', 'Someone is ready for you.', h('p', {}, h('a', { class: 'button', href: `#/call/${encodeURIComponent(s.appointment.appointment_id)}`, text: 'Join now' }))));
+      state.append(notice('ok', t('Someone is ready for you.'), h('p', {}, h('a', { class: 'button', href: `#/call/${encodeURIComponent(s.appointment.appointment_id)}`, text: t('Join now') }))));
       clearInterval(timer);
     } else if (s.state === 'escalated') {
-      state.append(notice('warn', 'Everyone is busy right now. We have asked for more help. Please use the number above if you cannot wait.'));
+      state.append(notice('warn', t('Everyone is busy right now. We have asked for more help. Please use the number above if you cannot wait.')));
     } else {
-      state.append(notice('', `You are in the queue${s.queue_position ? ` (number ${s.queue_position})` : ''}.${s.estimated_wait ? ` About ${Math.max(1, minutes(s.estimated_wait))} minutes.` : ''}`));
+      state.append(notice('', (s.queue_position ? t('You are in the queue (number {0}).', [s.queue_position]) : t('You are in the queue.')) + (s.estimated_wait ? ' ' + t('About {0} minutes.', [Math.max(1, minutes(s.estimated_wait))]) : '')));
     }
   };
   onSubmit(form, async () => {

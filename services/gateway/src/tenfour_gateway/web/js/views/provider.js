@@ -1,9 +1,10 @@
 // Therapist and peer-supporter pages: weekly hours, days off and changes, calendar import.
+import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { browserZone, range, localTime, localDate, dateText, hhmm, isoDay, WEEKDAYS } from '../time.js';
 
-const OFFERS = [['SESSION_TYPE_INDIVIDUAL', 'One to one'], ['SESSION_TYPE_GROUP', 'Group'], ['SESSION_TYPE_CRISIS', 'Urgent']];
+const OFFERS = [['SESSION_TYPE_INDIVIDUAL', t('One to one')], ['SESSION_TYPE_GROUP', t('Group')], ['SESSION_TYPE_CRISIS', t('Urgent')]];
 
 async function loadRules(me) {
   try {
@@ -20,7 +21,7 @@ function saveRules(rules) {
 }
 
 function conflictText(error) {
-  return error.code === 'ABORTED' ? { ...error, message: 'Your hours were changed somewhere else meanwhile. Reload the page and try again.' } : error;
+  return error.code === 'ABORTED' ? { ...error, message: t('Your hours were changed somewhere else meanwhile. Reload the page and try again.') } : error;
 }
 
 // ---------------------------------------------------------------------------- weekly hours
@@ -28,25 +29,25 @@ function conflictText(error) {
 export async function hours(main, _params, ctx) {
   const me = ctx.session.user_id;
   let rules;
-  try { rules = await loadRules(me); } catch (error) { main.append(failure(error, 'Your hours')); return; }
-  main.append(h('p', { text: 'When people can book you, every week. A window may run past midnight: 22:00 to 06:00 ends the next morning.' }));
+  try { rules = await loadRules(me); } catch (error) { main.append(failure(error, t('Your hours'))); return; }
+  main.append(h('p', { text: t('When people can book you, every week. A window may run past midnight: 22:00 to 06:00 ends the next morning.') }));
   if (!rules) {
-    const quick = h('button', { type: 'button', class: 'secondary', text: 'Start with Monday to Friday, 9 to 5' });
+    const quick = h('button', { type: 'button', class: 'secondary', text: t('Start with Monday to Friday, 9 to 5') });
     quick.addEventListener('click', async () => {
       try {
         await api.call('availability', 'UseDefaultRules', { provider_id: me, timezone: browserZone() });
         ctx.navigate('hours');
-      } catch (error) { main.append(failure(error, 'Default hours')); }
+      } catch (error) { main.append(failure(error, t('Default hours'))); }
     });
-    main.append(notice('', 'You have no hours yet, so nobody can book you.'), h('div', { class: 'actions' }, quick));
+    main.append(notice('', t('You have no hours yet, so nobody can book you.')), h('div', { class: 'actions' }, quick));
     rules = { provider_id: me, timezone: browserZone(), weekly: [], overrides: [], time_off: [], sessions: [] };
   }
   const rows = h('div', { class: 'weekly' });
   const form = h('form', { class: 'card', novalidate: true },
-    field({ name: 'rules.timezone', label: 'Time zone', value: rules.timezone || browserZone() }),
-    h('fieldset', {}, h('legend', { text: 'Weekly windows' }), rows,
-      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary add', text: 'Add a window' }))),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Save hours' })));
+    field({ name: 'rules.timezone', label: t('Time zone'), value: rules.timezone || browserZone() }),
+    h('fieldset', {}, h('legend', { text: t('Weekly windows') }), rows,
+      h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary add', text: t('Add a window') }))),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Save hours') })));
   main.append(form);
 
   const addRow = (w) => {
@@ -54,18 +55,18 @@ export async function hours(main, _params, ctx) {
     const offers = new Set(w.offers && w.offers.length ? w.offers : ['SESSION_TYPE_INDIVIDUAL']);
     const note = h('p', { class: 'hint overnight' });
     const row = h('div', { class: 'row window' },
-      field({ name: `rules.weekly[${i}].weekday`, label: 'Day', type: 'select', value: w.weekday || 'WEEKDAY_MONDAY', options: WEEKDAYS }),
-      field({ name: `rules.weekly[${i}].start`, label: 'From', type: 'time', value: hhmm(w.start || { hour: 9 }) }),
-      field({ name: `rules.weekly[${i}].end`, label: 'To', type: 'time', value: hhmm(w.end || { hour: 17 }) }),
-      h('fieldset', { class: 'offers' }, h('legend', { text: 'Offers' }),
+      field({ name: `rules.weekly[${i}].weekday`, label: t('Day'), type: 'select', value: w.weekday || 'WEEKDAY_MONDAY', options: WEEKDAYS }),
+      field({ name: `rules.weekly[${i}].start`, label: t('From'), type: 'time', value: hhmm(w.start || { hour: 9 }) }),
+      field({ name: `rules.weekly[${i}].end`, label: t('To'), type: 'time', value: hhmm(w.end || { hour: 17 }) }),
+      h('fieldset', { class: 'offers' }, h('legend', { text: t('Offers') }),
         OFFERS.map(([value, text]) => field({ name: `rules.weekly[${i}].offers.${value}`, label: text, type: 'checkbox', value: offers.has(value) }))),
       note);
-    const remove = h('button', { type: 'button', class: 'secondary', text: 'Remove', 'aria-label': `Remove window ${i + 1}` });
+    const remove = h('button', { type: 'button', class: 'secondary', text: t('Remove'), 'aria-label': t('Remove window {0}', [i + 1]) });
     remove.addEventListener('click', () => { row.remove(); renumber(); });
     row.append(remove);
     const update = () => {
       const s = valueOf(row, `rules.weekly[${row.dataset.index}].start`); const e = valueOf(row, `rules.weekly[${row.dataset.index}].end`);
-      note.textContent = e && s && e <= s ? 'Runs overnight: ends the next day.' : '';
+      note.textContent = e && s && e <= s ? t('Runs overnight: ends the next day.') : '';
     };
     row.dataset.index = i;
     row.addEventListener('input', update);
@@ -93,7 +94,7 @@ export async function hours(main, _params, ctx) {
     try {
       rules = await saveRules({ ...rules, timezone: String(valueOf(form, 'rules.timezone')).trim(), weekly });
     } catch (error) { throw conflictText(error); }
-    setStatus('Hours saved.', 'ok');
+    setStatus(t('Hours saved.'), 'ok');
   });
 }
 
@@ -102,9 +103,9 @@ export async function hours(main, _params, ctx) {
 export async function timeOff(main, _params, ctx) {
   const me = ctx.session.user_id;
   let rules;
-  try { rules = await loadRules(me); } catch (error) { main.append(failure(error, 'Your hours')); return; }
+  try { rules = await loadRules(me); } catch (error) { main.append(failure(error, t('Your hours'))); return; }
   if (!rules) {
-    main.append(notice('', 'Set your weekly hours first.'), h('p', {}, h('a', { href: '#/hours', text: 'Weekly hours' })));
+    main.append(notice('', t('Set your weekly hours first.')), h('p', {}, h('a', { href: '#/hours', text: t('Weekly hours') })));
     return;
   }
   const current = h('div');
@@ -112,12 +113,12 @@ export async function timeOff(main, _params, ctx) {
   const redraw = () => {
     clear(current);
     const items = [
-      ...(rules.time_off || []).map((t, i) => [`Time off: ${t.first_day ? `${dateText(t.first_day)} to ${dateText(t.last_day)}` : range(t.range)}${t.label ? ` (${t.label})` : ''}`, 'time_off', i]),
-      ...(rules.overrides || []).map((o, i) => [`${dateText(o.day)}: ${o.day_off ? 'day off' : (o.windows || []).map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(', ')}`, 'overrides', i]),
+      ...(rules.time_off || []).map((off, i) => [t('Time off: {0}', [(off.first_day ? t('{0} to {1}', [dateText(off.first_day), dateText(off.last_day)]) : range(off.range)) + (off.label ? ` (${off.label})` : '')]), 'time_off', i]),
+      ...(rules.overrides || []).map((o, i) => [`${dateText(o.day)}: ${o.day_off ? t('day off') : (o.windows || []).map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(', ')}`, 'overrides', i]),
     ];
-    if (!items.length) { current.append(h('p', { class: 'muted', text: 'No time off or changes.' })); return; }
+    if (!items.length) { current.append(h('p', { class: 'muted', text: t('No time off or changes.') })); return; }
     current.append(h('ul', { class: 'list' }, items.map(([text, kind, i]) => {
-      const remove = h('button', { type: 'button', class: 'secondary', text: 'Remove' });
+      const remove = h('button', { type: 'button', class: 'secondary', text: t('Remove') });
       remove.addEventListener('click', async () => {
         const copy = { ...rules, [kind]: rules[kind].filter((_, j) => j !== i) };
         try { rules = await saveRules(copy); redraw(); } catch (error) { current.append(failure(conflictText(error))); }
@@ -129,36 +130,36 @@ export async function timeOff(main, _params, ctx) {
 
   const n = () => (rules.time_off || []).length;
   const offForm = h('form', { class: 'card', novalidate: true },
-    h('h2', { text: 'Time off' }),
+    h('h2', { text: t('Time off') }),
     h('div', { class: 'row' },
-      field({ name: `rules.time_off[${n()}].first_day`, label: 'First day', type: 'date', value: isoDay(new Date()) }),
-      field({ name: `rules.time_off[${n()}].last_day`, label: 'Last day', type: 'date', value: isoDay(new Date()) })),
-    field({ name: `rules.time_off[${n()}].label`, label: 'Note for yourself (optional)', hint: 'Only you see it.' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Add time off' })));
+      field({ name: `rules.time_off[${n()}].first_day`, label: t('First day'), type: 'date', value: isoDay(new Date()) }),
+      field({ name: `rules.time_off[${n()}].last_day`, label: t('Last day'), type: 'date', value: isoDay(new Date()) })),
+    field({ name: `rules.time_off[${n()}].label`, label: t('Note for yourself (optional)'), hint: t('Only you see it.') }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Add time off') })));
   onSubmit(offForm, async () => {
     const i = n();
     const entry = { first_day: localDate(valueOf(offForm, `rules.time_off[${i}].first_day`)), last_day: localDate(valueOf(offForm, `rules.time_off[${i}].last_day`)), label: valueOf(offForm, `rules.time_off[${i}].label`) || '' };
     try { rules = await saveRules({ ...rules, time_off: [...(rules.time_off || []), entry] }); } catch (error) { throw conflictText(error); }
-    setStatus('Time off added.', 'ok');
+    setStatus(t('Time off added.'), 'ok');
     redraw();
   });
 
   const m = () => (rules.overrides || []).length;
   const dayForm = h('form', { class: 'card', novalidate: true },
-    h('h2', { text: 'Different hours on one day' }),
-    field({ name: `rules.overrides[${m()}].day`, label: 'Date', type: 'date', value: isoDay(new Date()) }),
-    field({ name: `rules.overrides[${m()}].day_off`, label: 'Not available at all that day', type: 'checkbox' }),
+    h('h2', { text: t('Different hours on one day') }),
+    field({ name: `rules.overrides[${m()}].day`, label: t('Date'), type: 'date', value: isoDay(new Date()) }),
+    field({ name: `rules.overrides[${m()}].day_off`, label: t('Not available at all that day'), type: 'checkbox' }),
     h('div', { class: 'row' },
-      field({ name: `rules.overrides[${m()}].windows[0].start`, label: 'From', type: 'time', value: '10:00' }),
-      field({ name: `rules.overrides[${m()}].windows[0].end`, label: 'To', type: 'time', value: '14:00' })),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Add change' })));
+      field({ name: `rules.overrides[${m()}].windows[0].start`, label: t('From'), type: 'time', value: '10:00' }),
+      field({ name: `rules.overrides[${m()}].windows[0].end`, label: t('To'), type: 'time', value: '14:00' })),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Add change') })));
   onSubmit(dayForm, async () => {
     const i = m();
     const off = valueOf(dayForm, `rules.overrides[${i}].day_off`);
     const entry = { day: localDate(valueOf(dayForm, `rules.overrides[${i}].day`)), day_off: off,
       windows: off ? [] : [{ start: localTime(valueOf(dayForm, `rules.overrides[${i}].windows[0].start`)), end: localTime(valueOf(dayForm, `rules.overrides[${i}].windows[0].end`)) }] };
     try { rules = await saveRules({ ...rules, overrides: [...(rules.overrides || []), entry] }); } catch (error) { throw conflictText(error); }
-    setStatus('Change added.', 'ok');
+    setStatus(t('Change added.'), 'ok');
     redraw();
   });
   main.append(offForm, dayForm);
@@ -171,9 +172,9 @@ export async function importCalendar(main, _params, ctx) {
   const file = h('input', { type: 'file', accept: '.ics,text/calendar', id: 'ics-file' });
   const form = h('form', { class: 'card', novalidate: true },
     h('p', { text: 'Export your own calendar as an .ics file (or copy its text). Busy times block bookings; what they are about is never stored. A new import replaces the last one.' }),
-    h('div', { class: 'field' }, h('label', { for: 'ics-file', text: 'Calendar file' }), file),
-    field({ name: 'ics', label: 'Or paste the calendar text', type: 'textarea', attrs: { spellcheck: 'false' } }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: 'Import busy times' })));
+    h('div', { class: 'field' }, h('label', { for: 'ics-file', text: t('Calendar file') }), file),
+    field({ name: 'ics', label: t('Or paste the calendar text'), type: 'textarea', attrs: { spellcheck: 'false' } }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Import busy times') })));
   const out = h('div', { 'aria-live': 'polite' });
   main.append(form, out);
   file.addEventListener('change', async () => {
@@ -181,6 +182,6 @@ export async function importCalendar(main, _params, ctx) {
   });
   onSubmit(form, async () => {
     const result = await api.call('availability', 'ImportBusyCalendar', { provider_id: me, ics: valueOf(form, 'ics') });
-    clear(out).append(notice('ok', `Imported: ${result.busy_intervals} busy times${result.horizon ? ` up to ${range(result.horizon).split('–').pop().trim()}` : ''}.`));
+    clear(out).append(notice('ok', result.horizon ? t('Imported: {0} busy times up to {1}.', [result.busy_intervals, range(result.horizon).split('–').pop().trim()]) : t('Imported: {0} busy times.', [result.busy_intervals])));
   });
 }

@@ -2,6 +2,7 @@
 // offers to each admitted participant); a group (more than two people) goes through the
 // media server, via signaling only. Every other participant gets a tile in the grid. A drop
 // shows "Reconnecting…" and resumes.
+import { t } from '../i18n.js';
 import { h, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { SignalingSocket } from '../signaling.js';
@@ -9,27 +10,27 @@ import { duration } from '../time.js';
 import { acquire, Grid, chatBox, inbound } from '../call_media.js';
 import { GroupMedia } from '../sfu.js';
 
-const PROVIDER_WORD = { therapist: 'therapist', peer_supporter: 'peer supporter' };
-const ROLE_NAME = { therapist: 'Therapist', peer_supporter: 'Peer supporter', officer: 'Officer' };
+const PROVIDER_WORD = { therapist: t('therapist'), peer_supporter: t('peer supporter') };
+const ROLE_NAME = { therapist: t('Therapist'), peer_supporter: t('Peer supporter'), officer: t('Officer') };
 
 export async function session(main, [appointmentId], ctx) {
-  if (!appointmentId) { main.append(notice('error', 'No session chosen.')); return; }
+  if (!appointmentId) { main.append(notice('error', t('No session chosen.'))); return; }
   const overlay = h('div', { class: 'overlay', 'aria-live': 'polite' });
   const grid = h('div', { class: 'grid', dataset: { count: '0' } });
-  const localVideo = h('video', { class: 'local', autoplay: true, playsinline: true, muted: true, 'aria-label': 'You' });
+  const localVideo = h('video', { class: 'local', autoplay: true, playsinline: true, muted: true, 'aria-label': t('You') });
   localVideo.muted = true;
-  const state = h('p', { class: 'call-state', role: 'status', text: 'Starting…' });
-  const mute = h('button', { type: 'button', class: 'secondary', 'aria-pressed': 'false', text: 'Mute' });
-  const camera = h('button', { type: 'button', class: 'secondary', 'aria-pressed': 'false', text: 'Camera off' });
-  const share = h('button', { type: 'button', class: 'secondary', text: 'Share screen', hidden: true });
-  const leave = h('button', { type: 'button', class: 'danger', text: 'Leave' });
-  const endAll = h('button', { type: 'button', class: 'danger', text: 'End for everyone', hidden: true });
+  const state = h('p', { class: 'call-state', role: 'status', text: t('Starting…') });
+  const mute = h('button', { type: 'button', class: 'secondary', 'aria-pressed': 'false', text: t('Mute') });
+  const camera = h('button', { type: 'button', class: 'secondary', 'aria-pressed': 'false', text: t('Camera off') });
+  const share = h('button', { type: 'button', class: 'secondary', text: t('Share screen'), hidden: true });
+  const leave = h('button', { type: 'button', class: 'danger', text: t('Leave') });
+  const endAll = h('button', { type: 'button', class: 'danger', text: t('End for everyone'), hidden: true });
   const nameField = h('input', { id: 'group-name', type: 'text', maxlength: '40', autocomplete: 'off' });
   const nameBox = h('div', { class: 'field group-name', hidden: true },
-    h('label', { for: 'group-name', text: 'Your name in this group' }),
-    nameField, h('p', { class: 'hint', text: 'Only the people in this session see it. Leave it empty to stay "Participant".' }));
+    h('label', { for: 'group-name', text: t('Your name in this group') }),
+    nameField, h('p', { class: 'hint', text: t('Only the people in this session see it. Leave it empty to stay "Participant".') }));
   const waitingList = h('ul', { class: 'list waiting-list' });
-  const waitingBox = h('section', { class: 'card', hidden: true, 'aria-labelledby': 'waiting-h' }, h('h2', { id: 'waiting-h', text: 'Waiting room' }), waitingList);
+  const waitingBox = h('section', { class: 'card', hidden: true, 'aria-labelledby': 'waiting-h' }, h('h2', { id: 'waiting-h', text: t('Waiting room') }), waitingList);
   const chat = chatBox((text) => sendChat(text));
   chat.box.hidden = true;
   const ended = h('div');
@@ -51,7 +52,7 @@ export async function session(main, [appointmentId], ctx) {
       try { await api.call('signaling', 'MuteParticipant', { appointment_id: appointmentId, participant_id: handle }); setStatus(`${name} was asked to mute.`); } catch (error) { setStatus(error.message, 'error'); }
     },
     onRemove: async (handle, name) => {
-      if (!window.confirm(`Remove ${name} from this session? They cannot come back.`)) return;
+      if (!window.confirm(t('Remove {0} from this session? They cannot come back.', [name]))) return;
       try { await api.call('signaling', 'Remove', { appointment_id: appointmentId, participant_id: handle }); } catch (error) { setStatus(error.message, 'error'); }
     },
   });
@@ -62,13 +63,13 @@ export async function session(main, [appointmentId], ctx) {
     local = got.stream;
     localVideo.srcObject = local;
     if (got.missing.length === 2) {
-      main.prepend(notice('warn', 'Your camera and microphone could not be used. You can still join and see and hear the others.',
-        h('p', { class: 'muted', text: 'Check that the browser may use them (the camera icon in the address bar).' })));
+      main.prepend(notice('warn', t('Your camera and microphone could not be used. You can still join and see and hear the others.'),
+        h('p', { class: 'muted', text: t('Check that the browser may use them (the camera icon in the address bar).') })));
     } else if (got.missing.includes('camera')) {
-      main.prepend(notice('', 'No camera found: you join with your voice only.'));
-      camera.disabled = true; camera.textContent = 'No camera';
+      main.prepend(notice('', t('No camera found: you join with your voice only.')));
+      camera.disabled = true; camera.textContent = t('No camera');
     } else if (got.missing.includes('microphone')) {
-      main.prepend(notice('warn', 'Your microphone could not be used: the others will not hear you.'));
+      main.prepend(notice('warn', t('Your microphone could not be used: the others will not hear you.')));
     }
     showCamera(cameraOn && !got.missing.includes('camera'));
   }
@@ -91,12 +92,12 @@ export async function session(main, [appointmentId], ctx) {
       sharing = screen.getVideoTracks()[0];
       sharing.onended = () => stopSharing();
       await replaceVideo(sharing);
-      share.textContent = 'Stop sharing';
-    } catch { setStatus('Screen sharing was not started.', 'warn'); }
+      share.textContent = t('Stop sharing');
+    } catch { setStatus(t('Screen sharing was not started.'), 'warn'); }
   });
   async function stopSharing() {
     sharing?.stop(); sharing = null;
-    share.textContent = 'Share screen';
+    share.textContent = t('Share screen');
     await replaceVideo(tracks('video')[0] || null);
   }
   async function replaceVideo(track) {
@@ -118,11 +119,11 @@ export async function session(main, [appointmentId], ctx) {
 
   // -- mesh (pairs) -----------------------------------------------------------------------
   const send = (body) => socket.send(body).catch((error) => {
-    if (error?.code !== 'CANCELLED') setStatus(`A message to the other person did not go through: ${error?.message || ''}`, 'warn');
+    if (error?.code !== 'CANCELLED') setStatus(t('A message to the other person did not go through: {0}', [error?.message || '']), 'warn');
   });
   const nameOf = (handle) => {
     const p = (joined?.room?.participants || []).find((x) => x.participant_id === handle);
-    return ROLE_NAME[p?.role] || (provider ? 'Officer' : 'Your provider');
+    return ROLE_NAME[p?.role] || (provider ? t('Officer') : t('Your provider'));
   };
 
   function newPeer(handle, offerer) {
@@ -145,9 +146,9 @@ export async function session(main, [appointmentId], ctx) {
       if (peers.get(handle) !== peer) return;
       const s = pc.connectionState;
       if (s === 'connected') { say(''); showState(); report(pc, peer.startedAt); }
-      if (s === 'disconnected') showState('Reconnecting…');
+      if (s === 'disconnected') showState(t('Reconnecting…'));
       if (s === 'failed') {
-        showState('Reconnecting…');
+        showState(t('Reconnecting…'));
         if (provider) offer(handle); else send({ to_participant_id: handle, ice_restart: {} });
       }
     };
@@ -161,7 +162,7 @@ export async function session(main, [appointmentId], ctx) {
 
   async function offer(handle) {
     const peer = newPeer(handle, true);
-    say('Connecting…');
+    say(t('Connecting…'));
     const o = await peer.pc.createOffer();
     await peer.pc.setLocalDescription(o);
     await send({ to_participant_id: handle, offer: { sdp: peer.pc.localDescription.sdp } });
@@ -169,7 +170,7 @@ export async function session(main, [appointmentId], ctx) {
 
   async function answer(handle, sdp) {
     const peer = newPeer(handle, false); // every offer starts a fresh connection: simple and robust
-    say('Connecting…');
+    say(t('Connecting…'));
     await peer.pc.setRemoteDescription({ type: 'offer', sdp });
     await flush(peer);
     const a = await peer.pc.createAnswer();
@@ -186,19 +187,19 @@ export async function session(main, [appointmentId], ctx) {
   async function enterGroup() {
     if (!group || published) return;
     published = true;
-    say('Connecting…');
+    say(t('Connecting…'));
     const started = performance.now();
     try {
       await group.publish(nameField.value.trim());
       nameBox.hidden = true;
       await group.sync();
-      say(group.receivers.size ? '' : provider ? 'Waiting for the others.' : 'You are in. The others will appear here.');
+      say(group.receivers.size ? '' : provider ? t('Waiting for the others.') : t('You are in. The others will appear here.'));
       if (group.publisher) group.publisher.addEventListener('connectionstatechange', () => {
         if (group?.publisher?.connectionState === 'connected') report(group.publisher, started);
       });
     } catch (error) {
       published = false;
-      setStatus(`Could not connect to the group: ${error?.message || error}`, 'warn');
+      setStatus(t('Could not connect to the group: {0}', [error?.message || error]), 'warn');
     }
   }
 
@@ -219,8 +220,8 @@ export async function session(main, [appointmentId], ctx) {
 
   function showState(text) {
     const anyConnected = group ? group.connected() : [...peers.values()].some((p) => p.pc.connectionState === 'connected');
-    const trouble = text || (socketState === 'reconnecting' ? 'Reconnecting…' : '');
-    state.textContent = trouble || (anyConnected ? 'Connected' : provider ? 'In the session' : 'Waiting');
+    const trouble = text || (socketState === 'reconnecting' ? t('Reconnecting…') : '');
+    state.textContent = trouble || (anyConnected ? t('Connected') : provider ? t('In the session') : t('Waiting'));
     state.dataset.state = trouble ? 'reconnecting' : anyConnected ? 'connected' : 'waiting';
   }
 
@@ -234,8 +235,8 @@ export async function session(main, [appointmentId], ctx) {
   // -- waiting room (providers) -----------------------------------------------------------
   function addWaiting(handle, role) {
     if (!provider || waiting.has(handle)) return;
-    const admit = h('button', { type: 'button', text: 'Let in' });
-    const item = h('li', { dataset: { participant: handle } }, h('span', { text: `${role === 'officer' ? 'An officer' : 'Someone'} is waiting. ` }), admit);
+    const admit = h('button', { type: 'button', text: t('Let in') });
+    const item = h('li', { dataset: { participant: handle } }, h('span', { text: role === 'officer' ? t('An officer is waiting.') : t('Someone is waiting.') }), ' ', admit);
     admit.addEventListener('click', async () => {
       admit.disabled = true;
       try {
@@ -264,21 +265,21 @@ export async function session(main, [appointmentId], ctx) {
       if (event.participant_joined) {
         const p = event.participant_joined;
         if (p.waiting) addWaiting(p.participant_id, p.role);
-        else if (!provider && !admitted && p.role !== 'officer') say(`Your ${PROVIDER_WORD[p.role] || 'provider'} is here and will let you in shortly.`);
+        else if (!provider && !admitted && p.role !== 'officer') say(t('Your {0} is here and will let you in shortly.', [PROVIDER_WORD[p.role] || t('provider')]));
       } else if (event.participant_admitted) {
         const handle = event.participant_admitted.participant_id;
-        if (handle === me) { admitted = true; say('You are in. Connecting…'); showState(); await enterGroup(); }
+        if (handle === me) { admitted = true; say(t('You are in. Connecting…')); showState(); await enterGroup(); }
         else { dropWaiting(handle); if (provider && !group) await offer(handle); }
       } else if (event.participant_left) {
         const handle = event.participant_left.participant_id;
         dropWaiting(handle);
-        if (handle === me && event.participant_left.reason_code === 'removed') { finish('The provider removed you from this session.'); return; }
+        if (handle === me && event.participant_left.reason_code === 'removed') { finish(t('The provider removed you from this session.')); return; }
         if (group) group.drop(handle); else dropPeer(handle);
         const someone = group ? group.receivers.size : peers.size;
         if (!someone) {
-          if (provider) say(group ? 'Waiting for the others.' : 'The other person left.');
-          else if (admitted) say(`Your ${PROVIDER_WORD[myProviderRole()] || 'provider'} left the call. Stay here; they may come back.`);
-          else say('Waiting for your therapist to let you in.');
+          if (provider) say(group ? t('Waiting for the others.') : t('The other person left.'));
+          else if (admitted) say(t('Your {0} left the call. Stay here; they may come back.', [PROVIDER_WORD[myProviderRole()] || t('provider')]));
+          else say(t('Waiting for your therapist to let you in.'));
         }
         showState();
       } else if (event.waiting) {
@@ -286,7 +287,7 @@ export async function session(main, [appointmentId], ctx) {
         showState();
       } else if (event.mute_requested) {
         setMuted(true);
-        setStatus('The provider muted your microphone. Unmute when you want to speak.', 'warn');
+        setStatus(t('The provider muted your microphone. Unmute when you want to speak.'), 'warn');
       } else if (group && !from && event.renegotiate) {
         await group.sync(); say(''); showState();
       } else if (group && !from && event.ice_restart) {
@@ -309,12 +310,12 @@ export async function session(main, [appointmentId], ctx) {
       } else if (event.bye) {
         dropPeer(from);
       } else if (event.session_ended) {
-        finish('The session has ended.');
+        finish(t('The session has ended.'));
       } else if (event.must_rejoin) {
         await rejoin();
       }
     } catch (error) {
-      setStatus(`Connection problem: ${error?.message || error}`, 'warn');
+      setStatus(t('Connection problem: {0}', [error?.message || error]), 'warn');
     }
   }
   function myProviderRole() {
@@ -352,12 +353,12 @@ export async function session(main, [appointmentId], ctx) {
       for (const p of joined.room?.participants || []) if (p.state === 'waiting') addWaiting(p.participant_id, p.role);
       if (!waiting.size) dropWaiting('');
     }
-    say(joined.waiting ? 'Waiting for your therapist to let you in.' : provider ? 'Waiting for the other person.' : 'Connecting…');
+    say(joined.waiting ? t('Waiting for your therapist to let you in.') : provider ? t('Waiting for the other person.') : t('Connecting…'));
     socket = new SignalingSocket(joined.session_id, joined.resume_from_seq, {
       onEvent,
       onState: (s) => { socketState = s; showState(); },
       onMustRejoin: () => rejoin(),
-      onFatal: (error) => finish(error.message || 'You cannot join this session.'),
+      onFatal: (error) => finish(error.message || t('You cannot join this session.')),
     });
     if (sfu) {
       if (admitted) await enterGroup();
@@ -374,7 +375,7 @@ export async function session(main, [appointmentId], ctx) {
     socket?.close();
     for (const handle of [...peers.keys()]) dropPeer(handle);
     group?.close(); group = null; tiles.clear();
-    say('Reconnecting…');
+    say(t('Reconnecting…'));
     try { await join(); } catch (error) { finish(error.message); }
   }
 
@@ -389,17 +390,17 @@ export async function session(main, [appointmentId], ctx) {
     sharing?.stop();
     if (local) for (const t of local.getTracks()) t.stop();
     callBox.hidden = true;
-    clear(ended).append(notice('', text, h('p', {}, h('a', { href: '#/', text: 'Back to the start' }))));
-    document.title = 'Tenfour';
+    clear(ended).append(notice('', text, h('p', {}, h('a', { href: '#/', text: t('Back to the start') }))));
+    document.title = t('Tenfour');
   }
 
   leave.addEventListener('click', async () => {
     leave.disabled = true;
     try { if (joined) await api.call('signaling', 'Leave', { session_id: joined.session_id }); } catch { /* leaving anyway */ }
-    finish('You left the session.');
+    finish(t('You left the session.'));
   });
   endAll.addEventListener('click', async () => {
-    if (!window.confirm('End the session for everyone?')) return;
+    if (!window.confirm(t('End the session for everyone?'))) return;
     try { await api.call('signaling', 'EndSession', { appointment_id: appointmentId }); finish('The session has ended.'); } catch (error) { setStatus(error.message, 'error'); }
   });
   ctx.cleanup = async () => {
@@ -414,7 +415,7 @@ export async function session(main, [appointmentId], ctx) {
     if (local) for (const t of local.getTracks()) t.stop();
     callBox.hidden = true;
     ended.append(error.code === 'FAILED_PRECONDITION' || error.code === 'NOT_FOUND'
-      ? notice('warn', error.message || 'This session is not open yet. It opens 10 minutes before the start.')
-      : failure(error, 'Joining'));
+      ? notice('warn', error.message || t('This session is not open yet. It opens 10 minutes before the start.'))
+      : failure(error, t('Joining')));
   }
 }

@@ -1,6 +1,7 @@
 // A provider's "Upcoming" page: sessions of the next 30 days, kept current by the live
 // connection (a new booking, an urgent request, someone in the waiting room appear without a
 // reload). Urgent sessions are pinned at the top.
+import { t } from '../i18n.js';
 import { h, clear, failure } from '../dom.js';
 import * as api from '../api.js';
 import * as live from '../live.js';
@@ -21,11 +22,11 @@ function item(a, fresh, waiting) {
   const someoneWaiting = open && (waiting.has(a.appointment_id) || a.status === 'APPOINTMENT_STATUS_ARRIVED');
   return h('li', { class: `appointment${pinned ? ' pinned' : ''}${fresh ? ' fresh' : ''}`, dataset: { appointmentId: a.appointment_id, status: a.status, urgent: a.urgent ? 'yes' : 'no' } },
     h('p', {}, h('strong', { text: range(a.time) }), ' ', h('span', { class: 'badge', text: statusText(a.status) }),
-      a.urgent ? h('span', { class: 'badge conflict', text: 'Urgent' }) : null,
-      fresh ? h('span', { class: 'badge new', text: 'New' }) : null,
-      someoneWaiting ? h('span', { class: 'badge waiting', text: 'Someone is waiting' }) : null),
-    h('p', { class: 'muted', text: `${a.session_type === 'SESSION_TYPE_GROUP' ? `Group, ${a.officer_ids?.length || 0} of ${a.capacity}` : 'One to one'}` }),
-    open ? h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: 'Open the session' })) : null);
+      a.urgent ? h('span', { class: 'badge conflict', text: t('Urgent') }) : null,
+      fresh ? h('span', { class: 'badge new', text: t('New') }) : null,
+      someoneWaiting ? h('span', { class: 'badge waiting', text: t('Someone is waiting') }) : null),
+    h('p', { class: 'muted', text: a.session_type === 'SESSION_TYPE_GROUP' ? t('Group, {0} of {1}', [a.officer_ids?.length || 0, a.capacity]) : t('One to one') }),
+    open ? h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: t('Open the session') })) : null);
 }
 
 export async function upcoming(main, _params, ctx) {
@@ -42,15 +43,15 @@ export async function upcoming(main, _params, ctx) {
     try {
       items = (await api.call('scheduling', 'ListAppointments', { range: { start: nowPlus(-1), end: nowPlus(30) } })).appointments || [];
     } catch (error) {
-      clear(list).append(failure(error, 'Upcoming sessions'));
+      clear(list).append(failure(error, t('Upcoming sessions')));
       return;
     }
     const fresh = new Set(seen ? items.map((a) => a.appointment_id).filter((id) => !seen.has(id)) : []);
     seen = new Set([...(seen || []), ...items.map((a) => a.appointment_id)]);
     clear(list);
-    if (!items.length) { list.append(h('p', { text: 'No sessions booked.' })); return; }
+    if (!items.length) { list.append(h('p', { text: t('No sessions booked.') })); return; }
     list.append(h('ul', { class: 'list appointments' }, order(items).map((a) => item(a, fresh.has(a.appointment_id), waiting))));
-    if (fresh.size) news.textContent = fresh.size === 1 ? 'A new session was added.' : `${fresh.size} new sessions were added.`;
+    if (fresh.size) news.textContent = fresh.size === 1 ? t('A new session was added.') : t('{0} new sessions were added.', [fresh.size]);
   };
   // One load at a time; events that arrive meanwhile cause one more.
   const refresh = async () => {
