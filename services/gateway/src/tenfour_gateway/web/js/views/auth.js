@@ -1,5 +1,5 @@
 // Sign in (with TOTP and first-time TOTP set-up), joining with an agency code, the account page.
-import { t } from '../i18n.js';
+import { t, language } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import * as push from '../push.js';
@@ -43,19 +43,17 @@ export async function signIn(main, _params, ctx) {
 function signInProblem(error) {
   if (error?.code === 'RESOURCE_EXHAUSTED' && error.retryAfter) {
     const at = new Date(Date.now() + error.retryAfter * 1000);
-    const clock = at.toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-    const wait = error.retryAfter < 90 ? `${error.retryAfter} seconds` : `${Math.ceil(error.retryAfter / 60)} minutes`;
+    const clock = at.toLocaleTimeString(language, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+    const wait = error.retryAfter < 90 ? t('{0} seconds', [error.retryAfter]) : t('{0} minutes', [Math.ceil(error.retryAfter / 60)]);
     return {
       code: error.code, fields: {},
-      message: `Too many sign-in attempts. To protect the account, please wait ${wait} and try again at ${clock}. `
-        + 'Trying again before then makes the wait longer.',
+      message: t('Too many sign-in attempts. To protect the account, please wait {0} and try again at {1}. Trying again before then makes the wait longer.', [wait, clock]),
     };
   }
   if (error?.code === 'FAILED_PRECONDITION' && /locked/.test(error.message || '')) {
     return {
       code: error.code, fields: {},
-      message: 'This account is locked after too many failed sign-ins. Sign in with the code from your authenticator app, '
-        + 'or ask your agency administrator to unlock it.',
+      message: t('This account is locked after too many failed sign-ins. Sign in with the code from your authenticator app, or ask your agency administrator to unlock it.'),
     };
   }
   return error;
