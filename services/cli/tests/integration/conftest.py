@@ -57,6 +57,8 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
             "TENFOUR_IDENTITY_KEY_ENCRYPTION_KEY": KEK,
             "TENFOUR_BOOTSTRAP_ADMIN_USERNAME": ADMIN_USERNAME,
             "TENFOUR_BOOTSTRAP_ADMIN_PASSWORD": ADMIN_PASSWORD,
+            # `tenfour calendar subscribe` is tested against a calendar server on loopback.
+            "TENFOUR_CALENDAR_FEEDS_ALLOW_PRIVATE": "true",
         }
         procs = {name: ServiceProcess(name, ports[name], env, root / f"{name}.log") for name in SERVICES}
         try:

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import stat
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -357,3 +360,64 @@ def test_throttled_sign_in_says_when_to_try_again_and_waits_longer_each_time(cli
     assert errors[0]["retry_after_seconds"] >= 2
     assert errors[1]["retry_after_seconds"] > errors[0]["retry_after_seconds"]
     assert errors[0]["hint"] == "trying again before then makes the wait longer"
+
+
+class _Calendar(http.server.BaseHTTPRequestHandler):
+    """A calendar host on loopback: /basic.ics is a calendar, /share a sign-in web page."""
+
+    def do_GET(self) -> None:
+        if self.path == "/basic.ics":
+            day = (datetime.now(UTC) + timedelta(days=30)).strftime("%Y%m%d")
+            body, kind = (
+                "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//t//EN\r\nBEGIN:VEVENT\r\nUID:a@t\r\n"
+                f"DTSTAMP:20260101T000000Z\r\nDTSTART:{day}T100000Z\r\nDTEND:{day}T110000Z\r\n"
+                "END:VEVENT\r\nEND:VCALENDAR\r\n".encode(),
+                "text/calendar",
+            )
+        else:
+            body, kind = b"<html><body>Sign in</body></html>", "text/html"
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        return
+
+
+def test_a_therapist_follows_a_calendar_from_the_command_line(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "cal", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    therapist = next(a for a in seeded.json["accounts"] if a["role"] == "therapist")
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    signed_in = cli(
+        "--json", "login", "-u", therapist["username"], f"--password={therapist['password']}",
+        "--totp-secret", therapist["totp_secret"],
+    )  # fmt: skip
+    assert signed_in.code == 0, signed_in.out
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Calendar)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        refused = cli("--json", "calendar", "subscribe", f"{base}/share")
+        assert refused.code == 5, refused.out  # INVALID_ARGUMENT: not a calendar, nothing stored
+        assert "web page, not a calendar" in refused.out + refused.err
+        assert cli("--json", "calendar", "status").code == 4
+
+        followed = cli("--json", "calendar", "subscribe", f"{base}/basic.ics")
+        assert followed.code == 0, followed.out + followed.err
+        feed = followed.json["feed"]
+        assert feed["busy_intervals"] == 1
+        assert feed["url_display"] == f"{base}/…"
+        status = cli("--json", "calendar", "status").json["feed"]
+        assert status["last_synced_at"] == feed["last_synced_at"]
+        assert cli("--json", "calendar", "sync").json["feed"]["last_error"] == ""
+        assert cli("--json", "calendar", "unsubscribe").code == 0
+        assert cli("--json", "calendar", "status").code == 4
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -233,6 +233,8 @@ def start_system(tmp: Path, extra_env: dict[str, str] | None = None) -> Iterator
             "TENFOUR_NOTIFICATIONS_DEV_MAILBOX_DIR": str(smtp.maildir),
             "TENFOUR_NOTIFICATIONS_ALLOW_INSECURE_PUSH": "true",
             "TENFOUR_NOTIFICATIONS_ALLOW_INSECURE_WEBHOOK": "true",
+            # Calendar subscriptions in tests follow a calendar server on loopback.
+            "TENFOUR_CALENDAR_FEEDS_ALLOW_PRIVATE": "true",
             **(
                 {"TENFOUR_NOTIFICATIONS_TARGET": f"127.0.0.1:{ports['notifications']}"}
                 if "notifications" in ports

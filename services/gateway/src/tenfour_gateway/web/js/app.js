@@ -40,7 +40,7 @@ const ROUTES = {
   now: { title: t('Talk to someone now'), roles: OFFICER, view: officer.urgent, menu: t('Talk now') },
   hours: { title: t('Weekly hours'), roles: PROVIDER, view: provider.hours, menu: t('Hours') },
   timeoff: { title: t('Days off and changes'), roles: PROVIDER, view: provider.timeOff, menu: t('Days off') },
-  import: { title: t('Import calendar'), roles: PROVIDER, view: provider.importCalendar },
+  import: { title: t('Your calendar'), roles: PROVIDER, view: provider.importCalendar },
   upcoming: { title: t('Upcoming'), roles: PROVIDER, view: upcoming, menu: t('Upcoming') },
   groups: { title: t('Offer a group'), roles: PROVIDER, view: offerGroup, menu: t('Groups') },
   codes: { title: t('Enrolment codes'), roles: ADMIN, view: coordinator.codes, menu: t('Codes') },
@@ -170,7 +170,7 @@ async function home(main) {
     items.push(['upcoming', t('Upcoming sessions'), t('Join and let people in.')],
       ['hours', t('Weekly hours'), t('When you can be booked.')],
       ['timeoff', t('Days off and changes'), t('Time off and one-off changes.')],
-      ['import', t('Import calendar'), t('Block busy times from your own calendar.')]);
+      ['import', t('Your calendar'), t('Follow or import your own calendar: its busy times block bookings.')]);
     if (s.role === 'therapist') items.push(['check', t('Check camera and network'), t('Takes under a minute.')]);
   }
   if (s.role === 'agency_admin') {

@@ -2,7 +2,7 @@
 import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
-import { browserZone, range, localTime, localDate, dateText, hhmm, isoDay, WEEKDAYS } from '../time.js';
+import { browserZone, range, localTime, localDate, dateText, hhmm, isoDay, when, WEEKDAYS } from '../time.js';
 
 const OFFERS = [['SESSION_TYPE_INDIVIDUAL', t('One to one')], ['SESSION_TYPE_GROUP', t('Group')], ['SESSION_TYPE_CRISIS', t('Urgent')]];
 
@@ -169,6 +169,7 @@ export async function timeOff(main, _params, ctx) {
 
 export async function importCalendar(main, _params, ctx) {
   const me = ctx.session.user_id;
+  await calendarSubscription(main, me);
   const file = h('input', { type: 'file', accept: '.ics,text/calendar', id: 'ics-file' });
   const form = h('form', { class: 'card', novalidate: true },
     h('p', { text: 'Export your own calendar as an .ics file (or copy its text). Busy times block bookings; what they are about is never stored. A new import replaces the last one.' }),
@@ -184,4 +185,62 @@ export async function importCalendar(main, _params, ctx) {
     const result = await api.call('availability', 'ImportBusyCalendar', { provider_id: me, ics: valueOf(form, 'ics') });
     clear(out).append(notice('ok', result.horizon ? t('Imported: {0} busy times up to {1}.', [result.busy_intervals, range(result.horizon).split('–').pop().trim()]) : t('Imported: {0} busy times.', [result.busy_intervals])));
   });
+}
+
+// ---------------------------------------------------------------------------- calendar subscription
+
+async function loadFeed(me) {
+  try {
+    return await api.call('availability', 'GetBusyCalendarFeed', { provider_id: me });
+  } catch (error) {
+    if (error.code === 'NOT_FOUND') return null;
+    throw error;
+  }
+}
+
+function feedStatus(feed) {
+  const lines = [h('p', { text: t('Following {0}', [feed.url_display]) })];
+  lines.push(h('p', { 'data-feed': 'synced', text: feed.last_synced_at ? t('Last synced {0} ({1} busy times).', [when(feed.last_synced_at), feed.busy_intervals]) : t('Not synced yet.') }));
+  if (feed.paused) lines.push(h('p', { 'data-feed': 'paused', text: t('Syncing is paused after repeated errors. Fix the link or try again with Sync now.') }));
+  else if (feed.next_sync_at) lines.push(h('p', { class: 'muted', text: t('Next check {0}.', [when(feed.next_sync_at)]) }));
+  if (feed.last_error) lines.push(h('p', { 'data-feed': 'error', role: 'alert', text: t('Last error: {0}', [feed.last_error]) }));
+  return h('div', { class: `notice ${feed.paused || feed.last_error ? 'error' : 'ok'}`, 'data-feed': 'status' }, lines);
+}
+
+async function calendarSubscription(main, me) {
+  const card = h('section', { class: 'card', 'aria-labelledby': 'feed-title' },
+    h('h2', { id: 'feed-title', text: t('Follow your calendar') }),
+    h('p', { text: t('Paste the private iCal (.ics) address of your Google, Outlook or practice calendar. Tenfour checks it every 15 minutes and keeps only when you are busy, never what your events are about.') }));
+  const status = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { novalidate: true },
+    field({ name: 'url', label: t('Calendar address (iCal link)'), type: 'url', attrs: { autocomplete: 'off', spellcheck: 'false', placeholder: 'https://' } }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Follow this calendar') })));
+  const actions = h('div', { class: 'actions' });
+  card.append(status, form, actions);
+  main.append(card);
+
+  function show(feed) {
+    clear(status);
+    clear(actions);
+    if (!feed) return;
+    status.append(feedStatus(feed));
+    const sync = h('button', { type: 'button', class: 'secondary', text: t('Sync now') });
+    const stop = h('button', { type: 'button', class: 'secondary', text: t('Stop following') });
+    sync.addEventListener('click', async () => {
+      sync.disabled = true;
+      try { show(await api.call('availability', 'SyncBusyCalendarFeed', { provider_id: me })); } catch (error) { status.append(failure(error, t('Sync now'))); } finally { sync.disabled = false; }
+    });
+    stop.addEventListener('click', async () => {
+      try { await api.call('availability', 'UnsubscribeBusyCalendar', { provider_id: me }); show(null); setStatus(t('Tenfour no longer follows that calendar. Busy times from its last sync stay until you import again.'), 'ok'); } catch (error) { status.append(failure(error, t('Stop following'))); }
+    });
+    actions.append(sync, stop);
+  }
+
+  onSubmit(form, async () => {
+    const feed = await api.call('availability', 'SubscribeBusyCalendar', { provider_id: me, url: valueOf(form, 'url') });
+    form.reset();
+    show(feed);
+    setStatus(t('Calendar followed.'), 'ok');
+  });
+  try { show(await loadFeed(me)); } catch (error) { status.append(failure(error, t('Calendar subscription'))); }
 }
