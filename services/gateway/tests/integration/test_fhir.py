@@ -114,7 +114,8 @@ async def test_fhir_slots_and_appointments_match_what_the_services_say(
                 }
             },
         )
-        start, end = datetime.now(UTC) + timedelta(hours=1), datetime.now(UTC) + timedelta(days=10)
+        # From beyond the 2 h minimum notice, so both searches see the same first slot however slow the run.
+        start, end = datetime.now(UTC) + timedelta(hours=3), datetime.now(UTC) + timedelta(days=10)
         found: list[dict[str, Any]] = []
         async with asyncio.timeout(30):  # the therapist's hours reach scheduling as an event
             while not found:
