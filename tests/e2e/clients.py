@@ -38,8 +38,8 @@ def raw_stream(
     return replies
 
 
-def admin_token(identity_target: str) -> str:
-    """The bootstrapped system admin's access token (first sign-in: password, then TOTP set-up)."""
+def admin_session(identity_target: str) -> tuple[pb.AuthResult, str]:
+    """The bootstrapped system admin's first sign-in (password, then TOTP set-up): tokens and TOTP secret."""
     with grpc.insecure_channel(identity_target) as channel:
         stub = identity_pb2_grpc.IdentityServiceStub(channel)
         first = stub.Login(pb.LoginRequest(username=ADMIN_USERNAME, password=ADMIN_PASSWORD), timeout=10)
@@ -53,4 +53,32 @@ def admin_token(identity_target: str) -> str:
             ),
             timeout=10,
         )
-        return str(done.access_token)
+        return done, str(setup.secret)
+
+
+def admin_token(identity_target: str) -> str:
+    """The bootstrapped system admin's access token (first sign-in: password, then TOTP set-up)."""
+    return str(admin_session(identity_target)[0].access_token)
+
+
+def admin_login(identity_target: str, totp_secret: str) -> pb.AuthResult:
+    """A new sign-in of the admin once TOTP is set up (password and a current code)."""
+    with grpc.insecure_channel(identity_target) as channel:
+        stub = identity_pb2_grpc.IdentityServiceStub(channel)
+        result: pb.AuthResult = stub.Login(
+            pb.LoginRequest(
+                username=ADMIN_USERNAME,
+                password=ADMIN_PASSWORD,
+                totp_code=pyotp.TOTP(totp_secret).now(),
+            ),
+            timeout=10,
+        )
+        return result
+
+
+def refreshed_admin(identity_target: str, refresh_token: str) -> pb.AuthResult:
+    """A new access token for the admin's session (the refresh token rotates)."""
+    with grpc.insecure_channel(identity_target) as channel:
+        stub = identity_pb2_grpc.IdentityServiceStub(channel)
+        result: pb.AuthResult = stub.Refresh(pb.RefreshRequest(refresh_token=refresh_token), timeout=10)
+        return result

@@ -27,7 +27,11 @@ def lines() -> list[str]:
         return []
     total = sum(c["cases"] for c in counted.values())
     forbidden = sum(c["UNKNOWN"] + c["INTERNAL"] for c in counted.values())
-    out = [f"FUZZ {len(counted)} RPCs, {total} cases, {forbidden} UNKNOWN/INTERNAL"]
+    signed_in_refused = sum(c["signed_in_refused_as_unauthenticated"] for c in counted.values())
+    out = [
+        f"FUZZ {len(counted)} RPCs, {total} cases, {forbidden} UNKNOWN/INTERNAL, "
+        f"{signed_in_refused} signed-in callers refused as UNAUTHENTICATED"
+    ]
     for path, counts in sorted(counted.items()):
         codes = ", ".join(f"{k}={v}" for k, v in sorted(counts.items()) if k != "cases")
         out.append(f"FUZZ {path} cases={counts['cases']} {codes}")

@@ -36,7 +36,7 @@ from tenfour_shared.auth.roles import Role
 from tenfour_shared.launcher import SERVICES, health_status
 from tenfour_shared.testing_tokens import TestTokens
 
-from .clients import ADMIN_ENV, admin_token
+from .clients import ADMIN_ENV, admin_login, admin_session, refreshed_admin
 from .conftest import System, running_system
 from .fuzz_messages import RandomDraw, Rpc, bodies, body, tenfour_services
 from .fuzz_report import COUNTS, FAILED_CALLS, PROPERTY
@@ -45,6 +45,8 @@ CASES = int(os.environ.get("TENFOUR_FUZZ_CASES", "100"))
 RANDOM_SEEDS = os.environ.get("TENFOUR_FUZZ_RANDOM", "") == "1"
 MAX_SECONDS = 2.0
 MAX_DETAILS = 300  # characters in a status message (tenfour_shared.errors clips to this)
+REMINT_SECONDS = 60.0
+UNSIGNED = ("anonymous", "forged")
 STREAM_WAIT = 0.5  # a stream that stays open this long without a reply was accepted
 FORBIDDEN = {grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL}
 SERVING = 1
@@ -91,16 +93,36 @@ class Target:
         self.channels = {name: grpc.insecure_channel(p.target) for name, p in system.services.items()}
         self.redis = redis.Redis.from_url(system.redis.url)
         self.snapshot_script = self.redis.register_script(SNAPSHOT)
+        self.tokens = tokens
         self.callers: dict[str, tuple[tuple[str, str], ...]] = {"anonymous": ()}
-        for role in Role:
-            self.callers[role.value] = tokens.metadata(role, subject=f"{role.value}-fuzz")
         self.callers["forged"] = (("authorization", "Bearer eyJhbGciOiJub25lIn0.e30."),)
-        self.callers["identity-admin"] = (
-            ("authorization", f"Bearer {admin_token(system.services['identity'].target)}"),
-        )
+        session, self._totp_secret = admin_session(system.services["identity"].target)
+        self._admin_refresh = session.refresh_token
+        self._mint(session.access_token)
 
         self._cached: tuple[tuple[int, int], dict[bytes, bytes]] | None = None
         self.details = ""  # the status message of the last call
+
+    def _mint(self, admin_access: str) -> None:
+        # Access tokens live 10 minutes and a 10,000-case RPC can take longer: without fresh ones
+        # every signed-in caller would quietly turn into an UNAUTHENTICATED case.
+        for role in Role:
+            self.callers[role.value] = self.tokens.metadata(role, subject=f"{role.value}-fuzz")
+        self.callers["identity-admin"] = (("authorization", f"Bearer {admin_access}"),)
+        self._minted = time.monotonic()
+
+    def metadata(self, caller: str) -> tuple[tuple[str, str], ...]:
+        """The caller's credentials, re-minted every minute so none expires mid-run."""
+        if time.monotonic() - self._minted > REMINT_SECONDS:
+            identity = self.system.services["identity"].target
+            try:
+                session = refreshed_admin(identity, self._admin_refresh)
+            except grpc.RpcError:
+                # A fuzzed Logout or key rotation may have ended the admin's session.
+                session = admin_login(identity, self._totp_secret)
+            self._admin_refresh = session.refresh_token
+            self._mint(session.access_token)
+        return self.callers[caller]
 
     def writes(self) -> tuple[int, int]:
         """Redis's count of changes (with its last save time, in case a save resets it)."""
@@ -214,9 +236,12 @@ def test_fuzz_rpc(target: Target, rpc: Rpc, record_property: Any) -> None:
         kind, blob = case
         before = target.snapshot()
         mark = target.writes()
-        code, seconds = target.call(rpc, blob, target.callers[caller])
+        code, seconds = target.call(rpc, blob, target.metadata(caller))
         counts["cases"] += 1
         counts[code.name] += 1
+        if code is grpc.StatusCode.UNAUTHENTICATED and caller not in UNSIGNED:
+            # A valid token refused: an expired one would make the case test nothing past sign-in.
+            counts["signed_in_refused_as_unauthenticated"] += 1
         if code in FORBIDDEN:
             FAILED_CALLS.append((rpc.path, caller, kind, blob.hex()[:200], code.name))
         assert code not in FORBIDDEN, (
@@ -236,7 +261,7 @@ def test_fuzz_rpc(target: Target, rpc: Rpc, record_property: Any) -> None:
             # on its own must change nothing.
             target.settle(within=10.0, quiet=1.0)
             before = target.snapshot()
-            again, _ = target.call(rpc, blob, target.callers[caller])
+            again, _ = target.call(rpc, blob, target.metadata(caller))
             changed = [] if again is grpc.StatusCode.OK else _changed(before, target.snapshot())
         assert not changed, f"{rpc.path} as {caller} refused ({code.name}) yet changed {changed[:5]}"
 
