@@ -17,6 +17,7 @@ from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.adapters.reminder_store import ReminderStore
 from tenfour_scheduling.adapters.series_store import SeriesStore
 from tenfour_scheduling.adapters.training_store import TrainingStore
+from tenfour_scheduling.adapters.urgent_offer_store import UrgentOfferStore
 from tenfour_scheduling.adapters.urgent_store import UrgentStore
 from tenfour_scheduling.config import Settings
 from tenfour_scheduling.entrypoints.audited import AUDITED
@@ -45,6 +46,7 @@ from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_scheduling.service.training import TrainingService, TrainingWorker
 from tenfour_scheduling.service.urgent import UrgentService, UrgentWorker
+from tenfour_scheduling.service.urgent_offers import UrgentOffers
 from tenfour_shared import logs
 from tenfour_shared.access_audit import AccessAuditInterceptor
 from tenfour_shared.auth_wiring import auth_interceptor
@@ -81,6 +83,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     tx = Transaction(store, claims, facts, expansions, clock)
     booking = Book(tx, store, clock)
     urgent_store = UrgentStore(infra.redis, infra.relay)
+    offer_store = UrgentOfferStore(infra.redis, infra.relay)
     reminder_store = ReminderStore(infra.redis, infra.relay)
     reminders = ReminderService(reminder_store, store, facts, clock)
     slots = SlotService(read_model, facts, claims, expansions, clock, store)
@@ -93,7 +96,10 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         reschedule=Reschedule(tx, store),
         groups=GroupSessions(tx, store, facts, expansions, clock),
         appointments=appointments,
-        urgent=UrgentService(urgent_store, read_model, facts, booking, expansions, clock),
+        urgent=UrgentService(
+            urgent_store, read_model, facts, booking, expansions, clock, offer_store, appointments.withdraw
+        ),
+        urgent_offers=UrgentOffers(urgent_store, offer_store, facts, booking, appointments.withdraw, clock),
         conflicts=ConflictService(
             store,
             ConflictStore(infra.redis, infra.relay),

@@ -98,7 +98,7 @@ async def test_connects_at_once_peers_first_when_asked_then_queues(harness: Harn
     third = await urgent(harness, "o-3")
     assert (third.state, third.queue_position, third.estimated_wait.seconds) == ("queued", 1, 300)
     assert not third.HasField("appointment")
-    assert third.crisis_line_text == ""
+    assert third.crisis_line_text == "988 Suicide & Crisis Lifeline: call or text 988"  # always shown
     again = await urgent(harness, "o-3")  # asking again keeps the place
     assert (again.request_id, again.queue_position) == (third.request_id, 1)
     fourth = await urgent(harness, "o-4")

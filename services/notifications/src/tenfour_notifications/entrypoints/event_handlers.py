@@ -121,6 +121,14 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
             [_id(p, "provider id") for p in payload.withdrawn_provider_ids],
         )
 
+    async def withdrawn(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, sev.UrgentWithdrawn)
+        await router.urgent_withdrawn(
+            _id(payload.request_id, "request id"),
+            [_id(p, "provider id") for p in payload.provider_ids],
+            "cancelled" if payload.reason == "cancelled" else "declined",
+        )
+
     async def escalated(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, sev.UrgentEscalation)
         await router.urgent_escalated(
@@ -155,6 +163,7 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
         "scheduling.appointment_conflict_detected": conflict,
         "scheduling.urgent_offered": offered,
         "scheduling.urgent_assigned": assigned,
+        "scheduling.urgent_withdrawn": withdrawn,
         "scheduling.urgent_escalation": escalated,
     }
 

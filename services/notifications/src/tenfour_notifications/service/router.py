@@ -11,6 +11,7 @@
 - an officer waiting in the waiting room: the provider (waiting room).
 - urgent offered: every provider it was offered to (urgent: sound, ignores quiet hours);
   assigned: the provider (urgent) and the officer (in-app, push), withdrawn from the others;
+  withdrawn: taken off the pages of those providers (officer cancelled, or they declined);
   escalated: the officer (in-app: the crisis line), the agency's admins (urgent) and the
   agency's webhook.
 - a peer's required training lapsing within 30 days, and lapsed: the peer and the agency's
@@ -182,6 +183,11 @@ class Router:
         for other in withdrawn:
             if other != provider_id:
                 await self._live.withdraw(other, "urgent_offered", request_id, appointment_id, "taken")
+
+    async def urgent_withdrawn(self, request_id: str, provider_ids: list[str], reason: str) -> None:
+        """The offer no longer stands for them (the officer cancelled, or they declined)."""
+        for provider in provider_ids:
+            await self._live.withdraw(provider, "urgent_offered", request_id, "", reason)
 
     async def urgent_escalated(
         self,

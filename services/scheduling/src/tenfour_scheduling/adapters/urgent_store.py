@@ -25,12 +25,16 @@ REQUEST_TTL_SECONDS = 7 * 24 * 3600
 # KEYS: 1 request, 2 agency queue, 3 agencies with queues, 4 officer's active request,
 #       5 arrival counter (the queue's order)
 # ARGV: 1 request id, 2 officer, 3 agency, 4 prefer peer, 5 queued ms, 6 escalate ms,
-#       7 crisis line text, 8 ttl s, 9-11 the outbox triple of its urgent_offered event (or none)
-# KEYS[6]: outbox
+#       7 crisis line text, 8 ttl s, 9-11 the outbox triple of its urgent_offered event ('' = none),
+#       12 the providers it is offered to, one per line
+# KEYS[6]: outbox, KEYS[7]: the offered set
 _ENQUEUE = """
 local active = redis.call('GET', KEYS[4])
 if active then return active end
-if ARGV[9] then outbox_add(KEYS[6], ARGV[9], ARGV[10], ARGV[11]) end
+if ARGV[9] ~= '' then outbox_add(KEYS[6], ARGV[9], ARGV[10], ARGV[11]) end
+for p in string.gmatch(ARGV[12], '[^\\n]+') do redis.call('SADD', KEYS[7], p) end
+redis.call('EXPIRE', KEYS[7], ARGV[8])
+redis.call('HSET', KEYS[1], 'alerted', redis.call('SCARD', KEYS[7]))
 redis.call('HSET', KEYS[1], 'officer_id', ARGV[2], 'agency_id', ARGV[3], 'prefer_peer', ARGV[4],
   'state', 'queued', 'queued_ms', ARGV[5], 'escalate_ms', ARGV[6], 'crisis_line_text', ARGV[7])
 redis.call('EXPIRE', KEYS[1], ARGV[8])
@@ -41,12 +45,14 @@ return ARGV[1]
 """
 
 # KEYS: 1 request, 2 agency queue, 3 officer's active request, 4 outbox; ARGV: 1 request id,
-#       2 appointment, 3-5 the outbox triple of its urgent_assigned event
+#       2 appointment, 3-5 the outbox triple of its urgent_assigned event, 6 the taker
+#       (urgent_offer_store's take: only the one who took it connects it)
 _CONNECT = """
-local state = redis.call('HGET', KEYS[1], 'state')
-if state ~= 'queued' and state ~= 'escalated' then return 0 end
+local f = redis.call('HMGET', KEYS[1], 'state', 'taker')
+if f[1] ~= 'accepting' or f[2] ~= ARGV[6] then return 0 end
 outbox_add(KEYS[4], ARGV[3], ARGV[4], ARGV[5])
-redis.call('HSET', KEYS[1], 'state', 'connected', 'appointment', ARGV[2])
+redis.call('HSET', KEYS[1], 'state', 'connected', 'appointment', ARGV[2], 'provider_id', ARGV[7])
+redis.call('HDEL', KEYS[1], 'taking_until')
 redis.call('ZREM', KEYS[2], ARGV[1])
 if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 return 1
@@ -54,8 +60,11 @@ return 1
 
 # KEYS: 1 request, 2 outbox; ARGV: 1-3 the outbox triple
 _ESCALATE = """
-if redis.call('HGET', KEYS[1], 'state') ~= 'queued' then return 0 end
-redis.call('HSET', KEYS[1], 'state', 'escalated')
+local f = redis.call('HMGET', KEYS[1], 'state', 'prior_state')
+if f[1] == 'accepting' and f[2] == 'queued' then
+  redis.call('HSET', KEYS[1], 'prior_state', 'escalated')  -- escalated once its take ends
+elseif f[1] ~= 'queued' then return 0
+else redis.call('HSET', KEYS[1], 'state', 'escalated') end
 outbox_add(KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 return 1
 """
@@ -76,15 +85,19 @@ return 1
 """
 
 
-def _request_key(request_id: str) -> str:
+def request_key(request_id: str) -> str:
     return keys("urgent-req", TAG, request_id)
 
 
-def _queue_key(agency_id: str) -> str:
+def offered_key(request_id: str) -> str:
+    return keys("urgent-offered", TAG, request_id)
+
+
+def queue_key(agency_id: str) -> str:
     return keys("urgent-queue", TAG, agency_id)
 
 
-def _active_key(officer_id: str) -> str:
+def active_key(officer_id: str) -> str:
     return keys("urgent-active", TAG, officer_id)
 
 
@@ -107,7 +120,7 @@ class UrgentStore:
         self, request_id: str, officer_id: str, agency_id: str, a: Appointment, event: Envelope
     ) -> None:
         """A request answered at once: kept only so its status can be read."""
-        key = _request_key(request_id)
+        key = request_key(request_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.hset(
                 key,
@@ -133,17 +146,19 @@ class UrgentStore:
         escalate_ms: int,
         crisis_line_text: str,
         event: Envelope | None = None,
+        offered_to: tuple[str, ...] = (),
     ) -> str:
         """Queue the request (and its urgent_offered event); the officer's already active request
         id when there is one."""
         raw = await self._enqueue(
             keys=[
-                _request_key(request_id),
-                _queue_key(agency_id),
+                request_key(request_id),
+                queue_key(agency_id),
                 _AGENCIES,
-                _active_key(officer_id),
+                active_key(officer_id),
                 _SEQUENCE,
                 outbox_key(SERVICE, TAG),
+                offered_key(request_id),
             ],
             args=[
                 request_id,
@@ -154,19 +169,27 @@ class UrgentStore:
                 escalate_ms,
                 crisis_line_text,
                 REQUEST_TTL_SECONDS,
-                *(outbox.script_args(event) if event is not None else []),
+                *(outbox.script_args(event) if event is not None else ["", "", ""]),
+                "\n".join(offered_to),
             ],
         )
         if event is not None:
             await self._relay.notify(TAG)
         return as_bytes(raw).decode()
 
+    async def publish(self, event: Envelope) -> None:
+        """An urgent event that changes no request (a provider declined an offer)."""
+        async with self._redis.pipeline(transaction=True) as pipe:
+            outbox.stage(pipe, SERVICE, TAG, event)
+            await pipe.execute()
+        await self._relay.notify(TAG)
+
     async def active(self, officer_id: str) -> str | None:
-        raw = await self._redis.get(_active_key(officer_id))
+        raw = await self._redis.get(active_key(officer_id))
         return None if raw is None else as_bytes(raw).decode()
 
     async def get(self, request_id: str) -> UrgentRequest | None:
-        raw = await self._redis.hgetall(_request_key(request_id))
+        raw = await self._redis.hgetall(request_key(request_id))
         if not raw:
             return None
         f = {as_bytes(k).decode(): as_bytes(v) for k, v in raw.items()}
@@ -184,31 +207,38 @@ class UrgentStore:
             escalate_ms=int(f.get("escalate_ms", b"0")),
             crisis_line_text=f.get("crisis_line_text", b"").decode(),
             appointment=appointment,
+            alerted=int(f.get("alerted", b"0")),
         )
 
     async def position(self, agency_id: str, request_id: str) -> int:
         """1-based place in the agency's queue; 0 when not queued."""
-        rank: object = await self._redis.zrank(_queue_key(agency_id), request_id)
+        rank: object = await self._redis.zrank(queue_key(agency_id), request_id)
         return int(rank) + 1 if isinstance(rank, int) else 0
 
     async def agencies(self) -> list[str]:
         return sorted(as_bytes(m).decode() for m in await self._redis.smembers(_AGENCIES))
 
     async def queued(self, agency_id: str) -> list[str]:
-        found = await self._redis.zrange(_queue_key(agency_id), 0, -1)
+        found = await self._redis.zrange(queue_key(agency_id), 0, -1)
         if not found:
-            await self._forget(keys=[_queue_key(agency_id), _AGENCIES], args=[agency_id])
+            await self._forget(keys=[queue_key(agency_id), _AGENCIES], args=[agency_id])
         return [as_bytes(m).decode() for m in found]
 
-    async def connect(self, r: UrgentRequest, appointment: Appointment, event: Envelope) -> bool:
+    async def connect(self, r: UrgentRequest, appointment: Appointment, event: Envelope, taker: str) -> bool:
         done = await self._connect(
             keys=[
-                _request_key(r.request_id),
-                _queue_key(r.agency_id),
-                _active_key(r.officer_id),
+                request_key(r.request_id),
+                queue_key(r.agency_id),
+                active_key(r.officer_id),
                 outbox_key(SERVICE, TAG),
             ],
-            args=[r.request_id, appointment.SerializeToString(), *outbox.script_args(event)],
+            args=[
+                r.request_id,
+                appointment.SerializeToString(),
+                *outbox.script_args(event),
+                taker,
+                appointment.provider_id,
+            ],
         )
         if done:
             await self._relay.notify(TAG)
@@ -216,7 +246,7 @@ class UrgentStore:
 
     async def escalate(self, request_id: str, event: Envelope) -> bool:
         done = await self._escalate(
-            keys=[_request_key(request_id), outbox_key(SERVICE, TAG)], args=outbox.script_args(event)
+            keys=[request_key(request_id), outbox_key(SERVICE, TAG)], args=outbox.script_args(event)
         )
         if done:
             await self._relay.notify(TAG)

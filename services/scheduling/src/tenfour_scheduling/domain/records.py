@@ -185,3 +185,4 @@ class UrgentRequest:
     escalate_ms: int
     crisis_line_text: str
     appointment: Appointment | None
+    alerted: int = 0  # providers the request was offered to

@@ -19,6 +19,7 @@ from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_scheduling.service.training import TrainingService
 from tenfour_scheduling.service.urgent import UrgentService
+from tenfour_scheduling.service.urgent_offers import UrgentOffers
 
 __all__ = ["Ctx", "RpcBase", "Services"]
 
@@ -34,6 +35,7 @@ class Services:
     groups: GroupSessions
     appointments: AppointmentService
     urgent: UrgentService
+    urgent_offers: UrgentOffers
     conflicts: ConflictService
     series: SeriesService
     feeds: CalendarFeedService

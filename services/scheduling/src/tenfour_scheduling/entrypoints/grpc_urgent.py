@@ -1,17 +1,32 @@
-"""RequestUrgentSession and GetUrgentSessionStatus."""
+"""Urgent requests: an officer asks, reads and cancels; a provider accepts or declines."""
 
 from __future__ import annotations
 
 from google.protobuf.duration_pb2 import Duration
 
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_scheduling.adapters.keys import ID
 from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_scheduling.service.urgent import UrgentStatus
 from tenfour_shared.auth.principal import current_principal
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidArgument, PermissionDenied
 
 __all__ = ["UrgentRpcs"]
+
+
+def _request_id(value: str) -> str:
+    if not value:
+        raise InvalidArgument.single("request_id", "is required")
+    if len(value) > 64 or not ID.match(value):
+        raise InvalidArgument.single("request_id", "is not an urgent request id")
+    return value
+
+
+def _provider(subject: str) -> str:
+    if not ID.match(subject):
+        raise PermissionDenied("this account's id cannot be used for scheduling")
+    return subject
 
 
 def _reply(s: UrgentStatus) -> pb.UrgentSessionStatus:
@@ -23,6 +38,7 @@ def _reply(s: UrgentStatus) -> pb.UrgentSessionStatus:
         queue_position=s.position,
         estimated_wait=wait,
         crisis_line_text=s.crisis_line_text,
+        alerted_count=s.alerted,
     )
     if s.appointment is not None:
         out.appointment.CopyFrom(s.appointment)
@@ -48,3 +64,26 @@ class UrgentRpcs(RpcBase):
         caller = current_principal()
         officer_id = requests.own_officer_id(caller, "")
         return _reply(await self._s.urgent.status(officer_id, request.request_id))
+
+    async def AcceptUrgentRequest(
+        self, request: pb.AcceptUrgentRequestRequest, context: Ctx
+    ) -> pb.UrgentOfferReply:
+        request_id = _request_id(request.request_id)
+        provider = _provider(current_principal().subject)
+        booked = await self._s.urgent_offers.accept(provider, request_id)
+        return pb.UrgentOfferReply(request_id=request_id, state="accepted", appointment=booked)
+
+    async def DeclineUrgentRequest(
+        self, request: pb.DeclineUrgentRequestRequest, context: Ctx
+    ) -> pb.UrgentOfferReply:
+        request_id = _request_id(request.request_id)
+        await self._s.urgent_offers.decline(_provider(current_principal().subject), request_id)
+        return pb.UrgentOfferReply(request_id=request_id, state="declined")
+
+    async def CancelUrgentRequest(
+        self, request: pb.CancelUrgentRequestRequest, context: Ctx
+    ) -> pb.UrgentSessionStatus:
+        request_id = _request_id(request.request_id)
+        officer_id = requests.own_officer_id(current_principal(), "")
+        await self._s.urgent_offers.cancel(officer_id, request_id)
+        return _reply(await self._s.urgent.status(officer_id, request_id))

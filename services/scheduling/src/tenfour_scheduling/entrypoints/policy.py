@@ -45,6 +45,9 @@ RULES = {
     "GetCalendarFeed": PUBLIC,  # the token is the credential (the gateway serves /calendar/<token>.ics)
     "RequestUrgentSession": OFFICERS,
     "GetUrgentSessionStatus": OFFICERS,
+    "AcceptUrgentRequest": PROVIDERS,
+    "DeclineUrgentRequest": PROVIDERS,
+    "CancelUrgentRequest": OFFICERS,
     # Coordinators (agency admins) keep peers' training; a peer reads their own status.
     "SetTrainingPolicy": ADMINS,
     "GetTrainingPolicy": Rule(roles={Role.AGENCY_ADMIN, Role.PEER_SUPPORTER}),

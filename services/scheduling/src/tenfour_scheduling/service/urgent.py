@@ -26,6 +26,7 @@ from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions, ineligibility
 from tenfour_scheduling.service.ports import Facts, ProviderDirectory, UrgentQueue
+from tenfour_scheduling.service.urgent_offers import OfferBook, Withdraw
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import NotFound
 from tenfour_shared.events.envelope import build
@@ -33,6 +34,8 @@ from tenfour_shared.timeline import Interval
 
 __all__ = ["UrgentService", "UrgentStatus", "UrgentWorker"]
 
+# Shown whenever the agency has not set its own: the US 988 Suicide & Crisis Lifeline.
+DEFAULT_CRISIS_LINE = "988 Suicide & Crisis Lifeline: call or text 988"
 WAIT_PER_PLACE = timedelta(minutes=5)  # the estimate of each place in the queue
 _SOON = timedelta(hours=2)
 
@@ -45,6 +48,7 @@ class UrgentStatus:
     position: int
     estimated_wait: timedelta
     crisis_line_text: str
+    alerted: int = 0
 
 
 def _free_now(snapshot: ProviderSnapshot, expansions: Expansions, now_interval: Interval) -> bool:
@@ -71,7 +75,11 @@ class UrgentService:
         booking: Book,
         expansions: Expansions,
         clock: Clock,
+        offers: OfferBook,
+        withdraw: Withdraw,
     ) -> None:
+        self._offers = offers
+        self._withdraw = withdraw
         self._store = store
         self._providers = providers
         self._facts = facts
@@ -164,6 +172,7 @@ class UrgentService:
             escalate_ms,
             facts.policy.crisis_line_text,
             offered,
+            tuple(eligible),
         )
         return await self.status(officer_id, stored_id)
 
@@ -178,7 +187,9 @@ class UrgentService:
             appointment=r.appointment,
             position=position,
             estimated_wait=WAIT_PER_PLACE * position,
-            crisis_line_text=r.crisis_line_text if r.state != QUEUED else "",
+            # Always there: the officer must never have to wait for a fallback to appear.
+            crisis_line_text=r.crisis_line_text or DEFAULT_CRISIS_LINE,
+            alerted=r.alerted,
         )
 
     async def drive(self) -> None:
@@ -191,19 +202,26 @@ class UrgentService:
                 await self._drive_one(r)
 
     async def _drive_one(self, r: UrgentRequest) -> None:
-        booked, eligible = await self._connect(r.officer_id, r.agency_id, r.prefer_peer)
-        if booked is not None:
-            await self._store.connect(r, booked, self._assigned(r.request_id, r.officer_id, booked, eligible))
-            return
+        # The worker takes the request like an accepting provider would, so a provider's accept
+        # and the worker's booking never both connect it.
+        if await self._offers.take(r.request_id, "") == "ok":
+            booked, eligible = await self._connect(r.officer_id, r.agency_id, r.prefer_peer)
+            if booked is None:
+                await self._offers.release(r.request_id, "", decline=False)
+            else:
+                event = self._assigned(r.request_id, r.officer_id, booked, eligible)
+                if not await self._store.connect(r, booked, event, ""):
+                    await self._withdraw(booked.appointment_id, "officer_cancelled")
+                return
         now = self._clock()
         if r.state == QUEUED and to_ms(now) >= r.escalate_ms:
-            event = ev.UrgentEscalation(
+            escalation = ev.UrgentEscalation(
                 request_id=r.request_id,
                 agency_id=r.agency_id,
                 crisis_line_text=r.crisis_line_text,
                 officer_id=r.officer_id,
             )
-            await self._store.escalate(r.request_id, build(event, subject=r.request_id, when=now))
+            await self._store.escalate(r.request_id, build(escalation, subject=r.request_id, when=now))
 
 
 class UrgentWorker:

@@ -16,6 +16,7 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.urgent_escalation": ev.UrgentEscalation,
     "scheduling.urgent_offered": ev.UrgentOffered,
     "scheduling.urgent_assigned": ev.UrgentAssigned,
+    "scheduling.urgent_withdrawn": ev.UrgentWithdrawn,
     "scheduling.roster_changed": ev.RosterChanged,
     "scheduling.fatigue_policy_changed": ev.FatiguePolicyChanged,
     "scheduling.session_accessed": access.SchedulingSessionAccessed,

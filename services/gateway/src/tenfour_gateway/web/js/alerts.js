@@ -4,6 +4,7 @@
 import { t } from './i18n.js';
 import { h, clear } from './dom.js';
 import { registration } from './push.js';
+import * as api from './api.js';
 
 let audio = null;
 
@@ -86,12 +87,39 @@ function banner(info, sound, notified) {
   const box = document.getElementById('alerts');
   pinned.get(info.tag)?.remove();
   const dismiss = h('button', { type: 'button', class: 'secondary', text: t('Dismiss') });
-  const item = h('div', { class: 'alert urgent', role: 'alert', dataset: { tag: info.tag, kind: info.kind, sound: sound ? 'played' : 'blocked', notified: notified ? 'yes' : 'no' } },
+  const offer = info.kind === 'urgent_offered' && info.requestId;
+  const said = h('p', { class: 'muted', 'aria-live': 'polite' });
+  const actions = offer
+    ? [h('button', { type: 'button', class: 'accept', text: t('Accept') }), h('button', { type: 'button', class: 'secondary decline', text: t('Decline') })]
+    : [h('a', { class: 'button', href: hashOf(info.url), text: t('Open') }), dismiss];
+  const item = h('div', { class: 'alert urgent', role: 'alert', dataset: { tag: info.tag, kind: info.kind, requestId: info.requestId, sound: sound ? 'played' : 'blocked', notified: notified ? 'yes' : 'no' } },
     h('p', {}, h('strong', { text: info.title })),
     h('p', { text: info.body }),
     sound ? null : h('p', { class: 'muted', text: t('Sound is off until you click anywhere on this page once.') }),
-    h('div', { class: 'actions' }, h('a', { class: 'button', href: hashOf(info.url), text: t('Open') }), dismiss));
-  dismiss.addEventListener('click', () => { item.remove(); pinned.delete(info.tag); });
+    said,
+    h('div', { class: 'actions' }, ...actions));
+  const done = () => { item.remove(); pinned.delete(info.tag); };
+  dismiss.addEventListener('click', done);
+  if (offer) {
+    // Accept: the first provider to accept gets the request; the session opens at once.
+    item.querySelector('.accept').addEventListener('click', async (event) => {
+      event.target.disabled = true;
+      try {
+        const reply = await api.call('scheduling', 'AcceptUrgentRequest', { request_id: info.requestId });
+        done();
+        location.hash = `#/call/${encodeURIComponent(reply.appointment.appointment_id)}`;
+      } catch (error) {
+        said.textContent = error.message;
+        event.target.disabled = false;
+      }
+    });
+    item.querySelector('.decline').addEventListener('click', async () => {
+      try { await api.call('scheduling', 'DeclineUrgentRequest', { request_id: info.requestId }); done(); } catch (error) { said.textContent = error.message; }
+    });
+    pinned.set(info.tag, item);
+    box.prepend(item);
+    return;
+  }
   item.querySelector('a').addEventListener('click', () => { item.remove(); pinned.delete(info.tag); });
   pinned.set(info.tag, item);
   box.prepend(item); // the newest urgent request on top

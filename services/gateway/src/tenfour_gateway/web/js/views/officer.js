@@ -491,36 +491,69 @@ export async function calendarFeed(main) {
 
 // ---------------------------------------------------------------------------- talk now
 
-export async function urgent(main) {
-  main.append(notice('warn', t('If you are in danger or thinking of harming yourself, call your local emergency number now.')));
+// The crisis line and the emergency number are on the page from the start and stay there:
+// an officer never has to wait for the fallback to appear.
+function phoneOf(text) {
+  const digits = (text.match(/\+?\d[\d\s-]{1,18}\d|\b\d{3}\b/g) || []).pop() || '988';
+  return digits.replace(/[\s-]/g, '');
+}
+
+function fallback(text) {
+  return h('div', { class: 'notice warn crisis-line' },
+    h('p', {}, h('a', { class: 'button tel', href: `tel:${phoneOf(text)}`, text })),
+    h('p', {}, t('In immediate danger: '), h('a', { class: 'tel emergency', href: 'tel:911', text: t('call 911') }), t(' (your local emergency number).')));
+}
+
+export async function urgent(main, _params, ctx) {
+  const line = h('div', {}, fallback(t('988 Suicide & Crisis Lifeline: call or text 988')));
   const form = h('form', { class: 'card', novalidate: true },
-    h('p', { text: t('We will connect you with the first available person today.') }),
+    h('p', { text: t('We will alert everyone on call now; the first one free answers.') }),
     field({ name: 'prefer_peer_first', label: t('A trained peer supporter first, if one is free'), type: 'checkbox' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Find someone now') })));
-  const state = h('div', { 'aria-live': 'polite' });
-  main.append(form, state);
+  const state = h('div', { 'aria-live': 'polite', class: 'urgent-status' });
+  main.append(line, form, state);
   let timer = null;
+  let current = null;
+  const cancel = h('button', { type: 'button', class: 'secondary cancel-urgent', text: t('Cancel my request') });
+  cancel.addEventListener('click', async () => {
+    try {
+      show(await api.call('scheduling', 'CancelUrgentRequest', { request_id: current.request_id }));
+    } catch (error) { state.append(failure(error)); }
+  });
   const show = (s) => {
+    current = s;
     clear(state);
-    if (s.crisis_line_text) state.append(notice('warn', s.crisis_line_text));
+    if (s.crisis_line_text) clear(line).append(fallback(s.crisis_line_text));
+    const alerted = s.alerted_count ? (s.alerted_count === 1 ? t('1 person was alerted.') : t('{0} people were alerted.', [s.alerted_count])) + ' ' : '';
     if (s.state === 'connected' && s.appointment) {
-      state.append(notice('ok', t('Someone is ready for you.'), h('p', {}, h('a', { class: 'button', href: `#/call/${encodeURIComponent(s.appointment.appointment_id)}`, text: t('Join now') }))));
+      state.append(notice('ok', t('Someone accepted and is opening the room.'), h('p', {}, h('a', { class: 'button', href: `#/call/${encodeURIComponent(s.appointment.appointment_id)}`, text: t('Join now') }))));
       clearInterval(timer);
+    } else if (s.state === 'cancelled') {
+      state.append(notice('', t('Your request is cancelled. You can ask again at any time.')));
+      form.hidden = false;
+      clearInterval(timer);
+      return;
     } else if (s.state === 'escalated') {
-      state.append(notice('warn', t('Everyone is busy right now. We have asked for more help. Please use the number above if you cannot wait.')));
+      state.append(notice('warn', alerted + t('Everyone is busy right now. We have asked your agency for more help and you keep your place. Please use the number above if you cannot wait.')));
+    } else if (s.state === 'accepting') {
+      state.append(notice('ok', t('Someone accepted and is opening the room.')));
     } else {
-      state.append(notice('', (s.queue_position ? t('You are in the queue (number {0}).', [s.queue_position]) : t('You are in the queue.')) + (s.estimated_wait ? ' ' + t('About {0} minutes.', [Math.max(1, minutes(s.estimated_wait))]) : '')));
+      state.append(notice('', alerted + (s.queue_position ? t('You are in the queue (number {0}).', [s.queue_position]) : t('You are in the queue.')) + (s.estimated_wait ? ' ' + t('About {0} minutes.', [Math.max(1, minutes(s.estimated_wait))]) : '')));
     }
+    state.append(h('div', { class: 'actions' }, cancel));
   };
+  const poll = async () => {
+    if (!document.body.contains(state)) { clearInterval(timer); off(); return; }
+    try { show(await api.call('scheduling', 'GetUrgentSessionStatus', { request_id: current.request_id })); } catch (error) { clear(state).append(failure(error)); }
+  };
+  // An accept reaches the officer live (urgent_assigned); the poll is only the safety net.
+  const off = live.subscribe((message) => { if (current && (message.notification || message.withdrawn)) poll(); });
+  ctx.cleanup = () => { off(); clearInterval(timer); };
   onSubmit(form, async () => {
     const status = await api.call('scheduling', 'RequestUrgentSession', { prefer_peer_first: valueOf(form, 'prefer_peer_first') });
     show(status);
-    form.hidden = status.state === 'connected';
+    form.hidden = true;
     clearInterval(timer);
-    timer = setInterval(async () => {
-      if (!document.body.contains(state)) { clearInterval(timer); return; }
-      try { show(await api.call('scheduling', 'GetUrgentSessionStatus', { request_id: status.request_id })); } catch (error) { clear(state).append(failure(error)); }
-    }, 5000);
+    timer = setInterval(poll, 3000);
   });
 }
-
