@@ -201,3 +201,16 @@ def test_decoding_an_event_gives_rules_busy_time_and_status() -> None:
     )
     event.ClearField("busy_horizon")
     assert decode_rules_changed(event).busy_horizon is None
+
+
+def test_dates_a_person_cannot_mean_are_refused_in_plain_words() -> None:
+    far = common.LocalDate(year=1900, month=1, day=1)
+    with pytest.raises(RuleValidationError) as caught:
+        rule_set_from_proto(
+            message(
+                overrides=[pb.DateOverride(day=far, day_off=True)],
+                time_off=[pb.TimeOff(first_day=far, last_day=far)],
+            )
+        )
+    assert fields_of(caught) == ["overrides[0].day", "time_off[0].first_day", "time_off[0].last_day"]
+    assert all(v.message.startswith("must be between ") for v in caught.value.violations)

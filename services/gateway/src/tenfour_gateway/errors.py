@@ -78,7 +78,7 @@ def from_rpc_error(error: grpc.RpcError) -> tuple[int, dict[str, Any]]:
         for violation in field_violations(error):
             # Several problems with one field: show them together.
             known = fields.get(violation.field)
-            fields[violation.field] = f"{known} {violation.description}" if known else violation.description
+            fields[violation.field] = f"{known}; {violation.description}" if known else violation.description
     except Exception:  # a malformed status detail must not turn into a 500
         fields = {}
     body = error_body(code, details or "", fields)

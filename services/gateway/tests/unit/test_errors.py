@@ -41,7 +41,7 @@ def test_field_violations_become_fields() -> None:
     assert body["code"] == "INVALID_ARGUMENT"
     assert body["fields"] == {
         "rules.weekly[2].end": "must be after the start",
-        "rules.timezone": "unknown time zone try America/Chicago",
+        "rules.timezone": "unknown time zone; try America/Chicago",
     }
     assert "rules.weekly[2].end" in body["message"]
 

@@ -29,6 +29,7 @@ SAME_IN_SPANISH = frozenset(
         "Mac",
         "Windows",
         "{0} · Tenfour",
+        "{0}: {1}",
         "Chat",
         "Trauma",
     }

@@ -101,3 +101,15 @@ def test_policy_defaults_and_explicit_zero() -> None:
     with pytest.raises(DomainValidationError) as caught:
         policy_from_proto(pb.FatiguePolicy(min_rest_gap=hours(-1), late_cancel_window=hours(200)), "a")
     assert sorted(v.field for v in caught.value.violations) == ["late_cancel_window", "min_rest_gap"]
+
+
+def test_rotation_dates_a_person_cannot_mean_are_refused() -> None:
+    for year in (1, 1900, 9999):
+        far = common.LocalDate(year=year, month=1, day=1)
+        assert fields(pb.Roster(template="pitman", anchor=far, timezone="UTC")) == ["anchor"]
+        court = pb.RosterOverride(
+            kind=pb.OVERRIDE_KIND_COURT, date=far, start=common.LocalTime(hour=9), length=hours(2)
+        )
+        assert fields(pb.Roster(template="pitman", anchor=ANCHOR, timezone="UTC", overrides=[court])) == [
+            "overrides[0].date"
+        ]

@@ -13,6 +13,7 @@ from tenfour_scheduling.domain import (
     DomainValidationError,
     FieldViolation,
 )
+from tenfour_shared.sensible_dates import date_range_problem
 from tenfour_shared.timeline import Interval
 from tenfour_shared.wire_checks import duration_problem, timestamp_problem
 
@@ -102,10 +103,15 @@ class FieldReader:
             return None
         value: common.LocalDate = getattr(owner, name)
         try:
-            return date(value.year, value.month, value.day)
+            day = date(value.year, value.month, value.day)
         except ValueError:
             self.fail(full, f"{value.year}-{value.month}-{value.day} is not a valid date")
             return None
+        problem = date_range_problem(day)
+        if problem:
+            self.fail(full, problem)
+            return None
+        return day
 
     def span(self, owner: Any, name: str, path: str) -> timedelta | None:
         if not owner.HasField(name):

@@ -31,6 +31,7 @@ from tenfour_shared.calendar import (
     Window,
     parse_rule_set,
 )
+from tenfour_shared.sensible_dates import date_range_problem
 from tenfour_shared.timeline import Interval
 
 PAYLOADS: dict[str, type[Message]] = {
@@ -211,10 +212,15 @@ class _Reader:
             return None
         value: common.LocalDate = getattr(owner, name)
         try:
-            return date(value.year, value.month, value.day)
+            day = date(value.year, value.month, value.day)
         except ValueError:
             self._fail(f"{path}.{name}", f"{value.year}-{value.month}-{value.day} is not a valid date")
             return None
+        problem = date_range_problem(day)
+        if problem:
+            self._fail(f"{path}.{name}", problem)
+            return None
+        return day
 
     def session_type(self, number: int, path: str) -> SessionType | None:
         if number in SESSION_TYPES:

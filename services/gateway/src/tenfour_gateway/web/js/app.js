@@ -58,7 +58,11 @@ const ROUTES = {
   outbox: { title: t('Outbox (developers)'), roles: ANYONE, view: outbox.mails, signedIn: true, dev: true },
 };
 
-const ctx = { session: { signed_in: false }, navigate, reloadSession, cleanup: null };
+// flash(): a message for the next page, shown after it renders (a plain setStatus would be
+// cleared by the navigation it precedes, before anyone could read it).
+let pending = null;
+const flash = (text, kind = 'ok') => { pending = [text, kind]; };
+const ctx = { session: { signed_in: false }, navigate, reloadSession, flash, cleanup: null };
 
 function allowed(route) {
   if (route.dev && !ctx.session.dev_outbox) return false;
@@ -130,7 +134,8 @@ async function render() {
   if (!allowed(route)) route = ctx.session.signed_in ? ROUTES[''] : ROUTES.signin;
   document.title = route.title === t('Home') ? t('Tenfour') : t('{0} · Tenfour', [route.title]);
   renderNav();
-  setStatus('');
+  setStatus(...(pending || ['']));
+  pending = null;
   const main = clear(document.getElementById('main'));
   main.append(h('h1', { text: route.title === t('Home') ? t('Tenfour') : route.title }));
   try {
@@ -159,11 +164,11 @@ async function home(main) {
   }
   const items = [];
   if (OFFICER.includes(s.role)) {
+    main.append(h('a', { class: 'talk-now', href: '#/now' }, h('strong', { text: t('Talk to someone now') }), h('span', { text: t('If you need someone today.') })));
     items.push(['find', t('Find a time'), t('Times that fit around your shifts and sleep.')],
       ['appointments', t('My appointments'), t('Join, move or cancel.')],
       ['rotation', t('My shifts'), t('Enter your rotation once.')],
       ['check', t('Check camera and network'), t('Takes under a minute.')],
-      ['now', t('Talk to someone now'), t('If you need someone today.')],
       ['feed', t('Calendar link'), t('See appointments in your own calendar.')]);
   }
   if (PROVIDER.includes(s.role)) {

@@ -50,7 +50,8 @@ export function field({ name, label, type = 'text', value, required, options, hi
     control = h('input', { id, name, type, 'aria-describedby': described, ...attrs });
     control.checked = Boolean(value);
   } else {
-    control = h('input', { id, name, type, 'aria-describedby': described, required, ...attrs });
+    const bounds = type === 'date' ? dateBounds() : {};
+    control = h('input', { id, name, type, 'aria-describedby': described, required, ...bounds, ...attrs });
     if (value !== undefined && value !== null) control.value = value;
   }
   control.dataset.field = name;
@@ -94,36 +95,70 @@ function candidates(path) {
   return out;
 }
 
+// Server wording made plain for people: no request paths ("rules.weekly[10]" becomes
+// "window 11"), no machine codes ("(officer_day_limit)"), no "invalid request:" prefix.
+export function plain(message) {
+  return String(message || '')
+    .replace(/^(invalid request|invalid argument|cannot book this time)\s*:\s*/i, '')
+    .replace(/\s*\((?:[a-z]+_)+[a-z]+\)/g, '')
+    .replace(/\b(?:rules\.)?(weekly|overrides|time_off|sessions|shifts)\[(\d+)\](?:\.[a-z_]+)*/g,
+      (_, kind, n) => PATH_WORDS[kind](Number(n) + 1))
+    .replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (word) => word.replace(/_/g, ' '))
+    .trim();
+}
+const PATH_WORDS = {
+  weekly: (n) => t('window {0}', [n]), overrides: (n) => t('change {0}', [n]), time_off: (n) => t('time off {0}', [n]),
+  sessions: (n) => t('session setting {0}', [n]), shifts: (n) => t('shift {0}', [n]),
+};
+
+// One server message for a field ("must have at least 12 characters; is too repetitive") as
+// sentences that name the field: "Password must have at least 12 characters." per line.
+function sentences(label, message) {
+  return plain(message).split(/;\s+|\n/).filter(Boolean).map((part) => {
+    const text = /^[a-z]/.test(part) && label ? t('{0} {1}', [label, part]) : part.charAt(0).toUpperCase() + part.slice(1);
+    return /[.!?]$/.test(text) ? text : `${text}.`;
+  }).join('\n');
+}
+
+function labelOf(el) {
+  const label = el.id ? document.querySelector(`label[for="${CSS.escape(el.id)}"]`) : null;
+  return label ? label.textContent.trim() : '';
+}
+
 // Shows an ApiError on a form: each field's message next to its field, the rest on top.
 export function showErrors(form, error) {
   clearErrors(form);
   const loose = [];
   let first = null;
   for (const [path, message] of Object.entries(error.fields || {})) {
-    const el = candidates(path).map((p) => control(form, p) || bySuffix(form, p)).find(Boolean);
-    if (!el) { loose.push(`${humanize(path)}: ${message}`); continue; }
+    const el = candidates(path).map((p) => control(form, p) || bySuffix(form, p) || byPrefix(form, p)).find(Boolean);
+    if (!el) { loose.push(sentences('', message)); continue; }
     el.setAttribute('aria-invalid', 'true');
     const slot = document.getElementById(`${el.id}-error`);
-    if (slot) slot.textContent = slot.textContent ? `${slot.textContent} ${message}` : message;
+    const text = sentences(labelOf(el), message);
+    if (slot && !slot.textContent.includes(text)) slot.textContent = slot.textContent ? `${slot.textContent}\n${text}` : text;
     first = first || el;
   }
   if (loose.length || !first) {
+    // With field messages the summary only points at them: the server's own summary repeats them.
+    const lead = Object.keys(error.fields || {}).length ? t('Please correct what is marked.') : (plain(error.message) || t('That did not work.'));
     const summary = h('div', { class: `notice ${error.code === 'UNIMPLEMENTED' ? 'unavailable' : 'error'} form-summary`, role: 'alert' },
-      h('p', { text: error.message || t('That did not work.') }),
-      loose.length ? h('ul', {}, loose.map((t) => h('li', { text: t }))) : null);
+      h('p', { text: lead.charAt(0).toUpperCase() + lead.slice(1) }),
+      loose.length ? h('ul', {}, loose.map((line) => h('li', { text: line }))) : null);
     form.prepend(summary);
     if (!first) summary.setAttribute('tabindex', '-1'), summary.focus();
   }
   if (first) first.focus();
 }
 
+// A message about a whole row ("rules.weekly[2]") lands on the row's first control.
+function byPrefix(form, path) {
+  return [...form.querySelectorAll('[data-field]')].find((el) => el.dataset.field.startsWith(`${path}.`) || el.dataset.field.startsWith(`${path}[`));
+}
+
 // The server may name a field without the request's wrapper ("cycle" for "roster.cycle").
 function bySuffix(form, path) {
   return [...form.querySelectorAll('[data-field]')].find((el) => el.dataset.field.endsWith(`.${path}`));
-}
-
-function humanize(path) {
-  return path.replace(/_/g, ' ').replace(/\[(\d+)\]/g, (_, n) => ` ${Number(n) + 1}`).replace(/\./g, ' › ');
 }
 
 export function notice(kind, text, ...more) {
@@ -136,13 +171,33 @@ export function failure(error, what = '') {
     return notice('unavailable', what ? t('{0}: not available yet.', [what]) : t('Not available yet.'),
       h('p', { class: 'muted', text: t('This part of Tenfour is still being built. Nothing is shown rather than made-up data.') }));
   }
-  return notice('error', `${what ? what + ': ' : ''}${error?.message || t('Something went wrong.')}`);
+  const text = plain(error?.message) || t('Something went wrong.');
+  return notice('error', what ? t('{0}: {1}', [what, text]) : text.charAt(0).toUpperCase() + text.slice(1));
 }
 
 export function setStatus(text, kind = '') {
   const el = document.getElementById('status');
   clear(el);
   if (text) el.append(h('div', { class: `notice ${kind}` }, text));
+}
+
+// The dates a person can mean (the services refuse others too): 20 years back, 10 ahead.
+function dateBounds() {
+  const now = new Date();
+  const iso = (years) => `${now.getFullYear() + years}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(Math.min(now.getDate(), 28)).padStart(2, '0')}`;
+  return { min: iso(-20), max: iso(10) };
+}
+
+// Date inputs outside their bounds, with a message in plain words next to each.
+function badDates(form) {
+  const fields = {};
+  for (const el of form.querySelectorAll('input[type=date]')) {
+    if (el.disabled || (!el.value && !el.validity.badInput)) continue;
+    if (el.validity.badInput || (el.min && el.value < el.min) || (el.max && el.value > el.max)) {
+      fields[el.dataset.field || el.name] = t('must be between {0} and {1}', [el.min, el.max]);
+    }
+  }
+  return Object.keys(fields).length ? { code: 'INVALID_ARGUMENT', message: '', fields } : null;
 }
 
 // Runs `work` on submit with the button disabled; field errors land next to the fields.
@@ -152,7 +207,10 @@ export function onSubmit(form, work) {
     const button = form.querySelector('button[type=submit]');
     if (button) button.disabled = true;
     clearErrors(form);
+    setStatus(''); // one message area: an earlier "Saved." never stands next to a new error
     try {
+      const dates = badDates(form);
+      if (dates) throw dates;
       await work(event);
     } catch (error) {
       if (error && error.fields !== undefined) showErrors(form, error);

@@ -102,7 +102,7 @@ export async function enrol(main, _params, ctx) {
       display_name: valueOf(form, 'display_name').trim(), password: valueOf(form, 'password'),
     });
     await ctx.reloadSession();
-    setStatus(t('Welcome. Next: enter your shift rotation so we only offer times that fit.'), 'ok');
+    ctx.flash(t('Welcome. Next: enter your shift rotation so we only offer times that fit.'));
     ctx.navigate('rotation');
   });
 }

@@ -249,12 +249,12 @@ export async function session(main, [appointmentId], ctx) {
     waiting.set(handle, item);
     waitingList.append(item);
     waitingBox.hidden = false;
-    if (!group) say('');
+    if (!group) say(t('Someone is in the waiting room. Let them in when you are ready.'));
   }
   function dropWaiting(handle) {
     waiting.get(handle)?.remove();
     waiting.delete(handle);
-    if (!waiting.size) { if (!waitingList.querySelector('li.muted')) waitingList.append(h('li', { class: 'muted', text: 'Nobody is waiting.' })); }
+    if (!waiting.size) { if (!waitingList.querySelector('li.muted')) waitingList.append(h('li', { class: 'muted', text: t('Nobody is waiting.') })); }
     else for (const el of waitingList.querySelectorAll('li.muted')) el.remove();
   }
 
@@ -353,7 +353,8 @@ export async function session(main, [appointmentId], ctx) {
       for (const p of joined.room?.participants || []) if (p.state === 'waiting') addWaiting(p.participant_id, p.role);
       if (!waiting.size) dropWaiting('');
     }
-    say(joined.waiting ? t('Waiting for your therapist to let you in.') : provider ? t('Waiting for the other person.') : t('Connecting…'));
+    const providerLine = waiting.size ? t('Someone is in the waiting room. Let them in when you are ready.') : group ? t('Waiting for the others.') : t('Nobody is in the waiting room yet.');
+    say(joined.waiting ? t('Waiting for your therapist to let you in.') : provider ? providerLine : t('Connecting…'));
     socket = new SignalingSocket(joined.session_id, joined.resume_from_seq, {
       onEvent,
       onState: (s) => { socketState = s; showState(); },
