@@ -22,9 +22,9 @@ SYSTEM_BINARIES := turnserver turnutils_uclient chromium /usr/bin/redis-server j
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(SETUP_STAMP): requirements.lock shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
+$(SETUP_STAMP): requirements-dev.lock shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.lock
 	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e shared $(foreach s,$(SERVICES),-e services/$(s))
 	@touch $@
 
@@ -71,8 +71,10 @@ fmt: setup ## Format the code
 	$(PY) -m ruff format $(PY_DIRS)
 	$(PY) -m ruff check --fix $(PY_DIRS)
 
-lock: setup ## Re-pin requirements.lock from requirements-dev.in (pip-tools; review the diff, then make setup)
-	$(VENV)/bin/pip-compile --quiet --strip-extras --no-header --output-file requirements.lock requirements-dev.in
+LOCK_FLAGS = --quiet --strip-extras --no-header --generate-hashes --allow-unsafe
+lock: setup ## Re-pin, with every file's hash: requirements.lock (run time, for images) and requirements-dev.lock (workspace); review the diff, then make setup
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --output-file requirements.lock requirements.in
+	$(VENV)/bin/pip-compile $(LOCK_FLAGS) --output-file requirements-dev.lock requirements-dev.in
 
 lint: setup ## ruff lint + format check, and the import contracts (services independent, domains pure)
 	$(PY) -m ruff format --check $(PY_DIRS)

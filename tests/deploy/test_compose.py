@@ -21,11 +21,35 @@ def compose() -> dict[str, Any]:
     return loaded
 
 
-def test_every_service_is_built_from_its_own_dockerfile(compose: dict[str, Any]) -> None:
-    for name in SERVICES:
-        svc = compose["services"][name]
-        assert svc["build"]["dockerfile"] == f"services/{name}/Dockerfile"
-        assert (ROOT / svc["build"]["dockerfile"]).exists()
+IMAGE = "deploy/service.Dockerfile"
+SERVICE_NAMES = {
+    "identity": "IdentityService",
+    "availability": "AvailabilityService",
+    "scheduling": "SchedulingService",
+    "signaling": "SignalingService",
+    "outcomes": "OutcomesService",
+    "notifications": "NotificationService",
+}
+
+
+def test_every_service_is_built_from_the_one_dockerfile_with_its_port_and_health_probe(
+    compose: dict[str, Any],
+) -> None:
+    assert (ROOT / IMAGE).exists()
+    for name in (*SERVICES, "gateway"):
+        build = compose["services"][name]["build"]
+        assert build["dockerfile"] == IMAGE
+        args = build["args"]
+        assert args["SERVICE"] == name
+        assert (ROOT / "services" / name / "src" / f"tenfour_{name}" / "__main__.py").exists()
+        assert [p.split(":")[1] for p in compose["services"][name].get("ports", [])] in ([], [args["PORT"]])
+        if name == "gateway":
+            assert (
+                args["HEALTHCHECK"] == f"tenfour_gateway.healthcheck http://127.0.0.1:{args['PORT']}/healthz"
+            )
+        else:
+            full = f"tenfour.{name}.v1.{SERVICE_NAMES[name]}"
+            assert args["HEALTHCHECK"] == f"tenfour_shared.healthcheck 127.0.0.1:{args['PORT']} {full}"
 
 
 def test_services_wait_for_healthy_nats_and_redis(compose: dict[str, Any]) -> None:
@@ -38,7 +62,7 @@ def test_services_wait_for_healthy_nats_and_redis(compose: dict[str, Any]) -> No
 
 def test_gateway_waits_for_every_backend(compose: dict[str, Any]) -> None:
     gateway = compose["services"]["gateway"]
-    assert gateway["build"]["dockerfile"] == "services/gateway/Dockerfile"
+    assert gateway["build"]["dockerfile"] == IMAGE
     assert gateway["depends_on"] == {name: {"condition": "service_healthy"} for name in SERVICES}
 
 
@@ -50,15 +74,25 @@ def test_containers_are_hardened_and_restart(compose: dict[str, Any]) -> None:
         assert svc["restart"] == "unless-stopped"
 
 
-@pytest.mark.parametrize("name", SERVICES)
-def test_dockerfile_is_multi_stage_non_root_with_grpc_healthcheck(name: str) -> None:
-    text = (ROOT / "services" / name / "Dockerfile").read_text()
+def test_dockerfile_is_multi_stage_non_root_hash_checked_with_healthcheck() -> None:
+    text = (ROOT / IMAGE).read_text()
     assert len(re.findall(r"^FROM ", text, re.M)) >= 2
     user = re.findall(r"^USER (\S+)", text, re.M)
     assert user
     assert not user[-1].startswith(("0", "root"))
-    assert "tenfour_shared.healthcheck" in text
-    assert f'python", "-m", "tenfour_{name}"' in text
+    assert "--require-hashes -r requirements.lock" in text
+    assert "CMD python -m $TENFOUR_HEALTHCHECK" in text
+    assert 'exec python -m \\"tenfour_${TENFOUR_SERVICE}\\"' in text
+
+
+def test_locks_pin_every_file_by_hash() -> None:
+    for lock in ("requirements.lock", "requirements-dev.lock"):
+        pins = re.findall(
+            r"^[A-Za-z0-9._-]+==\S+ \\\n(?:\s+--hash=sha256:[0-9a-f]{64}(?: \\)?\n)+",
+            (ROOT / lock).read_text(),
+            re.M,
+        )
+        assert len(pins) == len(re.findall(r"^[A-Za-z0-9._-]+==", (ROOT / lock).read_text(), re.M)) > 20, lock
 
 
 def test_nats_fsyncs_always_and_redis_appends() -> None:
