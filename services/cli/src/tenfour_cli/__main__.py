@@ -15,6 +15,8 @@ from tenfour_cli.commands import (
     calendar,
     groups,
     health,
+    licences,
+    preferences,
     rosters,
     scheduling,
     seed,
@@ -61,6 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
         calendar,
         groups,
         training,
+        licences,
+        preferences,
         session,
         seed,
     ):

@@ -345,6 +345,50 @@ def test_a_coordinator_keeps_peer_training_and_the_peer_sees_their_status(
     assert cli("--json", "training", "status").code == 3  # a peer cannot list the agency's peers
 
 
+@pytest.mark.timeout(120)
+def test_a_coordinator_records_licences_and_an_officer_sets_where_they_live(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "lic", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    accounts = {a["role"]: a for a in seeded.json["accounts"]}
+    coordinator, officer = accounts["agency_admin"], accounts["officer"]
+    therapist = next(a for a in seeded.json["accounts"] if a["role"] == "therapist")
+    monkeypatch.delenv("TENFOUR_TOKEN")
+
+    assert cli("--json", "login", "-u", officer["username"], f"--password={officer['password']}").code == 0
+    moved = cli("--json", "preferences", "set", "--jurisdiction", "us-tx")
+    assert moved.code == 0, moved.out
+    assert moved.json["preferences"]["jurisdiction"] == "US-TX"
+    assert cli("--json", "preferences", "show").json["preferences"]["jurisdiction"] == "US-TX"
+    assert cli("--json", "preferences", "set", "--jurisdiction", "Texas").code == 5
+    assert cli("--json", "preferences", "show").json["preferences"]["jurisdiction"] == "US-TX"
+
+    signed_in = cli(
+        "--json", "login", "-u", coordinator["username"], f"--password={coordinator['password']}",
+        "--totp-secret", coordinator["totp_secret"],
+    )  # fmt: skip
+    assert signed_in.code == 0, signed_in.out
+    backwards = cli(
+        "--json", "licences", "record", therapist["user_id"], "--jurisdiction", "US-TX",
+        "--number", "LPC-1", "--issued", "2026-01-10", "--expires", "2025-01-10",
+    )  # fmt: skip
+    assert backwards.code == 5, backwards.out  # expiry before issue: refused, nothing stored
+    assert "expires_at" in backwards.out
+    recorded = cli(
+        "--json", "licences", "record", therapist["user_id"], "--jurisdiction", "US-TX",
+        "--number", "LPC-1", "--issued", "2026-01-10", "--expires", "2031-01-10",
+    )  # fmt: skip
+    assert recorded.code == 0, recorded.out
+    listed = cli("--json", "licences", "list", therapist["user_id"])
+    assert listed.code == 0, listed.out
+    (clinician,) = listed.json["clinicians"]
+    assert [
+        (s["licence"]["jurisdiction"], s["licence"]["number"], s["state"]) for s in clinician["licences"]
+    ] == [("US-TX", "LPC-1", "LICENCE_STATE_VALID")]
+
+
 def test_throttled_sign_in_says_when_to_try_again_and_waits_longer_each_time(cli: Any) -> None:
     # An unknown name is throttled exactly like a real account (no hint that it does not exist).
     name = f"ghost-{time.time_ns()}"

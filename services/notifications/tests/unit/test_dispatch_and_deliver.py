@@ -162,6 +162,23 @@ async def test_a_lapsing_peer_training_reaches_the_peer_and_their_agencys_coordi
     assert all("9 Apr" in n.body for _, n in w.live.sent)
 
 
+async def test_an_expiring_licence_reaches_the_clinician_and_their_agency_admins_only() -> None:
+    w = World()
+    for user, role, agency in (
+        ("adm-a", "agency_admin", "ag"),
+        ("adm-b", "agency_admin", "other"),
+        ("t1", "therapist", ""),
+    ):
+        await w.router.user_registered(UserInfo(user, role, agency))
+    await w.router.licence_expiring("e8", NOW, "t1", "ag", NOW + timedelta(days=30))
+    assert sorted((u, n.kind, n.link) for u, n in w.live.sent) == [
+        ("adm-a", "licence_expiring", "/#/licences"),
+        ("t1", "licence_expiring", "/#/my-licences"),
+    ]
+    assert all("9 Apr" in n.body for _, n in w.live.sent)
+    assert not any("US-" in n.body or "PSY" in n.body for _, n in w.live.sent)
+
+
 async def test_a_paused_calendar_subscription_reaches_its_provider_only() -> None:
     w = World()
     await w.router.user_registered(UserInfo("t1", "therapist", ""))
@@ -189,6 +206,8 @@ async def test_a_paused_calendar_subscription_reaches_its_provider_only() -> Non
         "training_lapsed_provider",
         "training_lapsed_admin",
         "calendar_feed_paused",
+        "licence_expiring_provider",
+        "licence_expiring_admin",
         "test",
     ],
 )

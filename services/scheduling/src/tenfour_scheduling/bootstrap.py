@@ -12,6 +12,7 @@ from tenfour_scheduling.adapters.appointment_store import AppointmentStore
 from tenfour_scheduling.adapters.conflict_store import ConflictStore
 from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_scheduling.adapters.feed_store import FeedStore
+from tenfour_scheduling.adapters.licence_store import LicenceStore
 from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.adapters.reminder_store import ReminderStore
@@ -39,6 +40,7 @@ from tenfour_scheduling.service.calendar_feed import CalendarFeedService
 from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.conflicts import ConflictService
+from tenfour_scheduling.service.licensure import LicensureService, LicensureWorker
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.reminders import ReminderService, ReminderWorker
 from tenfour_scheduling.service.rosters import RosterService
@@ -89,6 +91,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     slots = SlotService(read_model, facts, claims, expansions, clock, store)
     appointments = AppointmentService(store, officers, clock)
     training_store = TrainingStore(infra.redis, infra.relay)
+    licence_store = LicenceStore(infra.redis, infra.relay)
     services = Services(
         rosters=RosterService(officers, clock),
         slots=slots,
@@ -114,6 +117,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         feeds=CalendarFeedService(FeedStore(infra.redis), store, reminders, clock),
         series=SeriesService(SeriesStore(infra.redis), slots, booking, appointments, clock),
         training=TrainingService(training_store, read_model, clock),
+        licensure=LicensureService(licence_store, read_model, clock),
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))
     infra.consume("identity", identity_handlers(read_model, officers, services.appointments))
@@ -139,6 +143,10 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
             services.training, training_store, settings.instance_id, settings.readiness_poll_seconds
         )
         runtime.spawn("training-lapses", training_worker.run)
+        licence_worker = LicensureWorker(
+            services.licensure, licence_store, settings.instance_id, settings.readiness_poll_seconds
+        )
+        runtime.spawn("licence-expiries", licence_worker.run)
         await runtime.ready()
         yield Running(runtime, infra, services, reminders)
 

@@ -94,6 +94,16 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
             f"A team member's required training {due}. Open Tenfour to see who.",
             "/#/training",
         )
+    if k == "licence_expiring_provider":
+        due = f"expires {_when(intent.starts_at, zone)}"
+        return Wording("Tenfour: licence renewal", f"A licence on your profile {due}.", "/#/my-licences")
+    if k == "licence_expiring_admin":
+        due = f"expires {_when(intent.starts_at, zone)}"
+        return Wording(
+            "Tenfour: licence renewal",
+            f"A team member's licence {due}. Open Tenfour to see whose.",
+            "/#/licences",
+        )
     if k == "calendar_feed_paused":
         # The provider's own busy-calendar subscription (availability); the page shows the error.
         return Wording(

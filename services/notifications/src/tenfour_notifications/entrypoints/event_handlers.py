@@ -154,7 +154,18 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
             lapsed,
         )
 
+    async def licence(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, sev.LicenceExpiring)
+        await router.licence_expiring(
+            env.id,
+            _at(env),
+            _id(payload.clinician_id, "clinician id"),
+            _id(payload.agency_id, "agency id"),
+            _ts(payload.expires_at, True),
+        )
+
     return {
+        "scheduling.licence_expiring": licence,
         "scheduling.peer_training_lapsing": training,
         "scheduling.peer_training_lapsed": training,
         "scheduling.reminder_due": reminder_due,

@@ -256,6 +256,18 @@ class Router:
         ]
         await self._dispatcher.dispatch(event_id, at, intents)
 
+    async def licence_expiring(
+        self, event_id: str, at: datetime, clinician_id: str, agency_id: str, expires_at: datetime | None
+    ) -> None:
+        """A clinician's licence expires within 30 days: the clinician and their agency's
+        admins are told, in neutral words; which licence is shown only in the app."""
+        intents = [Intent("licence_expiring_provider", Category.ACCOUNT, clinician_id, starts_at=expires_at)]
+        intents += [
+            Intent("licence_expiring_admin", Category.ACCOUNT, admin, starts_at=expires_at)
+            for admin in await self._directory.agency_admins(agency_id)
+        ]
+        await self._dispatcher.dispatch(event_id, at, intents)
+
     async def calendar_feed_paused(self, event_id: str, at: datetime, provider_id: str) -> None:
         """A provider's calendar subscription kept failing and stopped: they are told to check it."""
         await self._dispatcher.dispatch(

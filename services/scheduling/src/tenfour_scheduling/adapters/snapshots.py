@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from datetime import UTC
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -18,8 +19,10 @@ from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile
 from tenfour_scheduling.adapters.calendars import parse_calendar, to_ms
 from tenfour_scheduling.adapters.keys import ProviderKeys
+from tenfour_scheduling.adapters.licence_store import decode_licences, licences_key
 from tenfour_scheduling.adapters.officer_store import StoredRoster, decode_roster
 from tenfour_scheduling.adapters.training_store import readiness_key
+from tenfour_scheduling.domain.licensure import Licence
 from tenfour_scheduling.domain.records import ProviderSnapshot, from_ms
 from tenfour_shared.calendar import CalendarError
 from tenfour_shared.events.catalog.availability import ProviderAvailability, decode_rules_changed
@@ -43,6 +46,7 @@ return {
   redis.call('ZRANGEBYSCORE', KEYS[4], ARGV[1], ARGV[2], 'WITHSCORES'),
   redis.call('ZRANGEBYSCORE', KEYS[5], ARGV[1], ARGV[2], 'WITHSCORES'),
   redis.call('GET', KEYS[6]),
+  redis.call('HVALS', KEYS[7]),
 }
 """,
 )
@@ -119,13 +123,14 @@ class SnapshotReader:
         pipe.scripts.add(_READ)
         pipe.evalsha(
             _READ.sha,
-            6,
+            7,
             k.rules,
             k.profile,
             k.roster,
             k.calendar,
             k.officer_calendar,
             readiness_key(provider_id),
+            licences_key(provider_id),
             lo,
             hi,
         )
@@ -136,6 +141,7 @@ class SnapshotReader:
         """Snapshots from the queued replies, decoding (and first fetching) unseen versions."""
         rows = [(r[0], r[1], r[2], _pairs(r[3]), _pairs(r[4])) for r in replies]
         ready = [None if len(r) < 6 or r[5] is None else from_ms(int(as_bytes(r[5]))) for r in replies]
+        licensed = [_licences(r[6]) if len(r) > 6 else () for r in replies]
         wanted: list[tuple[str, str, _Decoded]] = []
         for pid, (rules, profile, roster, _, _) in zip(provider_ids, rows, strict=True):
             k = ProviderKeys(pid)
@@ -149,8 +155,8 @@ class SnapshotReader:
         if wanted:
             await self._fetch(redis, wanted)
         out = []
-        for pid, (rules, profile, roster, calendar, own), until in zip(
-            provider_ids, rows, ready, strict=True
+        for pid, (rules, profile, roster, calendar, own), until, held in zip(
+            provider_ids, rows, ready, licensed, strict=True
         ):
             rules_version, availability = self._rules.resolve(pid, _version(rules))
             profile_version, decoded = self._profiles.resolve(pid, _version(profile[0]))
@@ -168,6 +174,7 @@ class SnapshotReader:
                     bookings=parse_calendar(calendar),
                     own_sessions=parse_calendar(own),
                     ready_until=until,
+                    licences=held,
                 )
             )
         return out
@@ -187,3 +194,10 @@ class SnapshotReader:
                 cache.put(pid, v, _profile(data))
             else:
                 cache.put(pid, v, _roster(data, v))
+
+
+def _licences(raws: Any) -> tuple[Licence, ...]:
+    return tuple(
+        Licence(lic.jurisdiction, lic.issued_at.ToDatetime(tzinfo=UTC), lic.expires_at.ToDatetime(tzinfo=UTC))
+        for lic in decode_licences([as_bytes(r) for r in raws or ()])
+    )

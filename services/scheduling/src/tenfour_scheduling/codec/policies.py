@@ -57,6 +57,12 @@ def policy_from_proto(msg: pb.FatiguePolicy, agency_id: str, version: int = 0) -
     ]
     if len(msg.reminder_offsets) > 5:
         reader.fail("reminder_offsets", "at most 5 reminders")
+    compacts = tuple(sorted({j.strip().upper() for j in msg.compact_jurisdictions if j.strip()}))
+    for i, j in enumerate(msg.compact_jurisdictions):
+        if j.strip() and not _JURISDICTION.match(j.strip()):
+            reader.fail(f"compact_jurisdictions[{i}]", "must be an ISO 3166-2 code such as US-CA")
+    if len(compacts) > 60:
+        reader.fail("compact_jurisdictions", "at most 60 jurisdictions")
     try:
         parsed = FatiguePolicy.parse(fatigue)
     except DomainValidationError as exc:
@@ -72,6 +78,7 @@ def policy_from_proto(msg: pb.FatiguePolicy, agency_id: str, version: int = 0) -
         if msg.reminder_offsets
         else defaults.reminder_offsets,
         version=version,
+        compact_jurisdictions=compacts,
     )
 
 
@@ -110,6 +117,7 @@ def policy_to_proto(policy: AgencyPolicy) -> pb.FatiguePolicy:
         crisis_line_text=policy.crisis_line_text,
         reminder_offsets=[_offset_text(o) for o in policy.reminder_offsets],
         version=policy.version,
+        compact_jurisdictions=list(policy.compact_jurisdictions),
     )
 
 

@@ -22,6 +22,8 @@ class AgencyPolicy:
     crisis_line_text: str = ""
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     version: int = 0  # 0: never set, the defaults
+    # Interstate compacts: clinicians licensed in these are accepted for every officer.
+    compact_jurisdictions: tuple[str, ...] = ()
 
     @classmethod
     def default(cls, agency_id: str) -> AgencyPolicy:

@@ -12,6 +12,7 @@ from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
+from tenfour_scheduling.domain.licensure import Licence
 from tenfour_scheduling.domain.policy import AgencyPolicy, StoredPreferences
 from tenfour_scheduling.domain.rotation import Roster
 from tenfour_shared.events.catalog.availability import ProviderAvailability
@@ -143,6 +144,7 @@ class ProviderSnapshot:
     # A peer supporter's required training is current until then (None: no end or no
     # requirement); from then on they are not offered (domain/readiness.py).
     ready_until: datetime | None = None
+    licences: tuple[Licence, ...] = ()  # a clinician's licences (domain/licensure.py)
 
     @property
     def active(self) -> bool:

@@ -120,7 +120,14 @@ def own_handlers(
         assert isinstance(payload, scheduling.PeerReadinessChanged | scheduling.PeerTrainingLapsed)
         await conflicts.provider_changed(_id(payload.peer_id, "peer id"))
 
+    async def on_licensure(env: Envelope, payload: Message) -> None:
+        """A clinician's licences changed: their future sessions are re-checked (flagged when
+        no matching licence covers the session date, cleared when one does again)."""
+        assert isinstance(payload, scheduling.ClinicianLicensureChanged)
+        await conflicts.provider_changed(_id(payload.clinician_id, "clinician id"))
+
     return {
+        "scheduling.clinician_licensure_changed": on_licensure,
         "scheduling.appointment_status_changed": on_status_changed,
         "scheduling.appointment_rescheduled": on_rescheduled,
         "scheduling.roster_changed": on_roster_changed,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from tenfour_scheduling.entrypoints.grpc_appointments import AppointmentRpcs
 from tenfour_scheduling.entrypoints.grpc_base import Services
 from tenfour_scheduling.entrypoints.grpc_feed import FeedRpcs
+from tenfour_scheduling.entrypoints.grpc_licensure import LicensureRpcs
 from tenfour_scheduling.entrypoints.grpc_rosters import RosterRpcs
 from tenfour_scheduling.entrypoints.grpc_series import SeriesRpcs
 from tenfour_scheduling.entrypoints.grpc_slots import SlotRpcs
@@ -20,5 +21,7 @@ __all__ = ["SERVICE_NAME", "SchedulingApi", "Services"]
 SERVICE_NAME = "tenfour.scheduling.v1.SchedulingService"
 
 
-class SchedulingApi(RosterRpcs, SlotRpcs, AppointmentRpcs, UrgentRpcs, SeriesRpcs, FeedRpcs, TrainingRpcs):
+class SchedulingApi(
+    RosterRpcs, SlotRpcs, AppointmentRpcs, UrgentRpcs, SeriesRpcs, FeedRpcs, TrainingRpcs, LicensureRpcs
+):
     """Every RPC of the service, one mixin per area."""

@@ -14,6 +14,7 @@ from tenfour_scheduling.service.booking.groups import GroupSessions
 from tenfour_scheduling.service.booking.reschedule import Reschedule
 from tenfour_scheduling.service.calendar_feed import CalendarFeedService
 from tenfour_scheduling.service.conflicts import ConflictService
+from tenfour_scheduling.service.licensure import LicensureService
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
@@ -40,6 +41,7 @@ class Services:
     series: SeriesService
     feeds: CalendarFeedService
     training: TrainingService
+    licensure: LicensureService
     conflict_alternatives: int = 3  # ListConflicts without max_alternatives
 
 

@@ -55,6 +55,10 @@ RULES = {
     "RemoveTrainingRecord": ADMINS,
     "GetPeerReadiness": Rule(roles={Role.AGENCY_ADMIN, Role.PEER_SUPPORTER}),
     "ListPeerReadiness": ADMINS,
+    # Licences: agency admins for their agency, system admins for any; a therapist reads theirs.
+    "RecordLicence": Rule(roles={Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN}),
+    "RemoveLicence": Rule(roles={Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN}),
+    "ListLicences": Rule(roles={Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN, Role.THERAPIST}),
 }
 
 POLICY = Policy({_S + rpc: rule for rpc, rule in RULES.items()})

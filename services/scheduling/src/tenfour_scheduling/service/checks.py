@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tenfour_scheduling.domain import SessionOffer, check_slot
+from tenfour_scheduling.domain.licensure import accepted
 from tenfour_scheduling.domain.policy import AgencyPolicy
 from tenfour_scheduling.domain.records import CalendarEntry, OfficerFacts, ProviderSnapshot, StoredRoster
-from tenfour_scheduling.service.offers import LAPSED, Expansions, ineligibility, provider_offer
+from tenfour_scheduling.service.offers import LAPSED, UNLICENSED, Expansions, ineligibility, provider_offer
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import FailedPrecondition
 from tenfour_shared.timeline import Interval
@@ -26,6 +27,7 @@ __all__ = [
     "OfficerSide",
     "Placement",
     "check_booking",
+    "licensure_for",
     "officer_side",
     "placement",
 ]
@@ -52,16 +54,31 @@ class OfficerSide:
     policy: AgencyPolicy
     entries: tuple[CalendarEntry, ...]  # booked sessions and live claims near the window
     current_provider: str | None
+    # Where a clinician must be licensed for this officer (None: no licensure rule applies).
+    jurisdictions: frozenset[str] | None = None
 
     def bookings(self, exclude: str = "") -> list[Interval]:
         return [e.interval for e in self.entries if not exclude or e.appointment_id != exclude]
+
+
+def licensure_for(facts: OfficerFacts) -> frozenset[str] | None:
+    """Where a clinician must be licensed for this officer: their own jurisdiction and the
+    agency's compacts (None: neither is known, no licensure rule applies)."""
+    own = facts.preferences.jurisdiction if facts.preferences is not None else None
+    return accepted(own, facts.policy.compact_jurisdictions)
 
 
 def officer_side(facts: OfficerFacts) -> OfficerSide:
     if facts.roster is None:
         raise FailedPrecondition("enter your shift roster first (SetRoster): sessions are fitted around it")
     return OfficerSide(
-        facts.officer_id, facts.agency_id, facts.roster, facts.policy, facts.entries, facts.current_provider
+        facts.officer_id,
+        facts.agency_id,
+        facts.roster,
+        facts.policy,
+        facts.entries,
+        facts.current_provider,
+        licensure_for(facts),
     )
 
 
@@ -113,9 +130,12 @@ def check_booking(
         session_type=session_type,
         current_provider=officer.current_provider,
         at=start,
+        jurisdictions=officer.jurisdictions,
     )
     if why == LAPSED:
         return BookingProblem("training_lapsed", why)
+    if why == UNLICENSED:
+        return BookingProblem("unlicensed", why)
     if why is not None:
         return BookingProblem("provider_unavailable", why)
     window = Interval(min(start, now), start).expand(_DAY, _DAY)

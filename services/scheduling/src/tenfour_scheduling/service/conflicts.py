@@ -55,6 +55,7 @@ CONFLICTING = frozenset(
         "officer_day_limit",
         "outside_provider_hours",
         "training_lapsed",  # the peer supporter's required training lapsed (only once it has)
+        "unlicensed",  # the clinician's licence for the officer's jurisdiction ends before the session
     }
 )
 _BOOKED = AppointmentStatus.APPOINTMENT_STATUS_BOOKED

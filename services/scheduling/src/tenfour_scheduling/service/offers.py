@@ -11,18 +11,28 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import UTC, datetime, time, timedelta
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile as ProfileMessage
 from tenfour_scheduling.domain import ProviderKind, ProviderOffer, ProviderProfile, SessionOffer
+from tenfour_scheduling.domain.licensure import UNLICENSED, licensed_at, licensed_until
 from tenfour_scheduling.domain.readiness import NEVER_READY, ready_at
 from tenfour_scheduling.domain.records import CalendarEntry, ProviderSnapshot
 from tenfour_shared.calendar import SessionSettings, SessionType, expand
 from tenfour_shared.events.catalog.availability import ProviderAvailability
 from tenfour_shared.timeline import Interval, intersect, subtract
 
-__all__ = ["LAPSED", "Expansions", "ineligibility", "provider_offer", "session_offer"]
+__all__ = [
+    "LAPSED",
+    "UNLICENSED",
+    "Expansions",
+    "ineligibility",
+    "licensed_offer",
+    "provider_offer",
+    "session_offer",
+]
 
 LAPSED = "this peer supporter's required training is not current"
 
@@ -44,12 +54,14 @@ def ineligibility(
     session_type: SessionType,
     current_provider: str | None,
     at: datetime | None = None,
+    jurisdictions: frozenset[str] | None = None,
 ) -> str | None:
     """Why this provider may not be offered to this officer, or None when they may.
 
     ``at``: the moment the offer is for (now, or a session's start); a peer supporter whose
     required training is not current then is not offered. Without it, only a peer who was
-    never ready is left out."""
+    never ready is left out. ``jurisdictions``: where a clinician must be licensed at ``at``
+    for this officer (None: no licensure rule applies, domain/licensure.py)."""
     profile = snapshot.profile
     if profile is None or snapshot.availability is None:
         return "this provider is not bookable yet"
@@ -68,7 +80,27 @@ def ineligibility(
         return "this peer supporter has not entered their roster yet"
     if not ready_at(snapshot.ready_until, at or NEVER_READY):
         return LAPSED
+    if (
+        jurisdictions is not None
+        and profile.kind != common.PROVIDER_KIND_PEER
+        and not licensed_at(snapshot.licences, jurisdictions, at or NEVER_READY)
+    ):
+        return UNLICENSED
     return None
+
+
+def licensed_offer(
+    snapshot: ProviderSnapshot, jurisdictions: frozenset[str] | None, now: datetime
+) -> ProviderSnapshot:
+    """The snapshot as offered to one officer: a clinician's free time ends when their licence
+    for the officer's jurisdictions does (the same clipping as a peer's training)."""
+    profile = snapshot.profile
+    if jurisdictions is None or profile is None or profile.kind == common.PROVIDER_KIND_PEER:
+        return snapshot
+    until = licensed_until(snapshot.licences, jurisdictions, now)
+    if until is None or (snapshot.ready_until is not None and snapshot.ready_until <= until):
+        return snapshot
+    return replace(snapshot, ready_until=until)
 
 
 def _profile(message: ProfileMessage) -> ProviderProfile:

@@ -23,7 +23,7 @@ from tenfour_scheduling.service.booking import Clock
 from tenfour_scheduling.service.checks import check_booking, officer_side
 from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.offer_cache import OfferCache
-from tenfour_scheduling.service.offers import Expansions, ineligibility, provider_offer
+from tenfour_scheduling.service.offers import Expansions, ineligibility, licensed_offer, provider_offer
 from tenfour_scheduling.service.ports import Appointments, Facts, ProviderDirectory
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.timeline import Interval, load_zone
@@ -97,7 +97,7 @@ class SlotService:
         officer = officer_side(facts)
         stored = facts.preferences
         eligible = [
-            s
+            licensed_offer(s, officer.jurisdictions, now)
             for s in snapshots
             if ineligibility(
                 s,
@@ -106,6 +106,7 @@ class SlotService:
                 session_type=session_type,
                 current_provider=officer.current_provider,
                 at=now,
+                jurisdictions=officer.jurisdictions,
             )
             is None
         ]

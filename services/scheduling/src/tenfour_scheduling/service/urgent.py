@@ -23,6 +23,7 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.domain import shifts
 from tenfour_scheduling.domain.records import QUEUED, ProviderSnapshot, UrgentRequest, to_ms
 from tenfour_scheduling.service.booking.book import Book
+from tenfour_scheduling.service.checks import licensure_for
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions, ineligibility
 from tenfour_scheduling.service.ports import Facts, ProviderDirectory, UrgentQueue
@@ -112,6 +113,7 @@ class UrgentService:
                 session_type=SessionType.CRISIS,
                 current_provider=snapshot.provider_id,  # a crisis ignores "not accepting new clients"
                 at=now,
+                jurisdictions=licensure_for(facts),
             )
             if why is not None or snapshot.availability is None:
                 continue

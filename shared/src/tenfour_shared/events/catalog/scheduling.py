@@ -23,4 +23,6 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.peer_readiness_changed": ev.PeerReadinessChanged,
     "scheduling.peer_training_lapsing": ev.PeerTrainingLapsing,
     "scheduling.peer_training_lapsed": ev.PeerTrainingLapsed,
+    "scheduling.clinician_licensure_changed": ev.ClinicianLicensureChanged,
+    "scheduling.licence_expiring": ev.LicenceExpiring,
 }

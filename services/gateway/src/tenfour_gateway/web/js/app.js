@@ -18,6 +18,8 @@ import { alertFor, clearAlert } from './alerts.js';
 import { registration, supported as workerSupported } from './push.js';
 import * as audit from './views/audit.js';
 import * as training from './views/training.js';
+import * as licences from './views/licences.js';
+import { preferences } from './views/preferences.js';
 
 const OFFICER = ['officer', 'peer_supporter'];
 const PROVIDER = ['therapist', 'peer_supporter'];
@@ -36,6 +38,7 @@ const ROUTES = {
   find: { title: t('Find a time'), roles: OFFICER, view: officer.findSlots, menu: t('Find a time') },
   appointments: { title: t('Appointments'), roles: PARTICIPANT, view: officer.appointments, menu: t('Appointments') },
   feed: { title: t('Calendar link'), roles: OFFICER, view: officer.calendarFeed },
+  preferences: { title: t('My preferences'), roles: OFFICER, view: preferences, menu: t('Preferences') },
   conflicts: { title: t('Schedule clashes'), roles: OFFICER, view: clashes.conflicts },
   now: { title: t('Talk to someone now'), roles: OFFICER, view: officer.urgent, menu: t('Talk now') },
   hours: { title: t('Weekly hours'), roles: PROVIDER, view: provider.hours, menu: t('Hours') },
@@ -48,6 +51,8 @@ const ROUTES = {
   outcomes: { title: t('Program numbers'), roles: ['agency_admin'], view: coordinator.outcomes, menu: t('Numbers') },
   training: { title: t('Peer training'), roles: ['agency_admin'], view: training.training, menu: t('Training') },
   readiness: { title: t('My training'), roles: ['peer_supporter'], view: training.readiness, menu: t('My training') },
+  licences: { title: t('Licences'), roles: ['agency_admin'], view: licences.licences, menu: t('Licences') },
+  'my-licences': { title: t('My licences'), roles: ['therapist'], view: licences.mine, menu: t('My licences') },
   admin: { title: t('Administration'), roles: ['system_admin'], view: coordinator.administration, menu: t('Admin') },
   audit: { title: t('Access audit'), roles: ['system_admin'], view: audit.accessAudit, menu: t('Audit') },
   check: { title: t('Camera and network check'), roles: PARTICIPANT, view: check.precall, menu: t('Check camera') },

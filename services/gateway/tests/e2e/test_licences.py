@@ -1,0 +1,112 @@
+"""Clinicians' licences in a real browser against the real system: the coordinator sees a
+clinician with no licence, is told in plain words next to the field when the expiry is before
+the date of issue (nothing stored), records a licence that expires within 30 days and sees it
+flagged. An officer sets where they live on their Preferences page (a wrong code is refused
+next to the field, nothing stored)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pyotp
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tenfour_gateway.testing import THERAPIST_PASSWORD, System
+
+from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .test_schedule_clashes import call
+from .test_video_session import enrol_officer
+
+pytestmark = pytest.mark.e2e
+
+
+async def _coordinator(page: Page, system: System, email: str) -> None:
+    await page.goto(f"{system.url}/#/signin")
+    await page.get_by_label("Username or e-mail").fill(email)
+    await page.get_by_label("Password").fill(THERAPIST_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    secret = await page.locator("[data-mfa-secret]").text_content()
+    await page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP((secret or "").strip()).now())
+    await page.get_by_role("button", name="Finish and sign in").click()
+
+
+async def test_coordinator_records_a_licence_and_sees_its_expiry(
+    system: System, browser: Browser, problems: PageProblems, shot: Any
+) -> None:
+    agency = system.create_agency()
+    email = f"coord{secrets.token_hex(3)}@example.org"
+    system.create_coordinator(agency, email, THERAPIST_PASSWORD)
+    clinician = system.onboard_therapist(
+        f"dr{secrets.token_hex(3)}@example.org", THERAPIST_PASSWORD, (agency,)
+    )
+
+    _, page = await new_page(browser, problems, "coordinator", LAPTOP)
+    await _coordinator(page, system, email)
+    await expect(page.get_by_role("link", name="Licences", exact=True)).to_be_visible()
+    await page.get_by_role("link", name="Licences", exact=True).click()
+    await expect(page).to_have_title("Licences · Tenfour")
+    card = page.locator(f'.clinician-licences[data-clinician="{clinician}"]')
+    for _ in range(100):  # the clinician reaches scheduling's read model by an event
+        if await card.count():
+            break
+        await asyncio.sleep(0.2)
+        await page.reload()
+    await expect(card).to_contain_text("No licence recorded")
+
+    today = datetime.now(UTC).date()
+    await page.get_by_label("Clinician").select_option(clinician)
+    await page.get_by_label("Jurisdiction").fill("US-TX")
+    await page.get_by_label("Licence number").fill("LPC-40213")
+    await page.get_by_label("Issued on").fill(today.isoformat())
+    expires = page.get_by_label("Expires on")
+    await expires.fill((today - timedelta(days=1)).isoformat())
+    await page.get_by_role("button", name="Record licence").click()
+    await expect(expires).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_text("must be after the date of issue")).to_be_visible()
+    await expect(card).to_contain_text("No licence recorded")  # nothing stored
+
+    await page.get_by_label("Issued on").fill((today - timedelta(days=700)).isoformat())
+    await expires.fill((today + timedelta(days=20)).isoformat())
+    await page.get_by_role("button", name="Record licence").click()
+    await expect(page.locator("#status")).to_contain_text("Licence recorded.")
+    row = card.locator("tr.licence")
+    await expect(row).to_contain_text("LPC-40213")
+    await expect(row.locator(".licence-state")).to_have_text("Expires within 30 days")
+    await shot(page, "coordinator-licences")
+
+    listed = await call(page, "scheduling", "ListLicences", {})
+    (mine,) = [c for c in listed["clinicians"] if c["clinician_id"] == clinician]
+    assert [(s["licence"]["jurisdiction"], s["state"]) for s in mine["licences"]] == [
+        ("US-TX", "LICENCE_STATE_EXPIRING")
+    ]
+    assert problems.items == []
+
+
+async def test_officer_sets_where_they_live(
+    system: System, browser: Browser, problems: PageProblems, shot: Any
+) -> None:
+    agency = system.create_agency()
+    _, page = await new_page(browser, problems, "officer", PHONE)
+    await enrol_officer(page, system.url, system.enrolment_code(agency))
+    await page.goto(f"{system.url}/#/preferences")
+    await expect(page).to_have_title("My preferences · Tenfour")
+    where = page.get_by_label("Your state or jurisdiction")
+    await where.fill("Texas")
+    await page.get_by_role("button", name="Save preferences").click()
+    await expect(where).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_text("must be an ISO 3166-2 code such as US-CA")).to_be_visible()
+    assert (await call(page, "scheduling", "GetPreferences", {})).get("jurisdiction", "") == ""
+
+    await where.fill("us-tx")
+    await page.get_by_role("button", name="Save preferences").click()
+    await expect(page.locator("#status")).to_contain_text("Preferences saved.")
+    await expect(where).to_have_value("US-TX")
+    await shot(page, "officer-preferences")
+    await page.reload()
+    await expect(page.get_by_label("Your state or jurisdiction")).to_have_value("US-TX")
+    assert (await call(page, "scheduling", "GetPreferences", {}))["jurisdiction"] == "US-TX"
+    assert problems.items == []

@@ -1,0 +1,166 @@
+"""Clinicians' licences: recorded and removed by admins, read by the slot search, booking,
+series, urgent routing and conflict checks through the provider snapshot.
+
+Every change is stored with a ``clinician_licensure_changed`` event: scheduling's own consumer
+re-checks the clinician's future sessions (a session after the end of every matching licence
+becomes a conflict with alternatives). A warning 30 days before each licence expires is queued
+and sent once by ``drive`` (the worker) as ``licence_expiring``: notifications tells the
+clinician and the agency's admins.
+
+Agency admins act on clinicians of their own agency; system admins on any clinician.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import UTC, datetime
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from tenfour.common.v1 import common_pb2 as common
+from tenfour.events.v1 import scheduling_events_pb2 as ev
+from tenfour.events.v1.envelope_pb2 import Envelope
+from tenfour.events.v1.identity_events_pb2 import ProviderProfile as ProfileMessage
+from tenfour.scheduling.v1 import licensure_pb2 as lpb
+from tenfour_scheduling.codec.values import timestamp
+from tenfour_scheduling.domain.licensure import WARN_AHEAD, licence_problems
+from tenfour_scheduling.domain.records import to_ms
+from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.ports import LicenceRecords, ProviderProfiles
+from tenfour_shared import errors
+from tenfour_shared.events.envelope import build
+
+__all__ = ["LicensureService", "LicensureWorker"]
+
+
+def _at(ts: Timestamp, present: bool) -> datetime | None:
+    return ts.ToDatetime(tzinfo=UTC) if present else None
+
+
+def _state(lic: lpb.Licence, now: datetime) -> int:
+    issued, expires = lic.issued_at.ToDatetime(tzinfo=UTC), lic.expires_at.ToDatetime(tzinfo=UTC)
+    if now < issued:
+        return lpb.LICENCE_STATE_NOT_YET
+    if now >= expires:
+        return lpb.LICENCE_STATE_EXPIRED
+    return lpb.LICENCE_STATE_EXPIRING if expires - now <= WARN_AHEAD else lpb.LICENCE_STATE_VALID
+
+
+class LicensureService:
+    def __init__(self, store: LicenceRecords, providers: ProviderProfiles, clock: Clock) -> None:
+        self._store = store
+        self._providers = providers
+        self._clock = clock
+
+    async def record(self, agency_id: str | None, lic: lpb.Licence) -> lpb.Licence:
+        """``agency_id``: the admin's agency (None: a system admin)."""
+        issued = _at(lic.issued_at, lic.HasField("issued_at"))
+        expires = _at(lic.expires_at, lic.HasField("expires_at"))
+        problems = licence_problems(lic.jurisdiction, lic.number, issued, expires)
+        violations = [errors.FieldViolation(f"licence.{p.field}", p.message) for p in problems]
+        if not lic.clinician_id:
+            violations.insert(0, errors.FieldViolation("licence.clinician_id", "is required"))
+        if violations:
+            raise errors.InvalidArgument(violations)
+        profile = await self._clinician(agency_id, lic.clinician_id)
+        now = self._clock()
+        stored = lpb.Licence(
+            licence_id=f"lic-{secrets.token_hex(8)}",
+            clinician_id=lic.clinician_id,
+            jurisdiction=lic.jurisdiction.upper(),
+            number=lic.number.strip(),
+            issued_at=lic.issued_at,
+            expires_at=lic.expires_at,
+            recorded_at=timestamp(now),
+        )
+        await self._store.put(stored, self._changed(profile, now))
+        assert expires is not None
+        if expires > now:
+            member = f"warn|{lic.clinician_id}|{stored.licence_id}|{to_ms(expires)}"
+            await self._store.schedule({member: max(to_ms(expires - WARN_AHEAD), to_ms(now))})
+        return stored
+
+    async def remove(self, agency_id: str | None, clinician_id: str, licence_id: str) -> None:
+        if not clinician_id or not licence_id:
+            missing = [f for f, v in (("clinician_id", clinician_id), ("licence_id", licence_id)) if not v]
+            raise errors.InvalidArgument([errors.FieldViolation(f, "is required") for f in missing])
+        profile = await self._clinician(agency_id, clinician_id)
+        if not await self._store.remove(clinician_id, licence_id, self._changed(profile, self._clock())):
+            raise errors.NotFound("no such licence")
+
+    async def list(self, agency_id: str, clinician_id: str = "") -> list[lpb.ClinicianLicences]:
+        now = self._clock()
+        ids = [clinician_id] if clinician_id else await self._providers.agency_provider_ids(agency_id)
+        out = []
+        for pid in ids:
+            profile = await self._providers.profile(pid)
+            if profile is None or profile.kind == common.PROVIDER_KIND_PEER:
+                continue
+            if clinician_id and agency_id and agency_id not in profile.agency_ids:
+                raise errors.PermissionDenied("this clinician does not serve your agency")
+            held = sorted(
+                await self._store.licences(pid), key=lambda x: (x.expires_at.ToDatetime(), x.licence_id)
+            )
+            out.append(
+                lpb.ClinicianLicences(
+                    clinician_id=pid,
+                    display_name=profile.display_name,
+                    licences=[lpb.LicenceStatus(licence=x, state=_state(x, now)) for x in held],  # type: ignore[arg-type]
+                )
+            )
+        return sorted(out, key=lambda c: (c.display_name.casefold(), c.clinician_id))
+
+    async def drive(self) -> int:
+        """Send every due expiry warning whose licence is still on record; how many were sent."""
+        now = self._clock()
+        sent = 0
+        for member in await self._store.due(to_ms(now)):
+            _, clinician_id, licence_id, _ms = member.split("|")
+            held = {x.licence_id: x for x in await self._store.licences(clinician_id)}
+            profile = await self._providers.profile(clinician_id)
+            lic = held.get(licence_id)
+            if lic is None or profile is None or not profile.agency_ids:
+                await self._store.drop(member)  # removed, or no longer a clinician here
+                continue
+            event = ev.LicenceExpiring(
+                clinician_id=clinician_id,
+                agency_id=profile.agency_ids[0],
+                jurisdiction=lic.jurisdiction,
+                expires_at=lic.expires_at,
+            )
+            sent += int(await self._store.send(member, build(event, subject=clinician_id, when=now)))
+        return sent
+
+    def _changed(self, profile: ProfileMessage, now: datetime) -> Envelope:
+        event = ev.ClinicianLicensureChanged(
+            clinician_id=profile.provider_id, agency_id=profile.agency_ids[0] if profile.agency_ids else ""
+        )
+        return build(event, subject=profile.provider_id, when=now)
+
+    async def _clinician(self, agency_id: str | None, clinician_id: str) -> ProfileMessage:
+        profile = await self._providers.profile(clinician_id)
+        if profile is None:
+            raise errors.NotFound("no clinician with this id")
+        if agency_id is not None and agency_id not in profile.agency_ids:
+            raise errors.PermissionDenied("this clinician does not serve your agency")
+        if profile.kind == common.PROVIDER_KIND_PEER:
+            raise errors.FailedPrecondition("peer supporters are not licensed clinicians")
+        return profile
+
+
+class LicensureWorker:
+    def __init__(
+        self, service: LicensureService, store: LicenceRecords, holder: str, poll_seconds: float
+    ) -> None:
+        self._service = service
+        self._store = store
+        self._holder = holder
+        self._poll = poll_seconds
+
+    async def run(self) -> None:
+        ttl_ms = max(int(self._poll * 20_000), 10_000)
+        while True:
+            if await self._store.lease(self._holder, ttl_ms):
+                await self._service.drive()
+            await asyncio.sleep(self._poll)
