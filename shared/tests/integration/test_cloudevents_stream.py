@@ -30,7 +30,9 @@ async def test_a_plain_cloudevents_consumer_reads_an_event_from_jetstream(
         stage(pipe, "availability", "prov-9", env)
         await pipe.execute()
     relay = OutboxRelay(redis_client, js, "availability", poll_seconds=0.05)
-    sub = await js.pull_subscribe("availability.>", durable="any-cloudevents-consumer", stream="TENFOUR_AVAILABILITY")
+    sub = await js.pull_subscribe(
+        "availability.>", durable="any-cloudevents-consumer", stream="TENFOUR_AVAILABILITY"
+    )
     task = asyncio.create_task(relay.run())
     try:
         await relay.notify("prov-9")

@@ -186,7 +186,10 @@ async def test_an_event_that_always_fails_is_dead_lettered_after_max_deliveries(
     [dead] = await dead_letters(js)
     assert dead.subject == DEAD_LETTERS
     assert dead.headers is not None
-    assert parse(dead.data or b"", dead.headers) == (poison, ProviderRulesChanged(provider_id="prov-bad", version=1))
+    assert parse(dead.data or b"", dead.headers) == (
+        poison,
+        ProviderRulesChanged(provider_id="prov-bad", version=1),
+    )
     assert dead.headers["Tenfour-Reason"] == "failed 3 times: RuntimeError"
     assert dead.headers["Tenfour-Original-Subject"] == RULES_CHANGED
     assert await redis_client.exists(processed_key("scheduling", poison)) == 0

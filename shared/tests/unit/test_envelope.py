@@ -159,7 +159,11 @@ def test_the_plain_cloudevents_sdk_reads_what_we_write() -> None:
 
     event = from_http(HTTPMessage(headers, body), JSONFormat())
 
-    assert (event.get_id(), event.get_type(), event.get_source()) == (env.id, "identity.user_deactivated", "identity")
+    assert (event.get_id(), event.get_type(), event.get_source()) == (
+        env.id,
+        "identity.user_deactivated",
+        "identity",
+    )
     assert event.get_subject() == "u1"
     assert UserDeactivated.FromString(body) == UserDeactivated(user_id="u1", reason_code="left")
 

@@ -1,7 +1,7 @@
 """Pages that change while they are open, in real browsers against the real system (the
 notifications service included): a therapist's Upcoming page shows a new booking and then an
-urgent request without a reload, the urgent one pinned on top with a banner, a sound and a
-system notification, also after the gateway restarted under it; the officer's Appointments
+urgent request offered without a reload (banner, sound and system notification), also after
+the gateway restarted under it; accepting it pins the urgent session on top; the officer's Appointments
 page says when the reminder went by e-mail, and shows the therapist's cancellation."""
 
 from __future__ import annotations
@@ -141,28 +141,33 @@ async def test_open_pages_update_live(
     system.gateway.wait_ready()
     await expect(live_state).to_be_empty(timeout=20000)
 
-    # "Talk to someone now": the urgent session is pinned on top, with banner, sound and notification.
+    # "Talk to someone now": the on-call therapist's open page gets the offer on top, with a
+    # banner, a sound and a system notification; accepting opens the session's room.
     await officer.get_by_role("link", name="Talk now", exact=True).click()
     banner = therapist.locator(".alert.urgent")
     started = time.monotonic()
     waited = asyncio.ensure_future(seconds_until(started, expect(banner).to_be_visible(timeout=15000)))
     await officer.get_by_role("button", name="Find someone now").click()
-    print(f"urgent banner shown {await waited:.2f} s after the officer's click")
+    print(f"urgent offer shown {await waited:.2f} s after the officer's click")
     assert await same_document(therapist)
-    await expect(therapist.locator("li.appointment").first).to_have_attribute("data-urgent", "yes")
-    await expect(therapist.locator("li.appointment.pinned")).to_have_count(1)
+    await expect(officer.locator(".urgent-status")).to_contain_text("1 person was alerted.")
+    assert await banner.get_attribute("data-kind") == "urgent_offered"
     assert await banner.get_attribute("data-sound") == "played"
     assert await banner.get_attribute("data-notified") == "yes"
     shown = await shown_notifications(therapist)
-    urgent_id = await therapist.locator("li.appointment.pinned").get_attribute("data-appointment-id")
-    assert urgent_id
-    assert any(n["url"].endswith(f"/call/{urgent_id}") for n in shown), shown
     for n in shown:  # a lock screen shows these: neutral words only
         assert not CLINICAL_WORDS.search(f"{n['title']} {n['body']}"), n
     assert not CLINICAL_WORDS.search(await banner.inner_text())
     await shot(therapist, "therapist-urgent-alert")
-    await banner.get_by_role("link", name="Open").click()
+    await banner.get_by_role("button", name="Accept").click()
+    await expect(therapist).to_have_url(re.compile(r"#/call/[^/]+$"))
     await expect(banner).to_be_hidden()
+    await expect(officer.locator(".urgent-status")).to_contain_text(
+        "Someone accepted and is opening the room."
+    )
+    await therapist.get_by_role("link", name="Upcoming", exact=True).click()
+    await expect(therapist.locator("li.appointment").first).to_have_attribute("data-urgent", "yes")
+    await expect(therapist.locator("li.appointment.pinned")).to_have_count(1)
 
     # The therapist cancels the one-to-one: the officer's open Appointments page shows it.
     await officer.get_by_role("link", name="Appointments", exact=True).click()

@@ -99,9 +99,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         reschedule=Reschedule(tx, store),
         groups=GroupSessions(tx, store, facts, expansions, clock),
         appointments=appointments,
-        urgent=UrgentService(
-            urgent_store, read_model, facts, booking, expansions, clock, offer_store, appointments.withdraw
-        ),
+        urgent=UrgentService(urgent_store, read_model, facts, expansions, clock, offer_store),
         urgent_offers=UrgentOffers(urgent_store, offer_store, facts, booking, appointments.withdraw, clock),
         conflicts=ConflictService(
             store,

@@ -1,7 +1,7 @@
 """Who an urgent request was offered to, and the single taker that may book it.
 
-A take is one script on the request's hash: the first provider (or the queue worker) to take a
-queued or escalated request moves it to ``accepting`` and every later take sees it taken, so
+A take is one script on the request's hash: the first provider to take a queued or escalated
+request moves it to ``accepting`` and every later take sees it taken, so
 twenty concurrent accepts have exactly one winner. A take lasts ``TAKE_MS``: an instance that
 dies between taking and booking does not hold the request forever.
 """
@@ -21,8 +21,7 @@ __all__ = ["TAKE_MS", "UrgentOfferStore"]
 
 TAKE_MS = 30_000
 
-# KEYS: 1 request, 2 offered set; ARGV: 1 taker ('' = the queue worker, which needs no offer),
-#       2 take ttl ms
+# KEYS: 1 request, 2 offered set; ARGV: 1 taker, 2 take ttl ms
 _TAKE = """
 local f = redis.call('HMGET', KEYS[1], 'state', 'taking_until', 'prior_state', 'taker')
 local state = f[1]
@@ -32,13 +31,10 @@ if state == 'connected' then return 'taken' end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if state == 'accepting' then
-  if tonumber(f[2] or '0') > now then
-    if f[4] == '' then return 'worker' end  -- the queue worker's brief try: ask again
-    return 'taken'
-  end
+  if tonumber(f[2] or '0') > now then return 'taken' end
   state = f[3] or 'queued'  -- a stale take (its instance died): the request is free again
 end
-if ARGV[1] ~= '' and redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return 'not_offered' end
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 0 then return 'not_offered' end
 redis.call('HSET', KEYS[1], 'state', 'accepting', 'taker', ARGV[1], 'prior_state', state,
   'taking_until', now + tonumber(ARGV[2]))
 return 'ok'
@@ -82,8 +78,7 @@ class UrgentOfferStore:
         self._cancel = redis.register_script(outbox.LUA_PRELUDE + _CANCEL)
 
     async def take(self, request_id: str, taker: str) -> str:
-        """'ok' for the one winner; else 'taken', 'worker' (the queue worker is trying to book
-        it this instant), 'cancelled', 'not_offered' or 'missing'."""
+        """'ok' for the one winner; else 'taken', 'cancelled', 'not_offered' or 'missing'."""
         raw = await self._take(keys=[request_key(request_id), offered_key(request_id)], args=[taker, TAKE_MS])
         return as_bytes(raw).decode()
 

@@ -26,7 +26,7 @@ REQUEST_TTL_SECONDS = 7 * 24 * 3600
 #       5 arrival counter (the queue's order)
 # ARGV: 1 request id, 2 officer, 3 agency, 4 prefer peer, 5 queued ms, 6 escalate ms,
 #       7 crisis line text, 8 ttl s, 9-11 the outbox triple of its urgent_offered event ('' = none),
-#       12 the providers it is offered to, one per line
+#       12 the providers it is offered to, one per line, 13 widen ms, 14 tier
 # KEYS[6]: outbox, KEYS[7]: the offered set
 _ENQUEUE = """
 local active = redis.call('GET', KEYS[4])
@@ -36,7 +36,8 @@ for p in string.gmatch(ARGV[12], '[^\\n]+') do redis.call('SADD', KEYS[7], p) en
 redis.call('EXPIRE', KEYS[7], ARGV[8])
 redis.call('HSET', KEYS[1], 'alerted', redis.call('SCARD', KEYS[7]))
 redis.call('HSET', KEYS[1], 'officer_id', ARGV[2], 'agency_id', ARGV[3], 'prefer_peer', ARGV[4],
-  'state', 'queued', 'queued_ms', ARGV[5], 'escalate_ms', ARGV[6], 'crisis_line_text', ARGV[7])
+  'state', 'queued', 'queued_ms', ARGV[5], 'escalate_ms', ARGV[6], 'crisis_line_text', ARGV[7],
+  'widen_ms', ARGV[13], 'tier', ARGV[14])
 redis.call('EXPIRE', KEYS[1], ARGV[8])
 redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[3])
@@ -67,6 +68,25 @@ elseif f[1] ~= 'queued' then return 0
 else redis.call('HSET', KEYS[1], 'state', 'escalated') end
 outbox_add(KEYS[2], ARGV[1], ARGV[2], ARGV[3])
 return 1
+"""
+
+# KEYS: 1 request, 2 offered set, 3 outbox; ARGV: 1 the providers newly offered it, one per
+#       line, 2 next widen ms, 3-5 the outbox triple of their urgent_offered event ('' = none)
+_WIDEN = """
+local state = redis.call('HGET', KEYS[1], 'state')
+if state ~= 'queued' and state ~= 'escalated' then return 0 end
+for p in string.gmatch(ARGV[1], '[^\\n]+') do redis.call('SADD', KEYS[2], p) end
+redis.call('HSET', KEYS[1], 'alerted', redis.call('SCARD', KEYS[2]), 'widen_ms', ARGV[2])
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'tier', '1')
+  outbox_add(KEYS[3], ARGV[3], ARGV[4], ARGV[5])
+end
+return 1
+"""
+
+# KEYS: 1 request (never recreated once expired)
+_WIDEN_NOW = """
+if redis.call('EXISTS', KEYS[1]) == 1 then redis.call('HSET', KEYS[1], 'widen_ms', 0) end
 """
 
 # KEYS: 1 agency queue, 2 agencies with queues; ARGV: 1 agency
@@ -113,28 +133,10 @@ class UrgentStore:
         self._enqueue = redis.register_script(outbox.LUA_PRELUDE + _ENQUEUE)
         self._connect = redis.register_script(outbox.LUA_PRELUDE + _CONNECT)
         self._escalate = redis.register_script(outbox.LUA_PRELUDE + _ESCALATE)
+        self._widen = redis.register_script(outbox.LUA_PRELUDE + _WIDEN)
+        self._widen_now = redis.register_script(_WIDEN_NOW)
         self._lease = redis.register_script(_LEASE)
         self._forget = redis.register_script(_FORGET_IF_EMPTY)
-
-    async def record_connected(
-        self, request_id: str, officer_id: str, agency_id: str, a: Appointment, event: Envelope
-    ) -> None:
-        """A request answered at once: kept only so its status can be read."""
-        key = request_key(request_id)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                key,
-                mapping={
-                    "officer_id": officer_id,
-                    "agency_id": agency_id,
-                    "state": CONNECTED,
-                    "appointment": a.SerializeToString(),
-                },
-            )
-            pipe.expire(key, REQUEST_TTL_SECONDS)
-            outbox.stage(pipe, SERVICE, TAG, event)  # urgent_assigned: the provider is alerted
-            await pipe.execute()
-        await self._relay.notify(TAG)
 
     async def enqueue(
         self,
@@ -147,6 +149,8 @@ class UrgentStore:
         crisis_line_text: str,
         event: Envelope | None = None,
         offered_to: tuple[str, ...] = (),
+        widen_ms: int = 0,
+        tier: int = 0,
     ) -> str:
         """Queue the request (and its urgent_offered event); the officer's already active request
         id when there is one."""
@@ -171,6 +175,8 @@ class UrgentStore:
                 REQUEST_TTL_SECONDS,
                 *(outbox.script_args(event) if event is not None else ["", "", ""]),
                 "\n".join(offered_to),
+                widen_ms,
+                tier,
             ],
         )
         if event is not None:
@@ -208,6 +214,8 @@ class UrgentStore:
             crisis_line_text=f.get("crisis_line_text", b"").decode(),
             appointment=appointment,
             alerted=int(f.get("alerted", b"0")),
+            widen_ms=int(f.get("widen_ms", b"0")),
+            tier=int(f.get("tier", b"0")),
         )
 
     async def position(self, agency_id: str, request_id: str) -> int:
@@ -251,6 +259,27 @@ class UrgentStore:
         if done:
             await self._relay.notify(TAG)
         return bool(done)
+
+    async def widen(
+        self, request_id: str, provider_ids: list[str], event: Envelope | None, next_ms: int
+    ) -> bool:
+        """Offer a waiting request to more providers (with their urgent_offered event), and set
+        when to look again; False when it is no longer waiting."""
+        done = await self._widen(
+            keys=[request_key(request_id), offered_key(request_id), outbox_key(SERVICE, TAG)],
+            args=[
+                "\n".join(provider_ids),
+                next_ms,
+                *(outbox.script_args(event) if event is not None else ["", "", ""]),
+            ],
+        )
+        if done and event is not None:
+            await self._relay.notify(TAG)
+        return bool(done)
+
+    async def widen_now(self, request_id: str) -> None:
+        """Everyone offered it declined: the worker widens it on its next pass."""
+        await self._widen_now(keys=[request_key(request_id)])
 
     async def lease(self, holder: str, ttl_ms: int) -> bool:
         """Take or renew the escalation worker's lease (one worker at a time)."""

@@ -47,8 +47,11 @@ def policy_from_proto(msg: pb.FatiguePolicy, agency_id: str, version: int = 0) -
     if late is not None and late > timedelta(days=7):
         reader.fail("late_cancel_window", "must be at most 7 days")
     escalate = reader.span(msg, "urgent_escalate_after", "")
-    if escalate is not None and not timedelta(minutes=1) <= escalate <= timedelta(hours=24):
-        reader.fail("urgent_escalate_after", "must be between 1 min and 24 h")
+    if escalate is not None and not timedelta(seconds=20) <= escalate <= timedelta(hours=24):
+        reader.fail("urgent_escalate_after", "must be between 20 s and 24 h")
+    widen = reader.span(msg, "urgent_widen_after", "")
+    if widen is not None and not timedelta(seconds=10) <= widen <= timedelta(hours=1):
+        reader.fail("urgent_widen_after", "must be between 10 s and 1 h")
     if len(msg.crisis_line_text) > 500:
         reader.fail("crisis_line_text", "must be at most 500 characters")
     offsets = [
@@ -73,6 +76,7 @@ def policy_from_proto(msg: pb.FatiguePolicy, agency_id: str, version: int = 0) -
         fatigue=parsed,
         late_cancel_window=defaults.late_cancel_window if late is None else late,
         urgent_escalate_after=defaults.urgent_escalate_after if escalate is None else escalate,
+        urgent_widen_after=defaults.urgent_widen_after if widen is None else widen,
         crisis_line_text=msg.crisis_line_text,
         reminder_offsets=tuple(o for o in offsets if o is not None)
         if msg.reminder_offsets
@@ -114,6 +118,7 @@ def policy_to_proto(policy: AgencyPolicy) -> pb.FatiguePolicy:
         max_sessions_per_day=f.max_sessions_per_day,
         late_cancel_window=duration(policy.late_cancel_window),
         urgent_escalate_after=duration(policy.urgent_escalate_after),
+        urgent_widen_after=duration(policy.urgent_widen_after),
         crisis_line_text=policy.crisis_line_text,
         reminder_offsets=[_offset_text(o) for o in policy.reminder_offsets],
         version=policy.version,

@@ -18,7 +18,8 @@ class AgencyPolicy:
     agency_id: str
     fatigue: FatiguePolicy
     late_cancel_window: timedelta = timedelta(hours=24)
-    urgent_escalate_after: timedelta = timedelta(minutes=10)
+    urgent_escalate_after: timedelta = timedelta(minutes=3)
+    urgent_widen_after: timedelta = timedelta(seconds=60)
     crisis_line_text: str = ""
     reminder_offsets: tuple[timedelta, ...] = (timedelta(hours=24), timedelta(hours=1))
     version: int = 0  # 0: never set, the defaults

@@ -173,7 +173,8 @@ def new_appointment_id(provider_id: str) -> str:
     return f"{provider_id}.{secrets.token_hex(8)}"
 
 
-QUEUED, CONNECTED, ESCALATED = "queued", "connected", "escalated"  # an urgent request's states
+# An urgent request's states (urgent_offer_store also writes "accepting" and "cancelled").
+QUEUED, CONNECTED, ESCALATED = "queued", "connected", "escalated"
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,3 +189,5 @@ class UrgentRequest:
     crisis_line_text: str
     appointment: Appointment | None
     alerted: int = 0  # providers the request was offered to
+    widen_ms: int = 0  # when it is next offered to more providers
+    tier: int = 0  # 0: on call now; 1: widened to every eligible crisis provider

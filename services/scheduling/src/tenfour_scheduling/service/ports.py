@@ -134,9 +134,6 @@ class SeriesPlans(Protocol):
 class UrgentQueue(Protocol):
     """Urgent requests waiting per agency, connected or escalated once."""
 
-    async def record_connected(
-        self, request_id: str, officer_id: str, agency_id: str, a: Appointment, event: Envelope
-    ) -> None: ...
     async def enqueue(
         self,
         request_id: str,
@@ -148,6 +145,8 @@ class UrgentQueue(Protocol):
         crisis_line_text: str,
         event: Envelope | None = None,
         offered_to: tuple[str, ...] = (),
+        widen_ms: int = 0,
+        tier: int = 0,
     ) -> str: ...
     async def publish(self, event: Envelope) -> None: ...
     async def active(self, officer_id: str) -> str | None: ...
@@ -159,6 +158,10 @@ class UrgentQueue(Protocol):
         self, r: UrgentRequest, appointment: Appointment, event: Envelope, taker: str
     ) -> bool: ...
     async def escalate(self, request_id: str, event: Envelope) -> bool: ...
+    async def widen(
+        self, request_id: str, provider_ids: list[str], event: Envelope | None, next_ms: int
+    ) -> bool: ...
+    async def widen_now(self, request_id: str) -> None: ...
     async def lease(self, holder: str, ttl_ms: int) -> bool: ...
 
 

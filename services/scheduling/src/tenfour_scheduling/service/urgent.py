@@ -1,12 +1,17 @@
-"""Urgent sessions: a crisis on-call provider free right now, else a queue that escalates.
+"""Urgent requests: offered to on-call crisis providers, widened, escalated; nobody assigned.
 
-``request`` tries every eligible crisis provider of the officer's agency (peer supporters
-first when asked), booking an immediate urgent appointment with the same atomic claim/commit
-scripts as Book (``Book.book_urgent``). When nobody is free the officer is queued
-per agency; ``UrgentWorker`` (one per deployment, by a Redis lease) keeps trying to connect
-queued officers and, after the agency's ``urgent_escalate_after``, publishes
-``scheduling.urgent_escalation`` with the agency's crisis line text, exactly once per request
-(a compare-and-set script writes the state and the event together).
+``request`` queues the officer's request and offers it at once to tier 0: the agency's crisis
+providers on call right now (a window offering CRISIS covers now to now + the crisis duration,
+not in a session, a peer off duty), only those of the preferred kind (peers when
+``prefer_peer_first``, else clinicians) when there is one. Nobody is booked until one of them
+accepts (service/urgent_offers.py). ``UrgentWorker`` (one per deployment, by a Redis lease)
+keeps the agency's timers, stored as instants on the request so a restart loses none: after
+``urgent_widen_after`` without an accept (at once when everyone offered declined) it offers the
+request to every eligible crisis provider not alerted yet (tier 1: both kinds, on call now or
+not), re-scanning at that pace for providers who come on call later; after
+``urgent_escalate_after`` it escalates once (``scheduling.urgent_escalation`` with a one-time
+case code, state and event written by one compare-and-set script). The officer keeps their
+place in the agency's queue throughout.
 """
 
 from __future__ import annotations
@@ -14,31 +19,38 @@ from __future__ import annotations
 import asyncio
 import secrets
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
-from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.domain import shifts
-from tenfour_scheduling.domain.records import QUEUED, ProviderSnapshot, UrgentRequest, to_ms
-from tenfour_scheduling.service.booking.book import Book
+from tenfour_scheduling.domain.policy import AgencyPolicy
+from tenfour_scheduling.domain.records import ESCALATED, QUEUED, ProviderSnapshot, UrgentRequest, to_ms
 from tenfour_scheduling.service.checks import licensure_for
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions, ineligibility
 from tenfour_scheduling.service.ports import Facts, ProviderDirectory, UrgentQueue
-from tenfour_scheduling.service.urgent_offers import OfferBook, Withdraw
+from tenfour_scheduling.service.urgent_offers import OfferBook
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import NotFound
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
-__all__ = ["UrgentService", "UrgentStatus", "UrgentWorker"]
+__all__ = ["UrgentService", "UrgentStatus", "UrgentWorker", "case_code"]
 
 # Shown whenever the agency has not set its own: the US 988 Suicide & Crisis Lifeline.
 DEFAULT_CRISIS_LINE = "988 Suicide & Crisis Lifeline: call or text 988"
 WAIT_PER_PLACE = timedelta(minutes=5)  # the estimate of each place in the queue
 _SOON = timedelta(hours=2)
+# No 0/O or 1/I: the code is read out over the phone.
+_CODE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def case_code() -> str:
+    """A one-time code an agency's coordinator can quote; it says nothing about the officer."""
+    raw = "".join(secrets.choice(_CODE_LETTERS) for _ in range(8))
+    return f"{raw[:4]}-{raw[4:]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +62,15 @@ class UrgentStatus:
     estimated_wait: timedelta
     crisis_line_text: str
     alerted: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """Who an urgent request goes to now: tier 0 first, ``eligible`` once it widens."""
+
+    policy: AgencyPolicy
+    first: list[str]
+    eligible: list[str]
 
 
 def _free_now(snapshot: ProviderSnapshot, expansions: Expansions, now_interval: Interval) -> bool:
@@ -67,44 +88,34 @@ def _free_now(snapshot: ProviderSnapshot, expansions: Expansions, now_interval: 
     return True
 
 
+def _ms(span: timedelta) -> int:
+    return int(span.total_seconds() * 1000)
+
+
 class UrgentService:
     def __init__(
         self,
         store: UrgentQueue,
         providers: ProviderDirectory,
         facts: Facts,
-        booking: Book,
         expansions: Expansions,
         clock: Clock,
         offers: OfferBook,
-        withdraw: Withdraw,
     ) -> None:
         self._offers = offers
-        self._withdraw = withdraw
         self._store = store
         self._providers = providers
         self._facts = facts
-        self._booking = booking
         self._expansions = expansions
         self._clock = clock
 
-    async def connect(self, officer_id: str, agency_id: str, prefer_peer: bool) -> Appointment | None:
-        """Book an urgent session with the first crisis provider free right now, or None."""
-        booked, _ = await self._connect(officer_id, agency_id, prefer_peer)
-        return booked
-
-    async def _connect(
-        self, officer_id: str, agency_id: str, prefer_peer: bool
-    ) -> tuple[Appointment | None, list[str]]:
-        """The booked session (or None), and every crisis provider eligible for the request (free
-        now or not: those notifications alerts, and withdraws the alert from once it is taken)."""
+    async def route(self, officer_id: str, agency_id: str, prefer_peer: bool) -> Routing:
+        """The agency's policy, tier 0 and every crisis provider eligible for the officer."""
         ids = await self._providers.agency_provider_ids(agency_id)
-        if not ids:
-            return None, []
         now = self._clock()
         facts, snapshots = await self._facts.read(officer_id, agency_id, Interval(now, now + _SOON), ids)
-        candidates: list[tuple[int, str, ProviderSnapshot]] = []
         eligible: list[str] = []
+        on_call: list[tuple[bool, str]] = []
         for snapshot in snapshots:
             why = ineligibility(
                 snapshot,
@@ -118,63 +129,48 @@ class UrgentService:
             if why is not None or snapshot.availability is None:
                 continue
             settings = snapshot.availability.rules.settings(SessionType.CRISIS)
-            if settings is not None:
-                eligible.append(snapshot.provider_id)
-            if settings is None or not _free_now(
-                snapshot, self._expansions, Interval(now, now + settings.duration)
-            ):
+            if settings is None:
                 continue
-            assert snapshot.profile is not None  # checked by ineligibility
-            peer = snapshot.profile.kind == common.PROVIDER_KIND_PEER
-            tier = 0 if peer == prefer_peer else 1
-            candidates.append((tier, snapshot.provider_id, snapshot))
-        for _, _, snapshot in sorted(candidates, key=lambda c: (c[0], c[1])):
-            booked = await self._booking.book_urgent(facts, snapshot, now)
-            if booked is not None:
-                return booked, sorted(eligible)
-        return None, sorted(eligible)
+            eligible.append(snapshot.provider_id)
+            if _free_now(snapshot, self._expansions, Interval(now, now + settings.duration)):
+                assert snapshot.profile is not None  # checked by ineligibility
+                on_call.append((snapshot.profile.kind == common.PROVIDER_KIND_PEER, snapshot.provider_id))
+        preferred = [p for peer, p in on_call if peer == prefer_peer]
+        first = preferred or [p for _, p in on_call]
+        return Routing(facts.policy, sorted(first), sorted(eligible))
 
-    def _assigned(self, request_id: str, officer_id: str, a: Appointment, eligible: list[str]) -> Envelope:
-        event = ev.UrgentAssigned(
-            request_id=request_id,
-            agency_id=a.agency_id,
-            officer_id=officer_id,
-            provider_id=a.provider_id,
-            appointment_id=a.appointment_id,
-            withdrawn_provider_ids=[p for p in eligible if p != a.provider_id],
-        )
-        return build(event, subject=request_id, when=self._clock())
+    def _offered(
+        self, request_id: str, agency_id: str, ids: list[str], tier: int, at: datetime
+    ) -> ev.UrgentOffered:
+        payload = ev.UrgentOffered(request_id=request_id, agency_id=agency_id, provider_ids=ids, tier=tier)
+        payload.requested_at.FromDatetime(at)
+        return payload
 
     async def request(self, officer_id: str, agency_id: str, prefer_peer: bool) -> UrgentStatus:
         active = await self._store.active(officer_id)
         if active is not None:
             return await self.status(officer_id, active)
         request_id = secrets.token_urlsafe(18)
-        booked, eligible = await self._connect(officer_id, agency_id, prefer_peer)
-        if booked is not None:
-            event = self._assigned(request_id, officer_id, booked, eligible)
-            await self._store.record_connected(request_id, officer_id, agency_id, booked, event)
-            return await self.status(officer_id, request_id)
-        facts, _ = await self._facts.read(officer_id, agency_id, Interval(self._clock(), self._clock()))
-        now_ms = to_ms(self._clock())
-        escalate_ms = now_ms + int(facts.policy.urgent_escalate_after.total_seconds() * 1000)
-        offered = None
-        if eligible:  # nobody free now: every eligible on-call provider is alerted at once
-            payload = ev.UrgentOffered(
-                request_id=request_id, agency_id=agency_id, provider_ids=eligible, tier=0
-            )
-            payload.requested_at.FromDatetime(self._clock())
-            offered = build(payload, subject=request_id, when=self._clock())
+        routing = await self.route(officer_id, agency_id, prefer_peer)
+        now = self._clock()
+        tier = 0 if routing.first else 1
+        offered_to = routing.first or routing.eligible
+        event = None
+        if offered_to:
+            payload = self._offered(request_id, agency_id, offered_to, tier, now)
+            event = build(payload, subject=request_id, when=now)
         stored_id = await self._store.enqueue(
             request_id,
             officer_id,
             agency_id,
             prefer_peer,
-            now_ms,
-            escalate_ms,
-            facts.policy.crisis_line_text,
-            offered,
-            tuple(eligible),
+            to_ms(now),
+            to_ms(now) + _ms(routing.policy.urgent_escalate_after),
+            routing.policy.crisis_line_text,
+            event,
+            tuple(offered_to),
+            to_ms(now) + _ms(routing.policy.urgent_widen_after),
+            tier,
         )
         return await self.status(officer_id, stored_id)
 
@@ -195,35 +191,38 @@ class UrgentService:
         )
 
     async def drive(self) -> None:
-        """One pass over every queue: connect whom we can, escalate who waited too long."""
+        """One pass over every queue: widen and escalate whatever is due."""
         for agency_id in await self._store.agencies():
             for request_id in await self._store.queued(agency_id):
                 r = await self._store.get(request_id)
-                if r is None:
-                    continue
-                await self._drive_one(r)
+                if r is not None:
+                    await self._drive_one(r)
 
     async def _drive_one(self, r: UrgentRequest) -> None:
-        # The worker takes the request like an accepting provider would, so a provider's accept
-        # and the worker's booking never both connect it.
-        if await self._offers.take(r.request_id, "") == "ok":
-            booked, eligible = await self._connect(r.officer_id, r.agency_id, r.prefer_peer)
-            if booked is None:
-                await self._offers.release(r.request_id, "", decline=False)
-            else:
-                event = self._assigned(r.request_id, r.officer_id, booked, eligible)
-                if not await self._store.connect(r, booked, event, ""):
-                    await self._withdraw(booked.appointment_id, "officer_cancelled")
-                return
         now = self._clock()
+        if r.state in (QUEUED, ESCALATED) and to_ms(now) >= r.widen_ms:
+            await self._widen(r, now)
         if r.state == QUEUED and to_ms(now) >= r.escalate_ms:
             escalation = ev.UrgentEscalation(
                 request_id=r.request_id,
                 agency_id=r.agency_id,
-                crisis_line_text=r.crisis_line_text,
+                crisis_line_text=r.crisis_line_text or DEFAULT_CRISIS_LINE,
                 officer_id=r.officer_id,
+                case_code=case_code(),
             )
             await self._store.escalate(r.request_id, build(escalation, subject=r.request_id, when=now))
+
+    async def _widen(self, r: UrgentRequest, now: datetime) -> None:
+        routing = await self.route(r.officer_id, r.agency_id, r.prefer_peer)
+        already = set(await self._offers.offered(r.request_id))
+        fresh = [p for p in routing.eligible if p not in already]
+        event = None
+        if fresh:
+            payload = self._offered(r.request_id, r.agency_id, fresh, 1, now)
+            event = build(payload, subject=r.request_id, when=now)
+        await self._store.widen(
+            r.request_id, fresh, event, to_ms(now) + _ms(routing.policy.urgent_widen_after)
+        )
 
 
 class UrgentWorker:

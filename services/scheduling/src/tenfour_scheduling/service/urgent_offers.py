@@ -3,13 +3,13 @@
 A provider the request was offered to accepts: the offer store's take makes them the one
 winner (every other accept gets FAILED_PRECONDITION "already taken"), then the session is
 booked with them as an urgent appointment; if their calendar refuses it now the take is given
-back and they are told why. Declining hides it from that provider only. The officer may cancel
+back and they are told why. Declining hides it from that provider only; once everyone it was
+offered to declined, the queue worker widens it at once (service/urgent.py). The officer may cancel
 at any state: offers are withdrawn everywhere and a session already booked is cancelled.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
@@ -74,11 +74,6 @@ class UrgentOffers:
     async def accept(self, provider_id: str, request_id: str) -> Appointment:
         r = await self._request(request_id)
         outcome = await self._offers.take(request_id, provider_id)
-        for _ in range(100):  # the queue worker holds it only while one booking attempt runs
-            if outcome != "worker":
-                break
-            await asyncio.sleep(0.02)
-            outcome = await self._offers.take(request_id, provider_id)
         if outcome == "missing":
             raise NotFound("no such urgent request")
         if outcome != "ok":
@@ -126,6 +121,8 @@ class UrgentOffers:
             request_id=request_id, agency_id=r.agency_id, provider_ids=[provider_id], reason="declined"
         )
         await self._queue.publish(build(event, subject=request_id, when=self._clock()))
+        if set(await self._offers.offered(request_id)) <= set(await self._offers.declined(request_id)):
+            await self._queue.widen_now(request_id)  # re-routed now, not after the widen timer
 
     async def cancel(self, officer_id: str, request_id: str) -> UrgentRequest:
         r = await self._request(request_id)

@@ -63,6 +63,8 @@ function safePath(url) {
 
 // Inside the open app a link is a route ("/urgent/r1" -> "#/urgent/r1"): no reload.
 function hashOf(path) {
+  const hashed = path.indexOf('#');
+  if (hashed >= 0) return path.slice(hashed); // already a route ("/#/call/a1")
   return `#${path.split('?')[0].replace(/\/+$/, '') || '/'}`;
 }
 
@@ -82,6 +84,7 @@ export function eventInfo(event) {
 }
 
 const pinned = new Map(); // tag -> banner element
+const acceptedHere = new Set(); // urgent requests this page accepted: no second alarm for them
 
 function banner(info, sound, notified) {
   const box = document.getElementById('alerts');
@@ -104,11 +107,13 @@ function banner(info, sound, notified) {
     // Accept: the first provider to accept gets the request; the session opens at once.
     item.querySelector('.accept').addEventListener('click', async (event) => {
       event.target.disabled = true;
+      acceptedHere.add(info.requestId);
       try {
         const reply = await api.call('scheduling', 'AcceptUrgentRequest', { request_id: info.requestId });
         done();
         location.hash = `#/call/${encodeURIComponent(reply.appointment.appointment_id)}`;
       } catch (error) {
+        acceptedHere.delete(info.requestId);
         said.textContent = error.message;
         event.target.disabled = false;
       }
@@ -133,6 +138,9 @@ export async function alertFor(event) {
     seen.add(event.notification_id);
   }
   const info = eventInfo(event);
+  // The provider who accepted is already opening that room: no second alarm for it.
+  if (info.kind !== 'urgent_offered' && acceptedHere.has(info.requestId)) return;
+  if (info.appointmentId && location.hash === `#/call/${encodeURIComponent(info.appointmentId)}`) return;
   if (!info.urgent) {
     const status = document.getElementById('live-news');
     if (status) clear(status).append(h('span', { text: `${info.title}: ${info.body}` }));

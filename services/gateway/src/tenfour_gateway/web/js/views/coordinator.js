@@ -2,7 +2,7 @@
 import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
-import { browserZone, when, minutes, duration } from '../time.js';
+import { browserZone, when, minutes, seconds, duration } from '../time.js';
 
 export async function codes(main, _params, ctx) {
   const agencyField = ctx.session.role === 'system_admin'
@@ -48,8 +48,10 @@ const POLICY_FIELDS = [
   ['sleep_start_after_night', t('Sleep protection starts after a night shift ends (minutes)'), 60],
   ['min_rest_gap', t('No sessions in a rest gap shorter than (minutes)'), 660],
   ['late_cancel_window', t('Late cancellation window (minutes)'), 1440],
-  ['urgent_escalate_after', t('Escalate an urgent request after (minutes)'), 10],
+  ['urgent_escalate_after', t('Escalate an urgent request after (minutes)'), 3],
 ];
+// Seconds, not minutes: an urgent request widens within the first minute.
+const POLICY_SECONDS = [['urgent_widen_after', t('Alert more people when nobody accepts an urgent request within (seconds)'), 60]];
 
 export async function fatigue(main, _params, ctx) {
   const agencyId = ctx.session.agency_id;
@@ -64,6 +66,7 @@ export async function fatigue(main, _params, ctx) {
   const form = h('form', { class: 'card', novalidate: true },
     h('p', { text: t('Sessions are never offered during a shift. These rules add rest around shifts; the defaults follow sleep research.') }),
     POLICY_FIELDS.map(([name, label, fallback]) => field({ name: `policy.${name}`, label, type: 'number', value: policy[name] ? minutes(policy[name]) : fallback, attrs: { min: 0, max: 2880 } })),
+    POLICY_SECONDS.map(([name, label, fallback]) => field({ name: `policy.${name}`, label, type: 'number', value: policy[name] ? seconds(policy[name]) : fallback, attrs: { min: 10, max: 3600 } })),
     field({ name: 'policy.max_sessions_per_day', label: t('Most sessions per day for one officer'), type: 'number', value: policy.max_sessions_per_day || 1, attrs: { min: 1, max: 10 } }),
     field({ name: 'policy.crisis_line_text', label: t('Crisis line text shown to officers'), type: 'textarea', value: policy.crisis_line_text || '' }),
     field({ name: 'policy.reminder_offsets', label: t('Reminders before a session'), value: (policy.reminder_offsets || ['24h', '1h']).join(', '), hint: t('For example: 24h, 1h') }),
@@ -72,12 +75,35 @@ export async function fatigue(main, _params, ctx) {
   onSubmit(form, async () => {
     const body = { agency_id: agencyId };
     for (const [name] of POLICY_FIELDS) body[name] = duration(Number(valueOf(form, `policy.${name}`)) * 60);
+    for (const [name] of POLICY_SECONDS) body[name] = duration(Number(valueOf(form, `policy.${name}`)));
     body.max_sessions_per_day = Number(valueOf(form, 'policy.max_sessions_per_day'));
     body.crisis_line_text = valueOf(form, 'policy.crisis_line_text');
     body.reminder_offsets = String(valueOf(form, 'policy.reminder_offsets')).split(',').map((s) => s.trim()).filter(Boolean);
     await api.call('scheduling', 'SetFatiguePolicy', { policy: body });
     setStatus(t('Rest rules saved.'), 'ok');
   });
+  main.append(await escalationHook(agencyId));
+}
+
+// Where an urgent request nobody accepted is escalated: the agency's own paging system. The
+// secret is shown once, when it is made; afterwards only its last characters.
+async function escalationHook(agencyId) {
+  let hook = {};
+  try { hook = await api.call('notifications', 'GetAgencyWebhook', { agency_id: agencyId }); } catch { hook = {}; }
+  const said = h('div', { 'aria-live': 'polite' });
+  const form = h('form', { class: 'card escalation-hook', novalidate: true },
+    h('h2', { text: t('Urgent escalations') }),
+    h('p', { text: t('When nobody accepts an urgent request in time, your on-call coordinator is paged here with a one-time case code, never who asked.') }),
+    field({ name: 'url', label: t('Paging webhook address (https)'), type: 'url', value: hook.url || '', hint: hook.secret_hint ? t('Signing secret ends in {0}.', [hook.secret_hint]) : t('Leave empty for no webhook.') }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Save webhook') })),
+    said);
+  onSubmit(form, async () => {
+    const saved = await api.call('notifications', 'SetAgencyWebhook', { agency_id: agencyId, url: String(valueOf(form, 'url') || '').trim() });
+    clear(said);
+    if (saved.secret) said.append(notice('ok', t('Saved. Copy the signing secret now; it is not shown again:'), h('code', { class: 'copy webhook-secret', text: saved.secret })));
+    else said.append(notice('ok', saved.url ? t('Saved.') : t('The webhook is removed.')));
+  });
+  return form;
 }
 
 const FIGURES = [

@@ -524,6 +524,7 @@ export async function urgent(main, _params, ctx) {
     current = s;
     clear(state);
     if (s.crisis_line_text) clear(line).append(fallback(s.crisis_line_text));
+    line.firstChild.classList.toggle('prominent', s.state === 'escalated');
     const alerted = s.alerted_count ? (s.alerted_count === 1 ? t('1 person was alerted.') : t('{0} people were alerted.', [s.alerted_count])) + ' ' : '';
     if (s.state === 'connected' && s.appointment) {
       state.append(notice('ok', t('Someone accepted and is opening the room.'), h('p', {}, h('a', { class: 'button', href: `#/call/${encodeURIComponent(s.appointment.appointment_id)}`, text: t('Join now') }))));
