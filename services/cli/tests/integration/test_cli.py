@@ -154,6 +154,17 @@ def test_exit_codes_tell_what_failed(cli: Any, admin: Admin, monkeypatch: Any) -
     assert code.code == 0
     assert code.json["code"]["max_redemptions"] == 3
     assert code.json["code"]["code"]
+    # A coordinator (here the system admin) sees the code without its plaintext and stops it.
+    listed = cli("codes", "list", "--agency", agency_id)
+    assert listed.code == 0
+    assert "Roll call" in listed.out
+    assert "active" in listed.out
+    assert code.json["code"]["code"] not in listed.out
+    stopped = cli("--json", "codes", "revoke", code.json["code"]["code_id"], "--agency", agency_id)
+    assert stopped.code == 0
+    assert stopped.json["code"]["state"] == "revoked"
+    assert cli("--json", "codes", "list", "--agency", agency_id).json["codes"][0]["state"] == "revoked"
+    assert cli("--json", "codes", "revoke", "code-nope", "--agency", agency_id).code == 4
 
     denied = cli("--json", "book", "--provider", "u-x", "--start", "2030-01-01T09:00:00Z")
     assert denied.code == 3  # a system admin books nobody's sessions

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
 from typing import Any
@@ -12,7 +13,8 @@ from playwright.async_api import Browser, expect
 
 from tenfour_gateway.testing import THERAPIST_PASSWORD, System
 
-from .conftest import LAPTOP, PageProblems, new_page
+from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .test_video_session import OFFICER_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -38,8 +40,30 @@ async def test_codes_and_rest_rules(
     await page.get_by_role("button", name="Create code").click()
     code = page.locator(".enrolment-code")
     await expect(code).to_have_text(re.compile(r"[A-Z0-9-]{8,}"))
-    await expect(page.get_by_text("small numbers are not shown")).to_be_visible()  # < 11 sign-ups
+    await expect(page.get_by_text("Fewer than 11 sign-ups so far")).to_be_visible()  # < 11 sign-ups
+    # The code is listed (never its plaintext again) and a leaked one can be stopped.
+    listed = page.locator("li.code-item", has_text="Night shift roll call")
+    await expect(listed).to_contain_text("Active")
+    await expect(listed).to_contain_text("fewer than 11 people")
+    assert (await code.text_content() or "x") not in (await listed.text_content() or "")
     await shot(page, "coordinator-enrolment-codes")
+    page.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await listed.get_by_role("button", name="Stop this code").click()
+    await expect(page.locator("#status")).to_have_text('The code "Night shift roll call" is stopped.')
+    await expect(listed).to_contain_text("Stopped")
+    await expect(listed.get_by_role("button", name="Stop this code")).to_have_count(0)
+    # Someone who got hold of it cannot join any more, and is told so in plain words.
+    context, phone = await new_page(browser, problems, "stranger", PHONE)
+    await phone.goto(f"{system.url}/#/enrol")
+    await phone.get_by_label("Agency code").fill(await code.text_content() or "")
+    await phone.get_by_label("Username").fill(f"owl{secrets.token_hex(3)}")
+    await phone.get_by_label("Display name").fill("Sam")
+    for label in ("Password", "Password again"):
+        await phone.get_by_label(label, exact=True).fill(OFFICER_PASSWORD)
+    await phone.get_by_role("button", name="Join").click()
+    await expect(phone.locator(".form-summary")).to_contain_text("Enrolment code is invalid or expired")
+    await expect(phone).to_have_url(re.compile(r"#/enrol$"))
+    await context.close()
 
     await page.get_by_role("link", name="Rest rules", exact=True).click()
     before = page.get_by_label("Free time before a shift starts (minutes)")

@@ -112,8 +112,12 @@ async def test_enrol_rotate_book_admit_video_fulfilled(
 
     await therapist.get_by_role("link", name="Upcoming", exact=True).click()
     session = therapist.locator(f'li.appointment[data-appointment-id="{appointment_id}"]')
+    # The display name the officer chose at sign-up, which sign-up promises only their provider sees.
+    await expect(session).to_contain_text("One to one with Sam")
     await shot(therapist, "therapist-upcoming")
     await session.get_by_role("link", name="Open the session").click()
+    await expect(therapist.locator(".waiting-list")).to_contain_text("Sam is waiting.")
+    await expect(therapist.locator(".videos .overlay")).to_contain_text("Sam is in the waiting room.")
     await therapist.get_by_role("button", name="Let in").click()
     await wait_frames(officer)
     await wait_frames(therapist)

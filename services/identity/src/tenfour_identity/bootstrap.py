@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from tenfour.identity.v1 import identity_pb2_grpc
 from tenfour_identity.adapters.access_trail import AccessTrail
 from tenfour_identity.adapters.audit import AuditLog
+from tenfour_identity.adapters.care_links import CareLinkStore
 from tenfour_identity.adapters.directory import Directory
 from tenfour_identity.adapters.enrolment_codes import CodeStore
 from tenfour_identity.adapters.mfa import MfaStore
@@ -19,7 +20,7 @@ from tenfour_identity.domain.passwords import Argon2Params, PasswordHasher
 from tenfour_identity.domain.refresh import RefreshPolicy
 from tenfour_identity.entrypoints.grpc_api import SERVICE_NAME, IdentityApi
 from tenfour_identity.entrypoints.policy import POLICY
-from tenfour_identity.service import access_audit, admin
+from tenfour_identity.service import access_audit, admin, care
 from tenfour_identity.service.deps import Deps, Passwords
 from tenfour_shared import logs
 from tenfour_shared.auth.tokens import TokenIssuer
@@ -76,9 +77,11 @@ def build(settings: Settings, infra: Infra) -> tuple[Deps, SigningKeyStore]:
         clock=_utcnow,
         access_trail=AccessTrail(infra.redis),
         access_key=vault.key(Purpose.ACCESS_PSEUDONYM),
+        care=CareLinkStore(infra.redis),
     )
     # Sessions' access events from the services that see them (shared/access_audit.py).
-    infra.consume("scheduling", access_audit.HANDLERS_FROM["scheduling"](deps))
+    # ...and, from scheduling's appointments, which officers booked with which provider.
+    infra.consume("scheduling", {**access_audit.HANDLERS_FROM["scheduling"](deps), **care.handlers(deps)})
     infra.consume("signaling", access_audit.HANDLERS_FROM["signaling"](deps))
     return deps, signing_keys
 

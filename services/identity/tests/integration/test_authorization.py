@@ -81,6 +81,13 @@ CASES: dict[str, Case] = {
     "CreateAgencyAdmin": _staff_admin,
     "CreateEnrolmentCode": lambda s, t, c: pb.CreateEnrolmentCodeRequest(agency_id=t.id),
     "GetEnrolmentStats": lambda s, t, c: pb.GetEnrolmentStatsRequest(agency_id=t.id),
+    "ListEnrolmentCodes": lambda s, t, c: pb.ListEnrolmentCodesRequest(agency_id=t.id),
+    "RevokeEnrolmentCode": lambda s, t, c: pb.RevokeEnrolmentCodeRequest(
+        agency_id=t.id,
+        code_id=s.api.stub.CreateEnrolmentCode(
+            pb.CreateEnrolmentCodeRequest(agency_id=t.id), metadata=t.admin.md
+        ).code_id,
+    ),
     "RedeemEnrolmentCode": lambda s, t, c: pb.RedeemEnrolmentCodeRequest(
         code=s.api.new_code(t.admin, t.id), username=unique("owl"), display_name="Owl", password=PASSWORD
     ),
@@ -90,6 +97,7 @@ CASES: dict[str, Case] = {
     ),
     "UpdateProviderProfile": _peer_update,
     "ListProviders": lambda s, t, c: pb.ListProvidersRequest(agency_id=t.id),
+    "GetOfficerNames": lambda s, t, c: pb.GetOfficerNamesRequest(officer_ids=[t.officer.user_id]),
     "Login": lambda s, t, c: pb.LoginRequest(username=t.officer.username, password=PASSWORD),
     "Refresh": lambda s, t, c: pb.RefreshRequest(refresh_token=_session(s, t)),
     "Logout": lambda s, t, c: pb.LogoutRequest(refresh_token=_session(s, t)),
@@ -146,11 +154,14 @@ EXPECTED: dict[str, dict[str, tuple[Expect, Expect]]] = {
     "CreateAgencyAdmin": _row(NO, NO, NO, OWN, YES),
     "CreateEnrolmentCode": _row(NO, NO, NO, OWN, YES),
     "GetEnrolmentStats": _row(NO, NO, NO, OWN, YES),
+    "ListEnrolmentCodes": _row(NO, NO, NO, OWN, YES),
+    "RevokeEnrolmentCode": _row(NO, NO, NO, OWN, YES),
     "RedeemEnrolmentCode": PUBLIC_OK,
     "OnboardTherapist": _row(NO, NO, NO, NO, YES),
     "NominatePeerSupporter": _row(NO, NO, NO, OWN, NO),
     "UpdateProviderProfile": _row(NO, OWN, NO, OWN, YES),  # the peer's "own" target is themself
     "ListProviders": _row(OWN, OWN, NO, OWN, YES),  # a network therapist belongs to no agency
+    "GetOfficerNames": _row(NO, YES, YES, NO, NO),  # providers; names only of their own officers
     "Login": PUBLIC_OK,
     "Refresh": PUBLIC_OK,
     "Logout": PUBLIC_OK,

@@ -52,6 +52,15 @@ def register(commands: Commands, common: list[Any]) -> None:
     code.add_argument("--expires-days", type=float, default=0, help="default 30, at most 365")
     code.add_argument("--label", default="", help="for the coordinator, e.g. 'Night shift roll call'")
     code.set_defaults(handler=run_code_create)
+    listing = codes_cmds.add_parser(
+        "list", parents=common, help="the agency's codes, newest first (never the code)"
+    )
+    listing.add_argument("--agency", default="", help="agency id (agency admins: empty = their own)")
+    listing.set_defaults(handler=run_code_list)
+    revoke = codes_cmds.add_parser("revoke", parents=common, help="stop a code at once (a leaked one, say)")
+    revoke.add_argument("code_id", help="the code's id, from 'tenfour codes list'")
+    revoke.add_argument("--agency", default="", help="agency id (agency admins: empty = their own)")
+    revoke.set_defaults(handler=run_code_revoke)
 
     therapist = commands.add_parser("therapist", help="therapists")
     therapist_cmds = therapist.add_subparsers(dest="therapist_command", required=True, metavar="COMMAND")
@@ -169,6 +178,54 @@ def run_code_create(ctx: Context) -> int:
         ("label", code.label or "-"),
     ]
     return _done(ctx, {"code": proto_dict(code)}, rows, "Enrolment code issued")
+
+
+def _usage(code: idp.EnrolmentCodeSummary) -> str:
+    return "fewer than 11" if code.redemptions_suppressed else f"about {code.redemptions}"
+
+
+def run_code_list(ctx: Context) -> int:
+    request = idp.ListEnrolmentCodesRequest(agency_id=ctx.args.agency)
+    reply = call(
+        ctx.clients.identity.ListEnrolmentCodes, request, metadata=ctx.metadata(), timeout=ctx.timeout
+    )
+
+    def render(console: Console) -> None:
+        if not reply.codes:
+            console.print("No enrolment codes yet.")
+            return
+        rows = [
+            (
+                c.code_id,
+                c.label or "-",
+                c.state,
+                str(c.max_redemptions),
+                _usage(c),
+                timestamp_text(c.created_at),
+                timestamp_text(c.expires_at),
+            )
+            for c in reply.codes
+        ]
+        headers = ("id", "label", "state", "seats", "used", "made", "until")
+        console.print(ctx.out.table("Enrolment codes", headers, rows))
+
+    ctx.out.emit({"codes": [proto_dict(c) for c in reply.codes]}, render)
+    return Exit.OK
+
+
+def run_code_revoke(ctx: Context) -> int:
+    a = ctx.args
+    request = idp.RevokeEnrolmentCodeRequest(agency_id=a.agency, code_id=a.code_id)
+    code = call(
+        ctx.clients.identity.RevokeEnrolmentCode, request, metadata=ctx.metadata(), timeout=ctx.timeout
+    )
+    rows: list[tuple[str, object]] = [
+        ("id", code.code_id),
+        ("label", code.label or "-"),
+        ("stopped", timestamp_text(code.revoked_at)),
+        ("used", _usage(code)),
+    ]
+    return _done(ctx, {"code": proto_dict(code)}, rows, "Enrolment code stopped: nobody can join with it now")
 
 
 def _profile(a: argparse.Namespace, **extra: Any) -> evp.ProviderProfile:

@@ -8,6 +8,7 @@ who redeemed: the store cannot answer "who used this code".
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -34,11 +35,33 @@ def _moment(millis: str) -> datetime:
     return datetime.fromtimestamp(int(millis) / 1000, UTC)
 
 
+def _record(code_hash: str, raw: dict[Any, Any]) -> EnrolmentCode:
+    f = {as_bytes(k).decode(): as_bytes(v).decode() for k, v in raw.items()}
+    return EnrolmentCode(
+        id=f["id"],
+        agency_id=f["agency_id"],
+        role=f["role"],
+        code_hash=code_hash,
+        max_uses=int(f["max_uses"]),
+        uses=int(f["uses"]),
+        created_by=f["created_by"],
+        created_at=_moment(f["created_at"]),
+        expires_at=_moment(f["expires_at"]),
+        revoked_at=_moment(f["revoked_at"]) if f["revoked_at"] else None,
+        label=f["label"],
+    )
+
+
 class CodeStore:
     def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
         self._redis = redis
         self._relay = relay
         self._redeem = load_script(redis, _PACKAGE, "code_redeem.lua", LUA_PRELUDE + AUDIT_PRELUDE)
+        # Only a record that still exists (never a half record), and only the first time.
+        self._revoke = redis.register_script(
+            "if redis.call('HGET', KEYS[1], 'revoked_at') ~= '' then return 0 end "
+            "redis.call('HSET', KEYS[1], 'revoked_at', ARGV[1]) return 1"
+        )
 
     async def create(self, code: EnrolmentCode, entry: AuditEntry) -> None:
         key = keys.code(code.code_hash)
@@ -59,28 +82,45 @@ class CodeStore:
                 },
             )
             pipe.pexpireat(key, _ms(code.expires_at + _KEEP_AFTER_EXPIRY))
+            pipe.hset(keys.agency_codes(code.agency_id), code.id, code.code_hash)
             pipe.hincrby(keys.code_stats(code.agency_id), "issued", 1)
             audit.stage(pipe, entry)
             await pipe.execute()
 
     async def get(self, code_hash: str) -> EnrolmentCode | None:
         raw = await self._redis.hgetall(keys.code(code_hash))
-        if not raw:
-            return None
-        f = {as_bytes(k).decode(): as_bytes(v).decode() for k, v in raw.items()}
-        return EnrolmentCode(
-            id=f["id"],
-            agency_id=f["agency_id"],
-            role=f["role"],
-            code_hash=code_hash,
-            max_uses=int(f["max_uses"]),
-            uses=int(f["uses"]),
-            created_by=f["created_by"],
-            created_at=_moment(f["created_at"]),
-            expires_at=_moment(f["expires_at"]),
-            revoked_at=_moment(f["revoked_at"]) if f["revoked_at"] else None,
-            label=f["label"],
-        )
+        return _record(code_hash, raw) if raw else None
+
+    async def of_agency(self, agency_id: str) -> list[EnrolmentCode]:
+        """The agency's codes still on record; index entries of records gone are dropped."""
+        index = keys.agency_codes(agency_id)
+        hashes = {
+            as_bytes(k).decode(): as_bytes(v).decode() for k, v in (await self._redis.hgetall(index)).items()
+        }
+        found: list[EnrolmentCode] = []
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for code_hash in hashes.values():
+                pipe.hgetall(keys.code(code_hash))
+            raws = await pipe.execute()
+        gone = []
+        for (code_id, code_hash), raw in zip(hashes.items(), raws, strict=True):
+            if raw:
+                found.append(_record(code_hash, raw))
+            else:
+                gone.append(code_id)
+        if gone:
+            await self._redis.hdel(index, *gone)
+        return found
+
+    async def hash_of(self, agency_id: str, code_id: str) -> str | None:
+        raw = await self._redis.hget(keys.agency_codes(agency_id), code_id)
+        return None if raw is None else as_bytes(raw).decode()
+
+    async def revoke(self, code: EnrolmentCode, entry: AuditEntry) -> None:
+        """Store `code`'s revocation (the redeem script refuses it from then on) with its audit."""
+        assert code.revoked_at is not None
+        if await self._revoke(keys=[keys.code(code.code_hash)], args=[_ms(code.revoked_at)]):
+            await audit.AuditLog(self._redis).append(entry)
 
     async def redeem(
         self,

@@ -54,6 +54,11 @@ def user_sessions(user_id: str) -> str:
     return keys("sessions", DIR, user_id)
 
 
+def agency_codes(agency_id: str) -> str:
+    """Hash: code id -> code hash, the agency's codes for listing and revoking."""
+    return keys("agency-codes", DIR, agency_id)
+
+
 def code(code_hash: str) -> str:
     return keys("code", DIR, code_hash)
 

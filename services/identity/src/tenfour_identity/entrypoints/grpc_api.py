@@ -16,8 +16,14 @@ from tenfour.events.v1 import identity_events_pb2 as ev
 from tenfour.identity.v1 import identity_pb2 as pb
 from tenfour.identity.v1 import identity_pb2_grpc
 from tenfour_identity.domain import errors as domain
-from tenfour_identity.entrypoints.messages import auth_result, profile_input, request_source, user_message
-from tenfour_identity.service import access_audit, accounts, admin, agencies, auth, events, providers
+from tenfour_identity.entrypoints.messages import (
+    auth_result,
+    code_summary,
+    profile_input,
+    request_source,
+    user_message,
+)
+from tenfour_identity.service import access_audit, accounts, admin, agencies, auth, care, events, providers
 from tenfour_identity.service.accounts import StaffInput
 from tenfour_identity.service.deps import Deps
 from tenfour_shared import errors as shared
@@ -129,6 +135,29 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
             redemptions=stats.redemptions,
             redemptions_suppressed=stats.suppressed,
         )
+
+    @rpc
+    async def GetOfficerNames(
+        self, request: pb.GetOfficerNamesRequest, context: Ctx
+    ) -> pb.GetOfficerNamesResponse:
+        names = await care.officer_names(self._deps, current_principal(), list(request.officer_ids))
+        return pb.GetOfficerNamesResponse(display_names=names)
+
+    @rpc
+    async def ListEnrolmentCodes(
+        self, request: pb.ListEnrolmentCodesRequest, context: Ctx
+    ) -> pb.ListEnrolmentCodesResponse:
+        codes = await agencies.enrolment_codes(self._deps, current_principal(), request.agency_id)
+        return pb.ListEnrolmentCodesResponse(codes=[code_summary(c, self._deps.now()) for c in codes])
+
+    @rpc
+    async def RevokeEnrolmentCode(
+        self, request: pb.RevokeEnrolmentCodeRequest, context: Ctx
+    ) -> pb.EnrolmentCodeSummary:
+        code = await agencies.revoke_enrolment_code(
+            self._deps, current_principal(), request.agency_id, request.code_id
+        )
+        return code_summary(code, self._deps.now())
 
     @rpc
     async def RedeemEnrolmentCode(

@@ -7,6 +7,7 @@ supporter's display name is shown, since officers choose a provider by it).
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeAlias
 
 from grpc import aio
@@ -14,10 +15,12 @@ from grpc import aio
 from tenfour.common.v1 import common_pb2
 from tenfour.events.v1 import identity_events_pb2 as ev
 from tenfour.identity.v1 import identity_pb2 as pb
+from tenfour_identity.domain.enrolment import EnrolmentCode
 from tenfour_identity.domain.models import User
 from tenfour_identity.domain.provider import ProviderKind
 from tenfour_identity.domain.roles import PSEUDONYMOUS_ROLES
 from tenfour_identity.service import events
+from tenfour_identity.service.agencies import coarsen
 from tenfour_identity.service.auth import AuthOutcome
 from tenfour_identity.service.providers import ProfileInput
 from tenfour_shared.auth.roles import Role
@@ -97,3 +100,23 @@ def request_source(context: Ctx, *, trust_client_header: bool) -> str:
     peer = context.peer() or "unknown"
     host = peer.rsplit(":", 1)[0] if peer.startswith(("ipv4:", "ipv6:")) else peer
     return "peer:" + host
+
+
+def code_summary(code: EnrolmentCode, now: datetime) -> pb.EnrolmentCodeSummary:
+    """A code as its agency may see it: no plaintext, usage under the small-cell rule."""
+    state = "revoked" if code.revoked_at is not None else "expired" if code.expires_at <= now else "active"
+    shown, suppressed = coarsen(code.uses)
+    out = pb.EnrolmentCodeSummary(
+        code_id=code.id,
+        agency_id=code.agency_id,
+        label=code.label,
+        max_redemptions=code.max_uses,
+        state=state,
+        redemptions=shown,
+        redemptions_suppressed=suppressed,
+    )
+    out.created_at.FromDatetime(code.created_at)
+    out.expires_at.FromDatetime(code.expires_at)
+    if code.revoked_at is not None:
+        out.revoked_at.FromDatetime(code.revoked_at)
+    return out

@@ -18,6 +18,7 @@ ADMINS = Rule(roles={Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})
 AGENCY_ADMIN = Rule(roles={Role.AGENCY_ADMIN})
 PROFILE_EDITORS = Rule(roles={Role.THERAPIST, Role.PEER_SUPPORTER, Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN})
 OFFICERS = Rule(roles={Role.OFFICER, Role.PEER_SUPPORTER})
+PROVIDERS = Rule(roles={Role.THERAPIST, Role.PEER_SUPPORTER})
 
 RULES: dict[str, Rule] = {
     # Agencies and enrolment.
@@ -25,12 +26,15 @@ RULES: dict[str, Rule] = {
     "CreateAgencyAdmin": ADMINS,  # agency admins: their own agency only
     "CreateEnrolmentCode": ADMINS,  # agency admins: their own agency only
     "GetEnrolmentStats": ADMINS,  # agency admins: their own agency only
+    "ListEnrolmentCodes": ADMINS,  # agency admins: their own agency only
+    "RevokeEnrolmentCode": ADMINS,  # agency admins: their own agency only
     "RedeemEnrolmentCode": PUBLIC,  # the code is the credential
     # Providers.
     "OnboardTherapist": SYSTEM_ADMIN,
     "NominatePeerSupporter": AGENCY_ADMIN,  # an officer of their own agency
     "UpdateProviderProfile": PROFILE_EDITORS,  # own profile; admins as roles.can_edit_provider_profile
     "ListProviders": AUTHENTICATED,  # own agency only; system admins any
+    "GetOfficerNames": PROVIDERS,  # only officers who booked with the caller (service/care.py)
     # Authentication.
     "Login": PUBLIC,
     "Refresh": PUBLIC,

@@ -12,6 +12,7 @@ from tenfour_identity.domain.enrolment import (
     issue_code,
     normalise_code,
     refusal,
+    revoke,
 )
 from tenfour_identity.domain.errors import AlreadyExists, NotFound
 from tenfour_identity.domain.fields import DisplayName, Username
@@ -34,8 +35,10 @@ __all__ = [
     "create_agency",
     "create_agency_admin",
     "create_enrolment_code",
+    "enrolment_codes",
     "enrolment_stats",
     "redeem_enrolment_code",
+    "revoke_enrolment_code",
 ]
 
 DEFAULT_CODE_LIFETIME = timedelta(days=30)
@@ -146,6 +149,36 @@ async def enrolment_stats(deps: Deps, principal: Principal, agency_id: str) -> E
     issued, redeemed = await deps.codes.stats(agency_id)
     shown, suppressed = coarsen(redeemed)
     return EnrolmentStats(issued, shown, suppressed)
+
+
+async def enrolment_codes(deps: Deps, principal: Principal, agency_id: str) -> list[EnrolmentCode]:
+    """The agency's codes on record, newest first (plaintexts are never kept)."""
+    await caller(deps, principal)
+    agency_id = _agency_of_request(principal, agency_id)
+    ensure(can_issue_enrolment_codes(principal, agency_id))
+    await _agency(deps, agency_id)
+    return sorted(await deps.codes.of_agency(agency_id), key=lambda c: c.created_at, reverse=True)
+
+
+async def revoke_enrolment_code(
+    deps: Deps, principal: Principal, agency_id: str, code_id: str
+) -> EnrolmentCode:
+    """Stop a code at once (a leaked one, say); revoking twice changes nothing."""
+    actor = await caller(deps, principal)
+    agency_id = _agency_of_request(principal, agency_id)
+    ensure(can_issue_enrolment_codes(principal, agency_id))
+    await _agency(deps, agency_id)
+    code_hash = await deps.codes.hash_of(agency_id, code_id) if code_id else None
+    record = await deps.codes.get(code_hash) if code_hash else None
+    if record is None or record.agency_id != agency_id:
+        raise NotFound("no such enrolment code")
+    if record.revoked_at is not None:
+        return record
+    revoked = revoke(record, deps.now())
+    await deps.codes.revoke(
+        revoked, AuditEntry("enrolment_code_revoked", actor.id, agency_id, f"code={record.id}")
+    )
+    return await deps.codes.get(record.code_hash) or revoked  # as stored (a concurrent revoke wins)
 
 
 async def redeem_enrolment_code(

@@ -12,6 +12,7 @@ from tenfour_identity.domain.passwords import PasswordHasher
 from tenfour_identity.service.ports import (
     AccessTrail,
     Audit,
+    CareLinks,
     Directory,
     EnrolmentCodes,
     Mfa,
@@ -63,6 +64,8 @@ class Deps:
     # The access audit trail, and the HMAC key of the pseudonyms in it.
     access_trail: AccessTrail | None = None
     access_key: bytes = b""
+    # Which officers booked with which provider: for officers' display names (service/care.py).
+    care: CareLinks | None = None
 
     def now(self) -> datetime:
         return self.clock()

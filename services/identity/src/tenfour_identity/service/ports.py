@@ -3,7 +3,7 @@ them, bootstrap.py wires them (through Deps), unit tests fake them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Protocol
 
@@ -26,7 +26,17 @@ from tenfour_identity.domain.records import (
 )
 from tenfour_identity.domain.refresh import RevocationReason
 
-__all__ = ["Audit", "Directory", "EnrolmentCodes", "Mfa", "Sessions", "SigningKeys", "Throttle"]
+__all__ = [
+    "AccessTrail",
+    "Audit",
+    "CareLinks",
+    "Directory",
+    "EnrolmentCodes",
+    "Mfa",
+    "Sessions",
+    "SigningKeys",
+    "Throttle",
+]
 
 
 class Directory(Protocol):
@@ -64,6 +74,9 @@ class EnrolmentCodes(Protocol):
         now: datetime,
     ) -> Refusal | None: ...
     async def stats(self, agency_id: str) -> tuple[int, int]: ...
+    async def of_agency(self, agency_id: str) -> list[EnrolmentCode]: ...
+    async def hash_of(self, agency_id: str, code_id: str) -> str | None: ...
+    async def revoke(self, code: EnrolmentCode, entry: AuditEntry) -> None: ...
 
 
 class Sessions(Protocol):
@@ -128,3 +141,10 @@ class AccessTrail(Protocol):
     async def append(self, event_id: str, fact: AccessFact) -> ChainEntry | None: ...
     async def page(self, *, limit: int, after_seq: int, session: str = "") -> list[ChainEntry]: ...
     async def verify(self) -> Verdict: ...
+
+
+class CareLinks(Protocol):
+    """Which officers booked a session with which provider (ids only)."""
+
+    async def link(self, provider_id: str, officer_ids: Sequence[str]) -> None: ...
+    async def linked(self, provider_id: str, officer_ids: Sequence[str]) -> set[str]: ...

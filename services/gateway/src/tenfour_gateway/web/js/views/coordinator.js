@@ -4,6 +4,8 @@ import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '
 import * as api from '../api.js';
 import { browserZone, when, minutes, seconds, duration } from '../time.js';
 
+const STATE = { active: t('Active'), expired: t('Expired'), revoked: t('Stopped') };
+
 export async function codes(main, _params, ctx) {
   const agencyField = ctx.session.role === 'system_admin'
     ? field({ name: 'agency_id', label: t('Agency id'), required: true })
@@ -17,7 +19,8 @@ export async function codes(main, _params, ctx) {
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Create code') })));
   const out = h('div', { 'aria-live': 'polite' });
   const stats = h('div');
-  main.append(form, out, stats);
+  const list = h('section', { class: 'card', 'aria-labelledby': 'codes-h' });
+  main.append(form, out, stats, list);
   const agency = () => (agencyField ? valueOf(form, 'agency_id') : ctx.session.agency_id);
   onSubmit(form, async () => {
     const code = await api.call('identity', 'CreateEnrolmentCode', {
@@ -28,17 +31,52 @@ export async function codes(main, _params, ctx) {
       h('p', {}, h('code', { class: 'copy enrolment-code', text: code.code })),
       h('p', { class: 'muted', text: t('Up to {0} people, until {1}.', [code.max_redemptions, when(code.expires_at)]) })));
     await showStats();
+    await showCodes();
   });
+  async function showCodes() {
+    clear(list).append(h('h2', { id: 'codes-h', text: t('Your codes') }));
+    if (!agency()) return;
+    let codes;
+    try {
+      codes = (await api.call('identity', 'ListEnrolmentCodes', { agency_id: agency() })).codes || [];
+    } catch (error) { list.append(failure(error, t('Your codes'))); return; }
+    if (!codes.length) { list.append(h('p', { class: 'muted', text: t('No codes yet.') })); return; }
+    list.append(h('p', { class: 'muted', text: t('A code that got out can be stopped here: nobody can join with it afterwards. People who already joined keep their accounts.') }),
+      h('ul', { class: 'list codes' }, codes.map(codeItem)));
+  }
+  function codeItem(c) {
+    const item = h('li', { class: 'code-item', dataset: { codeId: c.code_id, state: c.state } },
+      h('p', {}, h('strong', { text: c.label || t('Code without a label') }), ' ', h('span', { class: `badge ${c.state}`, text: STATE[c.state] || c.state })),
+      h('p', { class: 'muted', text: t('Made {0}. Up to {1} people, until {2}.', [when(c.created_at), c.max_redemptions, when(c.expires_at)]) }),
+      h('p', { class: 'muted', text: c.redemptions_suppressed ? t('Used by fewer than 11 people, or none (small numbers are not shown).') : t('Used by about {0} people.', [c.redemptions]) }));
+    if (c.state === 'active') {
+      const stop = h('button', { type: 'button', class: 'secondary', text: t('Stop this code') });
+      stop.addEventListener('click', async () => {
+        if (!confirm(t('Stop the code "{0}"? Nobody will be able to join with it.', [c.label || c.code_id]))) return;
+        stop.disabled = true;
+        try {
+          await api.call('identity', 'RevokeEnrolmentCode', { agency_id: agency(), code_id: c.code_id });
+          setStatus(t('The code "{0}" is stopped.', [c.label || c.code_id]), 'ok');
+          await showCodes();
+        } catch (error) { stop.disabled = false; item.append(failure(error)); }
+      });
+      item.append(h('div', { class: 'actions' }, stop));
+    }
+    return item;
+  }
   async function showStats() {
     clear(stats);
     if (!agency()) return;
     try {
       const s = await api.call('identity', 'GetEnrolmentStats', { agency_id: agency() });
-      stats.append(h('div', { class: 'card' }, h('h2', { text: 'Sign-ups' }),
-        h('p', { text: `${s.codes_issued} codes issued. ${s.redemptions_suppressed ? t('Fewer than 11 sign-ups so far (small numbers are not shown, to protect privacy).') : `About ${s.redemptions} sign-ups.`}` })));
-    } catch (error) { stats.append(failure(error, 'Sign-ups')); }
+      stats.append(h('div', { class: 'card' }, h('h2', { text: t('Sign-ups') }),
+        h('p', { text: t('{0} codes issued.', [s.codes_issued]) }),
+        h('p', { text: s.redemptions_suppressed ? t('Fewer than 11 sign-ups so far (small numbers are not shown, to protect privacy).') : t('About {0} sign-ups.', [s.redemptions]) })));
+    } catch (error) { stats.append(failure(error, t('Sign-ups'))); }
   }
+  if (agencyField) form.querySelector('[data-field="agency_id"]').addEventListener('change', () => { showStats(); showCodes(); });
   await showStats();
+  await showCodes();
 }
 
 const POLICY_FIELDS = [

@@ -9,6 +9,7 @@ import { SignalingSocket } from '../signaling.js';
 import { duration } from '../time.js';
 import { acquire, Grid, chatBox, inbound } from '../call_media.js';
 import { GroupMedia } from '../sfu.js';
+import { learnNames } from './upcoming.js';
 
 const PROVIDER_WORD = { therapist: t('therapist'), peer_supporter: t('peer supporter') };
 const ROLE_NAME = { therapist: t('Therapist'), peer_supporter: t('Peer supporter'), officer: t('Officer') };
@@ -44,7 +45,7 @@ export async function session(main, [appointmentId], ctx) {
   let joined = null; let socket = null; let me = ''; let myRole = ''; let provider = false; let group = null;
   let iceServers = []; let relayOnly = false; let finished = false; let reported = false;
   let socketState = 'connecting'; let admitted = false; let sfu = false; let published = false;
-  let local = null; let sharing = null;
+  let local = null; let sharing = null; let officerName = '';
 
   const tiles = new Grid(grid, {
     provider: false,
@@ -236,7 +237,8 @@ export async function session(main, [appointmentId], ctx) {
   function addWaiting(handle, role) {
     if (!provider || waiting.has(handle)) return;
     const admit = h('button', { type: 'button', text: t('Let in') });
-    const item = h('li', { dataset: { participant: handle } }, h('span', { text: role === 'officer' ? t('An officer is waiting.') : t('Someone is waiting.') }), ' ', admit);
+    const who = role === 'officer' ? (officerName ? t('{0} is waiting.', [officerName]) : t('An officer is waiting.')) : t('Someone is waiting.');
+    const item = h('li', { dataset: { participant: handle } }, h('span', { text: who }), ' ', admit);
     admit.addEventListener('click', async () => {
       admit.disabled = true;
       try {
@@ -249,7 +251,20 @@ export async function session(main, [appointmentId], ctx) {
     waiting.set(handle, item);
     waitingList.append(item);
     waitingBox.hidden = false;
-    if (!group) say(t('Someone is in the waiting room. Let them in when you are ready.'));
+    if (!group) say(inWaitingRoom());
+  }
+  function inWaitingRoom() {
+    return officerName ? t('{0} is in the waiting room. Let them in when you are ready.', [officerName]) : t('Someone is in the waiting room. Let them in when you are ready.');
+  }
+  // One to one: the name the officer chose at sign-up (identity gives it to their provider only).
+  async function learnOfficerName() {
+    try {
+      const appointment = await api.call('scheduling', 'GetAppointment', { appointment_id: appointmentId });
+      if ((appointment.officer_ids || []).length !== 1 || appointment.session_type === 'SESSION_TYPE_GROUP') return;
+      const names = new Map();
+      await learnNames([appointment], names);
+      officerName = names.get(appointment.officer_ids[0]) || '';
+    } catch { /* the neutral wording stays */ }
   }
   function dropWaiting(handle) {
     waiting.get(handle)?.remove();
@@ -349,11 +364,12 @@ export async function session(main, [appointmentId], ctx) {
       published = false;
     }
     if (provider) {
+      if (!officerName && !isGroup) await learnOfficerName();
       waitingBox.hidden = false;
       for (const p of joined.room?.participants || []) if (p.state === 'waiting') addWaiting(p.participant_id, p.role);
       if (!waiting.size) dropWaiting('');
     }
-    const providerLine = waiting.size ? t('Someone is in the waiting room. Let them in when you are ready.') : group ? t('Waiting for the others.') : t('Nobody is in the waiting room yet.');
+    const providerLine = waiting.size ? inWaitingRoom() : group ? t('Waiting for the others.') : t('Nobody is in the waiting room yet.');
     say(joined.waiting ? t('Waiting for your therapist to let you in.') : provider ? providerLine : t('Connecting…'));
     socket = new SignalingSocket(joined.session_id, joined.resume_from_seq, {
       onEvent,

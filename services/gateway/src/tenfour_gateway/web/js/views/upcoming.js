@@ -16,7 +16,8 @@ function order(items) {
   return [...items].sort((a, b) => rank(a) - rank(b) || String(a.time?.start).localeCompare(String(b.time?.start)));
 }
 
-function item(a, fresh, waiting) {
+function item(a, fresh, waiting, names) {
+  const name = a.session_type !== 'SESSION_TYPE_GROUP' ? names.get(a.officer_ids?.[0]) : '';
   const open = LIVE.includes(a.status);
   const pinned = a.urgent && open;
   const someoneWaiting = open && (waiting.has(a.appointment_id) || a.status === 'APPOINTMENT_STATUS_ARRIVED');
@@ -24,9 +25,20 @@ function item(a, fresh, waiting) {
     h('p', {}, h('strong', { text: range(a.time) }), ' ', h('span', { class: 'badge', text: statusText(a.status) }),
       a.urgent ? h('span', { class: 'badge conflict', text: t('Urgent') }) : null,
       fresh ? h('span', { class: 'badge new', text: t('New') }) : null,
-      someoneWaiting ? h('span', { class: 'badge waiting', text: t('Someone is waiting') }) : null),
-    h('p', { class: 'muted', text: a.session_type === 'SESSION_TYPE_GROUP' ? t('Group, {0} of {1}', [a.officer_ids?.length || 0, a.capacity]) : t('One to one') }),
+      someoneWaiting ? h('span', { class: 'badge waiting', text: name ? t('{0} is waiting', [name]) : t('Someone is waiting') }) : null),
+    h('p', { class: 'muted', text: a.session_type === 'SESSION_TYPE_GROUP' ? t('Group, {0} of {1}', [a.officer_ids?.length || 0, a.capacity]) : name ? t('One to one with {0}', [name]) : t('One to one') }),
     open ? h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: t('Open the session') })) : null);
+}
+
+// The display names officers chose at sign-up, for those not asked yet; without them the page
+// still works and says "One to one".
+export async function learnNames(items, names) {
+  const unknown = [...new Set(items.flatMap((a) => a.officer_ids || []))].filter((id) => !names.has(id));
+  if (!unknown.length) return;
+  try {
+    const found = (await api.call('identity', 'GetOfficerNames', { officer_ids: unknown.slice(0, 200) })).display_names || {};
+    for (const [id, name] of Object.entries(found)) names.set(id, name);
+  } catch { /* names are a courtesy: the list shows without them */ }
 }
 
 export async function upcoming(main, _params, ctx) {
@@ -35,6 +47,7 @@ export async function upcoming(main, _params, ctx) {
   main.append(news, list);
   let seen = null; // appointment ids shown so far (null before the first load)
   const waiting = new Set();
+  const names = new Map(); // officer id -> the display name they chose (identity answers for our own officers only)
   let loading = null;
   let again = false;
 
@@ -46,11 +59,12 @@ export async function upcoming(main, _params, ctx) {
       clear(list).append(failure(error, t('Upcoming sessions')));
       return;
     }
+    await learnNames(items, names);
     const fresh = new Set(seen ? items.map((a) => a.appointment_id).filter((id) => !seen.has(id)) : []);
     seen = new Set([...(seen || []), ...items.map((a) => a.appointment_id)]);
     clear(list);
     if (!items.length) { list.append(h('p', { text: t('No sessions booked.') })); return; }
-    list.append(h('ul', { class: 'list appointments' }, order(items).map((a) => item(a, fresh.has(a.appointment_id), waiting))));
+    list.append(h('ul', { class: 'list appointments' }, order(items).map((a) => item(a, fresh.has(a.appointment_id), waiting, names))));
     if (fresh.size) news.textContent = fresh.size === 1 ? t('A new session was added.') : t('{0} new sessions were added.', [fresh.size]);
   };
   // One load at a time; events that arrive meanwhile cause one more.
