@@ -13,6 +13,7 @@ from tenfour_cli.commands import (
     admin,
     audit,
     calendar,
+    campaigns,
     groups,
     health,
     licences,
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         training,
         licences,
         preferences,
+        campaigns,
         session,
         seed,
     ):

@@ -12,6 +12,7 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 from tenfour.availability.v1 import availability_pb2_grpc
 from tenfour.identity.v1 import identity_pb2_grpc
 from tenfour.notifications.v1 import notifications_pb2_grpc
+from tenfour.outcomes.v1 import outcomes_pb2_grpc
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour.signaling.v1 import signaling_pb2_grpc
 from tenfour_cli.config import Targets
@@ -72,6 +73,10 @@ class Clients:
     @property
     def scheduling(self) -> scheduling_pb2_grpc.SchedulingServiceStub:
         return scheduling_pb2_grpc.SchedulingServiceStub(self.channel("scheduling"))
+
+    @property
+    def outcomes(self) -> outcomes_pb2_grpc.OutcomesServiceStub:
+        return outcomes_pb2_grpc.OutcomesServiceStub(self.channel("outcomes"))
 
     @property
     def signaling(self) -> signaling_pb2_grpc.SignalingServiceStub:

@@ -476,3 +476,49 @@ def test_a_therapist_follows_a_calendar_from_the_command_line(
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_a_coordinator_runs_a_check_in_campaign_and_an_officer_is_told_before_booking(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "camp", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    coordinator = next(a for a in seeded.json["accounts"] if a["role"] == "agency_admin")
+    officer = next(a for a in seeded.json["accounts"] if a["role"] == "officer")
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    login = ("--json", "login", "-u", coordinator["username"], f"--password={coordinator['password']}")
+    assert cli(*login, "--totp-secret", coordinator["totp_secret"]).code == 0
+
+    now = datetime.now(UTC)
+    month = f"{now.year:04d}-{now.month:02d}"
+    too_long = cli(
+        "--json", "campaigns", "launch", "--title", "Check-in", "--first-month", month, "--months", "13"
+    )
+    assert too_long.code == 5, too_long.out  # INVALID_ARGUMENT, nothing stored
+    assert "campaign.months" in too_long.out
+    launched = cli(
+        "--json", "campaigns", "launch", "--title", "Annual wellness check-in", "--first-month", month,
+        "--months", "2", "--attendance-confirmation",
+    )  # fmt: skip
+    assert launched.code == 0, launched.out
+    campaign_id = launched.json["campaign"]["campaign_id"]
+    listed = cli("--json", "campaigns", "list").json["campaigns"]
+    assert [c["campaign_id"] for c in listed] == [campaign_id]
+    report = cli("--json", "campaigns", "report")
+    assert report.code == 0, report.out
+    (pending,) = report.json["campaigns"]
+    assert (pending["campaign_id"], pending.get("published", False)) == (campaign_id, False)
+
+    assert cli("--json", "login", "-u", officer["username"], f"--password={officer['password']}").code == 0
+    deadline = time.monotonic() + 30  # the officer is invited once scheduling has their enrolment
+    while not (mine := cli("--json", "campaigns", "list").json["campaigns"]) and time.monotonic() < deadline:
+        time.sleep(0.3)
+    assert [c["campaign_id"] for c in mine] == [campaign_id]
+    unacknowledged = cli(
+        "--json", "campaigns", "book", campaign_id, "--provider", "nobody", "--start",
+        (now + timedelta(days=2)).replace(minute=0, second=0, microsecond=0).isoformat(),
+    )  # fmt: skip
+    assert unacknowledged.code == 6, unacknowledged.out  # FAILED_PRECONDITION: told, nothing booked
+    assert "attended" in unacknowledged.out
+    assert cli("--json", "campaigns", "report").code == 3  # officers see no figures

@@ -166,6 +166,13 @@ class FakeDirectory:
             u.user_id for u in self.users.values() if u.role == "agency_admin" and u.agency_id == agency_id
         )
 
+    async def agency_officers(self, agency_id: str) -> list[str]:
+        return sorted(
+            u.user_id
+            for u in self.users.values()
+            if u.role in ("officer", "peer_supporter") and u.agency_id == agency_id
+        )
+
     async def appointment(self, appointment_id: str) -> AppointmentView | None:
         return self.appointments.get(appointment_id)
 

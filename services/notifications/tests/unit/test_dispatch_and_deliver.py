@@ -187,6 +187,29 @@ async def test_a_paused_calendar_subscription_reaches_its_provider_only() -> Non
     assert "calendar" in w.live.sent[0][1].body
 
 
+async def test_a_campaign_invites_every_officer_of_the_agency_and_nobody_else() -> None:
+    w = World()
+    people = (
+        ("o1", "officer", "ag"),
+        ("p1", "peer_supporter", "ag"),
+        ("o9", "officer", "other"),
+        ("a1", "agency_admin", "ag"),
+    )
+    for user, role, agency in people:
+        await w.router.user_registered(UserInfo(user, role, agency))
+    await w.router.campaign_launched("e7", NOW, "ag", NOW + timedelta(days=60), attendance=True)
+    assert sorted((u, n.kind, n.link) for u, n in w.live.sent) == [
+        ("o1", "campaign_invitation", "/#/checkin"),
+        ("p1", "campaign_invitation", "/#/checkin"),
+    ]
+    assert all("only whether you attended" in n.body for _, n in w.live.sent)
+    # An officer who enrols later is invited alone, in the same words.
+    await w.router.user_registered(UserInfo("o2", "officer", "ag"))
+    await w.router.campaign_invitation("e8", NOW, "o2", NOW + timedelta(days=60), attendance=False)
+    assert [(u, n.kind) for u, n in w.live.sent[2:]] == [("o2", "campaign_invitation")]
+    assert "attended" not in w.live.sent[2][1].body
+
+
 @pytest.mark.parametrize(
     "kind",
     [
@@ -208,6 +231,7 @@ async def test_a_paused_calendar_subscription_reaches_its_provider_only() -> Non
         "calendar_feed_paused",
         "licence_expiring_provider",
         "licence_expiring_admin",
+        "campaign_invitation",
         "test",
     ],
 )

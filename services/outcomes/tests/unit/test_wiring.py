@@ -41,12 +41,13 @@ def _fields(message: Descriptor, seen: set[str]) -> list[str]:
 
 
 def test_no_response_can_carry_a_person_an_appointment_or_a_provider() -> None:
-    """Structural: the only id any response carries is the agency's."""
+    """Structural: the only ids any response carries are the agency's and a campaign's (an
+    agency's own label for a program, never a person)."""
     for method in SERVICE.methods:
         names = _fields(method.output_type, set())
         for name in names:
             field = name.split(".")[-1]
-            assert not field.endswith("_id") or field == "agency_id", name
+            assert not field.endswith("_id") or field in ("agency_id", "campaign_id"), name
             assert not any(
                 word in field for word in ("officer_id", "user", "provider_id", "appointment", "unit")
             )

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore
+from tenfour_scheduling.adapters.campaign_store import CampaignStore
 from tenfour_scheduling.adapters.conflict_store import ConflictStore
 from tenfour_scheduling.adapters.facts import FactReader
 from tenfour_scheduling.adapters.feed_store import FeedStore
@@ -37,6 +38,7 @@ from tenfour_scheduling.service.booking.groups import GroupSessions
 from tenfour_scheduling.service.booking.reschedule import Reschedule
 from tenfour_scheduling.service.booking.transaction import Transaction
 from tenfour_scheduling.service.calendar_feed import CalendarFeedService
+from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.conflicts import ConflictService
@@ -116,9 +118,12 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         series=SeriesService(SeriesStore(infra.redis), slots, booking, appointments, clock),
         training=TrainingService(training_store, read_model, clock),
         licensure=LicensureService(licence_store, read_model, clock),
+        campaigns=CampaignService(CampaignStore(infra.redis, infra.relay), store, clock),
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))
-    infra.consume("identity", identity_handlers(read_model, officers, services.appointments))
+    infra.consume(
+        "identity", identity_handlers(read_model, officers, services.appointments, services.campaigns)
+    )
     infra.consume("signaling", signaling_handlers(services.appointments))
     infra.consume("scheduling", own_handlers(services.appointments, services.conflicts, reminders))
     audit = AccessAuditInterceptor(SERVICE, infra.redis, infra.relay, AUDITED)

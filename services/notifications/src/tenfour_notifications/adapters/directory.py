@@ -78,12 +78,18 @@ class RedisDirectory:
         )
         if info.role == "agency_admin" and info.agency_id:
             await self._redis.sadd(keys("admins", info.agency_id), info.user_id)
+        if info.role in ("officer", "peer_supporter") and info.agency_id:
+            await self._redis.sadd(keys("officers", info.agency_id), info.user_id)
 
     async def forget_user(self, user_id: str) -> None:
         info = await self.user(user_id)
         if info is not None and info.agency_id:
             await self._redis.srem(keys("admins", info.agency_id), user_id)
+            await self._redis.srem(keys("officers", info.agency_id), user_id)
         await self._redis.delete(keys("user", user_id))
+
+    async def agency_officers(self, agency_id: str) -> list[str]:
+        return sorted(as_bytes(m).decode() for m in await self._redis.smembers(keys("officers", agency_id)))
 
     async def agency_admins(self, agency_id: str) -> list[str]:
         return sorted(as_bytes(m).decode() for m in await self._redis.smembers(keys("admins", agency_id)))

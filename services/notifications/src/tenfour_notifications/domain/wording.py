@@ -112,6 +112,13 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
             "Open Tenfour to check it.",
             "/#/import",
         )
+    if k == "campaign_invitation":
+        told = " Your agency will learn only whether you attended." if intent.facts.get("attendance") else ""
+        return Wording(
+            "Tenfour: check-in invitation",
+            f"Your agency invites everyone to book a check-in that fits their shifts, until {when}.{told}",
+            "/#/checkin",
+        )
     if k == "test":
         return Wording("Tenfour: test", "Notifications reach you here.", "/#/notifications")
     raise ValueError(f"no wording for kind {k!r}")

@@ -164,8 +164,30 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
             _ts(payload.expires_at, True),
         )
 
+    async def campaign(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, sev.CampaignLaunched)
+        await router.campaign_launched(
+            env.id,
+            _at(env),
+            _id(payload.agency_id, "agency id"),
+            _ts(payload.window.end, payload.window.HasField("end")),
+            payload.attendance_confirmation,
+        )
+
+    async def invitation_added(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, sev.CampaignInvitationAdded)
+        await router.campaign_invitation(
+            env.id,
+            _at(env),
+            _id(payload.officer_id, "officer id"),
+            _ts(payload.window.end, payload.window.HasField("end")),
+            payload.attendance_confirmation,
+        )
+
     return {
         "scheduling.licence_expiring": licence,
+        "scheduling.campaign_launched": campaign,
+        "scheduling.campaign_invitation_added": invitation_added,
         "scheduling.peer_training_lapsing": training,
         "scheduling.peer_training_lapsed": training,
         "scheduling.reminder_due": reminder_due,

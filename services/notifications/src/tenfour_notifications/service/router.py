@@ -16,6 +16,8 @@
   agency's webhook.
 - a peer's required training lapsing within 30 days, and lapsed: the peer and the agency's
   admins (account).
+- a wellness check-in campaign launched: every officer of the agency (reminders); an officer
+  who enrols while it is open: that officer.
 """
 
 from __future__ import annotations
@@ -273,6 +275,26 @@ class Router:
         await self._dispatcher.dispatch(
             event_id, at, [Intent("calendar_feed_paused", Category.ACCOUNT, provider_id)]
         )
+
+    async def campaign_launched(
+        self, event_id: str, at: datetime, agency_id: str, ends_at: datetime | None, attendance: bool
+    ) -> None:
+        """Every officer of the agency is invited to book a check-in (reminders' category: it is
+        about booking time with someone)."""
+        facts = {"attendance": "1"} if attendance else {}
+        intents = [
+            Intent("campaign_invitation", Category.REMINDERS, officer, starts_at=ends_at, facts=facts)
+            for officer in await self._directory.agency_officers(agency_id)
+        ]
+        await self._dispatcher.dispatch(event_id, at, intents)
+
+    async def campaign_invitation(
+        self, event_id: str, at: datetime, officer_id: str, ends_at: datetime | None, attendance: bool
+    ) -> None:
+        """An officer who enrolled while a campaign was open: invited like the others."""
+        facts = {"attendance": "1"} if attendance else {}
+        intent = Intent("campaign_invitation", Category.REMINDERS, officer_id, starts_at=ends_at, facts=facts)
+        await self._dispatcher.dispatch(event_id, at, [intent])
 
     async def user_registered(self, info: UserInfo) -> None:
         await self._directory.put_user(info)

@@ -15,6 +15,9 @@ Cluster. What is stored (nothing else; see the service README for why each is ne
 * ``outcomes:fb-used:{a}:<month>``  zset  SHA-256 of used credentials (score 0)
 * ``outcomes:fb-totals:{a}:<month>`` hash  response count and answer sums
 * ``outcomes:published:{a}``        hash  month -> frozen release; ``_last`` -> last month
+* ``outcomes:campaigns:{a}``        hash  campaign id -> title, months, invited count, policy
+* ``outcomes:campaign-figures:{a}`` hash  campaign id -> frozen figures (written once)
+* ``outcomes:campaign-joined:{a}:<campaign>`` set  officer pseudonyms invited after the launch
 
 The three feedback keys of a month are deleted when the month is published, its issued markers
 when its year is (quarters and years need them for their respondent bounds).
@@ -24,11 +27,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
 import redis.asyncio as aioredis
 
+from tenfour_outcomes.domain.campaigns import Campaign, CampaignRelease
 from tenfour_outcomes.domain.facts import SessionFact, Tier
 from tenfour_outcomes.domain.feedback import FeedbackTotals
 from tenfour_outcomes.domain.periods import Period
@@ -172,6 +177,35 @@ class OutcomesStore:
         for release in releases:
             args += [release.month.label, release.encode()]
         return bool(await self._publish(keys=key_list, args=args))
+
+    # --- campaigns ---------------------------------------------------------------------------
+
+    async def put_campaign(self, agency_id: str, campaign: Campaign) -> None:
+        await self._redis.hsetnx(keys("campaigns", agency_id), campaign.campaign_id, campaign.encode())
+        await self._remember_agency(agency_id)
+
+    async def campaigns(self, agency_id: str) -> tuple[list[Campaign], dict[str, CampaignRelease]]:
+        stored = [
+            Campaign.decode(_text(v))
+            for v in (await self._redis.hgetall(keys("campaigns", agency_id))).values()
+        ]
+        figures = await self._redis.hgetall(keys("campaign-figures", agency_id))
+        out = []
+        for campaign in stored:
+            joined = int(await self._redis.scard(keys("campaign-joined", agency_id, campaign.campaign_id)))
+            out.append(replace(campaign, invited=campaign.invited + joined))
+        return out, {_text(k): CampaignRelease.decode(_text(v)) for k, v in figures.items()}
+
+    async def add_invited(self, agency_id: str, campaign_id: str, officer: str) -> None:
+        await self._redis.sadd(keys("campaign-joined", agency_id, campaign_id), officer)
+
+    async def save_campaign_release(
+        self, agency_id: str, campaign_id: str, release: CampaignRelease
+    ) -> CampaignRelease:
+        """The first release stored for the campaign (this one unless another instance won)."""
+        key = keys("campaign-figures", agency_id)
+        await self._redis.hsetnx(key, campaign_id, release.encode())
+        return CampaignRelease.decode(_text(await self._redis.hget(key, campaign_id)))
 
     async def agencies(self) -> list[str]:
         return sorted(_text(a) for a in await self._redis.smembers(keys("agencies")))

@@ -94,6 +94,7 @@ class SessionFact:
     wait_minutes: int | None = None  # urgent sessions: request to start
     # Aligned with `officers` when scheduling reports it; empty when it does not.
     day_kinds: tuple[DayKind | None, ...] = ()
+    campaign: str = ""  # a wellness check-in of this campaign (its id names no person)
 
     @classmethod
     def of(
@@ -106,11 +107,12 @@ class SessionFact:
         urgent: bool,
         requested_at: datetime | None,
         day_kinds: tuple[DayKind | None, ...] = (),
+        campaign: str = "",
     ) -> SessionFact:
         wait = None
         if urgent and requested_at is not None:
             wait = max(0, int((start - requested_at).total_seconds() // 60))
-        return cls(day_number(start), outcome, officers, provider, urgent, wait, day_kinds)
+        return cls(day_number(start), outcome, officers, provider, urgent, wait, day_kinds, campaign)
 
     @property
     def month(self) -> Period:
@@ -132,6 +134,8 @@ class SessionFact:
             data["w"] = self.wait_minutes
         if self.day_kinds:
             data["k"] = [k.value if k else "" for k in self.day_kinds]
+        if self.campaign:
+            data["c"] = self.campaign
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -145,4 +149,5 @@ class SessionFact:
             urgent=bool(data.get("u", 0)),
             wait_minutes=None if data.get("w") is None else int(data["w"]),
             day_kinds=tuple(DayKind(k) if k else None for k in data.get("k", ())),
+            campaign=str(data.get("c", "")),
         )

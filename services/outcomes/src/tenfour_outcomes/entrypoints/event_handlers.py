@@ -16,10 +16,17 @@ from google.protobuf.message import Message
 from tenfour.common.v1 import common_pb2
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import ProviderProfileUpdated, UserRegistered
-from tenfour.events.v1.scheduling_events_pb2 import AppointmentRescheduled, AppointmentStatusChanged
+from tenfour.events.v1.scheduling_events_pb2 import (
+    AppointmentRescheduled,
+    AppointmentStatusChanged,
+    CampaignInvitationAdded,
+    CampaignLaunched,
+)
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour.scheduling.v1.appointments_pb2 import DayKind as ProtoDayKind
+from tenfour_outcomes.domain.campaigns import Campaign
 from tenfour_outcomes.domain.facts import AppointmentState, DayKind, Tier
+from tenfour_outcomes.domain.periods import Period
 from tenfour_outcomes.service.access import AGENCY_ID
 from tenfour_outcomes.service.ingest import AppointmentChange, Ingest
 from tenfour_shared.events.consumer import Handler, PermanentFailure
@@ -76,6 +83,7 @@ def change_of(appointment: Appointment, previous: int) -> AppointmentChange:
         version=appointment.version,
         urgent=appointment.urgent,
         day_kinds=_day_kinds(appointment),
+        campaign_id=appointment.campaign_id if _ID.fullmatch(appointment.campaign_id) else "",
         requested_at=appointment.created_at.ToDatetime(tzinfo=UTC)
         if appointment.HasField("created_at")
         else None,
@@ -95,7 +103,37 @@ def scheduling_handlers(ingest: Ingest) -> dict[str, Handler]:
         change = change_of(payload.appointment, AppointmentStatus.APPOINTMENT_STATUS_UNSPECIFIED)
         await ingest.appointment(change, env.time.ToDatetime(tzinfo=UTC), env.id)
 
+    async def campaign_launched(env: Envelope, payload: Message) -> None:
+        if not isinstance(payload, CampaignLaunched):
+            raise PermanentFailure("payload is not a CampaignLaunched")
+        if not AGENCY_ID.fullmatch(payload.agency_id) or not _ID.fullmatch(payload.campaign_id):
+            raise PermanentFailure("campaign without a usable agency or campaign id")
+        start = payload.window.start.ToDatetime(tzinfo=UTC)
+        end = payload.window.end.ToDatetime(tzinfo=UTC)
+        months = (end.year * 12 + end.month) - (start.year * 12 + start.month)
+        if start.day != 1 or not 1 <= months <= 12:
+            raise PermanentFailure("campaign window is not 1-12 whole months")
+        campaign = Campaign(
+            campaign_id=payload.campaign_id,
+            title=payload.title[:80],
+            first=Period.month(start.year, start.month),
+            months=months,
+            invited=max(0, payload.invited),
+            attendance=payload.attendance_confirmation,
+        )
+        await ingest.campaign_launched(payload.agency_id, campaign)
+
+    async def invitation_added(env: Envelope, payload: Message) -> None:
+        if not isinstance(payload, CampaignInvitationAdded):
+            raise PermanentFailure("payload is not a CampaignInvitationAdded")
+        ids = (payload.campaign_id, payload.officer_id)
+        if not AGENCY_ID.fullmatch(payload.agency_id) or not all(_ID.fullmatch(i) for i in ids):
+            raise PermanentFailure("invitation without a usable agency, campaign or officer id")
+        await ingest.campaign_invitation_added(payload.agency_id, payload.campaign_id, payload.officer_id)
+
     return {
+        "scheduling.campaign_launched": campaign_launched,
+        "scheduling.campaign_invitation_added": invitation_added,
         "scheduling.appointment_status_changed": status_changed,
         "scheduling.appointment_rescheduled": rescheduled,
     }

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeAlias
 
 from grpc import aio
 
 from tenfour.outcomes.v1 import outcomes_pb2 as pb
 from tenfour.outcomes.v1 import outcomes_pb2_grpc
+from tenfour_outcomes.domain.campaigns import Campaign, CampaignRelease
 from tenfour_outcomes.domain.periods import PeriodKind
 from tenfour_outcomes.domain.report import FIELDS, Figure, FigureStatus, Report
-from tenfour_outcomes.domain.suppression import MIN_OFFICERS
+from tenfour_outcomes.domain.suppression import MIN_OFFICERS, Status
 from tenfour_outcomes.service.feedback import FeedbackService
 from tenfour_outcomes.service.reports import Reports
 from tenfour_shared.auth.principal import current_principal
@@ -51,6 +53,31 @@ def report_message(report: Report) -> pb.AgencyReport:
         message = out.periods.add(period=period)
         for name in FIELDS:
             getattr(message, name).CopyFrom(_figure(row.figures[name]))
+    return out
+
+
+_CAMPAIGN_FIGURES = ("invited", "booked", "completed", "booked_rate", "completed_rate")
+
+
+def campaign_message(
+    campaign: Campaign, release: CampaignRelease | None, publishes: datetime
+) -> pb.CampaignFigures:
+    out = pb.CampaignFigures(
+        campaign_id=campaign.campaign_id,
+        title=campaign.title,
+        attendance_confirmation=campaign.attendance,
+        published=release is not None,
+    )
+    out.window.start.FromDatetime(campaign.first.start())
+    out.window.end.FromDatetime(campaign.last.end())
+    out.publishes_at.FromDatetime(publishes)
+    for name in _CAMPAIGN_FIGURES:
+        shown = release.figures.get(name) if release is not None else None
+        if shown is None or (shown.status is Status.SHOWN and shown.value is None):
+            figure = Figure(FigureStatus.NOT_AVAILABLE)
+        else:
+            figure = Figure(FigureStatus(shown.status.value), shown.value)
+        getattr(out, name).CopyFrom(_figure(figure))
     return out
 
 
@@ -99,3 +126,11 @@ class OutcomesApi(outcomes_pb2_grpc.OutcomesServiceServicer):
     ) -> pb.ListAgencyReportsResponse:
         reports = await self._reports.every_agency(current_principal())
         return pb.ListAgencyReportsResponse(reports=[report_message(r) for r in reports])
+
+    async def ListCampaignReports(
+        self, request: pb.ListCampaignReportsRequest, context: Ctx
+    ) -> pb.ListCampaignReportsResponse:
+        found = await self._reports.campaigns(current_principal(), request.agency_id)
+        return pb.ListCampaignReportsResponse(
+            campaigns=[campaign_message(*c) for c in found], min_officers=MIN_OFFICERS
+        )

@@ -21,5 +21,6 @@ POLICY = Policy(
         _S + "GetAgencyReport": ADMINS,
         _S + "ExportAgencyReportCsv": ADMINS,
         _S + "ListAgencyReports": SYSTEM_ADMINS,
+        _S + "ListCampaignReports": ADMINS,
     }
 )

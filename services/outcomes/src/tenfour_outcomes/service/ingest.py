@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from tenfour_outcomes.domain.campaigns import Campaign
 from tenfour_outcomes.domain.facts import AppointmentState, DayKind, SessionFact, Tier, outcome_of, stamp
 from tenfour_outcomes.domain.periods import day_number
 from tenfour_outcomes.domain.pseudonyms import Pseudonyms
@@ -29,6 +30,7 @@ class AppointmentChange:
     urgent: bool
     requested_at: datetime | None
     day_kinds: tuple[DayKind | None, ...] = ()
+    campaign_id: str = ""
 
 
 class Ingest:
@@ -45,6 +47,7 @@ class Ingest:
             urgent=change.urgent,
             requested_at=change.requested_at,
             day_kinds=change.day_kinds,
+            campaign=change.campaign_id,
         )
         appointment = self._p.appointment(change.appointment_id)
         at = stamp(change.version, event_time, self._p.tiebreak(event_id))
@@ -55,3 +58,10 @@ class Ingest:
 
     async def provider_tier(self, provider_id: str, tier: Tier) -> None:
         await self._store.set_tier(self._p.provider(provider_id), tier)
+
+    async def campaign_launched(self, agency_id: str, campaign: Campaign) -> None:
+        await self._store.put_campaign(agency_id, campaign)
+
+    async def campaign_invitation_added(self, agency_id: str, campaign_id: str, officer_id: str) -> None:
+        """An officer who enrolled during the campaign: counted among the invited (once)."""
+        await self._store.add_invited(agency_id, campaign_id, self._p.officer(officer_id))

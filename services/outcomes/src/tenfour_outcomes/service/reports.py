@@ -10,6 +10,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
+from tenfour_outcomes.domain.campaigns import Campaign, CampaignRelease, measure_campaign
 from tenfour_outcomes.domain.measure import Inputs, first_month
 from tenfour_outcomes.domain.publication import Release, due_months, publish
 from tenfour_outcomes.domain.report import Report, build_report, to_csv
@@ -58,6 +59,26 @@ class Reports:
     async def csv(self, caller: Principal, agency_id: str) -> tuple[Report, str]:
         report = await self.report(caller, agency_id)
         return report, to_csv(report)
+
+    async def campaigns(
+        self, caller: Principal, agency_id: str
+    ) -> list[tuple[Campaign, CampaignRelease | None, datetime]]:
+        """Each campaign, newest window first, with its frozen figures once its last month is
+        published (measured and stored then), and when that is."""
+        agency = report_agency(caller, agency_id)
+        releases = await self.published(agency)
+        campaigns, frozen = await self._store.campaigns(agency)
+        last = releases[-1].month if releases else None
+        out: list[tuple[Campaign, CampaignRelease | None, datetime]] = []
+        snapshot = None
+        for campaign in sorted(campaigns, key=lambda c: (c.first, c.campaign_id), reverse=True):
+            release = frozen.get(campaign.campaign_id)
+            if release is None and last is not None and campaign.last <= last:
+                snapshot = snapshot or await self._store.snapshot(agency)
+                measured = measure_campaign(campaign, snapshot.facts.values(), releases)
+                release = await self._store.save_campaign_release(agency, campaign.campaign_id, measured)
+            out.append((campaign, release, campaign.last.published_at(self._delay)))
+        return out
 
     async def every_agency(self, caller: Principal) -> list[Report]:
         if caller.role is not Role.SYSTEM_ADMIN:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from google.protobuf.message import Message
 
+from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import identity_events_pb2 as identity
 from tenfour.events.v1 import scheduling_events_pb2 as scheduling
 from tenfour.events.v1 import signaling_events_pb2 as signaling
@@ -17,6 +18,7 @@ from tenfour_scheduling.adapters.keys import ID
 from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.service.appointments import AppointmentService
+from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.reminders import ReminderService
 from tenfour_shared.events.consumer import Handler, PermanentFailure
@@ -45,8 +47,19 @@ def availability_handlers(read_model: ProviderReadModel, conflicts: ConflictServ
 
 
 def identity_handlers(
-    read_model: ProviderReadModel, officers: OfficerStore, appointments: AppointmentService
+    read_model: ProviderReadModel,
+    officers: OfficerStore,
+    appointments: AppointmentService,
+    campaigns: CampaignService,
 ) -> dict[str, Handler]:
+    async def on_user_registered(env: Envelope, payload: Message) -> None:
+        """Officers (and peer supporters, officers too) are invited to their agency's campaigns."""
+        assert isinstance(payload, identity.UserRegistered)
+        if payload.role in (common.ROLE_OFFICER, common.ROLE_PEER_SUPPORTER) and payload.agency_id:
+            await campaigns.officer_enrolled(
+                _id(payload.agency_id, "agency id"), _id(payload.user_id, "user id")
+            )
+
     async def on_profile_updated(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, identity.ProviderProfileUpdated)
         _id(payload.profile.provider_id, "provider id")
@@ -61,8 +74,11 @@ def identity_handlers(
         await read_model.deactivate(user_id)
         await officers.mark_deactivated(user_id)
         await appointments.user_deactivated(user_id)
+        if payload.agency_id:
+            await campaigns.officer_left(_id(payload.agency_id, "agency id"), user_id)
 
     return {
+        "identity.user_registered": on_user_registered,
         "identity.provider_profile_updated": on_profile_updated,
         "identity.user_deactivated": on_user_deactivated,
     }

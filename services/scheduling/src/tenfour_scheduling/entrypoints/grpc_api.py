@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from tenfour_scheduling.entrypoints.grpc_appointments import AppointmentRpcs
 from tenfour_scheduling.entrypoints.grpc_base import Services
+from tenfour_scheduling.entrypoints.grpc_campaigns import CampaignRpcs
 from tenfour_scheduling.entrypoints.grpc_feed import FeedRpcs
 from tenfour_scheduling.entrypoints.grpc_licensure import LicensureRpcs
 from tenfour_scheduling.entrypoints.grpc_rosters import RosterRpcs
@@ -22,6 +23,14 @@ SERVICE_NAME = "tenfour.scheduling.v1.SchedulingService"
 
 
 class SchedulingApi(
-    RosterRpcs, SlotRpcs, AppointmentRpcs, UrgentRpcs, SeriesRpcs, FeedRpcs, TrainingRpcs, LicensureRpcs
+    RosterRpcs,
+    SlotRpcs,
+    AppointmentRpcs,
+    UrgentRpcs,
+    SeriesRpcs,
+    FeedRpcs,
+    TrainingRpcs,
+    LicensureRpcs,
+    CampaignRpcs,
 ):
     """Every RPC of the service, one mixin per area."""

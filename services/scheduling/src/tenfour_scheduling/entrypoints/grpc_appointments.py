@@ -33,14 +33,24 @@ class AppointmentRpcs(RpcBase):
                 group_id=request.group_appointment_id,
                 idempotency_key=key,
             )
-        return await self._s.book.book(
+        agency = requests.agency_of(caller)
+        start = requests.instant(request.start, request.HasField("start"), "start")
+        if request.campaign_id:
+            await self._s.campaigns.check_booking(
+                agency, officer_id, request.campaign_id, start, request.attendance_reporting_acknowledged
+            )
+        booked = await self._s.book.book(
             officer_id=officer_id,
-            agency_id=requests.agency_of(caller),
+            agency_id=agency,
             provider_id=requests.provider_id(request.provider_id),
             session_type=requests.session_type(request.session_type),
-            start=requests.instant(request.start, request.HasField("start"), "start"),
+            start=start,
             idempotency_key=key,
+            campaign_id=request.campaign_id,
         )
+        if request.campaign_id:
+            await self._s.campaigns.booked(agency, request.campaign_id, officer_id, booked.appointment_id)
+        return booked
 
     async def OfferGroupSession(self, request: pb.OfferGroupSessionRequest, context: Ctx) -> Appointment:
         caller = current_principal()
@@ -63,10 +73,14 @@ class AppointmentRpcs(RpcBase):
         key = requests.idempotency_key(request.idempotency_key)
         if not request.appointment_id:
             raise InvalidArgument.single("appointment_id", "is required")
+        new_start = requests.instant(request.new_start, request.HasField("new_start"), "new_start")
+        await self._s.campaigns.check_move(
+            requests.agency_of(caller), officer_id, request.appointment_id, new_start
+        )
         return await self._s.reschedule.reschedule(
             caller_id=officer_id,
             appointment_id=request.appointment_id,
-            new_start=requests.instant(request.new_start, request.HasField("new_start"), "new_start"),
+            new_start=new_start,
             idempotency_key=key,
         )
 

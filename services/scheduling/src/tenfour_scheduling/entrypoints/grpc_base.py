@@ -13,6 +13,7 @@ from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.booking.groups import GroupSessions
 from tenfour_scheduling.service.booking.reschedule import Reschedule
 from tenfour_scheduling.service.calendar_feed import CalendarFeedService
+from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.licensure import LicensureService
 from tenfour_scheduling.service.rosters import RosterService
@@ -42,6 +43,7 @@ class Services:
     feeds: CalendarFeedService
     training: TrainingService
     licensure: LicensureService
+    campaigns: CampaignService
     conflict_alternatives: int = 3  # ListConflicts without max_alternatives
 
 

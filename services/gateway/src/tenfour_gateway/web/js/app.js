@@ -20,6 +20,7 @@ import * as audit from './views/audit.js';
 import * as training from './views/training.js';
 import * as licences from './views/licences.js';
 import { preferences } from './views/preferences.js';
+import * as campaigns from './views/campaigns.js';
 
 const OFFICER = ['officer', 'peer_supporter'];
 const PROVIDER = ['therapist', 'peer_supporter'];
@@ -50,6 +51,8 @@ const ROUTES = {
   fatigue: { title: t('Rest rules'), roles: ['agency_admin'], view: coordinator.fatigue, menu: t('Rest rules') },
   outcomes: { title: t('Program numbers'), roles: ['agency_admin'], view: coordinator.outcomes, menu: t('Numbers') },
   training: { title: t('Peer training'), roles: ['agency_admin'], view: training.training, menu: t('Training') },
+  campaigns: { title: t('Check-in campaigns'), roles: ['agency_admin'], view: campaigns.campaigns, menu: t('Check-ins') },
+  checkin: { title: t('Check-in'), roles: OFFICER, view: campaigns.checkin, menu: t('Check-in') },
   readiness: { title: t('My training'), roles: ['peer_supporter'], view: training.readiness, menu: t('My training') },
   licences: { title: t('Licences'), roles: ['agency_admin'], view: licences.licences, menu: t('Licences') },
   'my-licences': { title: t('My licences'), roles: ['therapist'], view: licences.mine, menu: t('My licences') },

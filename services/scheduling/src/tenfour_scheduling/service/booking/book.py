@@ -51,11 +51,12 @@ class Book:
         start: datetime,
         idempotency_key: str,
         series_id: str = "",
+        campaign_id: str = "",
     ) -> Appointment:
         key = Key(
             officer_id,
             digest(officer_id, "book", idempotency_key),
-            digest("book", officer_id, provider_id, session_type.value, str(to_ms(start))),
+            digest("book", officer_id, provider_id, session_type.value, str(to_ms(start)), campaign_id),
         )
 
         async def prepare(now: datetime) -> Hold | Appointment | None:
@@ -82,6 +83,7 @@ class Book:
                 status_reason="booked",
                 version=1,
                 series_id=series_id,
+                campaign_id=campaign_id,
             )
             event = ev.AppointmentStatusChanged(appointment=appointment, reason_code="booked")
             result = await self._store.commit(
