@@ -9,8 +9,8 @@ from typing import Protocol
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile as ProfileMessage
-from tenfour.scheduling.v1 import licensure_pb2 as lpb
 from tenfour.scheduling.v1 import campaigns_pb2 as cpb
+from tenfour.scheduling.v1 import licensure_pb2 as lpb
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1 import training_pb2 as tpb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
