@@ -17,7 +17,9 @@ from tenfour_scheduling.adapters.licence_store import LicenceStore
 from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.adapters.reminder_store import ReminderStore
+from tenfour_scheduling.adapters.search_reads import SearchReader
 from tenfour_scheduling.adapters.series_store import SeriesStore
+from tenfour_scheduling.adapters.snapshots import SnapshotReader
 from tenfour_scheduling.adapters.training_store import TrainingStore
 from tenfour_scheduling.adapters.urgent_offer_store import UrgentOfferStore
 from tenfour_scheduling.adapters.urgent_store import UrgentStore
@@ -81,7 +83,8 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     read_model = ProviderReadModel(infra.redis)
     officers = OfficerStore(infra.redis, infra.relay)
     store = AppointmentStore(infra.redis, infra.relay)
-    facts = FactReader(infra.redis)
+    snapshots = SnapshotReader()
+    facts = FactReader(infra.redis, snapshots)
     expansions = Expansions()
     claims = Claims(store)
     tx = Transaction(store, claims, facts, expansions, clock)
@@ -90,7 +93,9 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     offer_store = UrgentOfferStore(infra.redis, infra.relay)
     reminder_store = ReminderStore(infra.redis, infra.relay)
     reminders = ReminderService(reminder_store, store, facts, clock)
-    slots = SlotService(read_model, facts, claims, expansions, clock, store)
+    slots = SlotService(
+        read_model, facts, SearchReader(infra.redis, snapshots), claims, expansions, clock, store
+    )
     appointments = AppointmentService(store, officers, clock)
     training_store = TrainingStore(infra.redis, infra.relay)
     licence_store = LicenceStore(infra.redis, infra.relay)

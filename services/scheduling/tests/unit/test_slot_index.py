@@ -84,9 +84,10 @@ def test_the_indexed_search_answers_exactly_as_the_reference(case: tuple[Scenari
 def test_successive_searches_reusing_peer_windows_answer_as_the_reference(
     case: tuple[Scenario, int], later: list[int]
 ) -> None:
-    """One PeerOffDuty serves searches whose ``now`` moves on, as in the service."""
+    """One PeerOffDuty and one ProviderBits (the same offer objects, so peers' off-duty starts
+    come from the long grid kept for them) serve searches whose ``now`` moves on."""
     sc, limit = case
-    cache = PeerOffDuty()
+    cache, bits = PeerOffDuty(), ProviderBits()
     for minutes in [0, *later]:
         args = (
             Officer(officer_id="o", current_provider_id=sc.current_provider),
@@ -105,7 +106,8 @@ def test_successive_searches_reusing_peer_windows_answer_as_the_reference(
             "limit": limit,
         }
         expected = find_slots(*args, **options)  # type: ignore[arg-type]
-        assert find_slots_indexed(*args, **options, peer_windows=cache) == expected  # type: ignore[arg-type]
+        found = find_slots_indexed(*args, **options, peer_windows=cache, cache=bits)  # type: ignore[arg-type]
+        assert found == expected
 
 
 def _as_the_service_builds(offer: ProviderOffer, clip: Interval, *, reusable_form: bool) -> ProviderOffer:

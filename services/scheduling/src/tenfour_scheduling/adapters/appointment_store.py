@@ -28,7 +28,7 @@ import redis.asyncio as aioredis
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.adapters.calendars import parse_member
-from tenfour_scheduling.adapters.keys import OfficerKeys, ProviderKeys, provider_of
+from tenfour_scheduling.adapters.keys import STAMP_LUA, OfficerKeys, ProviderKeys, provider_of
 from tenfour_scheduling.adapters.snapshots import LONGEST_ENTRY_MS
 from tenfour_scheduling.domain.records import (
     CLAIM_TTL_MS,
@@ -58,8 +58,10 @@ class AppointmentStore:
         self._redis = redis
         self._relay = relay
         package = __package__ or ""
-        prelude = outbox.LUA_PRELUDE + resources.files(package).joinpath("calendar_prelude.lua").read_text(
-            "utf-8"
+        prelude = (
+            outbox.LUA_PRELUDE
+            + STAMP_LUA
+            + resources.files(package).joinpath("calendar_prelude.lua").read_text("utf-8")
         )
         self._claim = load_script(redis, package, "claim.lua", prelude)
         self._release = load_script(redis, package, "release.lua", prelude)
@@ -84,6 +86,7 @@ class AppointmentStore:
                 k.roster,
                 k.state,
                 k.provider_calendar,
+                k.stamp,
             ],
             args=[
                 c.fingerprint,
@@ -109,7 +112,8 @@ class AppointmentStore:
     async def release(self, officer_id: str, member: str, appointment_id: str, idempotency: str = "") -> None:
         k = OfficerKeys(officer_id)
         await self._release(
-            keys=[k.calendar, k.spans, k.idempotency(idempotency or "none")], args=[member, appointment_id]
+            keys=[k.calendar, k.spans, k.idempotency(idempotency or "none"), k.stamp],
+            args=[member, appointment_id],
         )
 
     async def claim_entry(self, officer_id: str, member: str) -> CalendarEntry | None:
@@ -141,6 +145,7 @@ class AppointmentStore:
                 k.roster,
                 k.outbox,
                 k.officer_calendar,
+                k.stamp,
             ],
             args=[
                 c.mode,
@@ -178,7 +183,7 @@ class AppointmentStore:
         """Compare-and-set on the version; False when someone else changed it first."""
         k = ProviderKeys(new.provider_id)
         raw = await self._transition(
-            keys=[k.appointment(new.appointment_id), k.calendar, k.spans, k.outbox],
+            keys=[k.appointment(new.appointment_id), k.calendar, k.spans, k.outbox, k.stamp],
             args=[
                 new.appointment_id,
                 expected_version,
@@ -228,7 +233,15 @@ class AppointmentStore:
     ) -> None:
         k = OfficerKeys(officer_id)
         await self._sync(
-            keys=[k.calendar, k.spans, k.index, k.seen, k.state, k.idempotency(idempotency or "none")],
+            keys=[
+                k.calendar,
+                k.spans,
+                k.index,
+                k.seen,
+                k.state,
+                k.idempotency(idempotency or "none"),
+                k.stamp,
+            ],
             args=[
                 appointment.appointment_id,
                 appointment.version,

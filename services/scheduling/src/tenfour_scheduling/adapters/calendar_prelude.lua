@@ -35,11 +35,20 @@ local function count_starts(cal, a, b, skip)
   return n
 end
 
+-- Every change of a calendar counts on its owner's stamp, which a script that changes a
+-- calendar declares as its last key: searches keep what they read of a provider until it moves.
+local function touch()
+  local stamp = KEYS[#KEYS]
+  assert(string.find(stamp, ':stamp:', 1, true), 'the last key must be the stamp')
+  bump_stamp(stamp)
+end
+
 local function put_entry(cal, spans, id, start, member)
   local old = redis.call('HGET', spans, id)
   if old then redis.call('ZREM', cal, old) end
   redis.call('ZADD', cal, start, member)
   redis.call('HSET', spans, id, member)
+  touch()
 end
 
 local function drop_entry(cal, spans, id, only_claims)
@@ -48,4 +57,5 @@ local function drop_entry(cal, spans, id, only_claims)
   if only_claims and not string.find(old, '|C|', 1, true) then return end
   redis.call('ZREM', cal, old)
   redis.call('HDEL', spans, id)
+  touch()
 end

@@ -2,6 +2,7 @@
 -- and a claim on the officer's calendar, after re-checking the officer's side atomically.
 -- KEYS: 1 idempotency record, 2 officer calendar, 3 officer spans, 4 officer roster,
 --       5 officer state, 6 the officer's own provider calendar (peer supporters)
+--       last: the calendar owner's stamp (calendar_prelude touch)
 -- ARGV: 1 fingerprint ('' = no idempotency), 2 claim member id, 3 appointment id,
 --       4 start ms, 5 end ms, 6 probe lo, 7 probe hi (the session and its buffers),
 --       8 officer-local day start, 9 day end, 10 sessions allowed that day,

@@ -4,6 +4,7 @@
 -- KEYS: 1 appointment, 2 provider calendar, 3 provider spans, 4 provider's appointment index,
 --       5 provider rules (read model), 6 provider profile (read model), 7 provider's own roster
 --       (peer supporters), 8 outbox, 9 the provider's own calendar as an officer (peers)
+--       last: the calendar owner's stamp (calendar_prelude touch)
 -- ARGV: 1 mode (book | move), 2 appointment id, 3 version expected (move), 4 rules version seen,
 --       5 profile version seen, 6 roster version seen, 7 start ms, 8 end ms, 9 probe lo,
 --       10 probe hi, 11 provider-local day start, 12 day end, 13 day cap (0 none),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import timedelta
 from functools import lru_cache
+from typing import Any
 
 import redis.asyncio as aioredis
 
@@ -28,15 +29,15 @@ from tenfour_scheduling.domain.records import OfficerFacts
 from tenfour_shared.redis_store import as_bytes
 from tenfour_shared.timeline import Interval
 
-__all__ = ["FactReader", "OfficerFacts", "read_facts"]
+__all__ = ["OFFICER_REPLIES", "FactReader", "OfficerFacts", "officer_facts", "queue_officer", "read_facts"]
 
 _DAY = timedelta(days=1)
 
 
 class FactReader:
-    def __init__(self, redis: aioredis.Redis) -> None:
+    def __init__(self, redis: aioredis.Redis, snapshots: SnapshotReader | None = None) -> None:
         self._redis = redis
-        self._snapshots = SnapshotReader()
+        self._snapshots = snapshots or SnapshotReader()
 
     async def read(
         self,
@@ -60,22 +61,38 @@ async def read_facts(
     provider_ids: Sequence[str] = (),
     idempotency_key: str = "",
 ) -> tuple[OfficerFacts, list[ProviderSnapshot]]:
-    k = OfficerKeys(officer_id)
     around = window.expand(_DAY, _DAY)
     async with redis.pipeline(transaction=False) as pipe:
-        pipe.hmget(k.roster, ["version", "data"])
-        pipe.hmget(AgencyKeys(agency_id).policy, ["version", "data"])
-        pipe.zrangebyscore(
-            k.calendar, to_ms(around.start) - LONGEST_ENTRY_MS, f"({to_ms(around.end)}", withscores=True
-        )
-        pipe.hget(k.state, "current_provider")
-        pipe.get(k.preferences)
-        pipe.hgetall(k.idempotency(idempotency_key or "none"))
+        queue_officer(pipe, officer_id, agency_id, around, idempotency_key)
         for pid in provider_ids:
             snapshots.queue(pipe, pid, around)
         replies = await pipe.execute()
-    roster, policy, calendar, current, preferences, idempotency = replies[:6]
-    facts = OfficerFacts(
+    facts = officer_facts(replies[:OFFICER_REPLIES], officer_id, agency_id, idempotency_key)
+    assert len(replies) == OFFICER_REPLIES + SNAPSHOT_REPLIES * len(provider_ids)
+    return facts, await snapshots.build(redis, provider_ids, replies[OFFICER_REPLIES:])
+
+
+OFFICER_REPLIES = 6
+
+
+def queue_officer(pipe: Any, officer_id: str, agency_id: str, around: Interval, idempotency_key: str) -> None:
+    """Queue the officer's side (OFFICER_REPLIES replies) on a pipeline."""
+    k = OfficerKeys(officer_id)
+    pipe.hmget(k.roster, ["version", "data"])
+    pipe.hmget(AgencyKeys(agency_id).policy, ["version", "data"])
+    pipe.zrangebyscore(
+        k.calendar, to_ms(around.start) - LONGEST_ENTRY_MS, f"({to_ms(around.end)}", withscores=True
+    )
+    pipe.hget(k.state, "current_provider")
+    pipe.get(k.preferences)
+    pipe.hgetall(k.idempotency(idempotency_key or "none"))
+
+
+def officer_facts(
+    replies: Sequence[Any], officer_id: str, agency_id: str, idempotency_key: str
+) -> OfficerFacts:
+    roster, policy, calendar, current, preferences, idempotency = replies
+    return OfficerFacts(
         officer_id=officer_id,
         agency_id=agency_id,
         roster=None if roster[1] is None else decode_roster(as_bytes(roster[1]), int(roster[0] or 0)),
@@ -91,8 +108,6 @@ async def read_facts(
         if idempotency_key
         else {},
     )
-    assert len(replies) == 6 + SNAPSHOT_REPLIES * len(provider_ids)
-    return facts, await snapshots.build(redis, provider_ids, replies[6:])
 
 
 @lru_cache(maxsize=2048)

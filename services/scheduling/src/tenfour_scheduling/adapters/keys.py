@@ -26,6 +26,19 @@ from tenfour_shared.redis_store import Keys
 
 SERVICE = "scheduling"
 keys = Keys(SERVICE)
+# A stamp changes with everything a search reads of its owner (read model, roster, readiness,
+# calendars), in the script that makes the change. Its values come from Redis' clock and only
+# grow, so a stamp never repeats, not even after the key is lost (a flush, a restore): an
+# in-process copy kept under a stamp can never answer for different data.
+STAMP_LUA = """
+local function bump_stamp(key)
+  local t = redis.call('TIME')
+  local v = tonumber(t[1]) * 1000000 + tonumber(t[2])
+  local old = tonumber(redis.call('GET', key) or '0')
+  if v <= old then v = old + 1 end
+  redis.call('SET', key, string.format('%.0f', v))
+end
+"""
 # Ids become hash tags, calendar members ("id|end|...") and log fields.
 ID = re.compile(r"^[A-Za-z0-9_:@-][A-Za-z0-9_.:@-]{0,127}$")
 APPOINTMENT_ID = re.compile(r"^([A-Za-z0-9_:@-][A-Za-z0-9_.:@-]{0,127})\.([0-9a-f]{16})$")
@@ -48,6 +61,7 @@ class OfficerKeys:
         self.index = keys("officer-appts", o)
         self.seen = keys("officer-seen", o)
         self.provider_calendar = keys("provider-cal", o)  # when the officer is a peer supporter
+        self.stamp = keys("stamp", o)  # the same key as ProviderKeys.stamp of a peer supporter
         self.outbox = outbox_key(SERVICE, o)
 
     def idempotency(self, digest: str) -> str:
@@ -66,6 +80,8 @@ class ProviderKeys:
         self.index = keys("provider-appts", p)
         self.roster = keys("roster", p)  # a peer supporter's own roster
         self.officer_calendar = keys("officer-cal", p)  # a peer supporter's own sessions
+        # Counts every change of what a search reads of the provider (see snapshots.py).
+        self.stamp = keys("stamp", p)
         self.outbox = outbox_key(SERVICE, p)
 
     def appointment(self, appointment_id: str) -> str:

@@ -13,7 +13,7 @@ import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1 import licensure_pb2 as lpb
-from tenfour_scheduling.adapters.keys import SERVICE, keys
+from tenfour_scheduling.adapters.keys import SERVICE, STAMP_LUA, ProviderKeys, keys
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay, outbox_key
 from tenfour_shared.redis_store import as_bytes
@@ -24,7 +24,7 @@ TAG = "licensure"
 _DUE = keys("licence-due", TAG)
 _LEASE = keys("licence-lease", TAG)
 
-# KEYS: 1 licences, 2 outbox; ARGV: 1 id, 2 bytes ("" = remove), 3-5 the outbox triple
+# KEYS: 1 licences, 2 outbox, 3 the clinician's stamp (a search reads the licences); ARGV: 1 id, 2 bytes ("" = remove), 3-5 the outbox triple
 _WRITE = """
 if ARGV[2] == '' then
   if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
@@ -32,6 +32,7 @@ else
   redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
 end
 outbox_add(KEYS[2], ARGV[3], ARGV[4], ARGV[5])
+bump_stamp(KEYS[3])
 return 1
 """
 _SEND = """
@@ -64,7 +65,7 @@ class LicenceStore:
     def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
         self._redis = redis
         self._relay = relay
-        self._write = redis.register_script(outbox.LUA_PRELUDE + _WRITE)
+        self._write = redis.register_script(outbox.LUA_PRELUDE + STAMP_LUA + _WRITE)
         self._send = redis.register_script(outbox.LUA_PRELUDE + _SEND)
         self._lease = redis.register_script(_LEASE_SCRIPT)
 
@@ -80,7 +81,11 @@ class LicenceStore:
 
     async def _apply(self, clinician_id: str, licence_id: str, data: bytes, event: Envelope) -> bool:
         done = await self._write(
-            keys=[licences_key(clinician_id), outbox_key(SERVICE, clinician_id)],
+            keys=[
+                licences_key(clinician_id),
+                outbox_key(SERVICE, clinician_id),
+                ProviderKeys(clinician_id).stamp,
+            ],
             args=[licence_id, data, *outbox.script_args(event)],
         )
         if done:

@@ -19,7 +19,7 @@ from tenfour_scheduling.adapters.codec import (
     preferences_from_proto,
     roster_from_proto,
 )
-from tenfour_scheduling.adapters.keys import AgencyKeys, OfficerKeys
+from tenfour_scheduling.adapters.keys import STAMP_LUA, AgencyKeys, OfficerKeys
 from tenfour_scheduling.domain.records import StoredRoster
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay
@@ -48,7 +48,7 @@ class OfficerStore:
     def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
         self._redis = redis
         self._relay = relay
-        self._put = load_script(redis, __package__ or "", "put_versioned.lua", outbox.LUA_PRELUDE)
+        self._put = load_script(redis, __package__ or "", "put_versioned.lua", outbox.LUA_PRELUDE + STAMP_LUA)
 
     async def roster(self, officer_id: str) -> StoredRoster | None:
         version, raw = await self._redis.hmget(OfficerKeys(officer_id).roster, ["version", "data"])
@@ -65,7 +65,7 @@ class OfficerStore:
         stored.CopyFrom(message)
         stored.ClearField("version")
         reply = await self._put(
-            keys=[k.roster, k.outbox],
+            keys=[k.roster, k.outbox, k.stamp],  # a peer supporter's roster is part of their offer
             args=[expected, stored.SerializeToString(), *outbox.script_args(event), "agency", agency_id],
         )
         if as_bytes(reply[0]) != b"ok":

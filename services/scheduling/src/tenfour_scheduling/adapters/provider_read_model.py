@@ -12,25 +12,32 @@ import redis.asyncio as aioredis
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile
-from tenfour_scheduling.adapters.keys import SERVICE, AgencyKeys, ProviderKeys, keys
+from tenfour_scheduling.adapters.keys import SERVICE, STAMP_LUA, AgencyKeys, ProviderKeys, keys
 from tenfour_shared.events.consumer import PROCESSED_TTL_SECONDS, processed_key
 from tenfour_shared.redis_store import as_bytes, load_script
 
 __all__ = ["ProviderReadModel"]
 
+# KEYS: 1 profile hash, 2 the provider's stamp
+_DEACTIVATE = """
+redis.call('HSET', KEYS[1], 'deactivated', '1')
+bump_stamp(KEYS[2])
+"""
+
 
 class ProviderReadModel:
     def __init__(self, redis: aioredis.Redis) -> None:
         self._redis = redis
-        self._apply_rules = load_script(redis, __package__ or "", "apply_provider_rules.lua")
-        self._apply_profile = load_script(redis, __package__ or "", "apply_provider_profile.lua")
+        self._apply_rules = load_script(redis, __package__ or "", "apply_provider_rules.lua", STAMP_LUA)
+        self._apply_profile = load_script(redis, __package__ or "", "apply_provider_profile.lua", STAMP_LUA)
+        self._deactivate = redis.register_script(STAMP_LUA + _DEACTIVATE)
 
     async def apply_rules(self, env: Envelope, event: ProviderRulesChanged) -> bool:
         """True when the event advanced the model (False: duplicate or stale version)."""
         pid = event.provider_id
         k = ProviderKeys(pid)
         result = await self._apply_rules(
-            keys=[k.rules, processed_key(SERVICE, env), k.applied],
+            keys=[k.rules, processed_key(SERVICE, env), k.applied, k.stamp],
             args=[event.version, event.SerializeToString(), PROCESSED_TTL_SECONDS],
         )
         await self._redis.sadd(keys("providers"), pid)
@@ -45,7 +52,12 @@ class ProviderReadModel:
         k = ProviderKeys(profile.provider_id)
         previous = await self.profile(profile.provider_id)
         newer = (
-            int(await self._apply_profile(keys=[k.profile], args=[version, profile.SerializeToString()])) == 1
+            int(
+                await self._apply_profile(
+                    keys=[k.profile, k.stamp], args=[version, profile.SerializeToString()]
+                )
+            )
+            == 1
         )
         stored = profile if newer else await self.profile(profile.provider_id)
         if stored is None:
@@ -59,7 +71,8 @@ class ProviderReadModel:
 
     async def deactivate(self, provider_id: str) -> None:
         """Identity deactivated the user: never bookable again as a provider (final)."""
-        await self._redis.hset(ProviderKeys(provider_id).profile, "deactivated", "1")
+        k = ProviderKeys(provider_id)
+        await self._deactivate(keys=[k.profile, k.stamp])
 
     async def profile(self, provider_id: str) -> ProviderProfile | None:
         raw = await self._redis.hget(ProviderKeys(provider_id).profile, "data")

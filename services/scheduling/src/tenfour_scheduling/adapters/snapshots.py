@@ -35,7 +35,7 @@ log = logging.getLogger("tenfour.scheduling")
 LONGEST_ENTRY_MS = 24 * 3600 * 1000  # no calendar entry is longer: bounds every range scan
 SNAPSHOT_REPLIES = 1
 # Versions of the rules, profile (and deactivation) and roster, both calendars in range, and
-# a peer's training readiness (ms of ready_until; nil: no end).
+# a peer's training readiness (ms of ready_until; nil: no end), and the provider's stamp.
 _READ = AsyncScript(
     None,  # type: ignore[arg-type]  # loaded by the pipeline it is queued on
     b"""
@@ -47,6 +47,7 @@ return {
   redis.call('ZRANGEBYSCORE', KEYS[5], ARGV[1], ARGV[2], 'WITHSCORES'),
   redis.call('GET', KEYS[6]),
   redis.call('HVALS', KEYS[7]),
+  redis.call('GET', KEYS[8]),
 }
 """,
 )
@@ -114,6 +115,11 @@ class SnapshotReader:
         self._profiles = _Decoded()
         self._rosters = _Decoded()
 
+    @staticmethod
+    def stamps(replies: Sequence[Any]) -> list[bytes]:
+        """The provider stamps in queued replies, as read with the rest (b"" when unset)."""
+        return [b"" if len(r) < 8 or r[7] is None else as_bytes(r[7]) for r in replies]
+
     def queue(self, pipe: Any, provider_id: str, window: Interval) -> None:
         """Queue one provider's read (SNAPSHOT_REPLIES reply) on a pipeline: one script over
         the provider's keys (they share its hash tag), as redis-py's per-command cost, not
@@ -123,7 +129,7 @@ class SnapshotReader:
         pipe.scripts.add(_READ)
         pipe.evalsha(
             _READ.sha,
-            7,
+            8,
             k.rules,
             k.profile,
             k.roster,
@@ -131,6 +137,7 @@ class SnapshotReader:
             k.officer_calendar,
             readiness_key(provider_id),
             licences_key(provider_id),
+            k.stamp,
             lo,
             hi,
         )

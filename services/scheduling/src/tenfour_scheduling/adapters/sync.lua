@@ -2,6 +2,7 @@
 -- change). Versions only move forward, so a late or repeated sync changes nothing.
 -- KEYS: 1 officer calendar, 2 officer spans, 3 officer's appointment index,
 --       4 versions seen, 5 officer state, 6 idempotency record
+--       last: the calendar owner's stamp (calendar_prelude touch)
 -- ARGV: 1 appointment id, 2 version, 3 start ms, 4 end ms, 5 occupying (1/0), 6 provider id,
 --       7 claim member id to drop ('' none), 8 first result to keep under the idempotency key
 local seen = tonumber(redis.call('HGET', KEYS[4], ARGV[1]) or '0')

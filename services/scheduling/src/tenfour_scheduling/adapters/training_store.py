@@ -16,7 +16,7 @@ import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1 import training_pb2 as tpb
-from tenfour_scheduling.adapters.keys import SERVICE, keys
+from tenfour_scheduling.adapters.keys import SERVICE, STAMP_LUA, ProviderKeys, keys
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay, outbox_key
 from tenfour_shared.redis_store import as_bytes
@@ -27,12 +27,13 @@ TAG = "readiness"
 _DUE = keys("readiness-due", TAG)
 _LEASE = keys("readiness-lease", TAG)
 
-# KEYS: 1 readiness, 2 outbox; ARGV: 1 new value ("" = no end), 2-4 the outbox triple
+# KEYS: 1 readiness, 2 outbox, 3 the peer's stamp; ARGV: 1 new value ("" = no end), 2-4 the outbox triple
 _SET_READINESS = """
 local old = redis.call('GET', KEYS[1]) or ''
 if old == ARGV[1] then return 0 end
 if ARGV[1] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[1]) end
 outbox_add(KEYS[2], ARGV[2], ARGV[3], ARGV[4])
+bump_stamp(KEYS[3])
 return 1
 """
 # KEYS: 1 due set, 2 outbox; ARGV: 1 member, 2-4 the outbox triple
@@ -65,7 +66,7 @@ class TrainingStore:
     def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
         self._redis = redis
         self._relay = relay
-        self._set_readiness = redis.register_script(outbox.LUA_PRELUDE + _SET_READINESS)
+        self._set_readiness = redis.register_script(outbox.LUA_PRELUDE + STAMP_LUA + _SET_READINESS)
         self._send = redis.register_script(outbox.LUA_PRELUDE + _SEND)
         self._lease = redis.register_script(_LEASE_SCRIPT)
 
@@ -103,7 +104,7 @@ class TrainingStore:
         """Store the peer's readiness with its event; False (nothing written) when unchanged."""
         value = "" if until_ms is None else str(until_ms)
         done = await self._set_readiness(
-            keys=[readiness_key(peer_id), outbox_key(SERVICE, peer_id)],
+            keys=[readiness_key(peer_id), outbox_key(SERVICE, peer_id), ProviderKeys(peer_id).stamp],
             args=[value, *outbox.script_args(event)],
         )
         if done:

@@ -1,6 +1,7 @@
 -- A status change of an appointment in the provider's hash slot (compare-and-set on its
 -- version), with its event. Statuses that free the time leave the provider's calendar.
 -- KEYS: 1 appointment, 2 provider calendar, 3 provider spans, 4 outbox
+--       last: the calendar owner's stamp (calendar_prelude touch)
 -- ARGV: 1 appointment id, 2 version expected, 3 new version, 4 status, 5 occupying (1/0),
 --       6 appointment bytes, 7-9 outbox entry (id, subject, data)
 if redis.call('HGET', KEYS[1], 'version') ~= ARGV[2] then return {'stale'} end

@@ -47,15 +47,26 @@ class OfferCache:
     def __init__(self, expansions: Expansions, size: int = 16384) -> None:
         self._expansions = expansions
         self._size = size
-        self._items: OrderedDict[tuple[str, ...], tuple[tuple[object, ...], ProviderOffer | None]] = (
-            OrderedDict()
-        )
+        self._items: OrderedDict[
+            tuple[str, ...], tuple[tuple[object, ...], ProviderOffer | None, ProviderSnapshot]
+        ] = OrderedDict()
 
     def offer(
-        self, snapshot: ProviderSnapshot, session_type: SessionType, reach: Interval, exclude: str = ""
+        self,
+        snapshot: ProviderSnapshot,
+        session_type: SessionType,
+        reach: Interval,
+        exclude: str = "",
+        days: Interval | None = None,
     ) -> ProviderOffer | None:
-        """The provider's reusable offer over the days ``reach`` expands to."""
-        days = whole_days(reach)
+        """The provider's reusable offer over the days ``reach`` expands to (``days``, when
+        the caller has them already)."""
+        days = days or whole_days(reach)
+        slot = (snapshot.provider_id, session_type.value, exclude)
+        hit = self._items.get(slot)
+        if hit is not None and hit[2] is snapshot and hit[0][4] == days:  # the same read, kept
+            self._items.move_to_end(slot)
+            return hit[1]
         key = (
             snapshot.rules_version,
             snapshot.profile_version,
@@ -66,14 +77,13 @@ class OfferCache:
             snapshot.own_sessions,
             snapshot.ready_until,
         )
-        slot = (snapshot.provider_id, session_type.value, exclude)
-        hit = self._items.get(slot)
         if hit is not None and hit[0] == key:
             self._items.move_to_end(slot)
+            self._items[slot] = (key, hit[1], snapshot)
             return hit[1]
         built = provider_offer(snapshot, session_type, days, days.start, self._expansions, exclude=exclude)
         offer = None if built is None else reusable(built)
-        self._items[slot] = (key, offer)
+        self._items[slot] = (key, offer, snapshot)
         if len(self._items) > self._size:
             self._items.popitem(last=False)
         return offer

@@ -95,6 +95,14 @@ class Facts(Protocol):
     ) -> tuple[OfficerFacts, list[ProviderSnapshot]]: ...
 
 
+class SearchFacts(Protocol):
+    """FindSlots' read: the officer's side and the candidates, unchanged providers from memory."""
+
+    async def search(
+        self, officer_id: str, agency_id: str, window: Interval, provider_ids: Sequence[str]
+    ) -> tuple[OfficerFacts, list[ProviderSnapshot]]: ...
+
+
 class Officers(Protocol):
     """Officers' rosters and preferences, and agencies' policies (compare-and-set with their events)."""
 

@@ -22,9 +22,9 @@ from tenfour_scheduling.domain.slots import DEFAULT_STEP
 from tenfour_scheduling.service.booking import Clock
 from tenfour_scheduling.service.checks import check_booking, officer_side
 from tenfour_scheduling.service.claims import Claims
-from tenfour_scheduling.service.offer_cache import OfferCache
+from tenfour_scheduling.service.offer_cache import OfferCache, whole_days
 from tenfour_scheduling.service.offers import Expansions, ineligibility, licensed_offer, provider_offer
-from tenfour_scheduling.service.ports import Appointments, Facts, ProviderDirectory
+from tenfour_scheduling.service.ports import Appointments, Facts, ProviderDirectory, SearchFacts
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.timeline import Interval, load_zone
 
@@ -55,6 +55,7 @@ class SlotService:
         self,
         providers: ProviderDirectory,
         facts: Facts,
+        search: SearchFacts,
         claims: Claims,
         expansions: Expansions,
         clock: Clock,
@@ -64,6 +65,7 @@ class SlotService:
         self._providers = providers
         self._claims = claims
         self._facts = facts
+        self._search = search
         self._expansions = expansions
         self._clock = clock
         self._peer_windows = PeerOffDuty()  # peer supporters' off-duty windows, reused
@@ -92,7 +94,7 @@ class SlotService:
             ids = [i for i in ids if i in only]
         # A session may start up to the end of the horizon: expand far enough for it to end.
         reach = window.expand(timedelta(0), _DAY)
-        facts, snapshots = await self._facts.read(officer_id, agency_id, reach, ids)
+        facts, snapshots = await self._search.search(officer_id, agency_id, reach, ids)
         facts = replace(facts, entries=await self._claims.as_settled(officer_id, facts.entries))
         officer = officer_side(facts)
         stored = facts.preferences
@@ -137,7 +139,8 @@ class SlotService:
             ]
             return find_slots(*args, offers, session_type.value, filters, **options)  # type: ignore[arg-type]
 
-        kept = [o for s in eligible if (o := self._offers.offer(s, session_type, reach, exclude))]
+        days = whole_days(reach)
+        kept = [o for s in eligible if (o := self._offers.offer(s, session_type, reach, exclude, days))]
         result = find_slots_indexed(
             *args,
             kept,
