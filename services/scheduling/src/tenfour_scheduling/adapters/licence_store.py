@@ -24,7 +24,8 @@ TAG = "licensure"
 _DUE = keys("licence-due", TAG)
 _LEASE = keys("licence-lease", TAG)
 
-# KEYS: 1 licences, 2 outbox, 3 the clinician's stamp (a search reads the licences); ARGV: 1 id, 2 bytes ("" = remove), 3-5 the outbox triple
+# KEYS: 1 licences, 2 outbox, 3 the clinician's stamp (a search reads the licences)
+# ARGV: 1 id, 2 bytes ("" = remove), 3-5 the outbox triple
 _WRITE = """
 if ARGV[2] == '' then
   if redis.call('HDEL', KEYS[1], ARGV[1]) == 0 then return 0 end
