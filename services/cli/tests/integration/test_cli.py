@@ -375,6 +375,15 @@ def test_a_coordinator_records_licences_and_an_officer_sets_where_they_live(
     assert cli("--json", "preferences", "show").json["preferences"]["jurisdiction"] == "US-TX"
     assert cli("--json", "preferences", "set", "--jurisdiction", "Texas").code == 5
     assert cli("--json", "preferences", "show").json["preferences"]["jurisdiction"] == "US-TX"
+    assert cli("--json", "preferences", "set", "--sleep", "20:00-11:00").code == 5  # over 14 h
+    slept = cli("--json", "preferences", "set", "--sleep", "22:30-06:30")
+    assert slept.code == 0, slept.out
+    assert slept.json["preferences"]["usual_sleep"] == {
+        "start": {"hour": 22, "minute": 30},
+        "end": {"hour": 6, "minute": 30},
+    }
+    assert slept.json["preferences"]["jurisdiction"] == "US-TX"
+    assert "usual_sleep" not in cli("--json", "preferences", "set", "--sleep", "default").json["preferences"]
 
     signed_in = cli(
         "--json", "login", "-u", coordinator["username"], f"--password={coordinator['password']}",

@@ -1,8 +1,8 @@
 """Clinicians' licences in a real browser against the real system: the coordinator sees a
 clinician with no licence, is told in plain words next to the field when the expiry is before
 the date of issue (nothing stored), records a licence that expires within 30 days and sees it
-flagged. An officer sets where they live on their Preferences page (a wrong code is refused
-next to the field, nothing stored)."""
+flagged. An officer sets where they live and their usual sleep on their Preferences page (a wrong code
+or a sleep window over 14 h is refused next to the field, nothing stored)."""
 
 from __future__ import annotations
 
@@ -109,4 +109,24 @@ async def test_officer_sets_where_they_live(
     await page.reload()
     await expect(page.get_by_label("Your state or jurisdiction")).to_have_value("US-TX")
     assert (await call(page, "scheduling", "GetPreferences", {}))["jurisdiction"] == "US-TX"
+
+    # Their usual sleep: the agency's by default; their own, at most 14 h.
+    await expect(page.get_by_text("Your agency's default is 23:00 to 07:00.")).to_be_visible()
+    asleep, awake = page.get_by_label("I usually go to sleep at"), page.get_by_label("I usually wake up at")
+    await expect(asleep).to_be_disabled()
+    await page.get_by_label("I sleep at other times").check()
+    await asleep.fill("20:00")
+    await awake.fill("11:00")
+    await page.get_by_role("button", name="Save preferences").click()
+    await expect(awake).to_have_attribute("aria-invalid", "true")
+    await expect(page.get_by_text("it may be at most 14 h")).to_be_visible()
+    assert "usual_sleep" not in await call(page, "scheduling", "GetPreferences", {})
+    await awake.fill("05:30")
+    await page.get_by_role("button", name="Save preferences").click()
+    await expect(page.locator("#status")).to_contain_text("Preferences saved.")
+    stored = await call(page, "scheduling", "GetPreferences", {})
+    assert stored["usual_sleep"] == {"start": {"hour": 20, "minute": 0}, "end": {"hour": 5, "minute": 30}}
+    assert stored["jurisdiction"] == "US-TX"  # the other preferences are kept
+    await page.reload()
+    await expect(page.get_by_label("I usually wake up at")).to_have_value("05:30")
     assert problems.items == []

@@ -175,7 +175,7 @@ async def test_off_duty_windows_say_why_time_was_removed(harness: Harness) -> No
     codes = [r.reason_code for r in reply.removed]
     assert {"on_duty", "pre_shift_buffer", "protected_sleep"} <= set(codes)
     sleep = next(r for r in reply.removed if r.reason_code == "protected_sleep")
-    assert sleep.reason == "protected sleep after night shift"
+    assert sleep.reason == "protected sleep after night shift (8 h from 1 h after it ends)"
     # Tue 3 March the night ends 07:00 CST (13:00 UTC); sleep 08:00-16:00, then post-shift done.
     assert (sleep.time.start.ToDatetime(), sleep.time.end.ToDatetime()) == (
         utc(2026, 3, 3, 14).replace(tzinfo=None),

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import itertools
 from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from tenfour_scheduling.domain import (
     BlockReason,
+    DomainValidationError,
     FatiguePolicy,
     OffDutyResult,
     Override,
@@ -69,7 +71,7 @@ def test_night_shift_protects_eight_hours_of_sleep_from_one_hour_after() -> None
         (at(7, 7), at(7, 8), BlockReason.POST_SHIFT_BUFFER),
         (at(7, 8), at(7, 16), BlockReason.PROTECTED_SLEEP),
     ]
-    assert result.blocked[3].text == "protected sleep after night shift"
+    assert result.blocked[3].text == "protected sleep after night shift (8 h from 1 h after it ends)"
     assert_partition(result)
 
 
@@ -116,14 +118,95 @@ def test_court_after_a_night_shift_cuts_into_the_sleep_and_the_gap() -> None:
     ]
 
 
-def test_reasons_have_the_documented_texts() -> None:
-    assert [r.text for r in BlockReason] == [
+def test_reasons_say_the_agencys_actual_values() -> None:
+    policy = FatiguePolicy(
+        pre_shift_buffer=2 * H,
+        post_shift_buffer=45 * MIN,
+        night_sleep_delay=30 * MIN,
+        night_sleep_length=7 * H,
+        min_rest_between_shifts=10 * H,
+        usual_sleep_start=time(22, 30),
+        usual_sleep_end=time(6),
+        max_consecutive_nights=3,
+    )
+    assert [policy.reason_text(r) for r in BlockReason] == [
         "on duty",
-        "pre-shift buffer",
-        "post-shift buffer",
-        "protected sleep after night shift",
-        "quick-return gap under 11 h",
+        "pre-shift buffer of 2 h",
+        "post-shift buffer of 45 min",
+        "protected sleep after night shift (7 h from 30 min after it ends)",
+        "quick-return gap under 10 h",
+        "usual sleep 22:30-06:00",
+        "rest after 3 consecutive night shifts",
     ]
+    # Swing 15:00-23:00 then day 07:00: an 8 h gap, under this agency's 10 h.
+    result = off_duty_windows(roster("SD-----"), policy, Interval(at(6, 12), at(7, 12)))
+    assert "quick-return gap under 10 h" in [b.text for b in result.blocked]
+
+
+def _officer(cycle: str, policy: FatiguePolicy, window: Interval, zone: str = "UTC") -> OffDutyResult:
+    return off_duty_windows(roster(cycle, zone=zone), policy, window, officer=True)
+
+
+def test_a_day_shift_officers_usual_sleep_is_kept_free_across_midnight() -> None:
+    # Day shift Monday 07:00-19:00, Tuesday off: the nights on both sides are usual sleep.
+    result = _officer("D------", FatiguePolicy(), Interval(at(6, 0), at(8, 0)))
+    sleep = [
+        (b.interval.start, b.interval.end) for b in result.blocked if b.reason is BlockReason.USUAL_SLEEP
+    ]
+    assert sleep == [(at(6, 0), at(6, 5, 30)), (at(6, 23), at(7, 7)), (at(7, 23), at(8, 0))]
+    assert result.blocked[-1].text == "usual sleep 23:00-07:00"
+    assert result.windows == (Interval(at(6, 20), at(6, 23)), Interval(at(7, 7), at(7, 23)))
+    assert_partition(result)
+    # A peer supporter's roster as provider keeps the shift rules only.
+    assert not any(
+        b.reason is BlockReason.USUAL_SLEEP
+        for b in off_duty_windows(roster("D------"), FatiguePolicy(), Interval(at(6, 0), at(8, 0))).blocked
+    )
+
+
+def test_nights_worked_are_not_usual_sleep_the_sleep_after_them_is_protected() -> None:
+    result = _officer("N------", FatiguePolicy(), Interval(at(6, 12), at(8, 0)))
+    assert blocked(result) == [
+        (at(6, 17, 30), at(6, 19), BlockReason.PRE_SHIFT_BUFFER),
+        (at(6, 19), at(7, 7), BlockReason.ON_DUTY),
+        (at(7, 7), at(7, 8), BlockReason.POST_SHIFT_BUFFER),
+        (at(7, 8), at(7, 16), BlockReason.PROTECTED_SLEEP),
+        (at(7, 23), at(8, 0), BlockReason.USUAL_SLEEP),  # Tuesday night is off: usual sleep again
+    ]
+
+
+@pytest.mark.parametrize(
+    ("eve", "hours"),
+    [(date(2025, 3, 8), 7), (date(2025, 11, 1), 9)],  # spring forward, fall back (Chicago)
+)
+def test_usual_sleep_follows_the_wall_clock_on_dst_nights(eve: date, hours: int) -> None:
+    zone = "America/Chicago"
+    local = ZoneInfo(zone)
+    start = datetime.combine(eve, time(12), local)
+    window = Interval(start, start + 24 * H)
+    result = off_duty_windows(roster("-------", zone=zone, anchor=eve), FatiguePolicy(), window, officer=True)
+    (sleep,) = [b.interval for b in result.blocked if b.reason is BlockReason.USUAL_SLEEP]
+    assert sleep.start == datetime.combine(eve, time(23), local)
+    assert sleep.end == datetime.combine(eve + timedelta(days=1), time(7), local)
+    assert sleep.duration == hours * H
+
+
+def test_an_officers_own_window_and_the_day_after_the_nth_consecutive_night() -> None:
+    own = FatiguePolicy(usual_sleep_start=time(1), usual_sleep_end=time(9, 30), max_consecutive_nights=2)
+    result = _officer("NN-----", own, Interval(at(6, 12), at(10, 0)))
+    after = [b.interval for b in result.blocked if b.reason is BlockReason.CONSECUTIVE_NIGHTS]
+    # Nights Mon and Tue end 07:00 Tue and Wed; only the second is the 2nd in a row.
+    assert merge(after) == [Interval(at(8, 16), at(9, 1))]  # after sleep, up to Thursday's usual sleep
+    assert (Interval(at(9, 1), at(9, 9, 30))) in [b.interval for b in result.blocked]
+    assert total([w for w in result.windows if w.start >= at(8, 7)]) == total(
+        [Interval(at(9, 9, 30), at(10, 0))]
+    )
+
+
+@pytest.mark.parametrize(("start", "end"), [(time(20), time(10, 30)), (time(7), time(7))])
+def test_a_sleep_window_over_14_h_or_empty_is_refused(start: time, end: time) -> None:
+    with pytest.raises(DomainValidationError):
+        FatiguePolicy(usual_sleep_start=start, usual_sleep_end=end)
 
 
 def test_agency_policy_can_relax_every_rule() -> None:

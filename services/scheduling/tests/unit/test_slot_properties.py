@@ -161,6 +161,9 @@ policies = st.builds(
     night_sleep_length=st.sampled_from([0, 360, 480]).map(lambda m: m * MINUTE),
     min_rest_between_shifts=st.sampled_from([0, 600, 660, 720]).map(lambda m: m * MINUTE),
     max_sessions_per_day=st.sampled_from([1, 2]),
+    usual_sleep_start=st.sampled_from([time(21, 30), time(23), time(0, 30), time(2)]),
+    usual_sleep_end=st.sampled_from([time(5), time(7), time(8, 45)]),
+    max_consecutive_nights=st.sampled_from([0, 0, 2, 3]),
 )
 
 
@@ -295,7 +298,9 @@ def expand(roster: Roster, lo: int, hi: int) -> list[tuple[int, int, ShiftKind, 
 class Rest:
     """Minute-level duty and 'not fit for a session' maps over [lo, hi)."""
 
-    def __init__(self, roster: Roster, policy: FatiguePolicy, lo: int, hi: int) -> None:
+    def __init__(
+        self, roster: Roster, policy: FatiguePolicy, lo: int, hi: int, officer: bool = False
+    ) -> None:
         self.lo, self.tz = lo, ZoneInfo(roster.zone)
         self.shifts = expand(roster, lo - PAD_MIN, hi + PAD_MIN)
         n = hi - lo
@@ -334,6 +339,28 @@ class Rest:
             elif last_end is not None and (nxt := next_start[i]) is not None and nxt - last_end < rest:
                 self.bad[i] = 1
         self.night_dates = {d for s, e, k, d in self.shifts if k is ShiftKind.NIGHT}
+        if not officer:
+            return
+        # The served officer only: the usual sleep of every night not worked on a night shift,
+        # and the day after the N-th consecutive night shift.
+        nights = [(s, e) for s, e, k, _ in self.shifts if k is ShiftKind.NIGHT]
+        a_time, b_time = policy.usual_sleep_start, policy.usual_sleep_end
+        day = datetime.fromtimestamp(lo * 60, self.tz).date() - timedelta(days=1)
+        while day <= datetime.fromtimestamp(hi * 60, self.tz).date():
+            a = local_minutes(day, a_time, self.tz)
+            b = local_minutes(day + timedelta(days=1 if b_time <= a_time else 0), b_time, self.tz)
+            if not any(s < b and a < e for s, e in nights):
+                mark(self.bad, a, b)
+            day += timedelta(days=1)
+        if policy.max_consecutive_nights:
+            dated = sorted((s, e, d) for s, e, k, d in self.shifts if k is ShiftKind.NIGHT)
+            run, previous = 0, None
+            for _, e, d in dated:
+                gap = None if previous is None else (d - previous).days
+                run = run if gap == 0 else run + 1 if gap == 1 else 1
+                previous = d
+                if run >= policy.max_consecutive_nights:
+                    mark(self.bad, e, e + DAY_MIN)
 
     def fit(self, start: int, end: int) -> bool:
         return not any(self.bad[start - self.lo : end - self.lo])
@@ -350,7 +377,7 @@ class Checker:
         self.end = self.now + sc.horizon_days * DAY_MIN
         self.lo, self.hi = self.now - PAD_MIN, self.end + PAD_MIN
         self.tz = ZoneInfo(sc.roster.zone)
-        self.officer = Rest(sc.roster, sc.policy, self.lo, self.hi)
+        self.officer = Rest(sc.roster, sc.policy, self.lo, self.hi, officer=True)
         self.peers = {
             o.provider_id: Rest(o.roster, sc.policy, self.lo, self.hi)
             for o in sc.offers
@@ -532,7 +559,7 @@ def test_check_slot_agrees_with_the_checker(sc: Scenario, rnd: object) -> None:
 def test_off_duty_windows_match_the_minute_map_and_reasons(sc: Scenario) -> None:
     checker = Checker(sc)
     window = Interval(sc.now, sc.now + timedelta(days=sc.horizon_days))
-    result = off_duty_windows(sc.roster, sc.policy, window)
+    result = off_duty_windows(sc.roster, sc.policy, window, officer=True)
     fit = bytearray(checker.end - checker.now)
     for iv in result.windows:
         fit[minutes(iv.start) - checker.now : minutes(iv.end) - checker.now] = b"\x01" * (

@@ -191,10 +191,25 @@ def test_preferred_hours_rank_before_rest_quality() -> None:
 
 def test_preferred_hours_may_run_past_midnight() -> None:
     prefs = OfficerPreferences(preferred_hours=(LocalHours(start=time(23), end=time(1)),))
-    result = search(roster("-------"), [offer("t1", daily(22, 2))], preferences=prefs, limit=3)
+    late = FatiguePolicy(usual_sleep_start=time(2), usual_sleep_end=time(10))  # a late sleeper
+    result = search(roster("-------"), [offer("t1", daily(22, 2))], preferences=prefs, policy=late, limit=3)
     # Monday 00:00 is inside Sunday evening's range, then Monday's from 23:00.
     assert [local(s.start)[1] for s in result.slots] == ["00:00", "23:00", "23:15"]
     assert all(s.preferred_hours for s in result.slots)
+
+
+def test_a_day_shift_officer_is_not_offered_the_middle_of_the_night() -> None:
+    # Issue 19: with a provider free around the clock, the first suggestions were 00:00 on a
+    # day off. Now the usual sleep (agency default 23:00-07:00) is kept free every night.
+    result = search(roster("DDDD---"), [offer("t1", daily(0, 0))], limit=200)
+    starts = [local(s.start)[1] for s in result.slots]
+    assert starts
+    assert all("07:00" <= hhmm < "22:10" for hhmm in starts), starts[:5]
+    own = FatiguePolicy(usual_sleep_start=time(21), usual_sleep_end=time(5))
+    early = search(roster("DDDD---"), [offer("t1", daily(0, 0))], policy=own, limit=200)
+    early_starts = [local(s.start)[1] for s in early.slots]
+    assert "05:00" in early_starts
+    assert all("05:00" <= hhmm <= "20:10" for hhmm in early_starts)
 
 
 def test_prefer_days_off_puts_days_off_before_preferred_hours() -> None:
@@ -283,7 +298,10 @@ def test_intervals_given_in_local_time_are_read_as_instants() -> None:
     # 00:30-02:30 New York wall time on the fall-back night is three real hours.
     free = [Interval(datetime(2025, 11, 2, 0, 30, tzinfo=TZ), datetime(2025, 11, 2, 2, 30, tzinfo=TZ))]
     now = datetime(2025, 11, 1, 12, tzinfo=UTC)
-    result = search(roster("-------"), [offer("t1", free, duration=150 * MIN)], now=now, limit=10)
+    days = FatiguePolicy(usual_sleep_start=time(9), usual_sleep_end=time(17))  # sleeps by day
+    result = search(
+        roster("-------"), [offer("t1", free, duration=150 * MIN)], now=now, policy=days, limit=10
+    )
     assert [s.start.strftime("%H:%M") for s in result.slots] == ["04:30", "04:45", "05:00"]  # UTC
     assert all(s.start.tzinfo is UTC for s in result.slots)
 

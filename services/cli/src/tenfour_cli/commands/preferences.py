@@ -1,4 +1,5 @@
-"""An officer's scheduling preferences: where they live (for clinicians' licences)."""
+"""An officer's scheduling preferences: where they live (for clinicians' licences) and their
+usual sleep (kept free of sessions)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,15 @@ from rich.console import Console
 
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_cli.app import Commands, Context
-from tenfour_cli.exits import Exit
+from tenfour_cli.exits import CliError, Exit
 from tenfour_cli.output import proto_dict
 from tenfour_cli.rpc import call
+from tenfour_cli.timeutil import local_time_pb
+
+
+def hhmm(value: Any) -> str:
+    return f"{value.hour:02d}:{value.minute:02d}"
+
 
 __all__ = ["register"]
 
@@ -24,12 +31,19 @@ def register(commands: Commands, common_opts: list[Any]) -> None:
         "set",
         parents=common_opts,
         help="change some preferences; the others stay as they are",
-        description="e.g. `tenfour preferences set --jurisdiction US-CA` (an empty value clears it).",
+        description="e.g. `tenfour preferences set --jurisdiction US-CA --sleep 22:30-06:30` (an empty "
+        "jurisdiction clears it; `--sleep default` follows the agency's usual sleep window again).",
     )
     change.add_argument(
         "--jurisdiction",
         default=None,
         help="where you live, ISO 3166-2 (e.g. US-CA): clinicians must be licensed there",
+    )
+    change.add_argument(
+        "--sleep",
+        default=None,
+        metavar="HH:MM-HH:MM|default",
+        help="your usual sleep, local time (at most 14 h); `default`: your agency's",
     )
     change.set_defaults(handler=run_set)
 
@@ -37,6 +51,9 @@ def register(commands: Commands, common_opts: list[Any]) -> None:
 def _render(stored: pb.Preferences) -> Any:
     def render(console: Console) -> None:
         console.print(f"jurisdiction: {stored.jurisdiction or '(not set)'}")
+        sleep = stored.usual_sleep
+        own = f"{hhmm(sleep.start)}-{hhmm(sleep.end)}" if stored.HasField("usual_sleep") else "(the agency's)"
+        console.print(f"usual sleep: {own}")
 
     return render
 
@@ -63,6 +80,14 @@ def run_set(ctx: Context) -> int:
     wanted.officer_id = ""
     if ctx.args.jurisdiction is not None:
         wanted.jurisdiction = ctx.args.jurisdiction.strip()
+    if ctx.args.sleep is not None:
+        wanted.ClearField("usual_sleep")
+        if ctx.args.sleep.strip().lower() != "default":
+            start, sep, end = ctx.args.sleep.partition("-")
+            if not sep:
+                raise CliError("--sleep: expected HH:MM-HH:MM, e.g. 23:00-07:00, or default", Exit.INVALID)
+            wanted.usual_sleep.start.CopyFrom(local_time_pb(start.strip(), "--sleep"))
+            wanted.usual_sleep.end.CopyFrom(local_time_pb(end.strip(), "--sleep"))
     stored: pb.Preferences = call(
         ctx.clients.scheduling.SetPreferences,
         pb.SetPreferencesRequest(preferences=wanted),

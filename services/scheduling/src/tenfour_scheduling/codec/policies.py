@@ -1,7 +1,7 @@
 """An agency's policy and an officer's preferences: their messages to domain values and back."""
 
 import re
-from datetime import timedelta
+from datetime import time, timedelta
 from typing import Any
 
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
@@ -11,6 +11,7 @@ from tenfour_scheduling.domain import (
     FatiguePolicy,
     OfficerPreferences,
 )
+from tenfour_scheduling.domain.fatigue import MAX_SLEEP, sleep_span
 from tenfour_scheduling.domain.policy import AgencyPolicy, StoredPreferences
 from tenfour_shared.text import excerpt
 
@@ -42,6 +43,19 @@ def policy_from_proto(msg: pb.FatiguePolicy, agency_id: str, version: int = 0) -
             fatigue[domain_name] = value
     if msg.max_sessions_per_day:
         fatigue["max_sessions_per_day"] = msg.max_sessions_per_day
+    for name in ("usual_sleep_start", "usual_sleep_end"):
+        wall = reader.clock(msg, name, "", required=False)
+        if wall is not None:
+            fatigue[name] = wall
+    start = fatigue.get("usual_sleep_start", FatiguePolicy().usual_sleep_start)
+    if not _check_sleep(
+        start, fatigue.get("usual_sleep_end", FatiguePolicy().usual_sleep_end), "usual_sleep_end", reader
+    ):
+        fatigue.pop("usual_sleep_start", None), fatigue.pop("usual_sleep_end", None)  # said once
+    if not 0 <= msg.max_consecutive_nights <= 14:
+        reader.fail("max_consecutive_nights", "must be between 0 (no rule) and 14")
+    else:
+        fatigue["max_consecutive_nights"] = msg.max_consecutive_nights
     defaults = AgencyPolicy.default(agency_id)
     late = reader.span(msg, "late_cancel_window", "")
     if late is not None and late > timedelta(days=7):
@@ -86,6 +100,20 @@ def policy_from_proto(msg: pb.FatiguePolicy, agency_id: str, version: int = 0) -
     )
 
 
+def _check_sleep(start: time, end: time, path: str, reader: FieldReader) -> bool:
+    """Whether a nightly sleep window is usable; if not, the reason is on ``path``."""
+    if start == end:
+        reader.fail(path, "must differ from the start of the sleep window")
+        return False
+    if sleep_span(start, end) > MAX_SLEEP:
+        span = int(sleep_span(start, end).total_seconds() // 60)
+        reader.fail(
+            path, f"makes a sleep window of {span // 60} h {span % 60:02d} min; it may be at most 14 h"
+        )
+        return False
+    return True
+
+
 def _reminder_offset(text: str, path: str, reader: FieldReader) -> timedelta | None:
     match = _OFFSET.match(text.strip())
     if match is None:
@@ -123,6 +151,9 @@ def policy_to_proto(policy: AgencyPolicy) -> pb.FatiguePolicy:
         reminder_offsets=[_offset_text(o) for o in policy.reminder_offsets],
         version=policy.version,
         compact_jurisdictions=list(policy.compact_jurisdictions),
+        usual_sleep_start=local_time(f.usual_sleep_start),
+        usual_sleep_end=local_time(f.usual_sleep_end),
+        max_consecutive_nights=f.max_consecutive_nights,
     )
 
 
@@ -150,6 +181,11 @@ def preferences_from_proto(msg: pb.Preferences) -> StoredPreferences:
     wake = reader.clock(msg, "usual_wake_time", "", required=False)
     if wake is not None:
         data["usual_wake_time"] = wake
+    if msg.HasField("usual_sleep"):
+        start = reader.clock(msg.usual_sleep, "start", "usual_sleep")
+        end = reader.clock(msg.usual_sleep, "end", "usual_sleep")
+        if start is not None and end is not None and _check_sleep(start, end, "usual_sleep.end", reader):
+            data["usual_sleep"] = {"start": start, "end": end}
     reader.raise_if_any()
     return StoredPreferences(
         OfficerPreferences.parse(data), msg.jurisdiction.upper() or None, tuple(msg.languages)
@@ -168,4 +204,7 @@ def preferences_to_proto(stored: StoredPreferences, officer_id: str) -> pb.Prefe
         jurisdiction=stored.jurisdiction or "",
         languages=list(stored.languages),
         usual_wake_time=local_time(p.usual_wake_time),
+        usual_sleep=None
+        if p.usual_sleep is None
+        else pb.HourRange(start=local_time(p.usual_sleep.start), end=local_time(p.usual_sleep.end)),
     )

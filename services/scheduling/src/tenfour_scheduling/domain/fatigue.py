@@ -3,21 +3,27 @@
 BRIEF §2 defaults: never on duty; end >= 90 min before a shift; start >= 60 min after one;
 after a night shift an 8 h sleep window from 1 h after it ends; nothing in a gap under 11 h
 between shifts (quick return); at most one session a local day (applied by the slot search).
+
+For the officer being served (not for a peer supporter as provider) two more layers apply
+(issue 19): the usual night's sleep, every local night the officer is not on a night shift
+(agency default 23:00-07:00, adjusted per officer), and, when the agency sets N, the 24 h after
+the N-th and every later consecutive night shift. Reason texts carry the configured values.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
+from zoneinfo import ZoneInfo
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from tenfour_scheduling.domain.rotation import Roster, Shift, ShiftKind, shifts
 from tenfour_scheduling.domain.validated import ValidatedModel
-from tenfour_shared.timeline import Interval, intersect, subtract
+from tenfour_shared.timeline import Interval, intersect, load_zone, local_to_utc, subtract
 
 __all__ = [
     "BlockReason",
@@ -26,11 +32,28 @@ __all__ = [
     "FatiguePolicy",
     "OffDutyResult",
     "duty_blocks",
+    "format_span",
     "off_duty_from_shifts",
     "off_duty_windows",
+    "sleep_span",
 ]
 
 _DAY = timedelta(days=1)
+MAX_SLEEP = timedelta(hours=14)
+
+
+def format_span(span: timedelta) -> str:
+    """Whole minutes: "45 min", "3 h", "2 h 30 min"."""
+    hours, minutes = divmod(abs(int(span.total_seconds())) // 60, 60)
+    if hours and minutes:
+        return f"{hours} h {minutes} min"
+    return f"{hours} h" if hours else f"{minutes} min"
+
+
+def sleep_span(start: time, end: time) -> timedelta:
+    """The wall-clock length of a nightly window; ``end`` at or before ``start`` is next day."""
+    minutes = (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+    return timedelta(minutes=minutes if minutes > 0 else minutes + 24 * 60)
 
 
 class FatiguePolicy(ValidatedModel):
@@ -40,6 +63,19 @@ class FatiguePolicy(ValidatedModel):
     night_sleep_length: timedelta = Field(default=timedelta(hours=8), ge=timedelta(0), le=_DAY)
     min_rest_between_shifts: timedelta = Field(default=timedelta(hours=11), ge=timedelta(0), le=_DAY)
     max_sessions_per_day: int = Field(default=1, ge=1, le=10)
+    # The usual night's sleep (local wall time; the officer's own, or the agency's default).
+    usual_sleep_start: time = time(23)
+    usual_sleep_end: time = time(7)
+    # No session in the 24 h after the N-th (and any later) consecutive night shift; 0: no rule.
+    max_consecutive_nights: int = Field(default=0, ge=0, le=14)
+
+    @model_validator(mode="after")
+    def _sleep_window(self) -> FatiguePolicy:
+        if self.usual_sleep_start == self.usual_sleep_end:
+            raise ValueError("the usual sleep window must not start and end at the same time")
+        if sleep_span(self.usual_sleep_start, self.usual_sleep_end) > MAX_SLEEP:
+            raise ValueError("the usual sleep window must be at most 14 h long")
+        return self
 
     def reach(self) -> timedelta:
         """How far from a duty period its effects extend; shifts this far outside a window
@@ -50,9 +86,29 @@ class FatiguePolicy(ValidatedModel):
                 self.post_shift_buffer,
                 self.night_sleep_delay + self.night_sleep_length,
                 self.min_rest_between_shifts,
+                _DAY * (self.max_consecutive_nights + 1),
             )
             + _DAY
         )
+
+    def reason_text(self, reason: BlockReason) -> str:
+        """A removed interval's reason, with this policy's values."""
+        if reason is BlockReason.PRE_SHIFT_BUFFER:
+            return f"pre-shift buffer of {format_span(self.pre_shift_buffer)}"
+        if reason is BlockReason.POST_SHIFT_BUFFER:
+            return f"post-shift buffer of {format_span(self.post_shift_buffer)}"
+        if reason is BlockReason.PROTECTED_SLEEP:
+            return (
+                f"protected sleep after night shift ({format_span(self.night_sleep_length)} from "
+                f"{format_span(self.night_sleep_delay)} after it ends)"
+            )
+        if reason is BlockReason.USUAL_SLEEP:
+            return f"usual sleep {self.usual_sleep_start:%H:%M}-{self.usual_sleep_end:%H:%M}"
+        if reason is BlockReason.QUICK_RETURN:
+            return f"quick-return gap under {format_span(self.min_rest_between_shifts)}"
+        if reason is BlockReason.CONSECUTIVE_NIGHTS:
+            return f"rest after {self.max_consecutive_nights} consecutive night shifts"
+        return reason.text
 
 
 class BlockReason(StrEnum):
@@ -61,7 +117,9 @@ class BlockReason(StrEnum):
     PRE_SHIFT_BUFFER = "pre_shift_buffer"
     POST_SHIFT_BUFFER = "post_shift_buffer"
     PROTECTED_SLEEP = "protected_sleep"
-    QUICK_RETURN = "quick_return"
+    QUICK_RETURN = "quick_return"  # before usual sleep: the night between two shifts says more
+    USUAL_SLEEP = "usual_sleep"
+    CONSECUTIVE_NIGHTS = "consecutive_nights"
 
     @property
     def text(self) -> str:
@@ -73,7 +131,9 @@ _REASON_TEXT = {
     BlockReason.PRE_SHIFT_BUFFER: "pre-shift buffer",
     BlockReason.POST_SHIFT_BUFFER: "post-shift buffer",
     BlockReason.PROTECTED_SLEEP: "protected sleep after night shift",
-    BlockReason.QUICK_RETURN: "quick-return gap under 11 h",
+    BlockReason.USUAL_SLEEP: "usual sleep",
+    BlockReason.QUICK_RETURN: "quick-return gap",
+    BlockReason.CONSECUTIVE_NIGHTS: "rest after consecutive night shifts",
 }
 
 
@@ -81,10 +141,7 @@ _REASON_TEXT = {
 class BlockedInterval:
     interval: Interval
     reason: BlockReason
-
-    @property
-    def text(self) -> str:
-        return self.reason.text
+    text: str = ""  # with the policy's values ("quick-return gap under 10 h")
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,17 +192,59 @@ def duty_blocks(shift_list: Iterable[Shift]) -> list[DutyBlock]:
     return blocks
 
 
-def off_duty_windows(roster: Roster, policy: FatiguePolicy, window: Interval) -> OffDutyResult:
-    """The parts of ``window`` fit for a session, and every removed part with its reason."""
+def off_duty_windows(
+    roster: Roster, policy: FatiguePolicy, window: Interval, *, officer: bool = False
+) -> OffDutyResult:
+    """The parts of ``window`` fit for a session, and every removed part with its reason.
+    ``officer``: the roster is the served officer's, so their sleep rules apply too."""
     reach = policy.reach()
-    return off_duty_from_shifts(shifts(roster, window.expand(reach, reach)), policy, window)
+    zone = load_zone(roster.zone) if officer else None
+    return off_duty_from_shifts(shifts(roster, window.expand(reach, reach)), policy, window, zone)
+
+
+def _usual_sleep(
+    shift_list: Sequence[Shift], policy: FatiguePolicy, window: Interval, zone: ZoneInfo
+) -> list[Interval]:
+    """The usual sleep of every local night near the window, except nights on a night shift
+    (then the sleep after it is protected instead). Wall times: DST nights are 1 h shorter or
+    longer, as the officer lives them."""
+    nights = [s.interval for s in shift_list if s.kind is ShiftKind.NIGHT]
+    start, end = policy.usual_sleep_start, policy.usual_sleep_end
+    day: date = window.start.astimezone(zone).date() - _DAY
+    last = window.end.astimezone(zone).date()
+    out: list[Interval] = []
+    while day <= last:
+        sleep = Interval(
+            local_to_utc(day, start, zone), local_to_utc(day + _DAY if end <= start else day, end, zone)
+        )
+        if sleep.start < sleep.end and not any(n.overlaps(sleep) for n in nights):
+            out.append(sleep)
+        day += _DAY
+    return out
+
+
+def _after_consecutive_nights(shift_list: Sequence[Shift], policy: FatiguePolicy) -> list[Interval]:
+    """The 24 h after each night shift that is the N-th or later of nights on consecutive dates."""
+    limit = policy.max_consecutive_nights
+    if limit <= 0:
+        return []
+    nights = sorted((s for s in shift_list if s.kind is ShiftKind.NIGHT), key=lambda s: s.start)
+    out: list[Interval] = []
+    run, previous = 0, None
+    for night in nights:
+        gap = None if previous is None else (night.local_date - previous).days
+        run = run if gap == 0 else run + 1 if gap == 1 else 1  # 0: a second duty the same night
+        previous = night.local_date
+        if run >= limit:
+            out.append(Interval(night.end, night.end + _DAY))
+    return out
 
 
 def off_duty_from_shifts(
-    shift_list: Sequence[Shift], policy: FatiguePolicy, window: Interval
+    shift_list: Sequence[Shift], policy: FatiguePolicy, window: Interval, zone: ZoneInfo | None = None
 ) -> OffDutyResult:
     """As :func:`off_duty_windows`, for shifts already expanded at least ``policy.reach()``
-    beyond the window on both sides."""
+    beyond the window on both sides; ``zone`` (the officer's) adds the officer-only layers."""
     blocks = duty_blocks(shift_list)
     duty = [b.interval for b in blocks]
     layers: list[tuple[BlockReason, list[Interval]]] = [
@@ -169,13 +268,16 @@ def off_duty_from_shifts(
                 if b.start - a.end < policy.min_rest_between_shifts
             ],
         ),
+        (BlockReason.USUAL_SLEEP, _usual_sleep(shift_list, policy, window, zone) if zone else []),
+        (BlockReason.CONSECUTIVE_NIGHTS, _after_consecutive_nights(shift_list, policy) if zone else []),
     ]
     free = [window]
     blocked: list[BlockedInterval] = []
     for reason, intervals in layers:
         cut = intersect(free, intervals)
         if cut:
-            blocked.extend(BlockedInterval(iv, reason) for iv in cut)
+            text = policy.reason_text(reason)
+            blocked.extend(BlockedInterval(iv, reason, text) for iv in cut)
             free = subtract(free, cut)
     blocked.sort(key=lambda b: b.interval)
     near = window.expand(policy.reach(), policy.reach())

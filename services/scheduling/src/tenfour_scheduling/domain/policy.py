@@ -8,7 +8,7 @@ from datetime import timedelta
 from tenfour_scheduling.domain.fatigue import FatiguePolicy
 from tenfour_scheduling.domain.preferences import OfficerPreferences
 
-__all__ = ["AgencyPolicy", "StoredPreferences"]
+__all__ = ["AgencyPolicy", "StoredPreferences", "personal_fatigue"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,3 +36,11 @@ class StoredPreferences:
     preferences: OfficerPreferences
     jurisdiction: str | None = None
     languages: tuple[str, ...] = ()
+
+
+def personal_fatigue(fatigue: FatiguePolicy, stored: StoredPreferences | None) -> FatiguePolicy:
+    """The agency's rules with the officer's own usual sleep window, when they set one."""
+    sleep = stored.preferences.usual_sleep if stored is not None else None
+    if sleep is None:
+        return fatigue
+    return fatigue.model_copy(update={"usual_sleep_start": sleep.start, "usual_sleep_end": sleep.end})

@@ -45,6 +45,7 @@ class OfficerPreferences(ValidatedModel):
     prefer_days_off: bool = False
     avoid_day_before_night_block: bool = False
     usual_wake_time: time = time(7)  # for "day off, 5 h after waking"
+    usual_sleep: LocalHours | None = None  # None: the agency's usual sleep window
 
 
 def preferred_intervals(

@@ -13,7 +13,7 @@ from datetime import date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from tenfour_scheduling.domain.fatigue import DutyBlock
+from tenfour_scheduling.domain.fatigue import DutyBlock, format_span
 from tenfour_scheduling.domain.rotation import ShiftKind
 from tenfour_shared.timeline import Interval, local_to_utc
 
@@ -40,14 +40,6 @@ _AFTER = {
     ShiftKind.SWING: RestContext.AFTER_SWING_SHIFT,
     ShiftKind.NIGHT: RestContext.AFTER_NIGHT_SHIFT,
 }
-
-
-def format_span(span: timedelta) -> str:
-    """Whole minutes: "45 min", "3 h", "2 h 30 min"."""
-    hours, minutes = divmod(abs(int(span.total_seconds())) // 60, 60)
-    if hours and minutes:
-        return f"{hours} h {minutes} min"
-    return f"{hours} h" if hours else f"{minutes} min"
 
 
 @dataclass(frozen=True, slots=True)

@@ -35,7 +35,9 @@ class SlotProblemCode(StrEnum):
     PRE_SHIFT_BUFFER = "pre_shift_buffer"
     POST_SHIFT_BUFFER = "post_shift_buffer"
     PROTECTED_SLEEP = "protected_sleep"
+    USUAL_SLEEP = "usual_sleep"
     QUICK_RETURN = "quick_return"
+    CONSECUTIVE_NIGHTS = "consecutive_nights"
     OFFICER_BUSY = "officer_busy"
     OFFICER_DAY_LIMIT = "officer_day_limit"
     OUTSIDE_PROVIDER_HOURS = "outside_provider_hours"
@@ -85,7 +87,9 @@ def check_slot(
     if slot.end > now + max_horizon:
         return SlotProblem(SlotProblemCode.TOO_FAR_AHEAD, f"ends more than {max_horizon.days} days ahead")
 
-    fatigue = _fatigue_problem(off_duty_windows(officer_roster, policy, slot), policy, slot, zone)
+    fatigue = _fatigue_problem(
+        off_duty_windows(officer_roster, policy, slot, officer=True), policy, slot, zone
+    )
     if fatigue is not None:
         return fatigue
     if any(b.overlaps(slot) for b in officer_busy(session, officer_bookings)):
@@ -135,7 +139,7 @@ def _fatigue_problem(
     prev = max((b for b in result.duty if b.interval.end <= slot.start), key=_end, default=None)
     nxt = min((b for b in result.duty if b.interval.start >= slot.end), key=_start, default=None)
     during = next((b for b in result.duty if b.interval.overlaps(slot)), None)
-    message = reason.text
+    message = policy.reason_text(reason)
     if reason is BlockReason.ON_DUTY and during is not None:
         message = f"overlaps your {_describe(during, zone)}"
     elif reason is BlockReason.PRE_SHIFT_BUFFER and nxt is not None:
@@ -154,6 +158,16 @@ def _fatigue_problem(
         message = (
             f"falls in the protected sleep {_clock(sleep, zone)} to {_clock(wake, zone)} "
             f"after your {_describe(prev, zone)}"
+        )
+    elif reason is BlockReason.USUAL_SLEEP:
+        message = (
+            f"falls in your usual sleep, {policy.usual_sleep_start:%H:%M} to {policy.usual_sleep_end:%H:%M}; "
+            "sessions are kept out of it"
+        )
+    elif reason is BlockReason.CONSECUTIVE_NIGHTS and prev is not None:
+        message = (
+            f"falls within 24 h after your {_describe(prev, zone)}, your "
+            f"{policy.max_consecutive_nights}th night or more in a row; that day is kept for rest"
         )
     elif reason is BlockReason.QUICK_RETURN and prev is not None and nxt is not None:
         message = (

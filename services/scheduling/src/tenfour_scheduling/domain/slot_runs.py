@@ -89,7 +89,7 @@ class SearchSpace:
         # Three days ahead at least: the avoid-the-eve rule looks at nights that start the day
         # after the window's last local date.
         officer_shifts = shifts(roster, window.expand(reach, max(reach, 3 * _DAY)))
-        self.off_duty: OffDutyResult = off_duty_from_shifts(officer_shifts, policy, window)
+        self.off_duty: OffDutyResult = off_duty_from_shifts(officer_shifts, policy, window, self.zone)
         first = window.start.astimezone(self.zone).date()
         last = window.end.astimezone(self.zone).date()
         # Starts are excluded on local dates with the officer's daily limit reached, and on

@@ -9,12 +9,12 @@ versions of the roster, rules and profile the decision used).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from tenfour_scheduling.domain import SessionOffer, check_slot
 from tenfour_scheduling.domain.licensure import accepted
-from tenfour_scheduling.domain.policy import AgencyPolicy
+from tenfour_scheduling.domain.policy import AgencyPolicy, personal_fatigue
 from tenfour_scheduling.domain.records import CalendarEntry, OfficerFacts, ProviderSnapshot, StoredRoster
 from tenfour_scheduling.service.offers import LAPSED, UNLICENSED, Expansions, ineligibility, provider_offer
 from tenfour_shared.calendar import SessionType
@@ -71,11 +71,13 @@ def licensure_for(facts: OfficerFacts) -> frozenset[str] | None:
 def officer_side(facts: OfficerFacts) -> OfficerSide:
     if facts.roster is None:
         raise FailedPrecondition("enter your shift roster first (SetRoster): sessions are fitted around it")
+    # The officer's own sleep window replaces the agency's default in every rule applied to them.
+    policy = replace(facts.policy, fatigue=personal_fatigue(facts.policy.fatigue, facts.preferences))
     return OfficerSide(
         facts.officer_id,
         facts.agency_id,
         facts.roster,
-        facts.policy,
+        policy,
         facts.entries,
         facts.current_provider,
         licensure_for(facts),

@@ -24,7 +24,7 @@ from tenfour_scheduling.domain import (
     off_duty_windows,
     shifts,
 )
-from tenfour_scheduling.domain.policy import AgencyPolicy, StoredPreferences
+from tenfour_scheduling.domain.policy import AgencyPolicy, StoredPreferences, personal_fatigue
 from tenfour_scheduling.domain.records import StoredRoster
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.ports import Officers
@@ -104,7 +104,8 @@ class RosterService:
     async def off_duty(self, officer_id: str, agency_id: str, window: Interval) -> OffDutyResult:
         roster = (await self.roster(officer_id)).roster
         policy = await self._officers.policy(agency_id)
-        return off_duty_windows(roster, policy.fatigue, window)
+        stored = await self.preferences(officer_id)
+        return off_duty_windows(roster, personal_fatigue(policy.fatigue, stored), window, officer=True)
 
     # -- policy and preferences -------------------------------------------------------------
 

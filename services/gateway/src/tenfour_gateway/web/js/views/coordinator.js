@@ -2,9 +2,10 @@
 import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
-import { browserZone, when, minutes, seconds, duration } from '../time.js';
+import { browserZone, when, minutes, seconds, duration, hhmm, localTime } from '../time.js';
 
 const STATE = { active: t('Active'), expired: t('Expired'), revoked: t('Stopped') };
+const wall = (t, fallback) => (t ? hhmm(t) : fallback);
 
 export async function codes(main, _params, ctx) {
   const agencyField = ctx.session.role === 'system_admin'
@@ -106,15 +107,22 @@ export async function fatigue(main, _params, ctx) {
     POLICY_FIELDS.map(([name, label, fallback]) => field({ name: `policy.${name}`, label, type: 'number', value: policy[name] ? minutes(policy[name]) : fallback, attrs: { min: 0, max: 2880 } })),
     POLICY_SECONDS.map(([name, label, fallback]) => field({ name: `policy.${name}`, label, type: 'number', value: policy[name] ? seconds(policy[name]) : fallback, attrs: { min: 10, max: 3600 } })),
     field({ name: 'policy.max_sessions_per_day', label: t('Most sessions per day for one officer'), type: 'number', value: policy.max_sessions_per_day || 1, attrs: { min: 1, max: 10 } }),
+    field({ name: 'policy.usual_sleep_start', label: t('Usual sleep starts at'), type: 'time', value: wall(policy.usual_sleep_start, '23:00'), hint: t('Every officer\'s night, unless they set their own: no session is offered in it.') }),
+    field({ name: 'policy.usual_sleep_end', label: t('Usual sleep ends at'), type: 'time', value: wall(policy.usual_sleep_end, '07:00') }),
+    field({ name: 'policy.max_consecutive_nights', label: t('No session the day after this many night shifts in a row (0: no such rule)'), type: 'number', value: policy.max_consecutive_nights || 0, attrs: { min: 0, max: 14 } }),
     field({ name: 'policy.crisis_line_text', label: t('Crisis line text shown to officers'), type: 'textarea', value: policy.crisis_line_text || '' }),
     field({ name: 'policy.reminder_offsets', label: t('Reminders before a session'), value: (policy.reminder_offsets || ['24h', '1h']).join(', '), hint: t('For example: 24h, 1h') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Save rest rules') })));
   main.append(form);
   onSubmit(form, async () => {
-    const body = { agency_id: agencyId };
+    // SetFatiguePolicy replaces the whole policy: what this page does not show (compacts) is kept.
+    const body = { ...policy, version: undefined, agency_id: agencyId };
     for (const [name] of POLICY_FIELDS) body[name] = duration(Number(valueOf(form, `policy.${name}`)) * 60);
     for (const [name] of POLICY_SECONDS) body[name] = duration(Number(valueOf(form, `policy.${name}`)));
     body.max_sessions_per_day = Number(valueOf(form, 'policy.max_sessions_per_day'));
+    body.usual_sleep_start = localTime(valueOf(form, 'policy.usual_sleep_start'));
+    body.usual_sleep_end = localTime(valueOf(form, 'policy.usual_sleep_end'));
+    body.max_consecutive_nights = Number(valueOf(form, 'policy.max_consecutive_nights') || 0);
     body.crisis_line_text = valueOf(form, 'policy.crisis_line_text');
     body.reminder_offsets = String(valueOf(form, 'policy.reminder_offsets')).split(',').map((s) => s.trim()).filter(Boolean);
     await api.call('scheduling', 'SetFatiguePolicy', { policy: body });

@@ -1,27 +1,46 @@
-// An officer's own scheduling preferences: where they live (which clinicians' licences count).
+// An officer's own scheduling preferences: where they live (which clinicians' licences count)
+// and their usual sleep (kept free of sessions).
 import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, failure, setStatus } from '../dom.js';
 import * as api from '../api.js';
+import { hhmm, localTime } from '../time.js';
 
 export async function preferences(main) {
   let stored;
+  let policy = {};
   try {
     stored = await api.call('scheduling', 'GetPreferences', {});
+    policy = await api.call('scheduling', 'GetFatiguePolicy', {}).catch(() => ({}));
   } catch (error) {
     main.append(failure(error, t('My preferences')));
     return;
   }
+  const agencySleep = t('{0} to {1}', [hhmm(policy.usual_sleep_start || { hour: 23 }), hhmm(policy.usual_sleep_end || { hour: 7 })]);
+  const own = stored.usual_sleep;
   const form = h('form', { class: 'card', novalidate: true },
     h('h2', { text: t('Where you live') }),
     h('p', { text: t('Clinicians are offered to you only when they hold a licence valid there on the day of the session. Peer supporters are offered wherever you live.') }),
     field({ name: 'preferences.jurisdiction', label: t('Your state or jurisdiction'), value: stored.jurisdiction || '',
       hint: t('Its code, for example US-CA for California. Empty: not set.'), attrs: { autocomplete: 'off', maxlength: 6 } }),
+    h('h2', { text: t('Your usual sleep') }),
+    h('p', { text: t('No session is offered while you usually sleep, on nights you are not working a night shift. Your agency\'s default is {0}.', [agencySleep]) }),
+    field({ name: 'preferences.own_sleep', label: t('I sleep at other times'), type: 'checkbox', value: Boolean(own) }),
+    field({ name: 'preferences.usual_sleep.start', label: t('I usually go to sleep at'), type: 'time', value: own ? hhmm(own.start) : hhmm(policy.usual_sleep_start || { hour: 23 }) }),
+    field({ name: 'preferences.usual_sleep.end', label: t('I usually wake up at'), type: 'time', value: own ? hhmm(own.end) : hhmm(policy.usual_sleep_end || { hour: 7 }), hint: t('At most 14 hours after you go to sleep.') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Save preferences') })));
   main.append(form);
+  const ownBox = form.querySelector('[data-field="preferences.own_sleep"]');
+  const times = ['preferences.usual_sleep.start', 'preferences.usual_sleep.end'].map((name) => form.querySelector(`[data-field="${name}"]`));
+  const sync = () => times.forEach((el) => { el.disabled = !ownBox.checked; });
+  ownBox.addEventListener('change', sync);
+  sync();
   onSubmit(form, async () => {
     const jurisdiction = String(valueOf(form, 'preferences.jurisdiction') || '').trim().toUpperCase();
+    const usualSleep = ownBox.checked
+      ? { start: localTime(valueOf(form, 'preferences.usual_sleep.start')), end: localTime(valueOf(form, 'preferences.usual_sleep.end')) }
+      : undefined;
     // The other preferences are kept as they are: SetPreferences replaces the whole record.
-    stored = await api.call('scheduling', 'SetPreferences', { preferences: { ...stored, officer_id: undefined, jurisdiction } });
+    stored = await api.call('scheduling', 'SetPreferences', { preferences: { ...stored, officer_id: undefined, jurisdiction, usual_sleep: usualSleep } });
     form.querySelector('[data-field="preferences.jurisdiction"]').value = stored.jurisdiction || '';
     setStatus(t('Preferences saved.'), 'ok');
   });
