@@ -537,6 +537,13 @@ def test_nats_is_a_three_node_jetstream_cluster_that_fsyncs_every_write(docs: li
     assert one(docs, "ConfigMap", "tenfour-config")["data"]["TENFOUR_NATS_URL"] == "tls://nats:4222"
 
 
+def test_generated_passwords_are_read_as_strings_by_every_config() -> None:
+    # An unquoted NATS value that starts with a digit or '-' is parsed as a number: the server
+    # refused to start with one of token_urlsafe's passwords in about one run in three.
+    for password in (certs.new_password() for _ in range(500)):
+        assert re.fullmatch(r"p[0-9a-f]{48}", password)
+
+
 def test_nats_server_accepts_the_config(rendered: dict[str, list[Doc]], tmp_path: Path) -> None:
     pki = tmp_path / "pki"
     certs.generate(pki)

@@ -234,9 +234,10 @@ def test_fuzz_rpc(target: Target, rpc: Rpc, record_property: Any) -> None:
 
     def one_case(case: tuple[str, bytes], caller: str) -> None:
         kind, blob = case
+        credentials = target.metadata(caller)  # a re-mint writes to Redis: before the snapshot
         before = target.snapshot()
         mark = target.writes()
-        code, seconds = target.call(rpc, blob, target.metadata(caller))
+        code, seconds = target.call(rpc, blob, credentials)
         counts["cases"] += 1
         counts[code.name] += 1
         if code is grpc.StatusCode.UNAUTHENTICATED and caller not in UNSIGNED:
@@ -261,7 +262,7 @@ def test_fuzz_rpc(target: Target, rpc: Rpc, record_property: Any) -> None:
             # on its own must change nothing.
             target.settle(within=10.0, quiet=1.0)
             before = target.snapshot()
-            again, _ = target.call(rpc, blob, target.metadata(caller))
+            again, _ = target.call(rpc, blob, credentials)
             changed = [] if again is grpc.StatusCode.OK else _changed(before, target.snapshot())
         assert not changed, f"{rpc.path} as {caller} refused ({code.name}) yet changed {changed[:5]}"
 

@@ -148,12 +148,18 @@ def read_passwords(out: Path) -> dict[str, str]:
     return saved
 
 
+def new_password() -> str:
+    """192 random bits that every config reads as a string: NATS parses an unquoted value that
+    starts with a digit or '-' (as token_urlsafe's may) as a number and refuses to start."""
+    return "p" + secrets.token_hex(24)
+
+
 def load_passwords(out: Path) -> dict[str, str]:
     """Per-principal passwords, made once and kept (passwords.env, 0600)."""
     saved = read_passwords(out)
     path = out / "passwords.env"
     for name in access.principals():
-        saved.setdefault(name, secrets.token_urlsafe(32))
+        saved.setdefault(name, new_password())
     # One password per principal for both servers: each server only knows its own copy.
     lines = [f"{access.nats_password_env(n)}={p}" for n, p in saved.items()]
     lines += [f"TENFOUR_REDIS_PASSWORD_{n.upper()}={p}" for n, p in saved.items()]
