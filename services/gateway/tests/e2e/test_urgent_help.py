@@ -1,6 +1,8 @@
 """Urgent help in real browsers against the whole system: an officer's "Find someone now" is
 offered live to the on-call provider's open page; their Decline re-routes it at once to a
-second provider, whose Accept opens the room and both see each other's video. When nobody
+second provider, whose Accept opens the room and both see each other's video. A provider who
+accepts and never opens the room is replaced by another, the officer keeping their place. When
+nobody
 accepts, the request widens to more providers after the agency's widen time, then escalates:
 the crisis line becomes the largest thing on the officer's page and the coordinator's webhook
 (a real local HTTP server) gets one signed call with a case code only. Cancelling withdraws
@@ -15,7 +17,7 @@ import json
 import re
 import secrets
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import datetime, timedelta
 from typing import Any
@@ -26,7 +28,7 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Browser, Page, expect
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System
+from tenfour_gateway.testing import THERAPIST_PASSWORD, System, start_system
 from tenfour_shared.embedded import free_port
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
@@ -36,6 +38,19 @@ from .test_video_session import enrol_officer, sign_in_therapist, wait_frames
 
 pytestmark = pytest.mark.e2e
 CASE_CODE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
+# What the officer's page says once someone accepted: before or after they are in the room.
+ROOM_OPENING = re.compile(r"Someone accepted and is opening the room|Someone is in the room")
+ACCEPT_ELSEWHERE = """async (id) => {
+  const api = await import('/static/js/api.js');
+  return api.call('scheduling', 'AcceptUrgentRequest', { request_id: id });
+}"""
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
+    """A provider who accepted has 20 s (not 2 minutes) to be in the room, so the replacement
+    test does not wait two minutes."""
+    yield from start_system(tmp_path_factory.mktemp("system"), {"TENFOUR_URGENT_JOIN_SECONDS": "20"})
 
 
 async def offer_urgent_later_in_the_week(page: Page) -> None:
@@ -107,7 +122,7 @@ async def test_decline_reroutes_and_the_second_provider_accepts_into_video(
 
     await rerouted.get_by_role("button", name="Accept").click()
     await expect(second).to_have_url(re.compile(r"#/call/[^/]+$"))
-    await expect(status).to_contain_text("Someone accepted and is opening the room.")
+    await expect(status).to_contain_text(ROOM_OPENING)
     await officer.get_by_role("link", name="Join now").click()
     let_in = second.get_by_role("button", name="Let in")
     overlay = officer.locator(".videos .overlay")
@@ -222,4 +237,35 @@ async def test_nobody_accepts_widens_then_escalates_to_the_coordinator(
         await expect(status).to_contain_text("Your request is cancelled.")
         await expect(on_call.locator(".alert.urgent")).to_be_hidden()
         await expect(later.locator(".alert.urgent")).to_be_hidden()
+    assert problems.items == []
+
+
+async def test_a_provider_who_accepts_and_never_joins_is_replaced(
+    system: System, browser: Browser, problems: PageProblems
+) -> None:
+    agency = system.create_agency()
+    code = system.enrolment_code(agency)
+    absent = await crisis_provider(system, browser, problems, agency, now=True)
+    present = await crisis_provider(system, browser, problems, agency, now=True)
+    _, officer = await new_page(browser, problems, "officer", PHONE)
+    await ask_for_help(officer, system, code)
+    await officer.get_by_role("button", name="Find someone now").click()
+    status = officer.locator(".urgent-status")
+    await expect(status).to_contain_text("2 people were alerted.")
+    offer = absent.locator(".alert.urgent")
+    await expect(offer).to_be_visible(timeout=15000)
+    request_id = await offer.get_attribute("data-request-id")
+
+    # Accepted on another of their devices, and the room is never opened.
+    await absent.evaluate(ACCEPT_ELSEWHERE, request_id)
+    await expect(status).to_contain_text("Someone accepted and is opening the room.")
+    await expect(present.locator(".alert.urgent")).to_be_hidden()  # taken
+
+    # Nobody in the room in time: the officer is back at their place, the other provider is asked.
+    await expect(present.locator(".alert.urgent")).to_be_visible(timeout=60000)
+    await expect(status).to_contain_text("You are in the queue (number 1).")
+    await expect(offer).to_be_hidden()  # the absent provider's alert is gone
+    await present.locator(".alert.urgent").get_by_role("button", name="Accept").click()
+    await expect(present).to_have_url(re.compile(r"#/call/[^/]+$"))
+    await expect(status).to_contain_text("Someone is in the room, waiting for you.", timeout=20000)
     assert problems.items == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour_scheduling.adapters.appointment_store import AppointmentStore
@@ -21,6 +21,7 @@ from tenfour_scheduling.adapters.search_reads import SearchReader
 from tenfour_scheduling.adapters.series_store import SeriesStore
 from tenfour_scheduling.adapters.snapshots import SnapshotReader
 from tenfour_scheduling.adapters.training_store import TrainingStore
+from tenfour_scheduling.adapters.urgent_join_store import UrgentJoinStore
 from tenfour_scheduling.adapters.urgent_offer_store import UrgentOfferStore
 from tenfour_scheduling.adapters.urgent_store import UrgentStore
 from tenfour_scheduling.config import Settings
@@ -52,6 +53,7 @@ from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_scheduling.service.training import TrainingService, TrainingWorker
 from tenfour_scheduling.service.urgent import UrgentService, UrgentWorker
+from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import UrgentOffers
 from tenfour_shared import logs
 from tenfour_shared.access_audit import AccessAuditInterceptor
@@ -91,6 +93,8 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     booking = Book(tx, store, clock)
     urgent_store = UrgentStore(infra.redis, infra.relay)
     offer_store = UrgentOfferStore(infra.redis, infra.relay)
+    join_store = UrgentJoinStore(infra.redis, infra.relay)
+    join_within = timedelta(seconds=settings.urgent_join_seconds)
     reminder_store = ReminderStore(infra.redis, infra.relay)
     reminders = ReminderService(reminder_store, store, facts, clock)
     slots = SlotService(
@@ -107,7 +111,12 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         groups=GroupSessions(tx, store, facts, expansions, clock),
         appointments=appointments,
         urgent=UrgentService(urgent_store, read_model, facts, expansions, clock, offer_store),
-        urgent_offers=UrgentOffers(urgent_store, offer_store, facts, booking, appointments.withdraw, clock),
+        urgent_offers=UrgentOffers(
+            urgent_store, offer_store, join_store, facts, booking, appointments.withdraw, clock, join_within
+        ),
+        urgent_joins=UrgentJoins(
+            urgent_store, join_store, offer_store, appointments.withdraw, clock, join_within
+        ),
         conflicts=ConflictService(
             store,
             ConflictStore(infra.redis, infra.relay),
@@ -129,7 +138,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     infra.consume(
         "identity", identity_handlers(read_model, officers, services.appointments, services.campaigns)
     )
-    infra.consume("signaling", signaling_handlers(services.appointments))
+    infra.consume("signaling", signaling_handlers(services.appointments, services.urgent_joins))
     infra.consume("scheduling", own_handlers(services.appointments, services.conflicts, reminders))
     audit = AccessAuditInterceptor(SERVICE, infra.redis, infra.relay, AUDITED)
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY), audit])
@@ -140,7 +149,11 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     async with runtime:
         await infra.connect(runtime)
         worker = UrgentWorker(
-            services.urgent, urgent_store, settings.instance_id, settings.urgent_poll_seconds
+            services.urgent,
+            services.urgent_joins,
+            urgent_store,
+            settings.instance_id,
+            settings.urgent_poll_seconds,
         )
         runtime.spawn("urgent-queue", worker.run)
         reminder_worker = ReminderWorker(

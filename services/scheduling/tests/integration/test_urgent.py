@@ -148,7 +148,7 @@ async def test_offered_on_call_first_rerouted_on_decline_widened_then_accepted(h
     )
     assert a.time.start.ToDatetime(tzinfo=UTC) == NOW + timedelta(seconds=61)
     connected = await status(harness, "o-1", first.request_id)
-    assert (connected.state, connected.appointment.appointment_id) == ("connected", a.appointment_id)
+    assert (connected.state, connected.appointment.appointment_id) == ("accepted", a.appointment_id)
     assert (await status(harness, "o-2", second.request_id)).queue_position == 1
     booked = await harness.scheduling_events("scheduling.appointment_status_changed", at_least=1)
     assert [e.appointment.appointment_id for e in booked if isinstance(e, AppointmentStatusChanged)] == [
@@ -207,7 +207,7 @@ async def test_escalates_once_with_a_case_code_then_a_provider_coming_on_call_co
     won = await accept(harness, "t-c", first.request_id)
     connected = await status(harness, "o-1", first.request_id)
     assert (connected.state, connected.appointment.appointment_id) == (
-        "connected",
+        "accepted",
         won.appointment.appointment_id,
     )
     later = await status(harness, "o-2", second.request_id)

@@ -73,7 +73,7 @@ async def test_twenty_concurrent_accepts_have_exactly_one_winner(harness: Harnes
     now = await harness.stub.GetUrgentSessionStatus(
         pb.GetUrgentSessionStatusRequest(request_id=request.request_id), metadata=harness.officer("o-1")
     )
-    assert (now.state, now.appointment.appointment_id) == ("connected", won.appointment_id)
+    assert (now.state, now.appointment.appointment_id) == ("accepted", won.appointment_id)
     assigned = await harness.scheduling_events("scheduling.urgent_assigned", at_least=1, settle=0.3)
     assert [
         (e.provider_id, len(e.withdrawn_provider_ids)) for e in assigned if isinstance(e, UrgentAssigned)

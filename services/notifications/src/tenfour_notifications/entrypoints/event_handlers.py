@@ -126,7 +126,7 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
         await router.urgent_withdrawn(
             _id(payload.request_id, "request id"),
             [_id(p, "provider id") for p in payload.provider_ids],
-            "cancelled" if payload.reason == "cancelled" else "declined",
+            payload.reason if payload.reason in ("cancelled", "replaced") else "declined",
         )
 
     async def escalated(env: Envelope, payload: Message) -> None:

@@ -187,7 +187,8 @@ class Router:
                 await self._live.withdraw(other, "urgent_offered", request_id, appointment_id, "taken")
 
     async def urgent_withdrawn(self, request_id: str, provider_ids: list[str], reason: str) -> None:
-        """The offer no longer stands for them (the officer cancelled, or they declined)."""
+        """The offer no longer stands for them (the officer cancelled, they declined, or they
+        accepted but did not join in time and someone else is being found)."""
         for provider in provider_ids:
             await self._live.withdraw(provider, "urgent_offered", request_id, "", reason)
 

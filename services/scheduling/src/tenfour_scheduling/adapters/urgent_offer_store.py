@@ -11,8 +11,16 @@ from __future__ import annotations
 import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
-from tenfour_scheduling.adapters.keys import SERVICE, keys
-from tenfour_scheduling.adapters.urgent_store import TAG, active_key, offered_key, queue_key, request_key
+from tenfour_scheduling.adapters.keys import SERVICE
+from tenfour_scheduling.adapters.urgent_store import (
+    TAG,
+    active_key,
+    declined_key,
+    joining_key,
+    offered_key,
+    queue_key,
+    request_key,
+)
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay, outbox_key
 from tenfour_shared.redis_store import as_bytes
@@ -27,7 +35,7 @@ local f = redis.call('HMGET', KEYS[1], 'state', 'taking_until', 'prior_state', '
 local state = f[1]
 if not state then return 'missing' end
 if state == 'cancelled' then return 'cancelled' end
-if state == 'connected' then return 'taken' end
+if state == 'connected' or state == 'accepted' or state == 'ended' then return 'taken' end
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 if state == 'accepting' then
@@ -50,7 +58,7 @@ redis.call('HDEL', KEYS[1], 'taker', 'taking_until')
 return 1
 """
 
-# KEYS: 1 request, 2 agency queue, 3 officer's active request, 4 outbox;
+# KEYS: 1 request, 2 agency queue, 3 officer's active request, 4 outbox, 5 joining set;
 # ARGV: 1 request id, 2-4 the outbox triple of its urgent_withdrawn event ('' = none)
 _CANCEL = """
 local state = redis.call('HGET', KEYS[1], 'state')
@@ -59,14 +67,11 @@ if state == 'cancelled' then return 'already' end
 redis.call('HSET', KEYS[1], 'state', 'cancelled', 'prior_state', state)
 redis.call('HDEL', KEYS[1], 'taker', 'taking_until')
 redis.call('ZREM', KEYS[2], ARGV[1])
+redis.call('ZREM', KEYS[5], ARGV[1])
 if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
 if ARGV[2] ~= '' then outbox_add(KEYS[4], ARGV[2], ARGV[3], ARGV[4]) end
 return state
 """
-
-
-def declined_key(request_id: str) -> str:
-    return keys("urgent-declined", TAG, request_id)
 
 
 class UrgentOfferStore:
@@ -103,6 +108,7 @@ class UrgentOfferStore:
                 queue_key(agency_id),
                 active_key(officer_id),
                 outbox_key(SERVICE, TAG),
+                joining_key(),
             ],
             args=[request_id, *(outbox.script_args(event) if event is not None else ["", "", ""])],
         )

@@ -39,24 +39,12 @@ redis.call('HSET', KEYS[1], 'officer_id', ARGV[2], 'agency_id', ARGV[3], 'prefer
   'state', 'queued', 'queued_ms', ARGV[5], 'escalate_ms', ARGV[6], 'crisis_line_text', ARGV[7],
   'widen_ms', ARGV[13], 'tier', ARGV[14])
 redis.call('EXPIRE', KEYS[1], ARGV[8])
-redis.call('ZADD', KEYS[2], redis.call('INCR', KEYS[5]), ARGV[1])
+local seq = redis.call('INCR', KEYS[5])
+redis.call('HSET', KEYS[1], 'seq', seq)  -- the officer's place, kept when a provider is replaced
+redis.call('ZADD', KEYS[2], seq, ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[3])
 redis.call('SET', KEYS[4], ARGV[1], 'EX', ARGV[8])
 return ARGV[1]
-"""
-
-# KEYS: 1 request, 2 agency queue, 3 officer's active request, 4 outbox; ARGV: 1 request id,
-#       2 appointment, 3-5 the outbox triple of its urgent_assigned event, 6 the taker
-#       (urgent_offer_store's take: only the one who took it connects it)
-_CONNECT = """
-local f = redis.call('HMGET', KEYS[1], 'state', 'taker')
-if f[1] ~= 'accepting' or f[2] ~= ARGV[6] then return 0 end
-outbox_add(KEYS[4], ARGV[3], ARGV[4], ARGV[5])
-redis.call('HSET', KEYS[1], 'state', 'connected', 'appointment', ARGV[2], 'provider_id', ARGV[7])
-redis.call('HDEL', KEYS[1], 'taking_until')
-redis.call('ZREM', KEYS[2], ARGV[1])
-if redis.call('GET', KEYS[3]) == ARGV[1] then redis.call('DEL', KEYS[3]) end
-return 1
 """
 
 # KEYS: 1 request, 2 outbox; ARGV: 1-3 the outbox triple
@@ -122,6 +110,22 @@ def active_key(officer_id: str) -> str:
 
 
 _AGENCIES = keys("urgent-agencies", TAG)
+_JOINING = keys("urgent-joining", TAG)
+
+
+def agencies_key() -> str:
+    return _AGENCIES
+
+
+def joining_key() -> str:
+    """Accepted requests by the instant their provider must be in the room."""
+    return _JOINING
+
+
+def declined_key(request_id: str) -> str:
+    return keys("urgent-declined", TAG, request_id)
+
+
 _LEASE_KEY = keys("urgent-lease", TAG)
 _SEQUENCE = keys("urgent-seq", TAG)
 
@@ -131,7 +135,6 @@ class UrgentStore:
         self._redis = redis
         self._relay = relay
         self._enqueue = redis.register_script(outbox.LUA_PRELUDE + _ENQUEUE)
-        self._connect = redis.register_script(outbox.LUA_PRELUDE + _CONNECT)
         self._escalate = redis.register_script(outbox.LUA_PRELUDE + _ESCALATE)
         self._widen = redis.register_script(outbox.LUA_PRELUDE + _WIDEN)
         self._widen_now = redis.register_script(_WIDEN_NOW)
@@ -216,6 +219,7 @@ class UrgentStore:
             alerted=int(f.get("alerted", b"0")),
             widen_ms=int(f.get("widen_ms", b"0")),
             tier=int(f.get("tier", b"0")),
+            first_accepted_ms=int(f.get("first_accepted_ms", b"0")),
         )
 
     async def position(self, agency_id: str, request_id: str) -> int:
@@ -231,26 +235,6 @@ class UrgentStore:
         if not found:
             await self._forget(keys=[queue_key(agency_id), _AGENCIES], args=[agency_id])
         return [as_bytes(m).decode() for m in found]
-
-    async def connect(self, r: UrgentRequest, appointment: Appointment, event: Envelope, taker: str) -> bool:
-        done = await self._connect(
-            keys=[
-                request_key(r.request_id),
-                queue_key(r.agency_id),
-                active_key(r.officer_id),
-                outbox_key(SERVICE, TAG),
-            ],
-            args=[
-                r.request_id,
-                appointment.SerializeToString(),
-                *outbox.script_args(event),
-                taker,
-                appointment.provider_id,
-            ],
-        )
-        if done:
-            await self._relay.notify(TAG)
-        return bool(done)
 
     async def escalate(self, request_id: str, event: Envelope) -> bool:
         done = await self._escalate(

@@ -175,6 +175,7 @@ def new_appointment_id(provider_id: str) -> str:
 
 # An urgent request's states (urgent_offer_store also writes "accepting" and "cancelled").
 QUEUED, CONNECTED, ESCALATED = "queued", "connected", "escalated"
+ACCEPTED, ENDED = "accepted", "ended"  # booked with the taker, not in the room yet; session over
 
 
 @dataclass(frozen=True, slots=True)
@@ -191,3 +192,4 @@ class UrgentRequest:
     alerted: int = 0  # providers the request was offered to
     widen_ms: int = 0  # when it is next offered to more providers
     tier: int = 0  # 0: on call now; 1: widened to every eligible crisis provider
+    first_accepted_ms: int = 0  # the first accept, kept when that provider is replaced

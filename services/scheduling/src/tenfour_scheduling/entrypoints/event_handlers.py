@@ -21,6 +21,7 @@ from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.reminders import ReminderService
+from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_shared.events.consumer import Handler, PermanentFailure
 
 __all__ = ["availability_handlers", "identity_handlers", "own_handlers", "signaling_handlers"]
@@ -84,17 +85,28 @@ def identity_handlers(
     }
 
 
-def signaling_handlers(appointments: AppointmentService) -> dict[str, Handler]:
+def signaling_handlers(appointments: AppointmentService, urgent: UrgentJoins) -> dict[str, Handler]:
+    """Who is in a room: an officer's arrival, and whether an urgent request's provider is there
+    (a waiting-room entry is not being there)."""
+
     async def on_participant_joined(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, signaling.ParticipantJoined)
         await appointments.officer_joined(payload.appointment_id, payload.participant_id)
+        if not payload.waiting:
+            await urgent.joined(payload.appointment_id, payload.participant_id)
+
+    async def on_participant_left(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, signaling.ParticipantLeft)
+        await urgent.left(payload.appointment_id, payload.participant_id, payload.role, payload.reason_code)
 
     async def on_session_ended(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, signaling.SessionEnded)
         await appointments.session_ended(payload.appointment_id, payload.any_officer_joined)
+        await urgent.ended(payload.appointment_id)
 
     return {
         "signaling.participant_joined": on_participant_joined,
+        "signaling.participant_left": on_participant_left,
         "signaling.session_ended": on_session_ended,
     }
 

@@ -21,6 +21,7 @@ from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_scheduling.service.training import TrainingService
 from tenfour_scheduling.service.urgent import UrgentService
+from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import UrgentOffers
 
 __all__ = ["Ctx", "RpcBase", "Services"]
@@ -38,6 +39,7 @@ class Services:
     appointments: AppointmentService
     urgent: UrgentService
     urgent_offers: UrgentOffers
+    urgent_joins: UrgentJoins
     conflicts: ConflictService
     series: SeriesService
     feeds: CalendarFeedService

@@ -31,6 +31,7 @@ from tenfour_scheduling.service.checks import licensure_for
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions, ineligibility
 from tenfour_scheduling.service.ports import Facts, ProviderDirectory, UrgentQueue
+from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import OfferBook
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import NotFound
@@ -226,10 +227,14 @@ class UrgentService:
 
 
 class UrgentWorker:
-    """Drives the urgent queues while this instance holds the lease."""
+    """Drives the urgent queues (widen, escalate) and replaces providers who did not join, while
+    this instance holds the lease."""
 
-    def __init__(self, service: UrgentService, store: UrgentQueue, holder: str, poll_seconds: float) -> None:
+    def __init__(
+        self, service: UrgentService, joins: UrgentJoins, store: UrgentQueue, holder: str, poll_seconds: float
+    ) -> None:
         self._service = service
+        self._joins = joins
         self._store = store
         self._holder = holder
         self._poll = poll_seconds
@@ -238,5 +243,6 @@ class UrgentWorker:
         ttl_ms = max(int(self._poll * 20_000), 10_000)
         while True:
             if await self._store.lease(self._holder, ttl_ms):
+                await self._joins.replace_overdue()
                 await self._service.drive()
             await asyncio.sleep(self._poll)

@@ -11,20 +11,25 @@ at any state: offers are withdrawn everywhere and a session already booked is ca
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Protocol
 
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
-from tenfour_scheduling.domain.records import UrgentRequest
+from tenfour_scheduling.domain.records import ACCEPTED, CONNECTED, UrgentRequest, to_ms
 from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.clock import Clock
-from tenfour_scheduling.service.ports import Facts, UrgentQueue
+from tenfour_scheduling.service.ports import Facts, JoinBook, UrgentQueue
 from tenfour_shared.errors import FailedPrecondition, NotFound
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
-__all__ = ["OfferBook", "UrgentOffers"]
+# How long the provider who accepted has to be in the room (service/urgent_joins.py); the
+# deployment's urgent_join_seconds.
+JOIN_WITHIN = timedelta(minutes=2)
+
+__all__ = ["JOIN_WITHIN", "OfferBook", "UrgentOffers"]
 
 _REFUSED = {
     "taken": "this urgent request was already accepted by someone else",
@@ -53,13 +58,17 @@ class UrgentOffers:
         self,
         queue: UrgentQueue,
         offers: OfferBook,
+        joins: JoinBook,
         facts: Facts,
         booking: Book,
         withdraw: Withdraw,
         clock: Clock,
+        join_within: timedelta = JOIN_WITHIN,
     ) -> None:
+        self._join_within = join_within
         self._queue = queue
         self._offers = offers
+        self._joins = joins
         self._facts = facts
         self._booking = booking
         self._withdraw = withdraw
@@ -106,7 +115,8 @@ class UrgentOffers:
             appointment_id=booked.appointment_id,
             withdrawn_provider_ids=[p for p in offered if p != provider_id],
         )
-        if await self._queue.connect(r, booked, build(event, subject=r.request_id, when=now), taker):
+        envelope = build(event, subject=r.request_id, when=now)
+        if await self._joins.accepted(r, booked, envelope, taker, to_ms(now + self._join_within), to_ms(now)):
             return booked
         # Cancelled while booking: the session must not stay on anyone's calendar.
         await self._withdraw(booked.appointment_id, "officer_cancelled")
@@ -134,6 +144,6 @@ class UrgentOffers:
         )
         envelope = build(event, subject=request_id, when=self._clock()) if offered else None
         before = await self._offers.cancel(request_id, r.agency_id, officer_id, envelope)
-        if before == "connected" and r.appointment is not None:
+        if before in (ACCEPTED, CONNECTED) and r.appointment is not None:
             await self._withdraw(r.appointment.appointment_id, "officer_cancelled")
         return await self._request(request_id)

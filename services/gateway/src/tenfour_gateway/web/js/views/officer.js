@@ -504,6 +504,16 @@ function fallback(text) {
     h('p', {}, t('In immediate danger: '), h('a', { class: 'tel emergency', href: 'tel:911', text: t('call 911') }), t(' (your local emergency number).')));
 }
 
+// The open request's id stays in this tab, so coming back (from the room, or a reload) shows it
+// again instead of starting over.
+const URGENT_KEY = 'tenfour.urgent';
+function remember(id) {
+  try { if (id) sessionStorage.setItem(URGENT_KEY, id); else sessionStorage.removeItem(URGENT_KEY); } catch { /* private mode: this page only */ }
+}
+function remembered() {
+  try { return sessionStorage.getItem(URGENT_KEY); } catch { return null; }
+}
+
 export async function urgent(main, _params, ctx) {
   const line = h('div', {}, fallback(t('988 Suicide & Crisis Lifeline: call or text 988')));
   const form = h('form', { class: 'card', novalidate: true },
@@ -520,24 +530,31 @@ export async function urgent(main, _params, ctx) {
       show(await api.call('scheduling', 'CancelUrgentRequest', { request_id: current.request_id }));
     } catch (error) { state.append(failure(error)); }
   });
+  const join = (s) => h('p', {}, h('a', { class: 'button', href: `#/call/${encodeURIComponent(s.appointment.appointment_id)}`, text: t('Join now') }));
   const show = (s) => {
     current = s;
     clear(state);
+    state.dataset.state = s.state;
     if (s.crisis_line_text) clear(line).append(fallback(s.crisis_line_text));
     line.firstChild.classList.toggle('prominent', s.state === 'escalated');
     const alerted = s.alerted_count ? (s.alerted_count === 1 ? t('1 person was alerted.') : t('{0} people were alerted.', [s.alerted_count])) + ' ' : '';
-    if (s.state === 'connected' && s.appointment) {
-      state.append(notice('ok', t('Someone accepted and is opening the room.'), h('p', {}, h('a', { class: 'button', href: `#/call/${encodeURIComponent(s.appointment.appointment_id)}`, text: t('Join now') }))));
-      clearInterval(timer);
-    } else if (s.state === 'cancelled') {
-      state.append(notice('', t('Your request is cancelled. You can ask again at any time.')));
+    if (s.state === 'cancelled' || s.state === 'ended') {
+      state.append(notice('', s.state === 'ended' ? t('Your session has ended. You can ask again at any time.') : t('Your request is cancelled. You can ask again at any time.')));
       form.hidden = false;
       clearInterval(timer);
+      remember(null);
       return;
-    } else if (s.state === 'escalated') {
-      state.append(notice('warn', alerted + t('Everyone is busy right now. We have asked your agency for more help and you keep your place. Please use the number above if you cannot wait.')));
+    }
+    remember(s.request_id);
+    form.hidden = true;
+    if (s.state === 'connected' && s.appointment) {
+      state.append(notice('ok', t('Someone is in the room, waiting for you.'), join(s)));
+    } else if (s.state === 'accepted' && s.appointment) {
+      state.append(notice('ok', t('Someone accepted and is opening the room.'), join(s)));
     } else if (s.state === 'accepting') {
       state.append(notice('ok', t('Someone accepted and is opening the room.')));
+    } else if (s.state === 'escalated') {
+      state.append(notice('warn', alerted + t('Everyone is busy right now. We have asked your agency for more help and you keep your place. Please use the number above if you cannot wait.')));
     } else {
       state.append(notice('', alerted + (s.queue_position ? t('You are in the queue (number {0}).', [s.queue_position]) : t('You are in the queue.')) + (s.estimated_wait ? ' ' + t('About {0} minutes.', [Math.max(1, minutes(s.estimated_wait))]) : '')));
     }
@@ -547,14 +564,19 @@ export async function urgent(main, _params, ctx) {
     if (!document.body.contains(state)) { clearInterval(timer); off(); return; }
     try { show(await api.call('scheduling', 'GetUrgentSessionStatus', { request_id: current.request_id })); } catch (error) { clear(state).append(failure(error)); }
   };
-  // An accept reaches the officer live (urgent_assigned); the poll is only the safety net.
+  const follow = (status) => {
+    show(status);
+    clearInterval(timer);
+    // A live event reaches the officer at once; the poll is only the safety net.
+    if (!['cancelled', 'ended'].includes(status.state)) timer = setInterval(poll, 3000);
+  };
   const off = live.subscribe((message) => { if (current && (message.notification || message.withdrawn)) poll(); });
   ctx.cleanup = () => { off(); clearInterval(timer); };
   onSubmit(form, async () => {
-    const status = await api.call('scheduling', 'RequestUrgentSession', { prefer_peer_first: valueOf(form, 'prefer_peer_first') });
-    show(status);
-    form.hidden = true;
-    clearInterval(timer);
-    timer = setInterval(poll, 3000);
+    follow(await api.call('scheduling', 'RequestUrgentSession', { prefer_peer_first: valueOf(form, 'prefer_peer_first') }));
   });
+  const open = remembered();
+  if (open) {
+    try { follow(await api.call('scheduling', 'GetUrgentSessionStatus', { request_id: open })); } catch { remember(null); }
+  }
 }

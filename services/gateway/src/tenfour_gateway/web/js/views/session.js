@@ -407,7 +407,11 @@ export async function session(main, [appointmentId], ctx) {
     sharing?.stop();
     if (local) for (const t of local.getTracks()) t.stop();
     callBox.hidden = true;
-    clear(ended).append(notice('', text, h('p', {}, h('a', { href: '#/', text: t('Back to the start') }))));
+    // An officer with an open urgent request goes back to it, never to start over.
+    let urgentOpen = null;
+    try { urgentOpen = sessionStorage.getItem('tenfour.urgent'); } catch { urgentOpen = null; }
+    const back = urgentOpen ? h('a', { href: '#/now', text: t('Back to your request for help') }) : h('a', { href: '#/', text: t('Back to the start') });
+    clear(ended).append(notice('', text, h('p', {}, back)));
     document.title = t('Tenfour');
   }
 
