@@ -20,7 +20,7 @@ import redis.asyncio as aioredis
 from tenfour_scheduling.adapters.facts import OFFICER_REPLIES, officer_facts, queue_officer
 from tenfour_scheduling.adapters.keys import ProviderKeys
 from tenfour_scheduling.adapters.snapshots import ProviderSnapshot, SnapshotReader
-from tenfour_scheduling.domain.records import OfficerFacts
+from tenfour_scheduling.domain.records import OfficerFacts, to_ms
 from tenfour_shared.redis_store import as_bytes
 from tenfour_shared.timeline import Interval
 
@@ -48,8 +48,8 @@ class SearchReader:
         self._redis = redis
         self._snapshots = snapshots
         self._size = size
-        # (provider id, days read) -> (stamp, snapshot); least recently used first
-        self._kept: OrderedDict[tuple[str, Interval], tuple[bytes, ProviderSnapshot]] = OrderedDict()
+        # (provider id, first and last ms of the days read) -> (stamp, snapshot); oldest first
+        self._kept: OrderedDict[tuple[str, int, int], tuple[bytes, ProviderSnapshot]] = OrderedDict()
 
     async def search(
         self, officer_id: str, agency_id: str, window: Interval, provider_ids: Sequence[str]
@@ -66,12 +66,12 @@ class SearchReader:
         facts = officer_facts(replies[:OFFICER_REPLIES], officer_id, agency_id, "")
         stamps = [b"" if s is None else as_bytes(s) for s in replies[OFFICER_REPLIES]] if provider_ids else []
         kept = self._kept
+        lo, hi = to_ms(days.start), to_ms(days.end)
         out: list[ProviderSnapshot | None] = []
         missing: list[str] = []
         for pid, stamp in zip(provider_ids, stamps, strict=True):
-            hit = kept.get((pid, days))
+            hit = kept.get((pid, lo, hi))
             if hit is not None and stamp and hit[0] == stamp:  # no stamp yet: always read
-                kept.move_to_end((pid, days))
                 out.append(hit[1])
             else:
                 out.append(None)
@@ -87,9 +87,10 @@ class SearchReader:
                 self._snapshots.queue(pipe, pid, days)
             replies = await pipe.execute()
         built = await self._snapshots.build(self._redis, provider_ids, replies)
+        lo, hi = to_ms(days.start), to_ms(days.end)
         for pid, stamp, snapshot in zip(provider_ids, self._snapshots.stamps(replies), built, strict=True):
-            self._kept[(pid, days)] = (stamp, snapshot)
-            self._kept.move_to_end((pid, days))
+            self._kept.pop((pid, lo, hi), None)  # re-inserted last: the newest go last
+            self._kept[(pid, lo, hi)] = (stamp, snapshot)
         while len(self._kept) > self._size:
             self._kept.popitem(last=False)
         return built

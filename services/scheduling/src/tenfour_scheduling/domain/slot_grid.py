@@ -116,7 +116,7 @@ class ProviderBits:
     """Each provider's starts that depend on the provider alone (and, for a rostered peer
     supporter, the officer's fatigue policy) as a bitmap from the grid's origin, kept per
     offer object: a caller that reuses offer objects between searches (the service does, per
-    stamp and days) pays for them once per grid. Least recently used entries go first.
+    stamp and days) pays for them once per grid. The oldest entries go first.
 
     A peer's off-duty windows are taken over the whole long grid: cut to a search's window
     they are that window's own windows (``peer_windows.py``), and the starts they add past
@@ -140,10 +140,10 @@ class ProviderBits:
         key = (offer.provider_id, session_type, grid.origin, grid.step, cap, policy if peer else None)
         hit = self._items.get(key)
         if hit is not None and hit[0] is offer:
-            self._items.move_to_end(key)
             bits = hit[1]
         else:
             bits = self.build(Grid(grid.origin, grid.step, 0, cap), offer, session_type, policy, windows)
+            self._items.pop(key, None)  # re-inserted last: the oldest entries go first
             self._items[key] = (offer, bits)
             if len(self._items) > self._size:
                 self._items.popitem(last=False)

@@ -25,6 +25,7 @@ __all__ = ["OfferCache", "whole_days"]
 
 _DAY = timedelta(days=1)
 _TICK = timedelta(microseconds=1)
+_NAMES = {t: t.value for t in SessionType}  # an enum's .value costs more than a dict lookup
 
 
 def whole_days(window: Interval) -> Interval:
@@ -62,10 +63,9 @@ class OfferCache:
         """The provider's reusable offer over the days ``reach`` expands to (``days``, when
         the caller has them already)."""
         days = days or whole_days(reach)
-        slot = (snapshot.provider_id, session_type.value, exclude)
+        slot = (snapshot.provider_id, _NAMES[session_type], exclude)
         hit = self._items.get(slot)
         if hit is not None and hit[2] is snapshot and hit[0][4] == days:  # the same read, kept
-            self._items.move_to_end(slot)
             return hit[1]
         key = (
             snapshot.rules_version,
@@ -78,11 +78,11 @@ class OfferCache:
             snapshot.ready_until,
         )
         if hit is not None and hit[0] == key:
-            self._items.move_to_end(slot)
             self._items[slot] = (key, hit[1], snapshot)
             return hit[1]
         built = provider_offer(snapshot, session_type, days, days.start, self._expansions, exclude=exclude)
         offer = None if built is None else reusable(built)
+        self._items.pop(slot, None)  # re-inserted last: the oldest entries go first
         self._items[slot] = (key, offer, snapshot)
         if len(self._items) > self._size:
             self._items.popitem(last=False)
