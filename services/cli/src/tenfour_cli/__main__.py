@@ -24,6 +24,7 @@ from tenfour_cli.commands import (
     session,
     training,
     users,
+    waitlist,
 )
 from tenfour_cli.exits import CliError, Exit
 
@@ -66,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         training,
         licences,
         preferences,
+        waitlist,
         campaigns,
         session,
         seed,

@@ -125,6 +125,20 @@ async def test_cancellation_tells_the_other_side_only() -> None:
     assert [(u, n.kind) for u, n in w.live.sent] == [("t1", "appointment_cancelled")]
 
 
+async def test_a_waiting_list_hold_reaches_only_its_officer_and_letting_it_go_tells_nobody() -> None:
+    w = World()
+    start = NOW + timedelta(days=1)
+    held = AppointmentView("a2", "ag", "t1", ("o1",), start, "waitlist", False, 1, 1)
+    await w.router.appointment_changed("e6", NOW, held, "", "waitlist_offer", False)
+    assert [(u, n.kind, n.link) for u, n in w.live.sent] == [("o1", "waitlist_offered", "/#/waitlist")]
+    assert "15 minutes" in w.live.sent[0][1].body
+    let_go = AppointmentView("a2", "ag", "t1", ("o1",), start, "cancelled", False, 1, 2)
+    await w.router.appointment_changed("e7", NOW, let_go, "waitlist", "waitlist_expired", False)
+    accepted = AppointmentView("a3", "ag", "t1", ("o2",), start, "booked", False, 1, 2)
+    await w.router.appointment_changed("e8", NOW, accepted, "waitlist", "booked", False)
+    assert [(u, n.kind) for u, n in w.live.sent][1:] == [("t1", "appointment_booked")]
+
+
 async def test_a_freed_group_seat_reaches_its_followers() -> None:
     w = World()
     start = NOW + timedelta(days=1)

@@ -24,6 +24,7 @@ from tenfour_scheduling.adapters.training_store import TrainingStore
 from tenfour_scheduling.adapters.urgent_join_store import UrgentJoinStore
 from tenfour_scheduling.adapters.urgent_offer_store import UrgentOfferStore
 from tenfour_scheduling.adapters.urgent_store import UrgentStore
+from tenfour_scheduling.adapters.waitlist_store import WaitlistStore
 from tenfour_scheduling.config import Settings
 from tenfour_scheduling.entrypoints.audited import AUDITED
 from tenfour_scheduling.entrypoints.event_handlers import (
@@ -55,6 +56,7 @@ from tenfour_scheduling.service.training import TrainingService, TrainingWorker
 from tenfour_scheduling.service.urgent import UrgentService, UrgentWorker
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import UrgentOffers
+from tenfour_scheduling.service.waitlist import WaitlistService, WaitlistWorker
 from tenfour_shared import logs
 from tenfour_shared.access_audit import AccessAuditInterceptor
 from tenfour_shared.auth_wiring import auth_interceptor
@@ -133,13 +135,18 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         training=TrainingService(training_store, read_model, clock),
         licensure=LicensureService(licence_store, read_model, clock),
         campaigns=CampaignService(CampaignStore(infra.redis, infra.relay), store, clock),
+        waitlist=WaitlistService(
+            WaitlistStore(infra.redis), read_model, booking, appointments.change, appointments.moved, clock
+        ),
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))
     infra.consume(
         "identity", identity_handlers(read_model, officers, services.appointments, services.campaigns)
     )
     infra.consume("signaling", signaling_handlers(services.appointments, services.urgent_joins))
-    infra.consume("scheduling", own_handlers(services.appointments, services.conflicts, reminders))
+    infra.consume(
+        "scheduling", own_handlers(services.appointments, services.conflicts, reminders, services.waitlist)
+    )
     audit = AccessAuditInterceptor(SERVICE, infra.redis, infra.relay, AUDITED)
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY), audit])
     scheduling_pb2_grpc.add_SchedulingServiceServicer_to_server(
@@ -168,6 +175,10 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
             services.licensure, licence_store, settings.instance_id, settings.readiness_poll_seconds
         )
         runtime.spawn("licence-expiries", licence_worker.run)
+        waitlist_worker = WaitlistWorker(
+            services.waitlist, settings.instance_id, settings.readiness_poll_seconds
+        )
+        runtime.spawn("waitlist-holds", waitlist_worker.run)
         await runtime.ready()
         yield Running(runtime, infra, services, reminders)
 

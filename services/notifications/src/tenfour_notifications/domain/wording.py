@@ -94,6 +94,13 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
             f"A team member's required training {due}. Open Tenfour to see who.",
             "/#/training",
         )
+    if k == "waitlist_offered":
+        return Wording(
+            "Tenfour: a time is free",
+            f"A time you were waiting for is free ({_when(intent.starts_at, zone)}). "
+            "It is held for you for 15 minutes: confirm it in Tenfour.",
+            "/#/waitlist",
+        )
     if k == "licence_expiring_provider":
         due = f"expires {_when(intent.starts_at, zone)}"
         return Wording("Tenfour: licence renewal", f"A licence on your profile {due}.", "/#/my-licences")

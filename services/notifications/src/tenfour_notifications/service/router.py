@@ -85,6 +85,11 @@ class Router:
             and not view.group
         ):
             tell("appointment_booked", [view.provider_id])
+        elif view.status == "waitlist" and previous == "":
+            # A waiting-list hold: only the officer it is held for hears of it, to confirm.
+            tell("waitlist_offered", view.officer_ids)
+        elif view.status == "cancelled" and previous == "waitlist":
+            pass  # a hold declined or run out: nobody else ever heard of it
         elif view.status == "cancelled" and previous != "cancelled":
             if reason == "officer_cancelled":
                 tell("appointment_cancelled", [view.provider_id])

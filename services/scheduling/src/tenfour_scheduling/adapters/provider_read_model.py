@@ -69,6 +69,9 @@ class ProviderReadModel:
                 await self._redis.srem(AgencyKeys(agency).providers, stored.provider_id)
         return newer
 
+    async def deactivated(self, provider_id: str) -> bool:
+        return await self._redis.hget(ProviderKeys(provider_id).profile, "deactivated") is not None
+
     async def deactivate(self, provider_id: str) -> None:
         """Identity deactivated the user: never bookable again as a provider (final)."""
         k = ProviderKeys(provider_id)

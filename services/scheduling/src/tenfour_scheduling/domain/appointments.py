@@ -47,7 +47,8 @@ _ALLOWED: dict[AppointmentStatus, frozenset[AppointmentStatus]] = {
 
 # Statuses whose time stays taken on both calendars (past sessions still count toward the
 # daily limits of the day they happened on).
-OCCUPYING: frozenset[AppointmentStatus] = frozenset({S.BOOKED, S.ARRIVED, S.FULFILLED, S.NOSHOW})
+# A waiting-list hold occupies its time like a booking until it is accepted or let go.
+OCCUPYING: frozenset[AppointmentStatus] = frozenset({S.BOOKED, S.ARRIVED, S.FULFILLED, S.NOSHOW, S.WAITLIST})
 
 
 class TransitionRefused(Exception):

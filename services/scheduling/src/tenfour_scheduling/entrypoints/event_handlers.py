@@ -22,6 +22,7 @@ from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.reminders import ReminderService
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
+from tenfour_scheduling.service.waitlist import WaitlistService
 from tenfour_shared.events.consumer import Handler, PermanentFailure
 
 __all__ = ["availability_handlers", "identity_handlers", "own_handlers", "signaling_handlers"]
@@ -112,7 +113,10 @@ def signaling_handlers(appointments: AppointmentService, urgent: UrgentJoins) ->
 
 
 def own_handlers(
-    appointments: AppointmentService, conflicts: ConflictService, reminders: ReminderService
+    appointments: AppointmentService,
+    conflicts: ConflictService,
+    reminders: ReminderService,
+    waitlist: WaitlistService | None = None,
 ) -> dict[str, Handler]:
     """Scheduling's own appointment events re-apply each version to the officers' calendars,
     so a crash between a commit and its officer-side sync only delays the sync. Roster and
@@ -125,6 +129,8 @@ def own_handlers(
         await reminders.appointment_changed(payload.appointment)
         if payload.appointment.status == AppointmentStatus.APPOINTMENT_STATUS_CANCELLED:
             await conflicts.settled(payload.appointment, "cancelled")
+            if waitlist is not None:  # the freed time goes to the first officer waiting for it
+                await waitlist.slot_freed(payload.appointment)
 
     async def on_rescheduled(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, scheduling.AppointmentRescheduled)

@@ -16,6 +16,7 @@ from tenfour_scheduling.entrypoints.grpc_series import SeriesRpcs
 from tenfour_scheduling.entrypoints.grpc_slots import SlotRpcs
 from tenfour_scheduling.entrypoints.grpc_training import TrainingRpcs
 from tenfour_scheduling.entrypoints.grpc_urgent import UrgentRpcs
+from tenfour_scheduling.entrypoints.grpc_waitlist import WaitlistRpcs
 
 __all__ = ["SERVICE_NAME", "SchedulingApi", "Services"]
 
@@ -32,5 +33,6 @@ class SchedulingApi(
     TrainingRpcs,
     LicensureRpcs,
     CampaignRpcs,
+    WaitlistRpcs,
 ):
     """Every RPC of the service, one mixin per area."""

@@ -23,6 +23,7 @@ from tenfour_scheduling.service.training import TrainingService
 from tenfour_scheduling.service.urgent import UrgentService
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import UrgentOffers
+from tenfour_scheduling.service.waitlist import WaitlistService
 
 __all__ = ["Ctx", "RpcBase", "Services"]
 
@@ -46,6 +47,7 @@ class Services:
     training: TrainingService
     licensure: LicensureService
     campaigns: CampaignService
+    waitlist: WaitlistService
     conflict_alternatives: int = 3  # ListConflicts without max_alternatives
 
 

@@ -59,6 +59,10 @@ RULES = {
     "RecordLicence": Rule(roles={Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN}),
     "RemoveLicence": Rule(roles={Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN}),
     "ListLicences": Rule(roles={Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN, Role.THERAPIST}),
+    "JoinWaitlist": OFFICERS,
+    "LeaveWaitlist": OFFICERS,
+    "ListWaitlist": OFFICERS,
+    "AnswerWaitlistOffer": OFFICERS,
     # Wellness campaigns: admins launch and read; officers (and peers, officers too) list.
     "LaunchCampaign": ADMINS,
     "ListCampaigns": AGENCY_MEMBERS,

@@ -173,6 +173,10 @@ class AppointmentService:
                 return new
         raise Aborted("this group session is changing too fast; retry")
 
+    def moved(self, a: Appointment, target: AppointmentStatus, reason: str, now: datetime) -> Appointment:
+        """``a`` in status ``target`` (FAILED_PRECONDITION when that transition is not allowed)."""
+        return self._moved(a, target, reason, now)
+
     def _moved(
         self, a: Appointment, target: AppointmentStatus, reason: str, now: datetime, *, late: bool = False
     ) -> Appointment:

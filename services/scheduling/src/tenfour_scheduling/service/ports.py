@@ -13,6 +13,7 @@ from tenfour.scheduling.v1 import campaigns_pb2 as cpb
 from tenfour.scheduling.v1 import licensure_pb2 as lpb
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1 import training_pb2 as tpb
+from tenfour.scheduling.v1 import waitlist_pb2 as wpb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.domain.policy import AgencyPolicy, StoredPreferences
 from tenfour_scheduling.domain.records import (
@@ -43,6 +44,8 @@ __all__ = [
     "SeriesPlans",
     "TrainingRecords",
     "UrgentQueue",
+    "WaitlistProviders",
+    "WaitlistRecords",
 ]
 
 
@@ -279,3 +282,23 @@ class CampaignRecords(Protocol):
     async def set_booked(
         self, agency_id: str, campaign_id: str, officer_id: str, appointment_id: str
     ) -> None: ...
+
+
+class WaitlistRecords(Protocol):
+    """Waiting-list entries (compare-and-set on their bytes), and the held offers by expiry."""
+
+    async def agency_entries(self, agency_id: str) -> list[tuple[wpb.WaitlistEntry, bytes]]: ...
+    async def get(self, agency_id: str, entry_id: str) -> tuple[wpb.WaitlistEntry, bytes] | None: ...
+    async def replace(self, entry: wpb.WaitlistEntry, expected: bytes) -> bytes | None: ...
+    async def officer_refs(self, officer_id: str) -> list[tuple[str, str]]: ...
+    async def hold(self, agency_id: str, entry_id: str, until_ms: int) -> None: ...
+    async def unhold(self, agency_id: str, entry_id: str) -> None: ...
+    async def due_holds(self, until_ms: int, limit: int = 200) -> list[tuple[str, str]]: ...
+    async def lease(self, holder: str, ttl_ms: int) -> bool: ...
+
+
+class WaitlistProviders(Protocol):
+    """Whether a provider exists, serves the agency and is still active (the read model)."""
+
+    async def profile(self, provider_id: str) -> ProfileMessage | None: ...
+    async def deactivated(self, provider_id: str) -> bool: ...

@@ -20,6 +20,7 @@ import * as audit from './views/audit.js';
 import * as training from './views/training.js';
 import * as licences from './views/licences.js';
 import { preferences } from './views/preferences.js';
+import { waitlist } from './views/waitlist.js';
 import * as campaigns from './views/campaigns.js';
 
 const OFFICER = ['officer', 'peer_supporter'];
@@ -39,6 +40,7 @@ const ROUTES = {
   find: { title: t('Find a time'), roles: OFFICER, view: officer.findSlots, menu: t('Find a time') },
   appointments: { title: t('Appointments'), roles: PARTICIPANT, view: officer.appointments, menu: t('Appointments') },
   feed: { title: t('Calendar link'), roles: OFFICER, view: officer.calendarFeed },
+  waitlist: { title: t('Waiting list'), roles: OFFICER, view: waitlist, menu: t('Waiting list') },
   preferences: { title: t('My preferences'), roles: OFFICER, view: preferences, menu: t('Preferences') },
   conflicts: { title: t('Schedule clashes'), roles: OFFICER, view: clashes.conflicts },
   now: { title: t('Talk to someone now'), roles: OFFICER, view: officer.urgent, menu: t('Talk now') },

@@ -52,7 +52,10 @@ class Book:
         idempotency_key: str,
         series_id: str = "",
         campaign_id: str = "",
+        held: bool = False,
     ) -> Appointment:
+        """``held``: the time is held for the officer (status WAITLIST, a waiting-list offer)
+        until they accept it; checked and claimed exactly like a booking."""
         key = Key(
             officer_id,
             digest(officer_id, "book", idempotency_key),
@@ -76,16 +79,20 @@ class Book:
                 officer_day_kinds=[day_kind(intent.officer.roster, intent.place.time.start)],
                 session_type=_SESSION_TYPES[session_type],
                 time=interval_to_proto(intent.place.time),
-                status=AppointmentStatus.APPOINTMENT_STATUS_BOOKED,
+                status=AppointmentStatus.APPOINTMENT_STATUS_WAITLIST
+                if held
+                else AppointmentStatus.APPOINTMENT_STATUS_BOOKED,
                 capacity=1,
                 created_at=timestamp(now),
                 updated_at=timestamp(now),
-                status_reason="booked",
+                status_reason="waitlist_offer" if held else "booked",
                 version=1,
                 series_id=series_id,
                 campaign_id=campaign_id,
             )
-            event = ev.AppointmentStatusChanged(appointment=appointment, reason_code="booked")
+            event = ev.AppointmentStatusChanged(
+                appointment=appointment, reason_code=appointment.status_reason
+            )
             result = await self._store.commit(
                 self._tx.commit(intent.snapshot, intent.place, "book", appointment, 0, deadline_ms, event)
             )
