@@ -41,8 +41,9 @@ from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1 import scheduling_pb2_grpc
 from tenfour_scheduling.bootstrap import running
 from tenfour_scheduling.config import Settings
+from tenfour_scheduling.domain import SlotFilters
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.calendar import RuleSet, Weekday, WeeklyWindow
+from tenfour_shared.calendar import RuleSet, SessionType, Weekday, WeeklyWindow
 from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.bus import publish as publish_event
@@ -275,6 +276,32 @@ async def rule_change_latency(js: Any, stub: Any, meta: Meta, changes: int) -> l
     return out
 
 
+async def cpu_per_search(process: Any) -> None:
+    """Service and Redis CPU per search, called in process (steadier than rates on a loaded
+    machine: another process's load slows a search down but does not add to its CPU)."""
+    redis = process.infra.redis
+
+    async def redis_cpu() -> float:
+        info = await redis.info("cpu")
+        return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+    for agency, days, count in (("ag-200", 14, 100), ("ag-200", 60, 50), ("ag-all", 14, 10)):
+        call = {
+            "officer_id": f"o-{agency}",
+            "agency_id": agency,
+            "session_type": SessionType.INDIVIDUAL,
+            "filters": SlotFilters(),
+            "horizon": timedelta(days=days),
+            "limit": 20,
+        }
+        await process.services.slots.find(**call)
+        cpu, rcpu = time.process_time(), await redis_cpu()
+        for _ in range(count):
+            await process.services.slots.find(**call)
+        cpu, rcpu = (time.process_time() - cpu) / count, (await redis_cpu() - rcpu) / count
+        print(f"cpu per search, {agency} x {days} d: service {cpu * 1e3:.2f} ms, Redis {rcpu * 1e3:.2f} ms")
+
+
 async def main() -> None:
     tokens = TestTokens()
     with (
@@ -383,6 +410,8 @@ async def main() -> None:
                 }
             )
             report("book_grpc_vs_empty_rpc", rounds, 1, 0, "64 in flight, distinct slots; target >= 0.5")
+
+            await cpu_per_search(process)
 
             probe = tokens.metadata(Role.OFFICER, "o-probe", "ag-probe")
             await roster(stub, probe, "", 0, cycle="-")
