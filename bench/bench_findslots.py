@@ -253,7 +253,7 @@ async def rule_change_latency(js: Any, stub: Any, meta: Meta, changes: int) -> l
             break
         await asyncio.sleep(0.01)
     for n in range(changes):
-        hour = 5 + n % 3
+        hour = 10 + n % 3  # late morning: the officer's usual sleep (23:00-07:00) has no slots
         sunday = WeeklyWindow(weekday=Weekday.SUNDAY, start=clock(hour), end=clock(hour + 1))
         rules = RuleSet(provider_id="p0001", timezone=ZONES[1], weekly=(sunday,))
         event = availability_events_pb2.ProviderRulesChanged(

@@ -67,6 +67,12 @@ async def test_each_kind_of_change_shows_in_the_next_search(harness: Harness) ->
     await h.provider("t-1", rules("t-1", every_day(time(0), time(0))), languages=("es",))
     assert of(await find(h, languages=["es"]), "t-1")
 
+    # New rules: only the new hours.
+    await h.provider("t-1", rules("t-1", every_day(time(9), time(10)), version=2), languages=("es",))
+    early = of(await find(h), "t-1")
+    assert early
+    assert all(time(9) <= s.start.astimezone(ZONE).time() < time(10) for s in early)
+
     # Deactivation: never offered again.
     await h.publish(
         identity_events_pb2.UserDeactivated(user_id="t-1", agency_id=AGENCY, reason_code="admin"), "t-1"
@@ -81,7 +87,7 @@ async def test_each_kind_of_change_shows_in_the_next_search(harness: Harness) ->
     # stamp is not the one the search kept, so the new hours show.
     for key in await h.keys_matching("scheduling:*{t-1}*"):
         await h.redis.delete(key)
-    await h.provider("t-1", rules("t-1", every_day(time(8), time(9)), version=2))
+    await h.provider("t-1", rules("t-1", every_day(time(8), time(9)), version=3))
     again = of(await find(h), "t-1")
     assert again
     assert all(s.start.astimezone(ZONE).time() < time(9) for s in again)
