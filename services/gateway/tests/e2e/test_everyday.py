@@ -3,16 +3,20 @@ messages per form, plain-words errors, date ranges, the officer's home."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import secrets
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from tenfour_gateway.testing import System
+from tenfour_gateway.testing import THERAPIST_PASSWORD, System
 
-from .conftest import PHONE, PageProblems, new_page
-from .test_video_session import OFFICER_PASSWORD, enrol_officer
+from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .test_live_updates import no_shot
+from .test_officer_journey import GROUP, book_time, enter_pitman_rotation, set_round_the_clock_hours
+from .test_video_session import OFFICER_PASSWORD, enrol_officer, sign_in_therapist
 
 pytestmark = pytest.mark.e2e
 
@@ -103,5 +107,86 @@ async def test_one_message_per_form_in_plain_words_and_only_dates_a_person_means
     assert box is not None
     assert box["y"] + box["height"] <= PHONE["height"], box
     assert box["height"] >= 44, box
+    await context.close()
+    assert problems.items == []
+
+
+async def test_find_a_time_day_by_day_on_a_phone_and_a_laptop_with_refusals_in_plain_words(
+    system: System, browser: Browser, problems: PageProblems, shot: Any
+) -> None:
+    agency = system.create_agency()
+    email = f"rivera{secrets.token_hex(3)}@example.org"
+    system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(agency,))
+    therapist_context, therapist = await new_page(browser, problems, "therapist", LAPTOP)
+    await sign_in_therapist(therapist, system.url, email)
+    await set_round_the_clock_hours(therapist, no_shot)
+    # An eighth window on Monday overlaps the first: said once, on its row, in plain words.
+    await therapist.get_by_role("button", name="Add a window").click()
+    extra = therapist.locator(".window").nth(7)
+    await extra.get_by_label("From", exact=True).fill("09:00")
+    await extra.get_by_label("To", exact=True).fill("10:00")
+    await therapist.get_by_role("button", name="Save hours").click()
+    overlap = (
+        "This window overlaps Monday 00:00\u201300:00. Merge them, or make one end where the other starts."
+    )
+    await expect(extra.locator(".field-error").first).to_have_text(overlap)
+    await expect(therapist.get_by_text("This window overlaps")).to_have_count(1)
+    await expect(therapist.locator("#status")).to_have_text("")  # "Hours saved." is gone
+    assert "weekly[" not in await therapist.locator("main").inner_text()
+    await therapist_context.close()
+
+    context, page = await new_page(browser, problems, "officer", PHONE)
+    await enrol_officer(page, system.url, system.enrolment_code(agency))
+    await enter_pitman_rotation(page, no_shot)
+    await page.get_by_role("link", name="Find a time", exact=True).click()
+    await page.get_by_label("Within").select_option("7")
+    show = page.get_by_role("button", name="Show times")
+    async with asyncio.timeout(30):  # the therapist's hours reach scheduling as events
+        while not await page.locator(".day-chip").count():
+            await show.click()
+            await expect(show).to_be_enabled()
+    days = page.locator(".day-chip")
+    assert await days.count() >= 3
+    await expect(days.first).to_have_attribute("aria-pressed", "true")
+    # One day's times, grouped under the provider, as compact buttons: the day fits a phone.
+    times = page.locator(".day-panel .time-chip")
+    first_day = await page.locator(".day-title").text_content()
+    assert await times.count() >= 4
+    chips = [await times.nth(i).bounding_box() for i in range(2)]
+    assert chips[0] is not None
+    assert chips[1] is not None
+    assert chips[0]["height"] >= 44
+    assert chips[1]["y"] == chips[0]["y"]  # side by side, not a card each
+    panel = await page.locator(".day-panel").bounding_box()
+    assert panel is not None
+    assert panel["height"] < 2 * PHONE["height"], panel
+    await shot(page, "officer-find-a-time-phone")
+    # Another day from the strip, or from the date picker.
+    await days.nth(1).click()
+    await expect(page.locator(".day-title")).not_to_have_text(first_day or "")
+    third = await days.nth(2).get_attribute("data-day")
+    await page.get_by_label("Go to a date").fill(third or "")
+    await expect(days.nth(2)).to_have_attribute("aria-pressed", "true")
+    # Best fit first marks that provider's best time.
+    await page.get_by_label("Show first").select_option("best")
+    await show.click()
+    await expect(page.locator(".time-chip.best").first).to_be_visible()
+
+    # A second session the same day is refused in plain words, without the service's code.
+    await page.get_by_label("Show first").select_option("earliest")
+    await show.click()
+    await book_time(page, page.locator(".day-panel details[open] li.slot").first)
+    later = page.locator(".day-panel details[open] li.slot").last
+    await later.get_by_role("button").click()
+    chosen = later.locator(GROUP).locator(".chosen")
+    await chosen.get_by_role("button", name="Book this time").click()
+    await expect(chosen.locator(".notice.error")).to_have_text(
+        "Booking: You already have the sessions allowed that day."
+    )
+    assert "officer_day_limit" not in await page.locator("main").inner_text()
+
+    await page.set_viewport_size(LAPTOP)  # type: ignore[arg-type]
+    await expect(page.locator(".day-strip")).to_be_visible()
+    await shot(page, "officer-find-a-time-laptop")
     await context.close()
     assert problems.items == []

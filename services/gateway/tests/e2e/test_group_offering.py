@@ -13,7 +13,7 @@ from playwright.async_api import Browser, Page, expect
 from tenfour_gateway.testing import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
-from .test_officer_journey import WEEKDAYS
+from .test_officer_journey import WEEKDAYS, book_time
 from .test_video_session import enrol_officer, sign_in_therapist
 
 pytestmark = pytest.mark.e2e
@@ -92,9 +92,7 @@ async def test_provider_offers_a_group_and_an_officer_takes_a_seat(
         await asyncio.sleep(0.5)
     else:
         raise AssertionError(await officer.locator("main").inner_text())
-    first = officer.locator("li.slot").first
-    await first.get_by_role("button", name="Take a seat").click()
-    await expect(first.get_by_text("Booked:")).to_be_visible()
+    await book_time(officer, officer.locator("li.slot").first, "Take a seat")
     await officer.get_by_role("link", name="Appointments", exact=True).click()
     await expect(officer.locator("li.appointment").first).to_contain_text("Group session")
     assert problems.items == []

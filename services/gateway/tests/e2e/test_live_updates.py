@@ -26,7 +26,7 @@ from .reach import (
     service_worker_registration,
     shown_notifications,
 )
-from .test_officer_journey import WEEKDAYS, enter_pitman_rotation
+from .test_officer_journey import WEEKDAYS, book_time, enter_pitman_rotation
 from .test_video_session import enrol_officer, sign_in_therapist
 
 pytestmark = pytest.mark.e2e
@@ -110,7 +110,7 @@ async def test_open_pages_update_live(
     new_item = therapist.locator("li.appointment.fresh")
     started = time.monotonic()
     waited = asyncio.ensure_future(seconds_until(started, expect(new_item).to_be_visible(timeout=15000)))
-    await slot.get_by_role("button", name="Book this time").click()
+    await book_time(officer, slot)
     print(f"booking shown on the therapist's open page {await waited:.2f} s after the officer's click")
     booked_id = await new_item.get_attribute("data-appointment-id") or ""
     await expect(new_item.locator(".badge.new")).to_have_text("New")

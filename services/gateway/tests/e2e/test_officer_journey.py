@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Locator, Page, expect
 
 from tenfour_gateway.testing import ADMIN_PASSWORD, ADMIN_USERNAME, THERAPIST_PASSWORD, System
 
@@ -21,6 +21,7 @@ from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_video_session import enrol_officer, sign_in_therapist, wait_frames
 
 pytestmark = pytest.mark.e2e
+GROUP = "xpath=ancestor::div[contains(@class, 'provider-group')][1]"  # a time's provider on Find a time
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 
@@ -72,9 +73,15 @@ async def book_first_slot(page: Page, shot: Any) -> None:
                 break
             await asyncio.sleep(0.5)
     await shot(page, "officer-find-a-time")
-    first = page.locator("li.slot").first
-    await first.get_by_role("button", name="Book this time").click()
-    await expect(first.get_by_text("Booked:")).to_be_visible()
+    await book_time(page, page.locator("li.slot").first)
+
+
+async def book_time(page: Page, time: Locator, button: str = "Book this time") -> None:
+    """Choose a time on Find a time (a button per time), then book it from the panel below."""
+    await time.get_by_role("button").click()
+    chosen = time.locator(GROUP).locator(".chosen")
+    await chosen.get_by_role("button", name=button).click()
+    await expect(chosen.get_by_text("Booked:")).to_be_visible()
 
 
 async def appointment_status(page: Page) -> str:

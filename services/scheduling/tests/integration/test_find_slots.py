@@ -106,6 +106,20 @@ async def test_filters_and_an_empty_answer_with_its_reason(harness: Harness) -> 
     assert nobody.empty_reason == "no provider matches the filters: gender=female"
 
 
+def minutes_of(n: int) -> Duration:
+    out = Duration()
+    out.FromTimedelta(timedelta(minutes=n))
+    return out
+
+
+async def test_a_coarser_step_offers_starts_on_its_grid_and_reaches_further(harness: Harness) -> None:
+    await fleet(harness)
+    fine = await find(harness, limit=40)
+    coarse = await find(harness, limit=40, step=minutes_of(60))
+    assert {interval(s).start.minute for s in coarse.slots} == {0}
+    assert max(interval(s).start for s in coarse.slots) > max(interval(s).start for s in fine.slots)
+
+
 async def test_bad_search_input_names_the_field(harness: Harness) -> None:
     await fleet(harness)
     too_far = Duration()
@@ -113,6 +127,7 @@ async def test_bad_search_input_names_the_field(harness: Harness) -> None:
     cases = [
         (dict(horizon=too_far), ["horizon"]),
         (dict(limit=5000), ["limit"]),
+        (dict(step=minutes_of(7)), ["step"]),
         (dict(session_type=common.SESSION_TYPE_CRISIS), ["session_type"]),
     ]
     for fields, expected in cases:

@@ -570,6 +570,7 @@ def test_check_slot_provider_and_officer_rules() -> None:
     assert code(free_day, offer("t1", daily(12, 13))) is SlotProblemCode.OUTSIDE_PROVIDER_HOURS
     assert code(free_day, offer("t1", daily(0, 0), min_notice=48 * H)) is SlotProblemCode.TOO_SOON
     assert code(NOW + timedelta(days=91)) is SlotProblemCode.TOO_FAR_AHEAD
+    assert code(NOW - timedelta(days=2000), other) is SlotProblemCode.IN_THE_PAST  # a year typed wrong
     booking = Interval(free_day + H, free_day + 2 * H)
     assert code(free_day, offer("t1", daily(0, 0), bookings=[booking], buffer_after=15 * MIN)) is (
         SlotProblemCode.PROVIDER_BUSY

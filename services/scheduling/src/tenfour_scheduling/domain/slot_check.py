@@ -29,6 +29,7 @@ __all__ = ["SlotProblem", "SlotProblemCode", "check_slot"]
 
 class SlotProblemCode(StrEnum):
     SESSION_TYPE_NOT_OFFERED = "session_type_not_offered"
+    IN_THE_PAST = "in_the_past"
     TOO_SOON = "too_soon"
     TOO_FAR_AHEAD = "too_far_ahead"
     ON_DUTY = "on_duty"
@@ -78,6 +79,8 @@ def check_slot(
             SlotProblemCode.SESSION_TYPE_NOT_OFFERED, f"this provider does not offer {session_type!r}"
         )
     slot = Interval(start, start + session.duration)
+    if start < now:  # a mistyped date (say 2020): say so, not "starts in 0 min"
+        return SlotProblem(SlotProblemCode.IN_THE_PAST, "that time is in the past")
     if start < now + session.min_notice:
         return SlotProblem(
             SlotProblemCode.TOO_SOON,

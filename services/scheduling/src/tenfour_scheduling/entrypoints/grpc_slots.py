@@ -32,6 +32,7 @@ class SlotRpcs(RpcBase):
             filters=requests.filters(request.filters),
             horizon=requests.horizon(request.horizon, request.HasField("horizon")),
             limit=requests.limit(request.limit),
+            step=requests.step(request.step, request.HasField("step")),
         )
         result = search.result
         reply = pb.FindSlotsResponse()

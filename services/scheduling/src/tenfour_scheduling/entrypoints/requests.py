@@ -118,6 +118,19 @@ def time_range(msg: common.TimeRange, present: bool, field: str = "range") -> In
     return window
 
 
+STEPS_MINUTES = (5, 10, 15, 20, 30, 60)
+
+
+def step(value: Duration, present: bool) -> timedelta | None:
+    """Minutes between offered starts; None (the search's default, 15) when not given."""
+    if not present:
+        return None
+    span = to_timedelta(value, "step")
+    if span % timedelta(minutes=1) or span // timedelta(minutes=1) not in STEPS_MINUTES:
+        raise InvalidArgument.single("step", f"must be one of {', '.join(map(str, STEPS_MINUTES))} minutes")
+    return span
+
+
 def horizon(value: Duration, present: bool) -> timedelta:
     if not present:
         return timedelta(days=14)

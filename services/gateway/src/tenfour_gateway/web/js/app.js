@@ -4,6 +4,7 @@ import { h, clear, failure, setStatus } from './dom.js';
 import * as api from './api.js';
 import * as auth from './views/auth.js';
 import * as officer from './views/officer.js';
+import * as findTime from './views/find_time.js';
 import * as clashes from './views/conflicts.js';
 import * as provider from './views/provider.js';
 import { upcoming } from './views/upcoming.js';
@@ -37,7 +38,7 @@ const ROUTES = {
   enrol: { title: t('Join with an agency code'), roles: SIGNED_OUT, view: auth.enrol },
   account: { title: t('Account'), roles: ANYONE, view: auth.account, signedIn: true },
   rotation: { title: t('My shifts'), roles: OFFICER, view: officer.rotation, menu: t('My shifts') },
-  find: { title: t('Find a time'), roles: OFFICER, view: officer.findSlots, menu: t('Find a time') },
+  find: { title: t('Find a time'), roles: OFFICER, view: findTime.findSlots, menu: t('Find a time') },
   appointments: { title: t('Appointments'), roles: PARTICIPANT, view: officer.appointments, menu: t('Appointments') },
   feed: { title: t('Calendar link'), roles: OFFICER, view: officer.calendarFeed },
   waitlist: { title: t('Waiting list'), roles: OFFICER, view: waitlist, menu: t('Waiting list') },

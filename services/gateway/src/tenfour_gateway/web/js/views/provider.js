@@ -91,11 +91,35 @@ export async function hours(main, _params, ctx) {
       end: localTime(valueOf(row, `rules.weekly[${i}].end`)),
       offers: OFFERS.map(([v]) => v).filter((v) => valueOf(row, `rules.weekly[${i}].offers.${v}`)),
     }));
+    const clashes = overlaps(weekly);
+    if (Object.keys(clashes).length) throw { code: 'INVALID_ARGUMENT', message: '', fields: clashes };
     try {
       rules = await saveRules({ ...rules, timezone: String(valueOf(form, 'rules.timezone')).trim(), weekly });
     } catch (error) { throw conflictText(error); }
     setStatus(t('Hours saved.'), 'ok');
   });
+}
+
+// Windows that share time, as a message on the later row in plain words (the service refuses
+// them too, naming request paths). The week is a cycle: Sunday night runs into Monday.
+const WEEK = 7 * 1440;
+function overlaps(weekly) {
+  const placed = weekly.map((w, i) => {
+    const day = WEEKDAYS.findIndex(([v]) => v === w.weekday);
+    const start = day * 1440 + w.start.hour * 60 + w.start.minute;
+    let end = day * 1440 + w.end.hour * 60 + w.end.minute;
+    if (end <= start) end += 1440; // overnight
+    return { i, start, end, w, day };
+  });
+  const out = {};
+  for (const later of placed) {
+    const earlier = placed.find((e) => e.i < later.i && [-WEEK, 0, WEEK].some((shift) => e.start + shift < later.end && later.start < e.end + shift));
+    if (earlier) {
+      out[`rules.weekly[${later.i}]`] = t('This window overlaps {0} {1}–{2}. Merge them, or make one end where the other starts.',
+        [WEEKDAYS[earlier.day][1], hhmm(earlier.w.start), hhmm(earlier.w.end)]);
+    }
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------- days off and one-off changes
