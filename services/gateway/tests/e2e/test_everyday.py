@@ -190,3 +190,45 @@ async def test_find_a_time_day_by_day_on_a_phone_and_a_laptop_with_refusals_in_p
     await shot(page, "officer-find-a-time-laptop")
     await context.close()
     assert problems.items == []
+
+
+async def test_an_officer_keeps_their_preferences_on_the_web(
+    system: System, browser: Browser, problems: PageProblems, shot: Any
+) -> None:
+    context, page = await new_page(browser, problems, "officer", PHONE)
+    await enrol_officer(page, system.url, system.enrolment_code(system.create_agency()))
+    await page.get_by_role("link", name="Preferences", exact=True).click()
+    await expect(page).to_have_title("My preferences · Tenfour")
+    await page.get_by_label("Your state or jurisdiction").fill("us-ca")
+    await page.get_by_role("button", name="Add a time range").click()
+    await page.get_by_label("From", exact=True).fill("18:30")
+    await page.get_by_label("To", exact=True).fill("21:00")
+    await page.get_by_label("Days off first").check()
+    await page.get_by_label("Never on the day before a run of night shifts").check()
+    await page.get_by_role("button", name="Save preferences").click()
+    await expect(page.locator("#status")).to_have_text("Preferences saved.")
+    await shot(page, "officer-preferences")
+
+    await page.reload()
+    await expect(page.get_by_label("Your state or jurisdiction")).to_have_value("US-CA")
+    await expect(page.get_by_label("From", exact=True)).to_have_value("18:30")
+    await expect(page.get_by_label("To", exact=True)).to_have_value("21:00")
+    await expect(page.get_by_label("Days off first")).to_be_checked()
+    await expect(page.get_by_label("Never on the day before a run of night shifts")).to_be_checked()
+    stored = await page.evaluate(
+        "fetch('/api/scheduling/GetPreferences', {method: 'POST',"
+        " headers: {'Content-Type': 'application/json'}, body: '{}'}).then((r) => r.json())"
+    )
+    assert stored["preferred_hours"] == [
+        {"start": {"hour": 18, "minute": 30}, "end": {"hour": 21, "minute": 0}}
+    ]
+    assert stored["prefer_days_off"] is True
+    # Removing the range keeps the rest.
+    await page.get_by_role("button", name="Remove time range 1").click()
+    await page.get_by_role("button", name="Save preferences").click()
+    await expect(page.locator("#status")).to_have_text("Preferences saved.")
+    await page.reload()
+    await expect(page.get_by_label("From", exact=True)).to_have_count(0)
+    await expect(page.get_by_label("Your state or jurisdiction")).to_have_value("US-CA")
+    await context.close()
+    assert problems.items == []

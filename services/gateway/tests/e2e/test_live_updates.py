@@ -106,7 +106,7 @@ async def test_open_pages_update_live(
     await enter_pitman_rotation(officer, no_shot)
     await show_slots(officer)
     # A one-to-one as late as offered, so the therapist stays free for an urgent session now.
-    slot = officer.locator("li.slot").last
+    slot = officer.locator(".day-panel details[open] li.slot").last
     new_item = therapist.locator("li.appointment.fresh")
     started = time.monotonic()
     waited = asyncio.ensure_future(seconds_until(started, expect(new_item).to_be_visible(timeout=15000)))
