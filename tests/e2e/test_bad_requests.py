@@ -21,7 +21,7 @@ from tenfour.outcomes.v1 import outcomes_pb2
 from tenfour.scheduling.v1 import scheduling_pb2
 from tenfour.signaling.v1 import signaling_pb2
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import field_violations, retry_delay
+from tenfour_shared.rpc_status import field_violations, retry_delay
 from tenfour_shared.testing_tokens import TestTokens
 
 from .clients import ADMIN_ENV, admin_token, raw_stream, raw_unary

@@ -12,11 +12,11 @@ from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
 from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rules_pb2
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import field_violations
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.streams import DEAD_LETTER_STREAM
 from tenfour_shared.launcher import SERVICES, health_status
 from tenfour_shared.redis_store import connect as connect_redis
+from tenfour_shared.rpc_status import field_violations
 from tenfour_shared.testing_tokens import TestTokens
 
 from .conftest import System

@@ -1,18 +1,16 @@
-"""One error model for every service: domain errors map to gRPC status codes.
+"""The base of every service's error model: what went wrong, in the domain's words.
 
-Validation failures become INVALID_ARGUMENT with google.rpc.BadRequest field violations, so a
-client (and the web app) can show the message next to the offending field.
+Each service names its own errors after what happened (`SlotTaken`, `OutsideRoster`) as
+subclasses of the kinds below; `tenfour_shared.rpc_status` maps a kind to its gRPC status in one
+place, so use cases never speak in gRPC codes and this module does not import grpc. Invalid input
+carries field violations, which clients show next to the offending field.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-import grpc
-from google.protobuf import any_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
-from grpc_status import rpc_status
 from pydantic import ValidationError
 
 from tenfour_shared.text import excerpt as excerpt  # re-exported: handlers quote input with it
@@ -25,82 +23,78 @@ class FieldViolation:
 
 
 class DomainError(Exception):
-    """Base of every error a handler may raise on purpose."""
-
-    code: grpc.StatusCode = grpc.StatusCode.FAILED_PRECONDITION
+    """Base of every error a use case or domain rule raises on purpose."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class InvalidArgument(DomainError):
-    code = grpc.StatusCode.INVALID_ARGUMENT
+class InvalidInput(DomainError):
+    """Fields of a request are unusable; one violation per field, all found at once."""
 
-    def __init__(self, violations: Sequence[FieldViolation], message: str = "") -> None:
-        self.violations = tuple(violations)
-        summary = "; ".join(f"{v.field}: {v.description}" for v in self.violations)
+    def __init__(self, violations: Iterable[FieldViolation | tuple[str, str]], message: str = "") -> None:
+        self.violations = tuple(
+            v if isinstance(v, FieldViolation) else FieldViolation(*v) for v in violations
+        )
+        if not self.violations:
+            raise ValueError("a validation error needs at least one violation")
+        summary = "; ".join(f"{v.field or 'request'}: {v.description}" for v in self.violations)
         super().__init__(message or f"invalid request: {summary}")
 
     @classmethod
-    def single(cls, field: str, description: str) -> InvalidArgument:
+    def single(cls, field: str, description: str) -> InvalidInput:
         return cls([FieldViolation(field, description)])
+
+    def prefixed(self, prefix: str) -> InvalidInput:
+        """The same violations under a parent path: `roster` + `cycle` -> `roster.cycle`."""
+        return InvalidInput(
+            FieldViolation(join_path(prefix, v.field), v.description) for v in self.violations
+        )
+
+    def renamed(self, rename: Callable[[str], str]) -> InvalidInput:
+        return InvalidInput(FieldViolation(rename(v.field), v.description) for v in self.violations)
 
 
 class NotFound(DomainError):
-    code = grpc.StatusCode.NOT_FOUND
+    """What the request names does not exist (or is not visible to the caller)."""
 
 
 class AlreadyExists(DomainError):
-    code = grpc.StatusCode.ALREADY_EXISTS
+    """What the request would create exists already."""
 
 
-class FailedPrecondition(DomainError):
-    code = grpc.StatusCode.FAILED_PRECONDITION
+class WrongState(DomainError):
+    """The request is well formed but the current state does not allow it."""
 
 
-class Aborted(DomainError):
+class ConcurrentChange(DomainError):
     """A concurrent change won; the client may retry with fresh state."""
 
-    code = grpc.StatusCode.ABORTED
+
+class NotAllowed(DomainError):
+    """The caller is known but may not do this."""
 
 
-class PermissionDenied(DomainError):
-    code = grpc.StatusCode.PERMISSION_DENIED
+class NotSignedIn(DomainError):
+    """The caller's credentials are missing or wrong."""
 
 
-class Unauthenticated(DomainError):
-    code = grpc.StatusCode.UNAUTHENTICATED
-
-
-class ResourceExhausted(DomainError):
-    """Throttled; when `retry_after` (seconds) is known, clients get it as google.rpc.RetryInfo."""
-
-    code = grpc.StatusCode.RESOURCE_EXHAUSTED
+class Throttled(DomainError):
+    """Too many attempts or too much at once; when `retry_after` (seconds) is known, the caller
+    is told how long to wait."""
 
     def __init__(self, message: str, retry_after: float | None = None) -> None:
         super().__init__(message)
         self.retry_after = retry_after
 
 
-class Unavailable(DomainError):
-    """A dependency is down; clients retry after `retry_after` seconds (google.rpc.RetryInfo)."""
-
-    code = grpc.StatusCode.UNAVAILABLE
+class DependencyDown(DomainError):
+    """A dependency is down; clients retry after `retry_after` seconds."""
 
     def __init__(self, message: str, retry_after: float = 1.0) -> None:
         super().__init__(message)
         self.retry_after = retry_after
-
-
-_MAX_MESSAGE = 300
-_MAX_DESCRIPTION = 200
-
-
-def _clip(text: str, limit: int) -> str:
-    """Backstop for every status text: printable, and never longer than `limit`."""
-    text = "".join(c if c.isprintable() else " " for c in text)
-    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def violations_from_pydantic(exc: ValidationError, prefix: str = "") -> list[FieldViolation]:
@@ -122,54 +116,30 @@ def _dotted(loc: Iterable[int | str]) -> str:
     return text
 
 
-def to_status(error: DomainError) -> grpc.Status:
-    """The rich status for a domain error (BadRequest details for invalid arguments)."""
-    details: list[any_pb2.Any] = []
-    if isinstance(error, InvalidArgument):
-        bad = error_details_pb2.BadRequest(
-            field_violations=[
-                error_details_pb2.BadRequest.FieldViolation(
-                    field=_clip(v.field, _MAX_DESCRIPTION), description=_clip(v.description, _MAX_DESCRIPTION)
-                )
-                for v in error.violations[:50]
-            ]
-        )
-        packed = any_pb2.Any()
-        packed.Pack(bad)
-        details.append(packed)
-    if isinstance(error, Unavailable | ResourceExhausted) and error.retry_after is not None:
-        retry = error_details_pb2.RetryInfo()
-        retry.retry_delay.FromMilliseconds(int(error.retry_after * 1000))
-        packed = any_pb2.Any()
-        packed.Pack(retry)
-        details.append(packed)
-    status = status_pb2.Status(
-        code=getattr(code_pb2, error.code.name), message=_clip(error.message, _MAX_MESSAGE), details=details
-    )
-    result: grpc.Status = rpc_status.to_status(status)
-    return result
+def join_path(prefix: str, field: str) -> str:
+    """`a` + `b` -> `a.b`; `a` + `[2].b` -> `a[2].b`; either side may be empty."""
+    if not prefix:
+        return field
+    if not field:
+        return prefix
+    return f"{prefix}{field}" if field.startswith("[") else f"{prefix}.{field}"
 
 
-def retry_delay(error: grpc.RpcError) -> float | None:
-    """Client side: the google.rpc.RetryInfo delay in seconds carried by a failed call, if any."""
-    status = rpc_status.from_call(error)
-    for detail in status.details if status is not None else ():
-        if detail.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
-            info = error_details_pb2.RetryInfo()
-            detail.Unpack(info)
-            return float(info.retry_delay.ToTimedelta().total_seconds())
-    return None
+# Earlier names, kept only until branches written against them have landed: use the names above.
+InvalidArgument = InvalidInput
+FailedPrecondition = WrongState
+Aborted = ConcurrentChange
+PermissionDenied = NotAllowed
+Unauthenticated = NotSignedIn
+ResourceExhausted = Throttled
+Unavailable = DependencyDown
 
 
-def field_violations(error: grpc.RpcError) -> list[FieldViolation]:
-    """Client side: the BadRequest field violations carried by a failed call, if any."""
-    status = rpc_status.from_call(error)
-    if status is None:
-        return []
-    out: list[FieldViolation] = []
-    for detail in status.details:
-        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
-            bad = error_details_pb2.BadRequest()
-            detail.Unpack(bad)
-            out.extend(FieldViolation(v.field, v.description) for v in bad.field_violations)
-    return out
+def __getattr__(name: str) -> object:
+    # to_status / field_violations / retry_delay moved to tenfour_shared.rpc_status (grpc stays
+    # out of this module); earlier imports of them from here still resolve.
+    if name in ("to_status", "field_violations", "retry_delay"):
+        from tenfour_shared import rpc_status
+
+        return getattr(rpc_status, name)
+    raise AttributeError(name)

@@ -76,7 +76,9 @@ class ServiceProcess:
                 stderr=subprocess.STDOUT,
             )
 
-    def wait_serving(self, timeout: float = 30.0) -> None:
+    def wait_serving(self, timeout: float = 90.0) -> None:
+        # Generous: a loaded 2-core CI machine imports and starts six services at once; this
+        # bounds a hang, it does not time the start-up.
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc is not None and self.proc.poll() is not None:

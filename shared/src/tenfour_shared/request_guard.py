@@ -4,7 +4,7 @@ gRPC runs a handler's request deserializer before any of our code; when it raise
 UTF-8 in a string, corrupt bytes) grpc.aio answers UNKNOWN and logs a traceback. This innermost
 interceptor swaps in a deserializer that never raises: it returns the message, or a `Rejected`
 carrying field violations (also for what `wire_checks` refuses after decoding). The handler
-wrapper raises InvalidArgument for a `Rejected` after authentication and authorization have run
+wrapper raises InvalidInput for a `Rejected` after authentication and authorization have run
 (outer interceptors), so an anonymous caller learns nothing about a protected RPC's schema.
 """
 
@@ -21,7 +21,7 @@ from google.protobuf.descriptor import Descriptor
 from google.protobuf.message import DecodeError, Message
 from grpc import aio
 
-from tenfour_shared.errors import FieldViolation, InvalidArgument
+from tenfour_shared.errors import FieldViolation, InvalidInput
 from tenfour_shared.wire_checks import locate_undecodable, violations
 
 __all__ = ["Rejected", "RequestGuard", "decode"]
@@ -62,7 +62,7 @@ def _input_class(method: str) -> type[Message] | None:
 
 def _reject(request: Any) -> None:
     if isinstance(request, Rejected):
-        raise InvalidArgument(request.violations)
+        raise InvalidInput(request.violations)
 
 
 async def _checked(requests: AsyncIterator[Any]) -> AsyncIterator[Any]:

@@ -24,12 +24,12 @@ from pydantic import ValidationError
 
 from tenfour_shared import metrics, tracing
 from tenfour_shared.errors import (
+    DependencyDown,
     DomainError,
-    InvalidArgument,
-    Unavailable,
-    to_status,
+    InvalidInput,
     violations_from_pydantic,
 )
+from tenfour_shared.rpc_status import code_for, to_status
 
 log = logging.getLogger("tenfour.rpc")
 
@@ -58,10 +58,10 @@ def _as_domain(exc: Exception) -> DomainError | None:
     if isinstance(exc, DomainError):
         return exc
     if isinstance(exc, ValidationError):
-        return InvalidArgument(violations_from_pydantic(exc))
+        return InvalidInput(violations_from_pydantic(exc))
     if isinstance(exc, OUTAGES):
         log.warning("dependency unavailable", extra={"error_type": type(exc).__name__})
-        return Unavailable("a service this request needs is temporarily unavailable; retry shortly")
+        return DependencyDown("a service this request needs is temporarily unavailable; retry shortly")
     return None
 
 
@@ -99,7 +99,7 @@ class ErrorInterceptor(aio.ServerInterceptor):
                     raise
                 except Exception as exc:
                     domain = _as_domain(exc)
-                    code = domain.code.name if domain else "INTERNAL"
+                    code = code_for(domain).name if domain else "INTERNAL"
                     await _abort(context, rpc, exc)
                 finally:
                     elapsed = time.perf_counter() - started

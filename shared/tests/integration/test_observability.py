@@ -16,7 +16,7 @@ from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour_shared import tracing
 from tenfour_shared.config import ServiceSettings
 from tenfour_shared.embedded import free_port
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 from tenfour_shared.events.envelope import build
 from tenfour_shared.server import Runtime
 
@@ -38,7 +38,7 @@ class Rules(availability_pb2_grpc.AvailabilityServiceServicer):
         self, request: availability_pb2.GetRulesRequest, context: aio.ServicerContext[Any, Any]
     ) -> RuleSet:
         if request.provider_id == "bad":
-            raise InvalidArgument.single("provider_id", "must be an opaque id")
+            raise InvalidInput.single("provider_id", "must be an opaque id")
         self.trace_ids.append(tracing.trace_id())
         env = build(
             ProviderRulesChanged(provider_id=request.provider_id, version=1), subject=request.provider_id

@@ -20,7 +20,8 @@ from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc
 from tenfour.availability.v1.rules_pb2 import RuleSet
 from tenfour.signaling.v1 import signaling_pb2, signaling_pb2_grpc
 from tenfour_shared.config import ServiceSettings
-from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound, field_violations
+from tenfour_shared.errors import FieldViolation, InvalidInput, NotFound
+from tenfour_shared.rpc_status import field_violations
 from tenfour_shared.server import Runtime
 
 pytestmark = pytest.mark.integration
@@ -55,7 +56,7 @@ class Availability(availability_pb2_grpc.AvailabilityServiceServicer):
             case "missing":
                 raise NotFound("no rules for this provider")
             case "invalid":
-                raise InvalidArgument.single("provider_id", "must be an opaque id")
+                raise InvalidInput.single("provider_id", "must be an opaque id")
             case "pydantic":
                 Rules.model_validate({"weekly": [{"start": 1, "end": 2}, {"start": 3}]})
             case "boom":
@@ -75,7 +76,7 @@ def event(seq: int) -> signaling_pb2.SignalEvent:
 async def stream_outcome(session_id: str) -> AsyncIterator[signaling_pb2.SignalEvent]:
     yield event(1)
     if session_id == "invalid":
-        raise InvalidArgument.single("last_seen_seq", "too old to resume")
+        raise InvalidInput.single("last_seen_seq", "too old to resume")
     if session_id == "boom":
         raise RuntimeError("sdp v=0 leaked")
     yield event(2)

@@ -10,23 +10,21 @@ from google.rpc import code_pb2, error_details_pb2, status_pb2
 from pydantic import BaseModel, ValidationError
 
 from tenfour_shared.errors import (
-    Aborted,
     AlreadyExists,
+    ConcurrentChange,
+    DependencyDown,
     DomainError,
-    FailedPrecondition,
     FieldViolation,
-    InvalidArgument,
+    InvalidInput,
+    NotAllowed,
     NotFound,
-    PermissionDenied,
-    ResourceExhausted,
-    Unauthenticated,
-    Unavailable,
+    NotSignedIn,
+    Throttled,
+    WrongState,
     excerpt,
-    field_violations,
-    retry_delay,
-    to_status,
     violations_from_pydantic,
 )
+from tenfour_shared.rpc_status import field_violations, retry_delay, to_status
 
 
 class Window(BaseModel):
@@ -68,7 +66,7 @@ def rules_error(payload: dict[str, Any]) -> ValidationError:
 
 
 def test_invalid_argument_status_carries_bad_request_violations() -> None:
-    error = InvalidArgument(
+    error = InvalidInput(
         [FieldViolation("weekly[2].end", "must be after start"), FieldViolation("timezone", "unknown zone")]
     )
 
@@ -88,7 +86,7 @@ def test_invalid_argument_status_carries_bad_request_violations() -> None:
 
 
 def test_client_decodes_the_violations_it_was_sent() -> None:
-    error = InvalidArgument.single("provider_id", "must not be empty")
+    error = InvalidInput.single("provider_id", "must not be empty")
 
     assert field_violations(FailedCall(to_status(error))) == [
         FieldViolation("provider_id", "must not be empty")
@@ -96,10 +94,10 @@ def test_client_decodes_the_violations_it_was_sent() -> None:
 
 
 def test_default_message_names_every_offending_field() -> None:
-    error = InvalidArgument([FieldViolation("a", "too long"), FieldViolation("b.c", "missing")])
+    error = InvalidInput([FieldViolation("a", "too long"), FieldViolation("b.c", "missing")])
 
     assert error.message == "invalid request: a: too long; b.c: missing"
-    assert InvalidArgument([FieldViolation("a", "x")], "custom").message == "custom"
+    assert InvalidInput([FieldViolation("a", "x")], "custom").message == "custom"
 
 
 @pytest.mark.parametrize(
@@ -107,11 +105,11 @@ def test_default_message_names_every_offending_field() -> None:
     [
         (NotFound("no such provider"), grpc.StatusCode.NOT_FOUND),
         (AlreadyExists("taken"), grpc.StatusCode.ALREADY_EXISTS),
-        (FailedPrecondition("not bookable"), grpc.StatusCode.FAILED_PRECONDITION),
-        (Aborted("changed meanwhile"), grpc.StatusCode.ABORTED),
-        (PermissionDenied("not yours"), grpc.StatusCode.PERMISSION_DENIED),
-        (Unauthenticated("no token"), grpc.StatusCode.UNAUTHENTICATED),
-        (ResourceExhausted("slow down"), grpc.StatusCode.RESOURCE_EXHAUSTED),
+        (WrongState("not bookable"), grpc.StatusCode.FAILED_PRECONDITION),
+        (ConcurrentChange("changed meanwhile"), grpc.StatusCode.ABORTED),
+        (NotAllowed("not yours"), grpc.StatusCode.PERMISSION_DENIED),
+        (NotSignedIn("no token"), grpc.StatusCode.UNAUTHENTICATED),
+        (Throttled("slow down"), grpc.StatusCode.RESOURCE_EXHAUSTED),
         (DomainError("generic"), grpc.StatusCode.FAILED_PRECONDITION),
     ],
 )
@@ -127,7 +125,7 @@ def test_each_domain_error_maps_to_its_code_without_details(
 
 
 def test_unavailable_tells_clients_when_to_retry() -> None:
-    status = to_status(Unavailable("redis is down", retry_after=2.5))
+    status = to_status(DependencyDown("redis is down", retry_after=2.5))
 
     assert status.code is grpc.StatusCode.UNAVAILABLE
     assert retry_delay(FailedCall(status)) == 2.5
@@ -136,7 +134,7 @@ def test_unavailable_tells_clients_when_to_retry() -> None:
 
 def test_status_texts_are_clipped_and_printable_whatever_the_input() -> None:
     echo = "Europe/" + "x" * 10_000 + "\n\x00"
-    status = to_status(InvalidArgument.single("timezone", f"unknown zone {echo}"))
+    status = to_status(InvalidInput.single("timezone", f"unknown zone {echo}"))
 
     assert len(status.details) <= 300
     (violation,) = field_violations(FailedCall(status))

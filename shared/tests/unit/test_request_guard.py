@@ -10,7 +10,7 @@ from tenfour.availability.v1 import availability_pb2
 from tenfour.identity.v1 import identity_pb2
 from tenfour.scheduling.v1 import scheduling_pb2
 from tenfour.signaling.v1 import signaling_pb2
-from tenfour_shared.errors import FieldViolation, InvalidArgument
+from tenfour_shared.errors import FieldViolation, InvalidInput
 from tenfour_shared.proto_time import to_datetime, to_timedelta
 from tenfour_shared.request_guard import Rejected, decode
 
@@ -93,7 +93,7 @@ def test_safe_converters_name_the_field_instead_of_overflowing() -> None:
     policy = scheduling_pb2.FatiguePolicy()
     policy.min_rest_gap.seconds = 11 * 3600
 
-    with pytest.raises(InvalidArgument) as caught:
+    with pytest.raises(InvalidInput) as caught:
         to_datetime(code.expires_at, "expires_at")
     assert caught.value.violations[0].field == "expires_at"
     assert to_timedelta(policy.min_rest_gap, "min_rest_gap") == timedelta(hours=11)

@@ -20,9 +20,9 @@ from tenfour_availability.bootstrap import running
 from tenfour_availability.config import Settings
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.embedded import NatsServer, RedisServer
-from tenfour_shared.errors import field_violations
 from tenfour_shared.events.envelope import parse
 from tenfour_shared.events.streams import stream_name
+from tenfour_shared.rpc_status import field_violations
 from tenfour_shared.testing_tokens import TestTokens
 
 # Every DST change of 2026 is ahead of this instant, in both hemispheres.

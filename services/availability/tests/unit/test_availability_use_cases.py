@@ -15,7 +15,7 @@ from tenfour_availability.service.ports import Mutation
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.calendar import RuleSet, RuleValidationError, Weekday, WeeklyWindow
-from tenfour_shared.errors import Aborted, FailedPrecondition, NotFound, PermissionDenied
+from tenfour_shared.errors import ConcurrentChange, NotAllowed, NotFound, WrongState
 from tenfour_shared.timeline import Interval
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)  # a Monday
@@ -37,7 +37,7 @@ class FakeRules:
     ) -> ProviderState:
         current = await self.get(provider_id)
         if expected_version and expected_version != current.version:
-            raise Aborted("rules changed meanwhile")
+            raise ConcurrentChange("rules changed meanwhile")
         new = mutate(current)
         if new is None:
             return current
@@ -85,7 +85,7 @@ async def test_each_change_bumps_the_version_and_a_stale_one_is_refused(
     first = await service.set_rules(therapist(), mornings())
     second = await service.set_rules(therapist(), mornings(), expected_version=first.version)
     assert (first.version, second.version) == (1, 2)
-    with pytest.raises(Aborted):
+    with pytest.raises(ConcurrentChange):
         await service.set_rules(therapist(), mornings(), expected_version=1)
     assert (await service.get_rules(therapist(), "t-1")).version == 2
 
@@ -93,7 +93,7 @@ async def test_each_change_bumps_the_version_and_a_stale_one_is_refused(
 async def test_only_the_provider_may_change_their_rules(
     service: AvailabilityService, repo: FakeRules
 ) -> None:
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         await service.set_rules(therapist("t-2"), mornings("t-1"))
     with pytest.raises(NotFound):
         await service.get_rules(therapist(), "t-1")
@@ -123,5 +123,5 @@ async def test_free_time_is_within_the_hours_and_ends_at_deactivation(
     await service.deactivate("t-1")
     _, after = await service.list_availability(therapist(), "t-1", window)
     assert after == []
-    with pytest.raises(FailedPrecondition, match="deactivated"):
+    with pytest.raises(WrongState, match="deactivated"):
         await service.set_rules(therapist(), mornings())

@@ -13,7 +13,7 @@ from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_availability.domain.feeds import Feed, FeedError, FeedPolicy, Fetched
 from tenfour_availability.service.calendars import CalendarImports
 from tenfour_availability.service.feeds import CalendarFeeds
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 
 from .test_availability_use_cases import NOW, FakeRules, mornings, therapist
 
@@ -78,7 +78,7 @@ async def test_a_failed_fetch_or_a_broken_calendar_stores_nothing(
     writes = repo.writes
 
     for _ in range(2):
-        with pytest.raises(InvalidArgument):
+        with pytest.raises(InvalidInput):
             await feeds.subscribe(therapist(), "t-1", "https://cal.example/x.ics")
 
     assert (repo.writes, store.feeds) == (writes, {})

@@ -22,10 +22,10 @@ from tenfour_shared.calendar import (
     RuleValidationError,
     SessionType,
 )
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 
 
-def fields(caught: pytest.ExceptionInfo[InvalidArgument]) -> list[str]:
+def fields(caught: pytest.ExceptionInfo[InvalidInput]) -> list[str]:
     return [v.field for v in caught.value.violations]
 
 
@@ -35,7 +35,7 @@ def test_rule_set_paths_are_prefixed_with_the_request_field() -> None:
         timezone="Nowhere/Special",
         time_off=[rules_pb2.TimeOff(label="x" * 101)],
     )
-    with pytest.raises(InvalidArgument) as caught, field_errors(under("rules")):
+    with pytest.raises(InvalidInput) as caught, field_errors(under("rules")):
         rules_from_request(message)
     assert fields(caught) == ["rules.time_off[0].label", "rules.timezone", "rules.time_off[0]"]
 
@@ -49,15 +49,15 @@ def test_output_only_fields_are_ignored_and_labels_kept() -> None:
 
 
 def test_renamed_fields_and_calendar_lines() -> None:
-    with pytest.raises(InvalidArgument) as caught, field_errors(window="range"):
+    with pytest.raises(InvalidInput) as caught, field_errors(window="range"):
         raise ExpansionRangeError("spans 400 days")
     assert fields(caught) == ["range"]
-    with pytest.raises(InvalidArgument) as caught, field_errors():
+    with pytest.raises(InvalidInput) as caught, field_errors():
         raise IcsError("END:VEVENT does not close BEGIN:VCALENDAR", line=7)
     assert [(v.field, v.description) for v in caught.value.violations] == [
         ("ics", "line 7: END:VEVENT does not close BEGIN:VCALENDAR")
     ]
-    assert not issubclass(InvalidArgument, CalendarError)
+    assert not issubclass(InvalidInput, CalendarError)
 
 
 def request(start: datetime | None, end: datetime | None) -> availability_pb2.ListAvailabilityRequest:

@@ -9,7 +9,7 @@ from enum import IntEnum
 
 import grpc
 
-from tenfour_shared.errors import field_violations, retry_delay
+from tenfour_shared.rpc_status import field_violations, retry_delay
 
 __all__ = ["CliError", "Exit", "exit_for_status", "from_rpc_error"]
 

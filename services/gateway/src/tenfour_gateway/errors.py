@@ -13,7 +13,7 @@ from typing import Any
 import grpc
 from aiohttp import web
 
-from tenfour_shared.errors import field_violations, retry_delay
+from tenfour_shared.rpc_status import field_violations, retry_delay
 
 __all__ = ["HTTP_STATUS", "error_body", "error_response", "from_rpc_error", "json_response"]
 

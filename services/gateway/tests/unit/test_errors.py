@@ -9,7 +9,8 @@ import pytest
 from grpc_status import rpc_status
 
 from tenfour_gateway.errors import HTTP_STATUS, error_body, from_rpc_error
-from tenfour_shared.errors import FieldViolation, InvalidArgument, NotFound, ResourceExhausted, to_status
+from tenfour_shared.errors import FieldViolation, InvalidInput, NotFound, Throttled
+from tenfour_shared.rpc_status import to_status
 
 
 class FakeCall(grpc.RpcError):
@@ -29,7 +30,7 @@ class FakeCall(grpc.RpcError):
 
 
 def test_field_violations_become_fields() -> None:
-    error = InvalidArgument(
+    error = InvalidInput(
         [
             FieldViolation("rules.weekly[2].end", "must be after the start"),
             FieldViolation("rules.timezone", "unknown time zone"),
@@ -105,7 +106,7 @@ def test_plain_rpc_error_without_status_detail() -> None:
 
 
 def test_a_throttled_call_says_when_to_retry_in_whole_seconds() -> None:
-    status, body = from_rpc_error(FakeCall(to_status(ResourceExhausted("too many attempts", 31.2))))
+    status, body = from_rpc_error(FakeCall(to_status(Throttled("too many attempts", 31.2))))
     assert status == 429
     assert body["retry_after_seconds"] == 32
     _, plain = from_rpc_error(FakeCall(to_status(NotFound("no roster yet"))))

@@ -12,7 +12,7 @@ import pytest
 
 from tenfour.common.v1 import common_pb2
 from tenfour.identity.v1 import identity_pb2 as pb
-from tenfour_shared.errors import retry_delay
+from tenfour_shared.rpc_status import retry_delay
 
 from .conftest import PASSWORD, Account, Metadata, Stack, therapist_profile, totp_code, unique
 

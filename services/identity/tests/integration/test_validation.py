@@ -13,7 +13,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from tenfour.identity.v1 import identity_pb2 as pb
 from tenfour_identity.domain.enrolment import CODE_REFUSED_MESSAGE
-from tenfour_shared.errors import field_violations
+from tenfour_shared.rpc_status import field_violations
 
 from .conftest import PASSWORD, Stack, therapist_profile, unique
 

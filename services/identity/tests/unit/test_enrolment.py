@@ -20,7 +20,7 @@ from tenfour_identity.domain.enrolment import (
     refusal,
     revoke,
 )
-from tenfour_identity.domain.errors import FailedPrecondition, ValidationFailed
+from tenfour_identity.domain.errors import ValidationFailed, WrongState
 from tenfour_shared.auth.roles import Role
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -78,7 +78,7 @@ def test_single_use_code() -> None:
     _, record = _issue()
     used = redeem(record, NOW + timedelta(hours=1))
     assert used.uses == 1
-    with pytest.raises(FailedPrecondition) as caught:
+    with pytest.raises(WrongState) as caught:
         redeem(used, NOW + timedelta(hours=2))
     assert caught.value.reason == "exhausted"
     assert caught.value.message == CODE_REFUSED_MESSAGE
@@ -115,7 +115,7 @@ def test_every_refusal_looks_the_same_to_the_caller() -> None:
     _, record = _issue()
     messages = set()
     for candidate, at in ((None, NOW), (revoke(record, NOW), NOW), (record, NOW + timedelta(days=30))):
-        with pytest.raises(FailedPrecondition) as caught:
+        with pytest.raises(WrongState) as caught:
             redeem(candidate, at)
         messages.add(str(caught.value))
     assert messages == {CODE_REFUSED_MESSAGE}

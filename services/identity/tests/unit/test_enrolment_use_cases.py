@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tenfour_identity.domain.enrolment import EnrolmentCode
-from tenfour_identity.domain.errors import NotFound, PermissionDenied, Unauthenticated
+from tenfour_identity.domain.errors import NotAllowed, NotFound, WrongCredentials
 from tenfour_identity.domain.models import Agency, User
 from tenfour_identity.domain.records import AuditEntry
 from tenfour_identity.service.agencies import SMALL_COUNT, create_enrolment_code, enrolment_stats
@@ -124,7 +124,7 @@ async def test_an_agency_admin_issues_a_code_stored_and_audited_without_its_plai
 
 async def test_an_admin_cannot_issue_codes_for_another_agency_or_a_missing_one(world: World) -> None:
     admin = world.admin("u-a1", "ag-1")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         await world.issue(admin, "ag-2")
     del world.directory.agencies["ag-1"]
     with pytest.raises(NotFound):
@@ -135,7 +135,7 @@ async def test_an_admin_cannot_issue_codes_for_another_agency_or_a_missing_one(w
 async def test_an_ended_session_cannot_issue_codes(world: World) -> None:
     admin = world.admin("u-a1", "ag-1")
     world.sessions.active.clear()  # logged out, or the account was deactivated
-    with pytest.raises(Unauthenticated):
+    with pytest.raises(WrongCredentials):
         await world.issue(admin)
 
 

@@ -35,7 +35,7 @@ def test_officer_is_pseudonymous() -> None:
     assert user.display_name == "Night Owl"
     with pytest.raises(ValidationFailed) as caught:
         _officer(email="owl@pd.example.gov")
-    assert caught.value.violations == [Violation("email", "role officer is pseudonymous and has no email")]
+    assert caught.value.violations == (Violation("email", "role officer is pseudonymous and has no email"),)
 
 
 @pytest.mark.parametrize("role", [Role.THERAPIST, Role.AGENCY_ADMIN, Role.SYSTEM_ADMIN])
@@ -157,4 +157,4 @@ def test_credentials_hide_secrets_from_repr() -> None:
 def test_validation_failed_needs_violations() -> None:
     with pytest.raises(ValueError, match="at least one"):
         ValidationFailed([])
-    assert str(ValidationFailed([("", "bad request")])) == "request: bad request"
+    assert str(ValidationFailed([("", "bad request")])) == "invalid request: request: bad request"

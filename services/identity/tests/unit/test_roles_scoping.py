@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from tenfour_identity.domain.errors import PermissionDenied
+from tenfour_identity.domain.errors import NotAllowed
 from tenfour_identity.domain.roles import (
     can_edit_provider_profile,
     can_issue_enrolment_codes,
@@ -63,5 +63,5 @@ def test_provider_profiles() -> None:
 
 def test_ensure() -> None:
     ensure(True)
-    with pytest.raises(PermissionDenied, match="nope"):
+    with pytest.raises(NotAllowed, match="nope"):
         ensure(False, "nope")

@@ -83,7 +83,7 @@ def test_login_names() -> None:
     assert normalise_login_name("Dr.Kim@Clinic.Example") == "Dr.Kim@clinic.example"
     with pytest.raises(ValidationFailed) as caught:
         normalise_login_name(" ")
-    assert caught.value.violations == [Violation("username", "is required")]
+    assert caught.value.violations == (Violation("username", "is required"),)
 
 
 class _Context:

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tenfour_identity.domain.errors import ResourceExhausted
+from tenfour_identity.domain.errors import TooManyAttempts
 from tenfour_identity.domain.throttle import (
     ACCOUNT_POLICY,
     SOURCE_POLICY,
@@ -72,9 +72,10 @@ def test_decide_takes_the_longer_wait_and_flags_lockout() -> None:
 
 def test_ensure_allowed_raises_resource_exhausted() -> None:
     ensure_allowed(decide(None, None, NOW))
-    with pytest.raises(ResourceExhausted) as caught:
+    with pytest.raises(TooManyAttempts) as caught:
         ensure_allowed(decide(_fail(7, ACCOUNT_POLICY), None, NOW))
-    assert caught.value.retry_after == timedelta(seconds=4)
+    assert caught.value.wait == timedelta(seconds=4)
+    assert caught.value.retry_after == 4.0  # what the caller is told, as RetryInfo
     assert "4 s" in str(caught.value)
 
 

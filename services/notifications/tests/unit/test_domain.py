@@ -12,7 +12,7 @@ from tenfour_notifications.domain import validation
 from tenfour_notifications.domain.preferences import QuietHours
 from tenfour_notifications.domain.retry import Backoff
 from tenfour_notifications.domain.signature import sign, verify
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 
 NIGHT = QuietHours(time(22), time(7), "America/Chicago")
 
@@ -43,7 +43,7 @@ def test_quiet_hours_within_one_day() -> None:
 
 
 def test_an_unknown_zone_is_refused_naming_the_field() -> None:
-    with pytest.raises(InvalidArgument) as caught:
+    with pytest.raises(InvalidInput) as caught:
         QuietHours(time(22), time(6), "Mars/Olympus")
     assert caught.value.violations[0].field == "preferences.quiet_hours.timezone"
 
@@ -71,12 +71,12 @@ def test_a_signature_verifies_only_with_the_secret_the_body_and_a_fresh_timestam
 
 def test_what_people_type_is_checked() -> None:
     assert validation.email_address(" Officer@Example.org ") == "Officer@example.org"
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(InvalidInput):
         validation.email_address("nobody@")
-    with pytest.raises(InvalidArgument) as bad:
+    with pytest.raises(InvalidInput) as bad:
         validation.push_subscription("http://push.example/x", "AAAA", "AAAA", allow_loopback_http=True)
     assert {v.field for v in bad.value.violations} == {"endpoint", "p256dh", "auth"}
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(InvalidInput):
         validation.webhook_url("http://hooks.example/x", allow_loopback_http=False)
     validation.webhook_url("http://127.0.0.1:9/x", allow_loopback_http=True)
 
@@ -84,5 +84,5 @@ def test_what_people_type_is_checked() -> None:
 @pytest.mark.parametrize("zone", ["a" * 256, "../../etc/passwd", "Europe/../../x"])
 def test_an_impossible_zone_name_is_invalid_not_an_internal_error(zone: str) -> None:
     # Found by the fuzz suite: ZoneInfo raises OSError for a 256-character name.
-    with pytest.raises(InvalidArgument):
+    with pytest.raises(InvalidInput):
         QuietHours(time(22), time(6), zone)

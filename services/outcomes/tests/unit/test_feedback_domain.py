@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tenfour_outcomes.domain.errors import InvalidInput
 from tenfour_outcomes.domain.feedback import Credential, FeedbackTotals, answers, min_respondents
 from tenfour_outcomes.domain.periods import Period
+from tenfour_shared.errors import InvalidInput
 
 
 def test_valid_answers() -> None:
@@ -40,7 +40,7 @@ def test_out_of_range_answers_name_every_field(
 ) -> None:
     with pytest.raises(InvalidInput) as caught:
         answers(rating, recommend, before, after)
-    assert [f for f, _ in caught.value.violations] == fields
+    assert [v.field for v in caught.value.violations] == fields
 
 
 def test_a_credential_names_only_its_agency_and_month() -> None:
@@ -66,7 +66,7 @@ def test_a_credential_names_only_its_agency_and_month() -> None:
 def test_malformed_credentials_are_invalid_arguments(text: str) -> None:
     with pytest.raises(InvalidInput) as caught:
         Credential.parse(text)
-    assert caught.value.violations[0][0] == "credential"
+    assert caught.value.violations[0].field == "credential"
 
 
 def test_the_respondent_bound_assumes_the_most_prolific_officers_answered() -> None:

@@ -18,7 +18,7 @@ from tenfour_outcomes.domain.records import IssueResult, RedeemResult
 from tenfour_outcomes.service.feedback import FeedbackService
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import AlreadyExists, FailedPrecondition, NotFound, PermissionDenied
+from tenfour_shared.errors import AlreadyExists, NotAllowed, NotFound, WrongState
 
 AGENCY = "agency-1"
 DELAY = timedelta(days=10)
@@ -113,7 +113,7 @@ async def test_only_the_sessions_own_officer_after_it_took_place_gets_a_credenti
         await world.feedback.issue(officer_caller("o-2"), "a-1")  # same answer as for no session
     with pytest.raises(NotFound):
         await world.feedback.issue(officer_caller("o-1"), "a-9")
-    with pytest.raises(FailedPrecondition, match="once the session has taken place"):
+    with pytest.raises(WrongState, match="once the session has taken place"):
         await world.feedback.issue(officer_caller("o-1"), "a-2")
     assert world.store.issued == set()
 
@@ -122,7 +122,7 @@ async def test_feedback_closes_when_the_month_is_published(world: World) -> None
     world.session("a-1", "o-1")
     credential, closes = await world.feedback.issue(officer_caller("o-1"), "a-1")
     world.now = closes
-    with pytest.raises(FailedPrecondition, match="closed"):
+    with pytest.raises(WrongState, match="closed"):
         await world.answer("o-1", credential)
     assert not world.store.totals
 
@@ -130,6 +130,6 @@ async def test_feedback_closes_when_the_month_is_published(world: World) -> None
 async def test_a_credential_of_another_agency_is_refused_and_not_used_up(world: World) -> None:
     world.session("a-1", "o-1")
     credential, _ = await world.feedback.issue(officer_caller("o-1"), "a-1")
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(NotAllowed):
         await world.feedback.submit(officer_caller("o-1", "agency-2"), credential, 5, True, 7, 3)
     await world.answer("o-1", credential)  # still usable by its own agency

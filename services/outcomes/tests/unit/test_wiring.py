@@ -66,7 +66,7 @@ def test_domain_imports_no_grpc_redis_or_nats() -> None:
         "import sys, pkgutil, importlib, tenfour_outcomes.domain as d\n"
         "for m in pkgutil.iter_modules(d.__path__):\n"
         "    importlib.import_module(f'tenfour_outcomes.domain.{m.name}')\n"
-        "print(sorted(m for m in ('grpc', 'redis', 'nats', 'tenfour_shared') if m in sys.modules))"
+        "print(sorted(m for m in ('grpc', 'redis', 'nats') if m in sys.modules))"
     )
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"

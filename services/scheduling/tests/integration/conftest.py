@@ -30,12 +30,12 @@ from tenfour_scheduling.config import Settings
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.calendar import RuleSet, Weekday, WeeklyWindow
 from tenfour_shared.embedded import NatsServer, RedisServer
-from tenfour_shared.errors import field_violations
 from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.catalog.availability import rule_set_to_proto
 from tenfour_shared.events.envelope import build, parse
 from tenfour_shared.events.streams import ensure_streams, stream_name
 from tenfour_shared.redis_store import as_bytes
+from tenfour_shared.rpc_status import field_violations
 from tenfour_shared.testing_events import until_quiet
 from tenfour_shared.testing_tokens import TestTokens
 

@@ -9,13 +9,14 @@ from datetime import UTC, time, timedelta
 import pytest
 
 from tenfour.scheduling.v1.appointments_pb2 import AppointmentStatus
+from tenfour_scheduling.domain.errors import SlotTaken
 from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.booking.reschedule import Reschedule
 from tenfour_scheduling.service.booking.transaction import ATTEMPTS, Transaction
 from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument
+from tenfour_shared.errors import ConcurrentChange, InvalidInput, WrongState
 
 from .fakes import AGENCY, Clock, FakeAppointments, FakeFacts, every_day, pitman, utc
 
@@ -66,7 +67,7 @@ async def test_a_booking_holds_both_calendars_and_its_key_replays_it(world: Worl
 
 async def test_a_key_reused_for_another_request_is_refused(world: World) -> None:
     await world.book()
-    with pytest.raises(InvalidArgument) as refused:
+    with pytest.raises(InvalidInput) as refused:
         await world.book(start=WED_1000)
     assert [v.field for v in refused.value.violations] == ["idempotency_key"]
     assert len(world.store.appointments) == 1
@@ -82,7 +83,7 @@ async def test_a_lost_race_is_retried_from_a_fresh_read(world: World) -> None:
 
 async def test_a_provider_taken_meanwhile_releases_the_claim_and_frees_the_key(world: World) -> None:
     world.store.scripted = ["busy"]
-    with pytest.raises(FailedPrecondition) as refused:
+    with pytest.raises(SlotTaken) as refused:
         await world.book()
     assert "meanwhile" in refused.value.message
     assert "provider_busy" in refused.value.message
@@ -94,7 +95,7 @@ async def test_a_provider_taken_meanwhile_releases_the_claim_and_frees_the_key(w
 
 async def test_an_attempt_that_outlives_its_claim_is_undone(world: World) -> None:
     world.store.scripted = ["expired"]
-    with pytest.raises(Aborted, match="took too long"):
+    with pytest.raises(ConcurrentChange, match="took too long"):
         await world.book()
     assert world.officer_calendar() == {}
     assert world.store.appointments == {}
@@ -102,7 +103,7 @@ async def test_an_attempt_that_outlives_its_claim_is_undone(world: World) -> Non
 
 async def test_every_race_lost_gives_up_with_aborted_and_leaves_nothing(world: World) -> None:
     world.store.scripted = ["stale_profile"] * ATTEMPTS
-    with pytest.raises(Aborted, match="changing too fast"):
+    with pytest.raises(ConcurrentChange, match="changing too fast"):
         await world.book()
     assert world.store.commits == ATTEMPTS
     assert world.store.releases == ATTEMPTS
@@ -112,7 +113,7 @@ async def test_every_race_lost_gives_up_with_aborted_and_leaves_nothing(world: W
 
 async def test_a_second_officer_cannot_take_the_providers_time(world: World) -> None:
     await world.book()
-    with pytest.raises(FailedPrecondition, match="provider_busy"):
+    with pytest.raises(SlotTaken, match="provider_busy"):
         await world.book("o-2", key="k-2")
     assert world.officer_calendar("o-2") == {}
 
@@ -133,7 +134,7 @@ async def test_a_refused_reschedule_leaves_the_session_unchanged(world: World) -
     booked = await world.book()
     appointment_id = booked.appointment_id  # type: ignore[attr-defined]
     world.store.scripted = ["busy"]
-    with pytest.raises(FailedPrecondition, match="your session is unchanged"):
+    with pytest.raises(WrongState, match="your session is unchanged"):
         await world.moves.reschedule(
             caller_id="o-1", appointment_id=appointment_id, new_start=WED_1000, idempotency_key="m-1"
         )

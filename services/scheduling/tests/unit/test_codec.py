@@ -15,7 +15,7 @@ from tenfour_scheduling.adapters.codec import (
     roster_from_proto,
     roster_to_proto,
 )
-from tenfour_scheduling.domain import DomainValidationError, OverrideKind
+from tenfour_scheduling.domain import InvalidInput, OverrideKind
 
 ANCHOR = common.LocalDate(year=2026, month=3, day=2)
 
@@ -27,7 +27,7 @@ def hours(n: float) -> Duration:
 
 
 def fields(message: pb.Roster) -> list[str]:
-    with pytest.raises(DomainValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         roster_from_proto(message)
     return sorted(v.field for v in caught.value.violations)
 
@@ -98,7 +98,7 @@ def test_policy_defaults_and_explicit_zero() -> None:
     assert policy.reminder_offsets == (timedelta(hours=24), timedelta(hours=1))
     message = policy_to_proto(policy)
     assert (message.sleep_after_night.seconds, list(message.reminder_offsets)) == (8 * 3600, ["24h", "1h"])
-    with pytest.raises(DomainValidationError) as caught:
+    with pytest.raises(InvalidInput) as caught:
         policy_from_proto(pb.FatiguePolicy(min_rest_gap=hours(-1), late_cancel_window=hours(200)), "a")
     assert sorted(v.field for v in caught.value.violations) == ["late_cancel_window", "min_rest_gap"]
 

@@ -10,8 +10,8 @@ import pytest
 
 from tenfour_scheduling.domain import (
     BlockReason,
-    DomainValidationError,
     FatiguePolicy,
+    InvalidInput,
     OffDutyResult,
     Override,
     OverrideKind,
@@ -205,7 +205,7 @@ def test_an_officers_own_window_and_the_day_after_the_nth_consecutive_night() ->
 
 @pytest.mark.parametrize(("start", "end"), [(time(20), time(10, 30)), (time(7), time(7))])
 def test_a_sleep_window_over_14_h_or_empty_is_refused(start: time, end: time) -> None:
-    with pytest.raises(DomainValidationError):
+    with pytest.raises(InvalidInput):
         FatiguePolicy(usual_sleep_start=start, usual_sleep_end=end)
 
 

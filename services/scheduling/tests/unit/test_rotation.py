@@ -9,7 +9,7 @@ import pytest
 
 from tenfour_scheduling.domain import (
     TEMPLATES,
-    DomainValidationError,
+    InvalidInput,
     Override,
     OverrideKind,
     Roster,
@@ -295,7 +295,7 @@ def test_roster_is_immutable() -> None:
 
 
 def test_unknown_template_is_a_validation_error() -> None:
-    with pytest.raises(DomainValidationError) as err:
+    with pytest.raises(InvalidInput) as err:
         roster_from_template("continental", anchor=date(2025, 1, 6), zone="UTC")
     assert err.value.violations[0].field == "template"
 

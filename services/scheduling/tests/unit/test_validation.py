@@ -1,4 +1,4 @@
-"""Every DomainValidationError: the field path and message an entrypoint maps to INVALID_ARGUMENT."""
+"""Every InvalidInput: the field path and message an entrypoint maps to INVALID_ARGUMENT."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from tenfour_scheduling.domain import (
-    DomainValidationError,
     FatiguePolicy,
     FieldViolation,
+    InvalidInput,
     LocalHours,
     Officer,
     OfficerPreferences,
@@ -51,9 +51,9 @@ def offer_data(**changes: Any) -> dict[str, Any]:
 
 
 def violations(build: Callable[[], object]) -> list[tuple[str, str]]:
-    with pytest.raises(DomainValidationError) as err:
+    with pytest.raises(InvalidInput) as err:
         build()
-    return [(v.field, v.message) for v in err.value.violations]
+    return [(v.field, v.description) for v in err.value.violations]
 
 
 def search(**changes: Any) -> object:
@@ -353,7 +353,7 @@ def test_all_violations_are_reported_together() -> None:
 
 def test_paths_are_relative_to_the_object_built() -> None:
     # Built directly, the inner model reports its own path; the caller prefixes its position.
-    with pytest.raises(DomainValidationError) as err:
+    with pytest.raises(InvalidInput) as err:
         Override(kind="court", day=date(2025, 1, 7), length=timedelta(hours=1))
     assert [v.field for v in err.value.prefixed("roster.overrides[2]").violations] == [
         "roster.overrides[2].start"
@@ -366,8 +366,8 @@ def test_paths_are_relative_to_the_object_built() -> None:
 
 
 def test_error_text_lists_every_violation() -> None:
-    error = DomainValidationError([FieldViolation("a", "x"), FieldViolation("b[0]", "y")])
-    assert str(error) == "a: x; b[0]: y"
+    error = InvalidInput([FieldViolation("a", "x"), FieldViolation("b[0]", "y")])
+    assert str(error) == "invalid request: a: x; b[0]: y"
     assert error.prefixed("req").violations == (FieldViolation("req.a", "x"), FieldViolation("req.b[0]", "y"))
     with pytest.raises(ValueError, match="at least one"):
-        DomainValidationError([])
+        InvalidInput([])

@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
+from tenfour_shared.rpc_status import code_for
 from tenfour_signaling.domain import (
     EndReason,
     JoinDenial,
@@ -57,7 +58,7 @@ def test_removed_participant_cannot_rejoin(room: Room, t: datetime) -> None:
     assert join_denial(after, "officer-1", t) is JoinDenial.REMOVED
     with pytest.raises(JoinDenied) as caught:
         authorize_join(after, "officer-1", t)
-    assert caught.value.status == "PERMISSION_DENIED"
+    assert code_for(caught.value).name == "PERMISSION_DENIED"
 
 
 @pytest.mark.parametrize(
@@ -72,7 +73,7 @@ def test_removed_participant_cannot_rejoin(room: Room, t: datetime) -> None:
 )
 def test_reasons_map_to_grpc_statuses(reason: JoinDenial, status: str) -> None:
     error = JoinDenied(reason)
-    assert (error.status, error.reason, str(error)) == (status, reason, reason.message)
+    assert (code_for(error).name, error.reason, str(error)) == (status, reason, reason.message)
 
 
 def test_authorize_join_returns_the_seat(make_room: Callable[..., Room], t: datetime) -> None:

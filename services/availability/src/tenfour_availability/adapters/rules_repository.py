@@ -32,7 +32,7 @@ from tenfour_availability.adapters.messages import (
 )
 from tenfour_availability.domain.state import ProviderState
 from tenfour_shared.calendar import RuleSet
-from tenfour_shared.errors import Aborted
+from tenfour_shared.errors import ConcurrentChange
 from tenfour_shared.events import envelope, outbox
 from tenfour_shared.events.catalog.availability import rule_set_from_proto
 from tenfour_shared.events.outbox import OutboxRelay
@@ -98,7 +98,7 @@ class RulesRepository:
                     await pipe.watch(*all_keys)
                     current = await self._read(pipe, provider_id, with_ics=True)
                     if expected_version and expected_version != current.version:
-                        raise Aborted(
+                        raise ConcurrentChange(
                             f"rules changed meanwhile: expected version {expected_version}, "
                             f"stored {current.version}"
                         )
@@ -116,7 +116,7 @@ class RulesRepository:
             if new.rules is not None:
                 await self._relay.notify(provider_id)
             return new
-        raise Aborted("too much concurrent editing of these rules; try again")
+        raise ConcurrentChange("too much concurrent editing of these rules; try again")
 
     def _stage(self, pipe: Pipeline, current: ProviderState, new: ProviderState, now: datetime) -> None:
         """Queue the writes from ``current`` to ``new``, and the event when there are rules."""

@@ -9,7 +9,7 @@ from datetime import UTC
 from tenfour.availability.v1 import availability_pb2, rules_pb2
 from tenfour_shared.calendar import CalendarError, FieldViolation, RuleSet, RuleValidationError, SessionType
 from tenfour_shared.errors import FieldViolation as RequestViolation
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 from tenfour_shared.events.catalog.availability import SESSION_TYPES, rule_set_from_proto
 from tenfour_shared.timeline import Interval
 from tenfour_shared.wire_checks import timestamp_problem
@@ -35,7 +35,7 @@ def field_errors(rename: Rename = _same, **renamed: str) -> Iterator[None]:
     try:
         yield
     except CalendarError as exc:
-        raise InvalidArgument(
+        raise InvalidInput(
             [RequestViolation(renamed.get(v.field) or rename(v.field), v.message) for v in exc.violations]
         ) from None
 

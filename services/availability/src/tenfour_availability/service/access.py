@@ -12,7 +12,7 @@ from tenfour_availability.domain.state import ProviderState
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.calendar import FieldViolation, RuleSet, RuleValidationError
-from tenfour_shared.errors import FailedPrecondition, PermissionDenied
+from tenfour_shared.errors import NotAllowed, WrongState
 
 __all__ = ["PROVIDER_ROLES", "authorize", "check_provider_id", "require_active", "require_rules"]
 
@@ -38,15 +38,15 @@ def authorize(caller: Principal, provider_id: str) -> None:
         return
     if caller.role in PROVIDER_ROLES and caller.subject == provider_id:
         return
-    raise PermissionDenied("you can only see and manage your own availability")
+    raise NotAllowed("you can only see and manage your own availability")
 
 
 def require_rules(state: ProviderState) -> RuleSet:
     if state.rules is None:
-        raise FailedPrecondition("set your hours first (SetRules or UseDefaultRules)")
+        raise WrongState("set your hours first (SetRules or UseDefaultRules)")
     return state.rules
 
 
 def require_active(state: ProviderState) -> None:
     if not state.active:
-        raise FailedPrecondition("this provider was deactivated; availability can no longer change")
+        raise WrongState("this provider was deactivated; availability can no longer change")

@@ -19,7 +19,7 @@ from tenfour_availability.service.calendars import CalendarImports, Clock
 from tenfour_availability.service.ports import FeedFetcher, FeedStore, ProviderRules
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.calendar import CalendarError
-from tenfour_shared.errors import FailedPrecondition, InvalidArgument, NotFound
+from tenfour_shared.errors import InvalidInput, NotFound, WrongState
 from tenfour_shared.events.envelope import build
 
 __all__ = ["CalendarFeeds"]
@@ -57,7 +57,7 @@ class CalendarFeeds:
         try:
             url = normalize_url(url)
         except FeedError as exc:
-            raise InvalidArgument.single("url", exc.message) from None
+            raise InvalidInput.single("url", exc.message) from None
         state = await self._repo.get(provider_id)
         require_rules(state)
         require_active(state)
@@ -67,9 +67,9 @@ class CalendarFeeds:
                 raise FeedError("http_status", "The calendar server answered without a calendar.")
             count = await self._calendars.import_from_feed(provider_id, fetched.text)
         except FeedError as exc:
-            raise InvalidArgument.single("url", exc.message) from None
+            raise InvalidInput.single("url", exc.message) from None
         except CalendarError as exc:
-            raise InvalidArgument.single("url", _calendar_problem(exc).message) from None
+            raise InvalidInput.single("url", _calendar_problem(exc).message) from None
         if count is None:  # the same busy time as stored: keep its count
             count = len(state.busy.intervals) if state.busy is not None else 0
         feed = self._policy.succeeded(
@@ -134,7 +134,7 @@ class CalendarFeeds:
             after = self._policy.failed(feed, now, exc)
         except CalendarError as exc:
             after = self._policy.failed(feed, now, _calendar_problem(exc))
-        except FailedPrecondition as exc:  # no rules any more, or deactivated meanwhile
+        except WrongState as exc:  # no rules any more, or deactivated meanwhile
             after = self._policy.failed(feed, now, FeedError("no_rules", exc.message))
         event = None
         if after.paused and not feed.paused:

@@ -22,7 +22,7 @@ from tenfour_identity.domain.models import Agency, Credentials, User
 from tenfour_identity.domain.provider import ProviderProfile
 from tenfour_identity.domain.records import AuditEntry, Change, NewUser, StoredProfile
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import Aborted
+from tenfour_shared.errors import ConcurrentChange
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay
 from tenfour_shared.redis_store import as_bytes
@@ -119,7 +119,7 @@ class Directory:
                     continue
             await self._relay.notify(keys.DIR)
             return True
-        raise Aborted("too many concurrent sign-ups; try again")
+        raise ConcurrentChange("too many concurrent sign-ups; try again")
 
     def _stage_new_user(self, pipe: Any, new: NewUser) -> None:
         user = new.user
@@ -147,7 +147,7 @@ class Directory:
     ) -> tuple[User, StoredProfile | None]:
         """Apply `decide` to the current user and profile, atomically with its events.
 
-        `decide` may raise (e.g. PermissionDenied) and may run more than once when another
+        `decide` may raise (e.g. NotAllowed) and may run more than once when another
         writer got in between; raises NotFound if there is no such user.
         """
         watched = [keys.user(user_id), keys.provider(user_id)]
@@ -179,7 +179,7 @@ class Directory:
             if change.events:
                 await self._relay.notify(keys.DIR)
             return change.user or user, change.profile or profile
-        raise Aborted("too many concurrent changes to this account; try again")
+        raise ConcurrentChange("too many concurrent changes to this account; try again")
 
     # -- providers -------------------------------------------------------------------------
 

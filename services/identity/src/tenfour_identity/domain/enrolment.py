@@ -16,7 +16,7 @@ from enum import StrEnum
 
 from pydantic import AwareDatetime, Field, model_validator
 
-from tenfour_identity.domain.errors import FailedPrecondition, ValidationFailed
+from tenfour_identity.domain.errors import Refused, ValidationFailed
 from tenfour_identity.domain.fields import Identifier, Label
 from tenfour_identity.domain.roles import ENROLABLE_ROLES
 from tenfour_identity.domain.validation import DomainModel, build, evolve, fields_invalid
@@ -150,12 +150,12 @@ def refusal(code: EnrolmentCode | None, now: datetime) -> Refusal | None:
     return None
 
 
-def code_refused(reason: Refusal) -> FailedPrecondition:
-    return FailedPrecondition(CODE_REFUSED_MESSAGE, reason=reason.value)
+def code_refused(reason: Refusal) -> Refused:
+    return Refused(CODE_REFUSED_MESSAGE, reason=reason.value)
 
 
 def redeem(code: EnrolmentCode | None, now: datetime) -> EnrolmentCode:
-    """The code with one more use; raises the same FailedPrecondition for every refusal."""
+    """The code with one more use; raises the same Refused for every refusal."""
     reason = refusal(code, now)
     if reason is not None or code is None:
         raise code_refused(reason or Refusal.UNKNOWN)

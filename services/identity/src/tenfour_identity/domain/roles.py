@@ -6,7 +6,7 @@ rules only identity enforces. Deny by default: each function lists what is allow
 
 from __future__ import annotations
 
-from tenfour_identity.domain.errors import PermissionDenied
+from tenfour_identity.domain.errors import NotAllowed
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role, agency_violation
 
@@ -77,6 +77,6 @@ def can_edit_provider_profile(
 
 
 def ensure(allowed: bool, message: str = "permission denied") -> None:
-    """Raise PermissionDenied unless `allowed`: `ensure(can_manage_user(actor, ...))`."""
+    """Raise NotAllowed unless `allowed`: `ensure(can_manage_user(actor, ...))`."""
     if not allowed:
-        raise PermissionDenied(message)
+        raise NotAllowed(message)

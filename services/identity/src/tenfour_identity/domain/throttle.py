@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tenfour_identity.domain.errors import ResourceExhausted
+from tenfour_identity.domain.errors import TooManyAttempts
 
 __all__ = [
     "ACCOUNT_POLICY",
@@ -143,4 +143,4 @@ def decide(
 
 def ensure_allowed(decision: ThrottleDecision) -> None:
     if not decision.allowed:
-        raise ResourceExhausted(decision.retry_after)
+        raise TooManyAttempts(decision.retry_after)

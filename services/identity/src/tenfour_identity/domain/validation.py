@@ -90,5 +90,5 @@ def parse(kind: Any, value: object, field: str) -> Any:
         for v in violations_of(exc):
             sub = v.field
             path = field if not sub else (f"{field}{sub}" if sub.startswith("[") else f"{field}.{sub}")
-            violations.append((path, v.message))
+            violations.append((path, v.description))
         raise ValidationFailed(violations) from None

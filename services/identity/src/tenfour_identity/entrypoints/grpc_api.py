@@ -1,13 +1,11 @@
 """gRPC servicer: a thin translation between protobuf and the identity use cases.
 
-Identity's domain errors become the shared error model here (the ErrorInterceptor turns those
-into statuses with field violations); conversions live in messages.py.
+Identity's errors derive from the shared error model, which the ErrorInterceptor turns into
+statuses with field violations; conversions live in messages.py.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Awaitable, Callable
 from typing import Any, ParamSpec, TypeAlias, TypeVar
 
 from grpc import aio
@@ -15,7 +13,6 @@ from grpc import aio
 from tenfour.events.v1 import identity_events_pb2 as ev
 from tenfour.identity.v1 import identity_pb2 as pb
 from tenfour.identity.v1 import identity_pb2_grpc
-from tenfour_identity.domain import errors as domain
 from tenfour_identity.entrypoints.messages import (
     auth_result,
     code_summary,
@@ -26,7 +23,6 @@ from tenfour_identity.entrypoints.messages import (
 from tenfour_identity.service import access_audit, accounts, admin, agencies, auth, care, events, providers
 from tenfour_identity.service.accounts import StaffInput
 from tenfour_identity.service.deps import Deps
-from tenfour_shared import errors as shared
 from tenfour_shared.auth.principal import current_principal
 from tenfour_shared.proto_time import to_datetime
 
@@ -38,39 +34,6 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
-def _shared_error(exc: domain.DomainError) -> shared.DomainError:
-    if isinstance(exc, domain.ValidationFailed):
-        return shared.InvalidArgument(
-            [shared.FieldViolation(v.field or "request", v.message) for v in exc.violations]
-        )
-    table: dict[type[domain.DomainError], type[shared.DomainError]] = {
-        domain.NotFound: shared.NotFound,
-        domain.AlreadyExists: shared.AlreadyExists,
-        domain.PermissionDenied: shared.PermissionDenied,
-        domain.FailedPrecondition: shared.FailedPrecondition,
-        domain.Unauthenticated: shared.Unauthenticated,
-        domain.ResourceExhausted: shared.ResourceExhausted,
-    }
-    if isinstance(exc, domain.ResourceExhausted):  # the wait travels as RetryInfo too
-        return shared.ResourceExhausted(exc.message, exc.retry_after.total_seconds())
-    if isinstance(exc, domain.FailedPrecondition):  # and its kinds, such as AccountLocked
-        return shared.FailedPrecondition(exc.message)
-    return table.get(type(exc), shared.FailedPrecondition)(exc.message)
-
-
-def rpc(handler: Callable[P, Awaitable[R]]) -> Callable[P, Awaitable[R]]:
-    """Translate identity's domain errors into the shared error model."""
-
-    @functools.wraps(handler)
-    async def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
-        try:
-            return await handler(*args, **kwargs)
-        except domain.DomainError as exc:
-            raise _shared_error(exc) from None
-
-    return wrapper
-
-
 class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, deps: Deps, *, trust_client_header: bool = True) -> None:
         self._deps = deps
@@ -78,7 +41,6 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
 
     # -- agencies and enrolment ---------------------------------------------------------------
 
-    @rpc
     async def CreateAgency(self, request: pb.CreateAgencyRequest, context: Ctx) -> pb.Agency:
         agency = await agencies.create_agency(
             self._deps,
@@ -96,13 +58,11 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
             crisis_line_text=agency.crisis_line_text,
         )
 
-    @rpc
     async def CreateAgencyAdmin(self, request: pb.CreateAgencyAdminRequest, context: Ctx) -> pb.User:
         staff = StaffInput(request.email, request.display_name, request.password, request.username)
         user = await agencies.create_agency_admin(self._deps, current_principal(), request.agency_id, staff)
         return user_message(user)
 
-    @rpc
     async def CreateEnrolmentCode(
         self, request: pb.CreateEnrolmentCodeRequest, context: Ctx
     ) -> pb.EnrolmentCode:
@@ -125,7 +85,6 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
         reply.expires_at.FromDatetime(record.expires_at)
         return reply
 
-    @rpc
     async def GetEnrolmentStats(
         self, request: pb.GetEnrolmentStatsRequest, context: Ctx
     ) -> pb.EnrolmentStats:
@@ -136,21 +95,18 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
             redemptions_suppressed=stats.suppressed,
         )
 
-    @rpc
     async def GetOfficerNames(
         self, request: pb.GetOfficerNamesRequest, context: Ctx
     ) -> pb.GetOfficerNamesResponse:
         names = await care.officer_names(self._deps, current_principal(), list(request.officer_ids))
         return pb.GetOfficerNamesResponse(display_names=names)
 
-    @rpc
     async def ListEnrolmentCodes(
         self, request: pb.ListEnrolmentCodesRequest, context: Ctx
     ) -> pb.ListEnrolmentCodesResponse:
         codes = await agencies.enrolment_codes(self._deps, current_principal(), request.agency_id)
         return pb.ListEnrolmentCodesResponse(codes=[code_summary(c, self._deps.now()) for c in codes])
 
-    @rpc
     async def RevokeEnrolmentCode(
         self, request: pb.RevokeEnrolmentCodeRequest, context: Ctx
     ) -> pb.EnrolmentCodeSummary:
@@ -159,7 +115,6 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
         )
         return code_summary(code, self._deps.now())
 
-    @rpc
     async def RedeemEnrolmentCode(
         self, request: pb.RedeemEnrolmentCodeRequest, context: Ctx
     ) -> pb.AuthResult:
@@ -174,7 +129,6 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
 
     # -- providers -------------------------------------------------------------------------
 
-    @rpc
     async def OnboardTherapist(self, request: pb.OnboardTherapistRequest, context: Ctx) -> pb.User:
         staff = StaffInput(request.email, request.display_name, request.password, request.username)
         user, _ = await providers.onboard_therapist(
@@ -182,14 +136,12 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
         )
         return user_message(user)
 
-    @rpc
     async def NominatePeerSupporter(self, request: pb.NominatePeerSupporterRequest, context: Ctx) -> pb.User:
         user, _ = await providers.nominate_peer_supporter(
             self._deps, current_principal(), request.officer_user_id, profile_input(request.profile)
         )
         return user_message(user)
 
-    @rpc
     async def UpdateProviderProfile(
         self, request: pb.UpdateProviderProfileRequest, context: Ctx
     ) -> ev.ProviderProfile:
@@ -198,14 +150,12 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
         )
         return events.profile_message(user, stored)
 
-    @rpc
     async def ListProviders(self, request: pb.ListProvidersRequest, context: Ctx) -> pb.ListProvidersResponse:
         found = await providers.list_providers(self._deps, current_principal(), request.agency_id)
         return pb.ListProvidersResponse(providers=[events.profile_message(u, p) for u, p in found])
 
     # -- authentication ----------------------------------------------------------------------
 
-    @rpc
     async def Login(self, request: pb.LoginRequest, context: Ctx) -> pb.AuthResult:
         outcome = await auth.login(
             self._deps,
@@ -216,62 +166,51 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
         )
         return auth_result(outcome)
 
-    @rpc
     async def Refresh(self, request: pb.RefreshRequest, context: Ctx) -> pb.AuthResult:
         return auth_result(await auth.refresh(self._deps, request.refresh_token))
 
-    @rpc
     async def Logout(self, request: pb.LogoutRequest, context: Ctx) -> pb.LogoutResponse:
         await auth.logout(self._deps, request.refresh_token)
         return pb.LogoutResponse()
 
-    @rpc
     async def EnrolMfa(self, request: pb.EnrolMfaRequest, context: Ctx) -> pb.EnrolMfaResponse:
         enrolment = await auth.enrol_mfa(self._deps, current_principal())
         return pb.EnrolMfaResponse(secret=enrolment.secret, provisioning_uri=enrolment.provisioning_uri)
 
-    @rpc
     async def ConfirmMfa(self, request: pb.ConfirmMfaRequest, context: Ctx) -> pb.ConfirmMfaResponse:
         await auth.confirm_mfa(self._deps, current_principal(), request.totp_code)
         return pb.ConfirmMfaResponse(enabled=True)
 
-    @rpc
     async def BeginMfaSetup(self, request: pb.BeginMfaSetupRequest, context: Ctx) -> pb.EnrolMfaResponse:
         enrolment = await auth.begin_mfa_setup(self._deps, request.mfa_setup_ticket)
         return pb.EnrolMfaResponse(secret=enrolment.secret, provisioning_uri=enrolment.provisioning_uri)
 
-    @rpc
     async def CompleteMfaSetup(self, request: pb.CompleteMfaSetupRequest, context: Ctx) -> pb.AuthResult:
         outcome = await auth.complete_mfa_setup(self._deps, request.mfa_setup_ticket, request.totp_code)
         return auth_result(outcome)
 
-    @rpc
     async def SetContactChannel(
         self, request: pb.SetContactChannelRequest, context: Ctx
     ) -> pb.SetContactChannelResponse:
         await accounts.set_contact_channel(self._deps, current_principal(), request.contact)
         return pb.SetContactChannelResponse()
 
-    @rpc
     async def GetMe(self, request: pb.GetMeRequest, context: Ctx) -> pb.User:
         me = await accounts.get_me(self._deps, current_principal())
         return user_message(me.user, own=True, mfa_enabled=me.mfa_enabled, contact=me.contact_channel)
 
     # -- administration ----------------------------------------------------------------------
 
-    @rpc
     async def DeactivateUser(self, request: pb.DeactivateUserRequest, context: Ctx) -> pb.User:
         user = await accounts.deactivate_user(
             self._deps, current_principal(), request.user_id, request.reason_code
         )
         return user_message(user)
 
-    @rpc
     async def UnlockAccount(self, request: pb.UnlockAccountRequest, context: Ctx) -> pb.UnlockAccountResponse:
         was_locked, failures = await admin.unlock_account(self._deps, current_principal(), request.user_id)
         return pb.UnlockAccountResponse(was_locked=was_locked, consecutive_failures=failures)
 
-    @rpc
     async def ListAuditEvents(
         self, request: pb.ListAuditEventsRequest, context: Ctx
     ) -> pb.ListAuditEventsResponse:
@@ -290,7 +229,6 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
             item.time.FromDatetime(record.time)
         return reply
 
-    @rpc
     async def ListAccessAudit(
         self, request: pb.ListAccessAuditRequest, context: Ctx
     ) -> pb.ListAccessAuditResponse:
@@ -316,7 +254,6 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
             item.time.FromMilliseconds(entry.fact.time_ms)
         return reply
 
-    @rpc
     async def VerifyAuditChain(
         self, request: pb.VerifyAuditChainRequest, context: Ctx
     ) -> pb.VerifyAuditChainResponse:
@@ -328,7 +265,6 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
             head_hash=verdict.head_hash,
         )
 
-    @rpc
     async def RotateSigningKey(
         self, request: pb.RotateSigningKeyRequest, context: Ctx
     ) -> pb.RotateSigningKeyResponse:
@@ -337,6 +273,5 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
         reply.activates_at.FromNanoseconds(int(info.activates_at * 1e9))
         return reply
 
-    @rpc
     async def GetJwks(self, request: pb.GetJwksRequest, context: Ctx) -> pb.GetJwksResponse:
         return pb.GetJwksResponse(jwks_json=admin.jwks_json(self._deps))

@@ -6,7 +6,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from tenfour_identity.domain.errors import FailedPrecondition, NotFound, PermissionDenied, ValidationFailed
+from tenfour_identity.domain.errors import NotAllowed, NotFound, ValidationFailed, WrongState
 from tenfour_identity.domain.fields import ContactChannel, DisplayName, Email, Username
 from tenfour_identity.domain.models import User
 from tenfour_identity.domain.password_policy import ensure_acceptable_password
@@ -163,9 +163,9 @@ async def deactivate_user(deps: Deps, principal: Principal, user_id: str, reason
     def decide(user: User, profile: StoredProfile | None) -> Change:
         if itself:
             if user.role is Role.SYSTEM_ADMIN:
-                raise FailedPrecondition("a system admin cannot deactivate their own account")
+                raise WrongState("a system admin cannot deactivate their own account")
         elif not can_manage_user(principal, user.role, user.agency_id):
-            raise PermissionDenied("no such user in your scope")
+            raise NotAllowed("no such user in your scope")
         if user.disabled:
             return Change()  # already done: no second event
         disabled = evolve(user, disabled=True)
@@ -183,6 +183,6 @@ async def deactivate_user(deps: Deps, principal: Principal, user_id: str, reason
     except NotFound:
         if principal.role is Role.SYSTEM_ADMIN:
             raise
-        raise PermissionDenied("no such user in your scope") from None
+        raise NotAllowed("no such user in your scope") from None
     await deps.sessions.revoke_all(user.id, now, RevocationReason.ADMIN)
     return user

@@ -6,7 +6,7 @@ import json
 import logging
 import re
 
-from tenfour_identity.domain.errors import PermissionDenied, ValidationFailed
+from tenfour_identity.domain.errors import NotAllowed, ValidationFailed
 from tenfour_identity.domain.records import AuditEntry, AuditRecord, KeyInfo
 from tenfour_identity.domain.roles import can_manage_user
 from tenfour_identity.domain.throttle import is_locked
@@ -41,7 +41,7 @@ async def bootstrap_admin(deps: Deps, *, username: str, password: str, email: st
     try:
         form.done()
     except ValidationFailed as exc:
-        problems = "; ".join(f"{v.field}: {v.message}" for v in exc.violations)
+        problems = "; ".join(f"{v.field}: {v.description}" for v in exc.violations)
         raise ValueError(f"TENFOUR_BOOTSTRAP_ADMIN_* settings are not acceptable: {problems}") from None
     assert fields is not None
     created = await create_staff(
@@ -93,7 +93,7 @@ async def unlock_account(deps: Deps, principal: Principal, user_id: str) -> tupl
     user = await deps.directory.get_user(user_id)
     if user is None or not can_manage_user(principal, user.role, user.agency_id):
         # The same answer for "no such user" and "not yours": agency admins cannot probe ids.
-        raise PermissionDenied("no such user in your scope")
+        raise NotAllowed("no such user in your scope")
     failures = await deps.throttle.reset_failures(f"user:{user.id}")
     for name in [user.username, *([user.email] if user.email else [])]:
         await deps.throttle.clear(deps.throttle.account(normalise_login_name(str(name))))

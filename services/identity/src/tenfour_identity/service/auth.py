@@ -14,10 +14,10 @@ from datetime import datetime
 
 from tenfour_identity.domain.errors import (
     AccountLocked,
-    FailedPrecondition,
-    ResourceExhausted,
-    Unauthenticated,
+    TooManyAttempts,
     ValidationFailed,
+    WrongCredentials,
+    WrongState,
 )
 from tenfour_identity.domain.models import User
 from tenfour_identity.domain.records import AuditEntry, Counter
@@ -96,10 +96,10 @@ async def _admit(deps: Deps, by_source: Counter, by_account: Counter, now: datet
     """
     source = await deps.throttle.attempt(by_source, now)
     if not source.allowed:
-        raise ResourceExhausted(source.retry_after)
+        raise TooManyAttempts(source.retry_after)
     account = await deps.throttle.attempt(by_account, now)
     if not account.allowed:
-        raise ResourceExhausted(account.retry_after)
+        raise TooManyAttempts(account.retry_after)
     return source.locked or account.locked
 
 
@@ -145,7 +145,7 @@ async def login(deps: Deps, *, username: str, password: str, totp_code: str, sou
         detail = f"src={tag}" + (" locked" if locked else "")
         await deps.audit.append(AuditEntry("login_failed", known, agency, detail))
         await _count_failure(deps, subject, known, agency)
-        raise Unauthenticated()
+        raise WrongCredentials()
     await deps.throttle.refund(by_source)  # a right password is not a spraying source
 
     if creds.totp_secret is not None and not unlocked:
@@ -157,7 +157,7 @@ async def login(deps: Deps, *, username: str, password: str, totp_code: str, sou
         if step is None or not await deps.mfa.accept_step(user.id, step):
             await deps.audit.append(AuditEntry("mfa_failed", user.id, user.agency_id or "", f"src={tag}"))
             await _count_failure(deps, subject, known, agency)
-            raise Unauthenticated()
+            raise WrongCredentials()
     await deps.throttle.clear(by_account)
     await deps.throttle.reset_failures(subject)
     if deps.passwords.needs_rehash(creds.password_hash):
@@ -180,11 +180,11 @@ async def refresh(deps: Deps, refresh_token: str) -> AuthOutcome:
     if rotation.outcome is RotationOutcome.REUSED:
         await deps.audit.append(AuditEntry("token_reuse", rotation.user_id, "", "session revoked"))
     if rotation.outcome is not RotationOutcome.ROTATED:
-        raise Unauthenticated("invalid or expired refresh token")
+        raise WrongCredentials("invalid or expired refresh token")
     user = await deps.directory.get_user(rotation.user_id)
     if user is None or user.disabled:
         await deps.sessions.revoke(rotation.family_id, now, RevocationReason.ADMIN)
-        raise Unauthenticated("invalid or expired refresh token")
+        raise WrongCredentials("invalid or expired refresh token")
     access = deps.issuer.issue(
         subject=user.id, role=user.role, agency_id=user.agency_id, session_id=rotation.family_id
     )
@@ -211,7 +211,7 @@ async def logout(deps: Deps, refresh_token: str) -> None:
 async def _begin(deps: Deps, user: User) -> MfaEnrolment:
     creds = await deps.directory.get_credentials(user.id)
     if creds is not None and creds.totp_secret is not None:
-        raise FailedPrecondition("MFA is already enabled for this account")
+        raise WrongState("MFA is already enabled for this account")
     secret = new_totp_secret()
     await deps.mfa.start_pending(user.id, secret)
     await deps.audit.append(AuditEntry("mfa_enrolment_started", user.id, user.agency_id or ""))
@@ -221,7 +221,7 @@ async def _begin(deps: Deps, user: User) -> MfaEnrolment:
 async def _confirm(deps: Deps, user: User, totp_code: str, ticket: str = "") -> None:
     pending = await deps.mfa.pending(user.id)
     if pending is None:
-        raise FailedPrecondition("no MFA enrolment in progress (or it expired): start again")
+        raise WrongState("no MFA enrolment in progress (or it expired): start again")
     step = verify_totp(pending.secret, totp_code, now=deps.now(), last_used_step=None)
     if step is None:
         await deps.mfa.pending_failed(user.id)
@@ -230,7 +230,7 @@ async def _confirm(deps: Deps, user: User, totp_code: str, ticket: str = "") -> 
         raise ValidationFailed([("totp_code", _WRONG_CODE)])
     entry = AuditEntry("mfa_enabled", user.id, user.agency_id or "")
     if not await deps.mfa.enable(user.id, pending, step, entry):
-        raise FailedPrecondition("the MFA enrolment changed meanwhile: start again")
+        raise WrongState("the MFA enrolment changed meanwhile: start again")
 
 
 async def enrol_mfa(deps: Deps, principal: Principal) -> MfaEnrolment:
@@ -245,7 +245,7 @@ async def _ticket_holder(deps: Deps, ticket: str) -> User:
     user_id = await deps.mfa.ticket_user(ticket) if ticket else None
     user = await deps.directory.get_user(user_id) if user_id else None
     if user is None or user.disabled:
-        raise Unauthenticated("invalid or expired MFA setup ticket: sign in again")
+        raise WrongCredentials("invalid or expired MFA setup ticket: sign in again")
     return user
 
 
@@ -258,5 +258,5 @@ async def complete_mfa_setup(deps: Deps, ticket: str, totp_code: str) -> AuthOut
     # Only one caller can enable the pending secret (compare-and-set), so only one gets here.
     await _confirm(deps, user, totp_code, ticket)
     if not await deps.mfa.consume_ticket(ticket):
-        raise Unauthenticated("invalid or expired MFA setup ticket: sign in again")
+        raise WrongCredentials("invalid or expired MFA setup ticket: sign in again")
     return await start_session(deps, user, "mfa_setup", mfa_enabled=True)

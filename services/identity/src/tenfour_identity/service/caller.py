@@ -6,7 +6,7 @@ session was ended (logout, reuse, deactivation) or whose account changed since i
 
 from __future__ import annotations
 
-from tenfour_identity.domain.errors import Unauthenticated
+from tenfour_identity.domain.errors import WrongCredentials
 from tenfour_identity.domain.models import User
 from tenfour_identity.service.deps import Deps
 from tenfour_shared.auth.principal import Principal
@@ -24,5 +24,5 @@ async def caller(deps: Deps, principal: Principal) -> User:
         or not await deps.sessions.is_active(principal.session_id)
     )
     if stale or user is None:
-        raise Unauthenticated("this session has ended: sign in again")
+        raise WrongCredentials("this session has ended: sign in again")
     return user

@@ -31,7 +31,7 @@ def fields_as(prefix: str = "", rename: Mapping[str, str] | None = None) -> Iter
     except ValidationFailed as exc:
         table = rename or {}
         raise ValidationFailed(
-            [(_rename(v.field, prefix, table), v.message) for v in exc.violations]
+            [(_rename(v.field, prefix, table), v.description) for v in exc.violations]
         ) from None
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from tenfour_identity.domain.errors import FailedPrecondition, NotFound, PermissionDenied, ValidationFailed
+from tenfour_identity.domain.errors import NotAllowed, NotFound, ValidationFailed, WrongState
 from tenfour_identity.domain.fields import DisplayName
 from tenfour_identity.domain.models import User
 from tenfour_identity.domain.provider import ProviderKind, ProviderProfile, kind_for_role
@@ -136,10 +136,10 @@ async def nominate_peer_supporter(
             principal, Role.PEER_SUPPORTER, user.agency_id
         ):
             if user.role is Role.PEER_SUPPORTER and user.agency_id == principal.agency_id:
-                raise FailedPrecondition("this officer is already a peer supporter")
-            raise PermissionDenied("no such officer in your agency")
+                raise WrongState("this officer is already a peer supporter")
+            raise NotAllowed("no such officer in your agency")
         if user.disabled:
-            raise FailedPrecondition("this account is deactivated")
+            raise WrongState("this account is deactivated")
         assert user.agency_id is not None
         built = _build_profile(user.id, ProviderKind.PEER, [user.agency_id], profile)
         promoted = evolve(user, role=Role.PEER_SUPPORTER)
@@ -155,7 +155,7 @@ async def nominate_peer_supporter(
     try:
         user, stored = await deps.directory.change_user(officer_user_id, decide)
     except NotFound:
-        raise PermissionDenied("no such officer in your agency") from None
+        raise NotAllowed("no such officer in your agency") from None
     assert stored is not None
     return user, stored
 
@@ -174,11 +174,11 @@ async def update_provider_profile(
         kind = kind_for_role(user.role)
         allowed = kind is not None and current is not None
         if not allowed or not can_edit_provider_profile(principal, user.id, user.role, user.agency_id):
-            raise PermissionDenied("no such provider in your scope")
+            raise NotAllowed("no such provider in your scope")
         assert kind is not None
         assert current is not None
         if user.disabled:
-            raise FailedPrecondition("this account is deactivated")
+            raise WrongState("this account is deactivated")
         if kind is ProviderKind.THERAPIST and principal.role is Role.SYSTEM_ADMIN:
             served = list(profile.agency_ids)
         else:
@@ -209,7 +209,7 @@ async def update_provider_profile(
     except NotFound:
         if principal.role is Role.SYSTEM_ADMIN:
             raise
-        raise PermissionDenied("no such provider in your scope") from None
+        raise NotAllowed("no such provider in your scope") from None
     assert stored is not None
     return user, stored
 
@@ -223,7 +223,7 @@ async def list_providers(
     if not agency_id:
         raise ValidationFailed([("agency_id", "is required")])
     if principal.role is not Role.SYSTEM_ADMIN and principal.agency_id != agency_id:
-        raise PermissionDenied("you can only list providers of your own agency")
+        raise NotAllowed("you can only list providers of your own agency")
     return [
         (user, stored)
         for user, stored in await deps.directory.list_profiles()

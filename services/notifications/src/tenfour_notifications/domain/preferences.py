@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from tenfour_notifications.domain.model import Category, Channel
-from tenfour_shared.errors import FieldViolation, InvalidArgument
+from tenfour_shared.errors import FieldViolation, InvalidInput
 from tenfour_shared.timeline import load_zone
 
 _ALL = frozenset({Channel.IN_APP, Channel.WEB_PUSH, Channel.EMAIL})
@@ -32,7 +32,7 @@ class QuietHours:
         try:
             load_zone(self.timezone)  # ZoneInfo raises OSError for an over-long name, not only ValueError
         except ValueError:
-            raise InvalidArgument.single(
+            raise InvalidInput.single(
                 "preferences.quiet_hours.timezone", "not a known time zone (e.g. America/Chicago)"
             ) from None
 
@@ -76,7 +76,7 @@ class Preferences:
             if Channel.WEBHOOK in chosen
         ]
         if problems:
-            raise InvalidArgument(problems[:1])
+            raise InvalidInput(problems[:1])
         merged = dict(DEFAULT_CHANNELS)
         merged.update({c: chosen | {Channel.IN_APP} for c, chosen in channels.items()})
         return Preferences(merged, quiet_hours, detailed_content)

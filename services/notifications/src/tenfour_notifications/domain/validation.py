@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from email_validator import EmailNotValidError, validate_email
 
-from tenfour_shared.errors import FieldViolation, InvalidArgument
+from tenfour_shared.errors import FieldViolation, InvalidInput
 
 _LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1"})
 
@@ -19,7 +19,7 @@ def email_address(value: str) -> str:
     try:
         return validate_email(value.strip(), check_deliverability=False).normalized
     except EmailNotValidError as exc:
-        raise InvalidArgument.single("address", f"not a valid email address: {exc}") from None
+        raise InvalidInput.single("address", f"not a valid email address: {exc}") from None
 
 
 def b64url(value: str) -> bytes:
@@ -52,7 +52,7 @@ def push_subscription(endpoint: str, p256dh: str, auth: str, allow_loopback_http
     except (binascii.Error, ValueError):
         problems.append(FieldViolation("auth", "must be base64url"))
     if problems:
-        raise InvalidArgument(problems)
+        raise InvalidInput(problems)
 
 
 def webhook_url(url: str, allow_loopback_http: bool) -> None:
@@ -60,12 +60,12 @@ def webhook_url(url: str, allow_loopback_http: bool) -> None:
     if len(url) > 2048:
         problems.append(FieldViolation("url", "too long"))
     if problems:
-        raise InvalidArgument(problems)
+        raise InvalidInput(problems)
 
 
 def webhook_secret(secret: str) -> None:
     if not 32 <= len(secret) <= 128:
-        raise InvalidArgument.single("secret", "must be 32 to 128 characters (or empty to generate one)")
+        raise InvalidInput.single("secret", "must be 32 to 128 characters (or empty to generate one)")
 
 
 def origin(url: str) -> str:

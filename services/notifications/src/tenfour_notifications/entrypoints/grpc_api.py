@@ -31,7 +31,7 @@ from tenfour_notifications.service.people import People, Settings
 from tenfour_notifications.service.ports import Deliveries, Device
 from tenfour_shared.auth.principal import Principal, current_principal
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import FailedPrecondition, FieldViolation, InvalidArgument, PermissionDenied
+from tenfour_shared.errors import FieldViolation, InvalidInput, NotAllowed, WrongState
 
 __all__ = ["SERVICE_NAME", "NotificationsApi"]
 
@@ -81,7 +81,7 @@ def _settings(s: Settings) -> pb.Settings:
 
 def _local(field: str, hour: int, minute: int) -> time:
     if not (0 <= hour <= 23 and 0 <= minute <= 59):
-        raise InvalidArgument.single(field, "hour 0-23 and minute 0-59")
+        raise InvalidInput.single(field, "hour 0-23 and minute 0-59")
     return time(hour, minute)
 
 
@@ -89,16 +89,16 @@ def _preferences(p: pb.Preferences) -> Preferences:
     channels: dict[Category, frozenset[Channel]] = {}
     for i, entry in enumerate(p.channels):
         if entry.category not in CATEGORY_OF:
-            raise InvalidArgument.single(f"preferences.channels[{i}].category", "unknown category")
+            raise InvalidInput.single(f"preferences.channels[{i}].category", "unknown category")
         unknown = [c for c in entry.channels if c not in CHANNEL_OF]
         if unknown:
-            raise InvalidArgument.single(f"preferences.channels[{i}].channels", "unknown channel")
+            raise InvalidInput.single(f"preferences.channels[{i}].channels", "unknown channel")
         channels[CATEGORY_OF[entry.category]] = frozenset(CHANNEL_OF[c] for c in entry.channels)
     quiet = None
     q = p.quiet_hours
     if q.enabled:
         if not q.timezone:
-            raise InvalidArgument.single("preferences.quiet_hours.timezone", "required with quiet hours")
+            raise InvalidInput.single("preferences.quiet_hours.timezone", "required with quiet hours")
         quiet = QuietHours(
             _local("preferences.quiet_hours.start", q.start.hour, q.start.minute),
             _local("preferences.quiet_hours.end", q.end.hour, q.end.minute),
@@ -109,19 +109,19 @@ def _preferences(p: pb.Preferences) -> Preferences:
 
 def _limit(value: int, default: int, most: int) -> int:
     if value < 0:
-        raise InvalidArgument([FieldViolation("limit", "must not be negative")])
+        raise InvalidInput([FieldViolation("limit", "must not be negative")])
     return min(value or default, most)
 
 
 def _agency(principal: Principal, requested: str) -> str:
     if principal.role == Role.SYSTEM_ADMIN:
         if not requested:
-            raise InvalidArgument.single("agency_id", "required for a system admin")
+            raise InvalidInput.single("agency_id", "required for a system admin")
         return requested
     if requested and requested != principal.agency_id:
-        raise PermissionDenied("only your own agency's webhook")
+        raise NotAllowed("only your own agency's webhook")
     if not principal.agency_id:
-        raise PermissionDenied("no agency")
+        raise NotAllowed("no agency")
     return principal.agency_id
 
 
@@ -272,7 +272,7 @@ class NotificationsApi(notifications_pb2_grpc.NotificationServiceServicer):
         self, request: pb.ListDevMailboxRequest, context: Ctx
     ) -> pb.ListDevMailboxResponse:
         if not self._mailbox.enabled:
-            raise FailedPrecondition("the developer mailbox is only on under `make run`")
+            raise WrongState("the developer mailbox is only on under `make run`")
         out = pb.ListDevMailboxResponse()
         for m in await self._mailbox.mails(_limit(request.limit, 50, 200)):
             mail = out.mails.add(

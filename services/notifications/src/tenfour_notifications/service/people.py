@@ -19,7 +19,7 @@ from tenfour_notifications.service.ports import (
     EmailRecord,
     Webhook,
 )
-from tenfour_shared.errors import FailedPrecondition, InvalidArgument, NotFound, ResourceExhausted
+from tenfour_shared.errors import InvalidInput, NotFound, Throttled, WrongState
 
 __all__ = ["People", "Settings"]
 
@@ -70,7 +70,7 @@ class People:
             return await self.settings(user_id)
         normalized = validation.email_address(address)
         if await self._channels.count_confirmation_mail(user_id) > MAX_CONFIRMATION_MAILS_PER_HOUR:
-            raise ResourceExhausted("too many confirmation mails this hour: try again later")
+            raise Throttled("too many confirmation mails this hour: try again later")
         token = secrets.token_urlsafe(32)
         await self._channels.set_email(user_id, normalized, token, self._clock())
         link = f"{self._base}/notifications/confirm-email?token={token}"
@@ -79,7 +79,7 @@ class People:
 
     async def confirm_email(self, token: str) -> str:
         if not token.strip():
-            raise InvalidArgument.single("token", "required")
+            raise InvalidInput.single("token", "required")
         found = await self._channels.confirm_email(token.strip(), self._clock())
         if found is None:
             raise NotFound("this confirmation link is unknown or expired: ask for a new one")
@@ -93,7 +93,7 @@ class People:
         validation.push_subscription(endpoint, p256dh, auth, self._insecure_push)
         existing = await self._channels.devices(user_id)
         if len(existing) >= MAX_DEVICES and all(d.endpoint != endpoint for d in existing):
-            raise ResourceExhausted(f"at most {MAX_DEVICES} devices: remove one first")
+            raise Throttled(f"at most {MAX_DEVICES} devices: remove one first")
         device = Device(
             device_id=secrets.token_urlsafe(12),
             endpoint=endpoint.strip(),
@@ -106,7 +106,7 @@ class People:
 
     async def remove_device(self, user_id: str, device_id: str, endpoint: str) -> None:
         if not device_id and not endpoint:
-            raise InvalidArgument.single("device_id", "give the device id or its endpoint")
+            raise InvalidInput.single("device_id", "give the device id or its endpoint")
         await self._channels.remove_device(user_id, device_id=device_id, endpoint=endpoint)
 
     async def send_test(self, user_id: str) -> list[str]:
@@ -121,7 +121,7 @@ class People:
     async def set_webhook(self, agency_id: str, url: str, secret: str) -> tuple[Webhook | None, str]:
         """The stored webhook, and the secret when it was generated here (shown once)."""
         if not agency_id:
-            raise InvalidArgument.single("agency_id", "required")
+            raise InvalidInput.single("agency_id", "required")
         if not url.strip():
             await self._channels.set_webhook(None, agency_id)
             return None, ""
@@ -140,9 +140,9 @@ class People:
         if view is None or not view.group or view.agency_id != agency_id:
             raise NotFound("no such group session")
         if on and view.status != "booked":
-            raise FailedPrecondition("this group session is no longer open")
+            raise WrongState("this group session is no longer open")
         if on and view.start is not None and view.start <= self._clock():
-            raise FailedPrecondition("this group session has started")
+            raise WrongState("this group session has started")
         await self._directory.follow(appointment_id, user_id, on)
         return on
 

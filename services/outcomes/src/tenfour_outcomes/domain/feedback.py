@@ -13,8 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
-from tenfour_outcomes.domain.errors import InvalidInput
 from tenfour_outcomes.domain.periods import Period
+from tenfour_shared.errors import InvalidInput
 
 __all__ = ["Answers", "Credential", "FeedbackTotals", "answers", "min_respondents"]
 

@@ -12,7 +12,6 @@ import secrets
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from tenfour_outcomes.domain.errors import InvalidInput
 from tenfour_outcomes.domain.facts import Outcome
 from tenfour_outcomes.domain.feedback import Answers, Credential, FeedbackTotals, answers
 from tenfour_outcomes.domain.pseudonyms import Pseudonyms
@@ -22,11 +21,11 @@ from tenfour_outcomes.service.ports import Outcomes
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.errors import (
     AlreadyExists,
-    FailedPrecondition,
     FieldViolation,
-    InvalidArgument,
+    InvalidInput,
+    NotAllowed,
     NotFound,
-    PermissionDenied,
+    WrongState,
 )
 
 __all__ = ["Clock", "FeedbackService"]
@@ -48,7 +47,7 @@ class FeedbackService:
     async def issue(self, caller: Principal, appointment_id: str) -> tuple[str, datetime]:
         agency = officer_agency(caller)
         if not 0 < len(appointment_id) <= _ID_MAX:
-            raise InvalidArgument.single("appointment_id", "is required: the session's appointment id")
+            raise InvalidInput.single("appointment_id", "is required: the session's appointment id")
         appointment = self._p.appointment(appointment_id)
         officer = self._p.officer(caller.subject)
         fact = await self._store.fact(agency, appointment)
@@ -56,18 +55,18 @@ class FeedbackService:
             # The same answer whether the session exists or not: no probing of other people's.
             raise NotFound("no session of yours with this id (a just-ended one may take a moment)")
         if fact.outcome is not Outcome.FULFILLED:
-            raise FailedPrecondition("feedback opens once the session has taken place")
+            raise WrongState("feedback opens once the session has taken place")
         closes = fact.month.published_at(self._delay)
         now = self._clock()
         if now >= closes:
-            raise FailedPrecondition(_CLOSED)
+            raise WrongState(_CLOSED)
         credential = Credential(fact.month, agency, secrets.token_urlsafe(32))
         ttl = closes - now + _MARGIN
         result = await self._store.issue(agency, fact.month, officer, appointment, credential.digest, ttl)
         if result == IssueResult.ALREADY_ISSUED:
             raise AlreadyExists("a feedback credential was already issued to you for this session")
         if result == IssueResult.CLOSED:
-            raise FailedPrecondition(_CLOSED)
+            raise WrongState(_CLOSED)
         return credential.text, closes
 
     async def submit(
@@ -82,11 +81,11 @@ class FeedbackService:
         agency = officer_agency(caller)
         given, credential = _validated(credential_text, rating, would_recommend, stress_before, stress_after)
         if credential.agency_id != agency:
-            raise PermissionDenied("this feedback credential belongs to another agency")
+            raise NotAllowed("this feedback credential belongs to another agency")
         closes = credential.month.published_at(self._delay)
         now = self._clock()
         if now >= closes:
-            raise FailedPrecondition(_CLOSED)
+            raise WrongState(_CLOSED)
         increments = FeedbackTotals.increments(given)
         ttl = closes - now + _MARGIN
         result = await self._store.redeem(agency, credential.month, credential.digest, increments, ttl)
@@ -95,14 +94,14 @@ class FeedbackService:
         if result == RedeemResult.USED:
             raise AlreadyExists("this feedback credential has already been used")
         if result == RedeemResult.CLOSED:
-            raise FailedPrecondition(_CLOSED)
+            raise WrongState(_CLOSED)
 
 
 def _validated(
     text: str, rating: int, would_recommend: bool | None, stress_before: int | None, stress_after: int | None
 ) -> tuple[Answers, Credential]:
     """Both answers and credential, every problem reported at once; nothing used up on failure."""
-    problems: list[tuple[str, str]] = []
+    problems: list[FieldViolation] = []
     try:
         given = answers(rating, would_recommend, stress_before, stress_after)
     except InvalidInput as exc:
@@ -112,5 +111,5 @@ def _validated(
     except InvalidInput as exc:
         problems.extend(exc.violations)
     if problems:
-        raise InvalidArgument([FieldViolation(f, d) for f, d in problems])
+        raise InvalidInput(problems)
     return given, credential

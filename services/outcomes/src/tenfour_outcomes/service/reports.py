@@ -18,7 +18,7 @@ from tenfour_outcomes.service.access import report_agency
 from tenfour_outcomes.service.ports import Outcomes
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import PermissionDenied
+from tenfour_shared.errors import NotAllowed
 
 __all__ = ["Reports"]
 
@@ -82,7 +82,7 @@ class Reports:
 
     async def every_agency(self, caller: Principal) -> list[Report]:
         if caller.role is not Role.SYSTEM_ADMIN:
-            raise PermissionDenied("cross-agency figures are for system admins")
+            raise NotAllowed("cross-agency figures are for system admins")
         return [build_report(a, await self.published(a)) for a in await self._store.agencies()]
 
     async def publish_due(self) -> int:

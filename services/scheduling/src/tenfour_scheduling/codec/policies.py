@@ -7,8 +7,8 @@ from typing import Any
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_scheduling.codec.values import FieldReader, duration, local_time, renamed
 from tenfour_scheduling.domain import (
-    DomainValidationError,
     FatiguePolicy,
+    InvalidInput,
     OfficerPreferences,
 )
 from tenfour_scheduling.domain.fatigue import MAX_SLEEP, sleep_span
@@ -82,7 +82,7 @@ def policy_from_proto(msg: pb.FatiguePolicy, agency_id: str, version: int = 0) -
         reader.fail("compact_jurisdictions", "at most 60 jurisdictions")
     try:
         parsed = FatiguePolicy.parse(fatigue)
-    except DomainValidationError as exc:
+    except InvalidInput as exc:
         reader.problems.extend(renamed(exc, lambda p: _POLICY_FIELDS.get(p, p)).violations)
     reader.raise_if_any()
     return AgencyPolicy(

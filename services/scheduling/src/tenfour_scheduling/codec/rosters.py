@@ -8,7 +8,7 @@ from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_scheduling.codec.values import FieldReader, duration, local_date, local_time, renamed, split_path
 from tenfour_scheduling.domain import (
     TEMPLATES,
-    DomainValidationError,
+    InvalidInput,
     OverrideKind,
     Roster,
     ShiftDefinition,
@@ -58,8 +58,8 @@ def _template_parts(name: str) -> tuple[str, dict[str, ShiftDefinition]]:
     """The cycle and shift definitions of a named template (aliases included)."""
     try:
         built = roster_from_template(name, anchor=date(2000, 1, 1), zone="UTC")
-    except DomainValidationError as exc:
-        raise DomainValidationError.single("template", exc.violations[0].message) from None
+    except InvalidInput as exc:
+        raise InvalidInput.single("template", exc.violations[0].description) from None
     return built.cycle, dict(built.definitions)
 
 
@@ -85,7 +85,7 @@ def roster_from_proto(msg: pb.Roster) -> Roster:
     if msg.template:
         try:
             template_cycle, template_defs = _template_parts(msg.template)
-        except DomainValidationError as exc:
+        except InvalidInput as exc:
             reader.problems.extend(exc.violations)
             template_cycle, template_defs = "", {}
         cycle = cycle or template_cycle
@@ -121,7 +121,7 @@ def roster_from_proto(msg: pb.Roster) -> Roster:
     }
     try:
         roster = Roster.parse(data)
-    except DomainValidationError as exc:
+    except InvalidInput as exc:
         # Everything wrong at once; what conversion already reported is not repeated.
         seen = {v.field for v in reader.problems}
         if "template" in seen:  # an unknown template leaves the cycle and letters undefined

@@ -10,8 +10,8 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour_scheduling.domain import (
-    DomainValidationError,
     FieldViolation,
+    InvalidInput,
 )
 from tenfour_shared.sensible_dates import date_range_problem
 from tenfour_shared.timeline import Interval
@@ -48,7 +48,7 @@ def interval_to_proto(interval: Interval) -> common.TimeRange:
 
 
 def interval_from_proto(msg: common.TimeRange, path: str) -> Interval:
-    """Both bounds required, end after start; DomainValidationError naming ``path``."""
+    """Both bounds required, end after start; InvalidInput naming ``path``."""
     problems = []
     bounds: list[datetime] = []
     for name in ("start", "end"):
@@ -61,9 +61,9 @@ def interval_from_proto(msg: common.TimeRange, path: str) -> Interval:
         else:
             bounds.append(getattr(msg, name).ToDatetime(tzinfo=UTC))
     if problems:
-        raise DomainValidationError(problems)
+        raise InvalidInput(problems)
     if bounds[1] <= bounds[0]:
-        raise DomainValidationError.single(f"{path}.end", "must be after the start")
+        raise InvalidInput.single(f"{path}.end", "must be after the start")
     return Interval(bounds[0], bounds[1])
 
 
@@ -129,11 +129,11 @@ class FieldReader:
 
     def raise_if_any(self) -> None:
         if self.problems:
-            raise DomainValidationError(self.problems)
+            raise InvalidInput(self.problems)
 
 
-def renamed(exc: DomainValidationError, rename: Callable[[str], str]) -> DomainValidationError:
-    return DomainValidationError(FieldViolation(rename(v.field), v.message) for v in exc.violations)
+def renamed(exc: InvalidInput, rename: Callable[[str], str]) -> InvalidInput:
+    return InvalidInput(FieldViolation(rename(v.field), v.description) for v in exc.violations)
 
 
 def split_path(path: str) -> tuple[str, str]:

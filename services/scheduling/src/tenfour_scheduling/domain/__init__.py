@@ -1,7 +1,7 @@
 """Pure scheduling domain: rosters, fatigue rules and shift-aware slot search.
 
 No I/O and no service imports (an import-linter contract keeps it so); the entrypoints
-translate requests into these values and DomainValidationError into INVALID_ARGUMENT.
+translate requests into these values and InvalidInput into INVALID_ARGUMENT.
 """
 
 from tenfour_scheduling.domain.appointments import (
@@ -13,7 +13,7 @@ from tenfour_scheduling.domain.appointments import (
     check_transition,
     is_late_cancellation,
 )
-from tenfour_scheduling.domain.errors import DomainValidationError, FieldViolation
+from tenfour_scheduling.domain.errors import DomainValidationError, FieldViolation, InvalidInput
 from tenfour_scheduling.domain.fatigue import (
     BlockedInterval,
     BlockReason,
@@ -73,6 +73,7 @@ __all__ = [
     "EmptyReason",
     "FatiguePolicy",
     "FieldViolation",
+    "InvalidInput",
     "LocalHours",
     "OffDutyResult",
     "Officer",

@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 import icalendar
 import recurring_ical_events
 
-from tenfour_scheduling.domain.errors import DomainValidationError
+from tenfour_scheduling.domain.errors import InvalidInput
 from tenfour_scheduling.domain.roster_ics_cycle import (
     KIND,
     LETTER,
@@ -62,7 +62,7 @@ def import_roster_ics(data: str | bytes, *, window: Interval, zone: str | None =
     try:
         calendar = read_calendar(data)
     except IcsError as exc:
-        raise DomainValidationError.single("ics", f"not an iCalendar file: {exc}") from None
+        raise InvalidInput.single("ics", f"not an iCalendar file: {exc}") from None
     tz = _zone(calendar, zone)
     notes: list[str] = []
     masters: list[icalendar.Event] = []
@@ -102,7 +102,7 @@ def import_roster_ics(data: str | bytes, *, window: Interval, zone: str | None =
         roster = Roster(
             definitions=definitions, cycle=cycle, anchor=anchor, zone=tz.key, overrides=tuple(overrides)
         )
-    except DomainValidationError as exc:
+    except InvalidInput as exc:
         raise exc.prefixed("ics") from None
     return RosterImport(roster, len(rules), len(duties), tuple(notes))
 
@@ -112,7 +112,7 @@ def _zone(calendar: icalendar.Calendar, name: str | None) -> ZoneInfo:
         try:
             return load_zone(name)
         except ValueError as exc:
-            raise DomainValidationError.single("zone", str(exc)) from None
+            raise InvalidInput.single("zone", str(exc)) from None
     declared = calendar.get("X-WR-TIMEZONE")
     if declared is not None:
         try:
@@ -124,7 +124,7 @@ def _zone(calendar: icalendar.Calendar, name: str | None) -> ZoneInfo:
             tzinfo = getattr(event.start, "tzinfo", None)
             if isinstance(tzinfo, ZoneInfo) and tzinfo.key != "UTC":
                 return tzinfo
-    raise DomainValidationError.single("zone", "the calendar names no IANA timezone; give the roster's zone")
+    raise InvalidInput.single("zone", "the calendar names no IANA timezone; give the roster's zone")
 
 
 def _title(event: icalendar.Event) -> str:

@@ -10,7 +10,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from tenfour_scheduling.domain.booking_rules import capped_days, officer_busy, provider_busy
-from tenfour_scheduling.domain.errors import DomainValidationError
+from tenfour_scheduling.domain.errors import InvalidInput
 from tenfour_scheduling.domain.fatigue import (
     BlockReason,
     DutyBlock,
@@ -69,7 +69,7 @@ def check_slot(
     except the officer's preferences and the start grid, which only shape the search."""
     if start.tzinfo is None or now.tzinfo is None:
         field = "start" if start.tzinfo is None else "now"
-        raise DomainValidationError.single(field, f"{field} must carry a timezone")
+        raise InvalidInput.single(field, f"{field} must carry a timezone")
     start, now = start.astimezone(UTC), now.astimezone(UTC)
     officer_bookings = utc_intervals(officer_bookings)
     zone = load_zone(officer_roster.zone)

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
-from tenfour_scheduling.domain.errors import DomainValidationError, FieldViolation
+from tenfour_scheduling.domain.errors import FieldViolation, InvalidInput
 from tenfour_scheduling.domain.fatigue import FatiguePolicy
 from tenfour_scheduling.domain.preferences import OfficerPreferences
 from tenfour_scheduling.domain.providers import Officer, ProviderKind, ProviderOffer, SlotFilters
@@ -119,7 +119,7 @@ def validate_search(
             )
         seen.add(offer.provider_id)
     if problems:
-        raise DomainValidationError(problems)
+        raise InvalidInput(problems)
 
 
 def find_slots(
@@ -143,7 +143,7 @@ def find_slots(
     matching ``filters`` are skipped. ``officer_bookings`` are the officer's existing sessions
     (any provider). Starts lie every ``step`` from the officer's local midnight. An empty
     result carries ``empty_reason`` and a message saying which stage ruled everything out;
-    only invalid input raises (DomainValidationError, e.g. a horizon over 90 days).
+    only invalid input raises (InvalidInput, e.g. a horizon over 90 days).
     """
     validate_search(
         horizon=horizon, now=now, step=step, limit=limit, session_type=session_type, offers=offers

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, time, timedelta
 from types import MappingProxyType
 
-from tenfour_scheduling.domain.errors import DomainValidationError
+from tenfour_scheduling.domain.errors import InvalidInput
 from tenfour_scheduling.domain.rotation import OFF, Override, Roster, ShiftDefinition, ShiftKind
 from tenfour_shared.text import excerpt
 
@@ -75,9 +75,7 @@ def rotating_cycle(base: str, letters: str, repeats: int) -> str:
     every 4 weeks: ``rotating_cycle("DDDDD--", "DSN", 4)`` is an 84-day cycle."""
     work = {ch for ch in base if ch != OFF}
     if len(work) != 1 or repeats < 1 or not letters:
-        raise DomainValidationError.single(
-            "cycle", "a rotating cycle needs one work letter, letters and repeats >= 1"
-        )
+        raise InvalidInput.single("cycle", "a rotating cycle needs one work letter, letters and repeats >= 1")
     (letter,) = work
     return "".join(base.replace(letter, target) * repeats for target in letters)
 
@@ -96,13 +94,11 @@ def roster_from_template(
     template = TEMPLATES.get(_ALIASES.get(name, name))
     if template is None:
         known = ", ".join(sorted([*TEMPLATES, *_ALIASES]))
-        raise DomainValidationError.single(
-            "template", f"unknown rotation template {excerpt(name)}; known: {known}"
-        )
+        raise InvalidInput.single("template", f"unknown rotation template {excerpt(name)}; known: {known}")
     cycle = template.cycle
     if work_letter is not None:
         if len({ch for ch in cycle if ch != OFF}) != 1:
-            raise DomainValidationError.single(
+            raise InvalidInput.single(
                 "work_letter", f"template {excerpt(name)} mixes shift letters; edit its cycle instead"
             )
         cycle = "".join(ch if ch == OFF else work_letter for ch in cycle)

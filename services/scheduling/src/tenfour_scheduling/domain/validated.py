@@ -1,5 +1,5 @@
 """Base class of the domain's input value objects: frozen pydantic models whose
-construction errors surface as DomainValidationError with complete field paths."""
+construction errors surface as InvalidInput with complete field paths."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from tenfour_scheduling.domain.errors import DomainValidationError
+from tenfour_scheduling.domain.errors import invalid_from_model
 
 __all__ = ["ValidatedModel"]
 
@@ -28,7 +28,7 @@ def _converting() -> Iterator[None]:
     except ValidationError as exc:
         if _depth.get() > 1:
             raise
-        raise DomainValidationError.from_pydantic(exc) from None
+        raise invalid_from_model(exc) from None
     finally:
         _depth.reset(token)
 

@@ -9,7 +9,7 @@ from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_scheduling.service.booking.groups import MAX_GROUP_CAPACITY, MIN_GROUP_CAPACITY
 from tenfour_shared.auth.principal import current_principal
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 
 __all__ = ["AppointmentRpcs"]
 
@@ -23,7 +23,7 @@ class AppointmentRpcs(RpcBase):
         key = requests.idempotency_key(request.idempotency_key)
         if request.group_appointment_id:
             if request.provider_id or request.HasField("start"):
-                raise InvalidArgument.single(
+                raise InvalidInput.single(
                     "group_appointment_id",
                     "a seat is taken with the group's id alone (no provider_id or start)",
                 )
@@ -56,7 +56,7 @@ class AppointmentRpcs(RpcBase):
         caller = current_principal()
         key = requests.idempotency_key(request.idempotency_key)
         if not MIN_GROUP_CAPACITY <= request.capacity <= MAX_GROUP_CAPACITY:
-            raise InvalidArgument.single(
+            raise InvalidInput.single(
                 "capacity", f"must be between {MIN_GROUP_CAPACITY} and {MAX_GROUP_CAPACITY} seats"
             )
         return await self._s.groups.offer(
@@ -72,7 +72,7 @@ class AppointmentRpcs(RpcBase):
         officer_id = requests.own_officer_id(caller, "")
         key = requests.idempotency_key(request.idempotency_key)
         if not request.appointment_id:
-            raise InvalidArgument.single("appointment_id", "is required")
+            raise InvalidInput.single("appointment_id", "is required")
         new_start = requests.instant(request.new_start, request.HasField("new_start"), "new_start")
         await self._s.campaigns.check_move(
             requests.agency_of(caller), officer_id, request.appointment_id, new_start
@@ -86,14 +86,14 @@ class AppointmentRpcs(RpcBase):
 
     async def Cancel(self, request: pb.CancelRequest, context: Ctx) -> Appointment:
         if not request.appointment_id:
-            raise InvalidArgument.single("appointment_id", "is required")
+            raise InvalidInput.single("appointment_id", "is required")
         return await self._s.appointments.cancel(
             current_principal(), request.appointment_id, request.reason_code
         )
 
     async def GetAppointment(self, request: pb.GetAppointmentRequest, context: Ctx) -> Appointment:
         if not request.appointment_id:
-            raise InvalidArgument.single("appointment_id", "is required")
+            raise InvalidInput.single("appointment_id", "is required")
         return await self._s.appointments.get(current_principal(), request.appointment_id)
 
     async def ListAppointments(
@@ -107,7 +107,7 @@ class AppointmentRpcs(RpcBase):
         officer_id = requests.own_officer_id(current_principal(), "")
         count = request.max_alternatives or self._s.conflict_alternatives
         if not 1 <= count <= MAX_ALTERNATIVES:
-            raise InvalidArgument.single(
+            raise InvalidInput.single(
                 "max_alternatives", f"must be between 1 and {MAX_ALTERNATIVES} (0 for the default)"
             )
         found = await self._s.conflicts.list(officer_id, count, request.appointment_id)

@@ -8,7 +8,7 @@ from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_shared.auth.principal import current_principal
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 
 __all__ = ["CampaignRpcs"]
 
@@ -32,6 +32,6 @@ class CampaignRpcs(RpcBase):
         self, request: cpb.GetCampaignAttendanceRequest, context: Ctx
     ) -> cpb.CampaignAttendance:
         if not request.campaign_id:
-            raise InvalidArgument.single("campaign_id", "is required")
+            raise InvalidInput.single("campaign_id", "is required")
         agency = requests.agency_of(current_principal())
         return await self._s.campaigns.attendance(agency, request.campaign_id)

@@ -11,7 +11,7 @@ from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_shared.auth.principal import Principal, current_principal
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import InvalidArgument, PermissionDenied
+from tenfour_shared.errors import InvalidInput, NotAllowed
 
 __all__ = ["LicensureRpcs"]
 
@@ -40,19 +40,19 @@ class LicensureRpcs(RpcBase):
         clinician = request.clinician_id
         if caller.role is Role.THERAPIST:
             if clinician and clinician != caller.subject:
-                raise PermissionDenied("you can only see your own licences")
+                raise NotAllowed("you can only see your own licences")
             clinician = caller.subject
             agency = ""
         elif caller.role is Role.SYSTEM_ADMIN:
             agency = request.agency_id
             if not agency and not clinician:
-                raise InvalidArgument.single("agency_id", "name the agency (or the clinician) to list")
+                raise InvalidInput.single("agency_id", "name the agency (or the clinician) to list")
             if agency:
                 requests.provider_id(agency, "agency_id")
         else:
             agency = requests.agency_of(caller)
             if request.agency_id and request.agency_id != agency:
-                raise PermissionDenied("you can only see your own agency's clinicians")
+                raise NotAllowed("you can only see your own agency's clinicians")
         if clinician:
             requests.provider_id(clinician, "clinician_id")
         found = await self._s.licensure.list(agency, clinician)

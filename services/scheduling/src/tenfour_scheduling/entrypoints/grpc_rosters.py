@@ -13,11 +13,11 @@ from tenfour_scheduling.adapters.codec import (
     shift_kind_to_proto,
     template_messages,
 )
-from tenfour_scheduling.domain import DomainValidationError
+from tenfour_scheduling.domain import InvalidInput
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_scheduling.entrypoints.requests import agency_of, field_errors, own_officer_id, time_range
 from tenfour_shared.auth.principal import current_principal, require_same_agency
-from tenfour_shared.errors import FieldViolation, InvalidArgument
+from tenfour_shared.errors import FieldViolation
 
 __all__ = ["RosterRpcs"]
 
@@ -35,7 +35,7 @@ class RosterRpcs(RpcBase):
         officer_id = own_officer_id(caller, request.roster.officer_id)
         agency = agency_of(caller)
         if not request.HasField("roster"):
-            raise InvalidArgument.single("roster", "is required")
+            raise InvalidInput.single("roster", "is required")
         with field_errors("roster"):
             roster = roster_from_proto(request.roster)
         return await self._s.rosters.set_roster(officer_id, agency, roster, request.roster.template)
@@ -49,9 +49,9 @@ class RosterRpcs(RpcBase):
         officer_id = own_officer_id(caller, request.officer_id)
         agency = agency_of(caller)
         if not request.ics.strip():
-            raise InvalidArgument.single("ics", "is required: the text of an iCalendar (.ics) file")
+            raise InvalidInput.single("ics", "is required: the text of an iCalendar (.ics) file")
         if len(request.ics.encode()) > MAX_ICS_BYTES:
-            raise InvalidArgument.single("ics", f"is larger than {MAX_ICS_BYTES // 1000} kB")
+            raise InvalidInput.single("ics", f"is larger than {MAX_ICS_BYTES // 1000} kB")
         with field_errors(renamed={"zone": "timezone"}):
             roster, _ = await self._s.rosters.import_calendar(
                 officer_id, agency, request.ics, request.timezone
@@ -62,12 +62,12 @@ class RosterRpcs(RpcBase):
         caller = current_principal()
         officer_id = own_officer_id(caller, request.officer_id)
         if not request.HasField("override"):
-            raise InvalidArgument.single("override", "is required")
+            raise InvalidInput.single("override", "is required")
         stored = await self._s.rosters.roster(officer_id)
         index = len(stored.message.overrides)
         try:
             return await self._s.rosters.add_override(officer_id, agency_of(caller), request.override)
-        except DomainValidationError as exc:
+        except InvalidInput as exc:
             raise _override_error(exc, index) from None
 
     async def GetShifts(self, request: pb.GetShiftsRequest, context: Ctx) -> pb.GetShiftsResponse:
@@ -125,7 +125,7 @@ class RosterRpcs(RpcBase):
         return preferences_to_proto(await self._s.rosters.preferences(officer_id), officer_id)
 
 
-def _override_error(exc: DomainValidationError, index: int) -> InvalidArgument:
+def _override_error(exc: InvalidInput, index: int) -> InvalidInput:
     """Paths of the appended override (``overrides[n].start``) as ``override.start``."""
     prefix = f"overrides[{index}]"
     out = []
@@ -135,5 +135,5 @@ def _override_error(exc: DomainValidationError, index: int) -> InvalidArgument:
             field = "override" + field[len(prefix) :]
         elif field == "overrides":
             field = "override"
-        out.append(FieldViolation(field, v.message))
-    return InvalidArgument(out)
+        out.append(FieldViolation(field, v.description))
+    return InvalidInput(out)

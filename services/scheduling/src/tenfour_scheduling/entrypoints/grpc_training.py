@@ -12,7 +12,7 @@ from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_shared.auth.principal import Principal, current_principal
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import PermissionDenied
+from tenfour_shared.errors import NotAllowed
 
 __all__ = ["TrainingRpcs"]
 
@@ -20,7 +20,7 @@ __all__ = ["TrainingRpcs"]
 def _own_agency(caller: Principal, requested: str) -> str:
     agency = requests.agency_of(caller)
     if requested and requested != agency:
-        raise PermissionDenied("you can only act on your own agency's training records")
+        raise NotAllowed("you can only act on your own agency's training records")
     return agency
 
 

@@ -10,22 +10,22 @@ from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_scheduling.service.urgent import UrgentStatus
 from tenfour_shared.auth.principal import current_principal
-from tenfour_shared.errors import InvalidArgument, PermissionDenied
+from tenfour_shared.errors import InvalidInput, NotAllowed
 
 __all__ = ["UrgentRpcs"]
 
 
 def _request_id(value: str) -> str:
     if not value:
-        raise InvalidArgument.single("request_id", "is required")
+        raise InvalidInput.single("request_id", "is required")
     if len(value) > 64 or not ID.match(value):
-        raise InvalidArgument.single("request_id", "is not an urgent request id")
+        raise InvalidInput.single("request_id", "is not an urgent request id")
     return value
 
 
 def _provider(subject: str) -> str:
     if not ID.match(subject):
-        raise PermissionDenied("this account's id cannot be used for scheduling")
+        raise NotAllowed("this account's id cannot be used for scheduling")
     return subject
 
 
@@ -60,7 +60,7 @@ class UrgentRpcs(RpcBase):
         self, request: pb.GetUrgentSessionStatusRequest, context: Ctx
     ) -> pb.UrgentSessionStatus:
         if not request.request_id:
-            raise InvalidArgument.single("request_id", "is required")
+            raise InvalidInput.single("request_id", "is required")
         caller = current_principal()
         officer_id = requests.own_officer_id(caller, "")
         return _reply(await self._s.urgent.status(officer_id, request.request_id))

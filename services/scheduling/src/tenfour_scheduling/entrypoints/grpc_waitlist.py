@@ -6,14 +6,14 @@ from tenfour.scheduling.v1 import waitlist_pb2 as wpb
 from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_shared.auth.principal import current_principal
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 
 __all__ = ["WaitlistRpcs"]
 
 
 def _entry_id(value: str) -> str:
     if not value or len(value) > 40 or not value.isalnum():
-        raise InvalidArgument.single("entry_id", "is not a waiting-list entry id")
+        raise InvalidInput.single("entry_id", "is not a waiting-list entry id")
     return value
 
 

@@ -13,11 +13,10 @@ from tenfour.common.v1 import common_pb2 as common
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_scheduling.adapters.codec import interval_from_proto, nonempty
 from tenfour_scheduling.adapters.keys import ID
-from tenfour_scheduling.domain import MAX_HORIZON, DomainValidationError, ProviderKind, SlotFilters
-from tenfour_scheduling.domain import FieldViolation as DomainFieldViolation
+from tenfour_scheduling.domain import MAX_HORIZON, InvalidInput, ProviderKind, SlotFilters
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.errors import FieldViolation, InvalidArgument, PermissionDenied
+from tenfour_shared.errors import NotAllowed
 from tenfour_shared.proto_time import to_datetime, to_timedelta
 from tenfour_shared.timeline import Interval
 
@@ -45,43 +44,38 @@ def field_errors(prefix: str = "", renamed: Mapping[str, str] | None = None) -> 
     """Domain validation errors raised inside the block, as request field violations."""
     try:
         yield
-    except DomainValidationError as exc:
+    except InvalidInput as exc:
         names = renamed or {}
-        error = DomainValidationError(
-            DomainFieldViolation(names.get(v.field, v.field), v.message) for v in exc.violations
-        )
-        error = error.prefixed(prefix) if prefix else error
-        raise InvalidArgument([FieldViolation(v.field, v.message) for v in error.violations]) from None
+        error = exc.renamed(lambda field: names.get(field, field))
+        raise (error.prefixed(prefix) if prefix else error) from None
 
 
 def own_officer_id(caller: Principal, requested: str) -> str:
     """Officers act on their own data only: ``requested`` is empty (the caller) or the caller."""
     if requested and requested != caller.subject:
-        raise PermissionDenied("you can only act on your own roster, preferences and sessions")
+        raise NotAllowed("you can only act on your own roster, preferences and sessions")
     if not ID.match(caller.subject):
-        raise PermissionDenied("this account's id cannot be used for scheduling")
+        raise NotAllowed("this account's id cannot be used for scheduling")
     return caller.subject
 
 
 def agency_of(caller: Principal) -> str:
     if not caller.agency_id or not ID.match(caller.agency_id):
-        raise PermissionDenied("scheduling needs an account that belongs to an agency")
+        raise NotAllowed("scheduling needs an account that belongs to an agency")
     return caller.agency_id
 
 
 def provider_id(value: str, field: str = "provider_id") -> str:
     if not value:
-        raise InvalidArgument.single(field, "is required")
+        raise InvalidInput.single(field, "is required")
     if not ID.match(value):
-        raise InvalidArgument.single(field, "is not a provider id")
+        raise InvalidInput.single(field, "is not a provider id")
     return value
 
 
 def idempotency_key(value: str) -> str:
     if not 1 <= len(value) <= 255:
-        raise InvalidArgument.single(
-            "idempotency_key", "is required: 1 to 255 characters, new for each booking"
-        )
+        raise InvalidInput.single("idempotency_key", "is required: 1 to 255 characters, new for each booking")
     return value
 
 
@@ -89,32 +83,30 @@ def session_type(value: common.SessionType.ValueType) -> SessionType:
     if value in (common.SESSION_TYPE_UNSPECIFIED, common.SESSION_TYPE_INDIVIDUAL):
         return SessionType.INDIVIDUAL
     if value == common.SESSION_TYPE_CRISIS:
-        raise InvalidArgument.single(
-            "session_type", "crisis sessions are requested with RequestUrgentSession"
-        )
+        raise InvalidInput.single("session_type", "crisis sessions are requested with RequestUrgentSession")
     if value == common.SESSION_TYPE_GROUP:
-        raise InvalidArgument.single(
+        raise InvalidInput.single(
             "session_type", "a seat in a group session is taken with group_appointment_id (see FindSlots)"
         )
-    raise InvalidArgument.single("session_type", f"unknown session type {value}")
+    raise InvalidInput.single("session_type", f"unknown session type {value}")
 
 
 def instant(value: Timestamp, present: bool, field: str) -> datetime:
     if not present:
-        raise InvalidArgument.single(field, "is required")
+        raise InvalidInput.single(field, "is required")
     moment = to_datetime(value, field)
     if moment.second or moment.microsecond:
-        raise InvalidArgument.single(field, "must be on a whole minute")
+        raise InvalidInput.single(field, "must be on a whole minute")
     return moment
 
 
 def time_range(msg: common.TimeRange, present: bool, field: str = "range") -> Interval:
     if not present:
-        raise InvalidArgument.single(field, "is required")
+        raise InvalidInput.single(field, "is required")
     with field_errors():
         window = interval_from_proto(msg, field)
     if window.duration > MAX_RANGE:
-        raise InvalidArgument.single(field, f"spans more than {MAX_RANGE.days} days")
+        raise InvalidInput.single(field, f"spans more than {MAX_RANGE.days} days")
     return window
 
 
@@ -127,7 +119,7 @@ def step(value: Duration, present: bool) -> timedelta | None:
         return None
     span = to_timedelta(value, "step")
     if span % timedelta(minutes=1) or span // timedelta(minutes=1) not in STEPS_MINUTES:
-        raise InvalidArgument.single("step", f"must be one of {', '.join(map(str, STEPS_MINUTES))} minutes")
+        raise InvalidInput.single("step", f"must be one of {', '.join(map(str, STEPS_MINUTES))} minutes")
     return span
 
 
@@ -136,9 +128,9 @@ def horizon(value: Duration, present: bool) -> timedelta:
         return timedelta(days=14)
     span = to_timedelta(value, "horizon")
     if span <= timedelta(0):
-        raise InvalidArgument.single("horizon", "must be positive")
+        raise InvalidInput.single("horizon", "must be positive")
     if span > MAX_HORIZON:
-        raise InvalidArgument.single(
+        raise InvalidInput.single(
             "horizon", f"is {span / timedelta(days=1):g} days; at most {MAX_HORIZON.days}"
         )
     return span
@@ -148,7 +140,7 @@ def limit(value: int) -> int:
     if value == 0:
         return DEFAULT_LIMIT
     if not 1 <= value <= MAX_LIMIT:
-        raise InvalidArgument.single("limit", f"must be between 1 and {MAX_LIMIT} (0 = {DEFAULT_LIMIT})")
+        raise InvalidInput.single("limit", f"must be between 1 and {MAX_LIMIT} (0 = {DEFAULT_LIMIT})")
     return value
 
 
@@ -160,7 +152,7 @@ _KINDS = {
 
 def filters(msg: pb.SlotFilters) -> SlotFilters:
     if msg.provider_kind and msg.provider_kind not in _KINDS:
-        raise InvalidArgument.single("filters.provider_kind", f"unknown provider kind {msg.provider_kind}")
+        raise InvalidInput.single("filters.provider_kind", f"unknown provider kind {msg.provider_kind}")
     with field_errors("filters"):
         return SlotFilters(
             kind=_KINDS.get(msg.provider_kind),

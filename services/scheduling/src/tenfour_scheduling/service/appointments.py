@@ -28,7 +28,7 @@ from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.ports import Appointments, Officers
 from tenfour_shared.auth.principal import Principal
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
+from tenfour_shared.errors import ConcurrentChange, InvalidInput, NotFound, WrongState
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
@@ -117,7 +117,7 @@ class AppointmentService:
 
     async def cancel(self, caller: Principal, appointment_id: str, reason_code: str) -> Appointment:
         if not _REASON.match(reason_code):
-            raise InvalidArgument.single("reason_code", "must be at most 40 characters a-z and _")
+            raise InvalidInput.single("reason_code", "must be at most 40 characters a-z and _")
         stored = await self._store.get(appointment_id)
         if stored is None or not visible(caller, stored.appointment):
             raise NotFound("no such appointment")
@@ -132,7 +132,7 @@ class AppointmentService:
             if a.status == Status.APPOINTMENT_STATUS_CANCELLED:
                 return None  # cancelling twice is a no-op
             if _start(a) <= now:
-                raise FailedPrecondition("the session has started; it ends as fulfilled or no-show")
+                raise WrongState("the session has started; it ends as fulfilled or no-show")
             late = by_officer and is_late_cancellation(_start(a), now, policy.late_cancel_window)
             default = "officer_cancelled" if by_officer else "provider_cancelled"
             return self._moved(a, AppointmentStatus.CANCELLED, reason_code or default, now, late=late)
@@ -152,10 +152,10 @@ class AppointmentService:
                 raise NotFound("no such appointment")
             a = stored.appointment
             if a.status != Status.APPOINTMENT_STATUS_BOOKED:
-                raise FailedPrecondition("only a seat in a booked group session can be given up")
+                raise WrongState("only a seat in a booked group session can be given up")
             now = self._clock()
             if _start(a) <= now:
-                raise FailedPrecondition("the session has started; it ends as fulfilled or no-show")
+                raise WrongState("the session has started; it ends as fulfilled or no-show")
             i = list(a.officer_ids).index(officer_id)
             new = Appointment()
             new.CopyFrom(a)
@@ -171,7 +171,7 @@ class AppointmentService:
                 await self._store.sync(officer_id, new, False)
                 await self.mirror(new)
                 return new
-        raise Aborted("this group session is changing too fast; retry")
+        raise ConcurrentChange("this group session is changing too fast; retry")
 
     def moved(self, a: Appointment, target: AppointmentStatus, reason: str, now: datetime) -> Appointment:
         """``a`` in status ``target`` (FAILED_PRECONDITION when that transition is not allowed)."""
@@ -183,7 +183,7 @@ class AppointmentService:
         try:
             check_transition(from_proto_status(a.status), target)
         except TransitionRefused as exc:
-            raise FailedPrecondition(str(exc)) from None
+            raise WrongState(str(exc)) from None
         new = Appointment()
         new.CopyFrom(a)
         new.status = to_proto_status(target)
@@ -212,7 +212,7 @@ class AppointmentService:
             if await self._store.transition(new, stored.version, occupying(new), envelope):
                 await self.mirror(new)
                 return new
-        raise Aborted("this appointment is changing too fast; retry")
+        raise ConcurrentChange("this appointment is changing too fast; retry")
 
     async def withdraw(self, appointment_id: str, reason: str) -> Appointment | None:
         """Cancel a booked appointment on the system's behalf (e.g. a series rolled back)."""
@@ -262,7 +262,7 @@ class AppointmentService:
             a = stored.appointment
             if a.session_type == common.SESSION_TYPE_GROUP and user_id != a.provider_id:
                 # Only the seat goes (if still held); the group goes on for the others.
-                with contextlib.suppress(FailedPrecondition, NotFound):
+                with contextlib.suppress(WrongState, NotFound):
                     await self.leave_group(user_id, a.appointment_id, "user_deactivated")
                     cancelled += 1
             elif await self._cancel_for_deactivation(stored, now):

@@ -86,13 +86,13 @@ class CampaignService:
             if end <= now:
                 problems.append(errors.FieldViolation("campaign.first_month", "this window is already over"))
         if problems:
-            raise errors.InvalidArgument(problems)
+            raise errors.InvalidInput(problems)
         # One campaign at a time: officers get one invitation, and outcomes can keep each
         # campaign's figures from being subtracted from another's over the same months.
         for other in await self._store.campaigns(agency_id):
             other_start, other_end = _window(other)
             if other_start < end and start < other_end:
-                raise errors.FailedPrecondition(
+                raise errors.WrongState(
                     "another campaign already runs in some of these months; choose months after it ends"
                 )
         campaign = cpb.Campaign(
@@ -159,11 +159,11 @@ class CampaignService:
             raise errors.NotFound("no such check-in campaign for you")
         first, end = _window(campaign)
         if not first <= start < end:
-            raise errors.InvalidArgument.single("start", "choose a time inside the campaign's months")
+            raise errors.InvalidInput.single("start", "choose a time inside the campaign's months")
         if await self._live_booking(agency_id, campaign_id, officer_id):
-            raise errors.FailedPrecondition("you already booked this check-in; move or cancel it instead")
+            raise errors.WrongState("you already booked this check-in; move or cancel it instead")
         if campaign.attendance_confirmation and not acknowledged:
-            raise errors.FailedPrecondition(
+            raise errors.WrongState(
                 "this check-in reports to your agency whether you attended (yes or no, nothing else); "
                 "confirm that you understand before booking"
             )
@@ -186,7 +186,7 @@ class CampaignService:
             None,
         )
         if campaign is not None and not _window(campaign)[0] <= new_start < _window(campaign)[1]:
-            raise errors.InvalidArgument.single("new_start", "choose a time inside the campaign's months")
+            raise errors.InvalidInput.single("new_start", "choose a time inside the campaign's months")
 
     async def booked(self, agency_id: str, campaign_id: str, officer_id: str, appointment_id: str) -> None:
         await self._store.set_booked(agency_id, campaign_id, officer_id, appointment_id)
@@ -198,7 +198,7 @@ class CampaignService:
         if campaign is None:
             raise errors.NotFound("no such campaign in your agency")
         if not campaign.attendance_confirmation:
-            raise errors.FailedPrecondition(
+            raise errors.WrongState(
                 "this campaign was launched without attendance confirmation: only suppressed figures exist"
             )
         booked = await self._store.booked(agency_id, campaign_id)

@@ -13,12 +13,12 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from tenfour_scheduling.domain import SessionOffer, check_slot
+from tenfour_scheduling.domain.errors import CannotBook, NoRoster, cannot_book
 from tenfour_scheduling.domain.licensure import accepted
 from tenfour_scheduling.domain.policy import AgencyPolicy, personal_fatigue
 from tenfour_scheduling.domain.records import CalendarEntry, OfficerFacts, ProviderSnapshot, StoredRoster
 from tenfour_scheduling.service.offers import LAPSED, UNLICENSED, Expansions, ineligibility, provider_offer
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.errors import FailedPrecondition
 from tenfour_shared.timeline import Interval
 
 __all__ = [
@@ -42,8 +42,8 @@ class BookingProblem:
     code: str  # a SlotProblemCode value, or provider_unavailable
     message: str
 
-    def error(self) -> FailedPrecondition:
-        return FailedPrecondition(f"cannot book this time: {self.message} ({self.code})")
+    def error(self) -> CannotBook:
+        return cannot_book(self.code, self.message)
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,7 +70,7 @@ def licensure_for(facts: OfficerFacts) -> frozenset[str] | None:
 
 def officer_side(facts: OfficerFacts) -> OfficerSide:
     if facts.roster is None:
-        raise FailedPrecondition("enter your shift roster first (SetRoster): sessions are fitted around it")
+        raise NoRoster("enter your shift roster first (SetRoster): sessions are fitted around it")
     # The officer's own sleep window replaces the agency's default in every rule applied to them.
     policy = replace(facts.policy, fatigue=personal_fatigue(facts.policy.fatigue, facts.preferences))
     return OfficerSide(

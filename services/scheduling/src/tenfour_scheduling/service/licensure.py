@@ -58,11 +58,11 @@ class LicensureService:
         issued = _at(lic.issued_at, lic.HasField("issued_at"))
         expires = _at(lic.expires_at, lic.HasField("expires_at"))
         problems = licence_problems(lic.jurisdiction, lic.number, issued, expires)
-        violations = [errors.FieldViolation(f"licence.{p.field}", p.message) for p in problems]
+        violations = [errors.FieldViolation(f"licence.{p.field}", p.description) for p in problems]
         if not lic.clinician_id:
             violations.insert(0, errors.FieldViolation("licence.clinician_id", "is required"))
         if violations:
-            raise errors.InvalidArgument(violations)
+            raise errors.InvalidInput(violations)
         profile = await self._clinician(agency_id, lic.clinician_id)
         now = self._clock()
         stored = lpb.Licence(
@@ -84,7 +84,7 @@ class LicensureService:
     async def remove(self, agency_id: str | None, clinician_id: str, licence_id: str) -> None:
         if not clinician_id or not licence_id:
             missing = [f for f, v in (("clinician_id", clinician_id), ("licence_id", licence_id)) if not v]
-            raise errors.InvalidArgument([errors.FieldViolation(f, "is required") for f in missing])
+            raise errors.InvalidInput([errors.FieldViolation(f, "is required") for f in missing])
         profile = await self._clinician(agency_id, clinician_id)
         if not await self._store.remove(clinician_id, licence_id, self._changed(profile, self._clock())):
             raise errors.NotFound("no such licence")
@@ -98,7 +98,7 @@ class LicensureService:
             if profile is None or profile.kind == common.PROVIDER_KIND_PEER:
                 continue
             if clinician_id and agency_id and agency_id not in profile.agency_ids:
-                raise errors.PermissionDenied("this clinician does not serve your agency")
+                raise errors.NotAllowed("this clinician does not serve your agency")
             held = sorted(
                 await self._store.licences(pid), key=lambda x: (x.expires_at.ToDatetime(), x.licence_id)
             )
@@ -143,9 +143,9 @@ class LicensureService:
         if profile is None:
             raise errors.NotFound("no clinician with this id")
         if agency_id is not None and agency_id not in profile.agency_ids:
-            raise errors.PermissionDenied("this clinician does not serve your agency")
+            raise errors.NotAllowed("this clinician does not serve your agency")
         if profile.kind == common.PROVIDER_KIND_PEER:
-            raise errors.FailedPrecondition("peer supporters are not licensed clinicians")
+            raise errors.WrongState("peer supporters are not licensed clinicians")
         return profile
 
 

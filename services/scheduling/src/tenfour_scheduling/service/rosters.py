@@ -28,7 +28,7 @@ from tenfour_scheduling.domain.policy import AgencyPolicy, StoredPreferences, pe
 from tenfour_scheduling.domain.records import StoredRoster
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.ports import Officers
-from tenfour_shared.errors import Aborted, NotFound
+from tenfour_shared.errors import ConcurrentChange, NotFound
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
@@ -96,7 +96,7 @@ class RosterService:
                 out.CopyFrom(message)
                 out.version = version + 1
                 return out
-        raise Aborted("the roster is being changed elsewhere; retry")
+        raise ConcurrentChange("the roster is being changed elsewhere; retry")
 
     async def shifts(self, officer_id: str, window: Interval) -> list[Shift]:
         return shifts((await self.roster(officer_id)).roster, window)
@@ -124,7 +124,7 @@ class RosterService:
             )
             if await self._officers.put_policy(agency_id, policy_to_proto(new), current.version, event):
                 return new
-        raise Aborted("the policy is being changed elsewhere; retry")
+        raise ConcurrentChange("the policy is being changed elsewhere; retry")
 
     async def preferences(self, officer_id: str) -> StoredPreferences:
         return await self._officers.preferences(officer_id) or StoredPreferences(OfficerPreferences())

@@ -19,7 +19,7 @@ from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.ports import SeriesPlans
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
+from tenfour_shared.errors import ConcurrentChange, InvalidInput, NotFound, WrongState
 from tenfour_shared.timeline import Interval, load_zone
 
 __all__ = ["SeriesService"]
@@ -73,12 +73,12 @@ class SeriesService:
                 ("tolerance_days", f"must be between 0 and {(every_days - 1) // 2} (under half the spacing)")
             )
         if problems:
-            raise InvalidArgument.single(*problems[0])
+            raise InvalidInput.single(*problems[0])
         now = self._clock()
         first = max(now, not_before) if not_before is not None else now
         span = (first - now) + timedelta(days=(count - 1) * every_days + tolerance_days + 1)
         if span > MAX_HORIZON:
-            raise InvalidArgument.single(
+            raise InvalidInput.single(
                 "count", f"the series would reach {span.days} days ahead; at most {MAX_HORIZON.days}"
             )
         search = await self._slots.find(
@@ -128,7 +128,7 @@ class SeriesService:
     ) -> pb.BookSeriesResponse:
         stored = await self._store.get(officer_id, plan_id) if plan_id else None
         if stored is None:
-            raise FailedPrecondition("this series plan has expired or does not exist; plan it again")
+            raise WrongState("this series plan has expired or does not exist; plan it again")
         provider_id, plan = stored
         series_id = f"series-{plan.plan_id}"
         reply = pb.BookSeriesResponse(series_id=series_id)
@@ -150,7 +150,7 @@ class SeriesService:
                     idempotency_key=f"{idempotency_key}#series{slot.index}",
                     series_id=series_id,
                 )
-            except (FailedPrecondition, Aborted) as exc:  # a reused key's mismatch still raises
+            except (WrongState, ConcurrentChange) as exc:  # a reused key's mismatch still raises
                 reply.failed.add(index=slot.index, time=slot.time, problem=exc.message)
                 if all_or_nothing:
                     break

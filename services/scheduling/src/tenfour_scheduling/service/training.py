@@ -64,9 +64,9 @@ def _record(r: tpb.TrainingRecord) -> Record:
     return Record(r.record_id, r.course, r.provider, completed, _at(r.expires_at, r.HasField("expires_at")))
 
 
-def _invalid(violations: list[FieldViolation], prefix: str) -> errors.InvalidArgument:
-    return errors.InvalidArgument(
-        [errors.FieldViolation(f"{prefix}.{v.field}", v.message) for v in violations]
+def _invalid(violations: list[FieldViolation], prefix: str) -> errors.InvalidInput:
+    return errors.InvalidInput(
+        [errors.FieldViolation(f"{prefix}.{v.field}", v.description) for v in violations]
     )
 
 
@@ -123,7 +123,7 @@ class TrainingService:
     async def remove(self, agency_id: str, peer_id: str, record_id: str) -> None:
         if not peer_id or not record_id:
             missing = [f for f, v in (("peer_id", peer_id), ("record_id", record_id)) if not v]
-            raise errors.InvalidArgument([errors.FieldViolation(f, "is required") for f in missing])
+            raise errors.InvalidInput([errors.FieldViolation(f, "is required") for f in missing])
         await self._peer(agency_id, peer_id)
         if not await self._store.remove_record(peer_id, record_id):
             raise errors.NotFound("no such training record")
@@ -245,9 +245,9 @@ class TrainingService:
         if profile is None:
             raise errors.NotFound("no peer supporter with this id")
         if agency_id not in profile.agency_ids:
-            raise errors.PermissionDenied("this person is not in your agency")
+            raise errors.NotAllowed("this person is not in your agency")
         if profile.kind != common.PROVIDER_KIND_PEER:
-            raise errors.FailedPrecondition("training requirements apply to peer supporters only")
+            raise errors.WrongState("training requirements apply to peer supporters only")
         return profile
 
 

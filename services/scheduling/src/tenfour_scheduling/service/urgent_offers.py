@@ -21,7 +21,7 @@ from tenfour_scheduling.domain.records import ACCEPTED, CONNECTED, UrgentRequest
 from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.ports import Facts, JoinBook, UrgentQueue
-from tenfour_shared.errors import FailedPrecondition, NotFound
+from tenfour_shared.errors import NotFound, WrongState
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
@@ -86,13 +86,11 @@ class UrgentOffers:
         if outcome == "missing":
             raise NotFound("no such urgent request")
         if outcome != "ok":
-            raise FailedPrecondition(_REFUSED.get(outcome, "this urgent request cannot be accepted"))
+            raise WrongState(_REFUSED.get(outcome, "this urgent request cannot be accepted"))
         booked = await self.book_taken(r, provider_id, provider_id)
         if booked is None:
             await self._offers.release(request_id, provider_id, decline=False)
-            raise FailedPrecondition(
-                "your calendar has another session right now; the request stays open for others"
-            )
+            raise WrongState("your calendar has another session right now; the request stays open for others")
         return booked
 
     async def book_taken(self, r: UrgentRequest, taker: str, provider_id: str) -> Appointment | None:
@@ -125,7 +123,7 @@ class UrgentOffers:
     async def decline(self, provider_id: str, request_id: str) -> None:
         r = await self._request(request_id)
         if provider_id not in await self._offers.offered(request_id):
-            raise FailedPrecondition(_REFUSED["not_offered"])
+            raise WrongState(_REFUSED["not_offered"])
         await self._offers.release(request_id, provider_id, decline=True)
         event = ev.UrgentWithdrawn(
             request_id=request_id, agency_id=r.agency_id, provider_ids=[provider_id], reason="declined"

@@ -82,16 +82,16 @@ class WaitlistService:
         elif end > now + MAX_AHEAD:
             problems.append(errors.FieldViolation("window.end", "must be at most 90 days ahead"))
         if problems:
-            raise errors.InvalidArgument(problems)
+            raise errors.InvalidInput(problems)
         if provider_id:
             profile = await self._providers.profile(provider_id)
             if profile is None or agency_id not in profile.agency_ids:
                 raise errors.NotFound("no such provider serves your agency")
             if await self._providers.deactivated(provider_id):
-                raise errors.FailedPrecondition("this provider is no longer taking bookings")
+                raise errors.WrongState("this provider is no longer taking bookings")
         waiting = [e for e in await self.mine(officer_id) if e.state in _OPEN]
         if len(waiting) >= MAX_WAITING:
-            raise errors.FailedPrecondition(f"you are already waiting {MAX_WAITING} times; leave one first")
+            raise errors.WrongState(f"you are already waiting {MAX_WAITING} times; leave one first")
         entry = wpb.WaitlistEntry(
             entry_id=f"w{secrets.token_hex(8)}",
             officer_id=officer_id,
@@ -102,7 +102,7 @@ class WaitlistService:
             created_at=timestamp(now),
         )
         if await self._store.replace(entry, b"") is None:
-            raise errors.Aborted("the waiting list is changing; retry")
+            raise errors.ConcurrentChange("the waiting list is changing; retry")
         return entry
 
     async def mine(self, officer_id: str) -> list[wpb.WaitlistEntry]:
@@ -142,16 +142,14 @@ class WaitlistService:
         entry, raw = await self._own(officer_id, agency_id, entry_id)
         now = self._clock()
         if entry.state != _S.WAITLIST_STATE_OFFERED:
-            raise errors.FailedPrecondition("no time is held for you on this entry")
+            raise errors.WrongState("no time is held for you on this entry")
         if accept and _at(entry.offer_until) <= now:
-            raise errors.FailedPrecondition(
-                "the time was held for 15 minutes and has been offered to someone else"
-            )
+            raise errors.WrongState("the time was held for 15 minutes and has been offered to someone else")
         # Claim the answer first: the expiry worker or a second answer then finds it taken.
         state = _S.WAITLIST_STATE_BOOKED if accept else _S.WAITLIST_STATE_DECLINED
         answered = await self._set(entry, raw, state=state)
         if answered is None:
-            raise errors.Aborted("this offer is changing; look at it again")
+            raise errors.ConcurrentChange("this offer is changing; look at it again")
         await self._store.unhold(agency_id, entry_id)
 
         def decide(a: Appointment) -> Appointment | None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
+from tenfour_shared.errors import DomainError, NotAllowed, WrongState
 from tenfour_shared.timeline import as_utc
 
-from .errors import DomainError
 from .room import Presence, Room, Seat
 
-__all__ = ["JoinDenial", "JoinDenied", "authorize_join", "join_denial"]
+__all__ = ["JoinDenial", "JoinDenied", "NotInvited", "NotOpenNow", "authorize_join", "join_denial"]
 
 
 class JoinDenial(StrEnum):
@@ -21,11 +21,9 @@ class JoinDenial(StrEnum):
     REMOVED = "removed"
 
     @property
-    def status(self) -> str:
-        """gRPC status name: who you are is PERMISSION_DENIED, when you come is FAILED_PRECONDITION."""
-        if self in (JoinDenial.NOT_PARTICIPANT, JoinDenial.REMOVED):
-            return "PERMISSION_DENIED"
-        return "FAILED_PRECONDITION"
+    def about_who(self) -> bool:
+        """Who you are (not invited, removed) rather than when you come."""
+        return self in (JoinDenial.NOT_PARTICIPANT, JoinDenial.REMOVED)
 
     @property
     def message(self) -> str:
@@ -42,12 +40,24 @@ _MESSAGES = {
 
 
 class JoinDenied(DomainError):
-    """Raised by authorize_join; ``status`` follows the reason."""
+    """Raised by authorize_join: `NotInvited` for who you are, `NotOpenNow` for when you come."""
+
+    def __new__(cls, reason: JoinDenial) -> JoinDenied:
+        if cls is JoinDenied:
+            cls = NotInvited if reason.about_who else NotOpenNow
+        return super().__new__(cls, reason)
 
     def __init__(self, reason: JoinDenial) -> None:
         super().__init__(reason.message)
         self.reason = reason
-        self.status = reason.status
+
+
+class NotInvited(JoinDenied, NotAllowed):
+    """Not a participant of this session, or removed from it."""
+
+
+class NotOpenNow(JoinDenied, WrongState):
+    """The session is not open yet, its time has passed, or it has ended."""
 
 
 def join_denial(room: Room, subject: str, now: datetime) -> JoinDenial | None:

@@ -1,11 +1,13 @@
-"""Domain errors of the signaling service.
-
-Each error names the gRPC status it maps to as a plain string, so the entrypoint can translate
-with ``grpc.StatusCode[error.status]`` while the domain stays free of grpc. Messages never
-contain SDP, candidates or user ids: they may reach logs and clients.
+"""Signaling's errors over the shared error model (tenfour_shared.errors maps each kind to a
+gRPC status in one place). Messages never contain SDP, candidates or user ids: they may reach
+logs and clients.
 """
 
 from __future__ import annotations
+
+from tenfour_shared.errors import DependencyDown, DomainError, FieldViolation, InvalidInput, WrongState
+from tenfour_shared.errors import NotAllowed as _NotAllowed
+from tenfour_shared.errors import NotFound as _NotFound
 
 __all__ = [
     "DomainError",
@@ -17,37 +19,26 @@ __all__ = [
 ]
 
 
-class DomainError(Exception):
-    """Base of every signaling domain error."""
+class InvalidSignal(InvalidInput, ValueError):
+    """A signal, SDP or ICE candidate failed validation (the offending text is not echoed).
 
-    status: str = "INTERNAL"
+    The field is `request` until the entrypoint names the request field it came from."""
 
-
-class InvalidSignal(DomainError, ValueError):
-    """A signal, SDP or ICE candidate failed validation (the offending text is not echoed)."""
-
-    status: str = "INVALID_ARGUMENT"
+    def __init__(self, message: str, field: str = "request") -> None:
+        super().__init__([FieldViolation(field, message)], message)
 
 
-class NotAllowed(DomainError):
+class NotAllowed(_NotAllowed):
     """The actor may not perform this action (e.g. an officer trying to admit someone)."""
 
-    status: str = "PERMISSION_DENIED"
 
-
-class NotFound(DomainError):
+class NotFound(_NotFound):
     """The named participant is not part of the room."""
 
-    status: str = "NOT_FOUND"
 
-
-class RoomStateError(DomainError):
+class RoomStateError(WrongState):
     """The action does not fit the room's or participant's current state."""
 
-    status: str = "FAILED_PRECONDITION"
 
-
-class MediaUnavailable(DomainError):
+class MediaUnavailable(DependencyDown):
     """The media server (SFU) did not answer; the room goes on and the client may retry."""
-
-    status: str = "UNAVAILABLE"

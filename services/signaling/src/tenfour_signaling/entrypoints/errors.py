@@ -1,36 +1,20 @@
-"""Signaling domain errors -> the shared error model (and so gRPC status codes)."""
+"""Invalid input raised inside a block, under the request field it came from."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from tenfour_shared import errors
-from tenfour_signaling import domain
+from tenfour_signaling.domain.errors import InvalidSignal
 
-__all__ = ["shared_error", "translated"]
-
-
-def shared_error(exc: domain.DomainError, field: str = "request") -> errors.DomainError:
-    message = str(exc)
-    match exc.status:
-        case "INVALID_ARGUMENT":
-            return errors.InvalidArgument.single(field, message)
-        case "PERMISSION_DENIED":
-            return errors.PermissionDenied(message)
-        case "NOT_FOUND":
-            return errors.NotFound(message)
-        case "FAILED_PRECONDITION":
-            return errors.FailedPrecondition(message)
-        case "UNAVAILABLE":
-            return errors.Unavailable(message)
-    return errors.DomainError(message)
+__all__ = ["translated"]
 
 
 @contextmanager
 def translated(field: str = "request") -> Iterator[None]:
-    """Raise the shared counterpart of any signaling domain error raised inside."""
+    """Invalid signals under `field` (they do not know the request field they were read from);
+    every other error passes through unchanged."""
     try:
         yield
-    except domain.DomainError as exc:
-        raise shared_error(exc, field) from None
+    except InvalidSignal as exc:
+        raise exc.renamed(lambda name: field if name == "request" else name) from None

@@ -14,7 +14,7 @@ from grpc import aio
 from tenfour.signaling.v1 import signaling_pb2 as pb
 from tenfour.signaling.v1 import signaling_pb2_grpc
 from tenfour_shared.auth.principal import current_principal
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 from tenfour_shared.proto_time import to_timedelta
 from tenfour_signaling import wire
 from tenfour_signaling.domain import IceConfiguration, Presence
@@ -41,13 +41,13 @@ def _caller() -> Caller:
 
 def _appointment(value: str, field: str = "appointment_id") -> str:
     if _APPOINTMENT.fullmatch(value) is None:
-        raise InvalidArgument.single(field, "an appointment id is required")
+        raise InvalidInput.single(field, "an appointment id is required")
     return value
 
 
 def _handle(value: str, field: str) -> str:
     if _HANDLE.fullmatch(value) is None:
-        raise InvalidArgument.single(field, "a session or participant id is required")
+        raise InvalidInput.single(field, "a session or participant id is required")
     return value
 
 
@@ -109,7 +109,7 @@ class SignalingApi(signaling_pb2_grpc.SignalingServiceServicer):
         caller = _caller()
         first = await anext(aiter(request_iterator), None)
         if first is None or first.WhichOneof("body") != "subscribe":
-            raise InvalidArgument.single("subscribe", "the first message must subscribe")
+            raise InvalidInput.single("subscribe", "the first message must subscribe")
         session_id = _handle(first.subscribe.session_id, "subscribe.session_id")
         out: asyncio.Queue[pb.SignalEvent | Exception | None] = asyncio.Queue()
 
@@ -125,7 +125,7 @@ class SignalingApi(signaling_pb2_grpc.SignalingServiceServicer):
             try:
                 async for message in request_iterator:
                     if message.WhichOneof("body") != "send":
-                        raise InvalidArgument.single("send", "only sends may follow the subscribe")
+                        raise InvalidInput.single("send", "only sends may follow the subscribe")
                     await self._signals.send(caller, wire.outbound_from_request(message.send))
             except Exception as exc:
                 await out.put(exc)

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from tenfour_shared.errors import ResourceExhausted, Unavailable
+from tenfour_shared.errors import DependencyDown, Throttled
 from tenfour_signaling.domain import IceServer, InvalidSignal, Offer
 from tenfour_signaling.peers import EchoPeer
 
@@ -48,7 +48,7 @@ class PreCallChecks:
     async def answer(self, offer_sdp: str) -> EchoAnswer:
         offer = Offer(sdp=offer_sdp)  # validates size and shape; never echoed
         if len(self._running) >= self._max_concurrent:
-            raise ResourceExhausted("too many pre-call checks at once here; try again shortly")
+            raise Throttled("too many pre-call checks at once here; try again shortly")
         check_id = secrets.token_urlsafe(12)
         peer = EchoPeer(None, self._ice_servers())
         try:
@@ -57,7 +57,7 @@ class PreCallChecks:
         except BaseException as exc:
             await peer.close(send_bye=False)
             if isinstance(exc, TimeoutError):
-                raise Unavailable("the echo peer could not answer in time") from None
+                raise DependencyDown("the echo peer could not answer in time") from None
             if isinstance(exc, Exception):  # aiortc's parse errors may quote the SDP: not kept
                 raise InvalidSignal("the offer could not be answered") from None
             raise

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 
 from tenfour.signaling.v1.signaling_pb2 import SignalEvent
-from tenfour_shared.errors import Aborted
+from tenfour_shared.errors import ConcurrentChange
 from tenfour_signaling.domain import (
     Answer,
     ClientPayload,
@@ -136,7 +136,7 @@ class Signals:
             if not relayed.duplicate:
                 await self._writer.publish(stored.room.session_id, sends, relayed.seqs)
             return relayed
-        raise Aborted("the session changed too often; try again")
+        raise ConcurrentChange("the session changed too often; try again")
 
     async def stream(self, caller: Caller, session_id: str, last_seen_seq: int) -> AsyncIterator[SignalEvent]:
         """Everything after ``last_seen_seq``, then live signals and heartbeats (seq 0)."""

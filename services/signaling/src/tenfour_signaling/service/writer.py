@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from tenfour.signaling.v1.signaling_pb2 import SignalEvent
-from tenfour_shared.errors import Aborted
+from tenfour_shared.errors import ConcurrentChange
 from tenfour_shared.events.outbox import OutboxRelay
 from tenfour_signaling.domain import NotFound, Room, Transition, deliveries
 from tenfour_signaling.domain.records import Committed, Delivery, Rejected, StoredRoom
@@ -134,7 +134,7 @@ class RoomWriter:
                 for watcher in self._watchers:
                     await watcher(appointment_id, t)
             return t, result
-        raise Aborted("the session changed too often; try again")
+        raise ConcurrentChange("the session changed too often; try again")
 
     async def create(self, room: Room) -> bool:
         """Store a new room; False if one exists already."""

@@ -27,7 +27,7 @@ from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions, provider_offer
 from tenfour_scheduling.service.ports import Appointments, Facts
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.errors import Aborted, FailedPrecondition, InvalidArgument, NotFound
+from tenfour_shared.errors import ConcurrentChange, InvalidInput, NotFound, WrongState
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
@@ -42,7 +42,7 @@ _SEAT_WORDING = Wording(
 )
 
 
-def _problem(code: str, message: str) -> FailedPrecondition:
+def _problem(code: str, message: str) -> WrongState:
     return BookingProblem(code, message).error()
 
 
@@ -66,7 +66,7 @@ class GroupSessions:
         _, (snapshot,) = await self._facts.read(provider_id, "", Interval(start, start), [provider_id])
         served = list(snapshot.profile.agency_ids) if snapshot.profile is not None else []
         if len(served) != 1:
-            raise InvalidArgument.single("agency_id", "choose the agency whose officers may take seats")
+            raise InvalidInput.single("agency_id", "choose the agency whose officers may take seats")
         return served[0]
 
     async def offer(
@@ -91,9 +91,7 @@ class GroupSessions:
             if existing is not None:
                 a = existing.appointment
                 if (a.agency_id, to_ms(a.time.start.ToDatetime(tzinfo=UTC)), a.capacity) != fp:
-                    raise InvalidArgument.single(
-                        "idempotency_key", "was already used for a different request"
-                    )
+                    raise InvalidInput.single("idempotency_key", "was already used for a different request")
                 return a
             now = self._clock()
             facts, (snapshot,) = await self._facts.read(
@@ -149,7 +147,7 @@ class GroupSessions:
             if result.code == "busy":
                 raise _problem("provider_busy", "you have another session at this time")
             raise refusal(result.code)
-        raise Aborted("your calendar is changing too fast; retry")
+        raise ConcurrentChange("your calendar is changing too fast; retry")
 
     async def take_seat(
         self, *, officer_id: str, agency_id: str, group_id: str, idempotency_key: str
@@ -184,9 +182,9 @@ class GroupSessions:
             if intent is None or isinstance(intent, Appointment):
                 return intent
             if officer_id in group.officer_ids:
-                raise FailedPrecondition("you already have a seat in this group session")
+                raise WrongState("you already have a seat in this group session")
             if group.status != AppointmentStatus.APPOINTMENT_STATUS_BOOKED:
-                raise FailedPrecondition("this group session is not open")
+                raise WrongState("this group session is not open")
             if len(group.officer_ids) >= group.capacity:
                 raise _problem("group_full", "every seat of this group session is taken")
             return Hold(intent, group_id, group_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.service.claims import CLAIM_GRACE_MS, Claims
 from tenfour_scheduling.service.ports import Appointments
-from tenfour_shared.errors import Aborted, InvalidArgument
+from tenfour_shared.errors import ConcurrentChange, InvalidInput
 
 __all__ = ["Idempotency", "Key", "digest", "key_reused"]
 
@@ -21,8 +21,8 @@ def digest(*parts: str) -> str:
     return hashlib.sha256("\x00".join(parts).encode()).hexdigest()[:40]
 
 
-def key_reused() -> InvalidArgument:
-    return InvalidArgument.single("idempotency_key", "was already used for a different request")
+def key_reused() -> InvalidInput:
+    return InvalidInput.single("idempotency_key", "was already used for a different request")
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,6 @@ class Idempotency:
             and entry.claim
             and entry.deadline_ms + CLAIM_GRACE_MS > await self._store.now_ms()
         ):
-            raise Aborted("a request with this idempotency key is still running; retry shortly")
+            raise ConcurrentChange("a request with this idempotency key is still running; retry shortly")
         await self._store.release(officer_id, member, appointment_id, key.digest)  # a dead attempt
         return None

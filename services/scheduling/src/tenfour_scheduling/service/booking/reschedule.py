@@ -20,7 +20,7 @@ from tenfour_scheduling.service.booking.transaction import (
 )
 from tenfour_scheduling.service.ports import Appointments
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.errors import FailedPrecondition, NotFound
+from tenfour_shared.errors import NotFound, WrongState
 
 __all__ = ["Reschedule"]
 
@@ -57,14 +57,14 @@ class Reschedule:
                 raise NotFound("no such appointment")
             old = stored.appointment
             if old.status != AppointmentStatus.APPOINTMENT_STATUS_BOOKED:
-                raise FailedPrecondition("only a booked appointment can be rescheduled")
+                raise WrongState("only a booked appointment can be rescheduled")
             if old.session_type == common.SESSION_TYPE_GROUP:
-                raise FailedPrecondition("group sessions cannot be moved; cancel your seat instead")
+                raise WrongState("group sessions cannot be moved; cancel your seat instead")
             if len(old.officer_ids) != 1:
-                raise FailedPrecondition("a seat in a group session cannot be moved; cancel it instead")
+                raise WrongState("a seat in a group session cannot be moved; cancel it instead")
             old_start = old.time.start.ToDatetime(tzinfo=UTC)
             if old_start <= now:
-                raise FailedPrecondition("the session has already started")
+                raise WrongState("the session has already started")
             if old_start == new_start:
                 return old
             moving, version = old, stored.version

@@ -33,7 +33,7 @@ from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.ports import Appointments, Facts
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.errors import Aborted, FailedPrecondition
+from tenfour_shared.errors import ConcurrentChange, WrongState
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval, load_zone
 
@@ -60,7 +60,7 @@ _REFUSALS = {
 }
 
 
-def refusal(code: str, suffix: str = "") -> FailedPrecondition:
+def refusal(code: str, suffix: str = "") -> WrongState:
     """A booking script's refusal in the caller's words."""
     problem, message = _REFUSALS.get(code, ("refused", code))
     return BookingProblem(problem, message + suffix).error()
@@ -160,9 +160,9 @@ class Transaction:
             if code.startswith("stale"):
                 continue
             if code == "expired":
-                raise Aborted(wording.expired)
+                raise ConcurrentChange(wording.expired)
             raise refusal(code, wording.suffix)
-        raise Aborted(wording.exhausted)
+        raise ConcurrentChange(wording.exhausted)
 
     async def checked(
         self,
@@ -177,7 +177,7 @@ class Transaction:
         """Read everything in one round trip and check in memory.
 
         An Appointment is the idempotency key's first result; None means a dead earlier attempt
-        under this key was cleared (read again); a refusal raises FailedPrecondition.
+        under this key was cleared (read again); a refusal raises WrongState.
         """
         officer_id = key.officer_id
         facts, (snapshot,) = await self._facts.read(
@@ -200,7 +200,7 @@ class Transaction:
             raise problem.error()
         place = placement(snapshot, session_type, start)
         if place is None:  # check_booking found the type offered: only a race with new rules
-            raise Aborted("the provider's hours changed meanwhile; look again")
+            raise ConcurrentChange("the provider's hours changed meanwhile; look again")
         return Intent(officer, snapshot, place)
 
     def commit(
@@ -265,7 +265,7 @@ class Transaction:
         return True
 
     @staticmethod
-    def _claim_refusal(reply: Reply) -> FailedPrecondition:
+    def _claim_refusal(reply: Reply) -> WrongState:
         if reply.code == "busy":
             if reply.text(1) == "C":
                 return BookingProblem(
@@ -273,5 +273,5 @@ class Transaction:
                 ).error()
             return BookingProblem("officer_busy", "overlaps another of your sessions or its buffer").error()
         if reply.code == "deactivated":
-            return FailedPrecondition("this account is deactivated")
+            return WrongState("this account is deactivated")
         return refusal(reply.code)
