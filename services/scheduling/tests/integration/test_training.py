@@ -44,6 +44,13 @@ def peer_rules(provider_id: str) -> RuleSet:
     return RuleSet(provider_id=provider_id, timezone=CHICAGO, weekly=weekly, sessions=sessions, version=1)
 
 
+async def accept_urgent(h: Harness, provider_id: str, request_id: str) -> pb.UrgentOfferReply:
+    reply: pb.UrgentOfferReply = await h.stub.AcceptUrgentRequest(
+        pb.AcceptUrgentRequestRequest(request_id=request_id), metadata=h.therapist(provider_id)
+    )
+    return reply
+
+
 def ts(moment: datetime) -> Timestamp:
     out = Timestamp()
     out.FromDatetime(moment)
@@ -114,11 +121,12 @@ async def test_a_lapsing_peer_is_offered_until_expiry_then_their_sessions_become
     await h.quiet()
     assert not (await h.get(booked.appointment_id, "o-1")).conflict
 
-    # Urgent routing before the expiry: p-1 (first by id) takes a peer-first request.
+    # Urgent routing before the expiry: p-1 is offered a peer-first request and takes it.
     first = await h.stub.RequestUrgentSession(
         pb.RequestUrgentSessionRequest(prefer_peer_first=True), metadata=h.officer("o-3")
     )
-    assert first.appointment.provider_id == "p-1"
+    taken = await accept_urgent(h, "p-1", first.request_id)
+    assert taken.appointment.provider_id == "p-1"
 
     h.clock.now = EXPIRY
     assert await h.process.services.training.drive() == 1
@@ -138,7 +146,14 @@ async def test_a_lapsing_peer_is_offered_until_expiry_then_their_sessions_become
     later = await h.stub.RequestUrgentSession(
         pb.RequestUrgentSessionRequest(prefer_peer_first=True), metadata=h.officer("o-2")
     )
-    assert later.appointment.provider_id == "p-2"
+    # The lapsed peer is no longer offered it; the trained one is.
+    with pytest.raises(grpc.aio.AioRpcError) as not_offered:
+        await accept_urgent(h, "p-1", later.request_id)
+    assert not_offered.value.code() in {
+        grpc.StatusCode.PERMISSION_DENIED,
+        grpc.StatusCode.FAILED_PRECONDITION,
+    }
+    assert (await accept_urgent(h, "p-2", later.request_id)).appointment.provider_id == "p-2"
     assigned = await h.scheduling_events("scheduling.urgent_assigned", at_least=2, settle=0)
     assert all(isinstance(a, UrgentAssigned) for a in assigned)
 

@@ -59,7 +59,16 @@ class Book:
         key = Key(
             officer_id,
             digest(officer_id, "book", idempotency_key),
-            digest("book", officer_id, provider_id, session_type.value, str(to_ms(start)), campaign_id),
+            # A campaign joins the fingerprint only when there is one: keys stored before campaigns
+            # existed (a client's retry across an upgrade) still match their request.
+            digest(
+                "book",
+                officer_id,
+                provider_id,
+                session_type.value,
+                str(to_ms(start)),
+                *filter(None, [campaign_id]),
+            ),
         )
 
         async def prepare(now: datetime) -> Hold | Appointment | None:
