@@ -23,6 +23,7 @@ from tenfour_cli.commands import (
     seed,
     session,
     training,
+    trainings,
     users,
     waitlist,
 )
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         calendar,
         groups,
         training,
+        trainings,
         licences,
         preferences,
         waitlist,

@@ -531,3 +531,34 @@ def test_a_coordinator_runs_a_check_in_campaign_and_an_officer_is_told_before_bo
     assert unacknowledged.code == 6, unacknowledged.out  # FAILED_PRECONDITION: told, nothing booked
     assert "attended" in unacknowledged.out
     assert cli("--json", "campaigns", "report").code == 3  # officers see no figures
+
+
+def test_a_coordinator_plans_a_training_from_the_command_line(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "trn", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    coordinator = next(a for a in seeded.json["accounts"] if a["role"] == "agency_admin")
+    therapist = next(a for a in seeded.json["accounts"] if a["role"] == "therapist")
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    login = ("--json", "login", "-u", coordinator["username"], f"--password={coordinator['password']}")
+    assert cli(*login, "--totp-secret", coordinator["totp_secret"]).code == 0
+
+    day = (datetime.now(UTC) + timedelta(days=2)).date().isoformat()
+    until = (datetime.now(UTC) + timedelta(days=9)).date().isoformat()
+    args = ("--facilitator", therapist["user_id"], "--everyone")
+    planned = cli("--json", "trainings", "plan", *args, "--from", day, "--to", until)
+    assert planned.code == 6, planned.out  # the seeded therapist keeps no group hours: said so
+    assert "group sessions" in planned.out
+    too_long = cli("--json", "trainings", "plan", *args, "--from", day, "--to", "2099-01-01")
+    assert too_long.code == 5, too_long.out
+    assert '"window"' in too_long.out
+    bad = cli(
+        "--json", "trainings", "schedule", *args, "--course", "annual_refresher", "--title", "Refresher",
+        "--start", f"{day}T15:00:00Z", "--seats", "30",
+    )  # fmt: skip
+    assert bad.code == 5, bad.out
+    assert "session.seats" in bad.out
+    listed = cli("--json", "trainings", "list")
+    assert (listed.code, listed.json["sessions"]) == (0, [])

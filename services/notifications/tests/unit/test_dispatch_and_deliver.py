@@ -150,6 +150,19 @@ async def test_a_freed_group_seat_reaches_its_followers() -> None:
     assert [(u, n.kind) for u, n in w.live.sent] == [("o3", "seat_freed")]
 
 
+async def test_a_training_seat_reaches_the_seated_invitee_only() -> None:
+    w = World()
+    start = NOW + timedelta(days=1)
+    one = AppointmentView("g2", "ag", "t1", ("p1",), start, "booked", True, 4, 2)
+    await w.router.appointment_changed("e5", NOW, one, "booked", "training_seated", False)
+    two = AppointmentView("g2", "ag", "t1", ("p1", "o1"), start, "booked", True, 4, 3)
+    await w.router.appointment_changed("e6", NOW, two, "booked", "training_seated", False)
+    assert [(u, n.kind, n.link) for u, n in w.live.sent] == [
+        ("p1", "training_seated", "/#/my-trainings"),
+        ("o1", "training_seated", "/#/my-trainings"),
+    ]
+
+
 async def test_assignment_alerts_the_provider_and_withdraws_the_others() -> None:
     w = World()
     await w.router.urgent_assigned("e5", NOW, "req-1", "o1", "t1", "a9", ["t1", "t2", "t3"])
@@ -246,6 +259,7 @@ async def test_a_campaign_invites_every_officer_of_the_agency_and_nobody_else() 
         "licence_expiring_provider",
         "licence_expiring_admin",
         "campaign_invitation",
+        "training_seated",
         "test",
     ],
 )

@@ -40,7 +40,11 @@ async def test_campaign_figures_appear_once_its_months_are_published_and_then_st
         if i < 14:
             checkin.campaign_id = "cmp-1"
         await h.session(checkin)
+    training = appointment("tr-1", ["officer-0", "officer-1"], utc(2026, 1, 20, 15))
+    training.training_course = "resilience_workshop"  # staff training: not a program session
+    await h.session(training)
     await h.settle()
+    assert await h.redis.hlen("outcomes:facts:{agency-1}") == 26
 
     h.clock.now = utc(2026, 2, 3)
     (pending,) = await campaigns(h)

@@ -20,6 +20,7 @@ from tenfour_scheduling.adapters.reminder_store import ReminderStore
 from tenfour_scheduling.adapters.search_reads import SearchReader
 from tenfour_scheduling.adapters.series_store import SeriesStore
 from tenfour_scheduling.adapters.snapshots import SnapshotReader
+from tenfour_scheduling.adapters.training_session_store import TrainingSessionStore
 from tenfour_scheduling.adapters.training_store import TrainingStore
 from tenfour_scheduling.adapters.urgent_join_store import UrgentJoinStore
 from tenfour_scheduling.adapters.urgent_offer_store import UrgentOfferStore
@@ -53,6 +54,7 @@ from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_scheduling.service.training import TrainingService, TrainingWorker
+from tenfour_scheduling.service.training_sessions import TrainingSessionService
 from tenfour_scheduling.service.urgent import UrgentService, UrgentWorker
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import UrgentOffers
@@ -105,12 +107,15 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     appointments = AppointmentService(store, officers, clock)
     training_store = TrainingStore(infra.redis, infra.relay)
     licence_store = LicenceStore(infra.redis, infra.relay)
+    campaign_store = CampaignStore(infra.redis, infra.relay)
+    groups = GroupSessions(tx, store, facts, expansions, clock)
+    training = TrainingService(training_store, read_model, clock)
     services = Services(
         rosters=RosterService(officers, clock),
         slots=slots,
         book=booking,
         reschedule=Reschedule(tx, store),
-        groups=GroupSessions(tx, store, facts, expansions, clock),
+        groups=groups,
         appointments=appointments,
         urgent=UrgentService(urgent_store, read_model, facts, expansions, clock, offer_store),
         urgent_offers=UrgentOffers(
@@ -132,18 +137,31 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         conflict_alternatives=settings.conflict_alternatives,
         feeds=CalendarFeedService(FeedStore(infra.redis), store, reminders, clock),
         series=SeriesService(SeriesStore(infra.redis), slots, booking, appointments, clock),
-        training=TrainingService(training_store, read_model, clock),
+        training=training,
         licensure=LicensureService(licence_store, read_model, clock),
-        campaigns=CampaignService(CampaignStore(infra.redis, infra.relay), store, clock),
+        campaigns=CampaignService(campaign_store, store, clock),
         waitlist=WaitlistService(
             WaitlistStore(infra.redis), read_model, booking, appointments.change, appointments.moved, clock
+        ),
+        training_sessions=TrainingSessionService(
+            TrainingSessionStore(infra.redis),
+            campaign_store,
+            facts,
+            groups,
+            store,
+            training,
+            expansions,
+            clock,
         ),
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))
     infra.consume(
         "identity", identity_handlers(read_model, officers, services.appointments, services.campaigns)
     )
-    infra.consume("signaling", signaling_handlers(services.appointments, services.urgent_joins))
+    infra.consume(
+        "signaling",
+        signaling_handlers(services.appointments, services.urgent_joins, services.training_sessions),
+    )
     infra.consume(
         "scheduling", own_handlers(services.appointments, services.conflicts, reminders, services.waitlist)
     )

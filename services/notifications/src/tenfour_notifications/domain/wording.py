@@ -64,6 +64,13 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
         return Wording(
             "Tenfour: a place opened up", f"A place opened up in the {group} on {when}.", appointments
         )
+    if k == "training_seated":
+        # A training session for staff (issue 23): neutral, as any calendar entry.
+        return Wording(
+            "Tenfour: training session",
+            f"You have a seat in a training session on {when}.",
+            "/#/my-trainings",
+        )
     if k == "urgent_offered":
         detail = "An officer asked for urgent support" if detailed else "Someone asked to talk now"
         return Wording("Tenfour: urgent request", f"{detail}. Open Tenfour to respond.", appointments)

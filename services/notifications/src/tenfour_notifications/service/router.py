@@ -16,6 +16,7 @@
   agency's webhook.
 - a peer's required training lapsing within 30 days, and lapsed: the peer and the agency's
   admins (account).
+- a seat in a training session for staff: the officer or peer supporter seated (changes).
 - a wellness check-in campaign launched: every officer of the agency (reminders); an officer
   who enrols while it is open: that officer.
 """
@@ -97,6 +98,9 @@ class Router:
                 tell("appointment_cancelled", view.officer_ids)
             else:
                 tell("appointment_cancelled", [view.provider_id, *view.officer_ids])
+        elif view.group and reason == "training_seated":
+            seated = [u for u in view.officer_ids if before is None or u not in before.officer_ids]
+            tell("training_seated", seated)
         elif view.group and view.status == "booked" and before is not None:
             freed = len(view.officer_ids) < len(before.officer_ids) and len(view.officer_ids) < view.capacity
             if freed:

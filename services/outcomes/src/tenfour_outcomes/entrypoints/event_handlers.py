@@ -94,12 +94,16 @@ def scheduling_handlers(ingest: Ingest) -> dict[str, Handler]:
     async def status_changed(env: Envelope, payload: Message) -> None:
         if not isinstance(payload, AppointmentStatusChanged):
             raise PermanentFailure("payload is not an AppointmentStatusChanged")
+        if payload.appointment.training_course:
+            return  # a training for staff is not a session of the program
         change = change_of(payload.appointment, payload.previous_status)
         await ingest.appointment(change, env.time.ToDatetime(tzinfo=UTC), env.id)
 
     async def rescheduled(env: Envelope, payload: Message) -> None:
         if not isinstance(payload, AppointmentRescheduled):
             raise PermanentFailure("payload is not an AppointmentRescheduled")
+        if payload.appointment.training_course:
+            return
         change = change_of(payload.appointment, AppointmentStatus.APPOINTMENT_STATUS_UNSPECIFIED)
         await ingest.appointment(change, env.time.ToDatetime(tzinfo=UTC), env.id)
 

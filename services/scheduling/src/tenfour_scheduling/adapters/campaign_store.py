@@ -116,6 +116,12 @@ class CampaignStore:
     async def remove_officer(self, agency_id: str, officer_id: str) -> None:
         await self._redis.srem(self._officers(agency_id), officer_id)
 
+    async def members(self, agency_id: str) -> list[str]:
+        return sorted(as_bytes(m).decode() for m in await self._redis.smembers(self._officers(agency_id)))
+
+    async def is_member(self, agency_id: str, user_id: str) -> bool:
+        return bool(await self._redis.sismember(self._officers(agency_id), user_id))
+
     async def officer_count(self, agency_id: str) -> int:
         return int(await self._redis.scard(self._officers(agency_id)))
 

@@ -21,6 +21,7 @@ from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.reminders import ReminderService
+from tenfour_scheduling.service.training_sessions import TrainingSessionService
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.waitlist import WaitlistService
 from tenfour_shared.events.consumer import Handler, PermanentFailure
@@ -86,15 +87,23 @@ def identity_handlers(
     }
 
 
-def signaling_handlers(appointments: AppointmentService, urgent: UrgentJoins) -> dict[str, Handler]:
-    """Who is in a room: an officer's arrival, and whether an urgent request's provider is there
-    (a waiting-room entry is not being there)."""
+def signaling_handlers(
+    appointments: AppointmentService, urgent: UrgentJoins, trainings: TrainingSessionService
+) -> dict[str, Handler]:
+    """Who is in a room: an officer's arrival, whether an urgent request's provider is there
+    (a waiting-room entry is not being there), and a training's attendance."""
 
     async def on_participant_joined(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, signaling.ParticipantJoined)
         await appointments.officer_joined(payload.appointment_id, payload.participant_id)
         if not payload.waiting:
             await urgent.joined(payload.appointment_id, payload.participant_id)
+            await trainings.joined(payload.appointment_id, payload.participant_id)
+
+    async def on_participant_connected(env: Envelope, payload: Message) -> None:
+        """Media connected: they were in the call (admitted from the waiting room)."""
+        assert isinstance(payload, signaling.ParticipantConnected)
+        await trainings.joined(payload.appointment_id, payload.participant_id)
 
     async def on_participant_left(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, signaling.ParticipantLeft)
@@ -104,9 +113,11 @@ def signaling_handlers(appointments: AppointmentService, urgent: UrgentJoins) ->
         assert isinstance(payload, signaling.SessionEnded)
         await appointments.session_ended(payload.appointment_id, payload.any_officer_joined)
         await urgent.ended(payload.appointment_id)
+        await trainings.ended(payload.appointment_id)  # completion into training records
 
     return {
         "signaling.participant_joined": on_participant_joined,
+        "signaling.participant_connected": on_participant_connected,
         "signaling.participant_left": on_participant_left,
         "signaling.session_ended": on_session_ended,
     }

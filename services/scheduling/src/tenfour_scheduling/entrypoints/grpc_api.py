@@ -15,6 +15,7 @@ from tenfour_scheduling.entrypoints.grpc_rosters import RosterRpcs
 from tenfour_scheduling.entrypoints.grpc_series import SeriesRpcs
 from tenfour_scheduling.entrypoints.grpc_slots import SlotRpcs
 from tenfour_scheduling.entrypoints.grpc_training import TrainingRpcs
+from tenfour_scheduling.entrypoints.grpc_training_sessions import TrainingSessionRpcs
 from tenfour_scheduling.entrypoints.grpc_urgent import UrgentRpcs
 from tenfour_scheduling.entrypoints.grpc_waitlist import WaitlistRpcs
 
@@ -34,5 +35,6 @@ class SchedulingApi(
     LicensureRpcs,
     CampaignRpcs,
     WaitlistRpcs,
+    TrainingSessionRpcs,
 ):
     """Every RPC of the service, one mixin per area."""

@@ -20,6 +20,7 @@ from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_scheduling.service.training import TrainingService
+from tenfour_scheduling.service.training_sessions import TrainingSessionService
 from tenfour_scheduling.service.urgent import UrgentService
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import UrgentOffers
@@ -48,6 +49,7 @@ class Services:
     licensure: LicensureService
     campaigns: CampaignService
     waitlist: WaitlistService
+    training_sessions: TrainingSessionService
     conflict_alternatives: int = 3  # ListConflicts without max_alternatives
 
 

@@ -67,6 +67,10 @@ RULES = {
     "LaunchCampaign": ADMINS,
     "ListCampaigns": AGENCY_MEMBERS,
     "GetCampaignAttendance": ADMINS,
+    # Training sessions: admins plan and schedule; staff (officers, peers) list their own.
+    "PlanTraining": ADMINS,
+    "ScheduleTraining": ADMINS,
+    "ListTrainingSessions": AGENCY_MEMBERS,
 }
 
 POLICY = Policy({_S + rpc: rule for rpc, rule in RULES.items()})

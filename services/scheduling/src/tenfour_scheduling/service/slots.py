@@ -170,6 +170,7 @@ class SlotService:
                 if s.appointment.session_type == common.SESSION_TYPE_GROUP
                 and s.appointment.status == AppointmentStatus.APPOINTMENT_STATUS_BOOKED
                 and s.appointment.agency_id == agency_id
+                and not s.appointment.training_course  # trainings are for their invitees only
                 and len(s.appointment.officer_ids) < s.appointment.capacity
                 and officer_id not in s.appointment.officer_ids
                 and now < s.appointment.time.start.ToDatetime(tzinfo=UTC) < window.end

@@ -23,6 +23,7 @@ import * as licences from './views/licences.js';
 import { preferences } from './views/preferences.js';
 import { waitlist } from './views/waitlist.js';
 import * as campaigns from './views/campaigns.js';
+import * as trainingSessions from './views/training_sessions.js';
 
 const OFFICER = ['officer', 'peer_supporter'];
 const PROVIDER = ['therapist', 'peer_supporter'];
@@ -56,6 +57,8 @@ const ROUTES = {
   training: { title: t('Peer training'), roles: ['agency_admin'], view: training.training, menu: t('Training') },
   campaigns: { title: t('Check-in campaigns'), roles: ['agency_admin'], view: campaigns.campaigns, menu: t('Check-ins') },
   checkin: { title: t('Check-in'), roles: OFFICER, view: campaigns.checkin, menu: t('Check-in') },
+  trainings: { title: t('Training sessions'), roles: ['agency_admin'], view: trainingSessions.trainingSessions, menu: t('Trainings') },
+  'my-trainings': { title: t('My training sessions'), roles: OFFICER, view: trainingSessions.myTrainings, menu: t('Trainings') },
   readiness: { title: t('My training'), roles: ['peer_supporter'], view: training.readiness, menu: t('My training') },
   licences: { title: t('Licences'), roles: ['agency_admin'], view: licences.licences, menu: t('Licences') },
   'my-licences': { title: t('My licences'), roles: ['therapist'], view: licences.mine, menu: t('My licences') },

@@ -77,6 +77,7 @@ class GroupSessions:
         start: datetime,
         capacity: int,
         idempotency_key: str,
+        training_course: str = "",
     ) -> Appointment:
         """A group session the provider gives: inside their availability for group sessions,
         with buffers and caps re-checked atomically by the same commit step as Book. The key
@@ -134,6 +135,7 @@ class GroupSessions:
                 updated_at=timestamp(now),
                 status_reason="group_offered",
                 version=1,
+                training_course=training_course,
             )
             event = ev.AppointmentStatusChanged(appointment=appointment, reason_code="group_offered")
             deadline = await self._store.now_ms() + CLAIM_TTL_MS
@@ -150,7 +152,7 @@ class GroupSessions:
         raise ConcurrentChange("your calendar is changing too fast; retry")
 
     async def take_seat(
-        self, *, officer_id: str, agency_id: str, group_id: str, idempotency_key: str
+        self, *, officer_id: str, agency_id: str, group_id: str, idempotency_key: str, training: bool = False
     ) -> Appointment:
         """A seat in a group session: the officer's side is checked and claimed as in Book (the
         group's own entry on the provider's calendar does not count as the provider being busy),
@@ -171,6 +173,7 @@ class GroupSessions:
                 stored is None
                 or stored.appointment.session_type != common.SESSION_TYPE_GROUP
                 or stored.appointment.agency_id != agency_id
+                or bool(stored.appointment.training_course) != training  # trainings seat invitees only
             ):
                 raise NotFound("no such group session")
             group, version = stored.appointment, stored.version
@@ -198,9 +201,10 @@ class GroupSessions:
             )
             seated.version = version + 1
             seated.updated_at.CopyFrom(timestamp(now))
-            seated.status_reason = "seat_taken"
+            reason = "training_seated" if training else "seat_taken"  # told to the invitee
+            seated.status_reason = reason
             event = ev.AppointmentStatusChanged(
-                appointment=seated, previous_status=group.status, reason_code="seat_taken"
+                appointment=seated, previous_status=group.status, reason_code=reason
             )
             envelope = build(event, subject=group_id, when=self._clock())
             return seated, await self._store.seat(seated, version, deadline_ms, envelope)

@@ -3,6 +3,7 @@ import { t, language } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { isoDay } from '../time.js';
+import { trainingList } from './training_sessions.js';
 
 const STATES = {
   READINESS_STATE_CURRENT: t('Current'),
@@ -128,4 +129,7 @@ export async function readiness(main) {
   }
   main.append(h('p', { text: t('Your agency asks its peer supporters to keep some training current. Your coordinator records it; officers are offered time with you only while it is current.') }),
     statusCard(mine));
+  try {
+    main.append(trainingList((await api.call('scheduling', 'ListTrainingSessions', {})).sessions || []));
+  } catch (error) { main.append(failure(error, t('Training sessions'))); }
 }
