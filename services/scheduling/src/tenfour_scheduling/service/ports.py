@@ -13,8 +13,8 @@ from tenfour.scheduling.v1 import campaigns_pb2 as cpb
 from tenfour.scheduling.v1 import licensure_pb2 as lpb
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1 import training_pb2 as tpb
-from tenfour.scheduling.v1 import waitlist_pb2 as wpb
 from tenfour.scheduling.v1 import training_sessions_pb2 as spb
+from tenfour.scheduling.v1 import waitlist_pb2 as wpb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.domain.policy import AgencyPolicy, StoredPreferences
 from tenfour_scheduling.domain.records import (
