@@ -16,6 +16,7 @@ from tenfour_scheduling.adapters.feed_store import FeedStore
 from tenfour_scheduling.adapters.licence_store import LicenceStore
 from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
+from tenfour_scheduling.adapters.referral_store import ReferralStore
 from tenfour_scheduling.adapters.reminder_store import ReminderStore
 from tenfour_scheduling.adapters.search_reads import SearchReader
 from tenfour_scheduling.adapters.series_store import SeriesStore
@@ -49,6 +50,7 @@ from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.licensure import LicensureService, LicensureWorker
 from tenfour_scheduling.service.offers import Expansions
+from tenfour_scheduling.service.referrals import ReferralService
 from tenfour_scheduling.service.reminders import ReminderService, ReminderWorker
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
@@ -153,6 +155,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
             expansions,
             clock,
         ),
+        referrals=ReferralService(ReferralStore(infra.redis), read_model, store, facts, booking, clock),
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))
     infra.consume(

@@ -11,6 +11,7 @@ from tenfour_scheduling.entrypoints.grpc_base import Services
 from tenfour_scheduling.entrypoints.grpc_campaigns import CampaignRpcs
 from tenfour_scheduling.entrypoints.grpc_feed import FeedRpcs
 from tenfour_scheduling.entrypoints.grpc_licensure import LicensureRpcs
+from tenfour_scheduling.entrypoints.grpc_referrals import ReferralRpcs
 from tenfour_scheduling.entrypoints.grpc_rosters import RosterRpcs
 from tenfour_scheduling.entrypoints.grpc_series import SeriesRpcs
 from tenfour_scheduling.entrypoints.grpc_slots import SlotRpcs
@@ -36,5 +37,6 @@ class SchedulingApi(
     CampaignRpcs,
     WaitlistRpcs,
     TrainingSessionRpcs,
+    ReferralRpcs,
 ):
     """Every RPC of the service, one mixin per area."""

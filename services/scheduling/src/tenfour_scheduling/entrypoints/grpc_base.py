@@ -16,6 +16,7 @@ from tenfour_scheduling.service.calendar_feed import CalendarFeedService
 from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.licensure import LicensureService
+from tenfour_scheduling.service.referrals import ReferralService
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
@@ -50,6 +51,7 @@ class Services:
     campaigns: CampaignService
     waitlist: WaitlistService
     training_sessions: TrainingSessionService
+    referrals: ReferralService
     conflict_alternatives: int = 3  # ListConflicts without max_alternatives
 
 

@@ -63,6 +63,10 @@ RULES = {
     "LeaveWaitlist": OFFICERS,
     "ListWaitlist": OFFICERS,
     "AnswerWaitlistOffer": OFFICERS,
+    "ProposeReferral": Rule(roles={Role.PEER_SUPPORTER}),
+    "ListReferrals": PARTIES,
+    "AnswerReferral": OFFICERS,
+    "BookReferral": OFFICERS,
     # Wellness campaigns: admins launch and read; officers (and peers, officers too) list.
     "LaunchCampaign": ADMINS,
     "ListCampaigns": AGENCY_MEMBERS,

@@ -11,6 +11,7 @@ from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile as ProfileMessage
 from tenfour.scheduling.v1 import campaigns_pb2 as cpb
 from tenfour.scheduling.v1 import licensure_pb2 as lpb
+from tenfour.scheduling.v1 import referrals_pb2 as rpb
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1 import training_pb2 as tpb
 from tenfour.scheduling.v1 import training_sessions_pb2 as spb
@@ -41,6 +42,7 @@ __all__ = [
     "Officers",
     "ProviderDirectory",
     "ProviderProfiles",
+    "ReferralRecords",
     "ReminderQueue",
     "SeriesPlans",
     "TrainingRecords",
@@ -323,3 +325,12 @@ class TrainingSessions(Protocol):
     async def mark_recorded(self, agency_id: str, training_id: str, user_id: str) -> None: ...
     async def mark_ended(self, agency_id: str, training_id: str) -> None: ...
     async def ended(self, agency_id: str) -> set[str]: ...
+
+
+class ReferralRecords(Protocol):
+    """Referrals by agency (compare-and-set on their bytes) and the ids each person is part of."""
+
+    async def agency_referrals(self, agency_id: str) -> list[rpb.Referral]: ...
+    async def get(self, agency_id: str, referral_id: str) -> tuple[rpb.Referral, bytes] | None: ...
+    async def replace(self, referral: rpb.Referral, expected: bytes) -> bool: ...
+    async def of_person(self, user_id: str) -> list[tuple[str, str]]: ...

@@ -65,6 +65,10 @@ class WaitlistService:
         self._hold = hold
 
     @property
+    def providers(self) -> WaitlistProviders:
+        return self._providers
+
+    @property
     def store(self) -> WaitlistRecords:
         return self._store
 

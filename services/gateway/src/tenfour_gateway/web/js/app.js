@@ -22,6 +22,7 @@ import * as training from './views/training.js';
 import * as licences from './views/licences.js';
 import { preferences } from './views/preferences.js';
 import { waitlist } from './views/waitlist.js';
+import * as handoff from './views/referrals.js';
 import * as campaigns from './views/campaigns.js';
 import * as trainingSessions from './views/training_sessions.js';
 
@@ -42,6 +43,9 @@ const ROUTES = {
   find: { title: t('Find a time'), roles: OFFICER, view: findTime.findSlots, menu: t('Find a time') },
   appointments: { title: t('Appointments'), roles: PARTICIPANT, view: officer.appointments, menu: t('Appointments') },
   feed: { title: t('Calendar link'), roles: OFFICER, view: officer.calendarFeed },
+  referrals: { title: t('Referrals'), roles: ['officer'], view: handoff.referrals, menu: t('Referrals') },
+  refer: { title: t('Refer to a clinician'), roles: ['peer_supporter'], view: handoff.refer, menu: t('Refer') },
+  referred: { title: t('Referrals to you'), roles: ['therapist'], view: handoff.referred, menu: t('Referrals') },
   waitlist: { title: t('Waiting list'), roles: OFFICER, view: waitlist, menu: t('Waiting list') },
   preferences: { title: t('My preferences'), roles: OFFICER, view: preferences, menu: t('Preferences') },
   conflicts: { title: t('Schedule clashes'), roles: OFFICER, view: clashes.conflicts },

@@ -1,0 +1,134 @@
+"""Warm handoff in real browsers against the real system: an officer has a session with a peer
+supporter; the peer refers them to a clinician from the Refer page; the officer agrees (without
+sharing "booked") and books one of the clinician's times from the Referrals page; the peer then
+sees only "Agreed"."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from playwright.async_api import Browser, Page, expect
+
+from tenfour_gateway.testing import THERAPIST_PASSWORD, System
+
+from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .test_licences import _coordinator
+from .test_officer_journey import set_round_the_clock_hours
+from .test_schedule_clashes import call, local_date
+from .test_video_session import OFFICER_PASSWORD, enrol_officer, sign_in_therapist
+
+pytestmark = pytest.mark.e2e
+
+
+async def _roster(page: Page) -> None:
+    roster = {
+        "template": "pitman",
+        "cycle": "D------",
+        "anchor": local_date(date.today() + timedelta(days=4)),
+        "timezone": "America/Chicago",
+    }
+    await call(page, "scheduling", "SetRoster", {"roster": roster})
+
+
+async def test_peer_refers_the_officer_agrees_and_books_a_clinician(
+    system: System, browser: Browser, problems: PageProblems, shot: Any
+) -> None:
+    agency = system.create_agency()
+    code = system.enrolment_code(agency)
+    coordinator_email = f"coord{secrets.token_hex(3)}@example.org"
+    system.create_coordinator(agency, coordinator_email, THERAPIST_PASSWORD)
+    email = f"dr{secrets.token_hex(3)}@example.org"
+    clinician = system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(agency,))
+    _, therapist = await new_page(browser, problems, "therapist", LAPTOP)
+    await sign_in_therapist(therapist, system.url, email)
+    await set_round_the_clock_hours(therapist, shot)
+
+    # A peer supporter: enrolled as an officer, nominated by the coordinator, signed in again.
+    _, first = await new_page(browser, problems, "peer-enrol", PHONE)
+    peer_session = await enrol_officer(first, system.url, code)
+    peer_username = (await call(first, "identity", "GetMe", {}))["username"]
+    _, coordinator = await new_page(browser, problems, "coordinator", LAPTOP)
+    await _coordinator(coordinator, system, coordinator_email)
+    await expect(coordinator.get_by_role("link", name="Licences", exact=True)).to_be_visible()
+    profile = {
+        "timezone": "America/Chicago",
+        "languages": ["en"],
+        "modalities": ["individual"],
+        "specialties": ["critical_incident"],
+    }
+    await call(
+        coordinator,
+        "identity",
+        "NominatePeerSupporter",
+        {"officer_user_id": peer_session["user_id"], "profile": profile},
+    )
+    _, peer = await new_page(browser, problems, "peer", LAPTOP)
+    await peer.goto(f"{system.url}/#/signin")
+    await peer.get_by_label("Username or e-mail").fill(peer_username)
+    await peer.get_by_label("Password").fill(OFFICER_PASSWORD)
+    await peer.get_by_role("button", name="Sign in").click()
+    await expect(peer.get_by_role("link", name="Refer", exact=True)).to_be_visible()
+    await _roster(peer)
+    await set_round_the_clock_hours(peer, shot)
+
+    # The officer has a session with the peer.
+    _, officer = await new_page(browser, problems, "officer", PHONE)
+    await enrol_officer(officer, system.url, code)
+    await _roster(officer)
+    slot: dict[str, Any] = {}
+    async with asyncio.timeout(30):  # the peer's hours reach scheduling as events
+        while not slot:
+            found = await call(
+                officer,
+                "scheduling",
+                "FindSlots",
+                {"limit": 5, "filters": {"provider_kind": "PROVIDER_KIND_PEER"}},
+            )
+            slot = (found.get("slots") or [{}])[0]
+            if not slot:
+                await asyncio.sleep(0.5)
+    await call(
+        officer,
+        "scheduling",
+        "Book",
+        {
+            "idempotency_key": secrets.token_hex(8),
+            "provider_id": slot["provider_id"],
+            "start": slot["time"]["start"],
+            "session_type": "SESSION_TYPE_INDIVIDUAL",
+        },
+    )
+
+    # The peer refers them to the clinician.
+    await peer.get_by_role("link", name="Refer", exact=True).click()
+    await expect(peer).to_have_title("Refer to a clinician · Tenfour")
+    await peer.get_by_label("Who").select_option(label="Sam")
+    await peer.get_by_label("Clinician").select_option(clinician)
+    await peer.get_by_role("button", name="Send the referral").click()
+    await expect(peer.locator("#status")).to_contain_text("Referral sent.")
+    await expect(peer.locator(".referral .referral-state").first).to_have_text("Waiting for an answer")
+    await shot(peer, "peer-refer")
+
+    # The officer agrees and books one of the clinician's times.
+    await officer.goto(f"{system.url}/#/referrals")
+    card = officer.locator(".referral").first
+    await expect(card.locator(".referral-state")).to_have_text("Waiting for an answer")
+    await card.get_by_role("button", name="Yes, I agree").click()
+    await expect(officer.locator("#status")).to_contain_text("Choose a time below.")
+    times = officer.locator(".referral .referral-time")
+    await expect(times.first).to_be_visible()
+    await shot(officer, "officer-referral-times")
+    await times.first.get_by_role("button", name="Book").click()
+    await expect(officer.locator("#status")).to_contain_text("Booked. It is in your appointments.")
+    await expect(officer.locator(".referral .referral-state").first).to_have_text("Booked")
+    mine = (await call(officer, "scheduling", "ListAppointments", {}))["appointments"]
+    assert sorted(a["provider_id"] for a in mine) == sorted([slot["provider_id"], clinician])
+
+    # The peer sees only that the officer agreed (they did not share "booked").
+    await peer.reload()
+    await expect(peer.locator(".referral .referral-state").first).to_have_text("Agreed")
+    assert problems.items == []

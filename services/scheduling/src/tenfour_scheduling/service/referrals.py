@@ -1,0 +1,201 @@
+"""Warm handoff: a peer supporter refers an officer they have had sessions with to clinicians
+(or the agency's pool); the officer consents or declines, and books from the referral.
+
+A named clinician must be offerable to that officer now (active, serving the agency, giving
+individual sessions, licensed in the officer's jurisdiction: ``ineligibility``); the same
+rules apply again when the officer books (``Book``). The peer sees the state only, and
+"booked" only when the officer allowed it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from tenfour.common.v1 import common_pb2 as common
+from tenfour.scheduling.v1 import referrals_pb2 as rpb
+from tenfour.scheduling.v1.appointments_pb2 import Appointment
+from tenfour_scheduling.codec.values import timestamp
+from tenfour_scheduling.service.booking.book import Book
+from tenfour_scheduling.service.checks import licensure_for
+from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.offers import ineligibility
+from tenfour_scheduling.service.ports import Appointments, Facts, ReferralRecords, WaitlistProviders
+from tenfour_shared import errors
+from tenfour_shared.calendar import SessionType
+from tenfour_shared.timeline import Interval
+
+__all__ = ["EXPIRES_AFTER", "ReferralService"]
+
+EXPIRES_AFTER = timedelta(days=14)
+MAX_CLINICIANS = 5
+_R = rpb.ReferralState
+
+
+def _at(ts: Timestamp) -> datetime:
+    return ts.ToDatetime(tzinfo=UTC)
+
+
+class ReferralService:
+    def __init__(
+        self,
+        store: ReferralRecords,
+        providers: WaitlistProviders,
+        appointments: Appointments,
+        facts: Facts,
+        book: Book,
+        clock: Clock,
+    ) -> None:
+        self._store = store
+        self._providers = providers
+        self._appointments = appointments
+        self._facts = facts
+        self._book = book
+        self._clock = clock
+
+    async def propose(
+        self, peer_id: str, agency_id: str, officer_id: str, clinician_ids: list[str]
+    ) -> rpb.Referral:
+        if officer_id == peer_id:
+            raise errors.InvalidArgument.single("officer_id", "is you; refer an officer you support")
+        if len(clinician_ids) > MAX_CLINICIANS or len(set(clinician_ids)) != len(clinician_ids):
+            raise errors.InvalidArgument.single("clinician_ids", f"at most {MAX_CLINICIANS}, each once")
+        if not await self._supports(peer_id, officer_id):
+            raise errors.PermissionDenied("you can refer only officers you have had a session with")
+        now = self._clock()
+        if clinician_ids:
+            facts, snapshots = await self._facts.read(
+                officer_id, agency_id, Interval(now, now), clinician_ids
+            )
+            by_id = {s.provider_id: s for s in snapshots}
+            for i, clinician in enumerate(clinician_ids):
+                snapshot = by_id.get(clinician)
+                profile = snapshot.profile if snapshot is not None else None
+                if snapshot is None or profile is None or profile.kind != common.PROVIDER_KIND_THERAPIST:
+                    raise errors.FailedPrecondition(f"clinician_ids[{i}] is not a clinician of your agency")
+                why = ineligibility(
+                    snapshot,
+                    agency_id=agency_id,
+                    officer_id=officer_id,
+                    session_type=SessionType.INDIVIDUAL,
+                    current_provider=clinician,  # a referral is not refused for "not accepting new clients"
+                    at=now,
+                    jurisdictions=licensure_for(facts),
+                )
+                if why is not None:
+                    raise errors.FailedPrecondition(f"clinician_ids[{i}]: {why}")
+        referral = rpb.Referral(
+            referral_id=f"r{secrets.token_hex(8)}",
+            peer_id=peer_id,
+            officer_id=officer_id,
+            agency_id=agency_id,
+            clinician_ids=clinician_ids,
+            state=_R.REFERRAL_STATE_PROPOSED,
+            created_at=timestamp(now),
+            expires_at=timestamp(now + EXPIRES_AFTER),
+        )
+        if not await self._store.replace(referral, b""):
+            raise errors.Aborted("referrals are changing; retry")
+        return referral
+
+    async def _supports(self, peer_id: str, officer_id: str) -> bool:
+        ids = await self._appointments.provider_index(peer_id, None, None)
+        return any(officer_id in s.appointment.officer_ids for s in await self._appointments.get_many(ids))
+
+    def _shown(self, referral: rpb.Referral) -> rpb.Referral:
+        if referral.state == _R.REFERRAL_STATE_PROPOSED and _at(referral.expires_at) <= self._clock():
+            shown = rpb.Referral()
+            shown.CopyFrom(referral)
+            shown.state = _R.REFERRAL_STATE_EXPIRED
+            return shown
+        return referral
+
+    async def listed(self, user_id: str, role: str, agency_ids: list[str]) -> list[rpb.Referral]:
+        """An officer's referrals, a peer's (redacted), or a therapist's queue."""
+        found: list[rpb.Referral] = []
+        if role == "therapist":
+            for agency in agency_ids:
+                for r in await self._store.agency_referrals(agency):
+                    named = not r.clinician_ids or user_id in r.clinician_ids
+                    if named and r.state in (_R.REFERRAL_STATE_CONSENTED, _R.REFERRAL_STATE_BOOKED):
+                        queue = rpb.Referral()
+                        queue.CopyFrom(r)
+                        queue.peer_id = ""  # who referred stays between the peer and the officer
+                        if r.appointment_id:
+                            stored = await self._appointments.get(r.appointment_id)
+                            if stored is None or stored.appointment.provider_id != user_id:
+                                queue.appointment_id = ""
+                        found.append(queue)
+        else:
+            for agency, referral_id in await self._store.of_person(user_id):
+                got = await self._store.get(agency, referral_id)
+                if got is None:
+                    continue
+                r = self._shown(got[0])
+                if r.peer_id == user_id and r.officer_id != user_id:
+                    r = self._for_peer(r)
+                found.append(r)
+        return sorted(found, key=lambda r: (-int(_at(r.created_at).timestamp()), r.referral_id))
+
+    @staticmethod
+    def _for_peer(r: rpb.Referral) -> rpb.Referral:
+        shown = rpb.Referral()
+        shown.CopyFrom(r)
+        shown.appointment_id = ""
+        shown.clinician_ids[:] = r.clinician_ids
+        if r.state == _R.REFERRAL_STATE_BOOKED and not r.share_booked_with_peer:
+            shown.state = _R.REFERRAL_STATE_CONSENTED
+        return shown
+
+    async def _officers(
+        self, officer_id: str, agency_id: str, referral_id: str
+    ) -> tuple[rpb.Referral, bytes]:
+        got = await self._store.get(agency_id, referral_id)
+        if got is None:
+            raise errors.NotFound("no such referral")
+        if got[0].officer_id != officer_id:
+            raise errors.PermissionDenied("only the officer referred can answer or book this referral")
+        return got
+
+    async def answer(
+        self, officer_id: str, agency_id: str, referral_id: str, *, consent: bool, share: bool
+    ) -> rpb.Referral:
+        referral, raw = await self._officers(officer_id, agency_id, referral_id)
+        if self._shown(referral).state != _R.REFERRAL_STATE_PROPOSED:
+            raise errors.FailedPrecondition("this referral was already answered, or it expired")
+        new = rpb.Referral()
+        new.CopyFrom(referral)
+        new.state = _R.REFERRAL_STATE_CONSENTED if consent else _R.REFERRAL_STATE_DECLINED
+        new.share_booked_with_peer = consent and share
+        if not await self._store.replace(new, raw):
+            raise errors.Aborted("this referral is changing; look at it again")
+        return new
+
+    async def book(
+        self, officer_id: str, agency_id: str, referral_id: str, provider_id: str, start: datetime, key: str
+    ) -> tuple[rpb.Referral, Appointment]:
+        referral, raw = await self._officers(officer_id, agency_id, referral_id)
+        if referral.state != _R.REFERRAL_STATE_CONSENTED:
+            raise errors.FailedPrecondition("book from a referral once you have agreed to it (and only once)")
+        if referral.clinician_ids and provider_id not in referral.clinician_ids:
+            raise errors.FailedPrecondition("this referral is for other clinicians")
+        profile = await self._providers.profile(provider_id)
+        if profile is None or profile.kind != common.PROVIDER_KIND_THERAPIST:
+            raise errors.FailedPrecondition("a referral is booked with a clinician")
+        appointment = await self._book.book(
+            officer_id=officer_id,
+            agency_id=agency_id,
+            provider_id=provider_id,
+            session_type=SessionType.INDIVIDUAL,
+            start=start,
+            idempotency_key=key or f"referral-{referral_id}",
+        )
+        new = rpb.Referral()
+        new.CopyFrom(referral)
+        new.state = _R.REFERRAL_STATE_BOOKED
+        new.appointment_id = appointment.appointment_id
+        if not await self._store.replace(new, raw):
+            raise errors.Aborted("this referral is changing; look at it again")
+        return new, appointment
