@@ -139,6 +139,12 @@ async def test_a_waiting_list_hold_reaches_only_its_officer_and_letting_it_go_te
     assert [(u, n.kind) for u, n in w.live.sent][1:] == [("t1", "appointment_booked")]
 
 
+async def test_a_referral_reaches_only_the_officer_with_a_link_to_it() -> None:
+    w = World()
+    await w.router.referral_proposed("e9", NOW, "o1")
+    assert [(u, n.kind, n.link) for u, n in w.live.sent] == [("o1", "referral_proposed", "/#/referrals")]
+
+
 async def test_a_freed_group_seat_reaches_its_followers() -> None:
     w = World()
     start = NOW + timedelta(days=1)

@@ -155,7 +155,9 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
             expansions,
             clock,
         ),
-        referrals=ReferralService(ReferralStore(infra.redis), read_model, store, facts, booking, clock),
+        referrals=ReferralService(
+            ReferralStore(infra.redis, infra.relay), read_model, store, facts, booking, clock
+        ),
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))
     infra.consume(

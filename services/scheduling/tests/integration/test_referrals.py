@@ -15,6 +15,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import identity_events_pb2
+from tenfour.events.v1.scheduling_events_pb2 import ReferralProposed
 from tenfour.scheduling.v1 import referrals_pb2 as rpb
 from tenfour.scheduling.v1.appointments_pb2 import AppointmentStatus
 from tenfour_shared.auth.roles import Role
@@ -74,6 +75,9 @@ async def test_peer_refers_officer_consents_and_books_the_peer_sees_only_the_sta
     referral = await refer(h, "o-1", "t-ca")
     assert (referral.state, list(referral.clinician_ids)) == (R.REFERRAL_STATE_PROPOSED, ["t-ca"])
     assert [r.referral_id for r in await listed(h, h.officer("o-1"))] == [referral.referral_id]
+    (told,) = await h.scheduling_events("scheduling.referral_proposed", at_least=1, settle=0)
+    assert isinstance(told, ReferralProposed)
+    assert (told.officer_id, told.agency_id) == ("o-1", AGENCY)  # for notifications: the officer only
     assert await listed(h, h.therapist("t-ca")) == []  # nothing before consent
 
     start = ts(WED)

@@ -101,6 +101,12 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
             f"A team member's required training {due}. Open Tenfour to see who.",
             "/#/training",
         )
+    if k == "referral_proposed":
+        return Wording(
+            "Tenfour: a suggestion for you",
+            "A colleague left you a suggestion in Tenfour. Nothing happens unless you agree.",
+            "/#/referrals",
+        )
     if k == "waitlist_offered":
         return Wording(
             "Tenfour: a time is free",

@@ -184,7 +184,12 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
             payload.attendance_confirmation,
         )
 
+    async def referral(env: Envelope, payload: Message) -> None:
+        assert isinstance(payload, sev.ReferralProposed)
+        await router.referral_proposed(env.id, _at(env), _id(payload.officer_id, "officer id"))
+
     return {
+        "scheduling.referral_proposed": referral,
         "scheduling.licence_expiring": licence,
         "scheduling.campaign_launched": campaign,
         "scheduling.campaign_invitation_added": invitation_added,

@@ -280,6 +280,12 @@ class Router:
         ]
         await self._dispatcher.dispatch(event_id, at, intents)
 
+    async def referral_proposed(self, event_id: str, at: datetime, officer_id: str) -> None:
+        """A peer supporter suggested a clinician: the officer is told a suggestion waits, nothing more."""
+        await self._dispatcher.dispatch(
+            event_id, at, [Intent("referral_proposed", Category.CHANGES, officer_id)]
+        )
+
     async def calendar_feed_paused(self, event_id: str, at: datetime, provider_id: str) -> None:
         """A provider's calendar subscription kept failing and stopped: they are told to check it."""
         await self._dispatcher.dispatch(

@@ -9,17 +9,22 @@ from __future__ import annotations
 
 import redis.asyncio as aioredis
 
+from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1 import referrals_pb2 as rpb
-from tenfour_scheduling.adapters.keys import keys
+from tenfour_scheduling.adapters.keys import SERVICE, keys
+from tenfour_shared.events import outbox
+from tenfour_shared.events.outbox import OutboxRelay, outbox_key
 from tenfour_shared.redis_store import as_bytes
 
 __all__ = ["ReferralStore"]
 
-# KEYS: 1 the agency's hash; ARGV: 1 id, 2 expected bytes ("" = absent), 3 new bytes
+# KEYS: 1 the agency's hash, 2 the agency's outbox; ARGV: 1 id, 2 expected bytes ("" = absent),
+# 3 new bytes, 4-6 the outbox triple of an event to write with it ("" = none)
 _CAS = """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if (current or '') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
+if ARGV[4] ~= '' then outbox_add(KEYS[2], ARGV[4], ARGV[5], ARGV[6]) end
 return 1
 """
 
@@ -31,9 +36,10 @@ def _decode(raw: bytes) -> rpb.Referral:
 
 
 class ReferralStore:
-    def __init__(self, redis: aioredis.Redis) -> None:
+    def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
         self._redis = redis
-        self._cas = redis.register_script(_CAS)
+        self._relay = relay
+        self._cas = redis.register_script(outbox.LUA_PRELUDE + _CAS)
 
     async def agency_referrals(self, agency_id: str) -> list[rpb.Referral]:
         return [_decode(as_bytes(r)) for r in await self._redis.hvals(keys("referrals", agency_id))]
@@ -42,11 +48,15 @@ class ReferralStore:
         raw = await self._redis.hget(keys("referrals", agency_id), referral_id)
         return None if raw is None else (_decode(as_bytes(raw)), as_bytes(raw))
 
-    async def replace(self, referral: rpb.Referral, expected: bytes) -> bool:
+    async def replace(self, referral: rpb.Referral, expected: bytes, event: Envelope | None = None) -> bool:
         data = referral.SerializeToString(deterministic=True)
+        triple: list[bytes | str] = outbox.script_args(event) if event is not None else ["", "", ""]
         done = await self._cas(
-            keys=[keys("referrals", referral.agency_id)], args=[referral.referral_id, expected, data]
+            keys=[keys("referrals", referral.agency_id), outbox_key(SERVICE, referral.agency_id)],
+            args=[referral.referral_id, expected, data, *triple],
         )
+        if done and event is not None:
+            await self._relay.notify(referral.agency_id)
         if done and not expected:
             for person in (referral.officer_id, referral.peer_id):
                 await self._redis.sadd(

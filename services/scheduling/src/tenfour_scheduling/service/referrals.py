@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from tenfour.common.v1 import common_pb2 as common
+from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1 import referrals_pb2 as rpb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.codec.values import timestamp
@@ -25,6 +26,7 @@ from tenfour_scheduling.service.offers import ineligibility
 from tenfour_scheduling.service.ports import Appointments, Facts, ReferralRecords, WaitlistProviders
 from tenfour_shared import errors
 from tenfour_shared.calendar import SessionType
+from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
 __all__ = ["EXPIRES_AFTER", "ReferralService"]
@@ -96,7 +98,12 @@ class ReferralService:
             created_at=timestamp(now),
             expires_at=timestamp(now + EXPIRES_AFTER),
         )
-        if not await self._store.replace(referral, b""):
+        told = build(
+            ev.ReferralProposed(officer_id=officer_id, agency_id=agency_id),
+            subject=referral.referral_id,
+            when=now,
+        )
+        if not await self._store.replace(referral, b"", told):
             raise errors.Aborted("referrals are changing; retry")
         return referral
 

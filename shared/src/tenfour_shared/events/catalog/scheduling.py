@@ -26,6 +26,7 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.peer_training_lapsed": ev.PeerTrainingLapsed,
     "scheduling.clinician_licensure_changed": ev.ClinicianLicensureChanged,
     "scheduling.licence_expiring": ev.LicenceExpiring,
+    "scheduling.referral_proposed": ev.ReferralProposed,
     "scheduling.campaign_launched": ev.CampaignLaunched,
     "scheduling.campaign_invitation_added": ev.CampaignInvitationAdded,
 }
