@@ -47,13 +47,18 @@ from tenfour_shared.embedded import (
 )
 from tenfour_shared.launcher import SERVICES, ServiceProcess
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from local_ports import from_environment  # next to this script, which runs as a file
+
 ROOT = Path(__file__).resolve().parents[2]
-DATA = Path(os.environ.get("TENFOUR_DATA_DIR", ROOT / ".data"))
-EMBEDDED_NATS_PORT = 14222
-EMBEDDED_REDIS_PORT = 16379
-EMBEDDED_SMTP_PORT = 11025
-GATEWAY_PORT = 8080
-WEB_URL = f"http://127.0.0.1:{GATEWAY_PORT}"
+# TENFOUR_PORT_BASE moves every port and the data folder: two systems side by side (local_ports.py).
+PORTS = from_environment({name: port for name, (port, _) in SERVICES.items()}, ROOT)
+DATA = PORTS.data_dir
+EMBEDDED_NATS_PORT = PORTS.nats
+EMBEDDED_REDIS_PORT = PORTS.redis
+EMBEDDED_SMTP_PORT = PORTS.smtp
+GATEWAY_PORT = PORTS.gateway
+WEB_URL = PORTS.web_url
 console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
 
 
@@ -259,6 +264,11 @@ def print_sign_ins(state: dict[str, Any] | None, env: dict[str, str], gateway_up
             f"{DATA / 'secrets.json'})",
             markup=False,
         )
+    if PORTS.base is not None:
+        exports = " ".join(f"{k}={v}" for k, v in PORTS.targets().items())
+        console.print(
+            f"This system's ports start at {PORTS.base}. The CLI reaches it with: {exports}", markup=False
+        )
     if not gateway_up:
         console.print("  [yellow]![/] the web gateway is not running here: the web address will not answer")
 
@@ -382,7 +392,12 @@ def main() -> int:
                 )
                 redis_url = redis.url
             steps.done(f"Redis (AOF)      {redis_url}")
-            env = {"TENFOUR_NATS_URL": nats_url, "TENFOUR_REDIS_URL": redis_url, **local_secrets()}
+            env = {
+                "TENFOUR_NATS_URL": nats_url,
+                "TENFOUR_REDIS_URL": redis_url,
+                **PORTS.targets(),
+                **local_secrets(),
+            }
             env.update(start_turn(stack, env))
             env.update(start_janus(stack))
             (DATA / "logs").mkdir(parents=True, exist_ok=True)
@@ -392,11 +407,11 @@ def main() -> int:
                 # Prometheus /metrics on 9101, 9102, … next to each service's gRPC port.
                 ServiceProcess(
                     name,
-                    port,
-                    {**env, **process_env(name), "TENFOUR_METRICS_PORT": str(9101 + i)},
+                    PORTS.services[name],
+                    {**env, **process_env(name), "TENFOUR_METRICS_PORT": str(PORTS.metrics_first + i)},
                     DATA / "logs" / f"{name}.log",
                 )
-                for i, (name, (port, _)) in enumerate(SERVICES.items())
+                for i, name in enumerate(SERVICES)
             ]
             for proc in procs:
                 if not port_is_free(proc.port):
@@ -417,7 +432,7 @@ def main() -> int:
             if with_gateway:
                 if port_is_free(GATEWAY_PORT):
                     steps.doing("starting the web gateway")
-                    metrics = {"TENFOUR_METRICS_PORT": str(9101 + len(procs))}
+                    metrics = {"TENFOUR_METRICS_PORT": str(PORTS.metrics_first + len(procs))}
                     gateway = Gateway(
                         {**env, **process_env("gateway"), **metrics}, DATA / "logs" / "gateway.log"
                     )

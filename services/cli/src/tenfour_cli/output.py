@@ -8,10 +8,12 @@ notes go to stderr, and only when stderr is a terminal.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
@@ -20,9 +22,9 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from tenfour_cli.exits import CliError
+from tenfour_cli.exits import CliError, Exit
 
-__all__ = ["Output", "proto_dict", "timestamp_text", "timestamp_utc"]
+__all__ = ["Output", "local_iso", "proto_dict", "timestamp_text", "timestamp_utc", "user_zone", "zone_label"]
 
 
 def proto_dict(message: Message) -> dict[str, Any]:
@@ -34,10 +36,39 @@ def timestamp_utc(ts: Timestamp) -> datetime:
     return ts.ToDatetime(tzinfo=UTC)
 
 
+def user_zone() -> tzinfo | None:
+    """The zone every time is shown in: TENFOUR_TZ (an IANA name), else this machine's zone.
+
+    One convention for every command, so a slot found, booked and listed reads the same.
+    """
+    name = os.environ.get("TENFOUR_TZ", "").strip()
+    if name:
+        try:
+            return ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise CliError(
+                f"TENFOUR_TZ={name!r} is not a time zone", Exit.USAGE, hint="e.g. America/Chicago"
+            ) from None
+    return None  # astimezone(None): the machine's local zone
+
+
+def zone_label(zone: tzinfo | None = None) -> str:
+    """The zone's name for headings: the IANA name when known, else its abbreviation."""
+    zone = zone or user_zone()
+    if isinstance(zone, ZoneInfo):
+        return zone.key
+    return datetime.now().astimezone().tzname() or "local time"
+
+
 def timestamp_text(ts: Timestamp, zone: Any = None) -> str:
-    """A timestamp in the machine's local zone (or `zone`), e.g. 2026-11-25 12:30 -06:00."""
-    moment = timestamp_utc(ts).astimezone(zone)
+    """A timestamp in the user's zone (or `zone`) with its offset, e.g. Wed 2026-11-25 12:30 -06:00."""
+    moment = timestamp_utc(ts).astimezone(zone or user_zone())
     return moment.strftime("%a %Y-%m-%d %H:%M %z")[:-2] + ":" + moment.strftime("%z")[-2:]
+
+
+def local_iso(ts: Timestamp) -> str:
+    """The same instant as ISO 8601 in the user's zone (what --start takes back)."""
+    return timestamp_utc(ts).astimezone(user_zone()).isoformat(timespec="minutes")
 
 
 class Output:

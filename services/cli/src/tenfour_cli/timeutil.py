@@ -10,6 +10,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour_cli.exits import CliError, Exit
+from tenfour_cli.output import user_zone
 
 __all__ = [
     "duration_pb",
@@ -30,13 +31,15 @@ def _bad(option: str, text: str, expected: str) -> CliError:
 
 
 def parse_instant(text: str, option: str = "time") -> datetime:
-    """ISO 8601 with an offset (2026-11-25T12:30:00-06:00 or ...Z); without one: this machine's zone."""
+    """ISO 8601 with an offset (2026-11-25T12:30:00-06:00 or ...Z); without one: the user's zone
+    (TENFOUR_TZ, else this machine's)."""
     try:
         moment = datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
     except ValueError:
         raise _bad(option, text, "an ISO 8601 time such as 2026-11-25T12:30-06:00") from None
     if moment.tzinfo is None:
-        moment = moment.astimezone()  # the machine's local zone
+        zone = user_zone()
+        moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
     return moment.astimezone(UTC)
 
 

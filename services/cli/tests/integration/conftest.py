@@ -28,6 +28,7 @@ ADMIN_PASSWORD = "violet canyon ladder 93"
 class System:
     targets: dict[str, str]
     log_dir: Path
+    nats_url: str = ""
 
     def flags(self) -> list[str]:
         return [arg for name, target in self.targets.items() for arg in (f"--{name}-target", target)]
@@ -66,7 +67,7 @@ def system(tmp_path_factory: pytest.TempPathFactory) -> Iterator[System]:
                 proc.start()
             for proc in procs.values():
                 proc.wait_serving(timeout=90)
-            yield System({name: proc.target for name, proc in procs.items()}, root)
+            yield System({name: proc.target for name, proc in procs.items()}, root, nats.url)
         finally:
             for proc in procs.values():
                 proc.terminate()

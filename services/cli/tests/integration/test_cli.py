@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import http.server
 import json
 import os
+import re
+import secrets
 import stat
 import subprocess
 import sys
@@ -179,7 +182,9 @@ def _accounts(path: Path) -> dict[str, Any]:
 
 
 @pytest.mark.timeout(120)
-def test_seed_creates_the_demo_once(cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any) -> None:
+def test_seed_creates_the_demo_once(
+    cli: Any, admin: Admin, system: System, tmp_path: Path, monkeypatch: Any
+) -> None:
     monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
     folder = tmp_path / "data"
     first = cli("--json", "seed", "--data-dir", str(folder))
@@ -250,6 +255,65 @@ def test_seed_creates_the_demo_once(cli: Any, admin: Admin, tmp_path: Path, monk
     assert verified.code == 0, verified.out
     assert verified.json["intact"] is True
     assert verified.json["entries"] >= 1
+
+    # The officer again (their sign-in is cached).
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    # One time convention: found, booked and listed in the user's zone, with its offset.
+    monkeypatch.setenv("TENFOUR_TZ", "America/Chicago")
+    human = cli("slots", "find", "--limit", "2")
+    assert "times in America/Chicago" in human.out
+    assert re.search(r"\d\d:\d\d -0[56]:00", human.out), human.out
+    assert re.search(r"--start 20\d\d-\d\d-\d\dT\d\d:\d\d-0[56]:00", human.out), human.out
+    listed_here = cli("appointments", "list")
+    assert "times in America/Chicago" in listed_here.out
+    assert re.search(r"\d\d:\d\d -0[56]:00", listed_here.out), listed_here.out
+    past = cli("book", "--provider", "u-any", "--start", "2020-03-02T10:00")
+    assert past.code == 5
+    assert "is in the past" in past.err
+    monkeypatch.delenv("TENFOUR_TZ")
+
+    # Waiting to be let in is never silent: where it is, then how long so far, until the timeout.
+    soon = f"appt-{secrets.token_hex(4)}"
+    agency = cli("--json", "whoami").json["user"]["agency_id"]
+    asyncio.run(open_room(system.nats_url, soon, officer["user_id"], agency))
+    waited = ""
+    for _ in range(40):  # signaling opens the room once it has the booking
+        waiting = cli("session", "join", soon, "--connect-timeout", "6")
+        waited = waiting.err
+        if "waiting room" in waited:
+            break
+        time.sleep(0.25)
+    assert "in the waiting room: the provider lets you in (up to 6 s" in waited, waited
+    assert "still in the waiting room" in waited, waited
+    assert "not connected within 6 s" in waited, waited
+    assert waiting.code == 6
+
+
+async def open_room(nats_url: str, appointment_id: str, officer_id: str, agency_id: str) -> None:
+    """A one-to-one starting in 5 minutes, as scheduling announces a booking: signaling opens its room."""
+    from tenfour.common.v1 import common_pb2
+    from tenfour.events.v1.scheduling_events_pb2 import AppointmentStatusChanged
+    from tenfour.scheduling.v1 import appointments_pb2
+    from tenfour_shared.events.bus import connect, publish
+    from tenfour_shared.events.envelope import build
+
+    start = datetime.now(UTC) + timedelta(minutes=5)
+    appointment = appointments_pb2.Appointment(
+        appointment_id=appointment_id,
+        agency_id=agency_id,
+        provider_id="u-provider",
+        officer_ids=[officer_id],
+        session_type=common_pb2.SESSION_TYPE_INDIVIDUAL,
+        status=appointments_pb2.APPOINTMENT_STATUS_BOOKED,
+        capacity=1,
+    )
+    appointment.time.start.FromDatetime(start)
+    appointment.time.end.FromDatetime(start + timedelta(minutes=50))
+    nc, js = await connect(nats_url, "cli-tests")
+    try:
+        await publish(js, build(AppointmentStatusChanged(appointment=appointment), subject=appointment_id))
+    finally:
+        await nc.drain()
 
 
 @pytest.fixture

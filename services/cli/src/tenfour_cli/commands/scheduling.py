@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 import uuid
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from rich.console import Console
@@ -16,7 +16,7 @@ from tenfour.scheduling.v1 import appointments_pb2
 from tenfour.scheduling.v1 import scheduling_pb2 as scp
 from tenfour_cli.app import Commands, Context
 from tenfour_cli.exits import CliError, Exit
-from tenfour_cli.output import proto_dict, timestamp_text, timestamp_utc
+from tenfour_cli.output import local_iso, proto_dict, timestamp_text, user_zone, zone_label
 from tenfour_cli.rpc import call
 from tenfour_cli.timeutil import (
     duration_pb,
@@ -134,17 +134,19 @@ def run_slots_find(ctx: Context) -> int:
         rows = [
             (
                 i + 1,
-                datetime.fromisoformat(s.local_start).strftime("%a %Y-%m-%d %H:%M") if s.local_start else "-",
+                timestamp_text(s.time.start),
                 s.provider_display_name or "-",
                 _kind_name(s.provider_kind),
                 s.reason,
-                f"--provider {s.provider_id} --start {timestamp_utc(s.time.start).isoformat()}",
+                f"--provider {s.provider_id} --start {local_iso(s.time.start)}",
             )
             for i, s in enumerate(reply.slots)
         ]
         console.print(
             ctx.out.table(
-                "Slots (your local time)", ("#", "when", "with", "kind", "why it fits", "book with"), rows
+                f"Slots (times in {zone_label()})",
+                ("#", "when", "with", "kind", "why it fits", "book with"),
+                rows,
             )
         )
 
@@ -166,7 +168,16 @@ def run_book(ctx: Context) -> int:
     else:
         if not a.provider or not a.start:
             raise CliError("give --provider and --start, or --first-available", Exit.USAGE)
-        provider, start = a.provider, timestamp_pb(parse_instant(a.start, "--start"))
+        moment = parse_instant(a.start, "--start")
+        if moment <= datetime.now(UTC):
+            raise CliError(
+                f"{a.start} is in the past ({moment.astimezone(user_zone()):%a %Y-%m-%d %H:%M %Z}): "
+                "sessions can only be booked ahead",
+                Exit.INVALID,
+                "INVALID_ARGUMENT",
+                hint="`tenfour slots find` lists times that fit",
+            )
+        provider, start = a.provider, timestamp_pb(moment)
     key = a.idempotency_key or f"cli-{uuid.uuid4()}"
     request = scp.BookRequest(
         idempotency_key=key, provider_id=provider, session_type=SESSION_TYPES[a.type], start=start
@@ -241,7 +252,8 @@ def run_appointments_list(ctx: Context) -> int:
             )
             for x in reply.appointments
         ]
-        console.print(ctx.out.table("Appointments", ("when", "type", "status", "with", "id"), rows))
+        title = f"Appointments (times in {zone_label()})"
+        console.print(ctx.out.table(title, ("when", "type", "status", "with", "id"), rows))
 
     ctx.out.emit({"appointments": [proto_dict(x) for x in reply.appointments]}, render)
     return Exit.OK

@@ -21,6 +21,8 @@ from tenfour_cli.exits import CliError, Exit, exit_for_status
 
 __all__ = ["register"]
 
+TICK_SECONDS = 5.0
+
 
 def register(commands: Commands, common: list[Any]) -> None:
     session = commands.add_parser("session", help="video sessions")
@@ -56,9 +58,15 @@ async def _participate(ctx: Context, token: str, step: Callable[[str, float], No
         try:
             step("joining", 0)
             joined = await client.join(a.appointment, relay_only=a.relay_only)
-            step("in the waiting room" if joined.waiting else "connecting", 0)
-            async with asyncio.timeout(a.connect_timeout):
-                peer = await client.connected()
+            waiting = "in the waiting room: the provider lets you in" if joined.waiting else "connecting"
+            step(f"{waiting} (up to {a.connect_timeout:g} s; Ctrl-C stops)", 0)
+            ticker = asyncio.create_task(_tick(waiting, a.connect_timeout, step))
+            try:
+                async with asyncio.timeout(a.connect_timeout):
+                    peer = await client.connected()
+            finally:
+                ticker.cancel()
+            step("connected", 0)
         except SignalingError as exc:
             code = exc.code.name if exc.code else ""
             hint = (
@@ -94,6 +102,14 @@ async def _participate(ctx: Context, token: str, step: Callable[[str, float], No
         await client.close()
 
 
+async def _tick(what: str, limit: float, step: Callable[[str, float], None]) -> None:
+    """While waiting: how long so far, so a silent wait never looks like a hang."""
+    started = time.monotonic()
+    while True:
+        await asyncio.sleep(TICK_SECONDS)
+        step(f"still {what}: {time.monotonic() - started:.0f} s of {limit:g} s", 0)
+
+
 def run_join(ctx: Context) -> int:
     if not client_available():
         raise CliError(
@@ -104,9 +120,13 @@ def run_join(ctx: Context) -> int:
     token = ctx.creds.token()
     with ctx.out.progress() as progress:
         task = progress.add_task("joining", total=100)
+        said = [""]
 
         def step(what: str, fraction: float) -> None:
             progress.update(task, description=what, completed=int(fraction * 100))
+            if not ctx.out.err.is_terminal and what != said[-1]:
+                said.append(what)  # no live bar (a pipe, a log): one line per change instead
+                ctx.out.err.print(f"{what}...")
 
         report = asyncio.run(_participate(ctx, token, step))
 
