@@ -144,28 +144,25 @@ def find_slots_indexed(
     grid = Grid.of(space, window)
     sides: dict[tuple[timedelta, timedelta, timedelta], _OfficerSide] = {}
     notices: dict[tuple[int, timedelta], int] = {}  # starts allowed by (duration, notice)
+    # Per session shape and notice: the officer's side and the starts the notice allows.
+    per_shape: dict[tuple[timedelta, ...], tuple[_OfficerSide, int]] = {}
+    cap = None if cache is None else cache.cap(grid, horizon)
     found: list[tuple[ProviderOffer, int, _OfficerSide]] = []
     candidates = 0
     for offer in matching:
         session = offer.sessions[session_type]
-        shape = (session.duration, session.buffer_before, session.buffer_after)
-        side = sides.get(shape)
-        if side is None:
-            side = sides[shape] = _OfficerSide(space, grid, session)
+        shape = (session.duration, session.buffer_before, session.buffer_after, session.min_notice)
+        known = per_shape.get(shape)
+        if known is None:
+            known = per_shape[shape] = _session_masks(space, grid, window, session, sides, notices)
+        side, allowed = known
         if not side.valid:
             continue
-        if cache is None:
+        if cap is None or cache is None:
             bits = _provider_bits(grid, space, window, offer, session, peer_windows)
         else:
-            bits = cache.get(offer, session_type, grid, horizon, policy, peer_windows)
-        bits &= side.valid
-        if bits and session.min_notice:
-            d = session.duration // _US
-            allowed = notices.get((d, session.min_notice))
-            if allowed is None:
-                notice = Interval(window.start, window.start + session.min_notice)
-                allowed = notices[(d, session.min_notice)] = ~grid.hits([notice], d)
-            bits &= allowed
+            bits = cache.get(offer, session_type, grid, horizon, policy, peer_windows, cap)
+        bits &= allowed
         if bits:
             candidates += bits.bit_count()
             found.append((offer, bits, side))
@@ -173,6 +170,30 @@ def find_slots_indexed(
         return fallback()
     slots = _best(space, grid, found, list(sides.values()), session_type, limit)
     return SlotSearchResult(tuple(slots), candidates, window, None, "")
+
+
+def _session_masks(
+    space: SearchSpace,
+    grid: Grid,
+    window: Interval,
+    session: SessionOffer,
+    sides: dict[tuple[timedelta, timedelta, timedelta], _OfficerSide],
+    notices: dict[tuple[int, timedelta], int],
+) -> tuple[_OfficerSide, int]:
+    """The officer's side for the session's shape, and its valid starts after the notice."""
+    shape = (session.duration, session.buffer_before, session.buffer_after)
+    side = sides.get(shape)
+    if side is None:
+        side = sides[shape] = _OfficerSide(space, grid, session)
+    allowed = side.valid
+    if allowed and session.min_notice:
+        d = session.duration // _US
+        mask = notices.get((d, session.min_notice))
+        if mask is None:
+            notice = Interval(window.start, window.start + session.min_notice)
+            mask = notices[(d, session.min_notice)] = ~grid.hits([notice], d)
+        allowed &= mask
+    return side, allowed
 
 
 def _provider_bits(

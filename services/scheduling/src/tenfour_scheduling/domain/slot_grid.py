@@ -134,8 +134,11 @@ class ProviderBits:
         horizon: timedelta,
         policy: FatiguePolicy,
         windows: PeerWindows = peer_windows,
+        cap: int | None = None,
     ) -> int:
-        cap = -(-(horizon + _CAP_SLACK) // _US // grid.step)  # past any grid end of this horizon
+        """The offer's bits on ``grid`` (``cap``: ``self.cap(grid, horizon)``, if known)."""
+        if cap is None:
+            cap = self.cap(grid, horizon)
         peer = is_rostered_peer(offer)
         key = (offer.provider_id, session_type, grid.origin, grid.step, cap, policy if peer else None)
         hit = self._items.get(key)
@@ -148,6 +151,11 @@ class ProviderBits:
             if len(self._items) > self._size:
                 self._items.popitem(last=False)
         return (bits >> grid.lo) & grid.full
+
+    @staticmethod
+    def cap(grid: Grid, horizon: timedelta) -> int:
+        """Grid starts past any grid end of this horizon from the grid's origin."""
+        return -(-(horizon + _CAP_SLACK) // _US // grid.step)
 
     @staticmethod
     def build(
