@@ -1,7 +1,8 @@
 """Urgent help in real browsers against the whole system: an officer's "Find someone now" is
 offered live to the on-call provider's open page; their Decline re-routes it at once to a
 second provider, whose Accept opens the room and both see each other's video. A provider who
-accepts and never opens the room is replaced by another, the officer keeping their place. When
+accepts and never opens the room is replaced by another (switched on call from their page),
+the officer keeping their place; after the session the provider records a wrap-up. When
 nobody
 accepts, the request widens to more providers after the agency's widen time, then escalates:
 the crisis line becomes the largest thing on the officer's page and the coordinator's webhook
@@ -133,6 +134,15 @@ async def test_decline_reroutes_and_the_second_provider_accepts_into_video(
     assert await wait_frames(second) > 0
     await expect(officer.locator(".call-state")).to_have_text("Connected")
     await expect(overlay).to_be_hidden()
+
+    # The provider ends the session and says what happens next; the officer can go back.
+    second.once("dialog", lambda dialog: asyncio.ensure_future(dialog.accept()))
+    await second.get_by_role("button", name="End for everyone").click()
+    await second.get_by_role("button", name="Follow-up booked").click()
+    await expect(second.locator(".wrap-up")).to_contain_text("Thank you. Your wrap-up is recorded.")
+    await expect(officer.get_by_text("The session has ended.")).to_be_visible()
+    await officer.get_by_role("link", name="Back to your request for help").click()
+    await expect(status).to_contain_text("Your session has ended.")
     assert problems.items == []
 
 
@@ -246,7 +256,12 @@ async def test_a_provider_who_accepts_and_never_joins_is_replaced(
     agency = system.create_agency()
     code = system.enrolment_code(agency)
     absent = await crisis_provider(system, browser, problems, agency, now=True)
-    present = await crisis_provider(system, browser, problems, agency, now=True)
+    # No Urgent hours today, but switched on call from their page: offered first as well.
+    present = await crisis_provider(system, browser, problems, agency, now=False)
+    switch = present.locator(".on-call")
+    await expect(switch).to_contain_text("You get urgent requests during your Urgent hours.")
+    await switch.get_by_role("button", name="Go on call now").click()
+    await expect(switch.locator(".on-call-state")).to_contain_text("You are on call until")
     _, officer = await new_page(browser, problems, "officer", PHONE)
     await ask_for_help(officer, system, code)
     await officer.get_by_role("button", name="Find someone now").click()

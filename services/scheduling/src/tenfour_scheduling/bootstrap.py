@@ -60,6 +60,7 @@ from tenfour_scheduling.service.training_sessions import TrainingSessionService
 from tenfour_scheduling.service.urgent import UrgentService, UrgentWorker
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import UrgentOffers
+from tenfour_scheduling.service.urgent_on_call import OnCall
 from tenfour_scheduling.service.waitlist import WaitlistService, WaitlistWorker
 from tenfour_shared import logs
 from tenfour_shared.access_audit import AccessAuditInterceptor
@@ -123,6 +124,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         urgent_offers=UrgentOffers(
             urgent_store, offer_store, join_store, facts, booking, appointments.withdraw, clock, join_within
         ),
+        on_call=OnCall(urgent_store, facts, clock),
         urgent_joins=UrgentJoins(
             urgent_store, join_store, offer_store, appointments.withdraw, clock, join_within
         ),

@@ -107,6 +107,17 @@ return 1
 """
 
 
+# KEYS: 1 request, 2 outbox; ARGV: 1-3 the outbox triple of urgent_wrapped_up
+_WRAP_UP = """
+local f = redis.call('HMGET', KEYS[1], 'joined_ms', 'wrapped_up')
+if not f[1] then return 'not_joined' end
+if f[2] then return 'already' end
+redis.call('HSET', KEYS[1], 'wrapped_up', '1')
+outbox_add(KEYS[2], ARGV[1], ARGV[2], ARGV[3])
+return 'ok'
+"""
+
+
 def appointment_key(appointment_id: str) -> str:
     return keys("urgent-appt", TAG, appointment_id)
 
@@ -124,6 +135,7 @@ class UrgentJoinStore:
         self._left = redis.register_script(_LEFT)
         self._ended = redis.register_script(_ENDED)
         self._replace = redis.register_script(outbox.LUA_PRELUDE + _REPLACE)
+        self._wrap_up = redis.register_script(outbox.LUA_PRELUDE + _WRAP_UP)
 
     async def accepted(
         self,
@@ -220,3 +232,12 @@ class UrgentJoinStore:
         if done:
             await self._relay.notify(TAG)
         return bool(done)
+
+    async def wrap_up(self, r: UrgentRequest, event: Envelope) -> str:
+        """'ok' (the event written), 'already' (once per request) or 'not_joined'."""
+        raw = await self._wrap_up(
+            keys=[request_key(r.request_id), outbox_key(SERVICE, TAG)], args=outbox.script_args(event)
+        )
+        if as_bytes(raw) == b"ok":
+            await self._relay.notify(TAG)
+        return as_bytes(raw).decode()

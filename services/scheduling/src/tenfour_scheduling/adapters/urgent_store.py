@@ -113,6 +113,10 @@ _AGENCIES = keys("urgent-agencies", TAG)
 _JOINING = keys("urgent-joining", TAG)
 
 
+def on_call_key(provider_id: str) -> str:
+    return keys("urgent-oncall", TAG, provider_id)
+
+
 def agencies_key() -> str:
     return _AGENCIES
 
@@ -264,6 +268,27 @@ class UrgentStore:
     async def widen_now(self, request_id: str) -> None:
         """Everyone offered it declined: the worker widens it on its next pass."""
         await self._widen_now(keys=[request_key(request_id)])
+
+    async def set_on_call(self, provider_id: str, mode: str, ttl_seconds: int) -> None:
+        """A provider's switch ("on" or "off" for ttl_seconds; "hours": back to their hours)."""
+        if mode == "hours":
+            await self._redis.delete(on_call_key(provider_id))
+        else:
+            await self._redis.set(on_call_key(provider_id), mode, ex=ttl_seconds)
+
+    async def on_call(self, provider_id: str) -> tuple[str, int]:
+        """The switch and its seconds left ("hours", 0 when not set)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.get(on_call_key(provider_id))
+            pipe.ttl(on_call_key(provider_id))
+            raw, ttl = await pipe.execute()
+        return ("hours", 0) if raw is None else (as_bytes(raw).decode(), max(0, int(ttl)))
+
+    async def on_call_modes(self, provider_ids: list[str]) -> dict[str, str]:
+        if not provider_ids:
+            return {}
+        found = await self._redis.mget([on_call_key(p) for p in provider_ids])
+        return {p: as_bytes(v).decode() for p, v in zip(provider_ids, found, strict=True) if v is not None}
 
     async def lease(self, holder: str, ttl_ms: int) -> bool:
         """Take or renew the escalation worker's lease (one worker at a time)."""

@@ -25,6 +25,7 @@ from tenfour_scheduling.service.training_sessions import TrainingSessionService
 from tenfour_scheduling.service.urgent import UrgentService
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import UrgentOffers
+from tenfour_scheduling.service.urgent_on_call import OnCall
 from tenfour_scheduling.service.waitlist import WaitlistService
 
 __all__ = ["Ctx", "RpcBase", "Services"]
@@ -43,6 +44,7 @@ class Services:
     urgent: UrgentService
     urgent_offers: UrgentOffers
     urgent_joins: UrgentJoins
+    on_call: OnCall
     conflicts: ConflictService
     series: SeriesService
     feeds: CalendarFeedService

@@ -1,15 +1,18 @@
-"""Urgent requests: an officer asks, reads and cancels; a provider accepts or declines."""
+"""Urgent requests: an officer asks, reads and cancels; a provider accepts or declines, switches
+on call and wraps up after the session."""
 
 from __future__ import annotations
 
 from google.protobuf.duration_pb2 import Duration
 
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
-from tenfour_scheduling.adapters.keys import ID
+from tenfour_scheduling.adapters.keys import APPOINTMENT_ID, ID
 from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_scheduling.service.urgent import UrgentStatus
+from tenfour_scheduling.service.urgent_on_call import OnCallState
 from tenfour_shared.auth.principal import current_principal
+from tenfour_shared.auth.roles import Role
 from tenfour_shared.errors import InvalidInput, NotAllowed
 
 __all__ = ["UrgentRpcs"]
@@ -87,3 +90,30 @@ class UrgentRpcs(RpcBase):
         officer_id = requests.own_officer_id(current_principal(), "")
         await self._s.urgent_offers.cancel(officer_id, request_id)
         return _reply(await self._s.urgent.status(officer_id, request_id))
+
+    async def SetOnCall(self, request: pb.SetOnCallRequest, context: Ctx) -> pb.OnCallState:
+        caller = current_principal()
+        peer_agency = requests.agency_of(caller) if caller.role is Role.PEER_SUPPORTER else None
+        state = await self._s.on_call.set(_provider(caller.subject), request.mode, peer_agency)
+        return _on_call(state)
+
+    async def GetOnCall(self, request: pb.GetOnCallRequest, context: Ctx) -> pb.OnCallState:
+        return _on_call(await self._s.on_call.get(_provider(current_principal().subject)))
+
+    async def WrapUpUrgentSession(
+        self, request: pb.WrapUpUrgentSessionRequest, context: Ctx
+    ) -> pb.WrapUpUrgentSessionResponse:
+        if not request.appointment_id:
+            raise InvalidInput.single("appointment_id", "is required")
+        if len(request.appointment_id) > 128 or not APPOINTMENT_ID.match(request.appointment_id):
+            raise InvalidInput.single("appointment_id", "is not an appointment id")
+        provider = _provider(current_principal().subject)
+        await self._s.urgent_joins.wrap_up(provider, request.appointment_id, request.outcome)
+        return pb.WrapUpUrgentSessionResponse(outcome=request.outcome)
+
+
+def _on_call(state: OnCallState) -> pb.OnCallState:
+    out = pb.OnCallState(mode=state.mode)
+    if state.until is not None:
+        out.until.FromDatetime(state.until)
+    return out

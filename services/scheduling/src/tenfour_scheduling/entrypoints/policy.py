@@ -48,6 +48,9 @@ RULES = {
     "AcceptUrgentRequest": PROVIDERS,
     "DeclineUrgentRequest": PROVIDERS,
     "CancelUrgentRequest": OFFICERS,
+    "SetOnCall": PROVIDERS,
+    "GetOnCall": PROVIDERS,
+    "WrapUpUrgentSession": PROVIDERS,
     # Coordinators (agency admins) keep peers' training; a peer reads their own status.
     "SetTrainingPolicy": ADMINS,
     "GetTrainingPolicy": Rule(roles={Role.AGENCY_ADMIN, Role.PEER_SUPPORTER}),

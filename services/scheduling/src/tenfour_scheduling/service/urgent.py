@@ -2,16 +2,16 @@
 
 ``request`` queues the officer's request and offers it at once to tier 0: the agency's crisis
 providers on call right now (a window offering CRISIS covers now to now + the crisis duration,
-not in a session, a peer off duty), only those of the preferred kind (peers when
-``prefer_peer_first``, else clinicians) when there is one. Nobody is booked until one of them
-accepts (service/urgent_offers.py). ``UrgentWorker`` (one per deployment, by a Redis lease)
-keeps the agency's timers, stored as instants on the request so a restart loses none: after
-``urgent_widen_after`` without an accept (at once when everyone offered declined) it offers the
-request to every eligible crisis provider not alerted yet (tier 1: both kinds, on call now or
-not), re-scanning at that pace for providers who come on call later; after
-``urgent_escalate_after`` it escalates once (``scheduling.urgent_escalation`` with a one-time
-case code, state and event written by one compare-and-set script). The officer keeps their
-place in the agency's queue throughout.
+not in a session, a peer off duty; or switched on call, service/urgent_on_call.py), only those
+of the preferred kind (peers when ``prefer_peer_first``, else clinicians) when there is one.
+Nobody is booked until one of them accepts (service/urgent_offers.py). ``UrgentWorker`` (one per
+deployment, by a Redis lease) keeps the agency's timers, stored as instants on the request so a
+restart loses none: after ``urgent_widen_after`` without an accept (at once when everyone
+offered declined) it offers the request to every eligible crisis provider not alerted yet (tier
+1: both kinds, on call now or not), re-scanning at that pace for providers who come on call
+later; after ``urgent_escalate_after`` it escalates once (``scheduling.urgent_escalation`` with
+a one-time case code, state and event written by one compare-and-set script). The officer keeps
+their place in the agency's queue throughout.
 """
 
 from __future__ import annotations
@@ -89,6 +89,16 @@ def _free_now(snapshot: ProviderSnapshot, expansions: Expansions, now_interval: 
     return True
 
 
+def _on_call(snapshot: ProviderSnapshot, now_interval: Interval) -> bool:
+    """Switched on call: free unless in a session now or (a peer) on duty."""
+    if any(b.interval.overlaps(now_interval) for b in snapshot.bookings):
+        return False
+    if snapshot.roster is not None:
+        duty = shifts(snapshot.roster.roster, now_interval.expand(timedelta(days=1), timedelta(0)))
+        return not any(s.interval.overlaps(now_interval) for s in duty)
+    return True
+
+
 def _ms(span: timedelta) -> int:
     return int(span.total_seconds() * 1000)
 
@@ -115,6 +125,7 @@ class UrgentService:
         ids = await self._providers.agency_provider_ids(agency_id)
         now = self._clock()
         facts, snapshots = await self._facts.read(officer_id, agency_id, Interval(now, now + _SOON), ids)
+        switches = await self._store.on_call_modes(ids)  # service/urgent_on_call.py
         eligible: list[str] = []
         on_call: list[tuple[bool, str]] = []
         for snapshot in snapshots:
@@ -130,10 +141,12 @@ class UrgentService:
             if why is not None or snapshot.availability is None:
                 continue
             settings = snapshot.availability.rules.settings(SessionType.CRISIS)
-            if settings is None:
+            switch = switches.get(snapshot.provider_id)
+            if settings is None or switch == "off":
                 continue
             eligible.append(snapshot.provider_id)
-            if _free_now(snapshot, self._expansions, Interval(now, now + settings.duration)):
+            span = Interval(now, now + settings.duration)
+            if _on_call(snapshot, span) if switch == "on" else _free_now(snapshot, self._expansions, span):
                 assert snapshot.profile is not None  # checked by ineligibility
                 on_call.append((snapshot.profile.kind == common.PROVIDER_KIND_PEER, snapshot.provider_id))
         preferred = [p for peer, p in on_call if peer == prefer_peer]

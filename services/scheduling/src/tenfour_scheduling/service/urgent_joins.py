@@ -20,9 +20,12 @@ from tenfour_scheduling.domain.records import ACCEPTED, UrgentRequest, from_ms, 
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.ports import JoinBook, UrgentQueue
 from tenfour_scheduling.service.urgent_offers import JOIN_WITHIN, OfferBook, Withdraw
+from tenfour_shared.errors import InvalidInput, NotFound, WrongState
 from tenfour_shared.events.envelope import build
 
-__all__ = ["JOIN_WITHIN", "UrgentJoins"]
+__all__ = ["JOIN_WITHIN", "WRAP_UP_OUTCOMES", "UrgentJoins"]
+
+WRAP_UP_OUTCOMES = ("follow_up_booked", "referred", "none")
 
 _PROVIDER_ROLES = frozenset({"therapist", "peer_supporter"})
 
@@ -53,7 +56,7 @@ class UrgentJoins:
         if r is None or r.appointment is None or r.appointment.provider_id != participant_id:
             return
         now = self._clock()
-        event = ev.UrgentConnected(request_id=r.request_id, agency_id=r.agency_id)
+        event = ev.UrgentConnected(request_id=r.request_id, agency_id=r.agency_id, officer_id=r.officer_id)
         event.requested_at.FromDatetime(from_ms(r.queued_ms))
         event.first_accepted_at.FromDatetime(from_ms(r.first_accepted_ms or to_ms(now)))
         event.joined_at.FromDatetime(now)
@@ -72,6 +75,24 @@ class UrgentJoins:
         r = await self._request(appointment_id)
         if r is not None:
             await self._joins.ended(r)
+
+    async def wrap_up(self, provider_id: str, appointment_id: str, outcome: str) -> None:
+        """The provider's word on what happens next, once, after someone was in the room."""
+        if outcome not in WRAP_UP_OUTCOMES:
+            raise InvalidInput.single("outcome", "must be follow_up_booked, referred or none")
+        r = await self._request(appointment_id)
+        if r is None or r.appointment is None or r.appointment.provider_id != provider_id:
+            raise NotFound("no urgent session of yours with this id")
+        now = self._clock()
+        event = ev.UrgentWrappedUp(
+            request_id=r.request_id, agency_id=r.agency_id, outcome=outcome, officer_id=r.officer_id
+        )
+        event.requested_at.FromDatetime(from_ms(r.queued_ms))
+        done = await self._joins.wrap_up(r, build(event, subject=r.request_id, when=now))
+        if done == "already":
+            raise WrongState("this session's wrap-up is already recorded")
+        if done != "ok":
+            raise WrongState("a wrap-up comes after the session: nobody has joined it yet")
 
     async def replace_overdue(self) -> int:
         """Replace every accepted provider past their deadline; how many were."""

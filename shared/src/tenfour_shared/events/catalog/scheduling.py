@@ -18,6 +18,7 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.urgent_assigned": ev.UrgentAssigned,
     "scheduling.urgent_withdrawn": ev.UrgentWithdrawn,
     "scheduling.urgent_connected": ev.UrgentConnected,
+    "scheduling.urgent_wrapped_up": ev.UrgentWrappedUp,
     "scheduling.roster_changed": ev.RosterChanged,
     "scheduling.fatigue_policy_changed": ev.FatiguePolicyChanged,
     "scheduling.session_accessed": access.SchedulingSessionAccessed,

@@ -412,6 +412,7 @@ export async function session(main, [appointmentId], ctx) {
     try { urgentOpen = sessionStorage.getItem('tenfour.urgent'); } catch { urgentOpen = null; }
     const back = urgentOpen ? h('a', { href: '#/now', text: t('Back to your request for help') }) : h('a', { href: '#/', text: t('Back to the start') });
     clear(ended).append(notice('', text, h('p', {}, back)));
+    if (provider) offerWrapUp(ended, appointmentId);
     document.title = t('Tenfour');
   }
 
@@ -429,8 +430,20 @@ export async function session(main, [appointmentId], ctx) {
     finish('');
   };
 
+  // A room booked a moment ago (an urgent request just accepted) exists once signaling has the
+  // booking: wait for it briefly instead of showing an error.
+  async function joinSoon() {
+    for (let attempt = 0; ; attempt++) {
+      try { return await join(); } catch (error) {
+        if (error.code !== 'NOT_FOUND' || attempt >= 30) throw error;
+        say(t('Opening the room…'));
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
   try {
-    await join();
+    await joinSoon();
   } catch (error) {
     clearInterval(statsTimer);
     if (local) for (const t of local.getTracks()) t.stop();
@@ -439,4 +452,36 @@ export async function session(main, [appointmentId], ctx) {
       ? notice('warn', error.message || t('This session is not open yet. It opens 10 minutes before the start.'))
       : failure(error, t('Joining')));
   }
+}
+
+// After an urgent session its provider says what happens next; outcomes counts the answers per
+// agency (suppressed), nothing else is kept.
+const WRAP_UPS = [['follow_up_booked', t('Follow-up booked')], ['referred', t('Referred on')], ['none', t('Nothing further')]];
+async function offerWrapUp(box, appointmentId) {
+  try {
+    const a = await api.call('scheduling', 'GetAppointment', { appointment_id: appointmentId });
+    if (a.urgent) box.append(wrapUp(appointmentId));
+  } catch { /* not a scheduled session (or gone): nothing to wrap up */ }
+}
+
+function wrapUp(appointmentId) {
+  const said = h('p', { 'aria-live': 'polite' });
+  const box = h('section', { class: 'card wrap-up', 'aria-labelledby': 'wrap-up-h' },
+    h('h2', { id: 'wrap-up-h', text: t('Wrap-up: what happens next?') }),
+    h('div', { class: 'actions' }, WRAP_UPS.map(([outcome, label]) => {
+      const button = h('button', { type: 'button', class: 'secondary', text: label });
+      button.addEventListener('click', async () => {
+        for (const b of box.querySelectorAll('button')) b.disabled = true;
+        try {
+          await api.call('scheduling', 'WrapUpUrgentSession', { appointment_id: appointmentId, outcome });
+          said.textContent = t('Thank you. Your wrap-up is recorded.');
+        } catch (error) {
+          said.textContent = error.message;
+          for (const b of box.querySelectorAll('button')) b.disabled = false;
+        }
+      });
+      return button;
+    })),
+    said);
+  return box;
 }

@@ -5,7 +5,7 @@ import { t } from '../i18n.js';
 import { h, clear, failure } from '../dom.js';
 import * as api from '../api.js';
 import * as live from '../live.js';
-import { range, nowPlus } from '../time.js';
+import { range, nowPlus, when } from '../time.js';
 import { statusText } from './officer.js';
 
 const LIVE = ['APPOINTMENT_STATUS_BOOKED', 'APPOINTMENT_STATUS_ARRIVED'];
@@ -41,10 +41,34 @@ export async function learnNames(items, names) {
   } catch { /* names are a courtesy: the list shows without them */ }
 }
 
+// The on-call switch for urgent requests: on for the next 12 hours, paused, or following the
+// Urgent hours (scheduling's SetOnCall; the switch lapses by itself).
+async function onCallSwitch() {
+  const box = h('section', { class: 'card on-call', 'aria-labelledby': 'on-call-h' });
+  const show = (s) => {
+    clear(box).append(h('h2', { id: 'on-call-h', text: t('Urgent requests') }));
+    box.dataset.mode = s.mode || 'hours';
+    const text = s.mode === 'on' ? t('You are on call until {0}.', [when(s.until)])
+      : s.mode === 'off' ? t('Urgent requests are paused until {0}.', [when(s.until)])
+        : t('You get urgent requests during your Urgent hours.');
+    const choices = [['on', t('Go on call now')], ['off', t('Pause urgent requests')], ['hours', t('Follow my hours')]].filter(([m]) => m !== (s.mode || 'hours'));
+    box.append(h('p', { class: 'on-call-state', text }), h('div', { class: 'actions' }, choices.map(([mode, label]) => {
+      const button = h('button', { type: 'button', class: mode === 'on' ? '' : 'secondary', text: label });
+      button.addEventListener('click', async () => {
+        button.disabled = true;
+        try { show(await api.call('scheduling', 'SetOnCall', { mode })); } catch (error) { box.append(failure(error)); button.disabled = false; }
+      });
+      return button;
+    })));
+  };
+  try { show(await api.call('scheduling', 'GetOnCall', {})); } catch (error) { box.append(failure(error, t('Urgent requests'))); }
+  return box;
+}
+
 export async function upcoming(main, _params, ctx) {
   const list = h('div', { class: 'upcoming' });
   const news = h('p', { class: 'visually-hidden', role: 'status', 'aria-live': 'polite' });
-  main.append(news, list);
+  main.append(news, await onCallSwitch(), list);
   let seen = null; // appointment ids shown so far (null before the first load)
   const waiting = new Set();
   const names = new Map(); // officer id -> the display name they chose (identity answers for our own officers only)
