@@ -57,7 +57,7 @@ async def test_coordinator_schedules_a_training_where_everyone_can_attend(
     secret = await page.locator("[data-mfa-secret]").text_content()
     await page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP((secret or "").strip()).now())
     await page.get_by_role("button", name="Finish and sign in").click()
-    await page.get_by_role("link", name="Trainings", exact=True).click()
+    await page.get_by_role("link", name="Training sessions", exact=True).click()
     await expect(page).to_have_title("Training sessions · Tenfour")
 
     await page.get_by_label("Course code").fill("resilience_workshop")

@@ -136,7 +136,7 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
         told = " Your agency will learn only whether you attended." if intent.facts.get("attendance") else ""
         return Wording(
             "Tenfour: check-in invitation",
-            f"Your agency invites everyone to book a check-in that fits their shifts, until {when}.{told}",
+            f"Your agency invites everyone to book a check-in that fits their shifts, before {when}.{told}",
             "/#/checkin",
         )
     if k == "test":

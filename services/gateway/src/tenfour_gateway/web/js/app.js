@@ -61,7 +61,7 @@ const ROUTES = {
   training: { title: t('Peer training'), roles: ['agency_admin'], view: training.training, menu: t('Training') },
   campaigns: { title: t('Check-in campaigns'), roles: ['agency_admin'], view: campaigns.campaigns, menu: t('Check-ins') },
   checkin: { title: t('Check-in'), roles: OFFICER, view: campaigns.checkin, menu: t('Check-in') },
-  trainings: { title: t('Training sessions'), roles: ['agency_admin'], view: trainingSessions.trainingSessions, menu: t('Trainings') },
+  trainings: { title: t('Training sessions'), roles: ['agency_admin'], view: trainingSessions.trainingSessions, menu: t('Training sessions') },
   'my-trainings': { title: t('My training sessions'), roles: OFFICER, view: trainingSessions.myTrainings, menu: t('Trainings') },
   readiness: { title: t('My training'), roles: ['peer_supporter'], view: training.readiness, menu: t('My training') },
   licences: { title: t('Licences'), roles: ['agency_admin'], view: licences.licences, menu: t('Licences') },
