@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import grpc
 import pytest
@@ -13,6 +13,7 @@ from google.protobuf.message import Message
 
 from tenfour.common.v1 import common_pb2
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile, ProviderProfileUpdated
+from tenfour.events.v1.scheduling_events_pb2 import UrgentConnected, UrgentWrappedUp
 from tenfour.outcomes.v1 import outcomes_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import DayKind
 from tenfour_outcomes.domain.linear import determined
@@ -41,6 +42,8 @@ async def busy_january(harness: Harness) -> None:
         await harness.session(
             appointment(f"ap-{i}", [officer], start, provider, urgent=urgent, created=created)
         )
+        if created is not None:  # accepted after 30+i s, someone in the room after 90+i s
+            await urgent_request(harness, f"rq-{i}", officer, created, 30 + i, 90 + i)
         if i >= 12:
             no_show = appointment(f"ap-ns-{i}", [officer], utc(2026, 1, 26, 15))
             await harness.session(no_show, S.APPOINTMENT_STATUS_NOSHOW)
@@ -56,6 +59,22 @@ async def busy_january(harness: Harness) -> None:
     for i, officer in enumerate(OFFICERS[:12]):
         credential = await harness.credential(officer, f"ap-{i}")
         await harness.feedback(officer, credential, rating=4 + i % 2, recommend=True, before=8, after=5)
+
+
+async def urgent_request(
+    harness: Harness, request_id: str, officer: str, asked: datetime, accepted: int, joined: int
+) -> None:
+    """Scheduling's two events about an urgent request that reached someone."""
+    connected = UrgentConnected(request_id=request_id, agency_id="agency-1", officer_id=officer)
+    connected.requested_at.FromDatetime(asked)
+    connected.first_accepted_at.FromDatetime(asked + timedelta(seconds=accepted))
+    connected.joined_at.FromDatetime(asked + timedelta(seconds=joined))
+    await harness.publish(connected, request_id)
+    wrapped = UrgentWrappedUp(
+        request_id=request_id, agency_id="agency-1", officer_id=officer, outcome="follow_up_booked"
+    )
+    wrapped.requested_at.FromDatetime(asked)
+    await harness.publish(wrapped, request_id)
 
 
 async def test_an_agency_admin_sees_de_identified_figures_of_published_months(harness: Harness) -> None:
@@ -92,6 +111,11 @@ async def test_an_agency_admin_sees_de_identified_figures_of_published_months(ha
         "mean_stress_before": 8,
         "mean_stress_after": 5,
         "mean_stress_change": -3,
+        "median_seconds_to_first_accept": 35,  # 11 urgent requests, 11 officers: shown
+        "median_seconds_to_human_joined": 95,
+        "urgent_follow_ups_booked": 11,
+        "urgent_referrals": 0,
+        "urgent_nothing_further": 0,
     }
     assert rows["2026-02"]["sessions_booked"] == 0
 

@@ -8,6 +8,8 @@ Cluster. What is stored (nothing else; see the service README for why each is ne
                                           the session's month is published)
 * ``outcomes:enrolled:{a}``         hash  officer pseudonym -> enrolment day number
 * ``outcomes:tiers``                hash  provider pseudonym -> peer | clinician (all agencies)
+* ``outcomes:urgent:{a}``           hash  "<request pseudonym>|c" (waits) and "|w" (wrap-up) ->
+                                          urgent fact (domain/urgent_facts.py)
 * ``outcomes:agencies``             set   agency ids with data
 * ``outcomes:fb-issued:{a}``        zset  "<month>|<officer>|<appointment>" (score 0): a credential
                                           was issued; never which one
@@ -39,6 +41,7 @@ from tenfour_outcomes.domain.feedback import FeedbackTotals
 from tenfour_outcomes.domain.periods import Period
 from tenfour_outcomes.domain.publication import Release
 from tenfour_outcomes.domain.records import IssueResult, RedeemResult, Snapshot
+from tenfour_outcomes.domain.urgent_facts import UrgentFact
 from tenfour_shared.redis_store import Keys, as_bytes, load_script
 
 __all__ = ["IssueResult", "OutcomesStore", "RedeemResult", "Snapshot", "keys"]
@@ -78,6 +81,11 @@ class OutcomesStore:
         applied = await self._apply(keys=key_list, args=[appointment, stamp, fact.encode()])
         await self._remember_agency(agency_id)
         return bool(applied)
+
+    async def apply_urgent(self, agency_id: str, request: str, half: str, fact: UrgentFact) -> None:
+        """One half of an urgent request's fact ("c" connected, "w" wrapped up); idempotent."""
+        await self._redis.hset(keys("urgent", agency_id), f"{request}|{half}", fact.encode())
+        await self._remember_agency(agency_id)
 
     async def enrol(self, agency_id: str, officer: str, day: int) -> None:
         await self._redis.hsetnx(keys("enrolled", agency_id), officer, day)
@@ -131,10 +139,16 @@ class OutcomesStore:
         facts_raw = await self._redis.hgetall(keys("facts", agency_id))
         enrolled = await self._redis.hgetall(keys("enrolled", agency_id))
         tiers = await self._redis.hgetall(keys("tiers"))
+        urgent: dict[str, UrgentFact] = {}
+        for k, v in (await self._redis.hgetall(keys("urgent", agency_id))).items():
+            request = _text(k).rpartition("|")[0]
+            half = UrgentFact.decode(_text(v))
+            urgent[request] = urgent[request].merged(half) if request in urgent else half
         return Snapshot(
             facts={_text(k): SessionFact.decode(_text(v)) for k, v in facts_raw.items()},
             enrolments={_text(k): int(v) for k, v in enrolled.items()},
             tiers={_text(k): Tier(_text(v)) for k, v in tiers.items()},
+            urgent=urgent,
         )
 
     async def feedback(

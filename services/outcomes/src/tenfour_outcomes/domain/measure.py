@@ -11,6 +11,7 @@ from tenfour_outcomes.domain.facts import DayKind, Outcome, SessionFact, Tier
 from tenfour_outcomes.domain.feedback import FeedbackTotals, min_respondents
 from tenfour_outcomes.domain.metrics import Metric
 from tenfour_outcomes.domain.periods import Period, month_of_day
+from tenfour_outcomes.domain.urgent_facts import UrgentFact
 
 __all__ = ["Inputs", "Raw", "first_month", "measure"]
 
@@ -41,7 +42,9 @@ class Inputs:
     tiers: Mapping[str, Tier]  # provider pseudonym -> tier
     feedback: Mapping[Period, FeedbackTotals] = field(default_factory=dict)  # by month
     issued: Mapping[Period, Mapping[str, int]] = field(default_factory=dict)  # month -> officer -> n
+    urgent: Sequence[UrgentFact] = ()  # one per urgent request that reached someone
     by_month: dict[Period, list[SessionFact]] = field(init=False, repr=False)
+    urgent_by_month: dict[Period, list[UrgentFact]] = field(init=False, repr=False)
     first_session: dict[str, int] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -54,6 +57,10 @@ class Inputs:
                     if fact.day < first.get(officer, fact.day + 1):
                         first[officer] = fact.day
         object.__setattr__(self, "by_month", dict(by_month))
+        urgent: dict[Period, list[UrgentFact]] = defaultdict(list)
+        for item in self.urgent:
+            urgent[item.month].append(item)
+        object.__setattr__(self, "urgent_by_month", dict(urgent))
         object.__setattr__(self, "first_session", first)
 
 
@@ -80,6 +87,34 @@ def measure(inputs: Inputs, months: Iterable[Period]) -> dict[Metric, Raw]:
     out[M.URGENT_WAIT] = Raw(_median(waits), len(people[M.URGENT_WAIT]))
     out[M.DAYS_TO_FIRST_SESSION] = _days_to_first_session(inputs, months)
     out.update(_feedback(inputs, months))
+    out.update(_urgent(inputs, months))
+    return out
+
+
+_BY_WRAP_UP = {"follow_up_booked": M.WRAP_FOLLOW_UP, "referred": M.WRAP_REFERRED, "none": M.WRAP_NONE}
+
+
+def _urgent(inputs: Inputs, months: Sequence[Period]) -> dict[Metric, Raw]:
+    """Median waits of urgent requests (each officer counted once for the cell size) and the
+    providers' wrap-ups after them."""
+    waits: dict[Metric, list[int]] = {M.URGENT_ACCEPT: [], M.URGENT_JOINED: []}
+    counts: Counter[Metric] = Counter()
+    people: dict[Metric, set[str]] = defaultdict(set)
+    for month in months:
+        for item in inputs.urgent_by_month.get(month, ()):
+            for metric, wait in (
+                (M.URGENT_ACCEPT, item.accept_seconds),
+                (M.URGENT_JOINED, item.joined_seconds),
+            ):
+                if wait is not None:
+                    waits[metric].append(wait)
+                    people[metric].add(item.officer)
+            if item.wrap_up in _BY_WRAP_UP:
+                metric = _BY_WRAP_UP[item.wrap_up]
+                counts[metric] += 1
+                people[metric].add(item.officer)
+    out = {m: Raw(_median(values), len(people[m])) for m, values in waits.items()}
+    out.update({m: Raw(counts[m], len(people[m])) for m in _BY_WRAP_UP.values()})
     return out
 
 

@@ -39,20 +39,27 @@ class Metric(StrEnum):
     OFFICERS_SERVED = "officers_served"
     DAYS_TO_FIRST_SESSION = "median_days_enrolment_to_first_session"
     URGENT_WAIT = "median_urgent_wait_minutes"
+    URGENT_ACCEPT = "median_seconds_to_first_accept"
+    URGENT_JOINED = "median_seconds_to_human_joined"
+    WRAP_FOLLOW_UP = "urgent_follow_ups_booked"
+    WRAP_REFERRED = "urgent_referrals"
+    WRAP_NONE = "urgent_nothing_further"
 
 
 M = Metric
 ADDITIVE: tuple[Metric, ...] = (
     M.BOOKED, M.FULFILLED, M.NO_SHOWS, M.LATE_CANCELS, M.OTHER_CANCELS, M.UNRESOLVED,
     M.DAY_OFF, M.WORK_DAY, M.DAY_UNKNOWN, M.PEER, M.CLINICIAN, M.TIER_UNKNOWN,
-    M.RESPONSES, M.RECOMMEND_YES, M.RECOMMEND_NO,
+    M.RESPONSES, M.RECOMMEND_YES, M.RECOMMEND_NO, M.WRAP_FOLLOW_UP, M.WRAP_REFERRED, M.WRAP_NONE,
 )  # fmt: skip
 MIRRORED: dict[Metric, Metric] = {
     M.RATING_SUM: M.RESPONSES,
     M.STRESS_BEFORE_SUM: M.RESPONSES,
     M.STRESS_AFTER_SUM: M.RESPONSES,
 }
-DISTINCT: tuple[Metric, ...] = (M.OFFICERS_SERVED, M.DAYS_TO_FIRST_SESSION, M.URGENT_WAIT)
+DISTINCT: tuple[Metric, ...] = (
+    M.OFFICERS_SERVED, M.DAYS_TO_FIRST_SESSION, M.URGENT_WAIT, M.URGENT_ACCEPT, M.URGENT_JOINED,
+)  # fmt: skip
 
 # total = sum of parts, within every row
 ROW_TOTALS: tuple[tuple[Metric, tuple[Metric, ...]], ...] = (

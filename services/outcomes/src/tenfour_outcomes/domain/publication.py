@@ -34,6 +34,8 @@ class Published:
 
 
 Row = Mapping[Metric, Published]
+# A figure missing from a row published before its metric existed: nothing was recorded then.
+_NOT_YET = Published(0.0, Status.SHOWN)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,7 +122,7 @@ def _publish_month(
     cells: dict[tuple[Period, Metric], Cell] = {}
     for period in year:
         for metric in ADDITIVE:
-            figure = published[period][metric]
+            figure = published[period].get(metric, _NOT_YET)
             cells[(period, metric)] = Cell(int(figure.value or 0), 0, figure.status, period.coarseness)
     for period, raw in raws.items():
         for metric in ADDITIVE:
@@ -147,4 +149,4 @@ def _value(
 ) -> float:
     if period in raws:
         return raws[period][metric].value or 0
-    return published[period][metric].value or 0
+    return published[period].get(metric, _NOT_YET).value or 0

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from tenfour_outcomes.domain.facts import SessionFact, Tier
+from tenfour_outcomes.domain.urgent_facts import UrgentFact
 
 __all__ = ["IssueResult", "RedeemResult", "Snapshot"]
 
@@ -22,3 +23,4 @@ class Snapshot:
     facts: dict[str, SessionFact]  # by appointment pseudonym
     enrolments: dict[str, int]
     tiers: dict[str, Tier]
+    urgent: dict[str, UrgentFact] = field(default_factory=dict)  # by request pseudonym

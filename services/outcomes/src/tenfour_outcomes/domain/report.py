@@ -43,12 +43,15 @@ FIELDS: tuple[str, ...] = (
     "sessions_on_days_off", "sessions_on_work_days", "day_kind_not_recorded", "day_off_share",
     "peer_sessions", "clinician_sessions", "tier_not_recorded", "peer_share",
     "feedback_responses", "mean_rating", "recommend_share", "mean_stress_before",
-    "mean_stress_after", "mean_stress_change",
+    "mean_stress_after", "mean_stress_change", "median_seconds_to_first_accept",
+    "median_seconds_to_human_joined", "urgent_follow_ups_booked", "urgent_referrals",
+    "urgent_nothing_further",
 )  # fmt: skip
 _DIRECT = (
     M.BOOKED, M.FULFILLED, M.NO_SHOWS, M.LATE_CANCELS, M.OTHER_CANCELS, M.UNRESOLVED,
     M.OFFICERS_SERVED, M.DAYS_TO_FIRST_SESSION, M.URGENT_WAIT, M.DAY_OFF, M.WORK_DAY,
-    M.DAY_UNKNOWN, M.PEER, M.CLINICIAN, M.TIER_UNKNOWN, M.RESPONSES,
+    M.DAY_UNKNOWN, M.PEER, M.CLINICIAN, M.TIER_UNKNOWN, M.RESPONSES, M.URGENT_ACCEPT, M.URGENT_JOINED,
+    M.WRAP_FOLLOW_UP, M.WRAP_REFERRED, M.WRAP_NONE,
 )  # fmt: skip
 
 
@@ -98,7 +101,8 @@ def _ratio(
 
 
 def _row(period: Period, row: Mapping[Metric, Published]) -> ReportRow:
-    figures = {m.value: _figure(row[m]) for m in _DIRECT}
+    # A row published before a metric existed has no figure for it: not available.
+    figures = {m.value: _figure(row[m]) if m in row else Figure(FigureStatus.NOT_AVAILABLE) for m in _DIRECT}
     figures["no_show_rate"] = _ratio(row, [M.NO_SHOWS], [M.FULFILLED, M.NO_SHOWS])
     figures["late_cancel_rate"] = _ratio(row, [M.LATE_CANCELS], [M.BOOKED])
     figures["day_off_share"] = _ratio(row, [M.DAY_OFF], [M.DAY_OFF, M.WORK_DAY])

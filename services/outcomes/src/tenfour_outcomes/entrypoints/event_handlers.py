@@ -1,7 +1,8 @@
 """Identity's and scheduling's events -> the outcomes read model.
 
 Only stable fields are read: ids, agency, status, previous status, late_cancellation, version,
-time, urgent, created_at, officer_day_kinds, role and provider kind. Every handler is
+time, urgent, created_at, officer_day_kinds, role and provider kind; of urgent requests the
+agency, request and officer ids (pseudonymised at once), three instants and the wrap-up word. Every handler is
 idempotent by state (a fact is replaced only by a newer event's; enrolment keeps the first
 day; a tier is a plain value), so the consumer's redeliveries change nothing.
 """
@@ -21,6 +22,8 @@ from tenfour.events.v1.scheduling_events_pb2 import (
     AppointmentStatusChanged,
     CampaignInvitationAdded,
     CampaignLaunched,
+    UrgentConnected,
+    UrgentWrappedUp,
 )
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour.scheduling.v1.appointments_pb2 import DayKind as ProtoDayKind
@@ -135,12 +138,41 @@ def scheduling_handlers(ingest: Ingest) -> dict[str, Handler]:
             raise PermanentFailure("invitation without a usable agency, campaign or officer id")
         await ingest.campaign_invitation_added(payload.agency_id, payload.campaign_id, payload.officer_id)
 
+    async def urgent_connected(env: Envelope, payload: Message) -> None:
+        if not isinstance(payload, UrgentConnected):
+            raise PermanentFailure("payload is not an UrgentConnected")
+        _urgent_ids(payload.agency_id, payload.request_id, payload.officer_id)
+        await ingest.urgent_connected(
+            payload.agency_id,
+            payload.request_id,
+            payload.officer_id,
+            payload.requested_at.ToDatetime(tzinfo=UTC),
+            payload.first_accepted_at.ToDatetime(tzinfo=UTC),
+            payload.joined_at.ToDatetime(tzinfo=UTC),
+        )
+
+    async def urgent_wrapped_up(env: Envelope, payload: Message) -> None:
+        if not isinstance(payload, UrgentWrappedUp):
+            raise PermanentFailure("payload is not an UrgentWrappedUp")
+        _urgent_ids(payload.agency_id, payload.request_id, payload.officer_id)
+        when = payload.requested_at.ToDatetime(tzinfo=UTC)
+        await ingest.urgent_wrapped_up(
+            payload.agency_id, payload.request_id, payload.officer_id, when, payload.outcome
+        )
+
     return {
+        "scheduling.urgent_connected": urgent_connected,
+        "scheduling.urgent_wrapped_up": urgent_wrapped_up,
         "scheduling.campaign_launched": campaign_launched,
         "scheduling.campaign_invitation_added": invitation_added,
         "scheduling.appointment_status_changed": status_changed,
         "scheduling.appointment_rescheduled": rescheduled,
     }
+
+
+def _urgent_ids(agency_id: str, request_id: str, officer_id: str) -> None:
+    if not AGENCY_ID.fullmatch(agency_id) or not _ID.fullmatch(request_id) or not _ID.fullmatch(officer_id):
+        raise PermanentFailure("urgent request without a usable agency, request or officer id")
 
 
 def identity_handlers(ingest: Ingest) -> dict[str, Handler]:

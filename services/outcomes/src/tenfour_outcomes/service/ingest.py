@@ -9,6 +9,7 @@ from tenfour_outcomes.domain.campaigns import Campaign
 from tenfour_outcomes.domain.facts import AppointmentState, DayKind, SessionFact, Tier, outcome_of, stamp
 from tenfour_outcomes.domain.periods import day_number
 from tenfour_outcomes.domain.pseudonyms import Pseudonyms
+from tenfour_outcomes.domain.urgent_facts import UrgentFact
 from tenfour_outcomes.service.ports import Outcomes
 
 __all__ = ["AppointmentChange", "Ingest"]
@@ -65,3 +66,21 @@ class Ingest:
     async def campaign_invitation_added(self, agency_id: str, campaign_id: str, officer_id: str) -> None:
         """An officer who enrolled during the campaign: counted among the invited (once)."""
         await self._store.add_invited(agency_id, campaign_id, self._p.officer(officer_id))
+
+    async def urgent_connected(
+        self,
+        agency_id: str,
+        request_id: str,
+        officer_id: str,
+        requested: datetime,
+        accepted: datetime,
+        joined: datetime,
+    ) -> None:
+        fact = UrgentFact.connected(self._p.officer(officer_id), requested, accepted, joined)
+        await self._store.apply_urgent(agency_id, self._p.appointment(request_id), "c", fact)
+
+    async def urgent_wrapped_up(
+        self, agency_id: str, request_id: str, officer_id: str, requested: datetime, outcome: str
+    ) -> None:
+        fact = UrgentFact.wrapped_up(self._p.officer(officer_id), requested, outcome)
+        await self._store.apply_urgent(agency_id, self._p.appointment(request_id), "w", fact)

@@ -45,7 +45,18 @@ class Reports:
         if not due:
             return releases
         totals, issued = await self._store.feedback(agency_id, due)
-        new = publish(Inputs(facts, snapshot.enrolments, snapshot.tiers, totals, issued), releases, due)
+        new = publish(
+            Inputs(
+                facts,
+                snapshot.enrolments,
+                snapshot.tiers,
+                totals,
+                issued,
+                urgent=list(snapshot.urgent.values()),
+            ),
+            releases,
+            due,
+        )
         closed = [key for key, fact in snapshot.facts.items() if fact.month <= due[-1]]
         if await self._store.save_releases(agency_id, last, new, closed):
             log.info("published", extra={"months": len(new)})

@@ -158,6 +158,9 @@ const FIGURES = [
   ['median_days_enrolment_to_first_session', t('Days to first session')], ['day_off_share', t('On days off'), 'pct'],
   ['peer_share', t('With a peer'), 'pct'], ['feedback_responses', t('Feedback')], ['mean_rating', t('Rating (1-5)'), 'one'],
   ['recommend_share', t('Would recommend'), 'pct'], ['mean_stress_change', t('Stress change (0-10)'), 'one'],
+  ['median_seconds_to_first_accept', t('Urgent: seconds to an accept')], ['median_seconds_to_human_joined', t('Urgent: seconds to someone in the room')],
+  ['urgent_follow_ups_booked', t('Urgent: follow-ups booked')], ['urgent_referrals', t('Urgent: referred on')],
+  ['urgent_nothing_further', t('Urgent: nothing further')],
 ];
 
 function figure(f, kind) {
