@@ -140,7 +140,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         ),
         conflict_alternatives=settings.conflict_alternatives,
         feeds=CalendarFeedService(FeedStore(infra.redis), store, reminders, clock),
-        series=SeriesService(SeriesStore(infra.redis), slots, booking, appointments, clock),
+        series=SeriesService(SeriesStore(infra.redis), slots, booking, appointments, clock, officers),
         training=training,
         licensure=LicensureService(licence_store, read_model, clock),
         campaigns=CampaignService(campaign_store, store, clock),

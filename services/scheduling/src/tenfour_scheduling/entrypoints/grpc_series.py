@@ -2,12 +2,38 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_scheduling.domain.rotation_series import SeriesRule
 from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_shared.auth.principal import current_principal
+from tenfour_shared.errors import InvalidArgument
 
 __all__ = ["SeriesRpcs"]
+
+_RULES = {
+    pb.SERIES_ROTATION_FIRST_DAY_OFF: SeriesRule.FIRST_DAY_OFF,
+    pb.SERIES_ROTATION_EVERY_KTH_DAY_OFF: SeriesRule.EVERY_KTH_DAY_OFF,
+    pb.SERIES_ROTATION_AFTER_LAST_NIGHT: SeriesRule.AFTER_LAST_NIGHT,
+}
+
+
+def _between(request: pb.PlanSeriesRequest) -> tuple[time, time] | None:
+    if request.rotation and request.rotation not in _RULES:
+        raise InvalidArgument.single("rotation", "is not a known rotation pattern")
+    if not request.HasField("between"):
+        return None
+    wanted = []
+    for name in ("start", "end"):
+        value = getattr(request.between, name)
+        if not (0 <= value.hour <= 23 and 0 <= value.minute <= 59):
+            raise InvalidArgument.single(f"between.{name}", "hour must be 0-23 and minute 0-59")
+        wanted.append(time(value.hour, value.minute))
+    if wanted[0] == wanted[1]:
+        raise InvalidArgument.single("between.end", "must differ from the start")
+    return wanted[0], wanted[1]
 
 
 class SeriesRpcs(RpcBase):
@@ -28,6 +54,9 @@ class SeriesRpcs(RpcBase):
             every_days=request.every_days,
             tolerance_days=request.tolerance_days,
             not_before=not_before,
+            rule=_RULES.get(request.rotation) if request.rotation else None,
+            every_kth=request.every_kth or 1,
+            between=_between(request),
         )
 
     async def BookSeries(self, request: pb.BookSeriesRequest, context: Ctx) -> pb.BookSeriesResponse:

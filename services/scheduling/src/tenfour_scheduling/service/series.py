@@ -1,5 +1,7 @@
-"""Series: "N sessions about every K days with one provider". PlanSeries places each session
-on the best valid day within ±D days of its target (the same slot search as FindSlots, so
+"""Series: "N sessions about every K days with one provider", or N sessions on the days the
+officer's rotation names ("the first day off of each block", domain/rotation_series.py), each
+start optionally within preferred local hours. PlanSeries places each session on the best
+valid day within ±D days of its target (a rotation day exactly) (the same slot search as FindSlots, so
 every placed session fits the officer's rotation and rest rules and the provider's hours) and
 keeps the plan for 15 minutes; BookSeries books the plan's sessions one by one with the
 atomic Book, either all or nothing (the ones booked are cancelled when one fails) or slot by
@@ -8,19 +10,21 @@ slot with each slot's problem."""
 from __future__ import annotations
 
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_scheduling.codec.values import interval_to_proto
 from tenfour_scheduling.domain import MAX_HORIZON, Slot, SlotFilters
+from tenfour_scheduling.domain.rotation import Roster, shifts
+from tenfour_scheduling.domain.rotation_series import SeriesRule, series_days
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.clock import Clock
-from tenfour_scheduling.service.ports import SeriesPlans
+from tenfour_scheduling.service.ports import Officers, SeriesPlans
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.errors import ConcurrentChange, InvalidInput, NotFound, WrongState
-from tenfour_shared.timeline import Interval, load_zone
+from tenfour_shared.errors import ConcurrentChange, FailedPrecondition, InvalidInput, NotFound, WrongState
+from tenfour_shared.timeline import Interval, load_zone, local_to_utc
 
 __all__ = ["SeriesService"]
 
@@ -28,6 +32,13 @@ MAX_COUNT = 26
 MAX_EVERY_DAYS = 60
 _STEP = timedelta(minutes=30)
 _LIMIT = 1000
+
+
+def _within(moment: time, between: tuple[time, time] | None) -> bool:
+    if between is None:
+        return True
+    start, end = between
+    return start <= moment < end if start < end else moment >= start or moment < end
 
 
 def _day_order(tolerance: int) -> list[int]:
@@ -45,7 +56,9 @@ class SeriesService:
         booking: Book,
         appointments: AppointmentService,
         clock: Clock,
+        officers: Officers | None = None,
     ) -> None:
+        self._officers = officers
         self._store = store
         self._slots = slots
         self._booking = booking
@@ -62,11 +75,17 @@ class SeriesService:
         every_days: int,
         tolerance_days: int,
         not_before: datetime | None,
+        rule: SeriesRule | None = None,
+        every_kth: int = 1,
+        between: tuple[time, time] | None = None,
     ) -> pb.SeriesPlan:
         problems = []
         if not 1 <= count <= MAX_COUNT:
             problems.append(("count", f"must be between 1 and {MAX_COUNT}"))
-        if not 1 <= every_days <= MAX_EVERY_DAYS:
+        if rule is not None:
+            if rule is SeriesRule.EVERY_KTH_DAY_OFF and not 1 <= every_kth <= 14:
+                problems.append(("every_kth", "must be between 1 and 14"))
+        elif not 1 <= every_days <= MAX_EVERY_DAYS:
             problems.append(("every_days", f"must be between 1 and {MAX_EVERY_DAYS}"))
         elif not 0 <= tolerance_days <= (every_days - 1) // 2:
             problems.append(
@@ -76,7 +95,16 @@ class SeriesService:
             raise InvalidInput.single(*problems[0])
         now = self._clock()
         first = max(now, not_before) if not_before is not None else now
-        span = (first - now) + timedelta(days=(count - 1) * every_days + tolerance_days + 1)
+        targets: list[date] | None = None
+        if rule is not None:
+            targets = await self._rotation_days(officer_id, rule, every_kth, first, now, count)
+            span = min(MAX_HORIZON, max(first - now, timedelta(0)) + timedelta(days=1))
+            if targets:
+                zone = load_zone((await self._roster(officer_id)).zone)
+                span = min(MAX_HORIZON, local_to_utc(targets[-1] + timedelta(days=1), time(0), zone) - now)
+            tolerance_days = 0
+        else:
+            span = (first - now) + timedelta(days=(count - 1) * every_days + tolerance_days + 1)
         if span > MAX_HORIZON:
             raise InvalidInput.single(
                 "count", f"the series would reach {span.days} days ahead; at most {MAX_HORIZON.days}"
@@ -95,13 +123,16 @@ class SeriesService:
             raise NotFound("no such provider for your agency")
         best: dict[date, Slot] = {}
         for slot in search.result.slots:  # best first: keep each day's best
-            if slot.start >= first:
+            if slot.start >= first and _within(slot.local_start.time(), between):
                 best.setdefault(slot.local_start.date(), slot)
         start_day = first.astimezone(load_zone(search.zone)).date()
         plan = pb.SeriesPlan(plan_id=secrets.token_hex(12))
         previous: date | None = None
         for i in range(count):
-            target = start_day + timedelta(days=i * every_days)
+            if targets is not None and i >= len(targets):
+                plan.slots.add(index=i, problem="your roster has no such day in the next 90 days")
+                continue
+            target = targets[i] if targets is not None else start_day + timedelta(days=i * every_days)
             chosen = next(
                 (
                     best[target + timedelta(days=d)]
@@ -112,16 +143,38 @@ class SeriesService:
                 None,
             )
             if chosen is None:
-                plan.slots.add(
-                    index=i,
-                    problem=f"no time with this provider fits your rotation within {tolerance_days} "
-                    f"day(s) of {target.isoformat()}",
+                missing = (
+                    f"no time with this provider fits your shifts and sleep on {target.isoformat()}"
+                    + (" within the hours you chose" if between else "")
+                    if targets is not None
+                    else f"no time with this provider fits your rotation within {tolerance_days} "
+                    f"day(s) of {target.isoformat()}"
                 )
+                plan.slots.add(index=i, problem=missing)
                 continue
             previous = chosen.local_start.date()
             plan.slots.add(index=i, time=interval_to_proto(Interval(chosen.start, chosen.end)))
         await self._store.put(officer_id, provider_id, plan)
         return plan
+
+    async def _roster(self, officer_id: str) -> Roster:
+        stored = await self._officers.roster(officer_id) if self._officers is not None else None
+        if stored is None:
+            raise FailedPrecondition("enter your shift roster first: a rotation series follows it")
+        return stored.roster
+
+    async def _rotation_days(
+        self, officer_id: str, rule: SeriesRule, k: int, first: datetime, now: datetime, count: int
+    ) -> list[date]:
+        roster = await self._roster(officer_id)
+        zone = load_zone(roster.zone)
+        first_day = first.astimezone(zone).date()
+        last_day = (now + MAX_HORIZON).astimezone(zone).date() - timedelta(days=1)
+        window = Interval(
+            local_to_utc(first_day - timedelta(days=2), time(0), zone),
+            local_to_utc(last_day + timedelta(days=2), time(0), zone),
+        )
+        return series_days(shifts(roster, window), rule, first_day, last_day, zone, k)[:count]
 
     async def book(
         self, *, officer_id: str, agency_id: str, plan_id: str, all_or_nothing: bool, idempotency_key: str

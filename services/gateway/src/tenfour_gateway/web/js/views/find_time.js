@@ -4,7 +4,7 @@
 import { t, language } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear } from '../dom.js';
 import * as api from '../api.js';
-import { range, timeOnly, isoDay, duration } from '../time.js';
+import { range, timeOnly, isoDay, duration, localTime } from '../time.js';
 
 // Why nothing was found, by the service's reason code, in words for the officer.
 const EMPTY = {
@@ -192,18 +192,43 @@ function seriesForm(box, slot, request) {
   clear(box);
   const form = h('form', { class: 'card', novalidate: true },
     h('h2', { text: t('A series of sessions') }),
+    field({ name: 'rotation', label: t('When'), type: 'select', value: '', options: [
+      ['', t('Every so many days')],
+      ['SERIES_ROTATION_FIRST_DAY_OFF', t('The first day off of each block')],
+      ['SERIES_ROTATION_EVERY_KTH_DAY_OFF', t('Every so many days off')],
+      ['SERIES_ROTATION_AFTER_LAST_NIGHT', t('The day my last night shift ends')]] }),
     h('div', { class: 'row' },
       field({ name: 'count', label: t('How many'), type: 'number', value: 4, attrs: { min: 2, max: 12 } }),
       field({ name: 'every_days', label: t('Every how many days'), type: 'number', value: 14, attrs: { min: 1, max: 60 } }),
-      field({ name: 'tolerance_days', label: t('Give or take days'), type: 'number', value: 2, attrs: { min: 0, max: 7 } })),
+      field({ name: 'tolerance_days', label: t('Give or take days'), type: 'number', value: 2, attrs: { min: 0, max: 7 } }),
+      field({ name: 'every_kth', label: t('Every how many days off'), type: 'number', value: 2, attrs: { min: 1, max: 14 } })),
+    h('div', { class: 'row' },
+      field({ name: 'between.start', label: t('Starting between (optional)'), type: 'time' }),
+      field({ name: 'between.end', label: t('and'), type: 'time' })),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Plan around my shifts') })));
+  // Only the fields of the chosen kind of series are shown.
+  const rotation = form.querySelector('[data-field="rotation"]');
+  const show = () => {
+    const kind = rotation.value;
+    for (const [name, visible] of [['every_days', !kind], ['tolerance_days', !kind], ['every_kth', kind === 'SERIES_ROTATION_EVERY_KTH_DAY_OFF']]) {
+      form.querySelector(`[data-field="${name}"]`).closest('.field').hidden = !visible;
+    }
+  };
+  rotation.addEventListener('change', show);
+  show();
   const plan = h('div');
   box.append(form, plan);
   onSubmit(form, async () => {
+    const kind = valueOf(form, 'rotation');
+    const from = valueOf(form, 'between.start');
+    const until = valueOf(form, 'between.end');
     const result = await api.call('scheduling', 'PlanSeries', {
       officer_id: request.officer_id, provider_id: slot.provider_id, session_type: request.session_type,
-      count: Number(valueOf(form, 'count')), every_days: Number(valueOf(form, 'every_days')),
-      tolerance_days: Number(valueOf(form, 'tolerance_days')), first_not_before: slot.time.start,
+      count: Number(valueOf(form, 'count')), first_not_before: slot.time.start,
+      ...(kind
+        ? { rotation: kind, every_kth: Number(valueOf(form, 'every_kth')) }
+        : { every_days: Number(valueOf(form, 'every_days')), tolerance_days: Number(valueOf(form, 'tolerance_days')) }),
+      ...(from && until ? { between: { start: localTime(from), end: localTime(until) } } : {}),
     });
     clear(plan);
     const confirm = h('button', { type: 'button', text: t('Book these') });
