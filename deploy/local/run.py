@@ -49,6 +49,7 @@ from tenfour_shared.launcher import SERVICES, ServiceProcess
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from local_ports import from_environment  # next to this script, which runs as a file
+from program_history import history_events, history_month, publish_history
 
 ROOT = Path(__file__).resolve().parents[2]
 # TENFOUR_PORT_BASE moves every port and the data folder: two systems side by side (local_ports.py).
@@ -250,6 +251,25 @@ def seed_demo(procs: list[ServiceProcess], env: dict[str, str], steps: Steps) ->
     return result.state
 
 
+def seed_history(state: dict[str, Any] | None, nats_url: str) -> None:
+    """The month before last of the demo agency, so Program numbers shows figures at once."""
+    agency_id = (state or {}).get("agency", {}).get("agency_id", "")
+    if not agency_id or secure_mode():  # under TENFOUR_SECURE=1 only the services may publish
+        return
+    import asyncio
+    from datetime import UTC, datetime
+
+    today = datetime.now(UTC).date()
+    try:
+        count = asyncio.run(publish_history(nats_url, history_events(agency_id, today)))
+    except Exception as exc:  # the system stays up without the history
+        console.print(f"  [yellow]![/] program history not published: {type(exc).__name__}", markup=True)
+        return
+    console.print(
+        f"  • program history {count} past events for {history_month(today):%B %Y} (Program numbers)"
+    )
+
+
 def print_sign_ins(state: dict[str, Any] | None, env: dict[str, str], gateway_up: bool) -> None:
     path = DATA / "demo-accounts.json"
     if state is not None:
@@ -446,6 +466,7 @@ def main() -> int:
             if seeding:
                 steps.doing("demo data")
                 state = seed_demo(procs, env, steps)
+                seed_history(state, nats_url)
         if not seeding:
             console.print("Seeding is off (TENFOUR_SEED=0): the system holds only what you add.")
         print_sign_ins(state, env, gateway is not None)
