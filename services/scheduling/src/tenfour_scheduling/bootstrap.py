@@ -18,6 +18,7 @@ from tenfour_scheduling.adapters.officer_store import OfficerStore
 from tenfour_scheduling.adapters.provider_read_model import ProviderReadModel
 from tenfour_scheduling.adapters.referral_store import ReferralStore
 from tenfour_scheduling.adapters.reminder_store import ReminderStore
+from tenfour_scheduling.adapters.resource_store import ResourceStore
 from tenfour_scheduling.adapters.search_reads import SearchReader
 from tenfour_scheduling.adapters.series_store import SeriesStore
 from tenfour_scheduling.adapters.snapshots import SnapshotReader
@@ -52,6 +53,7 @@ from tenfour_scheduling.service.licensure import LicensureService, LicensureWork
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.referrals import ReferralService
 from tenfour_scheduling.service.reminders import ReminderService, ReminderWorker
+from tenfour_scheduling.service.resources import ResourceService
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
@@ -160,6 +162,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         referrals=ReferralService(
             ReferralStore(infra.redis, infra.relay), read_model, store, facts, booking, clock
         ),
+        resources=ResourceService(ResourceStore(infra.redis), officers, clock),
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))
     infra.consume(

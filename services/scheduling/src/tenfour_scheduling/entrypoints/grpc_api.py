@@ -12,6 +12,7 @@ from tenfour_scheduling.entrypoints.grpc_campaigns import CampaignRpcs
 from tenfour_scheduling.entrypoints.grpc_feed import FeedRpcs
 from tenfour_scheduling.entrypoints.grpc_licensure import LicensureRpcs
 from tenfour_scheduling.entrypoints.grpc_referrals import ReferralRpcs
+from tenfour_scheduling.entrypoints.grpc_resources import ResourceRpcs
 from tenfour_scheduling.entrypoints.grpc_rosters import RosterRpcs
 from tenfour_scheduling.entrypoints.grpc_series import SeriesRpcs
 from tenfour_scheduling.entrypoints.grpc_slots import SlotRpcs
@@ -38,5 +39,6 @@ class SchedulingApi(
     WaitlistRpcs,
     TrainingSessionRpcs,
     ReferralRpcs,
+    ResourceRpcs,
 ):
     """Every RPC of the service, one mixin per area."""

@@ -17,6 +17,7 @@ from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.licensure import LicensureService
 from tenfour_scheduling.service.referrals import ReferralService
+from tenfour_scheduling.service.resources import ResourceService
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
@@ -54,6 +55,7 @@ class Services:
     waitlist: WaitlistService
     training_sessions: TrainingSessionService
     referrals: ReferralService
+    resources: ResourceService
     conflict_alternatives: int = 3  # ListConflicts without max_alternatives
 
 

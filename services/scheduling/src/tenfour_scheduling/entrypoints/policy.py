@@ -70,6 +70,9 @@ RULES = {
     "ListReferrals": PARTIES,
     "AnswerReferral": OFFICERS,
     "BookReferral": OFFICERS,
+    "SetResource": ADMINS,
+    "RemoveResource": ADMINS,
+    "ListResources": AGENCY_MEMBERS,
     # Wellness campaigns: admins launch and read; officers (and peers, officers too) list.
     "LaunchCampaign": ADMINS,
     "ListCampaigns": AGENCY_MEMBERS,

@@ -12,6 +12,7 @@ from tenfour.events.v1.identity_events_pb2 import ProviderProfile as ProfileMess
 from tenfour.scheduling.v1 import campaigns_pb2 as cpb
 from tenfour.scheduling.v1 import licensure_pb2 as lpb
 from tenfour.scheduling.v1 import referrals_pb2 as rpb
+from tenfour.scheduling.v1 import resources_pb2 as respb
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1 import training_pb2 as tpb
 from tenfour.scheduling.v1 import training_sessions_pb2 as spb
@@ -44,6 +45,7 @@ __all__ = [
     "ProviderProfiles",
     "ReferralRecords",
     "ReminderQueue",
+    "ResourceRecords",
     "SeriesPlans",
     "TrainingRecords",
     "TrainingSessions",
@@ -340,3 +342,11 @@ class ReferralRecords(Protocol):
         self, referral: rpb.Referral, expected: bytes, event: Envelope | None = None
     ) -> bool: ...
     async def of_person(self, user_id: str) -> list[tuple[str, str]]: ...
+
+
+class ResourceRecords(Protocol):
+    """An agency's resources page."""
+
+    async def resources(self, agency_id: str) -> list[respb.Resource]: ...
+    async def put(self, agency_id: str, resource: respb.Resource) -> None: ...
+    async def remove(self, agency_id: str, resource_id: str) -> bool: ...

@@ -23,6 +23,7 @@ import * as licences from './views/licences.js';
 import { preferences } from './views/preferences.js';
 import { waitlist } from './views/waitlist.js';
 import * as handoff from './views/referrals.js';
+import * as resources from './views/resources.js';
 import * as campaigns from './views/campaigns.js';
 import * as trainingSessions from './views/training_sessions.js';
 
@@ -43,6 +44,8 @@ const ROUTES = {
   find: { title: t('Find a time'), roles: OFFICER, view: findTime.findSlots, menu: t('Find a time') },
   appointments: { title: t('Appointments'), roles: PARTICIPANT, view: officer.appointments, menu: t('Appointments') },
   feed: { title: t('Calendar link'), roles: OFFICER, view: officer.calendarFeed },
+  resources: { title: t('Resources'), roles: OFFICER, view: resources.resources, menu: t('Resources') },
+  'agency-resources': { title: t('Resources page'), roles: ['agency_admin'], view: resources.manage, menu: t('Resources') },
   referrals: { title: t('Referrals'), roles: ['officer'], view: handoff.referrals, menu: t('Referrals') },
   refer: { title: t('Refer to a clinician'), roles: ['peer_supporter'], view: handoff.refer, menu: t('Refer') },
   referred: { title: t('Referrals to you'), roles: ['therapist'], view: handoff.referred, menu: t('Referrals') },

@@ -1,0 +1,98 @@
+"""The agency's resources page through gRPC: a coordinator publishes a hotline and an article,
+edits and removes one; officers and peers of that agency read them (the crisis line first),
+another agency's officers do not see them; bad input is refused and changes nothing."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from tenfour.scheduling.v1 import resources_pb2 as spb
+from tenfour.scheduling.v1 import scheduling_pb2 as pb
+
+from .conftest import Harness, violations
+
+pytestmark = pytest.mark.integration
+C = spb.ResourceCategory
+
+
+async def put(h: Harness, resource: spb.Resource, agency: str = "agency-1") -> spb.Resource:
+    reply: spb.Resource = await h.stub.SetResource(
+        spb.SetResourceRequest(resource=resource), metadata=h.admin(agency)
+    )
+    return reply
+
+
+async def listed(h: Harness, metadata: tuple[tuple[str, str]]) -> spb.ListResourcesResponse:
+    reply: spb.ListResourcesResponse = await h.stub.ListResources(
+        spb.ListResourcesRequest(), metadata=metadata
+    )
+    return reply
+
+
+async def test_coordinators_keep_the_page_members_read_it(harness: Harness) -> None:
+    h = harness
+    await h.stub.SetFatiguePolicy(
+        pb.SetFatiguePolicyRequest(policy=pb.FatiguePolicy(crisis_line_text="Call or text 988")),
+        metadata=h.admin(),
+    )
+    line = await put(
+        h, spb.Resource(category=C.RESOURCE_CATEGORY_HOTLINE, title="COPLINE", phone="1-800-267-5463")
+    )
+    article = await put(
+        h,
+        spb.Resource(
+            category=C.RESOURCE_CATEGORY_FAMILY_SUPPORT,
+            title="When your partner works nights",
+            url="https://example.org/families",
+        ),
+    )
+    edited = await put(
+        h,
+        spb.Resource(
+            resource_id=article.resource_id, category=C.RESOURCE_CATEGORY_FAMILY_SUPPORT, title="Families"
+        ),
+    )
+    assert edited.resource_id == article.resource_id
+
+    for reader in (h.officer("o-1"), h.peer("p-1"), h.admin()):
+        page = await listed(h, reader)
+        assert page.crisis_line_text == "Call or text 988"
+        assert [(r.category, r.title, r.phone) for r in page.resources] == [
+            (C.RESOURCE_CATEGORY_HOTLINE, "COPLINE", "1-800-267-5463"),
+            (C.RESOURCE_CATEGORY_FAMILY_SUPPORT, "Families", ""),
+        ]
+    assert list((await listed(h, h.officer("o-9", agency="agency-2"))).resources) == []
+
+    await h.stub.RemoveResource(spb.RemoveResourceRequest(resource_id=line.resource_id), metadata=h.admin())
+    assert [r.title for r in (await listed(h, h.officer("o-1"))).resources] == ["Families"]
+
+
+async def test_bad_resources_are_refused_and_change_nothing(harness: Harness) -> None:
+    h = harness
+    cases = [
+        (spb.Resource(category=C.RESOURCE_CATEGORY_HOTLINE, title="No number"), ["resource.phone"]),
+        (
+            spb.Resource(category=C.RESOURCE_CATEGORY_PSYCHOEDUCATION, title="x", url="http://plain.example"),
+            ["resource.url"],
+        ),
+        (spb.Resource(title="No category"), ["resource.category"]),
+        (spb.Resource(category=C.RESOURCE_CATEGORY_WORKSHOP, title=""), ["resource.title"]),
+    ]
+    for resource, fields in cases:
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await put(h, resource)
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert violations(refused.value) == fields
+    with pytest.raises(grpc.aio.AioRpcError) as officer:
+        await h.stub.SetResource(
+            spb.SetResourceRequest(resource=spb.Resource(category=C.RESOURCE_CATEGORY_WORKSHOP, title="x")),
+            metadata=h.officer("o-1"),
+        )
+    assert officer.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.aio.AioRpcError) as missing:
+        await h.stub.RemoveResource(
+            spb.RemoveResourceRequest(resource_id="res0000000000000000"), metadata=h.admin()
+        )
+    assert missing.value.code() == grpc.StatusCode.NOT_FOUND
+    assert list((await listed(h, h.officer("o-1"))).resources) == []
