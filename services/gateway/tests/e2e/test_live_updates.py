@@ -163,7 +163,7 @@ async def test_open_pages_update_live(
     await expect(therapist).to_have_url(re.compile(r"#/call/[^/]+$"))
     await expect(banner).to_be_hidden()
     await expect(officer.locator(".urgent-status")).to_contain_text(
-        re.compile(r"Someone accepted and is opening the room|Someone is in the room")
+        re.compile(r"Dr. Rivera (accepted and is opening the room|is in the room, waiting for you)")
     )
     await therapist.get_by_role("link", name="Upcoming", exact=True).click()
     await expect(therapist.locator("li.appointment").first).to_have_attribute("data-urgent", "yes")

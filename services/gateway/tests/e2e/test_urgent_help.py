@@ -40,7 +40,7 @@ from .test_video_session import enrol_officer, sign_in_therapist, wait_frames
 pytestmark = pytest.mark.e2e
 CASE_CODE = re.compile(r"^[A-HJ-NP-Z2-9]{4}-[A-HJ-NP-Z2-9]{4}$")
 # What the officer's page says once someone accepted: before or after they are in the room.
-ROOM_OPENING = re.compile(r"Someone accepted and is opening the room|Someone is in the room")
+ROOM_OPENING = re.compile(r"Dr. Rivera (accepted and is opening the room|is in the room, waiting for you)")
 ACCEPT_ELSEWHERE = """async (id) => {
   const api = await import('/static/js/api.js');
   return api.call('scheduling', 'AcceptUrgentRequest', { request_id: id });
@@ -273,7 +273,7 @@ async def test_a_provider_who_accepts_and_never_joins_is_replaced(
 
     # Accepted on another of their devices, and the room is never opened.
     await absent.evaluate(ACCEPT_ELSEWHERE, request_id)
-    await expect(status).to_contain_text("Someone accepted and is opening the room.")
+    await expect(status).to_contain_text("Dr. Rivera accepted and is opening the room.")
     await expect(present.locator(".alert.urgent")).to_be_hidden()  # taken
 
     # Nobody in the room in time: the officer is back at their place, the other provider is asked.
@@ -282,5 +282,5 @@ async def test_a_provider_who_accepts_and_never_joins_is_replaced(
     await expect(offer).to_be_hidden()  # the absent provider's alert is gone
     await present.locator(".alert.urgent").get_by_role("button", name="Accept").click()
     await expect(present).to_have_url(re.compile(r"#/call/[^/]+$"))
-    await expect(status).to_contain_text("Someone is in the room, waiting for you.", timeout=20000)
+    await expect(status).to_contain_text("Dr. Rivera is in the room, waiting for you.", timeout=20000)
     assert problems.items == []

@@ -50,10 +50,11 @@ async def test_connected_when_the_provider_joins_and_replaced_when_they_do_not(h
         "accepted",
         taken.appointment.appointment_id,
     )
+    assert accepted.provider_name == "Dr t-a"  # the officer's page: "Dr t-a accepted and is ..."
     assert (await status(harness, "o-2", behind.request_id)).queue_position == 1
     harness.clock.now = NOW + timedelta(minutes=2, seconds=1)
     again = await until_state(harness, "o-1", first.request_id, "queued")
-    assert (again.queue_position, again.HasField("appointment")) == (1, False)  # the same place
+    assert (again.queue_position, again.HasField("appointment"), again.provider_name) == (1, False, "")
     assert (await status(harness, "o-2", behind.request_id)).queue_position == 2
     dropped = await harness.get(taken.appointment.appointment_id, "o-1")
     assert (dropped.status, dropped.status_reason) == (

@@ -36,13 +36,13 @@ _JOINING = joining_key()
 
 # KEYS: 1 request, 2 agency queue, 3 joining set, 4 outbox, 5 appointment -> request;
 # ARGV: 1 request id, 2 appointment, 3-5 the outbox triple of urgent_assigned, 6 the taker,
-#       7 provider, 8 join deadline ms, 9 now ms, 10 ttl s
+#       7 provider, 8 join deadline ms, 9 now ms, 10 ttl s, 11 the provider's professional name
 _ACCEPTED = """
 local f = redis.call('HMGET', KEYS[1], 'state', 'taker')
 if f[1] ~= 'accepting' or f[2] ~= ARGV[6] then return 0 end
 outbox_add(KEYS[4], ARGV[3], ARGV[4], ARGV[5])
 redis.call('HSET', KEYS[1], 'state', 'accepted', 'appointment', ARGV[2], 'provider_id', ARGV[7],
-  'join_by_ms', ARGV[8])
+  'join_by_ms', ARGV[8], 'provider_name', ARGV[11])
 redis.call('HSETNX', KEYS[1], 'first_accepted_ms', ARGV[9])
 redis.call('HDEL', KEYS[1], 'taking_until')
 redis.call('ZREM', KEYS[2], ARGV[1])
@@ -94,7 +94,7 @@ _REPLACE = """
 local f = redis.call('HMGET', KEYS[1], 'state', 'provider_id', 'prior_state', 'seq')
 if f[1] ~= 'accepted' or f[2] ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], 'state', f[3] or 'queued', 'widen_ms', 0)
-redis.call('HDEL', KEYS[1], 'appointment', 'provider_id', 'join_by_ms', 'taker')
+redis.call('HDEL', KEYS[1], 'appointment', 'provider_id', 'provider_name', 'join_by_ms', 'taker')
 redis.call('ZREM', KEYS[4], ARGV[1])
 redis.call('ZADD', KEYS[2], tonumber(f[4] or '0'), ARGV[1])
 redis.call('SADD', KEYS[3], ARGV[3])
@@ -145,6 +145,7 @@ class UrgentJoinStore:
         taker: str,
         join_by_ms: int,
         now_ms: int,
+        provider_name: str = "",
     ) -> bool:
         """The taker's session is booked: wait for them in the room. False when not theirs."""
         done = await self._accepted(
@@ -164,6 +165,7 @@ class UrgentJoinStore:
                 join_by_ms,
                 now_ms,
                 REQUEST_TTL_SECONDS,
+                provider_name,
             ],
         )
         if done:

@@ -224,6 +224,7 @@ class UrgentStore:
             widen_ms=int(f.get("widen_ms", b"0")),
             tier=int(f.get("tier", b"0")),
             first_accepted_ms=int(f.get("first_accepted_ms", b"0")),
+            provider_name=f.get("provider_name", b"").decode(),
         )
 
     async def position(self, agency_id: str, request_id: str) -> int:

@@ -193,3 +193,4 @@ class UrgentRequest:
     widen_ms: int = 0  # when it is next offered to more providers
     tier: int = 0  # 0: on call now; 1: widened to every eligible crisis provider
     first_accepted_ms: int = 0  # the first accept, kept when that provider is replaced
+    provider_name: str = ""  # the professional name of who accepted, for the officer's page

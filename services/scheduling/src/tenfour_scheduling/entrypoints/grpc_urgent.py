@@ -42,6 +42,7 @@ def _reply(s: UrgentStatus) -> pb.UrgentSessionStatus:
         estimated_wait=wait,
         crisis_line_text=s.crisis_line_text,
         alerted_count=s.alerted,
+        provider_name=s.provider_name,
     )
     if s.appointment is not None:
         out.appointment.CopyFrom(s.appointment)

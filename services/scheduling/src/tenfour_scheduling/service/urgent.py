@@ -63,6 +63,7 @@ class UrgentStatus:
     estimated_wait: timedelta
     crisis_line_text: str
     alerted: int = 0
+    provider_name: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,6 +203,7 @@ class UrgentService:
             # Always there: the officer must never have to wait for a fallback to appear.
             crisis_line_text=r.crisis_line_text or DEFAULT_CRISIS_LINE,
             alerted=r.alerted,
+            provider_name=r.provider_name if r.appointment is not None else "",
         )
 
     async def drive(self) -> None:

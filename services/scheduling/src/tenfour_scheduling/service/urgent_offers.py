@@ -114,7 +114,10 @@ class UrgentOffers:
             withdrawn_provider_ids=[p for p in offered if p != provider_id],
         )
         envelope = build(event, subject=r.request_id, when=now)
-        if await self._joins.accepted(r, booked, envelope, taker, to_ms(now + self._join_within), to_ms(now)):
+        profile = snapshots[0].profile
+        name = profile.display_name[:80] if profile is not None else ""
+        deadline = to_ms(now + self._join_within)
+        if await self._joins.accepted(r, booked, envelope, taker, deadline, to_ms(now), name):
             return booked
         # Cancelled while booking: the session must not stay on anyone's calendar.
         await self._withdraw(booked.appointment_id, "officer_cancelled")

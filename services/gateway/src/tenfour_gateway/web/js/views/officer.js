@@ -436,10 +436,11 @@ export async function urgent(main, _params, ctx) {
     }
     remember(s.request_id);
     form.hidden = true;
+    const who = s.provider_name;
     if (s.state === 'connected' && s.appointment) {
-      state.append(notice('ok', t('Someone is in the room, waiting for you.'), join(s)));
+      state.append(notice('ok', who ? t('{0} is in the room, waiting for you.', [who]) : t('Someone is in the room, waiting for you.'), join(s)));
     } else if (s.state === 'accepted' && s.appointment) {
-      state.append(notice('ok', t('Someone accepted and is opening the room.'), join(s)));
+      state.append(notice('ok', who ? t('{0} accepted and is opening the room.', [who]) : t('Someone accepted and is opening the room.'), join(s)));
     } else if (s.state === 'accepting') {
       state.append(notice('ok', t('Someone accepted and is opening the room.')));
     } else if (s.state === 'escalated') {
