@@ -167,7 +167,10 @@ async def test_on_call_switch_routes_first_off_leaves_out_and_wrap_up_once(harne
     await harness.set_roster("p-1", role=Role.PEER_SUPPORTER)
     harness.clock.now = NOW + timedelta(hours=2)
     on_shift = await refused(on_call(harness, "p-1", "on", peer=True))
-    assert (on_shift.code(), "on shift" in on_shift.details()) == (grpc.StatusCode.FAILED_PRECONDITION, True)
+    assert (on_shift.code(), "not now (on duty)" in on_shift.details()) == (
+        grpc.StatusCode.FAILED_PRECONDITION,
+        True,
+    )
     assert (await on_call(harness, "p-1", "off", peer=True)).mode == "off"
     back = await on_call(harness, "t-on", "hours")
     assert (back.mode, back.HasField("until")) == ("hours", False)

@@ -33,6 +33,7 @@ from tenfour_scheduling.service.offers import Expansions, ineligibility
 from tenfour_scheduling.service.ports import Facts, ProviderDirectory, UrgentQueue
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import OfferBook
+from tenfour_scheduling.service.urgent_on_call import resting
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import NotFound
 from tenfour_shared.events.envelope import build
@@ -91,13 +92,8 @@ def _free_now(snapshot: ProviderSnapshot, expansions: Expansions, now_interval: 
 
 
 def _on_call(snapshot: ProviderSnapshot, now_interval: Interval) -> bool:
-    """Switched on call: free unless in a session now or (a peer) on duty."""
-    if any(b.interval.overlaps(now_interval) for b in snapshot.bookings):
-        return False
-    if snapshot.roster is not None:
-        duty = shifts(snapshot.roster.roster, now_interval.expand(timedelta(days=1), timedelta(0)))
-        return not any(s.interval.overlaps(now_interval) for s in duty)
-    return True
+    """Switched on call: free unless in a session now (a peer's rest is checked by the caller)."""
+    return not any(b.interval.overlaps(now_interval) for b in snapshot.bookings)
 
 
 def _ms(span: timedelta) -> int:
@@ -145,6 +141,8 @@ class UrgentService:
             switch = switches.get(snapshot.provider_id)
             if settings is None or switch == "off":
                 continue
+            if snapshot.roster is not None and resting(snapshot.roster.roster, facts.policy.fatigue, now):
+                continue  # a peer on shift or in their protected rest: not now, whatever the switch
             eligible.append(snapshot.provider_id)
             span = Interval(now, now + settings.duration)
             if _on_call(snapshot, span) if switch == "on" else _free_now(snapshot, self._expansions, span):

@@ -4,8 +4,10 @@
 their Urgent hours, as long as they are not in a session; "off": they are offered none for as
 long (a sick day, a long session elsewhere); "hours" (the default): their Urgent hours decide.
 The switch lapses by itself, so a forgotten "on" never sends requests to someone asleep the next
-day. Peer supporters keep the shift rule: on shift they cannot switch on, and routing leaves a
-peer on duty out whatever the switch says (service/urgent.py).
+day. Peer supporters keep the agency's shift-aware rest rules: on shift, in the protected sleep
+after a night shift, in a quick-return gap or the rest after consecutive nights they cannot
+switch on, and routing leaves such a peer out whatever the switch says (service/urgent.py). The
+buffers around shifts do not apply: a peer who switches on there chose to be reachable.
 """
 
 from __future__ import annotations
@@ -13,13 +15,30 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from tenfour_scheduling.domain import shifts
+from tenfour_scheduling.domain import BlockReason, FatiguePolicy, Roster, off_duty_windows
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.ports import Facts, UrgentQueue
 from tenfour_shared.errors import InvalidInput, WrongState
 from tenfour_shared.timeline import Interval
 
-__all__ = ["MODES", "ON_CALL_FOR", "OnCall", "OnCallState"]
+__all__ = ["MODES", "ON_CALL_FOR", "OnCall", "OnCallState", "resting"]
+
+_RESTING = (
+    BlockReason.ON_DUTY,
+    BlockReason.PROTECTED_SLEEP,
+    BlockReason.QUICK_RETURN,
+    BlockReason.CONSECUTIVE_NIGHTS,
+)
+
+
+def resting(roster: Roster, policy: FatiguePolicy, now: datetime) -> str | None:
+    """Why a peer supporter with this roster must not take urgent requests now (None: they may)."""
+    found = off_duty_windows(roster, policy, Interval(now, now + timedelta(minutes=1)))
+    for block in found.blocked:
+        if block.reason in _RESTING and block.interval.start <= now < block.interval.end:
+            return block.reason.text
+    return None
+
 
 MODES = ("on", "off", "hours")
 ON_CALL_FOR = timedelta(hours=12)
@@ -48,13 +67,8 @@ class OnCall:
         if mode == "on" and peer_agency is not None:
             now = self._clock()
             facts, _ = await self._facts.read(provider_id, peer_agency, Interval(now, now))
-            if facts.roster is not None:
-                duty = shifts(
-                    facts.roster.roster, Interval(now - timedelta(days=1), now + timedelta(minutes=1))
-                )
-                if any(s.interval.start <= now < s.interval.end for s in duty):
-                    raise WrongState(
-                        "you are on shift now: urgent requests reach peer supporters off duty only"
-                    )
+            why = resting(facts.roster.roster, facts.policy.fatigue, now) if facts.roster else None
+            if why is not None:
+                raise WrongState(f"not now ({why}): urgent requests reach peer supporters who are rested")
         await self._store.set_on_call(provider_id, mode, int(ON_CALL_FOR.total_seconds()))
         return await self.get(provider_id)
