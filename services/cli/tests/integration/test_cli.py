@@ -473,6 +473,48 @@ def test_a_coordinator_records_licences_and_an_officer_sets_where_they_live(
     ] == [("US-TX", "LPC-1", "LICENCE_STATE_VALID")]
 
 
+@pytest.mark.timeout(120)
+def test_resources_waiting_lists_and_referrals_from_the_command_line(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "care", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    accounts = {a["role"]: a for a in seeded.json["accounts"]}
+    coordinator, officer = accounts["agency_admin"], accounts["officer"]
+    therapist = next(a for a in seeded.json["accounts"] if a["role"] == "therapist")
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    signed_in = cli(
+        "--json", "login", "-u", coordinator["username"], f"--password={coordinator['password']}",
+        "--totp-secret", coordinator["totp_secret"],
+    )  # fmt: skip
+    assert signed_in.code == 0, signed_in.out
+    assert cli("--json", "resources", "add", "hotline", "COPLINE").code == 5  # a hotline needs a number
+    added = cli("--json", "resources", "add", "hotline", "COPLINE", "--phone", "1-800-267-5463")
+    assert added.code == 0, added.out
+
+    assert cli("--json", "login", "-u", officer["username"], f"--password={officer['password']}").code == 0
+    page = cli("--json", "resources", "list")
+    assert [(r["title"], r["phone"]) for r in page.json["resources"]] == [("COPLINE", "1-800-267-5463")]
+    now = datetime.now(UTC)
+    past = cli(
+        "--json", "waitlist", "join", "--provider", therapist["user_id"],
+        "--from", (now - timedelta(hours=2)).isoformat(), "--until", (now + timedelta(days=2)).isoformat(),
+    )  # fmt: skip
+    assert past.code == 5, past.out  # the window starts in the past
+    joined = cli(
+        "--json", "waitlist", "join", "--provider", therapist["user_id"],
+        "--from", (now + timedelta(days=1)).isoformat(), "--until", (now + timedelta(days=3)).isoformat(),
+    )  # fmt: skip
+    assert joined.code == 0, joined.out
+    (entry,) = cli("--json", "waitlist", "list").json["entries"]
+    assert (entry["state"], entry["provider_id"]) == ("WAITLIST_STATE_WAITING", therapist["user_id"])
+    assert cli("--json", "waitlist", "leave", entry["entry_id"]).code == 0
+    assert cli("--json", "waitlist", "list").json["entries"][0]["state"] == "WAITLIST_STATE_LEFT"
+    assert cli("--json", "referrals", "list").json == {"referrals": []}
+    assert cli("--json", "referrals", "answer", "rnotareferral").code == 4  # NOT_FOUND
+
+
 def test_throttled_sign_in_says_when_to_try_again_and_waits_longer_each_time(cli: Any) -> None:
     # An unknown name is throttled exactly like a real account (no hint that it does not exist).
     name = f"ghost-{time.time_ns()}"

@@ -163,7 +163,13 @@ class WaitlistService:
                 return self._moved(a, AppointmentStatus.BOOKED, "booked", now)
             return self._moved(a, AppointmentStatus.CANCELLED, "waitlist_declined", now)
 
-        await self._change(entry.appointment_id, decide)
+        result = await self._change(entry.appointment_id, decide)
+        if accept and (result is None or result.status != Status.APPOINTMENT_STATUS_BOOKED):
+            # The hold was let go meanwhile (e.g. the provider cancelled it): say so, truthfully.
+            stored = await self._store.get(agency_id, entry_id)
+            if stored is not None:
+                await self._set(stored[0], stored[1], state=_S.WAITLIST_STATE_EXPIRED)
+            raise errors.FailedPrecondition("this time is no longer held for you")
         return answered
 
     async def _set(self, entry: wpb.WaitlistEntry, raw: bytes, **changes: object) -> wpb.WaitlistEntry | None:
