@@ -34,7 +34,9 @@ async def enrol_officer(page: Page, url: str, code: str, username: str = "") -> 
     return session
 
 
-async def sign_in_therapist(page: Page, url: str, email: str, shot: Any = None) -> pyotp.TOTP:
+async def sign_in_therapist(
+    page: Page, url: str, email: str, shot: Any = None, home: str = "Upcoming sessions"
+) -> pyotp.TOTP:
     """First sign-in: the page walks the therapist through setting up two-step sign-in."""
     await page.goto(f"{url}/#/signin")
     await page.get_by_label("Username or e-mail").fill(email)
@@ -47,7 +49,7 @@ async def sign_in_therapist(page: Page, url: str, email: str, shot: Any = None) 
         await shot(page, "therapist-two-step-setup")
     await page.get_by_label("Code from your authenticator app").fill(totp.now())
     await page.get_by_role("button", name="Finish and sign in").click()
-    await expect(page.get_by_role("link", name="Upcoming sessions")).to_be_visible()
+    await expect(page.get_by_role("link", name=home, exact=home != "Upcoming sessions")).to_be_visible()
     return totp
 
 

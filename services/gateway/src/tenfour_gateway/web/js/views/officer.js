@@ -94,7 +94,9 @@ export async function rotation(main, _params, ctx) {
     const today = new Date();
     const start = addDays(today, -((today.getDay() + 6) % 7)); // this Monday
     const grid = h('div', { class: 'cal', role: 'table', 'aria-label': t('Shifts for the next four weeks') });
-    for (const d of [t('Mon'), t('Tue'), t('Wed'), t('Thu'), t('Fri'), t('Sat'), t('Sun')]) grid.append(h('div', { class: 'day head', role: 'columnheader', text: d }));
+    // Rows for assistive technology; `display: contents` keeps the seven-column CSS grid.
+    grid.append(h('div', { role: 'row' }, [t('Mon'), t('Tue'), t('Wed'), t('Thu'), t('Fri'), t('Sat'), t('Sun')].map((d) => h('div', { class: 'day head', role: 'columnheader', text: d }))));
+    let week = null;
     const byLetter = Object.fromEntries(r.shifts.map((s) => [s.letter, s]));
     for (let i = 0; i < 28; i++) {
       const day = addDays(start, i);
@@ -108,7 +110,8 @@ export async function rotation(main, _params, ctx) {
       } else {
         cell.append(h('span', { class: 'off', text: 'off' }));
       }
-      grid.append(cell);
+      if (i % 7 === 0) { week = h('div', { role: 'row' }); grid.append(week); }
+      week.append(cell);
     }
     preview.append(grid, h('div', { class: 'legend' },
       h('span', {}, h('span', { class: 'shift D', text: 'D' }), t(' day')), h('span', {}, h('span', { class: 'shift S', text: 'S' }), t(' swing')),
