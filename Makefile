@@ -9,7 +9,7 @@ PROTO_FILES := $(shell find protos -name '*.proto' | sort)
 GEN_STAMP := shared/src/tenfour/.generated
 SETUP_STAMP := $(VENV)/.setup-done
 SYSTEM_STAMP := $(VENV)/.system-deps
-PY_DIRS := shared/src/tenfour_shared services bench tests deploy/local tools
+PY_DIRS := shared/src/tenfour_shared shared/testing/src/tenfour_testing services bench tests deploy/local tools
 
 .DEFAULT_GOAL := help
 # Debian packages the tests drive for real: coturn (TURN), Chromium (web app), Janus (group SFU),
@@ -22,10 +22,10 @@ SYSTEM_BINARIES := turnserver turnutils_uclient chromium /usr/bin/redis-server j
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
 
-$(SETUP_STAMP): requirements-dev.lock shared/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
+$(SETUP_STAMP): requirements-dev.lock shared/pyproject.toml shared/testing/pyproject.toml $(foreach s,$(SERVICES),services/$(s)/pyproject.toml)
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check --require-hashes -r requirements-dev.lock
-	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e shared $(foreach s,$(SERVICES),-e services/$(s))
+	$(PY) -m pip install -q --disable-pip-version-check --no-deps -e shared -e shared/testing $(foreach s,$(SERVICES),-e services/$(s))
 	@touch $@
 
 $(SYSTEM_STAMP): | $(SETUP_STAMP)
@@ -82,7 +82,7 @@ lint: setup ## ruff lint + format check, and the import contracts (services inde
 	$(VENV)/bin/lint-imports
 
 typecheck: setup ## mypy --strict on our code (generated code is checked through its stubs)
-	$(PY) -m mypy shared/src/tenfour_shared $(foreach s,$(SERVICES),services/$(s)/src/tenfour_$(s))
+	$(PY) -m mypy shared/src/tenfour_shared shared/testing/src/tenfour_testing $(foreach s,$(SERVICES),services/$(s)/src/tenfour_$(s))
 
 test-unit: setup ## Fast unit tests, no servers
 	$(PY) -m pytest -q shared/tests/unit $(foreach s,$(SERVICES),services/$(s)/tests/unit)

@@ -35,11 +35,11 @@ from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rul
 from tenfour.common.v1 import common_pb2 as common
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.calendar import expand, parse_busy_calendar
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.events.catalog.availability import rule_set_from_proto
 from tenfour_shared.launcher import SERVICES, ServiceProcess
-from tenfour_shared.testing_tokens import TestTokens
 from tenfour_shared.timeline import Interval
+from tenfour_testing.embedded import NatsServer, RedisServer, free_port
+from tenfour_testing.tokens import TestTokens
 
 PROVIDER = "bench-therapist"
 ZONE = "America/Chicago"

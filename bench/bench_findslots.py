@@ -44,13 +44,13 @@ from tenfour_scheduling.config import Settings
 from tenfour_scheduling.domain import SlotFilters
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.calendar import RuleSet, SessionType, Weekday, WeeklyWindow
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.catalog.availability import rule_set_to_proto
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.tokens import TestTokens
 
 NOW = datetime(2025, 10, 27, 13, tzinfo=UTC)  # the horizon crosses the US fall-back
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]

@@ -28,7 +28,7 @@ from grpc import aio
 
 from tenfour.identity.v1 import identity_pb2, identity_pb2_grpc
 from tenfour.signaling.v1 import signaling_pb2, signaling_pb2_grpc
-from tenfour_gateway.testing import start_system
+from tenfour_testing.system import start_system
 
 SECONDS = 2.0  # per measurement
 ROUNDS = 3  # median of

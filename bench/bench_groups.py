@@ -184,13 +184,13 @@ async def main() -> None:
     from tenfour.signaling.v1 import signaling_pb2 as pb
     from tenfour.signaling.v1.signaling_pb2_grpc import SignalingServiceStub
     from tenfour_shared.auth.roles import Role
-    from tenfour_shared.embedded import NatsServer, RedisServer, free_port
     from tenfour_shared.events.bus import connect as connect_nats
     from tenfour_shared.events.streams import ensure_streams
     from tenfour_shared.launcher import ServiceProcess
-    from tenfour_shared.testing_tokens import TestTokens
-    from tenfour_signaling.janus_server import JanusServer
-    from tenfour_signaling.testing import appointment, publish_status
+    from tenfour_testing.embedded import NatsServer, RedisServer, free_port
+    from tenfour_testing.janus import JanusServer
+    from tenfour_testing.signaling import appointment, publish_status
+    from tenfour_testing.tokens import TestTokens
 
     with (
         tempfile.TemporaryDirectory() as tmp,

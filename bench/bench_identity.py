@@ -36,8 +36,8 @@ from tenfour_shared.auth.policy import AUTHENTICATED, Policy
 from tenfour_shared.auth.tokens import TokenVerifier
 from tenfour_shared.auth_wiring import auth_interceptor, jwks_source
 from tenfour_shared.config import ServiceSettings
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.launcher import SERVICES, ServiceProcess
+from tenfour_testing.embedded import NatsServer, RedisServer, free_port
 
 PROBE = "tenfour.bench.v1.Probe"
 ADMIN, ADMIN_PASSWORD = "bench-operator", "bench operator passphrase 1"

@@ -39,13 +39,13 @@ from tenfour.notifications.v1 import notifications_pb2 as pb
 from tenfour.notifications.v1 import notifications_pb2_grpc
 from tenfour_notifications.domain.model import Channel, delivery_key
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.launcher import ServiceProcess
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer, free_port
+from tenfour_testing.tokens import TestTokens
 
 USER = "officer-bench"
 ROUND = int(os.environ.get("BENCH_NOTIFICATIONS_ROUND", "300"))

@@ -27,13 +27,13 @@ from nats.js import JetStreamContext
 
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.outbox import OutboxRelay, stage
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.redis_store import connect as connect_redis
+from tenfour_testing.embedded import NatsServer, RedisServer
 
 SERVICE = "availability"
 EVENTS = 2000

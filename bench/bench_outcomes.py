@@ -37,13 +37,13 @@ from tenfour_outcomes.config import Settings
 from tenfour_outcomes.domain.measure import Inputs, first_month
 from tenfour_outcomes.domain.publication import due_months, publish
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.redis_store import connect as connect_redis
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.tokens import TestTokens
 
 S = AppointmentStatus
 NOW = datetime(2026, 2, 20, tzinfo=UTC)  # all of 2025 is published on the first report

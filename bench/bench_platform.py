@@ -20,9 +20,9 @@ from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc, rul
 from tenfour_availability import bootstrap
 from tenfour_availability.config import Settings
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.launcher import SERVICES
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer, free_port
+from tenfour_testing.tokens import TestTokens
 
 DURATION = 2.0
 

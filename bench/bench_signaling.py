@@ -30,14 +30,14 @@ from tenfour.signaling.v1.signaling_pb2_grpc import SignalingServiceStub
 if TYPE_CHECKING:
     from tenfour.signaling.v1.signaling_pb2_grpc import SignalingServiceAsyncStub
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.launcher import SERVICES, ServiceProcess
-from tenfour_shared.testing_tokens import TestTokens
 from tenfour_signaling.client import GrpcSignaling
 from tenfour_signaling.peers import SignalingPort
-from tenfour_signaling.testing import appointment, publish_status
+from tenfour_testing.embedded import NatsServer, RedisServer, free_port
+from tenfour_testing.signaling import appointment, publish_status
+from tenfour_testing.tokens import TestTokens
 
 ROOMS = 500
 SAMPLES = 1000

@@ -36,7 +36,8 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, SpinnerColumn, TaskID, TextColumn, TimeElapsedColumn
 
 from tenfour_shared.config import TlsSettings
-from tenfour_shared.embedded import (
+from tenfour_shared.launcher import SERVICES, ServiceProcess
+from tenfour_testing.embedded import (
     NatsServer,
     RedisServer,
     Secure,
@@ -45,7 +46,6 @@ from tenfour_shared.embedded import (
     port_is_free,
     wait_for_port,
 )
-from tenfour_shared.launcher import SERVICES, ServiceProcess
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from local_ports import from_environment  # next to this script, which runs as a file
@@ -305,8 +305,8 @@ def start_turn(stack: contextlib.ExitStack, env: dict[str, str]) -> dict[str, st
     """
     if os.environ.get("TENFOUR_TURN_HOST") or shutil.which("turnserver") is None:
         return {}
-    from tenfour_signaling.janus_server import primary_address
-    from tenfour_signaling.testing import Coturn  # demo helper shipped with the signaling package
+    from tenfour_testing.janus import primary_address
+    from tenfour_testing.signaling import Coturn  # demo helper shipped with the signaling package
 
     # Relayed officers reach the group SFU through it, and Janus never pairs with loopback.
     host = primary_address() if shutil.which("janus") else "127.0.0.1"
@@ -323,7 +323,7 @@ def start_janus(stack: contextlib.ExitStack) -> dict[str, str]:
     """
     if os.environ.get("TENFOUR_JANUS_URLS") or shutil.which("janus") is None:
         return {}
-    from tenfour_signaling.janus_server import JanusServer  # demo helper shipped with signaling
+    from tenfour_testing.janus import JanusServer  # demo helper shipped with signaling
 
     janus = stack.enter_context(JanusServer(DATA / "janus"))
     console.print(f"  • SFU (Janus)     {janus.url}")

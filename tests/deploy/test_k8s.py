@@ -714,7 +714,7 @@ def test_redis_server_runs_the_in_cluster_config_and_refuses_plaintext(
     # `make certs`: a plaintext client and a TLS client without a certificate are refused.
     import redis as redis_py
 
-    from tenfour_shared.embedded import free_port
+    from tenfour_testing.embedded import free_port
 
     pki = tmp_path / "pki"
     certs.generate(pki)

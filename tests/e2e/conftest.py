@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.launcher import SERVICES, ServiceProcess
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer, free_port
+from tenfour_testing.tokens import TestTokens
 
 
 @dataclass

@@ -22,7 +22,7 @@ from tenfour.scheduling.v1 import scheduling_pb2
 from tenfour.signaling.v1 import signaling_pb2
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.rpc_status import field_violations, retry_delay
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.tokens import TestTokens
 
 from .clients import ADMIN_ENV, admin_token, raw_stream, raw_unary
 from .conftest import System, running_system

@@ -34,7 +34,7 @@ from hypothesis import strategies as st
 
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.launcher import SERVICES, health_status
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.tokens import TestTokens
 
 from .clients import ADMIN_ENV, admin_login, admin_session, refreshed_admin
 from .conftest import System, running_system

@@ -17,7 +17,7 @@ from tenfour_shared.events.streams import DEAD_LETTER_STREAM
 from tenfour_shared.launcher import SERVICES, health_status
 from tenfour_shared.redis_store import connect as connect_redis
 from tenfour_shared.rpc_status import field_violations
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.tokens import TestTokens
 
 from .conftest import System
 

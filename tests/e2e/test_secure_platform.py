@@ -20,13 +20,13 @@ from tenfour_shared import certs
 from tenfour_shared.access import SERVICES as SERVICES_ACCESS
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.config import ServiceSettings
-from tenfour_shared.embedded import NatsServer, RedisServer, Secure, free_port
 from tenfour_shared.events.streams import stream_name
 from tenfour_shared.infra import nats_options
 from tenfour_shared.launcher import SERVICES, ServiceProcess, health_status
 from tenfour_shared.redis_store import connect_service
-from tenfour_shared.testing_tokens import TestTokens
 from tenfour_shared.tls import sync_channel
+from tenfour_testing.embedded import NatsServer, RedisServer, Secure, free_port
+from tenfour_testing.tokens import TestTokens
 
 
 @dataclass

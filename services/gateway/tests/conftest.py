@@ -1,4 +1,4 @@
-"""Fixtures for the gateway's tests: the whole real system (see tenfour_gateway.testing)."""
+"""Fixtures for the gateway's tests: the whole real system (see tenfour_testing.system)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tenfour_gateway.testing import System, start_system
+from tenfour_testing.system import System, start_system
 
 
 @pytest.fixture(scope="module")

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from tenfour_signaling.janus_server import JanusServer, janus_binary
-from tenfour_signaling.testing import Coturn
+from tenfour_testing.janus import JanusServer, janus_binary
+from tenfour_testing.signaling import Coturn
 
 
 @pytest.fixture(scope="module")

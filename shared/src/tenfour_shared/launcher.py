@@ -18,8 +18,8 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from tenfour_shared import ports
 from tenfour_shared.config import TlsSettings
-from tenfour_shared.embedded import env_with
 from tenfour_shared.tls import sync_channel
+from tenfour_testing.embedded import env_with
 
 SERVICES: dict[str, tuple[int, str]] = {
     "identity": (50051, "tenfour.identity.v1.IdentityService"),

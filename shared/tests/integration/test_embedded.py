@@ -11,7 +11,7 @@ import pytest
 import redis.asyncio as aioredis
 from nats.js.api import StreamConfig
 
-from tenfour_shared.embedded import NatsServer, RedisServer, find_binary, free_port, port_is_free
+from tenfour_testing.embedded import NatsServer, RedisServer, find_binary, free_port, port_is_free
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.redis_store import connect as connect_redis
 

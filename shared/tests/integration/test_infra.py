@@ -13,7 +13,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_shared.config import ServiceSettings
-from tenfour_shared.embedded import NatsServer, RedisServer
+from tenfour_testing.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.outbox import stage

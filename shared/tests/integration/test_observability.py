@@ -15,7 +15,7 @@ from tenfour.availability.v1.rules_pb2 import RuleSet
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour_shared import tracing
 from tenfour_shared.config import ServiceSettings
-from tenfour_shared.embedded import free_port
+from tenfour_testing.embedded import free_port
 from tenfour_shared.errors import InvalidInput
 from tenfour_shared.events.envelope import build
 from tenfour_shared.server import Runtime

@@ -14,13 +14,13 @@ from grpc import aio
 
 from tenfour_shared import ports
 from tenfour_shared.config import ServiceSettings
-from tenfour_shared.embedded import NatsServer, free_port
+from tenfour_testing.embedded import NatsServer, free_port
 from tenfour_shared.server import Runtime
 
 pytestmark = pytest.mark.integration
 
 TAKE_PORTS = (
-    "import json; from tenfour_shared.embedded import free_port;"
+    "import json; from tenfour_testing.embedded import free_port;"
     " print(json.dumps([free_port() for _ in range(90)]))"
 )
 

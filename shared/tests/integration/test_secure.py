@@ -23,7 +23,7 @@ from nats.aio.client import Client
 
 from tenfour_shared import certs
 from tenfour_shared.config import ServiceSettings, TlsSettings
-from tenfour_shared.embedded import NatsServer, RedisServer, Secure, free_port
+from tenfour_testing.embedded import NatsServer, RedisServer, Secure, free_port
 from tenfour_shared.infra import nats_options
 from tenfour_shared.redis_store import connect_service
 from tenfour_shared.server import Runtime

@@ -19,11 +19,11 @@ from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour_availability.bootstrap import running
 from tenfour_availability.config import Settings
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.envelope import parse
 from tenfour_shared.events.streams import stream_name
 from tenfour_shared.rpc_status import field_violations
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.tokens import TestTokens
 
 # Every DST change of 2026 is ahead of this instant, in both hemispheres.
 START = datetime(2026, 1, 5, 12, tzinfo=UTC)

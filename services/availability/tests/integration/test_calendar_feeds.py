@@ -25,9 +25,9 @@ from tenfour_availability.adapters.feed_fetcher import HttpFeedFetcher
 from tenfour_availability.bootstrap import running
 from tenfour_availability.config import Settings
 from tenfour_availability.domain.feeds import FeedError
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.envelope import parse
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.tokens import TestTokens
 
 from .conftest import START, FakeClock, Harness, violations, weekly
 

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from tenfour_cli.__main__ import main
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.launcher import SERVICES, ServiceProcess
+from tenfour_testing.embedded import NatsServer, RedisServer, free_port
 
 KEK = "3c" * 32  # TENFOUR_IDENTITY_KEY_ENCRYPTION_KEY of the test deployment
 ADMIN_USERNAME = "ops-admin"

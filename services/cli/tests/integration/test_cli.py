@@ -22,7 +22,7 @@ from typing import Any
 import grpc
 import pytest
 
-from tenfour_shared.embedded import free_port
+from tenfour_testing.embedded import free_port
 
 from .conftest import ADMIN_PASSWORD, ADMIN_USERNAME, Admin, System
 

@@ -14,7 +14,7 @@ from typing import Any
 
 from playwright.async_api import BrowserContext, CDPSession, Page, expect
 
-from tenfour_gateway.testing import System
+from tenfour_testing.system import System
 
 
 async def allow_notifications(context: BrowserContext, page: Page, origin: str) -> CDPSession:

@@ -20,7 +20,7 @@ import pytest
 from playwright.async_api import Browser, expect
 
 from tenfour.identity.v1 import identity_pb2, identity_pb2_grpc
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System, publish_booking
+from tenfour_testing.system import THERAPIST_PASSWORD, System, publish_booking
 
 from .conftest import PHONE, PageProblems, new_page
 from .test_video_session import enrol_officer, wait_frames

@@ -16,7 +16,7 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Browser, Page, expect
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System
+from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_schedule_clashes import call, local_date

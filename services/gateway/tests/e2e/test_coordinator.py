@@ -11,7 +11,7 @@ import pyotp
 import pytest
 from playwright.async_api import Browser, expect
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System
+from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_video_session import OFFICER_PASSWORD

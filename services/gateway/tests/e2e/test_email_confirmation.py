@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tenfour_gateway.testing import System
+from tenfour_testing.system import System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .reach import mail_to

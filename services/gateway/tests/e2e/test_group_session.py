@@ -12,9 +12,9 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System, publish_booking, start_system
-from tenfour_signaling.janus_server import JanusServer, janus_binary, primary_address
-from tenfour_signaling.testing import Coturn
+from tenfour_testing.janus import JanusServer, janus_binary, primary_address
+from tenfour_testing.signaling import Coturn
+from tenfour_testing.system import THERAPIST_PASSWORD, System, publish_booking, start_system
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_video_session import enrol_officer, sign_in_therapist

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Locator, Page, expect
 
-from tenfour_gateway.testing import ADMIN_PASSWORD, ADMIN_USERNAME, THERAPIST_PASSWORD, System
+from tenfour_testing.system import ADMIN_PASSWORD, ADMIN_USERNAME, THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_video_session import enrol_officer, sign_in_therapist, wait_frames

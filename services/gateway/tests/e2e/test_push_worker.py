@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.async_api import Browser, expect
 
-from tenfour_gateway.testing import System
+from tenfour_testing.system import System
 
 from .conftest import PHONE, PageProblems, new_page
 from .reach import allow_notifications, deliver_push, service_worker_registration, shown_notifications

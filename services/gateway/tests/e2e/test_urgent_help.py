@@ -29,8 +29,8 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Browser, Page, expect
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System, start_system
-from tenfour_shared.embedded import free_port
+from tenfour_testing.embedded import free_port
+from tenfour_testing.system import THERAPIST_PASSWORD, System, start_system
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_live_updates import mark_document, offer_everything_all_week, same_document, seconds_until

@@ -12,7 +12,7 @@ import pyotp
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System, publish_booking
+from tenfour_testing.system import THERAPIST_PASSWORD, System, publish_booking
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 

@@ -18,7 +18,7 @@ from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System, sign_in_with_new_mfa
+from tenfour_testing.system import THERAPIST_PASSWORD, System, sign_in_with_new_mfa
 
 pytestmark = pytest.mark.e2e
 

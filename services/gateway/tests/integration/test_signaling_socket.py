@@ -10,7 +10,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, publish_booking, sign_in_with_new_mfa
+from tenfour_testing.system import THERAPIST_PASSWORD, publish_booking, sign_in_with_new_mfa
 
 pytestmark = pytest.mark.e2e
 

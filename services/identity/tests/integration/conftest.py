@@ -27,8 +27,8 @@ from tenfour_identity.adapters import keys
 from tenfour_identity.adapters.vault import Purpose, Vault
 from tenfour_identity.domain.enrolment import hash_code
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.launcher import ServiceProcess
+from tenfour_testing.embedded import NatsServer, RedisServer, free_port
 
 KEK = "5f" * 32  # the test deployment's TENFOUR_IDENTITY_KEY_ENCRYPTION_KEY (hex, 32 bytes)
 ADMIN_USERNAME = "root-operator"

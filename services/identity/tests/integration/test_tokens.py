@@ -33,10 +33,10 @@ from tenfour_shared.auth.policy import AUTHENTICATED, Policy
 from tenfour_shared.auth.principal import current_principal
 from tenfour_shared.auth_wiring import auth_interceptor, identity_jwks_fetch
 from tenfour_shared.config import ServiceSettings
-from tenfour_shared.embedded import free_port
 from tenfour_shared.launcher import ServiceProcess
 from tenfour_shared.redis_store import connect as connect_redis
 from tenfour_shared.server import Runtime
+from tenfour_testing.embedded import free_port
 
 from .conftest import KEK, PASSWORD, Stack
 

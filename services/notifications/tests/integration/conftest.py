@@ -24,11 +24,11 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatu
 from tenfour_notifications.bootstrap import running
 from tenfour_notifications.config import Settings
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.tokens import TestTokens
 
 from .receivers import HttpReceiver, Mailbox, PushSubscription, http_receiver, smtp_server
 

@@ -24,7 +24,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from multidict import CIMultiDict
 
 from tenfour_notifications.domain.signature import verify
-from tenfour_shared.embedded import free_port
+from tenfour_testing.embedded import free_port
 
 
 def b64(raw: bytes) -> str:

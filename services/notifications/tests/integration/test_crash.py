@@ -20,13 +20,13 @@ from tenfour.events.v1.identity_events_pb2 import UserRegistered
 from tenfour.notifications.v1 import notifications_pb2 as pb
 from tenfour.notifications.v1 import notifications_pb2_grpc
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.launcher import ServiceProcess
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer, free_port
+from tenfour_testing.tokens import TestTokens
 
 from .receivers import smtp_server
 

@@ -26,12 +26,12 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatu
 from tenfour_outcomes.bootstrap import running
 from tenfour_outcomes.config import Settings
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.envelope import build
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.rpc_status import field_violations
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.tokens import TestTokens
 
 # Late enough that January and February 2026 are published (14 days after each month ends).
 NOW = datetime(2026, 3, 20, 12, tzinfo=UTC)

@@ -29,15 +29,15 @@ from tenfour_scheduling.bootstrap import Running, running
 from tenfour_scheduling.config import Settings
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.calendar import RuleSet, Weekday, WeeklyWindow
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.catalog.availability import rule_set_to_proto
 from tenfour_shared.events.envelope import build, parse
 from tenfour_shared.events.streams import ensure_streams, stream_name
 from tenfour_shared.redis_store import as_bytes
 from tenfour_shared.rpc_status import field_violations
-from tenfour_shared.testing_events import until_quiet
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.events import until_quiet
+from tenfour_testing.tokens import TestTokens
 
 # Monday 2 March 2026, 06:00 in Chicago (CST, UTC-6; DST starts on the 8th).
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)

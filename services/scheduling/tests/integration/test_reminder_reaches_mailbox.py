@@ -21,7 +21,7 @@ from tenfour.notifications.v1 import notifications_pb2_grpc
 from tenfour_notifications.bootstrap import running as notifications_running
 from tenfour_notifications.config import Settings as NotificationSettings
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer, free_port
+from tenfour_testing.embedded import NatsServer, RedisServer, free_port
 
 from .conftest import Harness, every_day, rules, utc
 

@@ -1,4 +1,4 @@
-"""Two signaling instances on one real Redis and NATS (see tenfour_signaling.testing)."""
+"""Two signaling instances on one real Redis and NATS (see tenfour_testing.signaling)."""
 
 from __future__ import annotations
 
@@ -10,10 +10,10 @@ import pytest
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.streams import ensure_streams
-from tenfour_shared.testing_tokens import TestTokens
-from tenfour_signaling.testing import Cluster, settings_for, start_instance
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.signaling import Cluster, settings_for, start_instance
+from tenfour_testing.tokens import TestTokens
 
 Eventually = Callable[[Callable[[], Any]], Awaitable[None]]
 

@@ -13,7 +13,7 @@ import pytest
 from tenfour.scheduling.v1.appointments_pb2 import AppointmentStatus
 from tenfour.signaling.v1 import signaling_pb2 as pb
 from tenfour_shared.auth.roles import Role
-from tenfour_signaling.testing import Cluster, appointment, publish_rescheduled, publish_status
+from tenfour_testing.signaling import Cluster, appointment, publish_rescheduled, publish_status
 
 
 async def refused(call: Awaitable[Any]) -> grpc.aio.AioRpcError:

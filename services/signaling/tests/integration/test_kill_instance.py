@@ -18,12 +18,12 @@ import pytest
 
 from tenfour.signaling.v1 import signaling_pb2 as pb
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer, env_with, free_port
 from tenfour_shared.launcher import ServiceProcess
-from tenfour_shared.testing_tokens import TestTokens
 from tenfour_signaling.client import GrpcSignaling, SessionClient
 from tenfour_signaling.domain import IceCandidate, IceRestart, Offer, OutboundSignal
-from tenfour_signaling.testing import Cluster
+from tenfour_testing.embedded import NatsServer, RedisServer, env_with, free_port
+from tenfour_testing.signaling import Cluster
+from tenfour_testing.tokens import TestTokens
 
 CANDIDATE = "candidate:1 1 udp 2130706431 10.1.2.3 54321 typ host"
 SDP = f"v=0\r\no=- 1 1 IN IP4 10.1.2.3\r\ns=-\r\nt=0 0\r\nc=IN IP4 10.1.2.3\r\na={CANDIDATE}\r\n"

@@ -13,7 +13,7 @@ from tenfour.signaling.v1 import signaling_pb2 as pb
 from tenfour_shared.auth.roles import Role
 from tenfour_signaling.client import GrpcSignaling
 from tenfour_signaling.domain import ParticipantLeftSignal
-from tenfour_signaling.testing import Cluster, Instance
+from tenfour_testing.signaling import Cluster, Instance
 
 SDP = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
 

@@ -12,13 +12,13 @@ from nats.js import JetStreamContext
 
 from tenfour.signaling.v1 import signaling_pb2 as pb
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.streams import ensure_streams
 from tenfour_shared.redis_store import connect
-from tenfour_shared.testing_tokens import TestTokens
-from tenfour_signaling.janus_server import JanusServer
 from tenfour_signaling.peers.sfu import SfuParticipant
-from tenfour_signaling.testing import Cluster, settings_for, start_instance
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.janus import JanusServer
+from tenfour_testing.signaling import Cluster, settings_for, start_instance
+from tenfour_testing.tokens import TestTokens
 
 OFFICERS = ("officer-1", "officer-2")
 

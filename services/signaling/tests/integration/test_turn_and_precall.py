@@ -12,12 +12,12 @@ from aiortc import RTCSessionDescription
 
 from tenfour.signaling.v1 import signaling_pb2 as pb
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.testing_tokens import TestTokens
 from tenfour_signaling import wire
 from tenfour_signaling.client import SessionClient
 from tenfour_signaling.domain import parse_candidate
 from tenfour_signaling.peers import PeerClient, run_echo_check
-from tenfour_signaling.testing import Cluster, Coturn, Instance, settings_for, start_instance, uclient
+from tenfour_testing.signaling import Cluster, Coturn, Instance, settings_for, start_instance, uclient
+from tenfour_testing.tokens import TestTokens
 
 TurnInstance = Callable[..., Awaitable[Instance]]
 

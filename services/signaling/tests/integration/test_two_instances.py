@@ -7,7 +7,7 @@ import asyncio
 from tenfour.signaling.v1 import signaling_pb2 as pb
 from tenfour_shared.auth.roles import Role
 from tenfour_signaling.client import SessionClient
-from tenfour_signaling.testing import Cluster
+from tenfour_testing.signaling import Cluster
 
 
 async def test_officer_and_therapist_on_different_instances_exchange_video_and_data(cluster: Cluster) -> None:

@@ -21,7 +21,7 @@ from tenfour_signaling.domain import (
     SignalPayload,
     WaitingSignal,
 )
-from tenfour_signaling.testing import Cluster
+from tenfour_testing.signaling import Cluster
 
 SDP = "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\n"
 

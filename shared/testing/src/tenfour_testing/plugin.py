@@ -13,10 +13,10 @@ import redis.asyncio as aioredis
 from nats.aio.client import Client
 from nats.js import JetStreamContext
 
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.redis_store import connect as connect_redis
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.tokens import TestTokens
 
 
 @pytest.fixture
