@@ -38,13 +38,13 @@ from tenfour_scheduling.bootstrap import running
 from tenfour_scheduling.config import Settings
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.calendar import RuleSet, SessionSettings, SessionType, Weekday, WeeklyWindow
-from tenfour_shared.embedded import NatsServer, RedisServer
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.bus import publish as publish_event
 from tenfour_shared.events.catalog.availability import rule_set_to_proto
 from tenfour_shared.events.envelope import build, parse
 from tenfour_shared.events.streams import ensure_streams
-from tenfour_shared.testing_tokens import TestTokens
+from tenfour_testing.embedded import NatsServer, RedisServer
+from tenfour_testing.tokens import TestTokens
 
 AGENCY = "ag-urgent"
 PROVIDERS = 20

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from playwright.async_api import Browser, expect
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System
+from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_officer_journey import GROUP, set_round_the_clock_hours

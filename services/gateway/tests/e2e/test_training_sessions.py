@@ -13,7 +13,7 @@ import pyotp
 import pytest
 from playwright.async_api import Browser, expect
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System
+from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_group_offering import hours_with_groups

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tenfour_gateway.testing import THERAPIST_PASSWORD, System
+from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_licences import _coordinator
