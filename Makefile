@@ -94,12 +94,12 @@ test: lint typecheck $(SYSTEM_STAMP) ## Format check, lint, mypy and every test 
 	$(PY) -m pytest -q shared/tests $(foreach s,$(SERVICES),services/$(s)/tests) tests
 
 FUZZ_WORKERS ?= 2
-fuzz: setup $(SYSTEM_STAMP) ## Fuzz every RPC of every service with 10,000 generated requests each (fresh seed; FUZZ_WORKERS systems in parallel); prints the counts
+fuzz: setup $(SYSTEM_STAMP) ## Fuzz every RPC of every service with 10,000 generated requests each (fresh seed; FUZZ_WORKERS systems in parallel; FUZZ_ONLY=<pytest -k expression> for some RPCs); prints the counts
 	@mkdir -p .fuzz && rm -f .fuzz/shard-*.log; \
 	seed=$${TENFOUR_FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}; echo "fuzz seed $$seed (TENFOUR_FUZZ_SEED), logs in .fuzz/"; \
 	pids=""; for i in $$(seq 0 $$(($(FUZZ_WORKERS) - 1))); do \
 	  TENFOUR_FUZZ_SHARD=$$i/$(FUZZ_WORKERS) TENFOUR_FUZZ_SEED=$$seed TENFOUR_FUZZ_RANDOM=1 \
-	  TENFOUR_FUZZ_CASES=$${TENFOUR_FUZZ_CASES:-10000} $(PY) -m pytest -q -p no:cacheprovider tests/e2e/test_fuzz.py \
+	  TENFOUR_FUZZ_CASES=$${TENFOUR_FUZZ_CASES:-10000} $(PY) -m pytest -q -p no:cacheprovider --timeout=0 $(if $(FUZZ_ONLY),-k "$(FUZZ_ONLY)") tests/e2e/test_fuzz.py \
 	    > .fuzz/shard-$$i.log 2>&1 & pids="$$pids $$!"; \
 	done; rc=0; for p in $$pids; do wait $$p || rc=1; done; \
 	grep -h -E '^(FUZZ|FAILED|[0-9]+ (passed|failed))' .fuzz/shard-*.log; \
