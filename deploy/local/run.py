@@ -305,8 +305,8 @@ def start_turn(stack: contextlib.ExitStack, env: dict[str, str]) -> dict[str, st
     """
     if os.environ.get("TENFOUR_TURN_HOST") or shutil.which("turnserver") is None:
         return {}
+    from tenfour_testing.coturn import Coturn  # the embedded TURN server of the development system
     from tenfour_testing.janus import primary_address
-    from tenfour_testing.signaling import Coturn  # demo helper shipped with the signaling package
 
     # Relayed officers reach the group SFU through it, and Janus never pairs with loopback.
     host = primary_address() if shutil.which("janus") else "127.0.0.1"

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 
 import pytest
 
+from tenfour_testing.coturn import Coturn
 from tenfour_testing.janus import JanusServer, janus_binary
-from tenfour_testing.signaling import Coturn
 
 
 @pytest.fixture(scope="module")

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, Page, expect
 
+from tenfour_testing.coturn import Coturn
 from tenfour_testing.janus import JanusServer, janus_binary, primary_address
-from tenfour_testing.signaling import Coturn
 from tenfour_testing.system import THERAPIST_PASSWORD, System, publish_booking, start_system
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page

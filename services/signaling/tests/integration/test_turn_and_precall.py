@@ -16,7 +16,8 @@ from tenfour_signaling import wire
 from tenfour_signaling.client import SessionClient
 from tenfour_signaling.domain import parse_candidate
 from tenfour_signaling.peers import PeerClient, run_echo_check
-from tenfour_testing.signaling import Cluster, Coturn, Instance, settings_for, start_instance, uclient
+from tenfour_testing.coturn import Coturn, uclient
+from tenfour_testing.signaling import Cluster, Instance, settings_for, start_instance
 from tenfour_testing.tokens import TestTokens
 
 TurnInstance = Callable[..., Awaitable[Instance]]

@@ -22,7 +22,7 @@ from tenfour_signaling.domain import (
     parse_candidate,
 )
 from tenfour_signaling.peers import PeerClient, in_memory_pair
-from tenfour_testing.signaling import Coturn, uclient
+from tenfour_testing.coturn import Coturn, uclient
 
 
 def _room(now: datetime) -> Room:
