@@ -123,23 +123,3 @@ def join_path(prefix: str, field: str) -> str:
     if not field:
         return prefix
     return f"{prefix}{field}" if field.startswith("[") else f"{prefix}.{field}"
-
-
-# Earlier names, kept only until branches written against them have landed: use the names above.
-InvalidArgument = InvalidInput
-FailedPrecondition = WrongState
-Aborted = ConcurrentChange
-PermissionDenied = NotAllowed
-Unauthenticated = NotSignedIn
-ResourceExhausted = Throttled
-Unavailable = DependencyDown
-
-
-def __getattr__(name: str) -> object:
-    # to_status / field_violations / retry_delay moved to tenfour_shared.rpc_status (grpc stays
-    # out of this module); earlier imports of them from here still resolve.
-    if name in ("to_status", "field_violations", "retry_delay"):
-        from tenfour_shared import rpc_status
-
-        return getattr(rpc_status, name)
-    raise AttributeError(name)

@@ -13,7 +13,7 @@ from tenfour_scheduling.domain.appointments import (
     check_transition,
     is_late_cancellation,
 )
-from tenfour_scheduling.domain.errors import DomainValidationError, FieldViolation, InvalidInput
+from tenfour_scheduling.domain.errors import FieldViolation, InvalidInput
 from tenfour_scheduling.domain.fatigue import (
     BlockedInterval,
     BlockReason,
@@ -68,7 +68,6 @@ __all__ = [
     "AppointmentStatus",
     "BlockReason",
     "BlockedInterval",
-    "DomainValidationError",
     "DutyBlock",
     "EmptyReason",
     "FatiguePolicy",

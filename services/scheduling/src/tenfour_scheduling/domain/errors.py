@@ -99,6 +99,3 @@ _KINDS: dict[str, type[CannotBook]] = {
 def cannot_book(code: str, message: str) -> CannotBook:
     """The error for a booking problem `code` (a SlotProblemCode value or provider_unavailable)."""
     return _KINDS.get(code, NotBookableNow)(code, message)
-
-
-DomainValidationError = InvalidInput  # earlier name, kept until open branches land

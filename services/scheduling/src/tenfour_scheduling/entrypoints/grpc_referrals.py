@@ -8,7 +8,7 @@ from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_shared.auth.principal import current_principal
 from tenfour_shared.auth.roles import Role
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 from tenfour_shared.proto_time import to_datetime
 
 __all__ = ["ReferralRpcs"]
@@ -16,7 +16,7 @@ __all__ = ["ReferralRpcs"]
 
 def _referral_id(value: str) -> str:
     if not value or len(value) > 40 or not value.isalnum():
-        raise InvalidArgument.single("referral_id", "is not a referral id")
+        raise InvalidInput.single("referral_id", "is not a referral id")
     return value
 
 
@@ -57,9 +57,9 @@ class ReferralRpcs(RpcBase):
         caller = current_principal()
         requests.provider_id(request.provider_id)
         if not request.HasField("start"):
-            raise InvalidArgument.single("start", "is required")
+            raise InvalidInput.single("start", "is required")
         if len(request.idempotency_key) > 100:
-            raise InvalidArgument.single("idempotency_key", "at most 100 characters")
+            raise InvalidInput.single("idempotency_key", "at most 100 characters")
         start = to_datetime(request.start, "start")
         referral, appointment = await self._s.referrals.book(
             caller.subject,

@@ -9,7 +9,7 @@ from tenfour_scheduling.domain.rotation_series import SeriesRule
 from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
 from tenfour_shared.auth.principal import current_principal
-from tenfour_shared.errors import InvalidArgument
+from tenfour_shared.errors import InvalidInput
 
 __all__ = ["SeriesRpcs"]
 
@@ -22,17 +22,17 @@ _RULES = {
 
 def _between(request: pb.PlanSeriesRequest) -> tuple[time, time] | None:
     if request.rotation and request.rotation not in _RULES:
-        raise InvalidArgument.single("rotation", "is not a known rotation pattern")
+        raise InvalidInput.single("rotation", "is not a known rotation pattern")
     if not request.HasField("between"):
         return None
     wanted = []
     for name in ("start", "end"):
         value = getattr(request.between, name)
         if not (0 <= value.hour <= 23 and 0 <= value.minute <= 59):
-            raise InvalidArgument.single(f"between.{name}", "hour must be 0-23 and minute 0-59")
+            raise InvalidInput.single(f"between.{name}", "hour must be 0-23 and minute 0-59")
         wanted.append(time(value.hour, value.minute))
     if wanted[0] == wanted[1]:
-        raise InvalidArgument.single("between.end", "must differ from the start")
+        raise InvalidInput.single("between.end", "must differ from the start")
     return wanted[0], wanted[1]
 
 

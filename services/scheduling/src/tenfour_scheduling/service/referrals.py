@@ -61,11 +61,11 @@ class ReferralService:
         self, peer_id: str, agency_id: str, officer_id: str, clinician_ids: list[str]
     ) -> rpb.Referral:
         if officer_id == peer_id:
-            raise errors.InvalidArgument.single("officer_id", "is you; refer an officer you support")
+            raise errors.InvalidInput.single("officer_id", "is you; refer an officer you support")
         if len(clinician_ids) > MAX_CLINICIANS or len(set(clinician_ids)) != len(clinician_ids):
-            raise errors.InvalidArgument.single("clinician_ids", f"at most {MAX_CLINICIANS}, each once")
+            raise errors.InvalidInput.single("clinician_ids", f"at most {MAX_CLINICIANS}, each once")
         if not await self._supports(peer_id, officer_id):
-            raise errors.PermissionDenied("you can refer only officers you have had a session with")
+            raise errors.NotAllowed("you can refer only officers you have had a session with")
         now = self._clock()
         if clinician_ids:
             facts, snapshots = await self._facts.read(
@@ -76,7 +76,7 @@ class ReferralService:
                 snapshot = by_id.get(clinician)
                 profile = snapshot.profile if snapshot is not None else None
                 if snapshot is None or profile is None or profile.kind != common.PROVIDER_KIND_THERAPIST:
-                    raise errors.FailedPrecondition(f"clinician_ids[{i}] is not a clinician of your agency")
+                    raise errors.WrongState(f"clinician_ids[{i}] is not a clinician of your agency")
                 why = ineligibility(
                     snapshot,
                     agency_id=agency_id,
@@ -87,7 +87,7 @@ class ReferralService:
                     jurisdictions=licensure_for(facts),
                 )
                 if why is not None:
-                    raise errors.FailedPrecondition(f"clinician_ids[{i}]: {why}")
+                    raise errors.WrongState(f"clinician_ids[{i}]: {why}")
         referral = rpb.Referral(
             referral_id=f"r{secrets.token_hex(8)}",
             peer_id=peer_id,
@@ -104,7 +104,7 @@ class ReferralService:
             when=now,
         )
         if not await self._store.replace(referral, b"", told):
-            raise errors.Aborted("referrals are changing; retry")
+            raise errors.ConcurrentChange("referrals are changing; retry")
         return referral
 
     async def _supports(self, peer_id: str, officer_id: str) -> bool:
@@ -163,7 +163,7 @@ class ReferralService:
         if got is None:
             raise errors.NotFound("no such referral")
         if got[0].officer_id != officer_id:
-            raise errors.PermissionDenied("only the officer referred can answer or book this referral")
+            raise errors.NotAllowed("only the officer referred can answer or book this referral")
         return got
 
     async def answer(
@@ -171,13 +171,13 @@ class ReferralService:
     ) -> rpb.Referral:
         referral, raw = await self._officers(officer_id, agency_id, referral_id)
         if self._shown(referral).state != _R.REFERRAL_STATE_PROPOSED:
-            raise errors.FailedPrecondition("this referral was already answered, or it expired")
+            raise errors.WrongState("this referral was already answered, or it expired")
         new = rpb.Referral()
         new.CopyFrom(referral)
         new.state = _R.REFERRAL_STATE_CONSENTED if consent else _R.REFERRAL_STATE_DECLINED
         new.share_booked_with_peer = consent and share
         if not await self._store.replace(new, raw):
-            raise errors.Aborted("this referral is changing; look at it again")
+            raise errors.ConcurrentChange("this referral is changing; look at it again")
         return new
 
     async def book(
@@ -185,12 +185,12 @@ class ReferralService:
     ) -> tuple[rpb.Referral, Appointment]:
         referral, raw = await self._officers(officer_id, agency_id, referral_id)
         if referral.state != _R.REFERRAL_STATE_CONSENTED:
-            raise errors.FailedPrecondition("book from a referral once you have agreed to it (and only once)")
+            raise errors.WrongState("book from a referral once you have agreed to it (and only once)")
         if referral.clinician_ids and provider_id not in referral.clinician_ids:
-            raise errors.FailedPrecondition("this referral is for other clinicians")
+            raise errors.WrongState("this referral is for other clinicians")
         profile = await self._providers.profile(provider_id)
         if profile is None or profile.kind != common.PROVIDER_KIND_THERAPIST:
-            raise errors.FailedPrecondition("a referral is booked with a clinician")
+            raise errors.WrongState("a referral is booked with a clinician")
         appointment = await self._book.book(
             officer_id=officer_id,
             agency_id=agency_id,
@@ -204,5 +204,5 @@ class ReferralService:
         new.state = _R.REFERRAL_STATE_BOOKED
         new.appointment_id = appointment.appointment_id
         if not await self._store.replace(new, raw):
-            raise errors.Aborted("this referral is changing; look at it again")
+            raise errors.ConcurrentChange("this referral is changing; look at it again")
         return new, appointment

@@ -60,13 +60,13 @@ class ResourceService:
     async def put(self, agency_id: str, resource: spb.Resource) -> spb.Resource:
         found = problems(resource)
         if found:
-            raise errors.InvalidArgument(found)
+            raise errors.InvalidInput(found)
         existing = {r.resource_id for r in await self._store.resources(agency_id)}
         if resource.resource_id:
             if not _ID.match(resource.resource_id) or resource.resource_id not in existing:
                 raise errors.NotFound("no such resource")
         elif len(existing) >= MAX_RESOURCES:
-            raise errors.FailedPrecondition(f"at most {MAX_RESOURCES} resources; remove one first")
+            raise errors.WrongState(f"at most {MAX_RESOURCES} resources; remove one first")
         stored = spb.Resource(
             resource_id=resource.resource_id or f"res{secrets.token_hex(8)}",
             category=resource.category,

@@ -23,7 +23,7 @@ from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.ports import Officers, SeriesPlans
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared.calendar import SessionType
-from tenfour_shared.errors import ConcurrentChange, FailedPrecondition, InvalidInput, NotFound, WrongState
+from tenfour_shared.errors import ConcurrentChange, InvalidInput, NotFound, WrongState
 from tenfour_shared.timeline import Interval, load_zone, local_to_utc
 
 __all__ = ["SeriesService"]
@@ -160,7 +160,7 @@ class SeriesService:
     async def _roster(self, officer_id: str) -> Roster:
         stored = await self._officers.roster(officer_id) if self._officers is not None else None
         if stored is None:
-            raise FailedPrecondition("enter your shift roster first: a rotation series follows it")
+            raise WrongState("enter your shift roster first: a rotation series follows it")
         return stored.roster
 
     async def _rotation_days(

@@ -72,12 +72,10 @@ class TrainingSessionService:
             ids = [*ids, *(await self._members.members(agency_id))[:MAX_INVITEES]]
         unique = sorted(set(ids))
         if not 1 <= len(unique) <= MAX_INVITEES or not all(_ID.fullmatch(i) for i in unique):
-            raise errors.InvalidArgument.single(
-                field, f"invite 1 to {MAX_INVITEES} officers or peer supporters"
-            )
+            raise errors.InvalidInput.single(field, f"invite 1 to {MAX_INVITEES} officers or peer supporters")
         for user in unique:
             if not await self._members.is_member(agency_id, user):
-                raise errors.PermissionDenied("invite only officers and peer supporters of your own agency")
+                raise errors.NotAllowed("invite only officers and peer supporters of your own agency")
         return unique
 
     async def _free(self, agency_id: str, invitee: str, window: Interval) -> tuple[Interval, ...]:
@@ -103,16 +101,16 @@ class TrainingSessionService:
         now = self._clock()
         invitees = await self._invitees(agency_id, invitee_ids, "invitee_ids", everyone)
         if window.end <= window.start or window.end <= now or window.end - window.start > MAX_WINDOW:
-            raise errors.InvalidArgument.single("window", "choose a future window of at most 31 days")
+            raise errors.InvalidInput.single("window", "choose a future window of at most 31 days")
         if not _ID.fullmatch(facilitator_id):
-            raise errors.InvalidArgument.single("facilitator_id", "choose who gives the training")
+            raise errors.InvalidInput.single("facilitator_id", "choose who gives the training")
         _, (snapshot,) = await self._facts.read(facilitator_id, agency_id, window, [facilitator_id])
         offer = provider_offer(snapshot, SessionType.GROUP, window, now, self._expansions)
         session = None if offer is None else offer.sessions.get(SessionType.GROUP.value)
         if snapshot.profile is None or agency_id not in snapshot.profile.agency_ids:
             raise errors.NotFound("no such facilitator serving your agency")
         if offer is None or session is None:
-            raise errors.FailedPrecondition("this facilitator keeps no hours for group sessions")
+            raise errors.WrongState("this facilitator keeps no hours for group sessions")
         free = subtract([f for f in session.free if f.overlaps(window)], list(offer.bookings))
         starts = [
             s
@@ -120,7 +118,7 @@ class TrainingSessionService:
             if window.start <= s < window.end
         ]
         if not starts:
-            raise errors.FailedPrecondition(
+            raise errors.WrongState(
                 "the facilitator has no free hours for group sessions in this window; "
                 "choose other dates or ask them to add group hours"
             )
@@ -151,7 +149,7 @@ class TrainingSessionService:
         if not _ID.fullmatch(request.facilitator_id):
             problems.append(errors.FieldViolation("session.facilitator_id", "choose who gives the training"))
         if problems:
-            raise errors.InvalidArgument(problems)
+            raise errors.InvalidInput(problems)
         invitees = await self._invitees(
             agency_id, list(request.invitee_ids), "session.invitee_ids", request.everyone
         )
@@ -184,7 +182,7 @@ class TrainingSessionService:
                     idempotency_key=f"training:{group.appointment_id}",
                     training=True,
                 )
-            except (errors.FailedPrecondition, errors.Aborted, errors.InvalidArgument):
+            except (errors.WrongState, errors.ConcurrentChange, errors.InvalidInput):
                 continue  # e.g. already a session that day: not seated
             seated.append(invitee)
         session = spb.TrainingSession(
@@ -277,7 +275,7 @@ class TrainingSessionService:
             record.expires_at.CopyFrom(timestamp(_months_after(completed, session.valid_months)))
         try:
             await self._training.record(a.agency_id, record)
-        except (errors.FailedPrecondition, errors.NotFound, errors.PermissionDenied):
+        except (errors.WrongState, errors.NotFound, errors.NotAllowed):
             return 0  # an officer, not a peer supporter: attendance is kept, no readiness record
         await self._store.mark_recorded(a.agency_id, a.appointment_id, user)
         return 1

@@ -169,7 +169,7 @@ class WaitlistService:
             stored = await self._store.get(agency_id, entry_id)
             if stored is not None:
                 await self._set(stored[0], stored[1], state=_S.WAITLIST_STATE_EXPIRED)
-            raise errors.FailedPrecondition("this time is no longer held for you")
+            raise errors.WrongState("this time is no longer held for you")
         return answered
 
     async def _set(self, entry: wpb.WaitlistEntry, raw: bytes, **changes: object) -> wpb.WaitlistEntry | None:

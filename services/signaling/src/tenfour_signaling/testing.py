@@ -1,7 +1,0 @@
-"""Moved to tenfour_testing.signaling (test support is not part of the installed service); this alias
-lasts only until the branches written against the old path have landed."""
-
-import importlib
-import sys
-
-sys.modules[__name__] = importlib.import_module("tenfour_testing.signaling")
