@@ -20,7 +20,8 @@ from tenfour.scheduling.v1 import campaigns_pb2 as cpb
 from tenfour.scheduling.v1.appointments_pb2 import AppointmentStatus
 from tenfour_scheduling.codec.values import timestamp
 from tenfour_scheduling.service.clock import Clock
-from tenfour_scheduling.service.ports import Appointments, CampaignRecords
+from tenfour_scheduling.service.ports import Appointments
+from tenfour_scheduling.service.program_ports import CampaignRecords
 from tenfour_shared import errors
 from tenfour_shared.events.envelope import build
 

@@ -27,7 +27,8 @@ from tenfour_scheduling.codec.values import timestamp
 from tenfour_scheduling.domain.licensure import WARN_AHEAD, licence_problems
 from tenfour_scheduling.domain.records import to_ms
 from tenfour_scheduling.service.clock import Clock
-from tenfour_scheduling.service.ports import LicenceRecords, ProviderProfiles
+from tenfour_scheduling.service.ports import ProviderProfiles
+from tenfour_scheduling.service.program_ports import LicenceRecords
 from tenfour_shared import errors
 from tenfour_shared.events.envelope import build
 

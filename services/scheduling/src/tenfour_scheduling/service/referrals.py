@@ -23,7 +23,8 @@ from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.checks import licensure_for
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import ineligibility
-from tenfour_scheduling.service.ports import Appointments, Facts, ReferralRecords, WaitlistProviders
+from tenfour_scheduling.service.ports import Appointments, Facts
+from tenfour_scheduling.service.program_ports import ReferralRecords, WaitlistProviders
 from tenfour_shared import errors
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.events.envelope import build

@@ -13,7 +13,8 @@ import secrets
 from tenfour.scheduling.v1 import resources_pb2 as spb
 from tenfour_scheduling.codec.values import timestamp
 from tenfour_scheduling.service.clock import Clock
-from tenfour_scheduling.service.ports import Officers, ResourceRecords
+from tenfour_scheduling.service.ports import Officers
+from tenfour_scheduling.service.program_ports import ResourceRecords
 from tenfour_shared import errors
 
 __all__ = ["MAX_RESOURCES", "ResourceService"]

@@ -40,7 +40,8 @@ from tenfour_scheduling.domain.readiness import (
 )
 from tenfour_scheduling.domain.records import from_ms, to_ms
 from tenfour_scheduling.service.clock import Clock
-from tenfour_scheduling.service.ports import ProviderProfiles, TrainingRecords
+from tenfour_scheduling.service.ports import ProviderProfiles
+from tenfour_scheduling.service.program_ports import TrainingRecords
 from tenfour_shared import errors
 from tenfour_shared.events.envelope import build
 

@@ -26,7 +26,8 @@ from tenfour_scheduling.domain.training_times import TrainingTime, best_times, c
 from tenfour_scheduling.service.booking.groups import MAX_GROUP_CAPACITY, MIN_GROUP_CAPACITY, GroupSessions
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions, provider_offer
-from tenfour_scheduling.service.ports import Appointments, CampaignRecords, Facts, TrainingSessions
+from tenfour_scheduling.service.ports import Appointments, Facts
+from tenfour_scheduling.service.program_ports import CampaignRecords, TrainingSessions
 from tenfour_scheduling.service.training import TrainingService
 from tenfour_shared import errors
 from tenfour_shared.calendar import SessionType

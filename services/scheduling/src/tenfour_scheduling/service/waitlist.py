@@ -26,7 +26,7 @@ from tenfour_scheduling.domain import AppointmentStatus
 from tenfour_scheduling.domain.records import to_ms
 from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.clock import Clock
-from tenfour_scheduling.service.ports import WaitlistProviders, WaitlistRecords
+from tenfour_scheduling.service.program_ports import WaitlistProviders, WaitlistRecords
 from tenfour_shared import errors
 from tenfour_shared.calendar import SessionType
 
