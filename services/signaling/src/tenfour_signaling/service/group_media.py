@@ -40,19 +40,18 @@ from tenfour_signaling.domain import (
     require_in_call,
 )
 from tenfour_signaling.domain.ice import IceSettings, seat_relay_only
-from tenfour_signaling.domain.records import Delivery, StoredRoom, publisher_field, subscriber_field
+from tenfour_signaling.domain.records import StoredRoom, publisher_field, subscriber_field
 from tenfour_signaling.service.access import Caller, require_seat
 from tenfour_signaling.service.ports import SfuLegs
+from tenfour_signaling.service.service_signals import tell_present
 from tenfour_signaling.service.sfu_port import Leg, SfuPort, SfuRoom, SfuUnavailable
 from tenfour_signaling.service.writer import RoomWriter, expire_at
-from tenfour_signaling.wire import signal_event
 
 __all__ = ["Feed", "GroupMedia"]
 
 log = logging.getLogger("tenfour.signaling.media")
 T = TypeVar("T")
 
-_SERVICE_SENDER = "~sfu"  # the per-sender counter the service's own signals use
 _RELAY = frozenset({"relay"})
 _MEDIA_UP_TIMEOUT = 45.0
 
@@ -186,7 +185,7 @@ class GroupMedia:
         target = stored.room.seat_by_handle(handle)
         if target is None or target.presence is not Presence.ADMITTED or target.handle == seat.handle:
             raise NotFound("that participant is not in the call")
-        await self._tell(stored, [handle], MuteRequestedSignal())
+        await tell_present(self._writer, self._clock, stored, [handle], MuteRequestedSignal())
         return stored.room
 
     # --- room lifecycle (watching committed transitions) ---------------------------------------
@@ -243,7 +242,7 @@ class GroupMedia:
         self._created.add(appointment_id)
         log.warning("media room moved to another SFU instance", extra={"appointment_id": appointment_id})
         admitted = [s.handle for s in stored.room.seats if s.presence is Presence.ADMITTED]
-        await self._tell(stored, admitted, IceRestart())
+        await tell_present(self._writer, self._clock, stored, admitted, IceRestart())
 
     async def close(self, appointment_id: str) -> None:
         self._created.discard(appointment_id)
@@ -315,19 +314,4 @@ class GroupMedia:
             for s in stored.room.seats
             if s.presence is Presence.ADMITTED and s.handle != at.seat.handle
         ]
-        await self._tell(stored, others, payload)
-
-    async def _tell(self, stored: StoredRoom, recipients: list[str], payload: SignalPayload) -> None:
-        for _ in range(10):
-            if not recipients:
-                return
-            event = signal_event(stored.room.session_id, payload, self._clock())
-            sends = [Delivery(h, event) for h in recipients]
-            relayed = await self._writer.store.relay(
-                stored, _SERVICE_SENDER, None, sends, expire_at(stored.room, self._writer.times)
-            )
-            if relayed is not None:
-                await self._writer.publish(stored.room.session_id, sends, relayed.seqs)
-                return
-            stored = await self._writer.fresh(stored.room.appointment_id)
-            recipients = [h for h in recipients if (s := stored.room.seat_by_handle(h)) and s.is_present]
+        await tell_present(self._writer, self._clock, stored, others, payload)
