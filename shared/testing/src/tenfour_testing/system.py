@@ -22,10 +22,12 @@ from typing import Any
 import grpc
 import pyotp
 from grpc_health.v1 import health_pb2
+from redis import Redis
 
 from tenfour.identity.v1 import identity_pb2, identity_pb2_grpc
 from tenfour_shared.launcher import SERVICES, ServiceProcess, health_status
 from tenfour_shared.ports import listened_by
+from tenfour_shared.redis_store import Keys
 from tenfour_testing.bookings import publish_booking as publish_booking  # the tests take it from here
 from tenfour_testing.embedded import NatsServer, RedisServer, env_with, free_port
 from tenfour_testing.smtp import SmtpSink
@@ -168,6 +170,14 @@ class System:
             ),
             metadata=self.admin.metadata,
         )
+        # The profile reaches availability as an event; before it is handled UseDefaultRules
+        # without a zone is (rightly) refused. The marker: the zone availability stored.
+        key, deadline = Keys("availability")("profile", reply.user_id), time.monotonic() + 30
+        with Redis.from_url(self.redis.url) as client:
+            while client.hget(key, "timezone") is None:
+                if time.monotonic() > deadline:
+                    raise AssertionError("availability never got the new therapist's profile")
+                time.sleep(0.05)
         return str(reply.user_id)
 
 
