@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -149,9 +150,19 @@ async def test_find_a_time_day_by_day_on_a_phone_and_a_laptop_with_refusals_in_p
     days = page.locator(".day-chip")
     assert await days.count() >= 3
     await expect(days.first).to_have_attribute("aria-pressed", "true")
-    # One day's times, grouped under the provider, as compact buttons: the day fits a phone.
-    times = page.locator(".day-panel .time-chip")
     first_day = await page.locator(".day-title").text_content()
+    # Tomorrow is a day off (the rotation puts today at an off day followed by another), so its
+    # times run from the end of the usual sleep to its start whatever the hour the test runs at;
+    # today may have a single time left, or none.
+    tomorrow = date.today() + timedelta(days=1)
+    tomorrow_chip = page.locator(f'.day-chip[data-day="{tomorrow.isoformat()}"]')
+    tomorrow_title = f"{tomorrow:%A}, {tomorrow:%B} {tomorrow.day}"
+    # Another day from the strip: one day's times, grouped under the provider, as compact
+    # buttons: the day fits a phone.
+    await tomorrow_chip.click()
+    await expect(tomorrow_chip).to_have_attribute("aria-pressed", "true")
+    await expect(page.locator(".day-title")).to_have_text(tomorrow_title)
+    times = page.locator(".day-panel .time-chip")
     assert await times.count() >= 4
     chips = [await times.nth(i).bounding_box() for i in range(2)]
     assert chips[0] is not None
@@ -162,12 +173,12 @@ async def test_find_a_time_day_by_day_on_a_phone_and_a_laptop_with_refusals_in_p
     assert panel is not None
     assert panel["height"] < 2 * PHONE["height"], panel
     await shot(page, "officer-find-a-time-phone")
-    # Another day from the strip, or from the date picker.
-    await days.nth(1).click()
-    await expect(page.locator(".day-title")).not_to_have_text(first_day or "")
-    third = await days.nth(2).get_attribute("data-day")
-    await page.get_by_label("Go to a date").fill(third or "")
-    await expect(days.nth(2)).to_have_attribute("aria-pressed", "true")
+    # Or a day from the date picker.
+    last = await days.last.get_attribute("data-day")
+    assert last != tomorrow.isoformat()
+    await page.get_by_label("Go to a date").fill(last or "")
+    await expect(days.last).to_have_attribute("aria-pressed", "true")
+    await expect(page.locator(".day-title")).not_to_have_text(tomorrow_title)
     # Best fit first marks that provider's best time.
     await page.get_by_label("Show first").select_option("best")
     await show.click()
@@ -176,11 +187,18 @@ async def test_find_a_time_day_by_day_on_a_phone_and_a_laptop_with_refusals_in_p
     # A second session the same day is refused in plain words, without the service's code.
     await page.get_by_label("Show first").select_option("earliest")
     await show.click()
+    await expect(show).to_be_enabled()  # the earliest-first times have replaced the best-fit ones
+    await expect(page.locator(".time-chip.best")).to_have_count(0)
+    await expect(days.first).to_have_attribute("aria-pressed", "true")
+    await expect(page.locator(".day-title")).to_have_text(first_day or "")
+    await page.get_by_label("Go to a date").fill(tomorrow.isoformat())
+    await expect(page.locator(".day-title")).to_have_text(tomorrow_title)
+    # The day's first time (its earliest part, open), then its last time, in its last part (still
+    # closed, so hours later): only the day's limit stands in the way, not the first session.
     await book_time(page, page.locator(".day-panel details[open] li.slot").first)
-    # A time hours later the same day (the day's last part), so only the day's limit stands in the way.
     last_part = page.locator(".day-panel details.part").last
-    if await last_part.get_attribute("open") is None:
-        await last_part.locator("summary").click()
+    assert await last_part.get_attribute("open") is None
+    await last_part.locator("summary").click()
     later = last_part.locator("li.slot").last
     await later.get_by_role("button").click()
     chosen = later.locator(GROUP).locator(".chosen")

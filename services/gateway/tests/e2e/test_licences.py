@@ -32,6 +32,8 @@ async def _coordinator(page: Page, system: System, email: str) -> None:
     secret = await page.locator("[data-mfa-secret]").text_content()
     await page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP((secret or "").strip()).now())
     await page.get_by_role("button", name="Finish and sign in").click()
+    # Signed in only once the coordinator's menu shows: API calls before then have no session yet.
+    await expect(page.get_by_role("link", name="Licences", exact=True)).to_be_visible()
 
 
 async def test_coordinator_records_a_licence_and_sees_its_expiry(
@@ -46,7 +48,6 @@ async def test_coordinator_records_a_licence_and_sees_its_expiry(
 
     _, page = await new_page(browser, problems, "coordinator", LAPTOP)
     await _coordinator(page, system, email)
-    await expect(page.get_by_role("link", name="Licences", exact=True)).to_be_visible()
     await page.get_by_role("link", name="Licences", exact=True).click()
     await expect(page).to_have_title("Licences · Tenfour")
     card = page.locator(f'.clinician-licences[data-clinician="{clinician}"]')
