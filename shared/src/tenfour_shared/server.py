@@ -114,6 +114,25 @@ class Runtime:
 
         self._tasks.append(asyncio.create_task(supervised(), name=name))
 
+    async def _cancel_tasks(self, within: float) -> None:
+        """Cancel the background work, again while it keeps running, for at most ``within`` s.
+
+        On Python 3.11 a cancel that lands as a reply arrives is swallowed by asyncio.wait_for
+        (redis-py, nats-py); a loop that then only awaits runs on after shutdown, and pytest's
+        loop teardown, which cancels once, waits for it forever. The next cancel lands elsewhere.
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + within
+        pending = {task for task in self._tasks if not task.done()}
+        while pending and loop.time() < deadline:
+            for task in pending:
+                task.cancel()
+            _, pending = await asyncio.wait(pending, timeout=min(0.1, deadline - loop.time()))
+        if pending:
+            log.warning(
+                "background work did not stop", extra={"state": ",".join(t.get_name() for t in pending)}
+            )
+
     async def ready(self) -> None:
         for svc in ("", *self.service_names):
             await self.health.set(svc, health_pb2.HealthCheckResponse.SERVING)
@@ -134,11 +153,7 @@ class Runtime:
         self._stopping.set()
         await self.health.enter_graceful_shutdown()
         log.info("draining", extra={"service": self.name, "status": "NOT_SERVING"})
-        for task in self._tasks:
-            task.cancel()
-        # Bounded: a library that swallows a cancel must not keep the process from exiting.
-        if self._tasks:
-            await asyncio.wait(self._tasks, timeout=self.settings.drain_grace_seconds + 1)
+        await self._cancel_tasks(self.settings.drain_grace_seconds + 1)
         await self.server.stop(self.settings.drain_grace_seconds)
         for closer in reversed(self._closers):
             # A stuck close must not keep the process from exiting.

@@ -365,3 +365,31 @@ async def test_background_work_is_restarted_after_a_crash_and_cancelled_at_shutd
 
     assert runs == ["start", "start", "cancelled"]
     assert closed == ["nats", "redis"]
+
+
+async def test_background_work_that_swallowed_a_cancel_still_stops_at_shutdown(
+    eventually: Eventually,
+) -> None:
+    # Python 3.11's asyncio.wait_for drops a cancel that lands as the reply arrives; a polling
+    # loop then goes on, and the event loop's own teardown (one cancel) would wait for it forever.
+    cancels: list[str] = []
+    rounds: list[int] = []
+
+    async def polling_loop() -> None:
+        while True:
+            rounds.append(1)
+            try:
+                await asyncio.sleep(0.01)
+            except asyncio.CancelledError:
+                if not cancels:
+                    cancels.append("swallowed")
+                    continue
+                cancels.append("stopped")
+                raise
+
+    runtime, _ = make_runtime()
+    async with runtime:
+        runtime.spawn("poller", polling_loop)
+        await eventually(lambda: len(rounds) >= 2)
+
+    assert cancels == ["swallowed", "stopped"]

@@ -8,12 +8,14 @@ import logging
 
 from tenfour_availability.service.calendars import CalendarImports
 from tenfour_availability.service.feeds import CalendarFeeds
+from tenfour_shared.events.bus import raise_if_cancelled
 
 log = logging.getLogger("tenfour.availability")
 
 
 async def refresh_busy_calendars_forever(calendars: CalendarImports, every_seconds: float) -> None:
     while True:
+        raise_if_cancelled()  # a cancel swallowed by a Redis reply still stops the loop
         refreshed = await calendars.refresh_all()
         if refreshed:
             log.info("busy calendars re-expanded", extra={"count": refreshed})
@@ -22,6 +24,7 @@ async def refresh_busy_calendars_forever(calendars: CalendarImports, every_secon
 
 async def sync_calendar_feeds_forever(feeds: CalendarFeeds, every_seconds: float) -> None:
     while True:
+        raise_if_cancelled()
         synced = await feeds.sync_due()
         if synced:
             log.info("calendar feeds synced", extra={"count": synced})
