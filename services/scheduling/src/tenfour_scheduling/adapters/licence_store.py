@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1 import licensure_pb2 as lpb
+from tenfour_scheduling.adapters.due_queue import DueQueue
 from tenfour_scheduling.adapters.keys import SERVICE, STAMP_LUA, ProviderKeys, keys
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay, outbox_key
@@ -21,8 +22,6 @@ from tenfour_shared.redis_store import as_bytes
 __all__ = ["LicenceStore", "licences_key"]
 
 TAG = "licensure"
-_DUE = keys("licence-due", TAG)
-_LEASE = keys("licence-lease", TAG)
 
 # KEYS: 1 licences, 2 outbox, 3 the clinician's stamp (a search reads the licences)
 # ARGV: 1 id, 2 bytes ("" = remove), 3-5 the outbox triple
@@ -34,17 +33,6 @@ else
 end
 outbox_add(KEYS[2], ARGV[3], ARGV[4], ARGV[5])
 bump_stamp(KEYS[3])
-return 1
-"""
-_SEND = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-outbox_add(KEYS[2], ARGV[2], ARGV[3], ARGV[4])
-return 1
-"""
-_LEASE_SCRIPT = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 """
 
@@ -62,13 +50,10 @@ def decode_licences(raws: list[bytes]) -> list[lpb.Licence]:
     return out
 
 
-class LicenceStore:
+class LicenceStore(DueQueue):
     def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
-        self._redis = redis
-        self._relay = relay
+        super().__init__(redis, relay, name="licence", tag=TAG)
         self._write = redis.register_script(outbox.LUA_PRELUDE + STAMP_LUA + _WRITE)
-        self._send = redis.register_script(outbox.LUA_PRELUDE + _SEND)
-        self._lease = redis.register_script(_LEASE_SCRIPT)
 
     async def licences(self, clinician_id: str) -> list[lpb.Licence]:
         raws = await self._redis.hvals(licences_key(clinician_id))
@@ -92,26 +77,3 @@ class LicenceStore:
         if done:
             await self._relay.notify(clinician_id)
         return bool(done)
-
-    async def schedule(self, items: dict[str, int]) -> None:
-        """member -> due ms; a member already queued keeps its time (idempotent)."""
-        if items:
-            await self._redis.zadd(_DUE, items, nx=True)
-
-    async def due(self, until_ms: int, limit: int = 200) -> list[str]:
-        found = await self._redis.zrangebyscore(_DUE, "-inf", until_ms, start=0, num=limit)
-        return [as_bytes(m).decode() for m in found]
-
-    async def drop(self, member: str) -> None:
-        await self._redis.zrem(_DUE, member)
-
-    async def send(self, member: str, event: Envelope) -> bool:
-        done = await self._send(
-            keys=[_DUE, outbox_key(SERVICE, TAG)], args=[member, *outbox.script_args(event)]
-        )
-        if done:
-            await self._relay.notify(TAG)
-        return bool(done)
-
-    async def lease(self, holder: str, ttl_ms: int) -> bool:
-        return bool(await self._lease(keys=[_LEASE], args=[holder, ttl_ms]))

@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1 import training_pb2 as tpb
+from tenfour_scheduling.adapters.due_queue import DueQueue
 from tenfour_scheduling.adapters.keys import SERVICE, STAMP_LUA, ProviderKeys, keys
 from tenfour_shared.events import outbox
 from tenfour_shared.events.outbox import OutboxRelay, outbox_key
@@ -24,8 +25,6 @@ from tenfour_shared.redis_store import as_bytes
 __all__ = ["TrainingStore", "readiness_key"]
 
 TAG = "readiness"
-_DUE = keys("readiness-due", TAG)
-_LEASE = keys("readiness-lease", TAG)
 
 # KEYS: 1 readiness, 2 outbox, 3 the peer's stamp; ARGV: 1 new value ("" = no end), 2-4 the outbox triple
 _SET_READINESS = """
@@ -34,18 +33,6 @@ if old == ARGV[1] then return 0 end
 if ARGV[1] == '' then redis.call('DEL', KEYS[1]) else redis.call('SET', KEYS[1], ARGV[1]) end
 outbox_add(KEYS[2], ARGV[2], ARGV[3], ARGV[4])
 bump_stamp(KEYS[3])
-return 1
-"""
-# KEYS: 1 due set, 2 outbox; ARGV: 1 member, 2-4 the outbox triple
-_SEND = """
-if redis.call('ZREM', KEYS[1], ARGV[1]) == 0 then return 0 end
-outbox_add(KEYS[2], ARGV[2], ARGV[3], ARGV[4])
-return 1
-"""
-_LEASE_SCRIPT = """
-local holder = redis.call('GET', KEYS[1])
-if holder and holder ~= ARGV[1] then return 0 end
-redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
 return 1
 """
 
@@ -62,13 +49,10 @@ def _policy_key(agency_id: str) -> str:
     return keys("training-policy", agency_id)
 
 
-class TrainingStore:
+class TrainingStore(DueQueue):
     def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
-        self._redis = redis
-        self._relay = relay
+        super().__init__(redis, relay, name="readiness", tag=TAG)
         self._set_readiness = redis.register_script(outbox.LUA_PRELUDE + STAMP_LUA + _SET_READINESS)
-        self._send = redis.register_script(outbox.LUA_PRELUDE + _SEND)
-        self._lease = redis.register_script(_LEASE_SCRIPT)
 
     async def policy(self, agency_id: str) -> tpb.TrainingPolicy | None:
         raw = await self._redis.get(_policy_key(agency_id))
@@ -110,26 +94,3 @@ class TrainingStore:
         if done:
             await self._relay.notify(peer_id)
         return bool(done)
-
-    async def schedule(self, items: dict[str, int]) -> None:
-        """member -> due ms; a member already queued keeps its time (idempotent)."""
-        if items:
-            await self._redis.zadd(_DUE, items, nx=True)
-
-    async def due(self, until_ms: int, limit: int = 200) -> list[str]:
-        found = await self._redis.zrangebyscore(_DUE, "-inf", until_ms, start=0, num=limit)
-        return [as_bytes(m).decode() for m in found]
-
-    async def drop(self, member: str) -> None:
-        await self._redis.zrem(_DUE, member)
-
-    async def send(self, member: str, event: Envelope) -> bool:
-        done = await self._send(
-            keys=[_DUE, outbox_key(SERVICE, TAG)], args=[member, *outbox.script_args(event)]
-        )
-        if done:
-            await self._relay.notify(TAG)
-        return bool(done)
-
-    async def lease(self, holder: str, ttl_ms: int) -> bool:
-        return bool(await self._lease(keys=[_LEASE], args=[holder, ttl_ms]))
