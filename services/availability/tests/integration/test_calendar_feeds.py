@@ -21,7 +21,7 @@ from redis.asyncio import Redis
 
 from tenfour.availability.v1 import availability_pb2, availability_pb2_grpc
 from tenfour.events.v1.availability_events_pb2 import BusyCalendarFeedPaused
-from tenfour_availability.adapters.feed_fetcher import HttpFeedFetcher
+from tenfour_availability.adapters.feed_fetcher import HttpFeedFetcher, is_public
 from tenfour_availability.bootstrap import running
 from tenfour_availability.config import Settings
 from tenfour_availability.domain.feeds import FeedError
@@ -328,3 +328,62 @@ async def test_by_default_loopback_and_private_addresses_are_refused(
             await fetcher.fetch(url, "", "")
         assert refused.value.code == "private_address", url
     assert server.requests == []
+
+
+async def test_a_redirect_from_a_public_server_to_a_private_address_is_refused_before_connecting(
+    server: CalendarServer,
+) -> None:
+    """The check runs again on every hop: a public calendar host (here the loopback server,
+    counted as public for this test) redirecting to a private address is refused, and the
+    private server never sees a request."""
+    server.ics = calendar()
+    hits: list[str] = []
+
+    async def inside(request: web.Request) -> web.Response:
+        hits.append(request.path)
+        return web.Response(text=calendar(), content_type="text/calendar")
+
+    inner = web.Application()
+    inner.router.add_get("/cal.ics", inside)
+    runner = web.AppRunner(inner, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.2", 0).start()
+    private_port = runner.addresses[0][1]
+
+    targets = [f"http://127.0.0.2:{private_port}/cal.ics", f"http://[::1]:{private_port}/cal.ics"]
+
+    async def redirect(request: web.Request) -> web.Response:
+        raise web.HTTPFound(targets[int(request.match_info["n"])])
+
+    outer = web.Application()
+    outer.router.add_get("/go/{n}", redirect)
+    outer.router.add_get("/cal.ics", server.cal)
+    outer_runner = web.AppRunner(outer, access_log=None)
+    await outer_runner.setup()
+    await web.TCPSite(outer_runner, "127.0.0.1", 0).start()
+    public_port = outer_runner.addresses[0][1]
+
+    def only_this_loopback_is_public(address: str) -> bool:
+        return address.split("%", 1)[0] == "127.0.0.1" or is_public(address)
+
+    fetcher = HttpFeedFetcher(
+        allow_private=False, max_bytes=2**21, timeout_seconds=10, public=only_this_loopback_is_public
+    )
+    try:
+        # The "public" host itself is fetched (so the refusals below are about the redirect).
+        fetched = await fetcher.fetch(f"http://127.0.0.1:{public_port}/cal.ics", "", "")
+        assert fetched.text is not None
+        assert fetched.text.startswith("BEGIN:VCALENDAR")
+        for n, target in enumerate(targets):
+            with pytest.raises(FeedError) as refused:
+                await fetcher.fetch(f"http://127.0.0.1:{public_port}/go/{n}", "", "")
+            assert refused.value.code == "private_address", target
+        # The same redirect is followed when the operator allows private addresses: the refusal
+        # above was the address check, not a broken redirect.
+        allowed = HttpFeedFetcher(allow_private=True, max_bytes=2**21, timeout_seconds=10)
+        followed = await allowed.fetch(f"http://127.0.0.1:{public_port}/go/0", "", "")
+        assert followed.text is not None
+        assert hits == ["/cal.ics"]
+    finally:
+        await outer_runner.cleanup()
+        await runner.cleanup()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import socket
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -48,14 +49,15 @@ class _PrivateAddress(OSError):
 class _GuardedResolver(AbstractResolver):
     """Resolves as usual, then refuses names that lead to a private address."""
 
-    def __init__(self) -> None:
+    def __init__(self, public: Callable[[str], bool]) -> None:
         self._inner = DefaultResolver()
+        self._public = public
 
     async def resolve(
         self, host: str, port: int = 0, family: socket.AddressFamily = socket.AF_INET
     ) -> list[ResolveResult]:
         found = await self._inner.resolve(host, port, family)
-        if not found or not all(is_public(r["host"]) for r in found):
+        if not found or not all(self._public(r["host"]) for r in found):
             raise _PrivateAddress("private address")
         return found
 
@@ -64,7 +66,17 @@ class _GuardedResolver(AbstractResolver):
 
 
 class HttpFeedFetcher:
-    def __init__(self, *, allow_private: bool, max_bytes: int, timeout_seconds: float) -> None:
+    def __init__(
+        self,
+        *,
+        allow_private: bool,
+        max_bytes: int,
+        timeout_seconds: float,
+        public: Callable[[str], bool] = is_public,
+    ) -> None:
+        # `public` decides which addresses count as public; tests narrow it to put a "public"
+        # server on loopback and check that a redirect from it to a private address is refused.
+        self._public = public
         self._allow_private = allow_private
         self._max_bytes = max_bytes
         self._timeout = timeout_seconds
@@ -91,7 +103,7 @@ class HttpFeedFetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         connector = aiohttp.TCPConnector(
-            resolver=None if self._allow_private else _GuardedResolver(),
+            resolver=None if self._allow_private else _GuardedResolver(self._public),
             use_dns_cache=False,
             force_close=True,
         )
@@ -122,7 +134,7 @@ class HttpFeedFetcher:
             return
         host = parts.hostname
         try:
-            literal = is_public(host)
+            literal = self._public(host)
         except ValueError:  # a name: the resolver checks every address it gives
             return
         if not literal:
