@@ -49,21 +49,22 @@ from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.conflicts import ConflictService
-from tenfour_scheduling.service.licensure import LicensureService, LicensureWorker
+from tenfour_scheduling.service.due import LeasedWorker
+from tenfour_scheduling.service.licensure import LicensureService
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.referrals import ReferralService
-from tenfour_scheduling.service.reminders import ReminderService, ReminderWorker
+from tenfour_scheduling.service.reminders import ReminderService
 from tenfour_scheduling.service.resources import ResourceService
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.slots import SlotService
-from tenfour_scheduling.service.training import TrainingService, TrainingWorker
+from tenfour_scheduling.service.training import TrainingService
 from tenfour_scheduling.service.training_sessions import TrainingSessionService
-from tenfour_scheduling.service.urgent import UrgentService, UrgentWorker
+from tenfour_scheduling.service.urgent import UrgentService
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import UrgentOffers
 from tenfour_scheduling.service.urgent_on_call import OnCall
-from tenfour_scheduling.service.waitlist import WaitlistService, WaitlistWorker
+from tenfour_scheduling.service.waitlist import WaitlistService
 from tenfour_shared import logs
 from tenfour_shared.access_audit import AccessAuditInterceptor
 from tenfour_shared.auth_wiring import auth_interceptor
@@ -183,30 +184,25 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     )
     async with runtime:
         await infra.connect(runtime)
-        worker = UrgentWorker(
-            services.urgent,
-            services.urgent_joins,
-            urgent_store,
-            settings.instance_id,
-            settings.urgent_poll_seconds,
-        )
-        runtime.spawn("urgent-queue", worker.run)
-        reminder_worker = ReminderWorker(
-            reminders, reminder_store, settings.instance_id, settings.reminder_poll_seconds
-        )
-        runtime.spawn("reminders", reminder_worker.run)
-        training_worker = TrainingWorker(
-            services.training, training_store, settings.instance_id, settings.readiness_poll_seconds
-        )
-        runtime.spawn("training-lapses", training_worker.run)
-        licence_worker = LicensureWorker(
-            services.licensure, licence_store, settings.instance_id, settings.readiness_poll_seconds
-        )
-        runtime.spawn("licence-expiries", licence_worker.run)
-        waitlist_worker = WaitlistWorker(
-            services.waitlist, settings.instance_id, settings.readiness_poll_seconds
-        )
-        runtime.spawn("waitlist-holds", waitlist_worker.run)
+        # Timed work, each driven by one instance of the deployment at a time (its lease).
+        instance, poll = settings.instance_id, settings.readiness_poll_seconds
+        workers = {
+            "urgent-queue": LeasedWorker(
+                urgent_store,
+                instance,
+                settings.urgent_poll_seconds,
+                services.urgent_joins.replace_overdue,
+                services.urgent.drive,
+            ),
+            "reminders": LeasedWorker(
+                reminder_store, instance, settings.reminder_poll_seconds, reminders.drive
+            ),
+            "training-lapses": LeasedWorker(training_store, instance, poll, services.training.drive),
+            "licence-expiries": LeasedWorker(licence_store, instance, poll, services.licensure.drive),
+            "waitlist-holds": LeasedWorker(services.waitlist.store, instance, poll, services.waitlist.drive),
+        }
+        for name, worker in workers.items():
+            runtime.spawn(name, worker.run)
         await runtime.ready()
         yield Running(runtime, infra, services, reminders)
 

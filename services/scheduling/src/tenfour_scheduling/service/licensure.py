@@ -12,7 +12,6 @@ Agency admins act on clinicians of their own agency; system admins on any clinic
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from datetime import UTC, datetime
 
@@ -27,12 +26,13 @@ from tenfour_scheduling.codec.values import timestamp
 from tenfour_scheduling.domain.licensure import WARN_AHEAD, licence_problems
 from tenfour_scheduling.domain.records import to_ms
 from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.due import send_due
 from tenfour_scheduling.service.ports import ProviderProfiles
 from tenfour_scheduling.service.program_ports import LicenceRecords
 from tenfour_shared import errors
 from tenfour_shared.events.envelope import build
 
-__all__ = ["LicensureService", "LicensureWorker"]
+__all__ = ["LicensureService"]
 
 
 def _at(ts: Timestamp, present: bool) -> datetime | None:
@@ -114,24 +114,22 @@ class LicensureService:
 
     async def drive(self) -> int:
         """Send every due expiry warning whose licence is still on record; how many were sent."""
-        now = self._clock()
-        sent = 0
-        for member in await self._store.due(to_ms(now)):
-            _, clinician_id, licence_id, _ms = member.split("|")
-            held = {x.licence_id: x for x in await self._store.licences(clinician_id)}
-            profile = await self._providers.profile(clinician_id)
-            lic = held.get(licence_id)
-            if lic is None or profile is None or not profile.agency_ids:
-                await self._store.drop(member)  # removed, or no longer a clinician here
-                continue
-            event = ev.LicenceExpiring(
-                clinician_id=clinician_id,
-                agency_id=profile.agency_ids[0],
-                jurisdiction=lic.jurisdiction,
-                expires_at=lic.expires_at,
-            )
-            sent += int(await self._store.send(member, build(event, subject=clinician_id, when=now)))
-        return sent
+        return await send_due(self._store, self._clock(), self._warning)
+
+    async def _warning(self, member: str, now: datetime) -> Envelope | None:
+        _, clinician_id, licence_id, _ms = member.split("|")
+        held = {x.licence_id: x for x in await self._store.licences(clinician_id)}
+        profile = await self._providers.profile(clinician_id)
+        lic = held.get(licence_id)
+        if lic is None or profile is None or not profile.agency_ids:
+            return None  # removed, or no longer a clinician here
+        event = ev.LicenceExpiring(
+            clinician_id=clinician_id,
+            agency_id=profile.agency_ids[0],
+            jurisdiction=lic.jurisdiction,
+            expires_at=lic.expires_at,
+        )
+        return build(event, subject=clinician_id, when=now)
 
     def _changed(self, profile: ProfileMessage, now: datetime) -> Envelope:
         event = ev.ClinicianLicensureChanged(
@@ -148,20 +146,3 @@ class LicensureService:
         if profile.kind == common.PROVIDER_KIND_PEER:
             raise errors.WrongState("peer supporters are not licensed clinicians")
         return profile
-
-
-class LicensureWorker:
-    def __init__(
-        self, service: LicensureService, store: LicenceRecords, holder: str, poll_seconds: float
-    ) -> None:
-        self._service = service
-        self._store = store
-        self._holder = holder
-        self._poll = poll_seconds
-
-    async def run(self) -> None:
-        ttl_ms = max(int(self._poll * 20_000), 10_000)
-        while True:
-            if await self._store.lease(self._holder, ttl_ms):
-                await self._service.drive()
-            await asyncio.sleep(self._poll)

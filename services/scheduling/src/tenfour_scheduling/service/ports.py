@@ -28,13 +28,13 @@ from tenfour_shared.timeline import Interval
 __all__ = [
     "Appointments",
     "ConflictLog",
+    "DueItems",
     "Facts",
     "FeedTokens",
     "JoinBook",
     "Officers",
     "ProviderDirectory",
     "ProviderProfiles",
-    "ReminderQueue",
     "SeriesPlans",
     "UrgentQueue",
 ]
@@ -119,8 +119,9 @@ class ProviderDirectory(Protocol):
     async def agency_provider_ids(self, agency_id: str) -> list[str]: ...
 
 
-class ReminderQueue(Protocol):
-    """Reminders due at an instant, sent once (with their event) under a lease."""
+class DueItems(Protocol):
+    """Members due at an instant, each sent once (removed with its event) under a lease:
+    reminders, licence warnings, training warnings and lapses."""
 
     async def schedule(self, items: dict[str, int]) -> None: ...
     async def due(self, until_ms: int, limit: int = 200) -> list[str]: ...

@@ -1,6 +1,6 @@
 """Reminders: when an appointment is booked or moved (scheduling's own events), each officer's
 reminder times are computed from the agency's ``reminder_offsets`` around their duty and
-protected sleep (``domain.reminders``) and scheduled; ``ReminderWorker`` publishes
+protected sleep (``domain.reminders``) and scheduled; ``drive`` (the worker) publishes
 ``scheduling.reminder_due`` when each falls due, once (the member is removed in the same
 script that writes the event). A member names
 the start it was computed for, so reminders of a moved or cancelled appointment are dropped,
@@ -9,21 +9,22 @@ not sent.
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime, timedelta
 
 from tenfour.events.v1 import scheduling_events_pb2 as ev
+from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_scheduling.codec.values import timestamp
 from tenfour_scheduling.domain import BlockReason, off_duty_windows
 from tenfour_scheduling.domain.records import to_ms
 from tenfour_scheduling.domain.reminders import reminder_times
 from tenfour_scheduling.service.clock import Clock
-from tenfour_scheduling.service.ports import Appointments, Facts, ReminderQueue
+from tenfour_scheduling.service.due import send_due
+from tenfour_scheduling.service.ports import Appointments, DueItems, Facts
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
-__all__ = ["ReminderService", "ReminderWorker"]
+__all__ = ["ReminderService"]
 
 _FORBIDDEN = frozenset({BlockReason.ON_DUTY, BlockReason.PROTECTED_SLEEP})
 _BOOKED = AppointmentStatus.APPOINTMENT_STATUS_BOOKED
@@ -34,7 +35,7 @@ def _start(a: Appointment) -> datetime:
 
 
 class ReminderService:
-    def __init__(self, store: ReminderQueue, appointments: Appointments, facts: Facts, clock: Clock) -> None:
+    def __init__(self, store: DueItems, appointments: Appointments, facts: Facts, clock: Clock) -> None:
         self._store = store
         self._appointments = appointments
         self._facts = facts
@@ -64,45 +65,25 @@ class ReminderService:
 
     async def drive(self) -> int:
         """Send every reminder now due; how many were sent."""
-        now = self._clock()
-        sent = 0
-        for member in await self._store.due(to_ms(now)):
-            appointment_id, start_ms, officer_id, _ = member.split("|")
-            stored = await self._appointments.get(appointment_id)
-            a = stored.appointment if stored is not None else None
-            if (
-                a is None
-                or a.status != _BOOKED
-                or str(to_ms(_start(a))) != start_ms
-                or _start(a) <= now
-                or officer_id not in a.officer_ids
-            ):
-                await self._store.drop(member)  # cancelled, moved or over: nothing to remind of
-                continue
-            event = ev.ReminderDue(
-                appointment_id=appointment_id,
-                user_id=officer_id,
-                deliver_at=timestamp(now),
-                start=a.time.start,
-                session_type=a.session_type,
-            )
-            if await self._store.send(member, build(event, subject=appointment_id, when=now)):
-                sent += 1
-        return sent
+        return await send_due(self._store, self._clock(), self._reminder)
 
-
-class ReminderWorker:
-    def __init__(
-        self, service: ReminderService, store: ReminderQueue, holder: str, poll_seconds: float
-    ) -> None:
-        self._service = service
-        self._store = store
-        self._holder = holder
-        self._poll = poll_seconds
-
-    async def run(self) -> None:
-        ttl_ms = max(int(self._poll * 20_000), 10_000)
-        while True:
-            if await self._store.lease(self._holder, ttl_ms):
-                await self._service.drive()
-            await asyncio.sleep(self._poll)
+    async def _reminder(self, member: str, now: datetime) -> Envelope | None:
+        appointment_id, start_ms, officer_id, _ = member.split("|")
+        stored = await self._appointments.get(appointment_id)
+        a = stored.appointment if stored is not None else None
+        if (
+            a is None
+            or a.status != _BOOKED
+            or str(to_ms(_start(a))) != start_ms
+            or _start(a) <= now
+            or officer_id not in a.officer_ids
+        ):
+            return None  # cancelled, moved or over: nothing to remind of
+        event = ev.ReminderDue(
+            appointment_id=appointment_id,
+            user_id=officer_id,
+            deliver_at=timestamp(now),
+            start=a.time.start,
+            session_type=a.session_type,
+        )
+        return build(event, subject=appointment_id, when=now)

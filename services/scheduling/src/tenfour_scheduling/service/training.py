@@ -14,7 +14,6 @@ Coordinators are the agency's admins: they act on peers of their own agency only
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from datetime import UTC, datetime
 
@@ -22,6 +21,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
+from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile as ProfileMessage
 from tenfour.scheduling.v1 import training_pb2 as tpb
 from tenfour_scheduling.codec.values import timestamp
@@ -40,12 +40,13 @@ from tenfour_scheduling.domain.readiness import (
 )
 from tenfour_scheduling.domain.records import from_ms, to_ms
 from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.due import send_due
 from tenfour_scheduling.service.ports import ProviderProfiles
 from tenfour_scheduling.service.program_ports import TrainingRecords
 from tenfour_shared import errors
 from tenfour_shared.events.envelope import build
 
-__all__ = ["TrainingService", "TrainingWorker"]
+__all__ = ["TrainingService"]
 
 _STATES = {
     State.CURRENT: tpb.READINESS_STATE_CURRENT,
@@ -193,38 +194,36 @@ class TrainingService:
 
     async def drive(self) -> int:
         """Send every due warning and lapse whose expiry still holds; how many were sent."""
-        now = self._clock()
-        sent = 0
-        for member in await self._store.due(to_ms(now)):
-            kind, peer_id, ms = member.split("|")
-            profile = await self._providers.profile(peer_id)
-            if (
-                await self._store.readiness(peer_id) != int(ms)
-                or profile is None
-                or profile.kind != common.PROVIDER_KIND_PEER
-                or not profile.agency_ids
-            ):
-                await self._store.drop(member)  # renewed, policy changed or no longer a peer
-                continue
-            agency_id = profile.agency_ids[0]
-            found = readiness(
-                _courses(await self.policy(agency_id)),
-                [_record(r) for r in await self._store.records(peer_id)],
-                now,
+        return await send_due(self._store, self._clock(), self._lapse)
+
+    async def _lapse(self, member: str, now: datetime) -> Envelope | None:
+        kind, peer_id, ms = member.split("|")
+        profile = await self._providers.profile(peer_id)
+        if (
+            await self._store.readiness(peer_id) != int(ms)
+            or profile is None
+            or profile.kind != common.PROVIDER_KIND_PEER
+            or not profile.agency_ids
+        ):
+            return None  # renewed, policy changed or no longer a peer
+        agency_id = profile.agency_ids[0]
+        found = readiness(
+            _courses(await self.policy(agency_id)),
+            [_record(r) for r in await self._store.records(peer_id)],
+            now,
+        )
+        at = timestamp(max(from_ms(int(ms)), NEVER_READY))
+        courses = list(found.lapsing_courses)
+        payload: ev.PeerTrainingLapsing | ev.PeerTrainingLapsed
+        if kind == "warn":
+            payload = ev.PeerTrainingLapsing(
+                peer_id=peer_id, agency_id=agency_id, expires_at=at, courses=courses
             )
-            at = timestamp(max(from_ms(int(ms)), NEVER_READY))
-            courses = list(found.lapsing_courses)
-            payload: ev.PeerTrainingLapsing | ev.PeerTrainingLapsed
-            if kind == "warn":
-                payload = ev.PeerTrainingLapsing(
-                    peer_id=peer_id, agency_id=agency_id, expires_at=at, courses=courses
-                )
-            else:
-                payload = ev.PeerTrainingLapsed(
-                    peer_id=peer_id, agency_id=agency_id, expired_at=at, courses=courses
-                )
-            sent += int(await self._store.send(member, build(payload, subject=peer_id, when=now)))
-        return sent
+        else:
+            payload = ev.PeerTrainingLapsed(
+                peer_id=peer_id, agency_id=agency_id, expired_at=at, courses=courses
+            )
+        return build(payload, subject=peer_id, when=now)
 
     # -- scope --------------------------------------------------------------------------------
 
@@ -254,20 +253,3 @@ class TrainingService:
 
 def _courses(policy: tpb.TrainingPolicy) -> list[Course]:
     return [Course(c.course, c.title or c.course) for c in policy.required]
-
-
-class TrainingWorker:
-    def __init__(
-        self, service: TrainingService, store: TrainingRecords, holder: str, poll_seconds: float
-    ) -> None:
-        self._service = service
-        self._store = store
-        self._holder = holder
-        self._poll = poll_seconds
-
-    async def run(self) -> None:
-        ttl_ms = max(int(self._poll * 20_000), 10_000)
-        while True:
-            if await self._store.lease(self._holder, ttl_ms):
-                await self._service.drive()
-            await asyncio.sleep(self._poll)

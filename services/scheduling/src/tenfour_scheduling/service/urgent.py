@@ -4,7 +4,7 @@
 providers on call right now (a window offering CRISIS covers now to now + the crisis duration,
 not in a session, a peer off duty; or switched on call, service/urgent_on_call.py), only those
 of the preferred kind (peers when ``prefer_peer_first``, else clinicians) when there is one.
-Nobody is booked until one of them accepts (service/urgent_offers.py). ``UrgentWorker`` (one per
+Nobody is booked until one of them accepts (service/urgent_offers.py). The urgent worker (one per
 deployment, by a Redis lease) keeps the agency's timers, stored as instants on the request so a
 restart loses none: after ``urgent_widen_after`` without an accept (at once when everyone
 offered declined) it offers the request to every eligible crisis provider not alerted yet (tier
@@ -16,7 +16,6 @@ their place in the agency's queue throughout.
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -31,7 +30,6 @@ from tenfour_scheduling.service.checks import licensure_for
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import Expansions, ineligibility
 from tenfour_scheduling.service.ports import Facts, ProviderDirectory, UrgentQueue
-from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import OfferBook
 from tenfour_scheduling.service.urgent_on_call import resting
 from tenfour_shared.calendar import SessionType
@@ -39,7 +37,7 @@ from tenfour_shared.errors import NotFound
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
-__all__ = ["UrgentService", "UrgentStatus", "UrgentWorker", "case_code"]
+__all__ = ["UrgentService", "UrgentStatus", "case_code"]
 
 # Shown whenever the agency has not set its own: the US 988 Suicide & Crisis Lifeline.
 DEFAULT_CRISIS_LINE = "988 Suicide & Crisis Lifeline: call or text 988"
@@ -237,25 +235,3 @@ class UrgentService:
         await self._store.widen(
             r.request_id, fresh, event, to_ms(now) + _ms(routing.policy.urgent_widen_after)
         )
-
-
-class UrgentWorker:
-    """Drives the urgent queues (widen, escalate) and replaces providers who did not join, while
-    this instance holds the lease."""
-
-    def __init__(
-        self, service: UrgentService, joins: UrgentJoins, store: UrgentQueue, holder: str, poll_seconds: float
-    ) -> None:
-        self._service = service
-        self._joins = joins
-        self._store = store
-        self._holder = holder
-        self._poll = poll_seconds
-
-    async def run(self) -> None:
-        ttl_ms = max(int(self._poll * 20_000), 10_000)
-        while True:
-            if await self._store.lease(self._holder, ttl_ms):
-                await self._joins.replace_overdue()
-                await self._service.drive()
-            await asyncio.sleep(self._poll)

@@ -10,7 +10,6 @@ officer waiting (scheduling's own consumer calls ``slot_freed``).
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -30,7 +29,7 @@ from tenfour_scheduling.service.program_ports import WaitlistProviders, Waitlist
 from tenfour_shared import errors
 from tenfour_shared.calendar import SessionType
 
-__all__ = ["HOLD", "WaitlistService", "WaitlistWorker"]
+__all__ = ["HOLD", "WaitlistService"]
 
 HOLD = timedelta(minutes=15)
 MAX_AHEAD = timedelta(days=90)
@@ -266,17 +265,3 @@ class WaitlistService:
             await self._release(entry.appointment_id, "waitlist_expired")
             released += 1
         return released
-
-
-class WaitlistWorker:
-    def __init__(self, service: WaitlistService, holder: str, poll_seconds: float) -> None:
-        self._service = service
-        self._holder = holder
-        self._poll = poll_seconds
-
-    async def run(self) -> None:
-        ttl_ms = max(int(self._poll * 20_000), 10_000)
-        while True:
-            if await self._service.store.lease(self._holder, ttl_ms):
-                await self._service.drive()
-            await asyncio.sleep(self._poll)
