@@ -8,6 +8,7 @@ import asyncio
 import secrets
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import aiohttp
 import pytest
@@ -17,7 +18,11 @@ from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.schedule import Schedule
 from fhir.resources.R4B.slot import Slot
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+from yarl import URL
 
+from tenfour_gateway.fhir.search import ACCEPTED
 from tenfour_testing.system import THERAPIST_PASSWORD, System, sign_in_with_new_mfa
 
 pytestmark = pytest.mark.e2e
@@ -213,3 +218,81 @@ async def test_metadata_and_bad_searches(system: System) -> None:
             assert reply.status in (400, 403)
             OperationOutcome.model_validate(await reply.json(content_type=None))
         assert (await agency_side.post("/fhir/Appointment", json={})).status == 405
+
+
+def _fhir_requests() -> list[tuple[str, str, list[tuple[str, str]]]]:
+    """Generated FHIR reads and searches (kind, id or "", query pairs): valid-looking and garbage."""
+    names = sorted({n for accepted in ACCEPTED.values() for n in accepted} | {"_count", "_offset", "_format"})
+    instants = st.datetimes(min_value=datetime(1, 1, 2), max_value=datetime(9999, 12, 30)).map(
+        lambda d: d.isoformat(timespec="seconds") + "Z"
+    )
+    values = st.one_of(
+        st.tuples(st.sampled_from(["", "eq", "ge", "gt", "lt", "le", "sa", "ap"]), instants).map("".join),
+        st.tuples(
+            st.sampled_from(["Practitioner/", "Patient/", "Schedule/", "", "Group/"]), st.text(max_size=40)
+        ).map("".join),
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.sampled_from(["free", "busy", "booked", "cancelled", "json", "xml", "text/html"]),
+        st.text(max_size=60),
+    )
+    request = st.tuples(
+        st.one_of(st.sampled_from([*ACCEPTED, "Patient", "metadata"]), st.text(min_size=1, max_size=20)),
+        st.one_of(st.just(""), st.text(min_size=1, max_size=80)),
+        st.lists(st.tuples(st.one_of(st.sampled_from(names), st.text(max_size=20)), values), max_size=6),
+    )
+    drawn: list[tuple[str, str, list[tuple[str, str]]]] = []
+
+    @settings(max_examples=400, deadline=None, database=None, derandomize=True, phases=[Phase.generate])
+    @given(request)
+    def draw(one: tuple[str, str, list[tuple[str, str]]]) -> None:
+        drawn.append(one)
+
+    draw()
+    return drawn
+
+
+async def test_generated_fhir_requests_get_a_fhir_answer_never_a_server_error(
+    system: System, people: dict[str, Any]
+) -> None:
+    """400 generated reads and searches from each kind of caller: every answer is FHIR JSON below
+    500 (a Bundle or resource when 200, an OperationOutcome otherwise)."""
+    email = f"fhirfuzz{secrets.token_hex(3)}@example.org"
+    system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(people["agency"],))
+    admin = {"Authorization": f"Bearer {system.admin.access_token}"}
+    async with (
+        _client(system.url) as therapist,
+        _client(system.url) as officer,
+        _client(system.url) as anonymous,
+        aiohttp.ClientSession(system.url, headers=admin, response_class=EagerResponse) as agency_side,
+    ):
+        await sign_in_with_new_mfa(therapist, email, THERAPIST_PASSWORD)
+        enrolled = await officer.post(
+            "/api/auth/enrol",
+            json={
+                "code": system.enrolment_code(people["agency"]),
+                "username": f"fz{secrets.token_hex(4)}",
+                "display_name": "Kit",
+                "password": OFFICER_PASSWORD,
+            },
+        )
+        assert enrolled.status == 200, await enrolled.text()
+        callers = [therapist, officer, anonymous, agency_side]
+        statuses: dict[int, int] = {}
+        for n, (kind, read_id, query) in enumerate(_fhir_requests()):
+            path = "/fhir/" + quote(kind, safe="") + ("/" + quote(read_id, safe="") if read_id else "")
+            url = URL(system.url + path + ("?" + urlencode(query) if query else ""), encoded=True)
+            reply = await callers[n % len(callers)].get(url, headers={"Accept": FHIR_JSON})
+            case = f"GET {path}?{urlencode(query)} as caller {n % len(callers)}"
+            assert reply.status < 500, case
+            assert reply.content_type == FHIR_JSON, case
+            body: dict[str, Any] = await reply.json(content_type=None)
+            statuses[reply.status] = statuses.get(reply.status, 0) + 1
+            if reply.status >= 400:
+                OperationOutcome.model_validate(body)
+            elif body["resourceType"] == "Bundle":
+                Bundle.model_validate(body)
+            else:
+                assert body["resourceType"] in {*ACCEPTED, "CapabilityStatement"}, case
+        # Both sides were reached: some generated requests were answered, most were refused.
+        assert statuses.get(200, 0) > 0, statuses
+        assert sum(c for s, c in statuses.items() if s >= 400) > 0, statuses

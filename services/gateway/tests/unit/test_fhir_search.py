@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tenfour_gateway.fhir.search import SearchError, check_names, date_range, page, reference
+from tenfour_gateway.fhir.search import SearchError, check_id, check_names, date_range, page, reference
 
 
 def test_dates_with_prefixes_intersect_into_one_utc_range() -> None:
@@ -40,7 +40,7 @@ def test_unknown_parameters_are_named_in_the_refusal() -> None:
     check_names("Slot", {"schedule": ["Schedule/u-1"], "_count": ["5"]})
 
 
-@pytest.mark.parametrize("count", ["0", "201", "x", "-1"])
+@pytest.mark.parametrize("count", ["0", "201", "x", "-1", "9" * 5000])
 def test_count_outside_1_to_200_is_refused(count: str) -> None:
     with pytest.raises(SearchError, match="_count"):
         page({"_count": [count]})
@@ -55,3 +55,21 @@ def test_references_read_type_and_id() -> None:
     assert reference("u-3", ("Schedule",), "schedule") == ("", "u-3")
     with pytest.raises(SearchError):
         reference("Device/u-4", ("Schedule",), "schedule")
+
+
+@pytest.mark.parametrize("count", ["²", "١٢"])
+def test_counts_in_other_digit_forms_are_refused_or_read_as_numbers(count: str) -> None:
+    if count == "²":  # a digit that is not a decimal number
+        with pytest.raises(SearchError, match="_count"):
+            page({"_count": [count]})
+    else:  # Arabic-Indic twelve is a decimal number
+        assert page({"_count": [count]}).count == 12
+
+
+@pytest.mark.parametrize("value", ["Schedule/🠞É", "Practitioner/" + "a" * 65, "Practitioner/a b", ""])
+def test_references_to_ids_fhir_cannot_have_are_refused(value: str) -> None:
+    with pytest.raises(SearchError, match="actor"):
+        reference(value, ("Practitioner", "Schedule"), "actor")
+    assert check_id("u-1.1700000000", "_id") == "u-1.1700000000"
+    with pytest.raises(SearchError, match="FHIR id"):
+        check_id(value.rsplit("/", 1)[-1], "_id")

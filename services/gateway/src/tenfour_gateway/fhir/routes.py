@@ -32,6 +32,7 @@ from tenfour_gateway.fhir.search import (
     ACCEPTED,
     Range,
     SearchError,
+    check_id,
     check_names,
     date_range,
     one,
@@ -107,6 +108,9 @@ class Fhir:
                 )
             if read_id is not None:
                 params = {"_id": [read_id]}
+            for value in params.get("_id", []):
+                check_id(value, "_id" if read_id is None else "The id")
+            window = page(params)  # refused before any backend call
             found = await self._find(kind, params, principal, token, request)
         except SearchError as exc:
             return _problem(exc.status, exc.diagnostics, exc.code)
@@ -117,7 +121,6 @@ class Fhir:
         if read_id is not None:
             match = [e for e in found if e["id"] == read_id]
             return fhir_response(match[0]) if match else _problem(404, f"No {kind} with this id for you.")
-        window = page(params)
         shown = found[window.offset : window.offset + window.count]
         after = window.offset + window.count
         return fhir_response(

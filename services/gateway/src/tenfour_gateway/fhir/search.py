@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
 _PAGING = frozenset({"_count", "_offset", "_format"})
+_ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")  # FHIR R4's id type
 ACCEPTED = {
     "Schedule": frozenset({"actor", "_id"}),
     "Slot": frozenset({"schedule", "start", "status"}),
@@ -67,7 +68,9 @@ def _int(params: Mapping[str, Sequence[str]], name: str, default: int, low: int,
     values = params.get(name, [])
     if not values:
         return default
-    if len(values) > 1 or not values[-1].isdigit() or not low <= int(values[-1]) <= high:
+    # isdecimal, not isdigit: "²" is a digit that int() refuses; int() also refuses > 4,300 digits.
+    text = values[-1]
+    if len(values) > 1 or not text.isdecimal() or len(text) > 9 or not low <= int(text) <= high:
         raise SearchError(f"{name} must be a whole number from {low} to {high}.")
     return int(values[-1])
 
@@ -116,11 +119,18 @@ def _condition(value: str, name: str) -> tuple[datetime | None, datetime | None]
 def reference(value: str, kinds: tuple[str, ...], name: str) -> tuple[str, str]:
     """("Practitioner", "u-1") from "Practitioner/u-1", a full URL ending so, or a bare id."""
     tail = value.rstrip("/").split("/")
-    if len(tail) >= 2 and tail[-2] in kinds:
+    if len(tail) >= 2 and tail[-2] in kinds and _ID.fullmatch(tail[-1]):
         return tail[-2], tail[-1]
-    if len(tail) == 1 and tail[0]:
+    if len(tail) == 1 and _ID.fullmatch(tail[0]):
         return "", tail[0]
     raise SearchError(f"{name} must reference a {' or '.join(kinds)}.")
+
+
+def check_id(value: str, name: str) -> str:
+    """A FHIR id (letters, digits, '-' and '.', at most 64), else refused in plain words."""
+    if not _ID.fullmatch(value):
+        raise SearchError(f"{name} must be a FHIR id: letters, digits, '-' or '.', at most 64.")
+    return value
 
 
 def one(params: Mapping[str, Sequence[str]], name: str) -> str | None:
