@@ -26,6 +26,7 @@ from tenfour_cli.commands import (
     session,
     training,
     trainings,
+    urgent,
     users,
     waitlist,
 )
@@ -71,6 +72,7 @@ def build_parser() -> argparse.ArgumentParser:
         trainings,
         licences,
         preferences,
+        urgent,
         waitlist,
         referrals,
         resources,

@@ -132,3 +132,20 @@ def test_sign_in_rows_list_staff_first() -> None:
         ("officer", "o1"),
     ]
     assert sign_in_rows(state)[-1][3] == "-"
+
+
+def test_urgent_states_read_as_the_web_page_says_them() -> None:
+    from tenfour.scheduling.v1 import scheduling_pb2 as pb
+    from tenfour_cli.commands.urgent import describe
+
+    queued = pb.UrgentSessionStatus(request_id="r1", state="queued", alerted_count=3, queue_position=2)
+    queued.estimated_wait.FromSeconds(250)
+    assert describe(queued) == "3 people were alerted. You are in the queue (number 2). About 4 minutes."
+    accepted = pb.UrgentSessionStatus(request_id="r1", state="accepted", provider_name="Dr. Okafor")
+    accepted.appointment.appointment_id = "t-1.00000000000000aa"
+    assert describe(accepted) == (
+        "Dr. Okafor accepted and is opening the room. Join with `tenfour session join t-1.00000000000000aa`."
+    )
+    connected = pb.UrgentSessionStatus(state="connected", appointment=accepted.appointment)
+    assert describe(connected).startswith("Someone is in the room, waiting for you. Join with")
+    assert "asked your agency" in describe(pb.UrgentSessionStatus(state="escalated", alerted_count=1))
