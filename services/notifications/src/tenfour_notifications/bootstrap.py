@@ -36,6 +36,7 @@ from tenfour_notifications.entrypoints.grpc_api import SERVICE_NAME, Notificatio
 from tenfour_notifications.entrypoints.policy import POLICY
 from tenfour_notifications.service.deliver import Deliverer
 from tenfour_notifications.service.dispatch import Dispatcher
+from tenfour_notifications.service.notices import Notices
 from tenfour_notifications.service.people import People
 from tenfour_notifications.service.ports import Clock
 from tenfour_notifications.service.router import Router
@@ -72,6 +73,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     live = NatsLive(infra.nc)
     dispatcher = Dispatcher(channels, deliveries, directory, live, clock)
     router = Router(directory, dispatcher, live)
+    notices = Notices(directory, dispatcher, live)
     people = People(
         channels,
         directory,
@@ -111,8 +113,8 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         settings.notifications_lease_seconds,
     )
     infra.consume("identity", identity_handlers(router, directory, channels))
-    infra.consume("availability", availability_handlers(router))
-    infra.consume("scheduling", scheduling_handlers(router))
+    infra.consume("availability", availability_handlers(notices))
+    infra.consume("scheduling", scheduling_handlers(router, notices))
     infra.consume("signaling", signaling_handlers(router))
     runtime = Runtime(SERVICE, settings, [SERVICE_NAME], [auth_interceptor(settings, POLICY)])
     api = NotificationsApi(

@@ -4,6 +4,7 @@ when a receiver fails."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,10 @@ from tenfour_notifications.domain.preferences import Preferences, QuietHours
 from tenfour_notifications.domain.records import AppointmentView, Device, EmailRecord
 from tenfour_notifications.domain.retry import Attempt, Backoff, Outcome
 from tenfour_notifications.domain.wording import SENSITIVE_WORDS, word
+from tenfour_notifications.entrypoints.event_handlers import availability_handlers, scheduling_handlers
 from tenfour_notifications.service.deliver import Deliverer, push_payload
 from tenfour_notifications.service.dispatch import Dispatcher
+from tenfour_notifications.service.notices import NOTICES, Notices, Said
 from tenfour_notifications.service.ports import UserInfo
 from tenfour_notifications.service.router import Router
 
@@ -42,6 +45,7 @@ class World:
         self.live = FakeLive()
         self.dispatcher = Dispatcher(self.channels, self.deliveries, self.directory, self.live, self.clock)
         self.router = Router(self.directory, self.dispatcher, self.live)
+        self.notices = Notices(self.directory, self.dispatcher, self.live)
         self.email, self.push, self.hook, self.metrics = FakeEmail(), FakePush(), FakeWebhook(), FakeMetrics()
         self.deliverer = Deliverer(
             self.deliveries,
@@ -62,6 +66,9 @@ class World:
     def quiet(self, user: str, start: time, end: time) -> None:
         self.channels.prefs[user] = Preferences(quiet_hours=QuietHours(start, end, CHICAGO))
 
+    async def notify(self, event_type: str, event_id: str, **said: Any) -> None:
+        await self.notices.notify(event_type, event_id, NOW, Said(**said))
+
     def queued(self, channel: Channel) -> list[tuple[datetime, str]]:
         return [(q.due, q.status) for q in self.deliveries.queued.values() if q.job.channel is channel]
 
@@ -70,12 +77,12 @@ async def test_a_reminder_goes_live_now_and_is_queued_for_push_and_email() -> No
     w = World()
     w.reach("o1")
     start = NOW + timedelta(hours=10)
-    await w.router.reminder_due("e1", NOW, "a1", "o1", start)
+    await w.notify("scheduling.reminder_due", "e1", appointment_id="a1", person="o1", starts_at=start)
     assert [(u, n.kind) for u, n in w.live.sent] == [("o1", "reminder")]
     assert w.queued(Channel.EMAIL) == [(NOW, "pending")]
     assert w.queued(Channel.WEB_PUSH) == [(NOW, "pending")]
     # The same event again (JetStream redelivery): nothing new, nothing live twice.
-    await w.router.reminder_due("e1", NOW, "a1", "o1", start)
+    await w.notify("scheduling.reminder_due", "e1", appointment_id="a1", person="o1", starts_at=start)
     assert len(w.live.sent) == 1
     assert len(w.deliveries.queued) == 2
 
@@ -84,7 +91,9 @@ async def test_quiet_hours_defer_push_and_email_to_their_end_across_midnight() -
     w = World()
     w.reach("o1")
     w.quiet("o1", time(22), time(6))  # 23:00 local now: quiet until 06:00 Chicago = 11:00 UTC
-    await w.router.reminder_due("e1", NOW, "a1", "o1", NOW + timedelta(hours=10))
+    await w.notify(
+        "scheduling.reminder_due", "e1", appointment_id="a1", person="o1", starts_at=NOW + timedelta(hours=10)
+    )
     end = datetime(2026, 3, 10, 11, 0, tzinfo=UTC)
     assert w.queued(Channel.EMAIL) == [(end, "deferred")]
     assert len(w.live.sent) == 1  # in-app is immediate
@@ -94,7 +103,9 @@ async def test_a_reminder_that_would_arrive_after_its_session_is_skipped() -> No
     w = World()
     w.reach("o1")
     w.quiet("o1", time(22), time(6))
-    await w.router.reminder_due("e1", NOW, "a1", "o1", NOW + timedelta(hours=2))
+    await w.notify(
+        "scheduling.reminder_due", "e1", appointment_id="a1", person="o1", starts_at=NOW + timedelta(hours=2)
+    )
     assert w.queued(Channel.EMAIL) == []
     reasons = {(j.channel, s, r) for j, s, r in w.deliveries.records.values()}
     assert (Channel.EMAIL, Status.SKIPPED, "quiet_hours") in reasons
@@ -104,7 +115,7 @@ async def test_urgent_alerts_to_on_call_providers_ignore_quiet_hours() -> None:
     w = World()
     w.reach("t1")
     w.quiet("t1", time(22), time(6))
-    await w.router.urgent_offered("e2", NOW, "req-1", ["t1"])
+    await w.notify("scheduling.urgent_offered", "e2", request_id="req-1", named=("t1",))
     assert w.queued(Channel.WEB_PUSH) == [(NOW, "pending")]
     assert w.live.sent[0][1].urgent
 
@@ -112,7 +123,9 @@ async def test_urgent_alerts_to_on_call_providers_ignore_quiet_hours() -> None:
 async def test_nowhere_to_deliver_is_logged_as_skipped_with_the_reason() -> None:
     w = World()
     w.channels.emails["o1"] = EmailRecord("o1@example.org", False, NOW, None)  # never confirmed
-    await w.router.reminder_due("e1", NOW, "a1", "o1", NOW + timedelta(hours=5))
+    await w.notify(
+        "scheduling.reminder_due", "e1", appointment_id="a1", person="o1", starts_at=NOW + timedelta(hours=5)
+    )
     reasons = {(j.channel, r) for j, s, r in w.deliveries.records.values() if s is Status.SKIPPED}
     assert reasons == {(Channel.EMAIL, "no_confirmed_address"), (Channel.WEB_PUSH, "no_device")}
 
@@ -141,7 +154,7 @@ async def test_a_waiting_list_hold_reaches_only_its_officer_and_letting_it_go_te
 
 async def test_a_referral_reaches_only_the_officer_with_a_link_to_it() -> None:
     w = World()
-    await w.router.referral_proposed("e9", NOW, "o1")
+    await w.notify("scheduling.referral_proposed", "e9", person="o1")
     assert [(u, n.kind, n.link) for u, n in w.live.sent] == [("o1", "referral_proposed", "/#/referrals")]
 
 
@@ -171,7 +184,15 @@ async def test_a_training_seat_reaches_the_seated_invitee_only() -> None:
 
 async def test_assignment_alerts_the_provider_and_withdraws_the_others() -> None:
     w = World()
-    await w.router.urgent_assigned("e5", NOW, "req-1", "o1", "t1", "a9", ["t1", "t2", "t3"])
+    await w.notify(
+        "scheduling.urgent_assigned",
+        "e5",
+        request_id="req-1",
+        officer="o1",
+        person="t1",
+        appointment_id="a9",
+        named=("t1", "t2", "t3"),
+    )
     assert sorted((u, n.kind) for u, n in w.live.sent) == [
         ("o1", "urgent_assigned"),
         ("t1", "urgent_assigned"),
@@ -187,7 +208,13 @@ async def test_a_lapsing_peer_training_reaches_the_peer_and_their_agencys_coordi
         ("p1", "peer_supporter", "ag"),
     ):
         await w.router.user_registered(UserInfo(user, role, agency))
-    await w.router.training_due("e6", NOW, "p1", "ag", NOW + timedelta(days=30), lapsed=False)
+    await w.notify(
+        "scheduling.peer_training_lapsing",
+        "e6",
+        person="p1",
+        agency_id="ag",
+        starts_at=NOW + timedelta(days=30),
+    )
     assert sorted((u, n.kind, n.link) for u, n in w.live.sent) == [
         ("adm-a", "training_lapsing", "/#/training"),
         ("p1", "training_lapsing", "/#/readiness"),
@@ -203,7 +230,9 @@ async def test_an_expiring_licence_reaches_the_clinician_and_their_agency_admins
         ("t1", "therapist", ""),
     ):
         await w.router.user_registered(UserInfo(user, role, agency))
-    await w.router.licence_expiring("e8", NOW, "t1", "ag", NOW + timedelta(days=30))
+    await w.notify(
+        "scheduling.licence_expiring", "e8", person="t1", agency_id="ag", starts_at=NOW + timedelta(days=30)
+    )
     assert sorted((u, n.kind, n.link) for u, n in w.live.sent) == [
         ("adm-a", "licence_expiring", "/#/licences"),
         ("t1", "licence_expiring", "/#/my-licences"),
@@ -215,7 +244,7 @@ async def test_an_expiring_licence_reaches_the_clinician_and_their_agency_admins
 async def test_a_paused_calendar_subscription_reaches_its_provider_only() -> None:
     w = World()
     await w.router.user_registered(UserInfo("t1", "therapist", ""))
-    await w.router.calendar_feed_paused("e7", NOW, "t1")
+    await w.notify("availability.busy_calendar_feed_paused", "e7", person="t1")
     assert [(u, n.kind, n.link) for u, n in w.live.sent] == [("t1", "calendar_feed_paused", "/#/import")]
     assert "calendar" in w.live.sent[0][1].body
 
@@ -230,7 +259,13 @@ async def test_a_campaign_invites_every_officer_of_the_agency_and_nobody_else() 
     )
     for user, role, agency in people:
         await w.router.user_registered(UserInfo(user, role, agency))
-    await w.router.campaign_launched("e7", NOW, "ag", NOW + timedelta(days=60), attendance=True)
+    await w.notify(
+        "scheduling.campaign_launched",
+        "e7",
+        agency_id="ag",
+        starts_at=NOW + timedelta(days=60),
+        facts={"attendance": "1"},
+    )
     assert sorted((u, n.kind, n.link) for u, n in w.live.sent) == [
         ("o1", "campaign_invitation", "/#/checkin"),
         ("p1", "campaign_invitation", "/#/checkin"),
@@ -238,7 +273,9 @@ async def test_a_campaign_invites_every_officer_of_the_agency_and_nobody_else() 
     assert all("only whether you attended" in n.body for _, n in w.live.sent)
     # An officer who enrols later is invited alone, in the same words.
     await w.router.user_registered(UserInfo("o2", "officer", "ag"))
-    await w.router.campaign_invitation("e8", NOW, "o2", NOW + timedelta(days=60), attendance=False)
+    await w.notify(
+        "scheduling.campaign_invitation_added", "e8", person="o2", starts_at=NOW + timedelta(days=60)
+    )
     assert [(u, n.kind) for u, n in w.live.sent[2:]] == [("o2", "campaign_invitation")]
     assert "attended" not in w.live.sent[2][1].body
 
@@ -291,7 +328,9 @@ def test_neutral_wording_says_nothing_about_therapy_or_who(kind: str) -> None:
 async def test_transient_failures_back_off_then_deliver_and_gone_removes_the_device() -> None:
     w = World()
     w.reach("o1")
-    await w.router.reminder_due("e1", NOW, "a1", "o1", NOW + timedelta(hours=10))
+    await w.notify(
+        "scheduling.reminder_due", "e1", appointment_id="a1", person="o1", starts_at=NOW + timedelta(hours=10)
+    )
     (push_job,) = [q.job for q in w.deliveries.queued.values() if q.job.channel is Channel.WEB_PUSH]
     w.push.answers = [Attempt(Outcome.TRANSIENT, "unreachable")]
     retried = type(push_job)(
@@ -309,7 +348,9 @@ async def test_transient_failures_back_off_then_deliver_and_gone_removes_the_dev
 async def test_retries_exhausted_fail_for_good() -> None:
     w = World()
     w.reach("o1")
-    await w.router.reminder_due("e1", NOW, "a1", "o1", NOW + timedelta(hours=10))
+    await w.notify(
+        "scheduling.reminder_due", "e1", appointment_id="a1", person="o1", starts_at=NOW + timedelta(hours=10)
+    )
     (mail_job,) = [q.job for q in w.deliveries.queued.values() if q.job.channel is Channel.EMAIL]
     w.email.script.answers = [Attempt(Outcome.TRANSIENT, "unreachable")]
     last = type(mail_job)(
@@ -329,3 +370,9 @@ def test_push_payload_stays_under_4_kb() -> None:
     n = Notification("id", "test", Category.ACCOUNT, text.title, "x" * 10_000, text.link, NOW)
     assert len(push_payload(n)) <= 3800
     assert w is not None
+
+
+def test_every_registered_notice_is_read_from_its_event_and_consumed() -> None:
+    w = World()
+    consumed = {*scheduling_handlers(w.router, w.notices), *availability_handlers(w.notices)}
+    assert set(NOTICES) <= consumed

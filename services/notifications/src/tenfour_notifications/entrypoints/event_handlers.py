@@ -1,10 +1,13 @@
-"""Events -> the router. One explicit table per source; ids are checked (a malformed event is a
-PermanentFailure: dead-lettered at once, never blocking the ones after it)."""
+"""Events -> the notices registry (what each event says) or the router. One explicit table per
+source; ids are checked (a malformed event is a PermanentFailure: dead-lettered at once, never
+blocking the ones after it)."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime
+from typing import Any
 
 from google.protobuf.message import Message
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -16,6 +19,7 @@ from tenfour.events.v1 import scheduling_events_pb2 as sev
 from tenfour.events.v1 import signaling_events_pb2 as sigev
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
+from tenfour_notifications.service.notices import Notices, Said
 from tenfour_notifications.service.ports import AppointmentView, Channels, Directory, UserInfo
 from tenfour_notifications.service.router import Router
 from tenfour_shared.events.consumer import Handler, PermanentFailure
@@ -67,17 +71,120 @@ def _view(a: Appointment) -> AppointmentView:
     )
 
 
-def scheduling_handlers(router: Router) -> dict[str, Handler]:
-    async def reminder_due(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, sev.ReminderDue)
-        await router.reminder_due(
-            env.id,
-            _at(env),
-            _id(payload.appointment_id, "appointment id"),
-            _id(payload.user_id, "user id"),
-            _ts(payload.start, payload.HasField("start")),
-        )
+# What each event with a registered notice says (service/notices.py), ids checked.
 
+
+def _reminder(p: sev.ReminderDue) -> Said:
+    return Said(
+        appointment_id=_id(p.appointment_id, "appointment id"),
+        person=_id(p.user_id, "user id"),
+        starts_at=_ts(p.start, p.HasField("start")),
+    )
+
+
+def _conflict(p: sev.AppointmentConflictDetected) -> Said:
+    return Said(
+        appointment_id=_id(p.appointment_id, "appointment id"),
+        person=_id(p.officer_id, "officer id"),
+        starts_at=_ts(p.time.start, p.HasField("time")),
+    )
+
+
+def _offered(p: sev.UrgentOffered) -> Said:
+    named = tuple(_id(x, "provider id") for x in p.provider_ids)
+    return Said(named=named, request_id=_id(p.request_id, "request id"))
+
+
+def _assigned(p: sev.UrgentAssigned) -> Said:
+    return Said(
+        request_id=_id(p.request_id, "request id"),
+        officer=_id(p.officer_id, "officer id"),
+        person=_id(p.provider_id, "provider id"),
+        appointment_id=_id(p.appointment_id, "appointment id", required=False),
+        named=tuple(_id(x, "provider id") for x in p.withdrawn_provider_ids),  # offered it, not taken
+    )
+
+
+def _escalated(p: sev.UrgentEscalation) -> Said:
+    return Said(
+        request_id=_id(p.request_id, "request id"),
+        agency_id=_id(p.agency_id, "agency id"),
+        officer=_id(p.officer_id, "officer id", required=False),
+        facts={"crisis_line_text": p.crisis_line_text[:500], "case_code": p.case_code[:64]},
+    )
+
+
+def _lapsing(p: sev.PeerTrainingLapsing) -> Said:
+    return Said(
+        person=_id(p.peer_id, "peer id"),
+        agency_id=_id(p.agency_id, "agency id"),
+        starts_at=_ts(p.expires_at, True),
+    )
+
+
+def _lapsed(p: sev.PeerTrainingLapsed) -> Said:
+    return Said(
+        person=_id(p.peer_id, "peer id"),
+        agency_id=_id(p.agency_id, "agency id"),
+        starts_at=_ts(p.expired_at, True),
+    )
+
+
+def _licence(p: sev.LicenceExpiring) -> Said:
+    return Said(
+        person=_id(p.clinician_id, "clinician id"),
+        agency_id=_id(p.agency_id, "agency id"),
+        starts_at=_ts(p.expires_at, True),
+    )
+
+
+def _campaign(p: sev.CampaignLaunched | sev.CampaignInvitationAdded) -> Said:
+    """Launched names the agency (every officer of it is invited); added names one officer."""
+    return Said(
+        agency_id=_id(p.agency_id, "agency id") if isinstance(p, sev.CampaignLaunched) else "",
+        person=_id(p.officer_id, "officer id") if isinstance(p, sev.CampaignInvitationAdded) else "",
+        starts_at=_ts(p.window.end, p.window.HasField("end")),
+        facts={"attendance": "1"} if p.attendance_confirmation else {},
+    )
+
+
+def _referral(p: sev.ReferralProposed) -> Said:
+    return Said(person=_id(p.officer_id, "officer id"))
+
+
+def _feed_paused(p: avev.BusyCalendarFeedPaused) -> Said:
+    return Said(person=_id(p.provider_id, "provider id"))
+
+
+_SAID: dict[str, Callable[[Any], Said]] = {
+    "scheduling.reminder_due": _reminder,
+    "scheduling.appointment_conflict_detected": _conflict,
+    "scheduling.urgent_offered": _offered,
+    "scheduling.urgent_assigned": _assigned,
+    "scheduling.urgent_escalation": _escalated,
+    "scheduling.peer_training_lapsing": _lapsing,
+    "scheduling.peer_training_lapsed": _lapsed,
+    "scheduling.licence_expiring": _licence,
+    "scheduling.campaign_launched": _campaign,
+    "scheduling.campaign_invitation_added": _campaign,
+    "scheduling.referral_proposed": _referral,
+    "availability.busy_calendar_feed_paused": _feed_paused,
+}
+
+
+def _notices(notices: Notices, source: str) -> dict[str, Handler]:
+    """One handler for each registered notice of this source's events."""
+
+    def handler(event_type: str, said: Callable[[Any], Said]) -> Handler:
+        async def notify(env: Envelope, payload: Message) -> None:
+            await notices.notify(event_type, env.id, _at(env), said(payload))
+
+        return notify
+
+    return {t: handler(t, said) for t, said in _SAID.items() if t.startswith(f"{source}.")}
+
+
+def scheduling_handlers(router: Router, notices: Notices) -> dict[str, Handler]:
     async def status_changed(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, sev.AppointmentStatusChanged)
         view = _view(payload.appointment)
@@ -94,33 +201,6 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
         assert isinstance(payload, sev.AppointmentRescheduled)
         await router.appointment_moved(env.id, _at(env), _view(payload.appointment))
 
-    async def conflict(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, sev.AppointmentConflictDetected)
-        await router.conflict(
-            env.id,
-            _at(env),
-            _id(payload.appointment_id, "appointment id"),
-            _id(payload.officer_id, "officer id"),
-            payload.time.start.ToDatetime(tzinfo=UTC) if payload.HasField("time") else None,
-        )
-
-    async def offered(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, sev.UrgentOffered)
-        providers = [_id(p, "provider id") for p in payload.provider_ids]
-        await router.urgent_offered(env.id, _at(env), _id(payload.request_id, "request id"), providers)
-
-    async def assigned(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, sev.UrgentAssigned)
-        await router.urgent_assigned(
-            env.id,
-            _at(env),
-            _id(payload.request_id, "request id"),
-            _id(payload.officer_id, "officer id"),
-            _id(payload.provider_id, "provider id"),
-            _id(payload.appointment_id, "appointment id", required=False),
-            [_id(p, "provider id") for p in payload.withdrawn_provider_ids],
-        )
-
     async def withdrawn(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, sev.UrgentWithdrawn)
         await router.urgent_withdrawn(
@@ -129,89 +209,16 @@ def scheduling_handlers(router: Router) -> dict[str, Handler]:
             payload.reason if payload.reason in ("cancelled", "replaced") else "declined",
         )
 
-    async def escalated(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, sev.UrgentEscalation)
-        await router.urgent_escalated(
-            env.id,
-            _at(env),
-            _id(payload.request_id, "request id"),
-            _id(payload.agency_id, "agency id"),
-            _id(payload.officer_id, "officer id", required=False),
-            payload.crisis_line_text[:500],
-            payload.case_code[:64],
-        )
-
-    async def training(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, sev.PeerTrainingLapsing | sev.PeerTrainingLapsed)
-        lapsed = isinstance(payload, sev.PeerTrainingLapsed)
-        when = payload.expired_at if isinstance(payload, sev.PeerTrainingLapsed) else payload.expires_at
-        await router.training_due(
-            env.id,
-            _at(env),
-            _id(payload.peer_id, "peer id"),
-            _id(payload.agency_id, "agency id"),
-            _ts(when, True),
-            lapsed,
-        )
-
-    async def licence(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, sev.LicenceExpiring)
-        await router.licence_expiring(
-            env.id,
-            _at(env),
-            _id(payload.clinician_id, "clinician id"),
-            _id(payload.agency_id, "agency id"),
-            _ts(payload.expires_at, True),
-        )
-
-    async def campaign(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, sev.CampaignLaunched)
-        await router.campaign_launched(
-            env.id,
-            _at(env),
-            _id(payload.agency_id, "agency id"),
-            _ts(payload.window.end, payload.window.HasField("end")),
-            payload.attendance_confirmation,
-        )
-
-    async def invitation_added(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, sev.CampaignInvitationAdded)
-        await router.campaign_invitation(
-            env.id,
-            _at(env),
-            _id(payload.officer_id, "officer id"),
-            _ts(payload.window.end, payload.window.HasField("end")),
-            payload.attendance_confirmation,
-        )
-
-    async def referral(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, sev.ReferralProposed)
-        await router.referral_proposed(env.id, _at(env), _id(payload.officer_id, "officer id"))
-
     return {
-        "scheduling.referral_proposed": referral,
-        "scheduling.licence_expiring": licence,
-        "scheduling.campaign_launched": campaign,
-        "scheduling.campaign_invitation_added": invitation_added,
-        "scheduling.peer_training_lapsing": training,
-        "scheduling.peer_training_lapsed": training,
-        "scheduling.reminder_due": reminder_due,
+        **_notices(notices, "scheduling"),
         "scheduling.appointment_status_changed": status_changed,
         "scheduling.appointment_rescheduled": rescheduled,
-        "scheduling.appointment_conflict_detected": conflict,
-        "scheduling.urgent_offered": offered,
-        "scheduling.urgent_assigned": assigned,
         "scheduling.urgent_withdrawn": withdrawn,
-        "scheduling.urgent_escalation": escalated,
     }
 
 
-def availability_handlers(router: Router) -> dict[str, Handler]:
-    async def feed_paused(env: Envelope, payload: Message) -> None:
-        assert isinstance(payload, avev.BusyCalendarFeedPaused)
-        await router.calendar_feed_paused(env.id, _at(env), _id(payload.provider_id, "provider id"))
-
-    return {"availability.busy_calendar_feed_paused": feed_paused}
+def availability_handlers(notices: Notices) -> dict[str, Handler]:
+    return _notices(notices, "availability")
 
 
 def signaling_handlers(router: Router) -> dict[str, Handler]:
