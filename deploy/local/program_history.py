@@ -5,7 +5,8 @@ identity's and scheduling's events, so a new system would show "No month has bee
 yet." for weeks. Under `make run` (never a deployment: only this script does it) the events
 that month would have produced are published straight to NATS for the month before last:
 enrolments, then one-to-one sessions, mostly fulfilled, some missed, on days off and work days,
-with clinicians and a peer supporter. Every id is made up (`u-history-…`, `appt-history-…`) and
+with clinicians and a peer supporter, and warm handoffs (referrals made, agreed to, and sessions
+booked from them). Every id is made up (`u-history-…`, `appt-history-…`) and
 belongs to no account: nobody's lists change and no notification names anyone. The ids are
 derived from the agency, so a second run repeats the same facts and changes nothing.
 """
@@ -20,12 +21,17 @@ from google.protobuf.message import Message
 from tenfour.common.v1 import common_pb2
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import UserRegistered
-from tenfour.events.v1.scheduling_events_pb2 import AppointmentStatusChanged
+from tenfour.events.v1.scheduling_events_pb2 import (
+    AppointmentStatusChanged,
+    ReferralAnswered,
+    ReferralProposed,
+)
 from tenfour.scheduling.v1 import appointments_pb2 as ap
 
 __all__ = ["OFFICERS", "history_events", "history_month", "publish_history"]
 
 OFFICERS = 24  # well above the small-cell threshold of 11, so figures show
+REFERRED, AGREED = 18, 14  # officers referred, and of them those who agreed (then booked)
 _PROVIDERS = (("clinician-1", common_pb2.ROLE_THERAPIST), ("clinician-2", common_pb2.ROLE_THERAPIST),
               ("peer-1", common_pb2.ROLE_PEER_SUPPORTER))  # fmt: skip
 
@@ -61,6 +67,8 @@ def history_events(agency_id: str, today: date) -> list[Envelope]:
         joined = datetime.combine(month - timedelta(days=10 - n % 9), time(8 + n % 10), UTC)
         registered = UserRegistered(user_id=officer, agency_id=agency_id, role=common_pb2.ROLE_OFFICER)
         events.append(_env(registered, officer, joined, _id(agency_id, "ev", officer)))
+        if n < REFERRED:
+            events.extend(_referral(agency_id, officer, n, datetime.combine(month, time(9), UTC)))
         for k in range(1 + n % 3):  # one to three sessions each
             day = month + timedelta(days=(n * 3 + k * 9) % 27)
             start = datetime.combine(day, time(10 + (n + k) % 8), UTC)
@@ -76,6 +84,7 @@ def history_events(agency_id: str, today: date) -> list[Envelope]:
                 capacity=1,
                 version=3,
                 officer_day_kinds=[ap.DAY_KIND_DAY_OFF if (n + k) % 3 else ap.DAY_KIND_WORK_DAY],
+                from_referral=k == 0 and n < AGREED,
             )
             appointment.time.start.FromDatetime(start)
             appointment.time.end.FromDatetime(start + timedelta(minutes=50))
@@ -86,6 +95,26 @@ def history_events(agency_id: str, today: date) -> list[Envelope]:
             events.append(_env(changed, appointment.appointment_id, start + timedelta(minutes=50),
                                _id(agency_id, "ev", appointment.appointment_id)))  # fmt: skip
     return events
+
+
+def _referral(agency_id: str, officer: str, n: int, month_start: datetime) -> list[Envelope]:
+    """A peer's referral of this officer in the first days of the month, agreed to a day later."""
+    referral_id = _id(agency_id, "ref", n)
+    made = month_start + timedelta(hours=n)
+    proposed = ReferralProposed(officer_id=officer, agency_id=agency_id, referral_id=referral_id)
+    proposed.proposed_at.FromDatetime(made)
+    out = [_env(proposed, referral_id, made, _id(agency_id, "ev", f"{referral_id}-made"))]
+    if n < AGREED:
+        answered = ReferralAnswered(
+            officer_id=officer, agency_id=agency_id, referral_id=referral_id, consented=True
+        )
+        answered.answered_at.FromDatetime(made + timedelta(days=1))
+        out.append(
+            _env(
+                answered, referral_id, made + timedelta(days=1), _id(agency_id, "ev", f"{referral_id}-agreed")
+            )
+        )
+    return out
 
 
 async def publish_history(nats_url: str, events: list[Envelope]) -> int:

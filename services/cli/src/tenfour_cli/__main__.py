@@ -17,6 +17,7 @@ from tenfour_cli.commands import (
     groups,
     health,
     licences,
+    outcomes,
     preferences,
     referrals,
     resources,
@@ -77,6 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         referrals,
         resources,
         campaigns,
+        outcomes,
         session,
         seed,
     ):

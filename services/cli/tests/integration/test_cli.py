@@ -668,3 +668,57 @@ def test_a_coordinator_plans_a_training_from_the_command_line(
     assert "session.seats" in bad.out
     listed = cli("--json", "trainings", "list")
     assert (listed.code, listed.json["sessions"]) == (0, [])
+
+
+def test_the_program_report_shows_referrals_made_agreed_to_and_completed(
+    cli: Any, admin: Admin, system: System, monkeypatch: Any
+) -> None:
+    import importlib.util
+
+    from nats.aio.client import Client
+
+    spec = importlib.util.spec_from_file_location(
+        "program_history", Path(__file__).resolve().parents[4] / "deploy" / "local" / "program_history.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    history = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(history)
+    agency = f"ag-cli-{secrets.token_hex(3)}"
+    today = datetime.now(UTC).date()
+
+    async def publish_and_settle() -> None:
+        """`make run`'s made-up month before last, then wait until outcomes consumed it all."""
+        await history.publish_history(system.nats_url, history.history_events(agency, today))
+        nc = Client()
+        await nc.connect(system.nats_url)
+        js = nc.jetstream()
+        try:
+            for _ in range(1500):
+                infos = [
+                    await js.consumer_info(stream, f"outcomes-from-{source}")
+                    for stream, source in (
+                        ("TENFOUR_IDENTITY", "identity"),
+                        ("TENFOUR_SCHEDULING", "scheduling"),
+                    )
+                ]
+                if not any(i.num_pending or i.num_ack_pending for i in infos):
+                    return
+                await asyncio.sleep(0.02)
+            raise TimeoutError("outcomes did not consume the history")
+        finally:
+            await nc.close()
+
+    asyncio.run(publish_and_settle())
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    result = cli("--json", "outcomes", "report", "--agency", agency, "--kind", "month")
+    assert result.code == 0, result.out + result.err
+    month = history.history_month(today).strftime("%Y-%m")
+    (row,) = [p for p in result.json["periods"] if p["period"]["label"] == month]
+    figures = {k: row[k]["value"] for k in ("referrals_made", "referrals_accepted", "referrals_completed")}
+    assert figures == {"referrals_made": 18, "referrals_accepted": 14, "referrals_completed": 12}
+    table = cli("outcomes", "report", "--agency", agency)
+    assert table.code == 0
+    assert "referrals made" in table.out
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    assert cli("--json", "outcomes", "report", "--agency", agency).code == 3  # signed out: not allowed

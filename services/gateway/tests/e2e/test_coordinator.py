@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import importlib.util
 import re
 import secrets
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pyotp
 import pytest
+import redis.asyncio as aioredis
 from playwright.async_api import Browser, expect
 
 from tenfour_testing.system import THERAPIST_PASSWORD, System
@@ -18,6 +23,35 @@ from .test_video_session import OFFICER_PASSWORD
 
 pytestmark = pytest.mark.e2e
 
+_SPEC = importlib.util.spec_from_file_location(
+    "program_history", Path(__file__).resolve().parents[4] / "deploy" / "local" / "program_history.py"
+)
+assert _SPEC is not None
+assert _SPEC.loader is not None
+history = importlib.util.module_from_spec(_SPEC)
+sys.modules.setdefault("program_history", history)
+_SPEC.loader.exec_module(history)
+
+
+async def publish_program_history(system: System, agency: str) -> str:
+    """`make run`'s made-up month before last (sessions, referrals) for this agency; returns its
+    label once outcomes' read model holds every event of it (the positive marker)."""
+    today = datetime.now(UTC).date()
+    events = history.history_events(agency, today)
+    await history.publish_history(system.nats.url, events)
+    redis = aioredis.Redis.from_url(system.redis.url)
+    wanted = {f"outcomes:facts:{{{agency}}}": 48, f"outcomes:referrals:{{{agency}}}": 32}
+    try:
+        for _ in range(1500):
+            if all([await redis.hlen(key) >= n for key, n in wanted.items()]):
+                break
+            await asyncio.sleep(0.02)
+        else:
+            raise TimeoutError("outcomes did not take in the program history")
+    finally:
+        await redis.aclose()
+    return str(history.history_month(today).strftime("%Y-%m"))
+
 
 async def test_codes_and_rest_rules(
     system: System, browser: Browser, problems: PageProblems, shot: Any
@@ -25,6 +59,7 @@ async def test_codes_and_rest_rules(
     agency = system.create_agency()
     email = f"coord{secrets.token_hex(3)}@example.org"
     system.create_coordinator(agency, email, THERAPIST_PASSWORD)
+    month = await publish_program_history(system, agency)
     _, page = await new_page(browser, problems, "coordinator", LAPTOP)
     await page.goto(f"{system.url}/#/signin")
     await page.get_by_label("Username or e-mail").fill(email)
@@ -84,7 +119,20 @@ async def test_codes_and_rest_rules(
 
     await page.get_by_role("link", name="Numbers", exact=True).click()
     await expect(page).to_have_title("Program numbers · Tenfour")
-    report = page.locator("table.report").or_(page.get_by_text("No month has been published yet."))
+    report = page.locator("table.report")
     await expect(report).to_be_visible()
+    # Warm handoffs of the history month: 18 referrals made, 14 agreed to, 12 sessions held.
+    headers = await report.locator("thead th").all_text_contents()
+    cells = (
+        await report.locator("tbody tr", has=page.get_by_role("rowheader", name=month, exact=True))
+        .locator("td")
+        .all_text_contents()
+    )
+    row = dict(zip(headers[1:], cells, strict=True))
+    assert (row["Referrals made"], row["Referrals agreed to"], row["Referral sessions held"]) == (
+        "18",
+        "14",
+        "12",
+    )
     await shot(page, "coordinator-program-numbers")
     assert problems.items == []

@@ -116,6 +116,9 @@ async def test_an_agency_admin_sees_de_identified_figures_of_published_months(ha
         "urgent_follow_ups_booked": 11,
         "urgent_referrals": 0,
         "urgent_nothing_further": 0,
+        "referrals_made": 0,
+        "referrals_accepted": 0,
+        "referrals_completed": 0,
     }
     assert rows["2026-02"]["sessions_booked"] == 0
 

@@ -15,7 +15,7 @@ from google.protobuf.timestamp_pb2 import Timestamp
 
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import identity_events_pb2
-from tenfour.events.v1.scheduling_events_pb2 import ReferralProposed
+from tenfour.events.v1.scheduling_events_pb2 import ReferralAnswered, ReferralProposed
 from tenfour.scheduling.v1 import referrals_pb2 as rpb
 from tenfour.scheduling.v1.appointments_pb2 import AppointmentStatus
 from tenfour_shared.auth.roles import Role
@@ -78,6 +78,11 @@ async def test_peer_refers_officer_consents_and_books_the_peer_sees_only_the_sta
     (told,) = await h.scheduling_events("scheduling.referral_proposed", at_least=1, settle=0)
     assert isinstance(told, ReferralProposed)
     assert (told.officer_id, told.agency_id) == ("o-1", AGENCY)  # for notifications: the officer only
+    # ... and for outcomes' count of referrals made, by the day it was made
+    assert (told.referral_id, told.proposed_at.ToDatetime()) == (
+        referral.referral_id,
+        h.clock.now.replace(tzinfo=None),
+    )
     assert await listed(h, h.therapist("t-ca")) == []  # nothing before consent
 
     start = ts(WED)
@@ -91,6 +96,9 @@ async def test_peer_refers_officer_consents_and_books_the_peer_sees_only_the_sta
     )
     consented = await h.stub.AnswerReferral(answer, metadata=h.officer("o-1"))
     assert (consented.state, consented.share_booked_with_peer) == (R.REFERRAL_STATE_CONSENTED, False)
+    (agreed,) = await h.scheduling_events("scheduling.referral_answered", at_least=1, settle=0)
+    assert isinstance(agreed, ReferralAnswered)  # outcomes counts it accepted
+    assert (agreed.referral_id, agreed.officer_id, agreed.consented) == (referral.referral_id, "o-1", True)
 
     other = rpb.BookReferralRequest(referral_id=referral.referral_id, provider_id="t-none", start=start)
     assert await refused(h.stub.BookReferral(other, metadata=h.officer("o-1"))) == (
@@ -100,6 +108,7 @@ async def test_peer_refers_officer_consents_and_books_the_peer_sees_only_the_sta
     assert done.referral.state == R.REFERRAL_STATE_BOOKED
     assert done.appointment.provider_id == "t-ca"
     assert done.appointment.status == AppointmentStatus.APPOINTMENT_STATUS_BOOKED
+    assert done.appointment.from_referral  # outcomes counts it completed once it is held
 
     (seen_by_peer,) = await listed(h, h.peer("p-1"))
     assert (seen_by_peer.state, seen_by_peer.appointment_id) == (R.REFERRAL_STATE_CONSENTED, "")

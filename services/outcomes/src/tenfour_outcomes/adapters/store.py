@@ -10,6 +10,8 @@ Cluster. What is stored (nothing else; see the service README for why each is ne
 * ``outcomes:tiers``                hash  provider pseudonym -> peer | clinician (all agencies)
 * ``outcomes:urgent:{a}``           hash  "<request pseudonym>|c" (waits) and "|w" (wrap-up) ->
                                           urgent fact (domain/urgent_facts.py)
+* ``outcomes:referrals:{a}``        hash  "<referral pseudonym>|made" and "|accepted" -> the
+                                          step's day and officer pseudonym (domain/referral_facts.py)
 * ``outcomes:agencies``             set   agency ids with data
 * ``outcomes:fb-issued:{a}``        zset  "<month>|<officer>|<appointment>" (score 0): a credential
                                           was issued; never which one
@@ -41,6 +43,7 @@ from tenfour_outcomes.domain.feedback import FeedbackTotals
 from tenfour_outcomes.domain.periods import Period
 from tenfour_outcomes.domain.publication import Release
 from tenfour_outcomes.domain.records import IssueResult, RedeemResult, Snapshot
+from tenfour_outcomes.domain.referral_facts import ReferralStep
 from tenfour_outcomes.domain.urgent_facts import UrgentFact
 from tenfour_shared.redis_store import Keys, as_bytes, load_script
 
@@ -85,6 +88,11 @@ class OutcomesStore:
     async def apply_urgent(self, agency_id: str, request: str, half: str, fact: UrgentFact) -> None:
         """One half of an urgent request's fact ("c" connected, "w" wrapped up); idempotent."""
         await self._redis.hset(keys("urgent", agency_id), f"{request}|{half}", fact.encode())
+        await self._remember_agency(agency_id)
+
+    async def apply_referral(self, agency_id: str, referral: str, step: ReferralStep) -> None:
+        """One step of a referral (made, accepted); the first one recorded stays (idempotent)."""
+        await self._redis.hsetnx(keys("referrals", agency_id), f"{referral}|{step.step}", step.encode())
         await self._remember_agency(agency_id)
 
     async def enrol(self, agency_id: str, officer: str, day: int) -> None:
@@ -144,7 +152,11 @@ class OutcomesStore:
             request = _text(k).rpartition("|")[0]
             half = UrgentFact.decode(_text(v))
             urgent[request] = urgent[request].merged(half) if request in urgent else half
+        steps = [
+            ReferralStep.decode(_text(v)) for v in (await self._redis.hvals(keys("referrals", agency_id)))
+        ]
         return Snapshot(
+            referrals=[s for s in steps if s is not None],
             facts={_text(k): SessionFact.decode(_text(v)) for k, v in facts_raw.items()},
             enrolments={_text(k): int(v) for k, v in enrolled.items()},
             tiers={_text(k): Tier(_text(v)) for k, v in tiers.items()},

@@ -95,6 +95,7 @@ class SessionFact:
     # Aligned with `officers` when scheduling reports it; empty when it does not.
     day_kinds: tuple[DayKind | None, ...] = ()
     campaign: str = ""  # a wellness check-in of this campaign (its id names no person)
+    from_referral: bool = False  # booked from a warm-handoff referral
 
     @classmethod
     def of(
@@ -108,11 +109,14 @@ class SessionFact:
         requested_at: datetime | None,
         day_kinds: tuple[DayKind | None, ...] = (),
         campaign: str = "",
+        from_referral: bool = False,
     ) -> SessionFact:
         wait = None
         if urgent and requested_at is not None:
             wait = max(0, int((start - requested_at).total_seconds() // 60))
-        return cls(day_number(start), outcome, officers, provider, urgent, wait, day_kinds, campaign)
+        return cls(
+            day_number(start), outcome, officers, provider, urgent, wait, day_kinds, campaign, from_referral
+        )
 
     @property
     def month(self) -> Period:
@@ -136,6 +140,8 @@ class SessionFact:
             data["k"] = [k.value if k else "" for k in self.day_kinds]
         if self.campaign:
             data["c"] = self.campaign
+        if self.from_referral:
+            data["r"] = 1
         return json.dumps(data, separators=(",", ":"))
 
     @classmethod
@@ -150,4 +156,5 @@ class SessionFact:
             wait_minutes=None if data.get("w") is None else int(data["w"]),
             day_kinds=tuple(DayKind(k) if k else None for k in data.get("k", ())),
             campaign=str(data.get("c", "")),
+            from_referral=bool(data.get("r", 0)),
         )

@@ -11,6 +11,7 @@ from tenfour_outcomes.domain.facts import DayKind, Outcome, SessionFact, Tier
 from tenfour_outcomes.domain.feedback import FeedbackTotals, min_respondents
 from tenfour_outcomes.domain.metrics import Metric
 from tenfour_outcomes.domain.periods import Period, month_of_day
+from tenfour_outcomes.domain.referral_facts import ReferralStep
 from tenfour_outcomes.domain.urgent_facts import UrgentFact
 
 __all__ = ["Inputs", "Raw", "first_month", "measure"]
@@ -43,6 +44,7 @@ class Inputs:
     feedback: Mapping[Period, FeedbackTotals] = field(default_factory=dict)  # by month
     issued: Mapping[Period, Mapping[str, int]] = field(default_factory=dict)  # month -> officer -> n
     urgent: Sequence[UrgentFact] = ()  # one per urgent request that reached someone
+    referrals: Sequence[ReferralStep] = ()  # referrals made and agreed to, each on its day
     by_month: dict[Period, list[SessionFact]] = field(init=False, repr=False)
     urgent_by_month: dict[Period, list[UrgentFact]] = field(init=False, repr=False)
     first_session: dict[str, int] = field(init=False, repr=False)
@@ -88,7 +90,30 @@ def measure(inputs: Inputs, months: Iterable[Period]) -> dict[Metric, Raw]:
     out[M.DAYS_TO_FIRST_SESSION] = _days_to_first_session(inputs, months)
     out.update(_feedback(inputs, months))
     out.update(_urgent(inputs, months))
+    out.update(_referrals(inputs, months))
     return out
+
+
+_BY_STEP = {"made": M.REFERRALS_MADE, "accepted": M.REFERRALS_ACCEPTED}
+
+
+def _referrals(inputs: Inputs, months: Sequence[Period]) -> dict[Metric, Raw]:
+    """Referrals made and agreed to in these months, and held sessions booked from one."""
+    counts: Counter[Metric] = Counter()
+    people: dict[Metric, set[str]] = defaultdict(set)
+    wanted = set(months)
+    for step in inputs.referrals:
+        if step.month in wanted:
+            counts[_BY_STEP[step.step]] += 1
+            people[_BY_STEP[step.step]].add(step.officer)
+    for month in months:
+        for fact in inputs.by_month.get(month, ()):
+            if fact.from_referral and fact.outcome is Outcome.FULFILLED:
+                for officer in fact.officers:
+                    counts[M.REFERRALS_COMPLETED] += 1
+                    people[M.REFERRALS_COMPLETED].add(officer)
+    metrics = (*_BY_STEP.values(), M.REFERRALS_COMPLETED)
+    return {m: Raw(counts[m], len(people[m])) for m in metrics}
 
 
 _BY_WRAP_UP = {"follow_up_booked": M.WRAP_FOLLOW_UP, "referred": M.WRAP_REFERRED, "none": M.WRAP_NONE}

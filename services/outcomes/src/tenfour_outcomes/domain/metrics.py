@@ -44,6 +44,9 @@ class Metric(StrEnum):
     WRAP_FOLLOW_UP = "urgent_follow_ups_booked"
     WRAP_REFERRED = "urgent_referrals"
     WRAP_NONE = "urgent_nothing_further"
+    REFERRALS_MADE = "referrals_made"
+    REFERRALS_ACCEPTED = "referrals_accepted"
+    REFERRALS_COMPLETED = "referrals_completed"
 
 
 M = Metric
@@ -51,6 +54,7 @@ ADDITIVE: tuple[Metric, ...] = (
     M.BOOKED, M.FULFILLED, M.NO_SHOWS, M.LATE_CANCELS, M.OTHER_CANCELS, M.UNRESOLVED,
     M.DAY_OFF, M.WORK_DAY, M.DAY_UNKNOWN, M.PEER, M.CLINICIAN, M.TIER_UNKNOWN,
     M.RESPONSES, M.RECOMMEND_YES, M.RECOMMEND_NO, M.WRAP_FOLLOW_UP, M.WRAP_REFERRED, M.WRAP_NONE,
+    M.REFERRALS_MADE, M.REFERRALS_ACCEPTED, M.REFERRALS_COMPLETED,
 )  # fmt: skip
 MIRRORED: dict[Metric, Metric] = {
     M.RATING_SUM: M.RESPONSES,

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tenfour_outcomes.domain.facts import SessionFact, Tier
+from tenfour_outcomes.domain.referral_facts import ReferralStep
 from tenfour_outcomes.domain.urgent_facts import UrgentFact
 
 __all__ = ["IssueResult", "RedeemResult", "Snapshot"]
@@ -24,3 +25,4 @@ class Snapshot:
     enrolments: dict[str, int]
     tiers: dict[str, Tier]
     urgent: dict[str, UrgentFact] = field(default_factory=dict)  # by request pseudonym
+    referrals: list[ReferralStep] = field(default_factory=list)

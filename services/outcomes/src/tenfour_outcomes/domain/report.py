@@ -45,13 +45,14 @@ FIELDS: tuple[str, ...] = (
     "feedback_responses", "mean_rating", "recommend_share", "mean_stress_before",
     "mean_stress_after", "mean_stress_change", "median_seconds_to_first_accept",
     "median_seconds_to_human_joined", "urgent_follow_ups_booked", "urgent_referrals",
-    "urgent_nothing_further",
+    "urgent_nothing_further", "referrals_made", "referrals_accepted", "referrals_completed",
 )  # fmt: skip
 _DIRECT = (
     M.BOOKED, M.FULFILLED, M.NO_SHOWS, M.LATE_CANCELS, M.OTHER_CANCELS, M.UNRESOLVED,
     M.OFFICERS_SERVED, M.DAYS_TO_FIRST_SESSION, M.URGENT_WAIT, M.DAY_OFF, M.WORK_DAY,
     M.DAY_UNKNOWN, M.PEER, M.CLINICIAN, M.TIER_UNKNOWN, M.RESPONSES, M.URGENT_ACCEPT, M.URGENT_JOINED,
-    M.WRAP_FOLLOW_UP, M.WRAP_REFERRED, M.WRAP_NONE,
+    M.WRAP_FOLLOW_UP, M.WRAP_REFERRED, M.WRAP_NONE, M.REFERRALS_MADE, M.REFERRALS_ACCEPTED,
+    M.REFERRALS_COMPLETED,
 )  # fmt: skip
 
 

@@ -22,6 +22,8 @@ from tenfour.events.v1.scheduling_events_pb2 import (
     AppointmentStatusChanged,
     CampaignInvitationAdded,
     CampaignLaunched,
+    ReferralAnswered,
+    ReferralProposed,
     UrgentConnected,
     UrgentWrappedUp,
 )
@@ -87,6 +89,7 @@ def change_of(appointment: Appointment, previous: int) -> AppointmentChange:
         urgent=appointment.urgent,
         day_kinds=_day_kinds(appointment),
         campaign_id=appointment.campaign_id if _ID.fullmatch(appointment.campaign_id) else "",
+        from_referral=appointment.from_referral,
         requested_at=appointment.created_at.ToDatetime(tzinfo=UTC)
         if appointment.HasField("created_at")
         else None,
@@ -160,7 +163,28 @@ def scheduling_handlers(ingest: Ingest) -> dict[str, Handler]:
             payload.agency_id, payload.request_id, payload.officer_id, when, payload.outcome
         )
 
+    async def referral_proposed(env: Envelope, payload: Message) -> None:
+        if not isinstance(payload, ReferralProposed):
+            raise PermanentFailure("payload is not a ReferralProposed")
+        if not payload.referral_id or not payload.HasField("proposed_at"):
+            return  # proposed before referrals were counted: nothing to count it by
+        _urgent_ids(payload.agency_id, payload.referral_id, payload.officer_id)
+        when = payload.proposed_at.ToDatetime(tzinfo=UTC)
+        await ingest.referral_step(payload.agency_id, payload.referral_id, payload.officer_id, "made", when)
+
+    async def referral_answered(env: Envelope, payload: Message) -> None:
+        if not isinstance(payload, ReferralAnswered):
+            raise PermanentFailure("payload is not a ReferralAnswered")
+        _urgent_ids(payload.agency_id, payload.referral_id, payload.officer_id)
+        if payload.consented:
+            when = payload.answered_at.ToDatetime(tzinfo=UTC)
+            await ingest.referral_step(
+                payload.agency_id, payload.referral_id, payload.officer_id, "accepted", when
+            )
+
     return {
+        "scheduling.referral_proposed": referral_proposed,
+        "scheduling.referral_answered": referral_answered,
         "scheduling.urgent_connected": urgent_connected,
         "scheduling.urgent_wrapped_up": urgent_wrapped_up,
         "scheduling.campaign_launched": campaign_launched,
@@ -171,8 +195,9 @@ def scheduling_handlers(ingest: Ingest) -> dict[str, Handler]:
 
 
 def _urgent_ids(agency_id: str, request_id: str, officer_id: str) -> None:
+    """An urgent request's or a referral's ids."""
     if not AGENCY_ID.fullmatch(agency_id) or not _ID.fullmatch(request_id) or not _ID.fullmatch(officer_id):
-        raise PermanentFailure("urgent request without a usable agency, request or officer id")
+        raise PermanentFailure("urgent request or referral without a usable agency, own or officer id")
 
 
 def identity_handlers(ingest: Ingest) -> dict[str, Handler]:

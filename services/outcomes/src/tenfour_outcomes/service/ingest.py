@@ -9,6 +9,7 @@ from tenfour_outcomes.domain.campaigns import Campaign
 from tenfour_outcomes.domain.facts import AppointmentState, DayKind, SessionFact, Tier, outcome_of, stamp
 from tenfour_outcomes.domain.periods import day_number
 from tenfour_outcomes.domain.pseudonyms import Pseudonyms
+from tenfour_outcomes.domain.referral_facts import ReferralStep
 from tenfour_outcomes.domain.urgent_facts import UrgentFact
 from tenfour_outcomes.service.ports import Outcomes
 
@@ -32,6 +33,7 @@ class AppointmentChange:
     requested_at: datetime | None
     day_kinds: tuple[DayKind | None, ...] = ()
     campaign_id: str = ""
+    from_referral: bool = False
 
 
 class Ingest:
@@ -49,6 +51,7 @@ class Ingest:
             requested_at=change.requested_at,
             day_kinds=change.day_kinds,
             campaign=change.campaign_id,
+            from_referral=change.from_referral,
         )
         appointment = self._p.appointment(change.appointment_id)
         at = stamp(change.version, event_time, self._p.tiebreak(event_id))
@@ -84,3 +87,10 @@ class Ingest:
     ) -> None:
         fact = UrgentFact.wrapped_up(self._p.officer(officer_id), requested, outcome)
         await self._store.apply_urgent(agency_id, self._p.appointment(request_id), "w", fact)
+
+    async def referral_step(
+        self, agency_id: str, referral_id: str, officer_id: str, step: str, at: datetime
+    ) -> None:
+        """A referral was made, or its officer agreed to it: counted in the month it happened."""
+        fact = ReferralStep(step, day_number(at), self._p.officer(officer_id))
+        await self._store.apply_referral(agency_id, self._p.appointment(referral_id), fact)

@@ -53,6 +53,7 @@ class Reports:
                 totals,
                 issued,
                 urgent=list(snapshot.urgent.values()),
+                referrals=snapshot.referrals,
             ),
             releases,
             due,

@@ -100,7 +100,12 @@ class ReferralService:
             expires_at=timestamp(now + EXPIRES_AFTER),
         )
         told = build(
-            ev.ReferralProposed(officer_id=officer_id, agency_id=agency_id),
+            ev.ReferralProposed(
+                officer_id=officer_id,
+                agency_id=agency_id,
+                referral_id=referral.referral_id,
+                proposed_at=timestamp(now),
+            ),
             subject=referral.referral_id,
             when=now,
         )
@@ -177,7 +182,14 @@ class ReferralService:
         new.CopyFrom(referral)
         new.state = _R.REFERRAL_STATE_CONSENTED if consent else _R.REFERRAL_STATE_DECLINED
         new.share_booked_with_peer = consent and share
-        if not await self._store.replace(new, raw):
+        answered = ev.ReferralAnswered(
+            officer_id=officer_id,
+            agency_id=agency_id,
+            referral_id=referral_id,
+            consented=consent,
+            answered_at=timestamp(self._clock()),
+        )
+        if not await self._store.replace(new, raw, build(answered, subject=referral_id, when=self._clock())):
             raise errors.ConcurrentChange("this referral is changing; look at it again")
         return new
 
@@ -199,6 +211,7 @@ class ReferralService:
             session_type=SessionType.INDIVIDUAL,
             start=start,
             idempotency_key=key or f"referral-{referral_id}",
+            from_referral=True,
         )
         new = rpb.Referral()
         new.CopyFrom(referral)

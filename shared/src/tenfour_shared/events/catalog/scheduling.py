@@ -28,6 +28,7 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.clinician_licensure_changed": ev.ClinicianLicensureChanged,
     "scheduling.licence_expiring": ev.LicenceExpiring,
     "scheduling.referral_proposed": ev.ReferralProposed,
+    "scheduling.referral_answered": ev.ReferralAnswered,
     "scheduling.campaign_launched": ev.CampaignLaunched,
     "scheduling.campaign_invitation_added": ev.CampaignInvitationAdded,
 }

@@ -53,6 +53,7 @@ class Book:
         series_id: str = "",
         campaign_id: str = "",
         held: bool = False,
+        from_referral: bool = False,
     ) -> Appointment:
         """``held``: the time is held for the officer (status WAITLIST, a waiting-list offer)
         until they accept it; checked and claimed exactly like a booking."""
@@ -98,6 +99,7 @@ class Book:
                 version=1,
                 series_id=series_id,
                 campaign_id=campaign_id,
+                from_referral=from_referral,
             )
             event = ev.AppointmentStatusChanged(
                 appointment=appointment, reason_code=appointment.status_reason

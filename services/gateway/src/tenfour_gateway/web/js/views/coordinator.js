@@ -161,6 +161,8 @@ const FIGURES = [
   ['median_seconds_to_first_accept', t('Urgent: seconds to an accept')], ['median_seconds_to_human_joined', t('Urgent: seconds to someone in the room')],
   ['urgent_follow_ups_booked', t('Urgent: follow-ups booked')], ['urgent_referrals', t('Urgent: referred on')],
   ['urgent_nothing_further', t('Urgent: nothing further')],
+  ['referrals_made', t('Referrals made')], ['referrals_accepted', t('Referrals agreed to')],
+  ['referrals_completed', t('Referral sessions held')],
 ];
 
 function figure(f, kind) {
