@@ -221,8 +221,9 @@ function badDates(form) {
   return Object.keys(fields).length ? { code: 'INVALID_ARGUMENT', message: '', fields } : null;
 }
 
-// Runs `work` on submit with the button disabled; field errors land next to the fields.
-export function onSubmit(form, work) {
+// Runs `work` on submit with the button disabled; field errors land next to the fields, then
+// `shown(error)` may add what a page marks besides its fields.
+export function onSubmit(form, work, shown = () => {}) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const button = form.querySelector('button[type=submit]');
@@ -234,8 +235,9 @@ export function onSubmit(form, work) {
       if (dates) throw dates;
       await work(event);
     } catch (error) {
-      if (error && error.fields !== undefined) showErrors(form, error);
-      else showErrors(form, { code: 'INTERNAL', message: String(error?.message || error), fields: {} });
+      const problem = error && error.fields !== undefined ? error : { code: 'INTERNAL', message: String(error?.message || error), fields: {} };
+      showErrors(form, problem);
+      shown(problem);
     } finally {
       if (button) button.disabled = false;
     }
