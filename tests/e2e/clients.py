@@ -76,9 +76,48 @@ def admin_login(identity_target: str, totp_secret: str) -> pb.AuthResult:
         return result
 
 
-def refreshed_admin(identity_target: str, refresh_token: str) -> pb.AuthResult:
-    """A new access token for the admin's session (the refresh token rotates)."""
+def refreshed_session(identity_target: str, refresh_token: str) -> pb.AuthResult:
+    """A new access token for a session (the refresh token rotates)."""
     with grpc.insecure_channel(identity_target) as channel:
         stub = identity_pb2_grpc.IdentityServiceStub(channel)
         result: pb.AuthResult = stub.Refresh(pb.RefreshRequest(refresh_token=refresh_token), timeout=10)
         return result
+
+
+class OfficerSessions:
+    """Real officer sign-ins through identity, for callers whose tokens identity itself must know
+    (its own RPCs check the session, so a test-signed token is refused there)."""
+
+    def __init__(self, identity_target: str, admin_access: str) -> None:
+        self._target = identity_target
+        with grpc.insecure_channel(identity_target) as channel:
+            stub = identity_pb2_grpc.IdentityServiceStub(channel)
+            meta = (("authorization", f"Bearer {admin_access}"),)
+            agency = stub.CreateAgency(
+                pb.CreateAgencyRequest(name="Fuzz County PD", timezone="America/Chicago"),
+                metadata=meta,
+                timeout=10,
+            )
+            code = stub.CreateEnrolmentCode(
+                pb.CreateEnrolmentCodeRequest(agency_id=agency.agency_id, max_redemptions=1000),
+                metadata=meta,
+                timeout=10,
+            )
+        self._code = code.code
+        self._enrolled = 0
+
+    def enrol(self) -> pb.AuthResult:
+        """A new officer (a fuzzed Logout or password change may have ended the last one's session)."""
+        self._enrolled += 1
+        with grpc.insecure_channel(self._target) as channel:
+            stub = identity_pb2_grpc.IdentityServiceStub(channel)
+            result: pb.AuthResult = stub.RedeemEnrolmentCode(
+                pb.RedeemEnrolmentCodeRequest(
+                    code=self._code,
+                    username=f"fuzz-officer-{self._enrolled}-{int(time.time())}",
+                    display_name="Fuzz",
+                    password="Quartz-Meadow-Lantern-8831",
+                ),
+                timeout=10,
+            )
+            return result

@@ -36,7 +36,7 @@ from tenfour_shared.auth.roles import Role
 from tenfour_shared.launcher import SERVICES, health_status
 from tenfour_testing.tokens import TestTokens
 
-from .clients import ADMIN_ENV, admin_login, admin_session, refreshed_admin
+from .clients import ADMIN_ENV, OfficerSessions, admin_login, admin_session, refreshed_session
 from .conftest import System, running_system
 from .fuzz_messages import RandomDraw, Rpc, bodies, body, tenfour_services
 from .fuzz_report import COUNTS, FAILED_CALLS, PROPERTY
@@ -51,9 +51,10 @@ STREAM_WAIT = 0.5  # a stream that stays open this long without a reply was acce
 FORBIDDEN = {grpc.StatusCode.UNKNOWN, grpc.StatusCode.INTERNAL}
 SERVING = 1
 
-# Keys that change on a refused call, or at any time, by design: sign-in throttling and the
-# audit trail record failures (that is their purpose); periodic jobs take turns with leases.
-VOLATILE = ("identity:throttle", "identity:audit", ":lease:")
+# Keys that change on a refused call, or at any time, by design: sign-in throttling, the count
+# of wrong codes for a pending TOTP set-up and the audit trail record failures (that is their
+# purpose); periodic jobs take turns with leases.
+VOLATILE = ("identity:throttle", "identity:audit", "identity:mfa-pending", ":lease:")
 
 SNAPSHOT = """
 local out = {}
@@ -98,17 +99,21 @@ class Target:
         self.callers["forged"] = (("authorization", "Bearer eyJhbGciOiJub25lIn0.e30."),)
         session, self._totp_secret = admin_session(system.services["identity"].target)
         self._admin_refresh = session.refresh_token
-        self._mint(session.access_token)
+        self._officers = OfficerSessions(system.services["identity"].target, session.access_token)
+        officer = self._officers.enrol()
+        self._officer_refresh = officer.refresh_token
+        self._mint(session.access_token, officer.access_token)
 
         self._cached: tuple[tuple[int, int], dict[bytes, bytes]] | None = None
         self.details = ""  # the status message of the last call
 
-    def _mint(self, admin_access: str) -> None:
+    def _mint(self, admin_access: str, officer_access: str) -> None:
         # Access tokens live 10 minutes and a 10,000-case RPC can take longer: without fresh ones
         # every signed-in caller would quietly turn into an UNAUTHENTICATED case.
         for role in Role:
             self.callers[role.value] = self.tokens.metadata(role, subject=f"{role.value}-fuzz")
         self.callers["identity-admin"] = (("authorization", f"Bearer {admin_access}"),)
+        self.callers["identity-officer"] = (("authorization", f"Bearer {officer_access}"),)
         self._minted = time.monotonic()
 
     def metadata(self, caller: str) -> tuple[tuple[str, str], ...]:
@@ -116,12 +121,17 @@ class Target:
         if time.monotonic() - self._minted > REMINT_SECONDS:
             identity = self.system.services["identity"].target
             try:
-                session = refreshed_admin(identity, self._admin_refresh)
+                session = refreshed_session(identity, self._admin_refresh)
             except grpc.RpcError:
                 # A fuzzed Logout or key rotation may have ended the admin's session.
                 session = admin_login(identity, self._totp_secret)
             self._admin_refresh = session.refresh_token
-            self._mint(session.access_token)
+            try:
+                officer = refreshed_session(identity, self._officer_refresh)
+            except grpc.RpcError:
+                officer = self._officers.enrol()
+            self._officer_refresh = officer.refresh_token
+            self._mint(session.access_token, officer.access_token)
         return self.callers[caller]
 
     def writes(self) -> tuple[int, int]:

@@ -94,8 +94,10 @@ def test_officers_may_add_totp(stack: Stack) -> None:
     officer = stack.officer(stack.b)
     enrolment = stub.EnrolMfa(pb.EnrolMfaRequest(), metadata=officer.md)
     assert officer.username in enrolment.provisioning_uri
-    bad = pb.ConfirmMfaRequest(totp_code="12345")
-    assert _code(lambda: stub.ConfirmMfa(bad, metadata=officer.md)) == grpc.StatusCode.INVALID_ARGUMENT
+    # Typos (not six digits) are refused without using up one of the five wrong-code attempts.
+    for typo in ("12345", "", "12a456", "1234567", "１２３４５６", "12345"):
+        bad = pb.ConfirmMfaRequest(totp_code=typo)
+        assert _code(lambda: stub.ConfirmMfa(bad, metadata=officer.md)) == grpc.StatusCode.INVALID_ARGUMENT
     assert stub.ConfirmMfa(
         pb.ConfirmMfaRequest(totp_code=totp_code(enrolment.secret)), metadata=officer.md
     ).enabled

@@ -37,11 +37,17 @@ def time_step(now: datetime) -> int:
     return int(now.timestamp()) // TOTP_PERIOD
 
 
+def code_shaped(code: str) -> bool:
+    """Six digits (spaces allowed): anything else cannot be a guess, so it is not counted as one."""
+    candidate = "".join(code.split())
+    return len(candidate) == TOTP_DIGITS and candidate.isascii() and candidate.isdigit()
+
+
 def verify_totp(secret: str, code: str, *, now: datetime, last_used_step: int | None) -> int | None:
     """The time step `code` belongs to if it is valid and unused, else None. Store the result."""
-    candidate = "".join(code.split())
-    if len(candidate) != TOTP_DIGITS or not candidate.isascii() or not candidate.isdigit():
+    if not code_shaped(code):
         return None
+    candidate = "".join(code.split())
     otp = pyotp.TOTP(secret, digits=TOTP_DIGITS, interval=TOTP_PERIOD)
     current = time_step(now)
     accepted: int | None = None

@@ -24,7 +24,13 @@ from tenfour_identity.domain.records import AuditEntry, Counter
 from tenfour_identity.domain.refresh import RevocationReason, RotationOutcome
 from tenfour_identity.domain.roles import MFA_REQUIRED_ROLES
 from tenfour_identity.domain.throttle import HARD_LIMIT, is_locked
-from tenfour_identity.domain.totp import new_totp_secret, provisioning_uri, verify_totp
+from tenfour_identity.domain.totp import (
+    TOTP_DIGITS,
+    code_shaped,
+    new_totp_secret,
+    provisioning_uri,
+    verify_totp,
+)
 from tenfour_identity.service.caller import caller
 from tenfour_identity.service.deps import Deps
 from tenfour_shared.auth.principal import Principal
@@ -219,6 +225,8 @@ async def _begin(deps: Deps, user: User) -> MfaEnrolment:
 
 
 async def _confirm(deps: Deps, user: User, totp_code: str, ticket: str = "") -> None:
+    if not code_shaped(totp_code):  # a typo, not a guess: refused without using up an attempt
+        raise ValidationFailed([("totp_code", f"must be the {TOTP_DIGITS} digits the app shows")])
     pending = await deps.mfa.pending(user.id)
     if pending is None:
         raise WrongState("no MFA enrolment in progress (or it expired): start again")
