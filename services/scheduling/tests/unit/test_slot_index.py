@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tenfour_scheduling.domain import Officer, ProviderOffer, SlotFilters, find_slots
 from tenfour_scheduling.domain.peer_windows import PeerOffDuty
-from tenfour_scheduling.domain.slot_bits import ProviderBits, find_slots_indexed
+from tenfour_scheduling.domain.slot_bits import ProviderBits, SlotPool, find_slots_indexed
 from tenfour_scheduling.service.offer_cache import reusable, whole_days
 from tenfour_shared.timeline import Interval, intersect
 
@@ -77,6 +77,9 @@ def test_the_indexed_search_answers_exactly_as_the_reference(case: tuple[Scenari
     }
     expected = find_slots(*args, **options)  # type: ignore[arg-type]
     assert find_slots_indexed(*args, **options) == expected  # type: ignore[arg-type]
+    pool = SlotPool(sc.offers, "s")
+    pooled = find_slots_indexed(*args, **options, cache=ProviderBits(), pool=pool)  # type: ignore[arg-type]
+    assert pooled == expected
 
 
 @SETTINGS
@@ -88,6 +91,7 @@ def test_successive_searches_reusing_peer_windows_answer_as_the_reference(
     come from the long grid kept for them) serve searches whose ``now`` moves on."""
     sc, limit = case
     cache, bits = PeerOffDuty(), ProviderBits()
+    pool = SlotPool(sc.offers, "s")  # kept with its grids and columns from search to search
     for minutes in [0, *later]:
         args = (
             Officer(officer_id="o", current_provider_id=sc.current_provider),
@@ -108,6 +112,8 @@ def test_successive_searches_reusing_peer_windows_answer_as_the_reference(
         expected = find_slots(*args, **options)  # type: ignore[arg-type]
         found = find_slots_indexed(*args, **options, peer_windows=cache, cache=bits)  # type: ignore[arg-type]
         assert found == expected
+        pooled = find_slots_indexed(*args, **options, peer_windows=cache, cache=bits, pool=pool)  # type: ignore[arg-type]
+        assert pooled == expected
 
 
 def _as_the_service_builds(offer: ProviderOffer, clip: Interval, *, reusable_form: bool) -> ProviderOffer:
@@ -131,6 +137,7 @@ def test_reusable_offers_answer_as_offers_built_for_the_moment(
     horizon = timedelta(days=sc.horizon_days)
     peers, bits = PeerOffDuty(), ProviderBits()
     kept_for: dict[Interval, list[ProviderOffer]] = {}  # the same objects while the days hold
+    pools: dict[Interval, SlotPool] = {}
     for minutes in [0, *later]:
         now = sc.now + timedelta(minutes=minutes)
         reach = Interval(now, now + horizon + timedelta(days=1))
@@ -158,5 +165,6 @@ def test_reusable_offers_answer_as_offers_built_for_the_moment(
             peer_windows=peers,
             cache=bits,
             empty=lambda expected=expected: expected,  # type: ignore[misc]
+            pool=pools.setdefault(days, SlotPool(kept, "s")),
         )
         assert found == expected

@@ -39,6 +39,7 @@ from tenfour_scheduling.domain.slot_grid import (
     to_us,
 )
 from tenfour_scheduling.domain.slot_grid import peer_windows as _peer_windows
+from tenfour_scheduling.domain.slot_pool import SlotPool
 from tenfour_scheduling.domain.slot_runs import Run, SearchSpace
 from tenfour_scheduling.domain.slots import (
     DEFAULT_STEP,
@@ -50,7 +51,7 @@ from tenfour_scheduling.domain.slots import (
 )
 from tenfour_shared.timeline import Interval
 
-__all__ = ["PeerWindows", "ProviderBits", "find_slots_indexed"]
+__all__ = ["PeerWindows", "ProviderBits", "SlotPool", "find_slots_indexed"]
 
 _US = timedelta(microseconds=1)
 _NO_FILTERS = SlotFilters()
@@ -104,11 +105,13 @@ def find_slots_indexed(
     peer_windows: PeerWindows = _peer_windows,
     cache: ProviderBits | None = None,
     empty: Callable[[], SlotSearchResult] | None = None,
+    pool: SlotPool | None = None,
 ) -> SlotSearchResult:
     """``find_slots`` with the same arguments and answers; ``peer_windows`` may serve peer
     supporters' off-duty windows from a cache (same values as ``off_duty_windows``),
-    ``cache`` keeps providers' own bitmaps between searches, and ``empty`` answers instead
-    of the reference when no slot is found."""
+    ``cache`` keeps providers' own bitmaps between searches, ``empty`` answers instead
+    of the reference when no slot is found, and ``pool`` (a SlotPool of these very
+    ``offers``, with ``cache``) serves a search without filters."""
 
     def reference() -> SlotSearchResult:
         return find_slots(
@@ -127,15 +130,31 @@ def find_slots_indexed(
         )
 
     fallback = empty or reference
-    validate_search(
-        horizon=horizon, now=now, step=step, limit=limit, session_type=session_type, offers=offers
-    )
-    window = Interval(now.astimezone(UTC), now.astimezone(UTC) + horizon)
     # Default filters match every offer: skip building each profile's sets.
     unfiltered = filters == _NO_FILTERS
-    matching = [
-        o for o in offers if session_type in o.sessions and (unfiltered or filters.matches(o, officer))
-    ]
+    pooled = (
+        pool is not None
+        and cache is not None
+        and unfiltered
+        and pool.offers is offers
+        and pool.session_type == session_type
+        and pool.usable  # no repeated id to report
+    )
+    validate_search(
+        horizon=horizon,
+        now=now,
+        step=step,
+        limit=limit,
+        session_type=session_type,
+        offers=() if pooled else offers,
+    )
+    window = Interval(now.astimezone(UTC), now.astimezone(UTC) + horizon)
+    if pool is not None and pooled:
+        matching = pool.matching
+    else:
+        matching = [
+            o for o in offers if session_type in o.sessions and (unfiltered or filters.matches(o, officer))
+        ]
     if not matching:
         return fallback()
     space = SearchSpace(officer, officer_roster, policy, preferences, window, officer_bookings, step)
@@ -147,6 +166,19 @@ def find_slots_indexed(
     # Per session shape and notice: the officer's side and the starts the notice allows.
     per_shape: dict[tuple[timedelta, ...], tuple[_OfficerSide, int]] = {}
     cap = None if cache is None else cache.cap(grid, horizon)
+    if pool is not None and cache is not None and cap is not None and pooled:
+        pooled_found = pool.search(
+            space,
+            grid,
+            cap,
+            cache,
+            peer_windows,
+            lambda session: _session_masks(space, grid, window, session, sides, notices),
+            limit,
+        )
+        if pooled_found is None:
+            return fallback()
+        return SlotSearchResult(tuple(pooled_found[0]), pooled_found[1], window, None, "")
     found: list[tuple[ProviderOffer, int, _OfficerSide]] = []
     candidates = 0
     for offer in matching:

@@ -139,18 +139,29 @@ class ProviderBits:
         """The offer's bits on ``grid`` (``cap``: ``self.cap(grid, horizon)``, if known)."""
         if cap is None:
             cap = self.cap(grid, horizon)
+        return (self.full(offer, session_type, grid, policy, windows, cap) >> grid.lo) & grid.full
+
+    def full(
+        self,
+        offer: ProviderOffer,
+        session_type: str,
+        grid: Grid,
+        policy: FatiguePolicy,
+        windows: PeerWindows,
+        cap: int,
+    ) -> int:
+        """The offer's bits on the long grid: starts 0 to ``cap`` from ``grid``'s origin."""
         peer = is_rostered_peer(offer)
         key = (offer.provider_id, session_type, grid.origin, grid.step, cap, policy if peer else None)
         hit = self._items.get(key)
         if hit is not None and hit[0] is offer:
-            bits = hit[1]
-        else:
-            bits = self.build(Grid(grid.origin, grid.step, 0, cap), offer, session_type, policy, windows)
-            self._items.pop(key, None)  # re-inserted last: the oldest entries go first
-            self._items[key] = (offer, bits)
-            if len(self._items) > self._size:
-                self._items.popitem(last=False)
-        return (bits >> grid.lo) & grid.full
+            return hit[1]
+        bits = self.build(Grid(grid.origin, grid.step, 0, cap), offer, session_type, policy, windows)
+        self._items.pop(key, None)  # re-inserted last: the oldest entries go first
+        self._items[key] = (offer, bits)
+        if len(self._items) > self._size:
+            self._items.popitem(last=False)
+        return bits
 
     @staticmethod
     def cap(grid: Grid, horizon: timedelta) -> int:

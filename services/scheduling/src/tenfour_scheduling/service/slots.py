@@ -11,6 +11,7 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatu
 from tenfour_scheduling.domain import (
     Officer,
     OfficerPreferences,
+    ProviderOffer,
     SlotFilters,
     SlotSearchResult,
     find_slots,
@@ -20,6 +21,7 @@ from tenfour_scheduling.domain.records import ProviderSnapshot
 from tenfour_scheduling.domain.slot_bits import ProviderBits, find_slots_indexed
 from tenfour_scheduling.domain.slots import DEFAULT_STEP
 from tenfour_scheduling.service.booking import Clock
+from tenfour_scheduling.service.candidates import Candidates
 from tenfour_scheduling.service.checks import check_booking, officer_side
 from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.offer_cache import OfferCache, whole_days
@@ -71,6 +73,7 @@ class SlotService:
         self._peer_windows = PeerOffDuty()  # peer supporters' off-duty windows, reused
         self._offers = OfferCache(expansions)  # offers and their bitmaps, per version and calendar
         self._bits = ProviderBits()
+        self._candidates = Candidates()  # eligible providers and their pool, per agency list
 
     async def find(
         self,
@@ -98,20 +101,37 @@ class SlotService:
         facts = replace(facts, entries=await self._claims.as_settled(officer_id, facts.entries))
         officer = officer_side(facts)
         stored = facts.preferences
-        eligible = [
-            licensed_offer(s, officer.jurisdictions, now)
-            for s in snapshots
-            if ineligibility(
-                s,
-                agency_id=agency_id,
-                officer_id=officer_id,
-                session_type=session_type,
-                current_provider=officer.current_provider,
-                at=now,
-                jurisdictions=officer.jurisdictions,
-            )
-            is None
-        ]
+
+        def build() -> tuple[list[ProviderSnapshot], list[ProviderOffer]]:
+            eligible = [
+                licensed_offer(s, officer.jurisdictions, now)
+                for s in snapshots
+                if ineligibility(
+                    s,
+                    agency_id=agency_id,
+                    officer_id=officer_id,
+                    session_type=session_type,
+                    current_provider=officer.current_provider,
+                    at=now,
+                    jurisdictions=officer.jurisdictions,
+                )
+                is None
+            ]
+            kept = [o for s in eligible if (o := self._offers.offer(s, session_type, reach, exclude, days))]
+            return eligible, kept
+
+        days = whole_days(reach)
+        found = self._candidates.eligible(
+            (agency_id, session_type, exclude, only, days),
+            snapshots,
+            officer_id=officer_id,
+            current_provider=officer.current_provider,
+            jurisdictions=officer.jurisdictions,
+            now=now,
+            build=build,
+            session_type=session_type.value,
+        )
+        eligible = found.snapshots
         args = (
             Officer(
                 officer_id=officer_id,
@@ -139,19 +159,18 @@ class SlotService:
             ]
             return find_slots(*args, offers, session_type.value, filters, **options)  # type: ignore[arg-type]
 
-        days = whole_days(reach)
-        kept = [o for s in eligible if (o := self._offers.offer(s, session_type, reach, exclude, days))]
         result = find_slots_indexed(
             *args,
-            kept,
+            found.offers,
             session_type.value,
             filters,
             **options,  # type: ignore[arg-type]
             peer_windows=self._peer_windows,
             cache=self._bits,
             empty=today,
+            pool=found.pool,
         )
-        return SlotSearch(result, {s.provider_id: s for s in snapshots}, officer.roster.roster.zone)
+        return SlotSearch(result, found.providers, officer.roster.roster.zone)
 
     async def find_groups(
         self, *, officer_id: str, agency_id: str, horizon: timedelta, limit: int
