@@ -95,9 +95,12 @@ def test_officers_may_add_totp(stack: Stack) -> None:
     enrolment = stub.EnrolMfa(pb.EnrolMfaRequest(), metadata=officer.md)
     assert officer.username in enrolment.provisioning_uri
     # Typos (not six digits) are refused without using up one of the five wrong-code attempts.
-    for typo in ("12345", "", "12a456", "1234567", "１２３４５６", "12345"):
+    fullwidth = "\uff11\uff12\uff13\uff14\uff15\uff16"  # digits, but not ASCII ones
+    for typo in ("12345", "", "12a456", "1234567", fullwidth, "12345"):
         bad = pb.ConfirmMfaRequest(totp_code=typo)
-        assert _code(lambda: stub.ConfirmMfa(bad, metadata=officer.md)) == grpc.StatusCode.INVALID_ARGUMENT
+        assert (
+            _code(lambda b=bad: stub.ConfirmMfa(b, metadata=officer.md)) == grpc.StatusCode.INVALID_ARGUMENT
+        )
     assert stub.ConfirmMfa(
         pb.ConfirmMfaRequest(totp_code=totp_code(enrolment.secret)), metadata=officer.md
     ).enabled
