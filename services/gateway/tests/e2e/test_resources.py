@@ -14,7 +14,6 @@ from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_licences import _coordinator
-from .test_schedule_clashes import call
 from .test_video_session import enrol_officer
 
 pytestmark = pytest.mark.e2e
@@ -23,14 +22,13 @@ pytestmark = pytest.mark.e2e
 async def test_coordinator_adds_a_hotline_officers_can_call_it(
     system: System, browser: Browser, problems: PageProblems, shot: Any
 ) -> None:
-    agency = system.create_agency()
+    # The crisis line given when the agency is created (identity) is what its officers are shown
+    # (scheduling, through identity's agency_registered event).
+    agency = system.create_agency(crisis_line_text="Call or text 988 any time")
     email = f"coord{secrets.token_hex(3)}@example.org"
     system.create_coordinator(agency, email, THERAPIST_PASSWORD)
     _, page = await new_page(browser, problems, "coordinator", LAPTOP)
     await _coordinator(page, system, email)
-    await call(
-        page, "scheduling", "SetFatiguePolicy", {"policy": {"crisis_line_text": "Call or text 988 any time"}}
-    )
     await page.goto(f"{system.url}/#/agency-resources")
     await expect(page).to_have_title("Resources page · Tenfour")
     await page.get_by_label("Category").select_option("RESOURCE_CATEGORY_HOTLINE")

@@ -133,3 +133,25 @@ async def test_every_event_exactly_once(stack: Stack, events: Events) -> None:
     }
     assert set(registered) == users  # every account announced, and announced once
     assert max(registered.values()) == 1
+
+
+async def test_a_new_agency_is_announced_with_what_others_default_from_it(
+    stack: Stack, events: Events
+) -> None:
+    agency = stack.api.stub.CreateAgency(
+        pb.CreateAgencyRequest(
+            name="Harbor Police",
+            timezone="America/Los_Angeles",
+            jurisdiction="US-CA",
+            crisis_line_text="CopLine 1-800-267-5463, any time",
+        ),
+        metadata=stack.root.md,
+    )
+    [registered] = await events.about(agency.agency_id)
+    assert registered.envelope.type == "identity.agency_registered"
+    assert registered.payload == ev.AgencyRegistered(
+        agency_id=agency.agency_id,
+        timezone="America/Los_Angeles",
+        jurisdiction="US-CA",
+        crisis_line_text="CopLine 1-800-267-5463, any time",
+    )

@@ -167,7 +167,8 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))
     infra.consume(
-        "identity", identity_handlers(read_model, officers, services.appointments, services.campaigns)
+        "identity",
+        identity_handlers(read_model, officers, services.appointments, services.campaigns, services.rosters),
     )
     infra.consume(
         "signaling",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
+from tenfour.events.v1 import identity_events_pb2 as identity
 from tenfour.scheduling.v1 import resources_pb2 as spb
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 
@@ -96,3 +97,32 @@ async def test_bad_resources_are_refused_and_change_nothing(harness: Harness) ->
         )
     assert missing.value.code() == grpc.StatusCode.NOT_FOUND
     assert list((await listed(h, h.officer("o-1"))).resources) == []
+
+
+async def test_the_crisis_line_given_at_agency_creation_reaches_officers_unless_the_coordinator_set_one(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.publish(
+        identity.AgencyRegistered(
+            agency_id="agency-new", timezone="America/Denver", crisis_line_text="CopLine 1-800-267-5463"
+        ),
+        "agency-new",
+    )
+    officer = h.officer("o-new", agency="agency-new")
+    await h.quiet()  # the event is consumed
+    assert (await listed(h, officer)).crisis_line_text == "CopLine 1-800-267-5463"
+    policy = await h.stub.GetFatiguePolicy(pb.GetFatiguePolicyRequest(), metadata=h.admin("agency-new"))
+    assert policy.crisis_line_text == "CopLine 1-800-267-5463"
+
+    # The coordinator's own line wins over the one given at creation, redelivered or not.
+    await h.stub.SetFatiguePolicy(
+        pb.SetFatiguePolicyRequest(policy=pb.FatiguePolicy(crisis_line_text="Peer line 555-0100")),
+        metadata=h.admin("agency-new"),
+    )
+    await h.publish(
+        identity.AgencyRegistered(agency_id="agency-new", crisis_line_text="CopLine 1-800-267-5463"),
+        "agency-new",
+    )
+    await h.quiet()
+    assert (await listed(h, officer)).crisis_line_text == "Peer line 555-0100"

@@ -117,9 +117,11 @@ class System:
     def target(self, name: str) -> str:
         return self.services[name].target
 
-    def create_agency(self, name: str = "Test County Sheriff") -> str:
+    def create_agency(self, name: str = "Test County Sheriff", crisis_line_text: str = "") -> str:
         reply = self.admin.stub.CreateAgency(
-            identity_pb2.CreateAgencyRequest(name=name, timezone="America/Chicago", jurisdiction="US-TX"),
+            identity_pb2.CreateAgencyRequest(
+                name=name, timezone="America/Chicago", jurisdiction="US-TX", crisis_line_text=crisis_line_text
+            ),
             metadata=self.admin.metadata,
         )
         return str(reply.agency_id)

@@ -15,6 +15,7 @@ from typing import Any
 import redis.asyncio as aioredis
 from redis.exceptions import WatchError
 
+from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour_identity.adapters import audit, keys
 from tenfour_identity.adapters.vault import Purpose, Vault
 from tenfour_identity.domain.errors import AlreadyExists, NotFound
@@ -48,13 +49,22 @@ class Directory:
         raw = await self._redis.get(keys.agency(agency_id))
         return None if raw is None else Agency.model_validate_json(as_bytes(raw))
 
-    async def create_agency(self, agency: Agency, entry: AuditEntry) -> None:
+    async def create_agency(self, agency: Agency, entry: AuditEntry, event: Envelope) -> None:
+        """The agency, its audit entry and its `agency_registered` event, together or not at all."""
+        key = keys.agency(agency.id)
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.set(keys.agency(agency.id), agency.model_dump_json(), nx=True)
+            await pipe.watch(key)
+            if await pipe.exists(key):
+                raise AlreadyExists("agency id already exists")
+            pipe.multi()  # type: ignore[no-untyped-call]
+            pipe.set(key, agency.model_dump_json())
+            outbox.stage(pipe, keys.SERVICE, keys.DIR, event)
             audit.stage(pipe, entry)
-            created, _ = await pipe.execute()
-        if not created:
-            raise AlreadyExists("agency id already exists")
+            try:
+                await pipe.execute()
+            except WatchError:
+                raise AlreadyExists("agency id already exists") from None
+        await self._relay.notify(keys.DIR)
 
     # -- users -----------------------------------------------------------------------------
 

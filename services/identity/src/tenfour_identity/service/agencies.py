@@ -71,7 +71,11 @@ async def create_agency(
         jurisdiction=jurisdiction or None,
         crisis_line_text=crisis_line_text,
     )
-    await deps.directory.create_agency(agency, AuditEntry("agency_created", actor.id, agency.id))
+    await deps.directory.create_agency(
+        agency,
+        AuditEntry("agency_created", actor.id, agency.id),
+        events.agency_registered(agency, agency.created_at),
+    )
     return agency
 
 

@@ -12,13 +12,14 @@ from datetime import datetime
 from tenfour.common.v1 import common_pb2
 from tenfour.events.v1 import identity_events_pb2 as ev
 from tenfour.events.v1.envelope_pb2 import Envelope
-from tenfour_identity.domain.models import User
+from tenfour_identity.domain.models import Agency, User
 from tenfour_identity.domain.provider import FirstResponderCompetency, ProviderKind
 from tenfour_identity.domain.records import StoredProfile
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.events import envelope
 
 __all__ = [
+    "agency_registered",
     "profile_message",
     "profile_updated",
     "role_message",
@@ -41,6 +42,16 @@ _KINDS: dict[ProviderKind, common_pb2.ProviderKind.ValueType] = {
 
 def role_message(role: Role) -> common_pb2.Role.ValueType:
     return _ROLES[role]
+
+
+def agency_registered(agency: Agency, now: datetime) -> Envelope:
+    payload = ev.AgencyRegistered(
+        agency_id=agency.id,
+        timezone=agency.timezone,
+        jurisdiction=agency.jurisdiction or "",
+        crisis_line_text=agency.crisis_line_text,
+    )
+    return envelope.build(payload, subject=agency.id, when=now)
 
 
 def user_registered(user: User, now: datetime) -> Envelope:

@@ -21,6 +21,7 @@ from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.reminders import ReminderService
+from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.training_sessions import TrainingSessionService
 from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.waitlist import WaitlistService
@@ -54,7 +55,13 @@ def identity_handlers(
     officers: OfficerStore,
     appointments: AppointmentService,
     campaigns: CampaignService,
+    rosters: RosterService,
 ) -> dict[str, Handler]:
+    async def on_agency_registered(env: Envelope, payload: Message) -> None:
+        """The crisis line the system admin gave the new agency reaches its officers' pages."""
+        assert isinstance(payload, identity.AgencyRegistered)
+        await rosters.agency_registered(_id(payload.agency_id, "agency id"), payload.crisis_line_text)
+
     async def on_user_registered(env: Envelope, payload: Message) -> None:
         """Officers (and peer supporters, officers too) are invited to their agency's campaigns."""
         assert isinstance(payload, identity.UserRegistered)
@@ -81,6 +88,7 @@ def identity_handlers(
             await campaigns.officer_left(_id(payload.agency_id, "agency id"), user_id)
 
     return {
+        "identity.agency_registered": on_agency_registered,
         "identity.user_registered": on_user_registered,
         "identity.provider_profile_updated": on_profile_updated,
         "identity.user_deactivated": on_user_deactivated,

@@ -126,6 +126,25 @@ class RosterService:
                 return new
         raise ConcurrentChange("the policy is being changed elsewhere; retry")
 
+    async def agency_registered(self, agency_id: str, crisis_line_text: str) -> None:
+        """The crisis line given when the agency was created becomes its officers' line, unless
+        the coordinator has set one here already (theirs is newer). A redelivery finds it set."""
+        if not crisis_line_text:
+            return
+        for _ in range(ATTEMPTS):
+            current = await self._officers.policy(agency_id)
+            if current.crisis_line_text:
+                return
+            new = replace(current, crisis_line_text=crisis_line_text[:500], version=current.version + 1)
+            event = build(
+                ev.FatiguePolicyChanged(agency_id=agency_id, version=new.version),
+                subject=agency_id,
+                when=self._clock(),
+            )
+            if await self._officers.put_policy(agency_id, policy_to_proto(new), current.version, event):
+                return
+        raise ConcurrentChange("the policy is being changed elsewhere; retry")
+
     async def preferences(self, officer_id: str) -> StoredPreferences:
         return await self._officers.preferences(officer_id) or StoredPreferences(OfficerPreferences())
 

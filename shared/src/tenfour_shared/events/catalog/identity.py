@@ -7,6 +7,7 @@ from google.protobuf.message import Message
 from tenfour.events.v1 import identity_events_pb2 as ev
 
 PAYLOADS: dict[str, type[Message]] = {
+    "identity.agency_registered": ev.AgencyRegistered,
     "identity.user_registered": ev.UserRegistered,
     "identity.user_deactivated": ev.UserDeactivated,
     "identity.provider_profile_updated": ev.ProviderProfileUpdated,
