@@ -513,6 +513,12 @@ def test_resources_waiting_lists_and_referrals_from_the_command_line(
     assert cli("--json", "waitlist", "list").json["entries"][0]["state"] == "WAITLIST_STATE_LEFT"
     assert cli("--json", "referrals", "list").json == {"referrals": []}
     assert cli("--json", "referrals", "answer", "rnotareferral").code == 4  # NOT_FOUND
+    assert cli("--json", "referrals", "ask-times", "rnotareferral", "--note", "mornings").code == 4
+    soon = (now + timedelta(days=2)).isoformat()
+    assert cli("--json", "referrals", "pick", "rnotareferral", "--start", soon).code == 4
+    assert (
+        cli("--json", "referrals", "propose-times", "rnotareferral", "--start", soon).code == 3
+    )  # officers cannot
 
 
 def test_throttled_sign_in_says_when_to_try_again_and_waits_longer_each_time(cli: Any) -> None:

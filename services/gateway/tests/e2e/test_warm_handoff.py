@@ -1,13 +1,15 @@
 """Warm handoff in real browsers against the real system: an officer has a session with a peer
 supporter; the peer refers them to a clinician from the Refer page; the officer agrees (without
 sharing "booked") and books one of the clinician's times from the Referrals page; the peer then
-sees only "Agreed"."""
+sees only "Agreed". Then a second referral: the officer asks the clinician to propose times (with
+a note); the clinician sees the request and the note, a time in the past is refused next to its
+field, two good times are sent; the officer picks one and it is booked."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -32,6 +34,22 @@ async def _roster(page: Page) -> None:
         "timezone": "America/Chicago",
     }
     await call(page, "scheduling", "SetRoster", {"roster": roster})
+
+
+# An instant as a datetime-local value in the browser's zone.
+_LOCAL = (
+    "iso => { const d = new Date(iso); "
+    "return new Date(d.getTime() - d.getTimezoneOffset() * 60000).toISOString().slice(0, 16); }"
+)
+
+
+async def _refer(peer: Page, clinician: str) -> None:
+    await peer.get_by_role("link", name="Refer", exact=True).click()
+    await expect(peer).to_have_title("Refer to a clinician · Tenfour")
+    await peer.get_by_label("Who").select_option(label="Sam")
+    await peer.get_by_label("Clinician").select_option(clinician)
+    await peer.get_by_role("button", name="Send the referral").click()
+    await expect(peer.locator("#status")).to_contain_text("Referral sent.")
 
 
 async def test_peer_refers_the_officer_agrees_and_books_a_clinician(
@@ -103,12 +121,7 @@ async def test_peer_refers_the_officer_agrees_and_books_a_clinician(
     )
 
     # The peer refers them to the clinician.
-    await peer.get_by_role("link", name="Refer", exact=True).click()
-    await expect(peer).to_have_title("Refer to a clinician · Tenfour")
-    await peer.get_by_label("Who").select_option(label="Sam")
-    await peer.get_by_label("Clinician").select_option(clinician)
-    await peer.get_by_role("button", name="Send the referral").click()
-    await expect(peer.locator("#status")).to_contain_text("Referral sent.")
+    await _refer(peer, clinician)
     await expect(peer.locator(".referral .referral-state").first).to_have_text("Waiting for an answer")
     await shot(peer, "peer-refer")
 
@@ -130,4 +143,50 @@ async def test_peer_refers_the_officer_agrees_and_books_a_clinician(
     # The peer sees only that the officer agreed (they did not share "booked").
     await peer.reload()
     await expect(peer.locator(".referral .referral-state").first).to_have_text("Agreed")
+
+    # A second referral: the officer agrees and asks the clinician to propose times.
+    await _refer(peer, clinician)
+    await officer.reload()
+    card = officer.locator(".referral").first  # the newest first
+    await card.get_by_role("button", name="Yes, I agree").click()
+    await expect(officer.locator("#status")).to_contain_text("Choose a time below.")
+    card = officer.locator(".referral").first
+    await card.get_by_label("Days or times that suit you (optional)").fill("Mornings after my day off")
+    await card.get_by_role("button", name="Ask the clinician to propose times").click()
+    await expect(officer.locator("#status")).to_contain_text("Asked. You will be told")
+
+    # The clinician sees the request and the note, and proposes two times that fit the officer.
+    found = await call(
+        officer,
+        "scheduling",
+        "FindSlots",
+        {"limit": 50, "filters": {"provider_kind": "PROVIDER_KIND_THERAPIST"}},
+    )
+    starts = [x["time"]["start"] for x in found.get("slots") or [] if x["provider_id"] == clinician][:2]
+    assert len(starts) == 2, found
+    await therapist.goto(f"{system.url}/#/referred")
+    request = therapist.locator(".referral", has=therapist.locator(".times-note"))
+    await expect(request.locator(".times-note")).to_have_text("Mornings after my day off")
+    past = (datetime.now(UTC) - timedelta(days=1)).isoformat()
+    await request.get_by_label("Time 1", exact=True).fill(await therapist.evaluate(_LOCAL, past))
+    await request.get_by_role("button", name="Propose these times").click()
+    await expect(request.locator(".field-error").first).to_have_text("Time 1 is in the past.")
+    for n, start in enumerate(starts, 1):
+        await request.get_by_label(f"Time {n}", exact=True).fill(await therapist.evaluate(_LOCAL, start))
+    await request.get_by_role("button", name="Propose these times").click()
+    await expect(therapist.locator("#status")).to_contain_text("Times sent. The officer is told.")
+    await expect(request.locator(".times-request")).to_contain_text("Proposed:")
+    await shot(therapist, "clinician-proposes-times")
+
+    # The officer picks the second one: booked with the clinician at that time.
+    await officer.reload()
+    proposed = officer.locator(".referral").first.locator(".proposed-time")
+    await expect(proposed).to_have_count(2)
+    await shot(officer, "officer-proposed-times")
+    await proposed.nth(1).get_by_role("button", name="Pick this time").click()
+    await expect(officer.locator("#status")).to_contain_text("Booked. It is in your appointments.")
+    await expect(officer.locator(".referral .referral-state").first).to_have_text("Booked")
+    mine = (await call(officer, "scheduling", "ListAppointments", {}))["appointments"]
+    picked = [a for a in mine if a["provider_id"] == clinician and a["time"]["start"] == starts[1]]
+    assert len(picked) == 1, mine
     assert problems.items == []

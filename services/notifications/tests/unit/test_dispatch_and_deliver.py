@@ -158,6 +158,20 @@ async def test_a_referral_reaches_only_the_officer_with_a_link_to_it() -> None:
     assert [(u, n.kind, n.link) for u, n in w.live.sent] == [("o1", "referral_proposed", "/#/referrals")]
 
 
+async def test_asking_for_times_reaches_the_named_clinicians_and_proposed_times_the_officer() -> None:
+    w = World()
+    await w.notify("scheduling.referral_times_requested", "e10", named=("t1", "t2"))
+    await w.notify("scheduling.referral_times_proposed", "e11", person="o1")
+    sent = [(u, n.kind, n.link) for u, n in w.live.sent]
+    assert sent == [
+        ("t1", "referral_times_requested", "/#/referred"),
+        ("t2", "referral_times_requested", "/#/referred"),
+        ("o1", "referral_times_proposed", "/#/referrals"),
+    ]
+    officer_text = w.live.sent[2][1].title + w.live.sent[2][1].body
+    assert "referral" not in officer_text.lower()  # neutral on a lock screen: no clinician, no time
+
+
 async def test_a_freed_group_seat_reaches_its_followers() -> None:
     w = World()
     start = NOW + timedelta(days=1)

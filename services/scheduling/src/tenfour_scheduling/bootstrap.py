@@ -52,6 +52,7 @@ from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.due import LeasedWorker
 from tenfour_scheduling.service.licensure import LicensureService
 from tenfour_scheduling.service.offers import Expansions
+from tenfour_scheduling.service.referral_times import ReferralTimes
 from tenfour_scheduling.service.referrals import ReferralService
 from tenfour_scheduling.service.reminders import ReminderService
 from tenfour_scheduling.service.resources import ResourceService
@@ -116,6 +117,8 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     campaign_store = CampaignStore(infra.redis, infra.relay)
     groups = GroupSessions(tx, store, facts, expansions, clock)
     training = TrainingService(training_store, read_model, clock)
+    referral_store = ReferralStore(infra.redis, infra.relay)
+    referrals = ReferralService(referral_store, read_model, store, facts, booking, clock)
     services = Services(
         rosters=RosterService(officers, clock),
         slots=slots,
@@ -160,9 +163,8 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
             expansions,
             clock,
         ),
-        referrals=ReferralService(
-            ReferralStore(infra.redis, infra.relay), read_model, store, facts, booking, clock
-        ),
+        referrals=referrals,
+        referral_times=ReferralTimes(referral_store, referrals, facts, expansions, booking, clock),
         resources=ResourceService(ResourceStore(infra.redis), officers, clock),
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))

@@ -1,5 +1,6 @@
 """Warm handoff: peer supporters refer officers to clinicians; the officer agrees or not and
-books from the referral; clinicians list the referrals to them."""
+books from the referral, or asks the clinician to propose times and picks one; clinicians list
+the referrals to them and propose times."""
 
 from __future__ import annotations
 
@@ -51,6 +52,31 @@ def register(commands: Commands, common_opts: list[Any]) -> None:
     book.add_argument("--provider", required=True, help="the clinician's id")
     book.add_argument("--start", required=True, help="a start from `tenfour slots find` (ISO 8601)")
     book.set_defaults(handler=run_book)
+    ask = cmds.add_parser(
+        "ask-times", parents=common_opts, help="ask the referred clinician to propose times (officers)"
+    )
+    ask.add_argument("referral", help="the referral id (agreed to)")
+    ask.add_argument("--note", default="", help="preferred days or times (optional; only they see it)")
+    ask.set_defaults(handler=run_ask)
+    offer = cmds.add_parser(
+        "propose-times", parents=common_opts, help="propose 1-3 times for a referral (clinicians)"
+    )
+    offer.add_argument("referral", help="the referral id")
+    offer.add_argument("--start", action="append", required=True, help="a start, ISO 8601 (repeat, 1-3)")
+    offer.set_defaults(handler=run_offer)
+    pick = cmds.add_parser("pick", parents=common_opts, help="book one of the proposed times (officers)")
+    pick.add_argument("referral", help="the referral id")
+    pick.add_argument("--start", required=True, help="one of the proposed starts (ISO 8601)")
+    pick.set_defaults(handler=run_pick)
+
+
+def _times(r: rpb.Referral) -> str:
+    if r.HasField("proposed"):
+        starts = ", ".join(timestamp_text(t.start) for t in r.proposed.times)
+        return f"proposed: {starts} (until {timestamp_text(r.proposed.expires_at)})"
+    if r.HasField("times_requested_at"):
+        return "asked" + (f": {r.times_note}" if r.times_note else "")
+    return ""
 
 
 def _emit(ctx: Context, found: list[rpb.Referral]) -> None:
@@ -61,10 +87,12 @@ def _emit(ctx: Context, found: list[rpb.Referral]) -> None:
                 ", ".join(r.clinician_ids) or "any",
                 _STATES.get(r.state, "?"),
                 timestamp_text(r.created_at),
+                _times(r),
             )
             for r in found
         ]
-        console.print(ctx.out.table("Referrals", ("referral", "clinicians", "state", "made"), rows))
+        headers = ("referral", "clinicians", "state", "made", "times")
+        console.print(ctx.out.table("Referrals", headers, rows))
 
     ctx.out.emit({"referrals": [proto_dict(r) for r in found]}, render)
 
@@ -108,6 +136,44 @@ def run_answer(ctx: Context) -> int:
     return Exit.OK
 
 
+def run_ask(ctx: Context) -> int:
+    asked = call(
+        ctx.clients.scheduling.RequestReferralTimes,
+        rpb.RequestReferralTimesRequest(referral_id=ctx.args.referral, note=ctx.args.note),
+        metadata=ctx.metadata(),
+        timeout=ctx.timeout,
+        what="referral",
+    )
+    _emit(ctx, [asked])
+    return Exit.OK
+
+
+def run_offer(ctx: Context) -> int:
+    starts = [timestamp_pb(parse_instant(s, "--start")) for s in ctx.args.start]
+    offered = call(
+        ctx.clients.scheduling.ProposeReferralTimes,
+        rpb.ProposeReferralTimesRequest(referral_id=ctx.args.referral, starts=starts),
+        metadata=ctx.metadata(),
+        timeout=ctx.timeout,
+        what="referral",
+    )
+    _emit(ctx, [offered])
+    return Exit.OK
+
+
+def run_pick(ctx: Context) -> int:
+    request = rpb.PickReferralTimeRequest(referral_id=ctx.args.referral)
+    request.start.CopyFrom(timestamp_pb(parse_instant(ctx.args.start, "--start")))
+    done = call(
+        ctx.clients.scheduling.PickReferralTime,
+        request,
+        metadata=ctx.metadata(),
+        timeout=ctx.timeout,
+        what="referral",
+    )
+    return _booked(ctx, done)
+
+
 def run_book(ctx: Context) -> int:
     a = ctx.args
     request = rpb.BookReferralRequest(referral_id=a.referral, provider_id=a.provider)
@@ -119,7 +185,10 @@ def run_book(ctx: Context) -> int:
         timeout=ctx.timeout,
         what="referral",
     )
+    return _booked(ctx, done)
 
+
+def _booked(ctx: Context, done: rpb.BookReferralResponse) -> int:
     def render(console: Console) -> None:
         when = timestamp_text(done.appointment.time.start)
         console.print(f"[bold green]Booked[/] {done.appointment.appointment_id} at {when}")

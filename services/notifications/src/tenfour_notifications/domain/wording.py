@@ -107,6 +107,18 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
             "A colleague left you a suggestion in Tenfour. Nothing happens unless you agree.",
             "/#/referrals",
         )
+    if k == "referral_times_requested":
+        return Wording(
+            "Tenfour: times asked for",
+            "A person referred to you asks you to propose times. Open Referrals in Tenfour.",
+            "/#/referred",
+        )
+    if k == "referral_times_proposed":
+        return Wording(
+            "Tenfour: times for you",
+            "Times are waiting for you in Tenfour. Nothing is booked until you pick one.",
+            "/#/referrals",
+        )
     if k == "waitlist_offered":
         return Wording(
             "Tenfour: a time is free",

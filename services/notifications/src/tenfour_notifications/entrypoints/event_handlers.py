@@ -152,6 +152,15 @@ def _referral(p: sev.ReferralProposed) -> Said:
     return Said(person=_id(p.officer_id, "officer id"))
 
 
+def _times_requested(p: sev.ReferralTimesRequested) -> Said:
+    """The named clinicians (a referral to the pool names nobody: they see it in their queue)."""
+    return Said(named=tuple(_id(c, "clinician id") for c in p.clinician_ids))
+
+
+def _times_proposed(p: sev.ReferralTimesProposed) -> Said:
+    return Said(person=_id(p.officer_id, "officer id"))
+
+
 def _feed_paused(p: avev.BusyCalendarFeedPaused) -> Said:
     return Said(person=_id(p.provider_id, "provider id"))
 
@@ -168,6 +177,8 @@ _SAID: dict[str, Callable[[Any], Said]] = {
     "scheduling.campaign_launched": _campaign,
     "scheduling.campaign_invitation_added": _campaign,
     "scheduling.referral_proposed": _referral,
+    "scheduling.referral_times_requested": _times_requested,
+    "scheduling.referral_times_proposed": _times_proposed,
     "availability.busy_calendar_feed_paused": _feed_paused,
 }
 

@@ -13,7 +13,9 @@
   what lapses is shown only in the app.
 - a wellness check-in campaign launched: every officer of the agency (reminders: it is about
   booking time with someone); an officer who enrols while it is open: that officer.
-- a referral proposed: the officer (changes), told a suggestion waits, nothing more.
+- a referral proposed: the officer (changes), told a suggestion waits, nothing more; times
+  asked for on a referral: each named clinician (changes); times proposed: the officer
+  (changes), told times wait in the app (never which, nor with whom).
 - a provider's calendar subscription paused after failing: the provider (account).
 
 Appointment changes, the waiting room and withdrawn offers depend on what changed: the router
@@ -139,6 +141,12 @@ NOTICES: dict[str, Entry] = {
     "scheduling.campaign_launched": Entry((_INVITATION,)),
     "scheduling.campaign_invitation_added": Entry((replace(_INVITATION, to=Audience.PERSON),)),
     "scheduling.referral_proposed": Entry((Notice("referral_proposed", Category.CHANGES, Audience.PERSON),)),
+    "scheduling.referral_times_requested": Entry(
+        (Notice("referral_times_requested", Category.CHANGES, Audience.NAMED),)
+    ),
+    "scheduling.referral_times_proposed": Entry(
+        (Notice("referral_times_proposed", Category.CHANGES, Audience.PERSON),)
+    ),
     "availability.busy_calendar_feed_paused": Entry(
         (Notice("calendar_feed_paused", Category.ACCOUNT, Audience.PERSON),)
     ),

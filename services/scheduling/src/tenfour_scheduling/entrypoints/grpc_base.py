@@ -16,6 +16,7 @@ from tenfour_scheduling.service.calendar_feed import CalendarFeedService
 from tenfour_scheduling.service.campaigns import CampaignService
 from tenfour_scheduling.service.conflicts import ConflictService
 from tenfour_scheduling.service.licensure import LicensureService
+from tenfour_scheduling.service.referral_times import ReferralTimes
 from tenfour_scheduling.service.referrals import ReferralService
 from tenfour_scheduling.service.resources import ResourceService
 from tenfour_scheduling.service.rosters import RosterService
@@ -55,6 +56,7 @@ class Services:
     waitlist: WaitlistService
     training_sessions: TrainingSessionService
     referrals: ReferralService
+    referral_times: ReferralTimes
     resources: ResourceService
     conflict_alternatives: int = 3  # ListConflicts without max_alternatives
 

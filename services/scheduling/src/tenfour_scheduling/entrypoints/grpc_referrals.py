@@ -70,3 +70,35 @@ class ReferralRpcs(RpcBase):
             request.idempotency_key,
         )
         return rpb.BookReferralResponse(referral=referral, appointment=appointment)
+
+    async def RequestReferralTimes(
+        self, request: rpb.RequestReferralTimesRequest, context: Ctx
+    ) -> rpb.Referral:
+        caller = current_principal()
+        return await self._s.referral_times.request(
+            caller.subject, requests.agency_of(caller), _referral_id(request.referral_id), request.note
+        )
+
+    async def ProposeReferralTimes(
+        self, request: rpb.ProposeReferralTimesRequest, context: Ctx
+    ) -> rpb.Referral:
+        caller = current_principal()
+        referral_id = _referral_id(request.referral_id)
+        starts = [to_datetime(s, f"starts[{i}]") for i, s in enumerate(request.starts)]
+        profile = await self._s.waitlist.providers.profile(caller.subject)
+        agencies = list(profile.agency_ids) if profile is not None else []
+        return await self._s.referral_times.propose(caller.subject, agencies, referral_id, starts)
+
+    async def PickReferralTime(
+        self, request: rpb.PickReferralTimeRequest, context: Ctx
+    ) -> rpb.BookReferralResponse:
+        caller = current_principal()
+        if not request.HasField("start"):
+            raise InvalidInput.single("start", "is required")
+        referral, appointment = await self._s.referral_times.pick(
+            caller.subject,
+            requests.agency_of(caller),
+            _referral_id(request.referral_id),
+            to_datetime(request.start, "start"),
+        )
+        return rpb.BookReferralResponse(referral=referral, appointment=appointment)

@@ -158,13 +158,13 @@ class ReferralService:
         shown.CopyFrom(r)
         shown.appointment_id = ""
         shown.clinician_ids[:] = r.clinician_ids
+        for private in ("times_requested_at", "times_note", "proposed"):
+            shown.ClearField(private)  # between the officer and the clinicians
         if r.state == _R.REFERRAL_STATE_BOOKED and not r.share_booked_with_peer:
             shown.state = _R.REFERRAL_STATE_CONSENTED
         return shown
 
-    async def _officers(
-        self, officer_id: str, agency_id: str, referral_id: str
-    ) -> tuple[rpb.Referral, bytes]:
+    async def officers(self, officer_id: str, agency_id: str, referral_id: str) -> tuple[rpb.Referral, bytes]:
         got = await self._store.get(agency_id, referral_id)
         if got is None:
             raise errors.NotFound("no such referral")
@@ -175,7 +175,7 @@ class ReferralService:
     async def answer(
         self, officer_id: str, agency_id: str, referral_id: str, *, consent: bool, share: bool
     ) -> rpb.Referral:
-        referral, raw = await self._officers(officer_id, agency_id, referral_id)
+        referral, raw = await self.officers(officer_id, agency_id, referral_id)
         if self._shown(referral).state != _R.REFERRAL_STATE_PROPOSED:
             raise errors.WrongState("this referral was already answered, or it expired")
         new = rpb.Referral()
@@ -196,7 +196,7 @@ class ReferralService:
     async def book(
         self, officer_id: str, agency_id: str, referral_id: str, provider_id: str, start: datetime, key: str
     ) -> tuple[rpb.Referral, Appointment]:
-        referral, raw = await self._officers(officer_id, agency_id, referral_id)
+        referral, raw = await self.officers(officer_id, agency_id, referral_id)
         if referral.state != _R.REFERRAL_STATE_CONSENTED:
             raise errors.WrongState("book from a referral once you have agreed to it (and only once)")
         if referral.clinician_ids and provider_id not in referral.clinician_ids:

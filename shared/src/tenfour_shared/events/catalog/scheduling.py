@@ -29,6 +29,8 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.licence_expiring": ev.LicenceExpiring,
     "scheduling.referral_proposed": ev.ReferralProposed,
     "scheduling.referral_answered": ev.ReferralAnswered,
+    "scheduling.referral_times_requested": ev.ReferralTimesRequested,
+    "scheduling.referral_times_proposed": ev.ReferralTimesProposed,
     "scheduling.campaign_launched": ev.CampaignLaunched,
     "scheduling.campaign_invitation_added": ev.CampaignInvitationAdded,
 }

@@ -1,10 +1,12 @@
 // Warm handoff: a peer supporter refers an officer they support to clinicians (or the pool);
-// the officer agrees or not, and books from the referral; clinicians see their queue.
+// the officer agrees or not, and books from the referral or asks the clinician to propose times
+// (referral_times.js); clinicians see their queue.
 import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { when } from '../time.js';
 import { learnNames } from './upcoming.js';
+import { officerTimes, clinicianTimes } from './referral_times.js';
 
 const STATES = {
   REFERRAL_STATE_PROPOSED: t('Waiting for an answer'),
@@ -116,7 +118,7 @@ export async function referrals(main) {
         }), t('Booked. It is in your appointments.')));
         ul.append(h('li', { class: 'referral-time', 'data-start': s.time.start }, h('span', { text: t('{0} with {1}', [when(s.time.start), s.provider_display_name || '']) }), ' ', book));
       }
-      section.append(ul);
+      section.append(ul, officerTimes(r, act, load));
     }
     return section;
   }
@@ -125,13 +127,20 @@ export async function referrals(main) {
 
 // The clinician's queue.
 export async function referred(main) {
-  let found;
-  try { found = await list(); } catch (error) { main.append(failure(error, t('Referrals'))); return; }
   main.append(h('p', { text: t('Officers who agreed to a referral to you (or to any clinician of their agency). Who referred them is not shown.') }));
-  if (!found.length) main.append(notice('', t('No referral for you.')));
-  for (const r of found) {
-    main.append(h('section', { class: 'card referral', 'data-referral': r.referral_id },
-      h('p', { text: t('Agreed {0}', [when(r.created_at)]) }),
-      h('p', { class: 'referral-state', text: r.appointment_id ? t('Booked with you') : STATES[r.state] || '' })));
+  const box = h('div', { class: 'referrals', 'aria-live': 'polite' });
+  main.append(box);
+  async function load() {
+    clear(box);
+    let found;
+    try { found = await list(); } catch (error) { box.append(failure(error, t('Referrals'))); return; }
+    if (!found.length) box.append(notice('', t('No referral for you.')));
+    for (const r of found) {
+      box.append(h('section', { class: 'card referral', 'data-referral': r.referral_id },
+        h('p', { text: t('Agreed {0}', [when(r.created_at)]) }),
+        h('p', { class: 'referral-state', text: r.appointment_id ? t('Booked with you') : STATES[r.state] || '' }),
+        clinicianTimes(r, load)));
+    }
   }
+  await load();
 }
