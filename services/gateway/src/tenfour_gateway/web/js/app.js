@@ -160,12 +160,13 @@ async function render() {
   pending = null;
   const main = clear(document.getElementById('main'));
   main.append(h('h1', { text: route.title === t('Home') ? t('Tenfour') : route.title }));
+  // Focus starts at the new page before its data loads, so a Tab pressed meanwhile is not undone.
+  main.focus();
   try {
     await route.view(main, params, ctx);
   } catch (error) {
     main.append(failure(error));
   }
-  main.focus();
 }
 
 function tiles(items) {

@@ -60,6 +60,10 @@ export async function findSlots(main, _params, ctx) {
     const ranked = (found.slots || []).map((slot, rank) => ({ ...slot, rank }));
     const best = valueOf(form, 'order') === 'best';
     renderDays(results, { ...found, slots: best ? ranked : [...ranked].sort(byStart) }, request, best);
+    // Keyboard and screen-reader users continue from what was found, not from the button.
+    const lead = results.querySelector('h2, .notice');
+    lead.setAttribute('tabindex', '-1');
+    lead.focus();
   });
 }
 
@@ -180,6 +184,9 @@ function choose(box, slot, name, request) {
       book.disabled = false;
       clear(out).append(failure(error, t('Booking')));
     }
+    // The result takes the focus (the button may now be disabled, which would drop it).
+    out.firstChild.setAttribute('tabindex', '-1');
+    out.firstChild.focus();
   });
   series?.addEventListener('click', () => seriesForm(out, slot, request));
   box.append(h('p', {}, h('strong', { text: range(slot.time) }), t(' with {0}', [name])),
