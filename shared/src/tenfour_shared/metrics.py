@@ -17,6 +17,11 @@ EVENTS_CONSUMED = Counter(
     "Events taken from JetStream, by outcome (processed, duplicate, retried, dead_lettered, ignored)",
     ["service", "event_type", "outcome"],
 )
+BACKGROUND_PASSES = Counter(
+    "tenfour_background_passes_total",
+    "Completed passes of a service's background job (a stalled job stops counting)",
+    ["service", "job"],
+)
 OUTBOX_LAG = Gauge(
     "tenfour_outbox_lag_seconds", "Age of the oldest outbox entry when the relay reached it", ["service"]
 )

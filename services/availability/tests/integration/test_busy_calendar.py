@@ -7,6 +7,7 @@ from datetime import timedelta
 
 import grpc
 import pytest
+from prometheus_client import REGISTRY
 from redis.asyncio import Redis
 
 from tenfour.availability.v1 import rules_pb2
@@ -170,12 +171,26 @@ async def test_a_new_zone_moves_all_day_events_with_it(harness: Harness) -> None
     assert [(s, e) for s, e, _ in free] == [(utc(2026, 1, 8, 14), utc(2026, 1, 8, 22))]
 
 
+async def refresher_passes(n: int) -> None:
+    """Until the busy-calendar refresher has completed `n` more passes (the positive marker that
+    it looked, before asserting what it did not do)."""
+    labels = {"service": "availability", "job": "busy_refresh"}
+
+    def passes() -> float:
+        return REGISTRY.get_sample_value("tenfour_background_passes_total", labels) or 0.0
+
+    start = passes()
+    async with asyncio.timeout(10):
+        while passes() < start + n:  # noqa: ASYNC110 (a counter, polled: no event to await)
+            await asyncio.sleep(0.01)
+
+
 async def test_the_horizon_is_refreshed_as_time_passes(harness: Harness) -> None:
     harness.clock.now = utc(2026, 1, 1)
     await harness.set_rules(berlin_weekdays())
     await harness.import_ics("p", SUPERVISION)
     harness.clock.now += timedelta(days=6)
-    await asyncio.sleep(0.3)  # the refresher runs every 50 ms in these tests: not stale yet
+    await refresher_passes(2)  # two whole passes at day 6: not stale yet, nothing refreshed
     harness.clock.now += timedelta(days=2)
     events = await harness.events(3)
     first, refreshed = events[1], events[2]
