@@ -32,18 +32,9 @@ from tenfour_scheduling.domain.providers import (
     SlotFilters,
 )
 from tenfour_scheduling.domain.rest import RestContext
+from tenfour_scheduling.domain.roster import Override, OverrideKind, Roster, ShiftDefinition, ShiftKind
 from tenfour_scheduling.domain.roster_ics import RosterImport, export_roster_ics, import_roster_ics
-from tenfour_scheduling.domain.rotation import (
-    Override,
-    OverrideKind,
-    Roster,
-    Shift,
-    ShiftDefinition,
-    ShiftKind,
-    ShiftSource,
-    is_duty_day,
-    shifts,
-)
+from tenfour_scheduling.domain.rotation import Shift, ShiftSource, is_duty_day, shifts
 from tenfour_scheduling.domain.slot_check import SlotProblem, SlotProblemCode, check_slot
 from tenfour_scheduling.domain.slots import (
     DEFAULT_HORIZON,

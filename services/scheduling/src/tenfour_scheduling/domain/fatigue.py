@@ -21,7 +21,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import Field, model_validator
 
-from tenfour_scheduling.domain.rotation import Roster, Shift, ShiftKind, shifts
+from tenfour_scheduling.domain.roster import Roster, ShiftKind
+from tenfour_scheduling.domain.rotation import Shift, shifts
 from tenfour_scheduling.domain.validated import ValidatedModel
 from tenfour_shared.timeline import Interval, intersect, load_zone, local_to_utc, subtract
 

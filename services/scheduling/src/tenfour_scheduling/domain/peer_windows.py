@@ -18,7 +18,8 @@ from datetime import timedelta
 
 from tenfour_scheduling.domain.fatigue import FatiguePolicy, off_duty_from_shifts
 from tenfour_scheduling.domain.providers import ProviderOffer
-from tenfour_scheduling.domain.rotation import Roster, Shift, shifts
+from tenfour_scheduling.domain.roster import Roster
+from tenfour_scheduling.domain.rotation import Shift, shifts
 from tenfour_shared.timeline import Interval, intersect
 
 __all__ = ["PeerOffDuty"]

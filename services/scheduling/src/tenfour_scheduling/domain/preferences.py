@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import field_validator, model_validator
 
-from tenfour_scheduling.domain.rotation import Shift, ShiftKind
+from tenfour_scheduling.domain.roster import ShiftKind
+from tenfour_scheduling.domain.rotation import Shift
 from tenfour_scheduling.domain.validated import ValidatedModel
 from tenfour_shared.timeline import Interval, local_to_utc, merge
 

@@ -12,7 +12,7 @@ from enum import StrEnum
 
 from pydantic import Field, ValidationInfo, field_validator
 
-from tenfour_scheduling.domain.rotation import Roster
+from tenfour_scheduling.domain.roster import Roster
 from tenfour_scheduling.domain.validated import ValidatedModel
 from tenfour_shared.timeline import Interval, as_utc, load_zone
 

@@ -14,7 +14,7 @@ from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.domain.licensure import Licence
 from tenfour_scheduling.domain.policy import AgencyPolicy, StoredPreferences
-from tenfour_scheduling.domain.rotation import Roster
+from tenfour_scheduling.domain.roster import Roster
 from tenfour_shared.events.catalog.availability import ProviderAvailability
 from tenfour_shared.timeline import Interval
 

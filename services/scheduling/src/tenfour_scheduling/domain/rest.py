@@ -14,7 +14,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from tenfour_scheduling.domain.fatigue import DutyBlock, format_span
-from tenfour_scheduling.domain.rotation import ShiftKind
+from tenfour_scheduling.domain.roster import ShiftKind
 from tenfour_shared.timeline import Interval, local_to_utc
 
 __all__ = ["RestContext", "RestTimeline", "format_span"]

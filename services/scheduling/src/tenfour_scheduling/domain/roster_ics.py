@@ -21,17 +21,7 @@ import icalendar
 import recurring_ical_events
 
 from tenfour_scheduling.domain.errors import InvalidInput
-from tenfour_scheduling.domain.roster_ics_cycle import (
-    KIND,
-    LETTER,
-    cycle_of,
-    cycle_rules,
-    declared_kind,
-    rule_exceptions,
-    to_local,
-    wall_length,
-)
-from tenfour_scheduling.domain.rotation import (
+from tenfour_scheduling.domain.roster import (
     MAX_CYCLE_DAYS,
     MAX_SHIFT_LENGTH,
     OFF,
@@ -41,6 +31,16 @@ from tenfour_scheduling.domain.rotation import (
     ShiftDefinition,
     ShiftKind,
     classify_shift_kind,
+)
+from tenfour_scheduling.domain.roster_ics_cycle import (
+    KIND,
+    LETTER,
+    cycle_of,
+    cycle_rules,
+    declared_kind,
+    rule_exceptions,
+    to_local,
+    wall_length,
 )
 from tenfour_shared.calendar.errors import IcsError
 from tenfour_shared.calendar.ics_read import read_calendar

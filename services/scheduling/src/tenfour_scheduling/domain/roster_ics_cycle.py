@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from tenfour_scheduling.domain.rotation import (
+from tenfour_scheduling.domain.roster import (
     MAX_CYCLE_DAYS,
     MAX_SHIFT_LENGTH,
     OFF,

@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from tenfour_scheduling.domain.rotation import Shift, ShiftKind
+from tenfour_scheduling.domain.roster import ShiftKind
+from tenfour_scheduling.domain.rotation import Shift
 
 __all__ = ["SeriesRule", "series_days"]
 

@@ -29,7 +29,7 @@ from tenfour_scheduling.domain.providers import (
     SlotFilters,
 )
 from tenfour_scheduling.domain.rest import RestContext
-from tenfour_scheduling.domain.rotation import Roster
+from tenfour_scheduling.domain.roster import Roster
 from tenfour_scheduling.domain.slot_grid import (
     Grid,
     PeerWindows,

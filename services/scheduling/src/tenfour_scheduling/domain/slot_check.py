@@ -20,7 +20,7 @@ from tenfour_scheduling.domain.fatigue import (
 )
 from tenfour_scheduling.domain.providers import ProviderKind, ProviderOffer, utc_intervals
 from tenfour_scheduling.domain.rest import format_span
-from tenfour_scheduling.domain.rotation import Roster
+from tenfour_scheduling.domain.roster import Roster
 from tenfour_scheduling.domain.slots import MAX_HORIZON
 from tenfour_shared.timeline import Interval, load_zone, merge
 

@@ -33,7 +33,8 @@ from tenfour_scheduling.domain.providers import (
     utc_intervals,
 )
 from tenfour_scheduling.domain.rest import RestContext, RestTimeline
-from tenfour_scheduling.domain.rotation import Roster, shifts
+from tenfour_scheduling.domain.roster import Roster
+from tenfour_scheduling.domain.rotation import shifts
 from tenfour_shared.timeline import Interval, intersect, load_zone, local_to_utc, merge, subtract
 
 __all__ = ["Run", "SearchSpace", "Stage"]

@@ -21,7 +21,7 @@ from tenfour_scheduling.domain.fatigue import FatiguePolicy
 from tenfour_scheduling.domain.preferences import OfficerPreferences
 from tenfour_scheduling.domain.providers import Officer, ProviderKind, ProviderOffer, SlotFilters
 from tenfour_scheduling.domain.rest import RestContext, format_span
-from tenfour_scheduling.domain.rotation import Roster
+from tenfour_scheduling.domain.roster import Roster
 from tenfour_scheduling.domain.slot_runs import Run, SearchSpace, Stage
 from tenfour_shared.text import excerpt
 from tenfour_shared.timeline import Interval

@@ -12,7 +12,7 @@ from datetime import date, time, timedelta
 from types import MappingProxyType
 
 from tenfour_scheduling.domain.errors import InvalidInput
-from tenfour_scheduling.domain.rotation import OFF, Override, Roster, ShiftDefinition, ShiftKind
+from tenfour_scheduling.domain.roster import OFF, Override, Roster, ShiftDefinition, ShiftKind
 from tenfour_shared.text import excerpt
 
 __all__ = ["TEMPLATES", "RotationTemplate", "roster_from_template", "rotating_cycle"]

@@ -9,10 +9,7 @@ sides).
 * It fits again and is flagged: the flag is cleared with ``appointment_conflict_cleared``.
 * Still flagged and still not fitting: nothing (no second event).
 
-What counts: the officer's side (duty, shift buffers, protected sleep, quick returns, the
-daily limit, overlaps) and the provider's hours (time off or changed hours over the session).
-The provider being booked elsewhere cannot happen (the session holds its time); caps and
-notice are the provider's own business once a session is booked.
+What counts as a conflict: service/conflict_rules.py.
 
 Alternatives are computed when listed (``list``), so the officer always sees times free now:
 after an alternative was taken meanwhile, the next list offers fresh ones.
@@ -30,45 +27,24 @@ from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_scheduling.codec.values import timestamp
 from tenfour_scheduling.domain.alternatives import DEFAULT_ALTERNATIVES
-from tenfour_scheduling.domain.readiness import ready_at
 from tenfour_scheduling.domain.records import StoredAppointment, to_ms
 from tenfour_scheduling.service.alternatives import AlternativeFinder
 from tenfour_scheduling.service.appointments import AppointmentService
-from tenfour_scheduling.service.checks import BookingProblem, check_booking, officer_side
+from tenfour_scheduling.service.checks import BookingProblem
 from tenfour_scheduling.service.clock import Clock
+from tenfour_scheduling.service.conflict_rules import conflict, review_path
 from tenfour_scheduling.service.offers import Expansions
 from tenfour_scheduling.service.ports import Appointments, ConflictLog, Facts
-from tenfour_shared.calendar import SessionType
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
-__all__ = ["CONFLICTING", "ConflictService"]
+__all__ = ["ConflictService"]
 
-CONFLICTING = frozenset(
-    {
-        "on_duty",
-        "pre_shift_buffer",
-        "post_shift_buffer",
-        "protected_sleep",
-        "usual_sleep",
-        "quick_return",
-        "consecutive_nights",
-        "officer_busy",
-        "officer_day_limit",
-        "outside_provider_hours",
-        "training_lapsed",  # the peer supporter's required training lapsed (only once it has)
-        "unlicensed",  # the clinician's licence for the officer's jurisdiction ends before the session
-    }
-)
 _BOOKED = AppointmentStatus.APPOINTMENT_STATUS_BOOKED
 
 
 def _start(a: Appointment) -> datetime:
     return a.time.start.ToDatetime(tzinfo=UTC)
-
-
-def review_path(appointment_id: str) -> str:
-    return f"/conflicts/{appointment_id}"
 
 
 class ConflictService:
@@ -159,15 +135,7 @@ class ConflictService:
         )
         if facts.roster is None:
             return None
-        kind = SessionType.GROUP if a.session_type == common.SESSION_TYPE_GROUP else SessionType.INDIVIDUAL
-        problem = check_booking(
-            officer_side(facts), snapshot, kind, start, now, self._expansions, exclude=a.appointment_id
-        )
-        if problem is not None and problem.code == "training_lapsed" and ready_at(snapshot.ready_until, now):
-            # Booked before a known expiry: the peer has until then to renew (they are warned
-            # 30 days ahead); the session becomes a conflict when the training actually lapses.
-            return None
-        return problem if problem is not None and problem.code in CONFLICTING else None
+        return conflict(facts, snapshot, a, now, self._expansions)
 
     async def _flag(
         self, officer_id: str, stored: StoredAppointment, problem: BookingProblem, now: datetime

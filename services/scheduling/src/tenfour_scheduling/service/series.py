@@ -15,7 +15,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_scheduling.codec.values import interval_to_proto
 from tenfour_scheduling.domain import MAX_HORIZON, Slot, SlotFilters
-from tenfour_scheduling.domain.rotation import Roster, shifts
+from tenfour_scheduling.domain.roster import Roster
+from tenfour_scheduling.domain.rotation import shifts
 from tenfour_scheduling.domain.rotation_series import SeriesRule, series_days
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking.book import Book
