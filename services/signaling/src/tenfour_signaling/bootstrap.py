@@ -29,6 +29,7 @@ from tenfour_signaling.service.group_media import GroupMedia
 from tenfour_signaling.service.ice import IceService
 from tenfour_signaling.service.precall import PreCallChecks
 from tenfour_signaling.service.rooms import Rooms
+from tenfour_signaling.service.sfu_rooms import SfuRooms
 from tenfour_signaling.service.signals import Signals
 from tenfour_signaling.service.sweeper import Sweeper
 from tenfour_signaling.service.writer import Clock, RoomTimes, RoomWriter
@@ -68,16 +69,12 @@ async def running(settings: Settings, clock: Clock = _now) -> AsyncIterator[Runt
         if settings.janus_urls
         else None
     )
+    sfu_store = SfuStore(redis)
+    sfu_rooms = SfuRooms(writer, janus, sfu_store, list(settings.janus_urls), clock)
     media = GroupMedia(
-        writer,
-        janus,
-        SfuStore(redis),
-        list(settings.janus_urls),
-        sfu_for_pairs=settings.sfu_for_pairs,
-        ice=ice_settings,
-        clock=clock,
+        writer, sfu_rooms, sfu_store, sfu_for_pairs=settings.sfu_for_pairs, ice=ice_settings, clock=clock
     )
-    writer.watch(media.on_transition)
+    writer.watch(sfu_rooms.on_transition)
     precall = PreCallChecks(ice.for_echo_peer, settings.precall_max_seconds, settings.precall_max_concurrent)
     infra.consume("scheduling", scheduling_handlers(Bookings(writer)))
     audit = AccessAuditInterceptor(SERVICE, infra.redis, infra.relay, AUDITED)
@@ -99,7 +96,7 @@ async def running(settings: Settings, clock: Clock = _now) -> AsyncIterator[Runt
         if janus is not None:
             runtime.spawn(
                 "sfu-watch",
-                lambda: watch_sfu_forever(media, store, settings.instance_id, settings.sweep_seconds),
+                lambda: watch_sfu_forever(sfu_rooms, store, settings.instance_id, settings.sweep_seconds),
             )
         await runtime.ready()
         try:

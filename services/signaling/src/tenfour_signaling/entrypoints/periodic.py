@@ -7,7 +7,7 @@ import asyncio
 from datetime import timedelta
 
 from tenfour_signaling.adapters.room_store import RoomStore
-from tenfour_signaling.service.group_media import GroupMedia
+from tenfour_signaling.service.sfu_rooms import SfuRooms
 from tenfour_signaling.service.sweeper import Sweeper
 
 
@@ -19,10 +19,10 @@ async def sweep_forever(sweeper: Sweeper, store: RoomStore, owner: str, every_se
         await asyncio.sleep(every_seconds)
 
 
-async def watch_sfu_forever(media: GroupMedia, store: RoomStore, owner: str, every_seconds: float) -> None:
+async def watch_sfu_forever(rooms: SfuRooms, store: RoomStore, owner: str, every_seconds: float) -> None:
     """SFU failover checks, one instance at a time (rooms on a dead instance move)."""
     lease = timedelta(seconds=every_seconds * 0.9)
     while True:
         if await store.take_turn("sfu-watch", owner, lease):
-            await media.check_instances()
+            await rooms.check_instances()
         await asyncio.sleep(every_seconds)
