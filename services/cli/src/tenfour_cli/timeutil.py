@@ -13,6 +13,7 @@ from tenfour_cli.exits import CliError, Exit
 from tenfour_cli.output import user_zone
 
 __all__ = [
+    "day_or_instant",
     "duration_pb",
     "local_date_pb",
     "local_time_pb",
@@ -41,6 +42,16 @@ def parse_instant(text: str, option: str = "time") -> datetime:
         zone = user_zone()
         moment = moment.replace(tzinfo=zone) if zone is not None else moment.astimezone()
     return moment.astimezone(UTC)
+
+
+def day_or_instant(text: str, option: str = "time", end_of_day: bool = False) -> datetime:
+    """An instant, or a date: its start in UTC (the next day's with ``end_of_day``: through
+    that day)."""
+    text = text.strip()
+    if len(text) == 10:
+        moment = parse_instant(f"{text}T00:00:00Z", option)
+        return moment + timedelta(days=1) if end_of_day else moment
+    return parse_instant(text, option)
 
 
 def parse_date(text: str, option: str = "date") -> date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import stat
 from datetime import UTC, datetime, timedelta
@@ -11,13 +12,17 @@ import grpc
 import pyotp
 import pytest
 
+from tenfour.scheduling.v1 import licensure_pb2 as lpb
 from tenfour_cli.__main__ import build_parser, main
+from tenfour_cli.app import Context
 from tenfour_cli.auth import totp_codes
 from tenfour_cli.config import DEFAULT_TARGETS, Targets, write_private
 from tenfour_cli.exits import CliError, Exit, exit_for_status
+from tenfour_cli.output import Output
+from tenfour_cli.records import show_recorded, show_removed, show_table
 from tenfour_cli.seed import sign_in_rows
 from tenfour_cli.session import SessionStore, StoredSession
-from tenfour_cli.timeutil import local_time_pb, parse_duration, parse_instant
+from tenfour_cli.timeutil import day_or_instant, local_time_pb, parse_duration, parse_instant
 
 
 @pytest.mark.parametrize(
@@ -149,3 +154,29 @@ def test_urgent_states_read_as_the_web_page_says_them() -> None:
     connected = pb.UrgentSessionStatus(state="connected", appointment=accepted.appointment)
     assert describe(connected).startswith("Someone is in the room, waiting for you. Join with")
     assert "asked your agency" in describe(pb.UrgentSessionStatus(state="escalated", alerted_count=1))
+
+
+def test_a_date_is_its_start_in_utc_and_through_it_when_it_ends_a_range() -> None:
+    assert day_or_instant("2026-03-08") == datetime(2026, 3, 8, tzinfo=UTC)
+    assert day_or_instant("2026-03-08", end_of_day=True) == datetime(2026, 3, 9, tzinfo=UTC)
+    assert day_or_instant("2026-03-08T02:30-06:00") == datetime(2026, 3, 8, 8, 30, tzinfo=UTC)
+    with pytest.raises(CliError) as refused:
+        day_or_instant("8 March", "--expires")
+    assert refused.value.message.startswith("--expires:")
+
+
+def test_records_read_the_same_in_a_terminal_and_in_json(capsys: pytest.CaptureFixture[str]) -> None:
+    for json_mode in (False, True):
+        ctx = Context(argparse.Namespace(), Output(json_mode), None, None)  # type: ignore[arg-type]
+        stored = lpb.Licence(licence_id="lic-1", jurisdiction="US-TX")
+        assert show_recorded(ctx, "licence", stored, "Licence recorded", "lic-1 (US-TX)") == Exit.OK
+        assert show_removed(ctx, "lic-1", "Licence removed.") == Exit.OK
+        rows = [("lic-1", "US-TX")]
+        assert show_table(ctx, {"n": 1}, "Licences", ("licence", "jurisdiction"), rows) == Exit.OK
+        out = capsys.readouterr().out
+        expected = (
+            ['"licence_id": "lic-1"', '"removed": "lic-1"', '"n": 1']
+            if json_mode
+            else ["Licence recorded lic-1 (US-TX)", "Licence removed.", "Licences", "jurisdiction"]
+        )
+        assert [e for e in expected if e not in out] == []

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
-
-from rich.console import Console
 
 from tenfour.scheduling.v1 import licensure_pb2 as lpb
 from tenfour_cli.app import Commands, Context
-from tenfour_cli.exits import Exit
 from tenfour_cli.output import proto_dict, timestamp_text
-from tenfour_cli.rpc import call
-from tenfour_cli.timeutil import parse_instant, timestamp_pb
+from tenfour_cli.records import ask, show_recorded, show_removed, show_table
+from tenfour_cli.timeutil import day_or_instant, timestamp_pb
 
 __all__ = ["register"]
 
@@ -52,69 +48,39 @@ def register(commands: Commands, common_opts: list[Any]) -> None:
     listing.set_defaults(handler=run_list)
 
 
-def _instant(text: str, option: str) -> datetime:
-    if len(text.strip()) == 10:  # a date: its start in UTC
-        text = f"{text.strip()}T00:00:00Z"
-    return parse_instant(text, option)
-
-
 def run_record(ctx: Context) -> int:
     a = ctx.args
     licence = lpb.Licence(clinician_id=a.clinician, jurisdiction=a.jurisdiction, number=a.number)
-    licence.issued_at.CopyFrom(timestamp_pb(_instant(a.issued, "--issued")))
-    licence.expires_at.CopyFrom(timestamp_pb(_instant(a.expires, "--expires")))
-    stored = call(
-        ctx.clients.scheduling.RecordLicence,
-        lpb.RecordLicenceRequest(licence=licence),
-        metadata=ctx.metadata(),
-        timeout=ctx.timeout,
-        what="licence",
+    licence.issued_at.CopyFrom(timestamp_pb(day_or_instant(a.issued, "--issued")))
+    licence.expires_at.CopyFrom(timestamp_pb(day_or_instant(a.expires, "--expires")))
+    request = lpb.RecordLicenceRequest(licence=licence)
+    stored = ask(ctx, ctx.clients.scheduling.RecordLicence, request, "licence")
+    return show_recorded(
+        ctx, "licence", stored, "Licence recorded", f"{stored.licence_id} ({stored.jurisdiction})"
     )
-
-    def render(console: Console) -> None:
-        console.print(f"[bold green]Licence recorded[/] {stored.licence_id} ({stored.jurisdiction})")
-
-    ctx.out.emit({"licence": proto_dict(stored)}, render)
-    return Exit.OK
 
 
 def run_remove(ctx: Context) -> int:
-    call(
-        ctx.clients.scheduling.RemoveLicence,
-        lpb.RemoveLicenceRequest(clinician_id=ctx.args.clinician, licence_id=ctx.args.licence),
-        metadata=ctx.metadata(),
-        timeout=ctx.timeout,
-        what="licence",
-    )
-    ctx.out.emit({"removed": ctx.args.licence}, lambda console: console.print("Licence removed."))
-    return Exit.OK
+    request = lpb.RemoveLicenceRequest(clinician_id=ctx.args.clinician, licence_id=ctx.args.licence)
+    ask(ctx, ctx.clients.scheduling.RemoveLicence, request, "licence")
+    return show_removed(ctx, ctx.args.licence, "Licence removed.")
 
 
 def run_list(ctx: Context) -> int:
-    found = call(
-        ctx.clients.scheduling.ListLicences,
-        lpb.ListLicencesRequest(clinician_id=ctx.args.clinician, agency_id=ctx.args.agency),
-        metadata=ctx.metadata(),
-        timeout=ctx.timeout,
-        what="licences",
-    ).clinicians
-
-    def render(console: Console) -> None:
-        rows = [
-            (
-                c.clinician_id,
-                c.display_name or "-",
-                s.licence.licence_id,
-                s.licence.jurisdiction,
-                s.licence.number,
-                timestamp_text(s.licence.expires_at),
-                _STATES.get(s.state, "?"),
-            )
-            for c in found
-            for s in c.licences
-        ]
-        header = ("clinician", "name", "licence", "jurisdiction", "number", "expires", "status")
-        console.print(ctx.out.table("Licences", header, rows))
-
-    ctx.out.emit({"clinicians": [proto_dict(c) for c in found]}, render)
-    return Exit.OK
+    request = lpb.ListLicencesRequest(clinician_id=ctx.args.clinician, agency_id=ctx.args.agency)
+    found = ask(ctx, ctx.clients.scheduling.ListLicences, request, "licences").clinicians
+    rows = [
+        (
+            c.clinician_id,
+            c.display_name or "-",
+            s.licence.licence_id,
+            s.licence.jurisdiction,
+            s.licence.number,
+            timestamp_text(s.licence.expires_at),
+            _STATES.get(s.state, "?"),
+        )
+        for c in found
+        for s in c.licences
+    ]
+    header = ("clinician", "name", "licence", "jurisdiction", "number", "expires", "status")
+    return show_table(ctx, {"clinicians": [proto_dict(c) for c in found]}, "Licences", header, rows)

@@ -9,10 +9,9 @@ from rich.console import Console
 
 from tenfour.scheduling.v1 import training_pb2 as tpb
 from tenfour_cli.app import Commands, Context
-from tenfour_cli.exits import Exit
 from tenfour_cli.output import proto_dict, timestamp_text
-from tenfour_cli.rpc import call
-from tenfour_cli.timeutil import parse_instant, timestamp_pb
+from tenfour_cli.records import ask, show_recorded, show_removed, show_table
+from tenfour_cli.timeutil import day_or_instant, timestamp_pb
 
 __all__ = ["register"]
 
@@ -67,65 +66,34 @@ def register(commands: Commands, common_opts: list[Any]) -> None:
     mine.set_defaults(handler=run_status, peer="", mine=True)
 
 
-def _instant(text: str, option: str) -> datetime:
-    if len(text.strip()) == 10:  # a date: its start in UTC
-        text = f"{text.strip()}T00:00:00Z"
-    return parse_instant(text, option)
-
-
 def run_require(ctx: Context) -> int:
     required = []
     for item in ctx.args.courses:
         code, _, title = item.partition("=")
         required.append(tpb.RequiredCourse(course=code.strip(), title=title.strip()))
     request = tpb.SetTrainingPolicyRequest(policy=tpb.TrainingPolicy(required=required))
-    policy = call(
-        ctx.clients.scheduling.SetTrainingPolicy,
-        request,
-        metadata=ctx.metadata(),
-        timeout=ctx.timeout,
-        what="policy",
+    policy = ask(ctx, ctx.clients.scheduling.SetTrainingPolicy, request, "policy")
+    names = ", ".join(c.course for c in policy.required) or "nothing"
+    return show_recorded(
+        ctx, "policy", policy, "Required training saved", f"(version {policy.version}): {names}"
     )
-
-    def render(console: Console) -> None:
-        names = ", ".join(c.course for c in policy.required) or "nothing"
-        console.print(f"[bold green]Required training saved[/] (version {policy.version}): {names}")
-
-    ctx.out.emit({"policy": proto_dict(policy)}, render)
-    return Exit.OK
 
 
 def run_record(ctx: Context) -> int:
     a = ctx.args
     record = tpb.TrainingRecord(peer_id=a.peer, course=a.course, provider=a.provider)
-    record.completed_at.CopyFrom(timestamp_pb(_instant(a.completed, "--completed")))
+    record.completed_at.CopyFrom(timestamp_pb(day_or_instant(a.completed, "--completed")))
     if a.expires:
-        record.expires_at.CopyFrom(timestamp_pb(_instant(a.expires, "--expires")))
-    stored = call(
-        ctx.clients.scheduling.RecordTraining,
-        tpb.RecordTrainingRequest(record=record),
-        metadata=ctx.metadata(),
-        timeout=ctx.timeout,
-        what="training record",
-    )
-
-    def render(console: Console) -> None:
-        console.print(f"[bold green]Training recorded[/] {stored.record_id}")
-
-    ctx.out.emit({"record": proto_dict(stored)}, render)
-    return Exit.OK
+        record.expires_at.CopyFrom(timestamp_pb(day_or_instant(a.expires, "--expires")))
+    request = tpb.RecordTrainingRequest(record=record)
+    stored = ask(ctx, ctx.clients.scheduling.RecordTraining, request, "training record")
+    return show_recorded(ctx, "record", stored, "Training recorded", stored.record_id)
 
 
 def run_remove(ctx: Context) -> int:
-    call(
-        ctx.clients.scheduling.RemoveTrainingRecord,
-        tpb.RemoveTrainingRecordRequest(peer_id=ctx.args.peer, record_id=ctx.args.record),
-        metadata=ctx.metadata(),
-        timeout=ctx.timeout,
-        what="training record",
-    )
-    ctx.out.emit({"removed": ctx.args.record}, lambda console: console.print("Training record removed."))
-    return Exit.OK
+    request = tpb.RemoveTrainingRecordRequest(peer_id=ctx.args.peer, record_id=ctx.args.record)
+    ask(ctx, ctx.clients.scheduling.RemoveTrainingRecord, request, "training record")
+    return show_removed(ctx, ctx.args.record, "Training record removed.")
 
 
 def _until(p: tpb.PeerReadiness) -> str:
@@ -135,40 +103,20 @@ def _until(p: tpb.PeerReadiness) -> str:
 
 
 def run_status(ctx: Context) -> int:
-    peer = ctx.args.peer
+    peer, scheduling = ctx.args.peer, ctx.clients.scheduling
     if not peer and not getattr(ctx.args, "mine", False):
-        peers = list(
-            call(
-                ctx.clients.scheduling.ListPeerReadiness,
-                tpb.ListPeerReadinessRequest(),
-                metadata=ctx.metadata(),
-                timeout=ctx.timeout,
-                what="peer readiness",
-            ).peers
-        )
+        request = tpb.ListPeerReadinessRequest()
+        peers = list(ask(ctx, scheduling.ListPeerReadiness, request, "peer readiness").peers)
     else:
         peers = [
-            call(
-                ctx.clients.scheduling.GetPeerReadiness,
-                tpb.GetPeerReadinessRequest(peer_id=peer),
-                metadata=ctx.metadata(),
-                timeout=ctx.timeout,
-                what="peer readiness",
-            )
+            ask(ctx, scheduling.GetPeerReadiness, tpb.GetPeerReadinessRequest(peer_id=peer), "peer readiness")
         ]
+    rows = [
+        (p.peer_id, p.display_name or "-", _STATES.get(p.state, "?"), "yes" if p.offered else "no", _until(p))
+        for p in peers
+    ]
 
-    def render(console: Console) -> None:
-        rows = [
-            (
-                p.peer_id,
-                p.display_name or "-",
-                _STATES.get(p.state, "?"),
-                "yes" if p.offered else "no",
-                _until(p),
-            )
-            for p in peers
-        ]
-        console.print(ctx.out.table("Peer readiness", ("id", "name", "training", "offered", "until"), rows))
+    def records(console: Console) -> None:
         for p in peers:
             for r in p.records:
                 expires = timestamp_text(r.expires_at) if r.HasField("expires_at") else "does not expire"
@@ -177,5 +125,6 @@ def run_status(ctx: Context) -> int:
                     f"{timestamp_text(r.completed_at)} -> {expires}"
                 )
 
-    ctx.out.emit({"peers": [proto_dict(p) for p in peers], "at": datetime.now(UTC).isoformat()}, render)
-    return Exit.OK
+    data = {"peers": [proto_dict(p) for p in peers], "at": datetime.now(UTC).isoformat()}
+    header = ("id", "name", "training", "offered", "until")
+    return show_table(ctx, data, "Peer readiness", header, rows, after=records)

@@ -4,7 +4,6 @@ it; officers and peer supporters list the ones they are invited to."""
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
 from typing import Any
 
 from rich.console import Console
@@ -15,7 +14,7 @@ from tenfour_cli.app import Commands, Context
 from tenfour_cli.exits import Exit
 from tenfour_cli.output import proto_dict, timestamp_text
 from tenfour_cli.rpc import call
-from tenfour_cli.timeutil import parse_instant, timestamp_pb
+from tenfour_cli.timeutil import day_or_instant, parse_instant, timestamp_pb
 
 __all__ = ["register"]
 
@@ -63,18 +62,11 @@ def register(commands: Commands, common_opts: list[Any]) -> None:
     listed.set_defaults(handler=run_list)
 
 
-def _instant(text: str, option: str, end_of_day: bool = False) -> datetime:
-    text = text.strip()
-    if len(text) == 10:  # a date: its start in UTC (the next day's, for an end: through that day)
-        moment = parse_instant(f"{text}T00:00:00Z", option)
-        return moment + timedelta(days=1) if end_of_day else moment
-    return parse_instant(text, option)
-
-
 def run_plan(ctx: Context) -> int:
     a = ctx.args
     window = common.TimeRange(
-        start=timestamp_pb(_instant(a.start, "--from")), end=timestamp_pb(_instant(a.end, "--to", True))
+        start=timestamp_pb(day_or_instant(a.start, "--from")),
+        end=timestamp_pb(day_or_instant(a.end, "--to", True)),
     )
     reply = call(
         ctx.clients.scheduling.PlanTraining,
