@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -30,11 +30,12 @@ from tenfour_gateway.errors import HTTP_STATUS
 from tenfour_gateway.fhir import resources
 from tenfour_gateway.fhir.search import (
     ACCEPTED,
-    Range,
     SearchError,
+    Window,
     check_id,
     check_names,
     date_range,
+    free_time_window,
     one,
     page,
     reference,
@@ -45,8 +46,6 @@ from tenfour_shared.auth.roles import Role
 
 log = logging.getLogger("tenfour.gateway.fhir")
 _PROVIDERS = {Role.THERAPIST, Role.PEER_SUPPORTER}
-_DEFAULT_DAYS = 14
-_MAX_DAYS = 90  # FindSlots' horizon limit; ListAvailability allows more
 _ISSUE = {400: "invalid", 401: "login", 403: "forbidden", 404: "not-found", 503: "transient", 504: "timeout"}
 
 
@@ -199,7 +198,7 @@ class Fhir:
             raise SearchError(
                 "status must be free, busy, busy-unavailable, busy-tentative or entered-in-error."
             )
-        window = _window(date_range(params.get("start", []), "start"))
+        window = free_time_window(date_range(params.get("start", []), "start"), datetime.now(UTC))
         if who.role in _PROVIDERS:
             if provider != who.subject:
                 return []
@@ -216,7 +215,7 @@ class Fhir:
                 if window.holds(f.range.start.ToDatetime(tzinfo=UTC))
             ]
         horizon = Duration()
-        horizon.FromTimedelta(_end(window) - datetime.now(UTC))
+        horizon.FromTimedelta(window.end - datetime.now(UTC))
         reply = await self._call(
             request,
             "scheduling",
@@ -264,24 +263,8 @@ class Fhir:
         return found
 
 
-def _window(asked: Range) -> Range:
-    now = datetime.now(UTC)
-    start = max(asked.start or now, now)
-    end = asked.end or start + timedelta(days=_DEFAULT_DAYS)
-    if end <= start:
-        raise SearchError("start leaves no time from now on to search.")
-    return Range(start, min(end, now + timedelta(days=_MAX_DAYS)))
-
-
-def _end(window: Range) -> datetime:
-    assert window.end is not None
-    return window.end
-
-
-def _range(window: Range) -> common_pb2.TimeRange:
+def _range(window: Window) -> common_pb2.TimeRange:
     out = common_pb2.TimeRange()
-    assert window.start is not None
-    assert window.end is not None
     out.start.FromDatetime(window.start)
     out.end.FromDatetime(window.end)
     return out

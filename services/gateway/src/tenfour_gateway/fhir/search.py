@@ -14,6 +14,8 @@ from datetime import UTC, date, datetime, time, timedelta
 DEFAULT_COUNT = 50
 MAX_COUNT = 200
 _PAGING = frozenset({"_count", "_offset", "_format"})
+_DEFAULT_DAYS = 14
+_MAX_DAYS = 90  # FindSlots' horizon limit; ListAvailability allows more
 _ID = re.compile(r"[A-Za-z0-9\-.]{1,64}")  # FHIR R4's id type
 ACCEPTED = {
     "Schedule": frozenset({"actor", "_id"}),
@@ -48,6 +50,26 @@ class Range:
 
     def holds(self, when: datetime) -> bool:
         return (self.start is None or when >= self.start) and (self.end is None or when < self.end)
+
+
+@dataclass(frozen=True, slots=True)
+class Window:
+    """Where free time is looked for: [start, end) in UTC, from now on."""
+
+    start: datetime
+    end: datetime
+
+    def holds(self, when: datetime) -> bool:
+        return self.start <= when < self.end
+
+
+def free_time_window(asked: Range, now: datetime) -> Window:
+    """The asked start range cut to [now, now + 90 days]; 14 days when no end is given."""
+    start = max(asked.start or now, now)
+    end = asked.end or start + timedelta(days=_DEFAULT_DAYS)
+    if end <= start:
+        raise SearchError("start leaves no time from now on to search.")
+    return Window(start, min(end, now + timedelta(days=_MAX_DAYS)))
 
 
 def check_names(resource: str, params: Mapping[str, Sequence[str]]) -> None:
