@@ -28,6 +28,7 @@ import redis.asyncio as aioredis
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
 from tenfour_scheduling.adapters.calendars import parse_member
+from tenfour_scheduling.adapters.change_log import noted
 from tenfour_scheduling.adapters.keys import STAMP_LUA, OfficerKeys, ProviderKeys, provider_of
 from tenfour_scheduling.adapters.snapshots import LONGEST_ENTRY_MS
 from tenfour_scheduling.domain.records import (
@@ -78,7 +79,10 @@ class AppointmentStore:
 
     async def claim(self, c: Claim) -> Reply:
         k = OfficerKeys(c.officer_id)
-        raw = await self._claim(
+        raw = await noted(
+            self._redis,
+            self._claim,
+            owner=c.officer_id,
             keys=[
                 k.idempotency(c.idempotency or "none"),
                 k.calendar,
@@ -111,7 +115,10 @@ class AppointmentStore:
 
     async def release(self, officer_id: str, member: str, appointment_id: str, idempotency: str = "") -> None:
         k = OfficerKeys(officer_id)
-        await self._release(
+        await noted(
+            self._redis,
+            self._release,
+            owner=officer_id,
             keys=[k.calendar, k.spans, k.idempotency(idempotency or "none"), k.stamp],
             args=[member, appointment_id],
         )
@@ -134,7 +141,10 @@ class AppointmentStore:
     async def commit(self, c: Commit) -> Reply:
         a = c.appointment
         k = ProviderKeys(a.provider_id)
-        raw = await self._commit(
+        raw = await noted(
+            self._redis,
+            self._commit,
+            owner=a.provider_id,
             keys=[
                 k.appointment(a.appointment_id),
                 k.calendar,
@@ -182,7 +192,10 @@ class AppointmentStore:
     ) -> bool:
         """Compare-and-set on the version; False when someone else changed it first."""
         k = ProviderKeys(new.provider_id)
-        raw = await self._transition(
+        raw = await noted(
+            self._redis,
+            self._transition,
+            owner=new.provider_id,
             keys=[k.appointment(new.appointment_id), k.calendar, k.spans, k.outbox, k.stamp],
             args=[
                 new.appointment_id,
@@ -232,7 +245,10 @@ class AppointmentStore:
         result: bytes = b"",
     ) -> None:
         k = OfficerKeys(officer_id)
-        await self._sync(
+        await noted(
+            self._redis,
+            self._sync,
+            owner=officer_id,
             keys=[
                 k.calendar,
                 k.spans,

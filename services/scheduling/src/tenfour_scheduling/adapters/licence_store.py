@@ -13,6 +13,7 @@ import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1 import licensure_pb2 as lpb
+from tenfour_scheduling.adapters.change_log import noted
 from tenfour_scheduling.adapters.due_queue import DueQueue
 from tenfour_scheduling.adapters.keys import SERVICE, STAMP_LUA, ProviderKeys, keys
 from tenfour_shared.events import outbox
@@ -66,7 +67,10 @@ class LicenceStore(DueQueue):
         return await self._apply(clinician_id, licence_id, b"", event)
 
     async def _apply(self, clinician_id: str, licence_id: str, data: bytes, event: Envelope) -> bool:
-        done = await self._write(
+        done = await noted(
+            self._redis,
+            self._write,
+            owner=clinician_id,
             keys=[
                 licences_key(clinician_id),
                 outbox_key(SERVICE, clinician_id),

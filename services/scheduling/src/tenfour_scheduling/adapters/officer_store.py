@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_scheduling.adapters.change_log import noted
 from tenfour_scheduling.adapters.codec import (
     AgencyPolicy,
     StoredPreferences,
@@ -64,7 +65,10 @@ class OfficerStore:
         stored = pb.Roster()
         stored.CopyFrom(message)
         stored.ClearField("version")
-        reply = await self._put(
+        reply = await noted(
+            self._redis,
+            self._put,
+            owner=officer_id,
             keys=[k.roster, k.outbox, k.stamp],  # a peer supporter's roster is part of their offer
             args=[expected, stored.SerializeToString(), *outbox.script_args(event), "agency", agency_id],
         )

@@ -12,6 +12,7 @@ import redis.asyncio as aioredis
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile
+from tenfour_scheduling.adapters.change_log import noted, queue_note
 from tenfour_scheduling.adapters.keys import SERVICE, STAMP_LUA, AgencyKeys, ProviderKeys, keys
 from tenfour_shared.events.consumer import PROCESSED_TTL_SECONDS, processed_key
 from tenfour_shared.redis_store import as_bytes, load_script
@@ -36,7 +37,10 @@ class ProviderReadModel:
         """True when the event advanced the model (False: duplicate or stale version)."""
         pid = event.provider_id
         k = ProviderKeys(pid)
-        result = await self._apply_rules(
+        result = await noted(
+            self._redis,
+            self._apply_rules,
+            owner=pid,
             keys=[k.rules, processed_key(SERVICE, env), k.applied, k.stamp],
             args=[event.version, event.SerializeToString(), PROCESSED_TTL_SECONDS],
         )
@@ -62,11 +66,15 @@ class ProviderReadModel:
         stored = profile if newer else await self.profile(profile.provider_id)
         if stored is None:
             return newer
-        for agency in stored.agency_ids:
-            await self._redis.sadd(AgencyKeys(agency).providers, stored.provider_id)
-        if newer and previous is not None:
-            for agency in set(previous.agency_ids) - set(stored.agency_ids):
-                await self._redis.srem(AgencyKeys(agency).providers, stored.provider_id)
+        async with self._redis.pipeline(transaction=False) as pipe:
+            for agency in stored.agency_ids:
+                pipe.sadd(AgencyKeys(agency).providers, stored.provider_id)
+            if newer and previous is not None:
+                for agency in set(previous.agency_ids) - set(stored.agency_ids):
+                    pipe.srem(AgencyKeys(agency).providers, stored.provider_id)
+            # Noted after the sets: a search that reads the note reads the sets as written.
+            queue_note(pipe, stored.provider_id, membership=True)
+            await pipe.execute()
         return newer
 
     async def deactivated(self, provider_id: str) -> bool:
@@ -75,7 +83,7 @@ class ProviderReadModel:
     async def deactivate(self, provider_id: str) -> None:
         """Identity deactivated the user: never bookable again as a provider (final)."""
         k = ProviderKeys(provider_id)
-        await self._deactivate(keys=[k.profile, k.stamp])
+        await noted(self._redis, self._deactivate, owner=provider_id, keys=[k.profile, k.stamp], args=[])
 
     async def profile(self, provider_id: str) -> ProviderProfile | None:
         raw = await self._redis.hget(ProviderKeys(provider_id).profile, "data")

@@ -16,6 +16,7 @@ import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1 import training_pb2 as tpb
+from tenfour_scheduling.adapters.change_log import noted
 from tenfour_scheduling.adapters.due_queue import DueQueue
 from tenfour_scheduling.adapters.keys import SERVICE, STAMP_LUA, ProviderKeys, keys
 from tenfour_shared.events import outbox
@@ -87,7 +88,10 @@ class TrainingStore(DueQueue):
     async def set_readiness(self, peer_id: str, until_ms: int | None, event: Envelope) -> bool:
         """Store the peer's readiness with its event; False (nothing written) when unchanged."""
         value = "" if until_ms is None else str(until_ms)
-        done = await self._set_readiness(
+        done = await noted(
+            self._redis,
+            self._set_readiness,
+            owner=peer_id,
             keys=[readiness_key(peer_id), outbox_key(SERVICE, peer_id), ProviderKeys(peer_id).stamp],
             args=[value, *outbox.script_args(event)],
         )

@@ -94,8 +94,10 @@ class SearchFacts(Protocol):
     """FindSlots' read: the officer's side and the candidates, unchanged providers from memory."""
 
     async def search(
-        self, officer_id: str, agency_id: str, window: Interval, provider_ids: Sequence[str]
-    ) -> tuple[OfficerFacts, list[ProviderSnapshot]]: ...
+        self, officer_id: str, agency_id: str, window: Interval, only: frozenset[str] | None = None
+    ) -> tuple[OfficerFacts, list[ProviderSnapshot]]:
+        """The agency's providers (``only``: those of them), in id order."""
+        ...
 
 
 class Officers(Protocol):

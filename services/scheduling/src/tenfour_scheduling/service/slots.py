@@ -92,12 +92,9 @@ class SlotService:
         ``only`` limits the search to these providers."""
         now = self._clock()
         window = Interval(now, now + horizon)
-        ids = await self._providers.agency_provider_ids(agency_id)
-        if only is not None:
-            ids = [i for i in ids if i in only]
         # A session may start up to the end of the horizon: expand far enough for it to end.
         reach = window.expand(timedelta(0), _DAY)
-        facts, snapshots = await self._search.search(officer_id, agency_id, reach, ids)
+        facts, snapshots = await self._search.search(officer_id, agency_id, reach, only)
         facts = replace(facts, entries=await self._claims.as_settled(officer_id, facts.entries))
         officer = officer_side(facts)
         stored = facts.preferences
