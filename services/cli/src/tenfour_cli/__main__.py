@@ -14,6 +14,7 @@ from tenfour_cli.commands import (
     audit,
     calendar,
     campaigns,
+    enrol,
     groups,
     health,
     licences,
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     for module in (
         health,
         account,
+        enrol,
         admin,
         users,
         audit,

@@ -728,3 +728,31 @@ def test_the_program_report_shows_referrals_made_agreed_to_and_completed(
     assert "referrals made" in table.out
     monkeypatch.delenv("TENFOUR_TOKEN")
     assert cli("--json", "outcomes", "report", "--agency", agency).code == 3  # signed out: not allowed
+
+
+def test_an_officer_enrols_from_the_command_line_and_says_where_they_live(
+    cli: Any, admin: Admin, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    created = cli("--json", "agency", "create", "--name", "Lake PD", "--timezone", "America/Chicago")
+    assert created.code == 0, created.out
+    agency_id = created.json["agency"]["agency_id"]
+    issued = cli("--json", "codes", "create", "--agency", agency_id, "--max", "1")
+    assert issued.code == 0, issued.out
+    code = issued.json["code"]["code"]
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    monkeypatch.setenv("TENFOUR_PASSWORD", "quiet harbour lantern 7")
+    name = f"lakeowl{secrets.token_hex(3)}"
+    args = ("--json", "enrol", "--code", code, "-u", name, "--display-name", "Sam")
+    bad = cli(*args, "--jurisdiction", "Texas")
+    assert bad.code == 5, bad.out  # INVALID_ARGUMENT naming the field; the single-use code stays unused
+    assert "jurisdiction" in bad.out
+    joined = cli(*args, "--jurisdiction", "us-wi")
+    assert joined.code == 0, joined.out + joined.err
+    assert joined.json["user"]["username"] == name
+    deadline = time.monotonic() + 30  # identity's enrolment event reaches scheduling
+    while (shown := cli("--json", "preferences", "show")).json.get("preferences", {}).get(
+        "jurisdiction"
+    ) != "US-WI":
+        assert time.monotonic() < deadline, shown.out
+        time.sleep(0.2)

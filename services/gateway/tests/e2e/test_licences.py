@@ -131,3 +131,20 @@ async def test_officer_sets_where_they_live(
     await page.reload()
     await expect(page.get_by_label("I usually wake up at")).to_have_value("05:30")
     assert problems.items == []
+
+
+async def test_officer_says_where_they_live_when_joining(
+    system: System, browser: Browser, problems: PageProblems
+) -> None:
+    agency = system.create_agency()
+    _, page = await new_page(browser, problems, "officer", PHONE)
+    await enrol_officer(page, system.url, system.enrolment_code(agency), lives_in="Nevada")
+    stored: dict[str, Any] = {}
+    async with asyncio.timeout(30):  # identity's enrolment event reaches scheduling
+        while stored.get("jurisdiction") != "US-NV":
+            stored = await call(page, "scheduling", "GetPreferences", {})
+            if stored.get("jurisdiction") != "US-NV":
+                await asyncio.sleep(0.2)
+    await page.goto(f"{system.url}/#/preferences")
+    await expect(page.get_by_label("Your state or jurisdiction")).to_have_value("US-NV")
+    assert problems.items == []

@@ -20,13 +20,17 @@ pytestmark = pytest.mark.e2e
 OFFICER_PASSWORD = "Maple-Orbit-Falcon-8812"
 
 
-async def enrol_officer(page: Page, url: str, code: str, username: str = "") -> dict[str, Any]:
+async def enrol_officer(
+    page: Page, url: str, code: str, username: str = "", lives_in: str = ""
+) -> dict[str, Any]:
     await page.goto(f"{url}/#/enrol")
     await page.get_by_label("Agency code").fill(code)
     await page.get_by_label("Username").fill(username or f"nightowl{secrets.token_hex(3)}")
     await page.get_by_label("Display name").fill("Sam")
     await page.get_by_label("Password", exact=True).fill(OFFICER_PASSWORD)
     await page.get_by_label("Password again").fill(OFFICER_PASSWORD)
+    if lives_in:
+        await page.get_by_label("Where you live (optional)").select_option(label=lives_in)
     await page.get_by_role("button", name="Join").click()
     await page.wait_for_url(re.compile(r"#/rotation$"))
     session: dict[str, Any] = await page.evaluate("fetch('/api/session').then((r) => r.json())")

@@ -7,6 +7,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 
+import grpc
 import pytest
 from google.protobuf.message import Message
 from nats.js import JetStreamContext
@@ -19,8 +20,9 @@ from tenfour_identity.adapters import keys
 from tenfour_shared.events.bus import connect as connect_nats
 from tenfour_shared.events.envelope import parse
 from tenfour_shared.events.streams import stream_name
+from tenfour_shared.rpc_status import field_violations
 
-from .conftest import Stack, peer_profile
+from .conftest import PASSWORD, Stack, peer_profile, unique
 
 STREAM = stream_name("identity")
 
@@ -155,3 +157,26 @@ async def test_a_new_agency_is_announced_with_what_others_default_from_it(
         jurisdiction="US-CA",
         crisis_line_text="CopLine 1-800-267-5463, any time",
     )
+
+
+async def test_the_jurisdiction_given_at_enrolment_goes_to_scheduling_once_and_is_not_kept(
+    stack: Stack, events: Events
+) -> None:
+    code = stack.api.new_code(stack.a.admin, stack.a.id)
+    username = unique("guam")
+    request = pb.RedeemEnrolmentCodeRequest(
+        code=code, username=username, display_name="Night Owl", password=PASSWORD, jurisdiction="US-XX"
+    )
+    with pytest.raises(grpc.RpcError) as refused:
+        stack.api.stub.RedeemEnrolmentCode(request, timeout=10)
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT  # type: ignore[attr-defined]
+    assert [v.field for v in field_violations(refused.value)] == ["jurisdiction"]
+
+    request.jurisdiction = "us-gu"  # the same single-use code still works: nothing was stored
+    reply = stack.api.stub.RedeemEnrolmentCode(request, timeout=10)
+    [registered] = await events.about(reply.user.user_id)
+    assert registered.payload == ev.UserRegistered(
+        user_id=reply.user.user_id, agency_id=stack.a.id, role=common_pb2.ROLE_OFFICER, jurisdiction="US-GU"
+    )
+    redis = stack.redis_client()
+    assert not any(b"US-GU" in (redis.dump(k) or b"") for k in redis.scan_iter("*") if b"outbox" not in k)

@@ -124,6 +124,7 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
             username=request.username,
             display_name=request.display_name,
             password=request.password,
+            jurisdiction=request.jurisdiction,
         )
         return auth_result(outcome)
 

@@ -20,6 +20,7 @@ from tenfour_identity.domain.models import Agency, User
 from tenfour_identity.domain.password_policy import ensure_acceptable_password
 from tenfour_identity.domain.records import AuditEntry
 from tenfour_identity.domain.roles import can_issue_enrolment_codes, can_manage_user, ensure
+from tenfour_identity.domain.us_jurisdictions import us_jurisdiction
 from tenfour_identity.domain.validation import build, parse
 from tenfour_identity.service import events
 from tenfour_identity.service.accounts import StaffInput, create_staff, new_id, validate_staff
@@ -186,10 +187,16 @@ async def revoke_enrolment_code(
 
 
 async def redeem_enrolment_code(
-    deps: Deps, *, code: str, username: str, display_name: str, password: str
+    deps: Deps, *, code: str, username: str, display_name: str, password: str, jurisdiction: str = ""
 ) -> AuthOutcome:
-    """Anonymous sign-up: an agency code, a pseudonym and a password; signed in at once."""
+    """Anonymous sign-up: an agency code, a pseudonym and a password; signed in at once. Where
+    the officer lives (optional) is not kept here: it goes to scheduling with the event."""
     form = Form()
+    lives_in = ""
+    try:
+        lives_in = us_jurisdiction(jurisdiction)
+    except ValueError as exc:
+        form.add("jurisdiction", str(exc))
     normalised = form.value(lambda: normalise_code(code))
     name = form.value(lambda: str(parse(Username, username, "username")))
     shown_name = form.value(lambda: str(parse(DisplayName, display_name, "display_name")))
@@ -224,7 +231,7 @@ async def redeem_enrolment_code(
         code_hash,
         user=user,
         password_hash=password_hash,
-        event=events.user_registered(user, now),
+        event=events.user_registered(user, now, jurisdiction=lives_in),
         entry=entry,
         now=now,
     )

@@ -54,8 +54,10 @@ def agency_registered(agency: Agency, now: datetime) -> Envelope:
     return envelope.build(payload, subject=agency.id, when=now)
 
 
-def user_registered(user: User, now: datetime) -> Envelope:
-    payload = ev.UserRegistered(user_id=user.id, agency_id=user.agency_id or "", role=_ROLES[user.role])
+def user_registered(user: User, now: datetime, jurisdiction: str = "") -> Envelope:
+    payload = ev.UserRegistered(
+        user_id=user.id, agency_id=user.agency_id or "", role=_ROLES[user.role], jurisdiction=jurisdiction
+    )
     return envelope.build(payload, subject=user.id, when=now)
 
 

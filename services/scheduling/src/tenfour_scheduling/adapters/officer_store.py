@@ -45,11 +45,20 @@ def decode_policy(raw: bytes, agency_id: str, version: int) -> AgencyPolicy:
     return policy_from_proto(message, agency_id, version)
 
 
+# KEYS: 1 preferences, 2 the officer's outbox; ARGV: 1 bytes, 2-4 the outbox triple ("" = none)
+_PUT_PREFERENCES = """
+redis.call('SET', KEYS[1], ARGV[1])
+if ARGV[2] ~= '' then outbox_add(KEYS[2], ARGV[2], ARGV[3], ARGV[4]) end
+return 1
+"""
+
+
 class OfficerStore:
     def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
         self._redis = redis
         self._relay = relay
         self._put = load_script(redis, __package__ or "", "put_versioned.lua", outbox.LUA_PRELUDE + STAMP_LUA)
+        self._put_preferences = redis.register_script(outbox.LUA_PRELUDE + _PUT_PREFERENCES)
 
     async def roster(self, officer_id: str) -> StoredRoster | None:
         version, raw = await self._redis.hmget(OfficerKeys(officer_id).roster, ["version", "data"])
@@ -85,8 +94,17 @@ class OfficerStore:
         message.ParseFromString(as_bytes(raw))
         return preferences_from_proto(message)
 
-    async def put_preferences(self, officer_id: str, message: pb.Preferences) -> None:
-        await self._redis.set(OfficerKeys(officer_id).preferences, message.SerializeToString())
+    async def put_preferences(
+        self, officer_id: str, message: pb.Preferences, event: Envelope | None = None
+    ) -> None:
+        """The preferences, and with them (same step) the event that re-checks their sessions."""
+        k = OfficerKeys(officer_id)
+        triple: list[bytes | str] = outbox.script_args(event) if event is not None else ["", "", ""]
+        await self._put_preferences(
+            keys=[k.preferences, k.outbox], args=[message.SerializeToString(), *triple]
+        )
+        if event is not None:
+            await self._relay.notify(k.tag)
 
     async def policy(self, agency_id: str) -> AgencyPolicy:
         version, raw = await self._redis.hmget(AgencyKeys(agency_id).policy, ["version", "data"])

@@ -5,6 +5,8 @@ Every handler is idempotent by state or version, so a redelivered event changes 
 
 from __future__ import annotations
 
+import re
+
 from google.protobuf.message import Message
 
 from tenfour.common.v1 import common_pb2 as common
@@ -28,6 +30,9 @@ from tenfour_scheduling.service.waitlist import WaitlistService
 from tenfour_shared.events.consumer import Handler, PermanentFailure
 
 __all__ = ["availability_handlers", "identity_handlers", "own_handlers", "signaling_handlers"]
+
+
+_JURISDICTION = re.compile(r"[A-Z]{2}-[A-Z0-9]{1,3}")
 
 
 def _id(value: str, what: str) -> str:
@@ -63,12 +68,17 @@ def identity_handlers(
         await rosters.agency_registered(_id(payload.agency_id, "agency id"), payload.crisis_line_text)
 
     async def on_user_registered(env: Envelope, payload: Message) -> None:
-        """Officers (and peer supporters, officers too) are invited to their agency's campaigns."""
+        """Officers (and peer supporters, officers too) are invited to their agency's campaigns;
+        where they said they live at enrolment becomes their jurisdiction preference."""
         assert isinstance(payload, identity.UserRegistered)
         if payload.role in (common.ROLE_OFFICER, common.ROLE_PEER_SUPPORTER) and payload.agency_id:
             await campaigns.officer_enrolled(
                 _id(payload.agency_id, "agency id"), _id(payload.user_id, "user id")
             )
+        if payload.jurisdiction:
+            if not _JURISDICTION.fullmatch(payload.jurisdiction.upper()):
+                raise PermanentFailure("enrolment with an unusable jurisdiction")
+            await rosters.enrolled_in(_id(payload.user_id, "user id"), payload.jurisdiction)
 
     async def on_profile_updated(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, identity.ProviderProfileUpdated)
@@ -163,6 +173,13 @@ def own_handlers(
         agency_id = _id(payload.agency_id, "agency id") if payload.agency_id else ""
         await conflicts.roster_changed(officer_id, agency_id)
 
+    async def on_preferences_changed(env: Envelope, payload: Message) -> None:
+        """Their usual sleep or jurisdiction changed: their booked sessions are re-checked."""
+        assert isinstance(payload, scheduling.OfficerPreferencesChanged)
+        officer_id = _id(payload.officer_id, "officer id")
+        agency_id = _id(payload.agency_id, "agency id") if payload.agency_id else ""
+        await conflicts.roster_changed(officer_id, agency_id)
+
     async def on_policy_changed(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, scheduling.FatiguePolicyChanged)
         await conflicts.policy_changed(_id(payload.agency_id, "agency id"))
@@ -184,6 +201,7 @@ def own_handlers(
         "scheduling.appointment_status_changed": on_status_changed,
         "scheduling.appointment_rescheduled": on_rescheduled,
         "scheduling.roster_changed": on_roster_changed,
+        "scheduling.officer_preferences_changed": on_preferences_changed,
         "scheduling.fatigue_policy_changed": on_policy_changed,
         "scheduling.peer_readiness_changed": on_readiness,
         "scheduling.peer_training_lapsed": on_readiness,

@@ -115,10 +115,11 @@ class RosterRpcs(RpcBase):
         return policy_to_proto(await self._s.rosters.policy(agency))
 
     async def SetPreferences(self, request: pb.SetPreferencesRequest, context: Ctx) -> pb.Preferences:
-        officer_id = own_officer_id(current_principal(), request.preferences.officer_id)
+        caller = current_principal()
+        officer_id = own_officer_id(caller, request.preferences.officer_id)
         with field_errors("preferences"):
             stored = preferences_from_proto(request.preferences)
-        return await self._s.rosters.set_preferences(officer_id, stored)
+        return await self._s.rosters.set_preferences(officer_id, stored, caller.agency_id or "")
 
     async def GetPreferences(self, request: pb.GetPreferencesRequest, context: Ctx) -> pb.Preferences:
         officer_id = own_officer_id(current_principal(), request.officer_id)

@@ -148,10 +148,31 @@ class RosterService:
     async def preferences(self, officer_id: str) -> StoredPreferences:
         return await self._officers.preferences(officer_id) or StoredPreferences(OfficerPreferences())
 
-    async def set_preferences(self, officer_id: str, stored: StoredPreferences) -> pb.Preferences:
+    async def set_preferences(
+        self, officer_id: str, stored: StoredPreferences, agency_id: str = ""
+    ) -> pb.Preferences:
+        """Stored; when the usual sleep or the jurisdiction changed, with the event after which
+        their booked sessions are re-checked (conflicts with alternatives, as for a roster)."""
         message = preferences_to_proto(stored, officer_id)
-        await self._officers.put_preferences(officer_id, message)
+        event = None
+        if _rechecked(await self._officers.preferences(officer_id)) != _rechecked(stored):
+            changed = ev.OfficerPreferencesChanged(officer_id=officer_id, agency_id=agency_id)
+            event = build(changed, subject=officer_id, when=self._clock())
+        await self._officers.put_preferences(officer_id, message, event)
         return message
+
+    async def enrolled_in(self, officer_id: str, jurisdiction: str) -> None:
+        """Where the officer said they live at enrolment becomes their jurisdiction preference,
+        unless they set one since (a redelivered event changes nothing)."""
+        stored = await self.preferences(officer_id)
+        if not stored.jurisdiction:
+            with_it = replace(stored, jurisdiction=jurisdiction.upper())
+            await self._officers.put_preferences(officer_id, preferences_to_proto(with_it, officer_id))
 
     def now(self) -> datetime:
         return self._clock()
+
+
+def _rechecked(stored: StoredPreferences | None) -> tuple[object, str | None]:
+    """What of the preferences decides whether a booked session still fits."""
+    return (stored.preferences.usual_sleep, stored.jurisdiction) if stored is not None else (None, None)

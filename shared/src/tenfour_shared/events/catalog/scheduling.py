@@ -20,6 +20,7 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.urgent_connected": ev.UrgentConnected,
     "scheduling.urgent_wrapped_up": ev.UrgentWrappedUp,
     "scheduling.roster_changed": ev.RosterChanged,
+    "scheduling.officer_preferences_changed": ev.OfficerPreferencesChanged,
     "scheduling.fatigue_policy_changed": ev.FatiguePolicyChanged,
     "scheduling.session_accessed": access.SchedulingSessionAccessed,
     "scheduling.peer_readiness_changed": ev.PeerReadinessChanged,

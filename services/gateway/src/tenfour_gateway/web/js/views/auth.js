@@ -3,6 +3,7 @@ import { t, language } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import * as push from '../push.js';
+import { US_JURISDICTIONS } from '../us_jurisdictions.js';
 
 export async function signIn(main, _params, ctx) {
   const form = h('form', { class: 'card', novalidate: true },
@@ -91,6 +92,8 @@ export async function enrol(main, _params, ctx) {
     field({ name: 'display_name', label: t('Display name'), hint: t('A first name or nickname your provider will see.'), attrs: { autocomplete: 'nickname' }, required: true }),
     field({ name: 'password', label: t('Password'), type: 'password', hint: t('At least 12 characters. A few unrelated words work well.'), attrs: { autocomplete: 'new-password' }, required: true }),
     field({ name: 'confirm', label: t('Password again'), type: 'password', attrs: { autocomplete: 'new-password' }, required: true }),
+    field({ name: 'jurisdiction', label: t('Where you live (optional)'), type: 'select', value: '',
+      options: [['', t('Not now')], ...US_JURISDICTIONS], hint: t('Clinicians are offered to you only with a licence valid there. You can change it in your preferences.') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Join') })));
   main.append(form);
   onSubmit(form, async () => {
@@ -100,6 +103,7 @@ export async function enrol(main, _params, ctx) {
     await api.auth('enrol', {
       code: valueOf(form, 'code').trim(), username: valueOf(form, 'username').trim(),
       display_name: valueOf(form, 'display_name').trim(), password: valueOf(form, 'password'),
+      jurisdiction: valueOf(form, 'jurisdiction') || '',
     });
     await ctx.reloadSession();
     ctx.flash(t('Welcome. Next: enter your shift rotation so we only offer times that fit.'));
