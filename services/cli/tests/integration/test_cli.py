@@ -18,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import grpc
 import pytest
@@ -756,3 +757,62 @@ def test_an_officer_enrols_from_the_command_line_and_says_where_they_live(
     ) != "US-WI":
         assert time.monotonic() < deadline, shown.out
         time.sleep(0.2)
+
+
+def test_rest_rules_a_rotation_series_and_a_clash_moved_from_the_command_line(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "rest", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    coordinator = next(a for a in seeded.json["accounts"] if a["role"] == "agency_admin")
+    # 4 days on, 4 off; the peer supporter gives weekdays 09:00-17:00 when off duty.
+    officer = next(a for a in seeded.json["accounts"] if "fouron" in a["username"])
+    provider = next(a for a in seeded.json["accounts"] if a["role"] == "peer_supporter")
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    login = ("--json", "login", "-u", coordinator["username"], f"--password={coordinator['password']}")
+    assert cli(*login, "--totp-secret", coordinator["totp_secret"]).code == 0
+
+    # The agency's rest rules: a window over 14 h is refused and nothing changes.
+    assert cli("--json", "policy", "set", "--usual-sleep", "20:00-11:00").code == 5
+    assert cli("--json", "policy", "show").json["policy"].get("max_consecutive_nights", 0) == 0
+    saved = cli("--json", "policy", "set", "--usual-sleep", "22:30-06:30", "--max-consecutive-nights", "3")
+    assert saved.code == 0, saved.out
+    policy = cli("--json", "policy", "show").json["policy"]
+    assert (policy["usual_sleep_start"], policy["max_consecutive_nights"]) == ({"hour": 22, "minute": 30}, 3)
+    compacts = cli("--json", "policy", "set", "--compacts", "us-co, US-AZ")
+    assert sorted(compacts.json["policy"]["compact_jurisdictions"]) == ["US-AZ", "US-CO"]
+    assert compacts.json["policy"]["max_consecutive_nights"] == 3  # the other rules are kept
+
+    # The officer plans a series on each of their next six days off (some fall on weekdays) and
+    # books the times that fit.
+    assert cli("--json", "login", "-u", officer["username"], f"--password={officer['password']}").code == 0
+    plan = cli(
+        "--json", "series", "plan", "--provider", provider["user_id"], "--count", "6",
+        "--when", "every-kth-day-off", "--k", "1",
+    )  # fmt: skip
+    assert plan.code == 0, plan.out + plan.err
+    plan_id = plan.json["plan"]["plan_id"]
+    assert len(plan.json["plan"]["slots"]) == 6, plan.out
+    booked = cli("--json", "series", "book", plan_id)
+    assert booked.code == 0, booked.out
+    sessions = booked.json["series"]["booked"]
+    assert sessions, plan.out + booked.out
+
+    # Their own sleep moved over the first one: it becomes a clash with other times; they move it.
+    zone = ZoneInfo(cli("--json", "roster", "show").json["roster"]["timezone"])
+    first = datetime.fromisoformat(sessions[0]["time"]["start"].replace("Z", "+00:00")).astimezone(zone)
+    asleep = f"{(first - timedelta(hours=1)):%H:%M}-{(first + timedelta(hours=3)):%H:%M}"
+    assert cli("--json", "preferences", "set", "--sleep", asleep).code == 0
+    deadline = time.monotonic() + 30  # the re-check runs on scheduling's own event
+    wanted = sessions[0]["appointment_id"]
+    while not (clashes := cli("--json", "conflicts", "list", "--appointment", wanted).json["conflicts"]):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    (clash,) = clashes
+    assert clash["alternatives"], clash
+    target = clash["alternatives"][0]["time"]["start"]
+    moved = cli("--json", "conflicts", "move", sessions[0]["appointment_id"], "--to", target)
+    assert moved.code == 0, moved.out
+    assert moved.json["appointment"]["time"]["start"] == target
+    assert not moved.json["appointment"].get("conflict", False)

@@ -1,9 +1,10 @@
 """Warm handoff in real browsers against the real system: an officer has a session with a peer
 supporter; the peer refers them to a clinician from the Refer page; the officer agrees (without
 sharing "booked") and books one of the clinician's times from the Referrals page; the peer then
-sees only "Agreed". Then a second referral: the officer asks the clinician to propose times (with
-a note); the clinician sees the request and the note, a time in the past is refused next to its
-field, two good times are sent; the officer picks one and it is booked."""
+sees only "Agreed". Then a second referral, from the session on the peer's Upcoming page: the
+officer asks the clinician to propose times (with a note); the clinician sees the request and the
+note, a time in the past is refused next to its field, two good times are sent; the officer
+picks one and it is booked."""
 
 from __future__ import annotations
 
@@ -94,7 +95,7 @@ async def test_peer_refers_the_officer_agrees_and_books_a_clinician(
 
     # The officer has a session with the peer.
     _, officer = await new_page(browser, problems, "officer", PHONE)
-    await enrol_officer(officer, system.url, code)
+    session_officer = (await enrol_officer(officer, system.url, code))["user_id"]
     await _roster(officer)
     slot: dict[str, Any] = {}
     async with asyncio.timeout(30):  # the peer's hours reach scheduling as events
@@ -144,8 +145,16 @@ async def test_peer_refers_the_officer_agrees_and_books_a_clinician(
     await peer.reload()
     await expect(peer.locator(".referral .referral-state").first).to_have_text("Agreed")
 
-    # A second referral: the officer agrees and asks the clinician to propose times.
-    await _refer(peer, clinician)
+    # A second referral, from the session on the peer's Upcoming page: the officer is chosen.
+    await peer.goto(f"{system.url}/#/upcoming")
+    await peer.locator(".appointment").first.get_by_role("link", name="Refer to a clinician").click()
+    await expect(peer).to_have_title("Refer to a clinician · Tenfour")
+    await expect(peer.get_by_label("Who")).to_have_value(session_officer)
+    await peer.get_by_label("Clinician").select_option(clinician)
+    await peer.get_by_role("button", name="Send the referral").click()
+    await expect(peer.locator("#status")).to_contain_text("Referral sent.")
+
+    # The officer agrees and asks the clinician to propose times.
     await officer.reload()
     card = officer.locator(".referral").first  # the newest first
     await card.get_by_role("button", name="Yes, I agree").click()

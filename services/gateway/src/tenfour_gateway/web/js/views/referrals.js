@@ -30,7 +30,7 @@ async function list() {
 }
 
 // The peer supporter's page.
-export async function refer(main) {
+export async function refer(main, params = []) {
   let mine;
   let sessions;
   try {
@@ -46,7 +46,7 @@ export async function refer(main) {
   const pool = await clinicians();
   const form = h('form', { class: 'card', novalidate: true },
     h('p', { text: t('Suggest that someone you support talks with a clinician. They decide; you will see only whether they agreed, and that they booked if they allow it.') }),
-    field({ name: 'referral.officer_id', label: t('Who'), type: 'select', required: true,
+    field({ name: 'referral.officer_id', label: t('Who'), type: 'select', required: true, value: params[0] || '',
       options: [['', t('Choose…')], ...officers.map((id) => [id, names.get(id) || t('Someone you had a session with')])] }),
     field({ name: 'referral.clinician_ids', label: t('Clinician'), type: 'select', value: '',
       options: [['', t('Any clinician of our agency')], ...pool] }),

@@ -16,7 +16,7 @@ function order(items) {
   return [...items].sort((a, b) => rank(a) - rank(b) || String(a.time?.start).localeCompare(String(b.time?.start)));
 }
 
-function item(a, fresh, waiting, names) {
+function item(a, fresh, waiting, names, peer) {
   const name = a.session_type !== 'SESSION_TYPE_GROUP' ? names.get(a.officer_ids?.[0]) : '';
   const open = LIVE.includes(a.status);
   const pinned = a.urgent && open;
@@ -27,7 +27,10 @@ function item(a, fresh, waiting, names) {
       fresh ? h('span', { class: 'badge new', text: t('New') }) : null,
       someoneWaiting ? h('span', { class: 'badge waiting', text: name ? t('{0} is waiting', [name]) : t('Someone is waiting') }) : null),
     h('p', { class: 'muted', text: a.session_type === 'SESSION_TYPE_GROUP' ? t('Group, {0} of {1}', [a.officer_ids?.length || 0, a.capacity]) : name ? t('One to one with {0}', [name]) : t('One to one') }),
-    open ? h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: t('Open the session') })) : null);
+    open ? h('div', { class: 'actions' }, h('a', { class: 'button', href: `#/call/${encodeURIComponent(a.appointment_id)}`, text: t('Open the session') })) : null,
+    // A peer supporter refers the officer of a one-to-one session on from here (warm handoff).
+    peer && a.session_type !== 'SESSION_TYPE_GROUP' && a.officer_ids?.length
+      ? h('p', {}, h('a', { class: 'refer-link', href: `#/refer/${encodeURIComponent(a.officer_ids[0])}`, text: t('Refer to a clinician') })) : null);
 }
 
 // The display names officers chose at sign-up, for those not asked yet; without them the page
@@ -88,7 +91,7 @@ export async function upcoming(main, _params, ctx) {
     seen = new Set([...(seen || []), ...items.map((a) => a.appointment_id)]);
     clear(list);
     if (!items.length) { list.append(h('p', { text: t('No sessions booked.') })); return; }
-    list.append(h('ul', { class: 'list appointments' }, order(items).map((a) => item(a, fresh.has(a.appointment_id), waiting, names))));
+    list.append(h('ul', { class: 'list appointments' }, order(items).map((a) => item(a, fresh.has(a.appointment_id), waiting, names, ctx.session?.role === 'peer_supporter'))));
     if (fresh.size) news.textContent = fresh.size === 1 ? t('A new session was added.') : t('{0} new sessions were added.', [fresh.size]);
   };
   // One load at a time; events that arrive meanwhile cause one more.
