@@ -130,6 +130,8 @@ def test_day_off_ranks_first_with_its_reason() -> None:
     assert first.end - first.start == 50 * MIN
     assert first.rest is RestContext.DAY_OFF
     assert first.reason == "day off, 2 h after waking"
+    # The same reason as a code with values, for clients to say in the reader's language.
+    assert [(r.code, dict(r.params)) for r in first.reasons] == [("day_off_after_waking", {"minutes": "120"})]
     assert [local(s.start) for s in result.slots] == [("Wed", "09:00"), ("Wed", "09:15"), ("Wed", "09:30")]
 
 
@@ -158,6 +160,9 @@ def test_after_night_shift_slot_respects_sleep_and_says_so() -> None:
     tuesday = [s for s in result.slots if local(s.start)[0] == "Tue"]
     assert local(tuesday[0].start) == ("Tue", "16:00")  # 07:00 + 1 h + 8 h sleep
     assert tuesday[0].reason == "after night shift, 9 h after it ends"
+    assert [(r.code, dict(r.params)) for r in tuesday[0].reasons] == [
+        ("after_shift", {"kind": "night", "minutes": "540"})
+    ]
     monday = [s for s in result.slots if local(s.start)[0] == "Mon"]
     assert local(monday[0].start) == ("Mon", "09:00")
     assert monday[0].reason == "before night shift, 10 h before it starts"

@@ -18,6 +18,8 @@ from datetime import date, datetime, time
 from enum import IntEnum
 from typing import Generic, Protocol, TypeVar
 
+from tenfour_scheduling.domain.reasons import Reason, joined
+
 __all__ = [
     "DEFAULT_ALTERNATIVES",
     "MAX_ALTERNATIVES",
@@ -40,9 +42,9 @@ class Tier(IntEnum):
 
 
 _TIER_WORDS = {
-    Tier.SAME_PROVIDER: "same provider",
-    Tier.SEEN_BEFORE: "someone you have seen before",
-    Tier.OTHER: "another provider of your agency",
+    Tier.SAME_PROVIDER: Reason.tier("same_provider", "same provider"),
+    Tier.SEEN_BEFORE: Reason.tier("seen_before", "someone you have seen before"),
+    Tier.OTHER: Reason.tier("other_provider", "another provider of your agency"),
 }
 
 
@@ -59,6 +61,8 @@ class Candidate(Protocol):
     def preferred_hours(self) -> bool: ...
     @property
     def reason(self) -> str: ...
+    @property
+    def reasons(self) -> tuple[Reason, ...]: ...
 
 
 Slot = TypeVar("Slot", bound=Candidate)
@@ -69,6 +73,7 @@ class Alternative(Generic[Slot]):
     slot: Slot
     tier: Tier
     reason: str
+    reasons: tuple[Reason, ...] = ()  # the same as codes with values
 
 
 def minutes_apart(a: time, b: time) -> int:
@@ -81,19 +86,19 @@ def _key(tier: Tier, slot: Candidate, target: time) -> tuple[int, bool, int, dat
     return (tier, not slot.preferred_hours, minutes_apart(slot.local_start.time(), target), slot.start)
 
 
-def _reason(tier: Tier, slot: Candidate, target: time, spread: bool) -> str:
+def _reason(tier: Tier, slot: Slot, target: time, spread: bool) -> Alternative[Slot]:
     apart = minutes_apart(slot.local_start.time(), target)
     when = (
-        "same time of day as before"
+        Reason.same_time_of_day()
         if apart == 0
-        else f"close to your usual {target:%H:%M}"
+        else Reason.close_to_usual(target)
         if apart <= _NEAR
-        else "nearest fitting time that day"
+        else Reason.nearest_that_day()
     )
-    parts = [_TIER_WORDS[tier], when, *([] if spread else ["no other day fits"])]
-    if slot.reason:
-        parts.append(slot.reason)
-    return "; ".join(parts)
+    parts = (_TIER_WORDS[tier], when, *([] if spread else [Reason.no_other_day()]))
+    # The slot's own reasons, or its text alone when it has no codes (an older record).
+    text = joined(parts) + (f"; {slot.reason}" if slot.reason else "")
+    return Alternative(slot, tier, text, parts + tuple(slot.reasons))
 
 
 def choose(
@@ -113,12 +118,12 @@ def choose(
         return (tier, minutes_apart(slot.local_start.time(), target) > _NEAR, day)
 
     days = sorted(best.items(), key=day_order)[:count]
-    chosen = [Alternative(slot, tier, _reason(tier, slot, target, True)) for _, (tier, slot) in days]
+    chosen = [_reason(tier, slot, target, True) for _, (tier, slot) in days]
     taken = {(a.slot.provider_id, a.slot.start) for a in chosen}
     for tier, slot in ranked:
         if len(chosen) >= count:
             break
         if (slot.provider_id, slot.start) not in taken:
             taken.add((slot.provider_id, slot.start))
-            chosen.append(Alternative(slot, tier, _reason(tier, slot, target, False)))
+            chosen.append(_reason(tier, slot, target, False))
     return chosen

@@ -14,6 +14,7 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from tenfour_scheduling.domain.fatigue import DutyBlock, format_span
+from tenfour_scheduling.domain.reasons import Reason
 from tenfour_scheduling.domain.roster import ShiftKind
 from tenfour_shared.timeline import Interval, local_to_utc
 
@@ -99,23 +100,24 @@ class RestTimeline:
 
     def describe(self, moment: datetime) -> tuple[RestContext, str]:
         """The context at ``moment`` and a phrase such as "after day shift, 3 h after it ends"."""
+        ctx, reason = self.because(moment)
+        return ctx, reason.text
+
+    def because(self, moment: datetime) -> tuple[RestContext, Reason]:
+        """The context at ``moment`` and why, as a code with values (see ``reasons``)."""
         ctx = self.context_at(moment)
         if ctx is RestContext.DAY_OFF:
             local = moment.astimezone(self._zone)
             wake = local_to_utc(local.date(), self._wake, self._zone)
             if moment >= wake:
-                return ctx, f"day off, {format_span(moment - wake)} after waking"
-            return ctx, f"day off, {format_span(wake - moment)} before your usual waking time"
+                return ctx, Reason.day_off_after_waking(moment - wake)
+            return ctx, Reason.day_off_before_waking(wake - moment)
         if ctx is RestContext.BEFORE_SHIFT:
             i = bisect_right(self._block_starts, moment - timedelta(microseconds=1))
             if i < len(self._blocks):
                 nxt = self._blocks[i]
-                span = format_span(nxt.interval.start - moment)
-                return ctx, f"before {nxt.first_kind.value} shift, {span} before it starts"
-            return ctx, "on a duty day"
+                return ctx, Reason.before_shift(nxt.first_kind.value, nxt.interval.start - moment)
+            return ctx, Reason.on_duty_day()
         i = bisect_right(self._ends, moment) - 1
         prev = self._blocks[i]
-        phrase = (
-            f"after {prev.rest_kind.value} shift, {format_span(moment - prev.interval.end)} after it ends"
-        )
-        return ctx, phrase
+        return ctx, Reason.after_shift(prev.rest_kind.value, moment - prev.interval.end)

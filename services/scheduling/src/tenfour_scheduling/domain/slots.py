@@ -20,6 +20,7 @@ from tenfour_scheduling.domain.errors import FieldViolation, InvalidInput
 from tenfour_scheduling.domain.fatigue import FatiguePolicy
 from tenfour_scheduling.domain.preferences import OfficerPreferences
 from tenfour_scheduling.domain.providers import Officer, ProviderKind, ProviderOffer, SlotFilters
+from tenfour_scheduling.domain.reasons import Reason, joined
 from tenfour_scheduling.domain.rest import RestContext, format_span
 from tenfour_scheduling.domain.roster import Roster
 from tenfour_scheduling.domain.slot_runs import Run, SearchSpace, Stage
@@ -71,6 +72,7 @@ class Slot:
     continuity: bool  # with the officer's current provider
     preferred_hours: bool  # inside the officer's preferred hours (True when none are set)
     reason: str  # e.g. "day off, 5 h after waking; within your preferred hours"
+    reasons: tuple[Reason, ...] = ()  # the same as codes with values, for clients to translate
 
 
 @dataclass(frozen=True, slots=True)
@@ -202,13 +204,13 @@ _EMPTY = {
 
 def make_slot(space: SearchSpace, run: Run, start: datetime, session_type: str) -> Slot:
     end = start + run.offer.sessions[session_type].duration
-    _, phrase = space.rest.describe(start)
+    _, rest = space.rest.because(start)
     continuity = run.offer.provider_id == space.officer.current_provider_id
-    extras = [
-        phrase,
-        *(["within your preferred hours"] if space.preferred is not None and run.preferred else []),
-        *(["your current provider"] if continuity else []),
-    ]
+    reasons = (
+        rest,
+        *([Reason.preferred_hours()] if space.preferred is not None and run.preferred else []),
+        *([Reason.current_provider()] if continuity else []),
+    )
     return Slot(
         provider_id=run.offer.provider_id,
         provider_kind=run.offer.kind,
@@ -219,5 +221,6 @@ def make_slot(space: SearchSpace, run: Run, start: datetime, session_type: str) 
         rest=run.context,
         continuity=continuity,
         preferred_hours=run.preferred,
-        reason="; ".join(extras),
+        reason=joined(reasons),
+        reasons=reasons,
     )

@@ -8,6 +8,7 @@ from tenfour_scheduling.adapters.codec import interval_to_proto
 from tenfour_scheduling.domain import ProviderKind
 from tenfour_scheduling.entrypoints import requests
 from tenfour_scheduling.entrypoints.grpc_base import Ctx, RpcBase
+from tenfour_scheduling.service.reason_protos import reason_protos
 from tenfour_shared.auth.principal import current_principal
 from tenfour_shared.timeline import Interval
 
@@ -49,6 +50,7 @@ class SlotRpcs(RpcBase):
                 time=interval_to_proto(Interval(slot.start, slot.end)),
                 local_start=slot.local_start.isoformat(),
                 reason=slot.reason,
+                reasons=reason_protos(slot.reasons),
                 score=round(1.0 - rank / count, 4),
                 provider_kind=_KINDS[slot.provider_kind],
             )
@@ -77,6 +79,7 @@ class SlotRpcs(RpcBase):
                 time=slot.appointment.time,
                 local_start=slot.local_start.isoformat(),
                 reason=slot.reason,
+                reasons=reason_protos(slot.reasons),
                 score=round(1.0 - rank / count, 4),
                 provider_kind=common.PROVIDER_KIND_PEER if peer else common.PROVIDER_KIND_THERAPIST,
                 group_appointment_id=slot.appointment.appointment_id,

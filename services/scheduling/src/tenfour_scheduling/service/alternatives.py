@@ -18,9 +18,11 @@ from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatu
 from tenfour_scheduling.codec.values import interval_to_proto
 from tenfour_scheduling.domain import Slot, SlotFilters
 from tenfour_scheduling.domain.alternatives import Alternative, Tier, choose
+from tenfour_scheduling.domain.reasons import Reason
 from tenfour_scheduling.domain.records import ProviderSnapshot
 from tenfour_scheduling.domain.slots import MAX_LIMIT
 from tenfour_scheduling.service.ports import Appointments
+from tenfour_scheduling.service.reason_protos import reason_protos
 from tenfour_scheduling.service.slots import GroupSlot, SlotService
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.timeline import Interval, load_zone
@@ -42,6 +44,7 @@ class _Group:
     start: datetime
     local_start: datetime
     reason: str
+    reasons: tuple[Reason, ...] = ()
     preferred_hours: bool = True
 
 
@@ -116,7 +119,9 @@ class AlternativeFinder:
                 else Tier.OTHER
             )
             start = _start(g.appointment)
-            candidates.append((tier, _Group(g, g.appointment.provider_id, start, g.local_start, g.reason)))
+            candidates.append(
+                (tier, _Group(g, g.appointment.provider_id, start, g.local_start, g.reason, g.reasons))
+            )
         target: time = _start(group).astimezone(load_zone(zone)).time()
         out = []
         for alt in choose(candidates, target, count):
@@ -128,6 +133,7 @@ class AlternativeFinder:
                     time=g.appointment.time,
                     local_start=g.local_start.isoformat(),
                     reason=alt.reason,
+                    reasons=reason_protos(alt.reasons),
                     group_appointment_id=g.appointment.appointment_id,
                 )
             )
@@ -142,5 +148,6 @@ class AlternativeFinder:
             time=interval_to_proto(Interval(slot.start, slot.end)),
             local_start=slot.local_start.isoformat(),
             reason=alt.reason,
+            reasons=reason_protos(alt.reasons),
             score=round(1.0 - alt.tier / 3, 4),
         )

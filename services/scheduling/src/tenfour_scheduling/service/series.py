@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_scheduling.codec.values import interval_to_proto
 from tenfour_scheduling.domain import MAX_HORIZON, Slot, SlotFilters
+from tenfour_scheduling.domain.reasons import Reason
 from tenfour_scheduling.domain.roster import Roster
 from tenfour_scheduling.domain.rotation import shifts
 from tenfour_scheduling.domain.rotation_series import SeriesRule, series_days
@@ -22,6 +23,7 @@ from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.ports import Officers, SeriesPlans
+from tenfour_scheduling.service.reason_protos import reason_proto
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.errors import ConcurrentChange, InvalidInput, NotFound, WrongState
@@ -131,7 +133,8 @@ class SeriesService:
         previous: date | None = None
         for i in range(count):
             if targets is not None and i >= len(targets):
-                plan.slots.add(index=i, problem="your roster has no such day in the next 90 days")
+                why = Reason("no_roster_day", "your roster has no such day in the next 90 days")
+                plan.slots.add(index=i, problem=why.text, problem_reason=reason_proto(why))
                 continue
             target = targets[i] if targets is not None else start_day + timedelta(days=i * every_days)
             chosen = next(
@@ -144,14 +147,22 @@ class SeriesService:
                 None,
             )
             if chosen is None:
-                missing = (
-                    f"no time with this provider fits your shifts and sleep on {target.isoformat()}"
-                    + (" within the hours you chose" if between else "")
+                why = (
+                    Reason(
+                        "no_fit_on_day",
+                        f"no time with this provider fits your shifts and sleep on {target.isoformat()}"
+                        + (" within the hours you chose" if between else ""),
+                        (("day", target.isoformat()), ("between", "1" if between else "")),
+                    )
                     if targets is not None
-                    else f"no time with this provider fits your rotation within {tolerance_days} "
-                    f"day(s) of {target.isoformat()}"
+                    else Reason(
+                        "no_fit_near_day",
+                        f"no time with this provider fits your rotation within {tolerance_days} "
+                        f"day(s) of {target.isoformat()}",
+                        (("day", target.isoformat()), ("days", str(tolerance_days))),
+                    )
                 )
-                plan.slots.add(index=i, problem=missing)
+                plan.slots.add(index=i, problem=why.text, problem_reason=reason_proto(why))
                 continue
             previous = chosen.local_start.date()
             plan.slots.add(index=i, time=interval_to_proto(Interval(chosen.start, chosen.end)))

@@ -17,6 +17,7 @@ from tenfour_scheduling.domain import (
     find_slots,
 )
 from tenfour_scheduling.domain.peer_windows import PeerOffDuty
+from tenfour_scheduling.domain.reasons import Reason, joined
 from tenfour_scheduling.domain.records import ProviderSnapshot
 from tenfour_scheduling.domain.slot_bits import ProviderBits, find_slots_indexed
 from tenfour_scheduling.domain.slots import DEFAULT_STEP
@@ -50,6 +51,7 @@ class GroupSlot:
     snapshot: ProviderSnapshot
     local_start: datetime  # in the officer's zone
     reason: str
+    reasons: tuple[Reason, ...] = ()
 
 
 class SlotService:
@@ -210,8 +212,8 @@ class SlotService:
             if problem is not None:
                 continue
             free = g.capacity - len(g.officer_ids)
-            reason = f"group session, {free} of {g.capacity} seats open; fits your rest and duty rules"
-            out.append(GroupSlot(g, snapshot, start.astimezone(zone), reason))
+            reasons = (Reason.group_seats(free, g.capacity), Reason.fits_rest_rules())
+            out.append(GroupSlot(g, snapshot, start.astimezone(zone), joined(reasons), reasons))
             if len(out) >= limit:
                 break
         return out

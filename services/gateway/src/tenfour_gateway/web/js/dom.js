@@ -1,5 +1,6 @@
 // DOM helpers. Never innerHTML: the page's CSP enforces Trusted Types, so text goes in as text.
 import { t } from './i18n.js';
+import { refusal } from './reasons.js';
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -99,7 +100,7 @@ function candidates(path) {
 // "window 11"), no machine codes ("(officer_day_limit)"), no "invalid request:" prefix.
 export function plain(message) {
   const code = /\(((?:[a-z]+_)+[a-z]+)\)\s*$/.exec(String(message || ''))?.[1];
-  if (code && REFUSALS[code]) return REFUSALS[code];
+  if (code && refusal(code)) return refusal(code);
   return String(message || '')
     .replace(/^(invalid request|invalid argument|cannot book this time)\s*:\s*/i, '')
     .replace(/\s*\((?:[a-z]+_)+[a-z]+\)/g, '')
@@ -108,25 +109,6 @@ export function plain(message) {
     .replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (word) => word.replace(/_/g, ' '))
     .trim();
 }
-// Why a time cannot be booked, by the service's reason code (scheduling's slot checks).
-const REFUSALS = {
-  session_type_not_offered: t('This provider does not offer this kind of session.'),
-  too_soon: t('This time is too soon: sessions need more notice.'),
-  in_the_past: t('This time is in the past.'),
-  too_far_ahead: t('This time is too far ahead to book yet.'),
-  on_duty: t('You are on duty at this time.'),
-  pre_shift_buffer: t('This time is too close to the start of a shift.'),
-  post_shift_buffer: t('This time is too soon after a shift ends.'),
-  protected_sleep: t('This time is in your sleep after a night shift.'),
-  quick_return: t('This time falls in a short rest between two shifts.'),
-  officer_busy: t('You already have a session at this time.'),
-  officer_day_limit: t('You already have the sessions allowed that day.'),
-  outside_provider_hours: t('The provider is not available at this time.'),
-  peer_off_duty_rules: t('The peer supporter is on duty or resting at this time.'),
-  provider_busy: t('The provider was booked at this time meanwhile.'),
-  provider_limit: t('The provider has no more sessions free that day or week.'),
-  provider_unavailable: t('This provider is not taking bookings.'),
-};
 const PATH_WORDS = {
   weekly: (n) => t('window {0}', [n]), overrides: (n) => t('change {0}', [n]), time_off: (n) => t('time off {0}', [n]),
   sessions: (n) => t('session setting {0}', [n]), shifts: (n) => t('shift {0}', [n]),

@@ -3,6 +3,7 @@
 import { t, language } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
+import { emptyReason } from '../reasons.js';
 import { range } from '../time.js';
 
 const monthName = (iso) => new Intl.DateTimeFormat(language, { month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(iso));
@@ -118,7 +119,7 @@ export async function checkin(main, _params, ctx) {
       try {
         const reply = await api.call('scheduling', 'FindSlots', { session_type: 'SESSION_TYPE_INDIVIDUAL', horizon: `${days * 86400}s`, limit: 10 });
         const slots = (reply.slots || []).filter((s) => new Date(s.time.start) >= new Date(c.window.start) && new Date(s.time.start).getTime() < end);
-        if (!slots.length) { out.append(notice('warn', reply.empty_reason || t('No times found inside the campaign.'))); return; }
+        if (!slots.length) { out.append(notice('warn', emptyReason(reply.empty_reason_code) || reply.empty_reason || t('No times found inside the campaign.'))); return; }
         out.append(h('ul', { class: 'list slots' }, slots.map((slot) => {
           const book = h('button', { type: 'button', text: t('Book this check-in') });
           const said = h('div');

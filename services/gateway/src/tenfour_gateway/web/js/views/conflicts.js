@@ -4,6 +4,7 @@
 import { t, language } from '../i18n.js';
 import { h, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
+import { reasonText, refusal } from '../reasons.js';
 import { range } from '../time.js';
 import * as live from '../live.js';
 
@@ -69,7 +70,7 @@ function conflictCard(c, box, only, ctx) {
   const what = c.group_seat ? t('Your seat in the group session') : t('Your appointment');
   const card = h('section', { class: 'card conflict', dataset: { appointmentId: a.appointment_id } },
     h('h2', { text: range(a.time, ctx.rosterZone) }),
-    h('p', {}, h('span', { class: 'badge conflict', text: t('Clashes with a shift') }), ' ', c.reason ? t('{0} no longer fits: {1}', [what, c.reason]) : t('{0} no longer fits.', [what])),
+    h('p', {}, h('span', { class: 'badge conflict', text: t('Clashes with a shift') }), ' ', c.reason ? t('{0} no longer fits: {1}', [what, refusal(c.reason_code) || c.reason]) : t('{0} no longer fits.', [what])),
     h('p', { class: 'muted', text: t('It stays booked until you choose another time or cancel it.') }));
   const alternatives = c.alternatives || [];
   if (!alternatives.length) {
@@ -90,7 +91,7 @@ function alternativeItem(c, slot, box, only, ctx) {
   const button = h('button', { type: 'button', text: label });
   const item = h('li', { class: 'alternative', dataset: { start: slot.time.start } },
     h('p', {}, h('strong', { text: clockOf(slot) }), slot.provider_display_name ? t(' with {0}', [slot.provider_display_name]) : ''),
-    slot.reason ? h('p', { class: 'muted', text: slot.reason }) : null,
+    slot.reason ? h('p', { class: 'muted', text: reasonText(slot.reasons, slot.reason) }) : null,
     h('div', { class: 'actions' }, button));
   button.addEventListener('click', async () => {
     for (const b of box.querySelectorAll('button')) b.disabled = true;

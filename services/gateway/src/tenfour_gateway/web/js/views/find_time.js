@@ -4,19 +4,9 @@
 import { t, language } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear } from '../dom.js';
 import * as api from '../api.js';
+import { reasonText, emptyReason } from '../reasons.js';
 import { range, timeOnly, isoDay, duration, localTime } from '../time.js';
 
-// Why nothing was found, by the service's reason code, in words for the officer.
-const EMPTY = {
-  no_offers: t('Nobody offers this kind of session at the moment.'),
-  no_filter_match: t('Nobody matches these filters. Try fewer filters.'),
-  no_off_duty_time: t('Your shifts and the rest you need leave no free time in this period. Try a longer period.'),
-  no_overlap: t('The providers are not available when you are off duty in this period. Try a longer period.'),
-  too_short: t('Your free time and the hours of the providers overlap, but never long enough for a session.'),
-  fully_booked: t('The times that would fit are already taken. Try a longer period.'),
-  days_taken: t('The days that fit already have a session of yours, or come right before your nights.'),
-  no_grid_start: t('There are openings, but none long enough for a session. Try a longer period.'),
-};
 const SEARCH_LIMIT = 200; // the service's most
 const STEP_SECONDS = 1800; // starts every 30 minutes: more days fit within the limit
 
@@ -76,7 +66,7 @@ function renderDays(box, found, request, best) {
   clear(box);
   const slots = found.slots;
   if (!slots.length) {
-    box.append(notice('warn', EMPTY[found.empty_reason_code] || t('No times found. Try a longer period or fewer filters.')));
+    box.append(notice('warn', emptyReason(found.empty_reason_code) || t('No times found. Try a longer period or fewer filters.')));
     return;
   }
   const days = new Map(); // day -> its slots, days in time order
@@ -190,7 +180,7 @@ function choose(box, slot, name, request) {
   });
   series?.addEventListener('click', () => seriesForm(out, slot, request));
   box.append(h('p', {}, h('strong', { text: range(slot.time) }), t(' with {0}', [name])),
-    slot.reason ? h('p', { class: 'muted', text: slot.reason }) : null,
+    slot.reason ? h('p', { class: 'muted slot-reason', text: reasonText(slot.reasons, slot.reason) }) : null,
     h('div', { class: 'actions' }, book, series), out);
   book.focus();
 }
@@ -240,7 +230,7 @@ function seriesForm(box, slot, request) {
     clear(plan);
     const confirm = h('button', { type: 'button', text: t('Book these') });
     plan.append(h('ul', { class: 'list' }, (result.slots || []).map((s) =>
-      h('li', {}, h('strong', { text: range(s.time) || t('Session {0}', [s.index + 1]) }), s.problem ? h('p', { class: 'field-error', text: s.problem }) : null))),
+      h('li', {}, h('strong', { text: range(s.time) || t('Session {0}', [s.index + 1]) }), s.problem ? h('p', { class: 'field-error', text: reasonText(s.problem_reason, s.problem) }) : null))),
     h('div', { class: 'actions' }, confirm));
     confirm.addEventListener('click', async () => {
       confirm.disabled = true;

@@ -2,6 +2,7 @@
 import { t, language } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
+import { reasonText, emptyReason, protectedTime } from '../reasons.js';
 import { browserZone, when, range, localTime, localDate, dateText, hhmm, isoDay, addDays, nowPlus, seconds, duration, minutes } from '../time.js';
 import * as live from '../live.js';
 import { deliveriesByAppointment } from './deliveries.js';
@@ -153,8 +154,8 @@ async function showProtected(box, me) {
       api.call('scheduling', 'GetOffDutyWindows', { officer_id: me, range: span }),
     ]);
     const rows = [
-      ...(shifts.shifts || []).map((s) => [s.time.start, range(s.time), `Shift${s.source && s.source !== 'cycle' ? ` (${s.source})` : ''}`]),
-      ...(off.removed || []).filter((r) => r.reason_code !== 'on_duty').map((r) => [r.time.start, range(r.time), r.reason || r.reason_code]),
+      ...(shifts.shifts || []).map((s) => [s.time.start, range(s.time), s.source && s.source !== 'cycle' ? t('Shift ({0})', [s.source]) : t('Shift')]),
+      ...(off.removed || []).filter((r) => r.reason_code !== 'on_duty').map((r) => [r.time.start, range(r.time), protectedTime(r.reason_code, r.reason)]),
     ].sort((a, b) => a[0].localeCompare(b[0]));
     box.append(h('table', { class: 'protected' }, h('thead', {}, h('tr', {}, h('th', { text: t('When') }), h('th', { text: t('Why') }))),
       h('tbody', {}, rows.map(([, t, why]) => h('tr', {}, h('td', { text: t }), h('td', { text: why }))))),
@@ -334,13 +335,13 @@ async function rescheduleChooser(box, a, list, conflicts, ctx) {
     });
     clear(box);
     const slots = (found.slots || []).filter((s) => s.provider_id === a.provider_id);
-    if (!slots.length) { box.append(notice('warn', found.empty_reason || t('No other times with the same person in the next 30 days.'))); return; }
+    if (!slots.length) { box.append(notice('warn', emptyReason(found.empty_reason_code) || found.empty_reason || t('No other times with the same person in the next 30 days.'))); return; }
     box.append(h('ul', { class: 'list' }, slots.map((s) => {
       const pick = h('button', { type: 'button', text: t('Move to {0}', [when(s.time.start)]) });
       pick.addEventListener('click', async () => {
         try { await reschedule(a, s.time.start, list, conflicts, ctx); } catch (error) { box.append(failure(error, t('Moving'))); }
       });
-      return h('li', {}, pick, s.reason ? h('p', { class: 'muted', text: s.reason }) : null);
+      return h('li', {}, pick, s.reason ? h('p', { class: 'muted', text: reasonText(s.reasons, s.reason) }) : null);
     })));
   } catch (error) {
     clear(box).append(failure(error, t('Other times')));

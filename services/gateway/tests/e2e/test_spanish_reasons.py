@@ -1,0 +1,75 @@
+"""What the services explain reaches a Spanish reader in Spanish (issue 18): a time's reason on
+Find a time and a refused booking come as codes with values and are said from the catalog."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+from datetime import date, timedelta
+
+import pytest
+from playwright.async_api import Browser, expect
+
+from tenfour_testing.system import THERAPIST_PASSWORD, System
+
+from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .test_live_updates import no_shot
+from .test_officer_journey import GROUP, enter_pitman_rotation, set_round_the_clock_hours
+from .test_video_session import enrol_officer, sign_in_therapist
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
+    system: System, browser: Browser, problems: PageProblems
+) -> None:
+    agency = system.create_agency()
+    email = f"rivera{secrets.token_hex(3)}@example.org"
+    system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(agency,))
+    therapist_context, therapist = await new_page(browser, problems, "therapist", LAPTOP)
+    await sign_in_therapist(therapist, system.url, email)
+    await set_round_the_clock_hours(therapist, no_shot)
+    await therapist_context.close()
+
+    context, page = await new_page(browser, problems, "officer", PHONE)
+    await enrol_officer(page, system.url, system.enrolment_code(agency))
+    await enter_pitman_rotation(page, no_shot)
+    await page.get_by_label("Language").select_option("es")
+    await expect(page.locator("html")).to_have_attribute("lang", "es")
+    await page.get_by_role("link", name="Buscar una hora", exact=True).click()
+    await page.get_by_label("En", exact=True).select_option("7")
+    show = page.get_by_role("button", name="Mostrar horas")
+    async with asyncio.timeout(30):  # the therapist's hours reach scheduling as events
+        while not await page.locator(".day-chip").count():
+            await show.click()
+            await expect(show).to_be_enabled()
+    # Tomorrow is a day off (see enter_pitman_rotation): its times say so, in Spanish.
+    tomorrow = date.today() + timedelta(days=1)
+    await page.locator(f'.day-chip[data-day="{tomorrow.isoformat()}"]').click()
+    first = page.locator(".day-panel details[open] li.slot").first
+    await first.get_by_role("button").click()
+    chosen = first.locator(GROUP).locator(".chosen")
+    reason = chosen.locator(".slot-reason")
+    span = r"\d+ (h|min)( \d+ min)?"
+    waking = "(después de despertar|antes de su hora habitual de despertar)"
+    await expect(reason).to_have_text(re.compile(rf"^Día libre, {span} {waking}$"))
+    await chosen.get_by_role("button", name="Reservar esta hora").click()
+    await expect(chosen.get_by_text("Reservada:")).to_be_visible()
+
+    # A second session that day: refused, in Spanish, without the service's English or its code.
+    last_part = page.locator(".day-panel details.part").last
+    if await last_part.get_attribute("open") is None:
+        await last_part.locator("summary").click()
+    later = last_part.locator("li.slot").last
+    await later.get_by_role("button").click()
+    chosen = later.locator(GROUP).locator(".chosen")
+    await chosen.get_by_role("button", name="Reservar esta hora").click()
+    await expect(chosen.locator(".notice.error")).to_have_text(
+        "Reserva: Ya tiene las sesiones permitidas ese día."
+    )
+    text = await page.locator("main").inner_text()
+    assert "day off" not in text
+    assert "officer_day_limit" not in text
+    await context.close()
+    assert problems.items == []
