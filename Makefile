@@ -17,7 +17,7 @@ PY_DIRS := shared/src/tenfour_shared shared/testing/src/tenfour_testing services
 SYSTEM_PACKAGES := coturn chromium redis-server janus
 SYSTEM_BINARIES := turnserver turnutils_uclient chromium /usr/bin/redis-server janus
 
-.PHONY: help setup lock system-deps protos events-doc certs run run-empty lint fmt typecheck test test-unit test-integration fuzz bench clean
+.PHONY: help setup lock system-deps protos events-doc certs run run-empty lint fmt typecheck test test-unit test-integration fuzz bench screenshots clean
 
 help: ## List the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN{FS=":.*## "}{printf "  make %-18s %s\n", $$1, $$2}'
@@ -105,6 +105,9 @@ fuzz: setup $(SYSTEM_STAMP) ## Fuzz every RPC of every service with 10,000 gener
 	grep -h -E '^(FUZZ|FAILED|[0-9]+ (passed|failed))' .fuzz/shard-*.log; \
 	awk '/^FUZZ [0-9]+ RPCs/ {r += $$2; c += $$4; f += $$6} END {printf "FUZZ TOTAL %d RPCs, %d cases, %d UNKNOWN/INTERNAL\n", r, c, f}' .fuzz/shard-*.log; \
 	exit $$rc
+
+screenshots: setup $(SYSTEM_STAMP) ## Regenerate the README's screenshots (docs/screenshots) with headless Chromium against the real system
+	tools/screenshots.sh
 
 bench: setup ## Benchmarks; each figure is a ratio to a baseline measured in the same run
 	@for b in bench/bench_*.py; do echo "== $$b"; $(PY) $$b || exit 1; done

@@ -71,7 +71,7 @@ export async function codes(main, _params, ctx) {
     try {
       const s = await api.call('identity', 'GetEnrolmentStats', { agency_id: agency() });
       stats.append(h('div', { class: 'card' }, h('h2', { text: t('Sign-ups') }),
-        h('p', { text: t('{0} codes issued.', [s.codes_issued]) }),
+        h('p', { text: Number(s.codes_issued) === 1 ? t('1 code issued.') : t('{0} codes issued.', [s.codes_issued]) }),
         h('p', { text: s.redemptions_suppressed ? t('Fewer than 11 sign-ups so far (small numbers are not shown, to protect privacy).') : t('About {0} sign-ups.', [s.redemptions]) })));
     } catch (error) { stats.append(failure(error, t('Sign-ups'))); }
   }

@@ -2,7 +2,7 @@
 // picker) chooses the day; that day's times are grouped per provider as compact buttons, so a
 // phone shows a day at a glance instead of a long list of cards. Earliest first or best fit first.
 import { t, language } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear } from '../dom.js';
+import { h, append, field, onSubmit, valueOf, notice, failure, clear } from '../dom.js';
 import * as api from '../api.js';
 import { reasonText, emptyReason } from '../reasons.js';
 import { range, timeOnly, isoDay, duration, localTime } from '../time.js';
@@ -81,9 +81,10 @@ function renderDays(box, found, request, best) {
   const picker = field({ name: 'day', label: t('Go to a date'), type: 'date', value: dayOf(slots[0]), attrs: { min: dayList[0], max: dayList[dayList.length - 1] } });
   const strip = h('div', { class: 'day-strip', role: 'group', 'aria-label': t('Days with free times') });
   const dayBox = h('section', { class: 'day-panel', 'aria-live': 'polite' });
-  box.append(h('h2', { text: t('{0} times on {1} days', [slots.length, days.size]) }),
+  // dom's append, not the element's: it skips the absent parts instead of writing "null".
+  append(box, [h('h2', { text: t('{0} times on {1} days', [slots.length, days.size]) }),
     slots.length >= SEARCH_LIMIT ? h('p', { class: 'muted', text: t('There are more times than shown here. Choose a shorter period to see every day.') }) : null,
-    h('div', { class: 'row find-tools' }, picker, who), strip, dayBox);
+    h('div', { class: 'row find-tools' }, picker, who), strip, dayBox]);
   const provider = () => (who ? who.querySelector('select').value : '');
 
   function show(day) {
@@ -108,7 +109,7 @@ function renderDays(box, found, request, best) {
   for (const day of dayList) {
     const count = days.get(day).length;
     strip.append(h('button', { type: 'button', class: 'day-chip', dataset: { day }, 'aria-pressed': 'false', onclick: () => show(day) },
-      h('strong', { text: dayName(day, 'short') }), h('span', { text: t('{0} times', [count]) })));
+      h('strong', { text: dayName(day, 'short') }), h('span', { text: count === 1 ? t('1 time') : t('{0} times', [count]) })));
   }
   picker.querySelector('input').addEventListener('change', (e) => { if (e.target.value) show(e.target.value); });
   who?.querySelector('select').addEventListener('change', () => show(picker.querySelector('input').value));
@@ -137,7 +138,7 @@ function providerGroup(name, times, request, best) {
   const open = best ? partOf(times.find((s) => s.rank === topRank)) : partOf(times[0]);
   for (const [part, slots] of parts) {
     group.append(h('details', { class: 'part', open: part === open },
-      h('summary', { text: t('{0} · {1} times', [part, slots.length]) }),
+      h('summary', { text: slots.length === 1 ? t('{0} · 1 time', [part]) : t('{0} · {1} times', [part, slots.length]) }),
       h('ul', { class: 'times' }, slots.map((slot) => {
         const chip = h('button', { type: 'button', class: `time-chip${best && slot.rank === topRank ? ' best' : ''}`, 'aria-pressed': 'false',
           text: timeOnly(slot.time.start), 'aria-label': t('{0} with {1}', [range(slot.time), name]) });
@@ -179,9 +180,9 @@ function choose(box, slot, name, request) {
     out.firstChild.focus();
   });
   series?.addEventListener('click', () => seriesForm(out, slot, request));
-  box.append(h('p', {}, h('strong', { text: range(slot.time) }), t(' with {0}', [name])),
+  append(box, [h('p', {}, h('strong', { text: range(slot.time) }), t(' with {0}', [name])),
     slot.reason ? h('p', { class: 'muted slot-reason', text: reasonText(slot.reasons, slot.reason) }) : null,
-    h('div', { class: 'actions' }, book, series), out);
+    h('div', { class: 'actions' }, book, series), out]);
   book.focus();
 }
 
