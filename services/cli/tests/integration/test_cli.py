@@ -816,3 +816,60 @@ def test_rest_rules_a_rotation_series_and_a_clash_moved_from_the_command_line(
     assert moved.code == 0, moved.out
     assert moved.json["appointment"]["time"]["start"] == target
     assert not moved.json["appointment"].get("conflict", False)
+
+
+def test_a_clinician_proposes_times_for_a_referral_and_the_officer_picks_one_from_the_command_line(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "hand", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    accounts = seeded.json["accounts"]
+    peer = next(a for a in accounts if a["role"] == "peer_supporter")
+    officer = next(a for a in accounts if "dupont" in a["username"])  # booked with the peer by the seed
+    monkeypatch.delenv("TENFOUR_TOKEN")
+
+    def sign_in(who: dict[str, Any]) -> None:
+        extra = ("--totp-secret", who["totp_secret"]) if who.get("totp_secret") else ()
+        assert (
+            cli("--json", "login", "-u", who["username"], f"--password={who['password']}", *extra).code == 0
+        )
+
+    sign_in(officer)
+    slots = cli("--json", "slots", "find", "--kind", "therapist", "--limit", "50").json["slots"]
+    clinician_id = slots[0]["provider_id"]
+    starts = [s["time"]["start"] for s in slots if s["provider_id"] == clinician_id][:2]
+    clinician = next(a for a in accounts if a["user_id"] == clinician_id)
+
+    sign_in(peer)
+    made = cli("--json", "referrals", "propose", officer["user_id"], "--clinician", clinician_id)
+    assert made.code == 0, made.out
+    referral = made.json["referrals"][0]["referral_id"]
+    sign_in(officer)
+    assert cli("--json", "referrals", "answer", referral, "--agree").code == 0
+    asked = cli("--json", "referrals", "ask-times", referral, "--note", "mornings after nights")
+    assert asked.code == 0, asked.out
+
+    sign_in(clinician)
+    (queued,) = [
+        r for r in cli("--json", "referrals", "list").json["referrals"] if r["referral_id"] == referral
+    ]
+    assert queued["times_note"] == "mornings after nights"
+    past = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    refused = cli("--json", "referrals", "propose-times", referral, "--start", past)
+    assert refused.code == 5, refused.out  # INVALID_ARGUMENT: in the past
+    offered = cli(
+        "--json", "referrals", "propose-times", referral, "--start", starts[0], "--start", starts[1]
+    )
+    assert offered.code == 0, offered.out
+    assert len(offered.json["referrals"][0]["proposed"]["times"]) == 2
+
+    sign_in(peer)
+    stolen = cli("--json", "referrals", "pick", referral, "--start", starts[0])
+    assert stolen.code == 3, stolen.out  # PERMISSION_DENIED: only the referred officer picks
+    sign_in(officer)
+    picked = cli("--json", "referrals", "pick", referral, "--start", starts[1])
+    assert picked.code == 0, picked.out
+    assert picked.json["appointment"]["provider_id"] == clinician_id
+    assert picked.json["appointment"]["time"]["start"] == starts[1]
+    assert picked.json["referral"]["state"] == "REFERRAL_STATE_BOOKED"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from tenfour.events.v1 import scheduling_events_pb2 as sev
 from tenfour_notifications.domain.model import Category, Channel, Intent, Status
 from tenfour_notifications.domain.preferences import Preferences, QuietHours
 from tenfour_notifications.domain.records import AppointmentView, Device, EmailRecord
@@ -19,6 +20,7 @@ from tenfour_notifications.service.dispatch import Dispatcher
 from tenfour_notifications.service.notices import NOTICES, Notices, Said
 from tenfour_notifications.service.ports import UserInfo
 from tenfour_notifications.service.router import Router
+from tenfour_shared.events.envelope import build
 
 from .fakes import (
     Clock,
@@ -160,8 +162,11 @@ async def test_a_referral_reaches_only_the_officer_with_a_link_to_it() -> None:
 
 async def test_asking_for_times_reaches_the_named_clinicians_and_proposed_times_the_officer() -> None:
     w = World()
-    await w.notify("scheduling.referral_times_requested", "e10", named=("t1", "t2"))
-    await w.notify("scheduling.referral_times_proposed", "e11", person="o1")
+    handlers = scheduling_handlers(w.router, w.notices)
+    asked = sev.ReferralTimesRequested(agency_id="ag", referral_id="r1", clinician_ids=["t1", "t2"])
+    offered = sev.ReferralTimesProposed(officer_id="o1", agency_id="ag", referral_id="r1")
+    for kind, payload in (("referral_times_requested", asked), ("referral_times_proposed", offered)):
+        await handlers[f"scheduling.{kind}"](build(payload, subject="r1", when=NOW), payload)
     sent = [(u, n.kind, n.link) for u, n in w.live.sent]
     assert sent == [
         ("t1", "referral_times_requested", "/#/referred"),
