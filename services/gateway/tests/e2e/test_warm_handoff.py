@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.async_api import Browser, Page, expect
@@ -180,6 +181,13 @@ async def test_peer_refers_the_officer_agrees_and_books_a_clinician(
     await request.get_by_label("Time 1", exact=True).fill(await therapist.evaluate(_LOCAL, past))
     await request.get_by_role("button", name="Propose these times").click()
     await expect(request.locator(".field-error").first).to_have_text("Time 1 is in the past.")
+    # 03:00 in Chicago, two days ahead: the officer's usual sleep, said next to the field.
+    night = datetime.combine(date.today() + timedelta(days=2), time(3), ZoneInfo("America/Chicago"))
+    await request.get_by_label("Time 1", exact=True).fill(await therapist.evaluate(_LOCAL, night.isoformat()))
+    await request.get_by_role("button", name="Propose these times").click()
+    await expect(request.locator(".field-error").first).to_have_text(
+        "Time 1 does not fit the shifts or rest of the officer."
+    )
     for n, start in enumerate(starts, 1):
         await request.get_by_label(f"Time {n}", exact=True).fill(await therapist.evaluate(_LOCAL, start))
     await request.get_by_role("button", name="Propose these times").click()

@@ -68,6 +68,12 @@ export function clinicianTimes(r, reload) {
           return [n ? `starts[${filled[Number(n[1])] ?? 0}]` : path, message];
         }));
       }
+      // A time that does not fit ("time 2 (Thu 05 Mar 02:00 CST): ...") is said next to it.
+      const unfit = /^time (\d+) \([^)]*\): (.*)$/.exec(String(error?.message || ''));
+      if (unfit && error.fields && !Object.keys(error.fields).length) {
+        const why = /shifts or rest/.test(unfit[2]) ? t('does not fit the shifts or rest of the officer') : unfit[2];
+        error.fields = { [`starts[${filled[Number(unfit[1]) - 1] ?? 0}]`]: why };
+      }
       throw error;
     }
     setStatus(t('Times sent. The officer is told.'), 'ok');
