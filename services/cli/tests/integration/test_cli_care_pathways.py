@@ -1,0 +1,213 @@
+"""Issue 19's care pathways from the command line, against the real system: the program report's
+referral figures, enrolling with where you live, the agency's rest rules, a rotation series and a
+clash moved to another time, and a clinician proposing times for a referral."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from .conftest import Admin, System
+
+
+def test_the_program_report_shows_referrals_made_agreed_to_and_completed(
+    cli: Any, admin: Admin, system: System, monkeypatch: Any
+) -> None:
+    import importlib.util
+
+    from nats.aio.client import Client
+
+    spec = importlib.util.spec_from_file_location(
+        "program_history", Path(__file__).resolve().parents[4] / "deploy" / "local" / "program_history.py"
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    history = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(history)
+    agency = f"ag-cli-{secrets.token_hex(3)}"
+    today = datetime.now(UTC).date()
+
+    async def publish_and_settle() -> None:
+        """`make run`'s made-up month before last, then wait until outcomes consumed it all."""
+        await history.publish_history(system.nats_url, history.history_events(agency, today))
+        nc = Client()
+        await nc.connect(system.nats_url)
+        js = nc.jetstream()
+        try:
+            for _ in range(1500):
+                infos = [
+                    await js.consumer_info(stream, f"outcomes-from-{source}")
+                    for stream, source in (
+                        ("TENFOUR_IDENTITY", "identity"),
+                        ("TENFOUR_SCHEDULING", "scheduling"),
+                    )
+                ]
+                if not any(i.num_pending or i.num_ack_pending for i in infos):
+                    return
+                await asyncio.sleep(0.02)
+            raise TimeoutError("outcomes did not consume the history")
+        finally:
+            await nc.close()
+
+    asyncio.run(publish_and_settle())
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    result = cli("--json", "outcomes", "report", "--agency", agency, "--kind", "month")
+    assert result.code == 0, result.out + result.err
+    month = history.history_month(today).strftime("%Y-%m")
+    (row,) = [p for p in result.json["periods"] if p["period"]["label"] == month]
+    figures = {k: row[k]["value"] for k in ("referrals_made", "referrals_accepted", "referrals_completed")}
+    assert figures == {"referrals_made": 18, "referrals_accepted": 14, "referrals_completed": 12}
+    table = cli("outcomes", "report", "--agency", agency)
+    assert table.code == 0
+    assert "referrals made" in table.out
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    assert cli("--json", "outcomes", "report", "--agency", agency).code == 3  # signed out: not allowed
+
+
+def test_an_officer_enrols_from_the_command_line_and_says_where_they_live(
+    cli: Any, admin: Admin, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    created = cli("--json", "agency", "create", "--name", "Lake PD", "--timezone", "America/Chicago")
+    assert created.code == 0, created.out
+    agency_id = created.json["agency"]["agency_id"]
+    issued = cli("--json", "codes", "create", "--agency", agency_id, "--max", "1")
+    assert issued.code == 0, issued.out
+    code = issued.json["code"]["code"]
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    monkeypatch.setenv("TENFOUR_PASSWORD", "quiet harbour lantern 7")
+    name = f"lakeowl{secrets.token_hex(3)}"
+    args = ("--json", "enrol", "--code", code, "-u", name, "--display-name", "Sam")
+    bad = cli(*args, "--jurisdiction", "Texas")
+    assert bad.code == 5, bad.out  # INVALID_ARGUMENT naming the field; the single-use code stays unused
+    assert "jurisdiction" in bad.out
+    joined = cli(*args, "--jurisdiction", "us-wi")
+    assert joined.code == 0, joined.out + joined.err
+    assert joined.json["user"]["username"] == name
+    deadline = time.monotonic() + 30  # identity's enrolment event reaches scheduling
+    while (shown := cli("--json", "preferences", "show")).json.get("preferences", {}).get(
+        "jurisdiction"
+    ) != "US-WI":
+        assert time.monotonic() < deadline, shown.out
+        time.sleep(0.2)
+
+
+def test_rest_rules_a_rotation_series_and_a_clash_moved_from_the_command_line(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "rest", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    coordinator = next(a for a in seeded.json["accounts"] if a["role"] == "agency_admin")
+    # 4 days on, 4 off; the peer supporter gives weekdays 09:00-17:00 when off duty.
+    officer = next(a for a in seeded.json["accounts"] if "fouron" in a["username"])
+    provider = next(a for a in seeded.json["accounts"] if a["role"] == "peer_supporter")
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    login = ("--json", "login", "-u", coordinator["username"], f"--password={coordinator['password']}")
+    assert cli(*login, "--totp-secret", coordinator["totp_secret"]).code == 0
+
+    # The agency's rest rules: a window over 14 h is refused and nothing changes.
+    assert cli("--json", "policy", "set", "--usual-sleep", "20:00-11:00").code == 5
+    assert cli("--json", "policy", "show").json["policy"].get("max_consecutive_nights", 0) == 0
+    saved = cli("--json", "policy", "set", "--usual-sleep", "22:30-06:30", "--max-consecutive-nights", "3")
+    assert saved.code == 0, saved.out
+    policy = cli("--json", "policy", "show").json["policy"]
+    assert (policy["usual_sleep_start"], policy["max_consecutive_nights"]) == ({"hour": 22, "minute": 30}, 3)
+    compacts = cli("--json", "policy", "set", "--compacts", "us-co, US-AZ")
+    assert sorted(compacts.json["policy"]["compact_jurisdictions"]) == ["US-AZ", "US-CO"]
+    assert compacts.json["policy"]["max_consecutive_nights"] == 3  # the other rules are kept
+
+    # The officer plans a series on each of their next six days off (some fall on weekdays) and
+    # books the times that fit.
+    assert cli("--json", "login", "-u", officer["username"], f"--password={officer['password']}").code == 0
+    plan = cli(
+        "--json", "series", "plan", "--provider", provider["user_id"], "--count", "6",
+        "--when", "every-kth-day-off", "--k", "1",
+    )  # fmt: skip
+    assert plan.code == 0, plan.out + plan.err
+    plan_id = plan.json["plan"]["plan_id"]
+    assert len(plan.json["plan"]["slots"]) == 6, plan.out
+    booked = cli("--json", "series", "book", plan_id)
+    assert booked.code == 0, booked.out
+    sessions = booked.json["series"]["booked"]
+    assert sessions, plan.out + booked.out
+
+    # Their own sleep moved over the first one: it becomes a clash with other times; they move it.
+    zone = ZoneInfo(cli("--json", "roster", "show").json["roster"]["timezone"])
+    first = datetime.fromisoformat(sessions[0]["time"]["start"].replace("Z", "+00:00")).astimezone(zone)
+    asleep = f"{(first - timedelta(hours=1)):%H:%M}-{(first + timedelta(hours=3)):%H:%M}"
+    assert cli("--json", "preferences", "set", "--sleep", asleep).code == 0
+    deadline = time.monotonic() + 30  # the re-check runs on scheduling's own event
+    wanted = sessions[0]["appointment_id"]
+    while not (clashes := cli("--json", "conflicts", "list", "--appointment", wanted).json["conflicts"]):
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    (clash,) = clashes
+    assert clash["alternatives"], clash
+    target = clash["alternatives"][0]["time"]["start"]
+    moved = cli("--json", "conflicts", "move", sessions[0]["appointment_id"], "--to", target)
+    assert moved.code == 0, moved.out
+    assert moved.json["appointment"]["time"]["start"] == target
+    assert not moved.json["appointment"].get("conflict", False)
+
+
+def test_a_clinician_proposes_times_for_a_referral_and_the_officer_picks_one_from_the_command_line(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "hand", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    accounts = seeded.json["accounts"]
+    peer = next(a for a in accounts if a["role"] == "peer_supporter")
+    officer = next(a for a in accounts if "dupont" in a["username"])  # booked with the peer by the seed
+    monkeypatch.delenv("TENFOUR_TOKEN")
+
+    def sign_in(who: dict[str, Any]) -> None:
+        extra = ("--totp-secret", who["totp_secret"]) if who.get("totp_secret") else ()
+        assert (
+            cli("--json", "login", "-u", who["username"], f"--password={who['password']}", *extra).code == 0
+        )
+
+    sign_in(officer)
+    slots = cli("--json", "slots", "find", "--kind", "therapist", "--limit", "50").json["slots"]
+    clinician_id = slots[0]["provider_id"]
+    starts = [s["time"]["start"] for s in slots if s["provider_id"] == clinician_id][:2]
+    clinician = next(a for a in accounts if a["user_id"] == clinician_id)
+
+    sign_in(peer)
+    made = cli("--json", "referrals", "propose", officer["user_id"], "--clinician", clinician_id)
+    assert made.code == 0, made.out
+    referral = made.json["referrals"][0]["referral_id"]
+    sign_in(officer)
+    assert cli("--json", "referrals", "answer", referral, "--agree").code == 0
+    asked = cli("--json", "referrals", "ask-times", referral, "--note", "mornings after nights")
+    assert asked.code == 0, asked.out
+
+    sign_in(clinician)
+    (queued,) = [
+        r for r in cli("--json", "referrals", "list").json["referrals"] if r["referral_id"] == referral
+    ]
+    assert queued["times_note"] == "mornings after nights"
+    past = (datetime.now(UTC) - timedelta(hours=2)).isoformat()
+    refused = cli("--json", "referrals", "propose-times", referral, "--start", past)
+    assert refused.code == 5, refused.out  # INVALID_ARGUMENT: in the past
+    offered = cli(
+        "--json", "referrals", "propose-times", referral, "--start", starts[0], "--start", starts[1]
+    )
+    assert offered.code == 0, offered.out
+    assert len(offered.json["referrals"][0]["proposed"]["times"]) == 2
+
+    sign_in(peer)
+    stolen = cli("--json", "referrals", "pick", referral, "--start", starts[0])
+    assert stolen.code == 3, stolen.out  # PERMISSION_DENIED: only the referred officer picks
+    sign_in(officer)
+    picked = cli("--json", "referrals", "pick", referral, "--start", starts[1])
+    assert picked.code == 0, picked.out
+    assert picked.json["appointment"]["provider_id"] == clinician_id
+    assert picked.json["appointment"]["time"]["start"] == starts[1]
+    assert picked.json["referral"]["state"] == "REFERRAL_STATE_BOOKED"
