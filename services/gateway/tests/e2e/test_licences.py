@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import secrets
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,7 +16,7 @@ import pyotp
 import pytest
 from playwright.async_api import Browser, Page, expect
 
-from tenfour_testing.system import THERAPIST_PASSWORD, System
+from tenfour_testing.system import ADMIN_PASSWORD, ADMIN_USERNAME, THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_schedule_clashes import call
@@ -147,4 +148,46 @@ async def test_officer_says_where_they_live_when_joining(
                 await asyncio.sleep(0.2)
     await page.goto(f"{system.url}/#/preferences")
     await expect(page.get_by_label("Your state or jurisdiction")).to_have_value("US-NV")
+    assert problems.items == []
+
+
+async def test_system_admin_records_a_licence_for_any_agency(
+    system: System, browser: Browser, problems: PageProblems
+) -> None:
+    agency = system.create_agency()
+    clinician = system.onboard_therapist(
+        f"dr{secrets.token_hex(3)}@example.org", THERAPIST_PASSWORD, (agency,)
+    )
+    assert system.admin.totp is not None
+    await asyncio.sleep(30.5 - time.time() % 30)  # a fresh code: one used at set-up is not replayed
+    _, page = await new_page(browser, problems, "system-admin", LAPTOP)
+    await page.goto(f"{system.url}/#/signin")
+    await page.get_by_label("Username or e-mail").fill(ADMIN_USERNAME)
+    await page.get_by_label("Password").fill(ADMIN_PASSWORD)
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_label("Code from your authenticator app").fill(system.admin.totp.now())
+    await page.get_by_role("button", name="Sign in").click()
+    await page.get_by_role("link", name="Licences", exact=True).click()
+    await page.get_by_label("Agency id").fill(agency)
+    await page.get_by_role("button", name="Show its clinicians").click()
+    card = page.locator(f'.clinician-licences[data-clinician="{clinician}"]')
+    for _ in range(100):  # the clinician reaches scheduling's read model by an event
+        if await card.count():
+            break
+        await asyncio.sleep(0.2)
+        await page.reload()
+    await expect(card).to_contain_text("No licence recorded")
+    assert (
+        await page.get_by_label("Also accept licences from (comma-separated)").count() == 0
+    )  # the agency's rule
+
+    today = datetime.now(UTC).date()
+    await page.get_by_label("Clinician").select_option(clinician)
+    await page.get_by_label("Jurisdiction").fill("US-OR")
+    await page.get_by_label("Licence number").fill("PSY-7")
+    await page.get_by_label("Issued on").fill((today - timedelta(days=30)).isoformat())
+    await page.get_by_label("Expires on").fill((today + timedelta(days=400)).isoformat())
+    await page.get_by_role("button", name="Record licence").click()
+    await expect(page.locator("#status")).to_contain_text("Licence recorded.")
+    await expect(card.locator("tr.licence .licence-state")).to_have_text("Valid")
     assert problems.items == []

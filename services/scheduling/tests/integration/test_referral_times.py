@@ -126,6 +126,7 @@ async def test_the_clinician_proposes_times_and_the_officer_picks_one(harness: H
     assert (done.referral.state, done.appointment.provider_id) == (R.REFERRAL_STATE_BOOKED, "t-ca")
     assert done.appointment.from_referral
     assert done.appointment.time.start.ToDatetime(tzinfo=THU.tzinfo) == THU
+    assert (await stored(h, rid)).times_note == ""  # the note is not kept once booked
 
     # Two picks at once of different times: one booking.
     second = await agreed_referral(h)

@@ -192,6 +192,7 @@ class ReferralTimes:
         new = _copy(referral)
         new.state = _R.REFERRAL_STATE_BOOKED
         new.appointment_id = appointment.appointment_id
+        new.times_note = ""  # served its purpose: not kept once booked
         if not await self._store.replace(new, raw):
             again = await self._store.get(agency_id, referral_id)
             if again is not None and again[0].appointment_id == appointment.appointment_id:

@@ -217,6 +217,7 @@ class ReferralService:
         new.CopyFrom(referral)
         new.state = _R.REFERRAL_STATE_BOOKED
         new.appointment_id = appointment.appointment_id
+        new.times_note = ""  # the officer's note on preferred times is not kept once booked
         if not await self._store.replace(new, raw):
             raise errors.ConcurrentChange("this referral is changing; look at it again")
         return new, appointment

@@ -70,6 +70,7 @@ const ROUTES = {
   readiness: { title: t('My training'), roles: ['peer_supporter'], view: training.readiness, menu: t('My training') },
   licences: { title: t('Licences'), roles: ['agency_admin'], view: licences.licences, menu: t('Licences') },
   'my-licences': { title: t('My licences'), roles: ['therapist'], view: licences.mine, menu: t('My licences') },
+  'agency-licences': { title: t('Licences'), roles: ['system_admin'], view: licences.agencyLicences, menu: t('Licences') },
   admin: { title: t('Administration'), roles: ['system_admin'], view: coordinator.administration, menu: t('Admin') },
   audit: { title: t('Access audit'), roles: ['system_admin'], view: audit.accessAudit, menu: t('Audit') },
   check: { title: t('Camera and network check'), roles: PARTICIPANT, view: check.precall, menu: t('Check camera') },

@@ -1,4 +1,5 @@
-// Clinicians' licences: the agency admin's page (record, remove, compact list) and a therapist's own.
+// Clinicians' licences: the agency admin's page (record, remove, compact list), the system
+// admin's for any agency (record, remove; compacts are the agency's own rule), a therapist's own.
 import { t, language } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
@@ -44,6 +45,27 @@ export async function licences(main) {
     h('p', { text: t('A clinician is offered to an officer only with a licence valid on the session date in the officer\'s jurisdiction, or in one listed here.') }),
     field({ name: 'policy.compact_jurisdictions', label: t('Also accept licences from (comma-separated)'), value: (policy.compact_jurisdictions || []).join(', '), hint: t('For example: US-CO, US-AZ') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Save compacts') })));
+  onSubmit(compactForm, async () => {
+    const compacts = String(valueOf(compactForm, 'policy.compact_jurisdictions') || '').split(',').map((s) => s.trim()).filter(Boolean);
+    policy = await api.call('scheduling', 'SetFatiguePolicy', { policy: { ...policy, version: undefined, compact_jurisdictions: compacts } });
+    setStatus(t('Compacts saved.'), 'ok');
+  });
+  await manage(main, '', compactForm);
+}
+
+// A system admin names the agency (its id, from Administration), then manages its clinicians' licences.
+export async function agencyLicences(main, params = []) {
+  const agency = params[0] || '';
+  const choose = h('form', { class: 'card', novalidate: true },
+    field({ name: 'agency_id', label: t('Agency id'), value: agency, required: true }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Show its clinicians') })));
+  onSubmit(choose, async () => { location.hash = `#/agency-licences/${encodeURIComponent(String(valueOf(choose, 'agency_id') || '').trim())}`; });
+  main.append(choose);
+  if (agency) await manage(main, agency, null);
+}
+
+async function manage(main, agencyId, compactForm) {
+  const scope = agencyId ? { agency_id: agencyId } : {};
   const recordForm = h('form', { class: 'card', novalidate: true },
     h('h2', { text: t('Record a licence') }),
     h('div', { class: 'clinician-choice' }),
@@ -53,13 +75,13 @@ export async function licences(main) {
     field({ name: 'licence.expires_at', label: t('Expires on'), type: 'date', required: true }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Record licence') })));
   const list = h('div', { class: 'clinicians', 'aria-live': 'polite' });
-  main.append(recordForm, compactForm, h('h2', { text: t('Clinicians') }), list);
+  main.append(recordForm, ...(compactForm ? [compactForm] : []), h('h2', { text: t('Clinicians') }), list);
 
   async function load() {
     clear(list);
     let found;
     try {
-      found = (await api.call('scheduling', 'ListLicences', {})).clinicians || [];
+      found = (await api.call('scheduling', 'ListLicences', scope)).clinicians || [];
     } catch (error) { list.append(failure(error, t('Clinicians'))); return; }
     clear(recordForm.querySelector('.clinician-choice')).append(field({ name: 'licence.clinician_id', label: t('Clinician'), type: 'select', required: true,
       options: [['', t('Choose…')], ...found.map((c) => [c.clinician_id, c.display_name || c.clinician_id])] }));
@@ -76,11 +98,6 @@ export async function licences(main) {
       }));
     }
   }
-  onSubmit(compactForm, async () => {
-    const compacts = String(valueOf(compactForm, 'policy.compact_jurisdictions') || '').split(',').map((s) => s.trim()).filter(Boolean);
-    policy = await api.call('scheduling', 'SetFatiguePolicy', { policy: { ...policy, version: undefined, compact_jurisdictions: compacts } });
-    setStatus(t('Compacts saved.'), 'ok');
-  });
   onSubmit(recordForm, async () => {
     const licence = {
       clinician_id: valueOf(recordForm, 'licence.clinician_id') || '',
