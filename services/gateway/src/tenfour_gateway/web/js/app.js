@@ -3,7 +3,9 @@ import { t, language, LANGUAGES, setLanguage } from './i18n.js';
 import { h, clear, failure, setStatus } from './dom.js';
 import * as api from './api.js';
 import * as auth from './views/auth.js';
-import * as officer from './views/officer.js';
+import { rotation } from './views/rotation.js';
+import { appointments, calendarFeed } from './views/appointments.js';
+import { urgent } from './views/urgent.js';
 import * as findTime from './views/find_time.js';
 import * as clashes from './views/conflicts.js';
 import * as provider from './views/provider.js';
@@ -41,10 +43,10 @@ const ROUTES = {
   signin: { title: t('Sign in'), roles: SIGNED_OUT, view: auth.signIn },
   enrol: { title: t('Join with an agency code'), roles: SIGNED_OUT, view: auth.enrol },
   account: { title: t('Account'), roles: ANYONE, view: auth.account, signedIn: true },
-  rotation: { title: t('My shifts'), roles: OFFICER, view: officer.rotation, menu: t('My shifts') },
+  rotation: { title: t('My shifts'), roles: OFFICER, view: rotation, menu: t('My shifts') },
   find: { title: t('Find a time'), roles: OFFICER, view: findTime.findSlots, menu: t('Find a time') },
-  appointments: { title: t('Appointments'), roles: PARTICIPANT, view: officer.appointments, menu: t('Appointments') },
-  feed: { title: t('Calendar link'), roles: OFFICER, view: officer.calendarFeed },
+  appointments: { title: t('Appointments'), roles: PARTICIPANT, view: appointments, menu: t('Appointments') },
+  feed: { title: t('Calendar link'), roles: OFFICER, view: calendarFeed },
   resources: { title: t('Resources'), roles: OFFICER, view: resources.resources, menu: t('Resources') },
   'agency-resources': { title: t('Resources page'), roles: ['agency_admin'], view: resources.manage, menu: t('Resources') },
   referrals: { title: t('Referrals'), roles: ['officer'], view: handoff.referrals, menu: t('Referrals') },
@@ -53,7 +55,7 @@ const ROUTES = {
   waitlist: { title: t('Waiting list'), roles: OFFICER, view: waitlist, menu: t('Waiting list') },
   preferences: { title: t('My preferences'), roles: OFFICER, view: preferences, menu: t('Preferences') },
   conflicts: { title: t('Schedule clashes'), roles: OFFICER, view: clashes.conflicts },
-  now: { title: t('Talk to someone now'), roles: OFFICER, view: officer.urgent, menu: t('Talk now') },
+  now: { title: t('Talk to someone now'), roles: OFFICER, view: urgent, menu: t('Talk now') },
   hours: { title: t('Weekly hours'), roles: PROVIDER, view: hours, menu: t('Hours') },
   timeoff: { title: t('Days off and changes'), roles: PROVIDER, view: provider.timeOff, menu: t('Days off') },
   import: { title: t('Your calendar'), roles: PROVIDER, view: provider.importCalendar },

@@ -6,7 +6,7 @@ import { h, clear, failure } from '../dom.js';
 import * as api from '../api.js';
 import * as live from '../live.js';
 import { range, nowPlus, when } from '../time.js';
-import { statusText } from './officer.js';
+import { statusText } from './appointments.js';
 
 const LIVE = ['APPOINTMENT_STATUS_BOOKED', 'APPOINTMENT_STATUS_ARRIVED'];
 
