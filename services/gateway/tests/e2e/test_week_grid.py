@@ -16,6 +16,7 @@ from playwright.async_api import Browser, Locator, Page, expect
 from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .test_accessibility import serious
 from .test_live_updates import no_shot
 from .test_officer_journey import enter_pitman_rotation
 from .test_video_session import enrol_officer, sign_in_therapist
@@ -106,6 +107,7 @@ async def test_a_therapist_edits_hours_in_the_week_grid_and_officers_are_offered
     )
     assert "shorter than the shortest session" in described
     await expect(page.locator("#status")).to_have_text("")
+    assert not await serious(page), "the grid with a refused half hour"
     await refused.click()  # removed again
     await expect(page.locator(".window")).to_have_count(1)
     await page.get_by_role("button", name="Save hours").click()
@@ -139,3 +141,54 @@ async def test_a_therapist_edits_hours_in_the_week_grid_and_officers_are_offered
 
 
 WEEKDAY_NAMES = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+
+
+# The grid's model, run in the page as the app loads it: edits keep what they do not touch.
+EDIT = """async ([weekly, edits]) => {
+  const grid = await import('/static/js/week_grid.js');
+  let pieces = grid.toPieces(weekly);
+  for (const [from, to, on] of edits) pieces = grid.paint(pieces, from, to, on);
+  return grid.toWeekly(pieces).map((w) => [w.weekday.slice(8, 11), w.start.hour * 60 + w.start.minute,
+                                           w.end.hour * 60 + w.end.minute, w.offers.join(',')]);
+}"""
+DAY = 1440
+
+
+def window(weekday: str, start: int, end: int, offers: tuple[str, ...] = ()) -> dict[str, Any]:
+    t = {"hour": start // 60, "minute": start % 60}
+    e = {"hour": end // 60, "minute": end % 60}
+    return {"weekday": f"WEEKDAY_{weekday}", "start": t, "end": e, "offers": list(offers)}
+
+
+async def test_grid_edits_keep_overnight_windows_odd_edges_and_offers(
+    system: System, browser: Browser, problems: PageProblems
+) -> None:
+    context, page = await new_page(browser, problems, "anyone", LAPTOP)
+    await page.goto(f"{system.url}/#/signin")
+    await expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+    group = ("SESSION_TYPE_GROUP",)
+    weekly = [
+        window("SUNDAY", 22 * 60, 6 * 60),  # overnight into Monday, across the week's end
+        window("TUESDAY", 9 * 60 + 15, 17 * 60, group),  # an edge off the half hour, group only
+    ]
+    # Adding Wednesday 10:00-11:00 leaves both as they were.
+    kept = await page.evaluate(EDIT, [weekly, [[2 * DAY + 600, 2 * DAY + 660, True]]])
+    assert kept == [
+        ["TUE", 555, 1020, "SESSION_TYPE_GROUP"],
+        ["WED", 600, 660, "SESSION_TYPE_INDIVIDUAL"],
+        ["SUN", 1320, 360, "SESSION_TYPE_INDIVIDUAL"],  # still one window across the week's end
+    ], kept
+    # Extending Tuesday by half an hour keeps its 09:15 start and its offers; removing 12:00-12:30
+    # splits it in two.
+    edited = await page.evaluate(
+        EDIT, [weekly, [[DAY + 1020, DAY + 1050, True], [DAY + 720, DAY + 750, False]]]
+    )
+    assert ["TUE", 555, 720, "SESSION_TYPE_GROUP"] in edited, edited
+    assert ["TUE", 750, 1050, "SESSION_TYPE_GROUP"] in edited, edited
+    # Monday 23:00 to Tuesday 01:00 is one overnight window; every hour of the week, seven days.
+    overnight = await page.evaluate(EDIT, [[], [[1380, DAY + 60, True]]])
+    assert overnight == [["MON", 1380, 60, "SESSION_TYPE_INDIVIDUAL"]]
+    week = await page.evaluate(EDIT, [[], [[0, 7 * DAY, True]]])
+    assert [w[:3] for w in week] == [[d, 0, 0] for d in ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")]
+    await context.close()
+    assert problems.items == []
