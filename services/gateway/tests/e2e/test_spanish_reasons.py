@@ -1,5 +1,6 @@
 """What the services explain reaches a Spanish reader in Spanish (issue 18): a time's reason on
-Find a time and a refused booking come as codes with values and are said from the catalog."""
+Find a time, a refused booking and the waiting room's message come as codes with values and are
+said from the catalog."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from tenfour_testing.system import THERAPIST_PASSWORD, System
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_live_updates import no_shot
 from .test_officer_journey import GROUP, enter_pitman_rotation, set_round_the_clock_hours
+from .test_schedule_clashes import call
 from .test_video_session import enrol_officer, sign_in_therapist
 
 pytestmark = pytest.mark.e2e
@@ -30,7 +32,6 @@ async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
     therapist_context, therapist = await new_page(browser, problems, "therapist", LAPTOP)
     await sign_in_therapist(therapist, system.url, email)
     await set_round_the_clock_hours(therapist, no_shot)
-    await therapist_context.close()
 
     context, page = await new_page(browser, problems, "officer", PHONE)
     await enrol_officer(page, system.url, system.enrolment_code(agency))
@@ -71,5 +72,16 @@ async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
     text = await page.locator("main").inner_text()
     assert "day off" not in text
     assert "officer_day_limit" not in text
+
+    # The waiting room, with the therapist already in the call: signaling's message, in Spanish.
+    listed = await call(page, "scheduling", "ListAppointments", {})
+    appointment = listed["appointments"][0]["appointment_id"]
+    await therapist.goto(f"{system.url}/#/call/{appointment}")
+    await expect(therapist.locator(".call-state")).to_have_text("In the session")
+    await page.goto(f"{system.url}/#/call/{appointment}")
+    await expect(page.locator(".videos .overlay")).to_have_text(
+        "Su terapeuta ya está aquí y le dejará entrar enseguida."
+    )
     await context.close()
+    await therapist_context.close()
     assert problems.items == []

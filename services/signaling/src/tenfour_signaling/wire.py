@@ -94,8 +94,8 @@ def _set_body(event: pb.SignalEvent, payload: SignalPayload) -> None:
             )
         case ParticipantAdmittedSignal(participant=handle):
             event.participant_admitted.participant_id = handle
-        case WaitingSignal(message=text):
-            event.waiting.message = text
+        case WaitingSignal(message=text, code=code, provider_role=role):
+            event.waiting.CopyFrom(pb.Waiting(message=text, reason_code=code, provider_role=role))
         case SessionEndedSignal(reason=reason):
             event.session_ended.reason_code = reason.value
         case MustRejoinSignal(reason_code=code):
@@ -175,7 +175,8 @@ def _event_payload(event: pb.SignalEvent) -> SignalPayload:
         case "participant_admitted":
             return ParticipantAdmittedSignal(participant=event.participant_admitted.participant_id)
         case "waiting":
-            return WaitingSignal(message=event.waiting.message)
+            w = event.waiting
+            return WaitingSignal(message=w.message, code=w.reason_code, provider_role=w.provider_role)
         case "session_ended":
             return SessionEndedSignal(reason=EndReason(event.session_ended.reason_code))
         case "must_rejoin":

@@ -40,7 +40,11 @@ async def test_admit_remove_and_end_by_the_provider(cluster: Cluster) -> None:
     provider = GrpcSignaling([cluster.b.target], cluster.token(Role.THERAPIST, "dr-lee"))
     try:
         assert (await first.join(appointment_id)).waiting
-        assert await next_payload(first) == WaitingSignal(message="Waiting for your therapist to let you in.")
+        assert await next_payload(first) == WaitingSignal(
+            message="Waiting for your therapist to let you in.",
+            code="waiting_for_provider",
+            provider_role="therapist",
+        )
         joined_second = await second.join(appointment_id)
         await next_payload(second)  # its own waiting notice
         # A waiting officer sees the provider and itself, never who else is waiting.
@@ -130,7 +134,9 @@ async def test_a_group_session_is_a_mesh_of_everyone_admitted(cluster: Cluster) 
             await officer.join(appointment_id)
             waiting = await next_payload(officer)
             assert waiting == WaitingSignal(
-                message="Your peer supporter is here and will let you in shortly."
+                message="Your peer supporter is here and will let you in shortly.",
+                code="provider_here",
+                provider_role="peer_supporter",
             )
             await provider.admit(officer.handle)
         drained = [await next_payload(first) for _ in range(2)]  # admitted, then officer-2 joined

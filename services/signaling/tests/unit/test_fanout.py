@@ -96,6 +96,11 @@ def test_waiting_officer_is_told_the_provider_status(room: Room, t: datetime) ->
     step = join(room, "o1", t)
     (to, waiting) = deliveries(step)[-1]
     assert to == h(room, "o1")
-    assert waiting == WaitingSignal(message="Waiting for your therapist to let you in.")
+    # In English, and as a code with the provider's role for clients in other languages.
+    assert waiting == WaitingSignal(
+        message="Waiting for your therapist to let you in.",
+        code="waiting_for_provider",
+        provider_role="therapist",
+    )
     live = join(room, "dr-lee", t).room
     assert waiting_message(live) == "Your therapist is here and will let you in shortly."

@@ -59,11 +59,26 @@ def audience(before: Room, event: RoomEvent) -> tuple[str, ...]:
 
 def waiting_message(room: Room) -> str:
     """What a waiting officer reads: which provider, and whether they are already here."""
+    return waiting_signal(room).message
+
+
+def waiting_signal(room: Room) -> WaitingSignal:
+    """The waiting room's message, in English and as a code with the provider's role."""
     providers = [s for s in room.seats if s.participant.role.is_provider]
-    word = _PROVIDER_WORDS.get(providers[0].participant.role, "provider") if providers else "provider"
+    role = providers[0].participant.role if providers else None
+    word = _PROVIDER_WORDS.get(role, "provider") if role is not None else "provider"
+    role_value = role.value if role is not None else ""
     if any(s.presence is Presence.ADMITTED for s in providers):
-        return f"Your {word} is here and will let you in shortly."
-    return f"Waiting for your {word} to let you in."
+        return WaitingSignal(
+            message=f"Your {word} is here and will let you in shortly.",
+            code="provider_here",
+            provider_role=role_value,
+        )
+    return WaitingSignal(
+        message=f"Waiting for your {word} to let you in.",
+        code="waiting_for_provider",
+        provider_role=role_value,
+    )
 
 
 def deliveries(transition: Transition) -> list[tuple[str, SignalPayload]]:
@@ -76,5 +91,5 @@ def deliveries(transition: Transition) -> list[tuple[str, SignalPayload]]:
         payload = signal_for_event(event)
         out.extend((handle, payload) for handle in audience(transition.before, event))
         if isinstance(event, ParticipantJoined) and event.waiting:
-            out.append((event.participant, WaitingSignal(message=waiting_message(transition.room))))
+            out.append((event.participant, waiting_signal(transition.room)))
     return out

@@ -137,6 +137,10 @@ class WaitingSignal(_Body):
 
     kind: Literal["waiting"] = "waiting"
     message: str = Field(max_length=200)
+    # The same as a code for clients in other languages: provider_here | waiting_for_provider,
+    # with the provider's role (therapist | peer_supporter; empty when none is booked).
+    code: str = Field(default="", max_length=40)
+    provider_role: str = Field(default="", max_length=40)
 
 
 class MustRejoinSignal(_Body):

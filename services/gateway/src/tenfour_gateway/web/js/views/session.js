@@ -14,6 +14,14 @@ import { learnNames } from './upcoming.js';
 const PROVIDER_WORD = { therapist: t('therapist'), peer_supporter: t('peer supporter') };
 const ROLE_NAME = { therapist: t('Therapist'), peer_supporter: t('Peer supporter'), officer: t('Officer') };
 
+// The waiting room's message from signaling, said from the catalog by its code.
+function waitingText(w) {
+  const word = PROVIDER_WORD[w.provider_role] || t('provider');
+  if (w.reason_code === 'provider_here') return t('Your {0} is here and will let you in shortly.', [word]);
+  if (w.reason_code === 'waiting_for_provider') return t('Waiting for your {0} to let you in.', [word]);
+  return w.message || '';
+}
+
 export async function session(main, [appointmentId], ctx) {
   if (!appointmentId) { main.append(notice('error', t('No session chosen.'))); return; }
   const overlay = h('div', { class: 'overlay', 'aria-live': 'polite' });
@@ -77,11 +85,11 @@ export async function session(main, [appointmentId], ctx) {
   const tracks = (kind) => (local ? local.getTracks().filter((t) => t.kind === kind) : []);
   function setMuted(on) {
     for (const t of tracks('audio')) t.enabled = !on;
-    mute.setAttribute('aria-pressed', String(on)); mute.textContent = on ? 'Unmute' : 'Mute';
+    mute.setAttribute('aria-pressed', String(on)); mute.textContent = on ? t('Unmute') : t('Mute');
   }
   function showCamera(on) {
     for (const t of tracks('video')) t.enabled = on;
-    if (!camera.disabled) { camera.setAttribute('aria-pressed', String(!on)); camera.textContent = on ? 'Camera off' : 'Camera on'; }
+    if (!camera.disabled) { camera.setAttribute('aria-pressed', String(!on)); camera.textContent = on ? t('Camera off') : t('Camera on'); }
     localVideo.classList.toggle('off', !on);
   }
   mute.addEventListener('click', () => setMuted(mute.getAttribute('aria-pressed') !== 'true'));
@@ -298,7 +306,7 @@ export async function session(main, [appointmentId], ctx) {
         }
         showState();
       } else if (event.waiting) {
-        say(event.waiting.message);
+        say(waitingText(event.waiting));
         showState();
       } else if (event.mute_requested) {
         setMuted(true);
@@ -449,7 +457,7 @@ export async function session(main, [appointmentId], ctx) {
     if (local) for (const t of local.getTracks()) t.stop();
     callBox.hidden = true;
     ended.append(error.code === 'FAILED_PRECONDITION' || error.code === 'NOT_FOUND'
-      ? notice('warn', error.message || t('This session is not open yet. It opens 10 minutes before the start.'))
+      ? notice('warn', plain(error.message) || t('This session is not open yet. It opens 10 minutes before the start.'))
       : failure(error, t('Joining')));
   }
 }
@@ -476,7 +484,7 @@ function wrapUp(appointmentId) {
           await api.call('scheduling', 'WrapUpUrgentSession', { appointment_id: appointmentId, outcome });
           said.textContent = t('Thank you. Your wrap-up is recorded.');
         } catch (error) {
-          said.textContent = error.message;
+          said.textContent = plain(error.message) || t('That did not work.');
           for (const b of box.querySelectorAll('button')) b.disabled = false;
         }
       });
