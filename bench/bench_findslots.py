@@ -242,6 +242,20 @@ def bookable(count: int, officers: list[Meta]) -> list[tuple[str, str, Meta]]:
     return out[:count]
 
 
+async def drained(js: Any) -> None:
+    """Until the scheduling service has consumed every event published so far (its own
+    roster events, say): setup work must not run inside a measured round."""
+    while True:
+        busy = 0
+        for stream in await js.streams_info():
+            for info in await js.consumers_info(stream.config.name):
+                if info.name.startswith("scheduling-from-"):
+                    busy += info.num_pending + info.num_ack_pending
+        if not busy:
+            return
+        await asyncio.sleep(0.2)
+
+
 async def rule_change_latency(js: Any, stub: Any, meta: Meta, changes: int) -> list[float]:
     """Seconds from publishing a rule change of p0001 (the only provider of ag-probe) to a
     FindSlots answer that shows the new Sunday hour."""
@@ -337,6 +351,7 @@ async def main() -> None:
                 await roster(stub, meta, "pitman", 3)
                 finder[agency] = [list(m) for m in meta]
             health = {"kind": "health", "concurrency": 4}
+            await drained(js)
             lines = []
 
             def report(name: str, rounds: list[list[float]], subject: int, baseline: int, note: str) -> None:
@@ -401,6 +416,7 @@ async def main() -> None:
                     )
                 )
             slots = bookable(12000, officers)
+            await drained(js)
             rounds = await run_client(
                 {
                     "port": port,

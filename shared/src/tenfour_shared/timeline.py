@@ -6,9 +6,10 @@ converted here, in one place, so DST handling cannot drift between services.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from operator import attrgetter
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tenfour_shared.text import excerpt
@@ -84,10 +85,14 @@ class Interval:
         return Interval(self.start - before, self.end + after)
 
 
+_BOUNDS = attrgetter("start", "end")
+
+
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sorted union; touching intervals are joined, empty ones dropped."""
     out: list[Interval] = []
-    for iv in sorted(i for i in intervals if i.end > i.start):
+    # By a key: the dataclass's own ordering builds two tuples per comparison.
+    for iv in sorted((i for i in intervals if i.end > i.start), key=_BOUNDS):
         if out and iv.start <= out[-1].end:
             if iv.end > out[-1].end:
                 out[-1] = Interval(out[-1].start, iv.end)
@@ -101,28 +106,29 @@ def subtract(base: Iterable[Interval], remove: Iterable[Interval]) -> list[Inter
     cuts = merge(remove)
     out: list[Interval] = []
     first = 0  # both lists are sorted: cuts before this index end before every later interval
+    n = len(cuts)
     for iv in merge(base):
-        while first < len(cuts) and cuts[first].end <= iv.start:
+        while first < n and cuts[first].end <= iv.start:
             first += 1
-        out.extend(_subtract_one(iv, cuts, first))
-    return out
-
-
-def _subtract_one(iv: Interval, cuts: list[Interval], first: int) -> Iterator[Interval]:
-    cursor = iv.start
-    for k in range(first, len(cuts)):  # no slicing: that would copy the tail per interval
-        cut = cuts[k]
-        if cut.start >= iv.end:
-            break
-        if cut.end <= cursor:
+        if first == n or cuts[first].start >= iv.end:  # no cut touches it: kept whole
+            out.append(iv)
             continue
-        if cut.start > cursor:
-            yield Interval(cursor, cut.start)
-        cursor = max(cursor, cut.end)
-        if cursor >= iv.end:
-            return
-    if cursor < iv.end:
-        yield Interval(cursor, iv.end)
+        cursor, end = iv.start, iv.end
+        for k in range(first, n):  # no slicing: that would copy the tail per interval
+            cut = cuts[k]
+            if cut.start >= end:
+                break
+            if cut.end <= cursor:
+                continue
+            if cut.start > cursor:
+                out.append(Interval(cursor, cut.start))
+            if cut.end > cursor:
+                cursor = cut.end
+            if cursor >= end:
+                break
+        if cursor < end:
+            out.append(Interval(cursor, end))
+    return out
 
 
 def intersect(a: Iterable[Interval], b: Iterable[Interval]) -> list[Interval]:

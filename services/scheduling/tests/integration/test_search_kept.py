@@ -1,5 +1,5 @@
-"""FindSlots keeps what it read of each provider between searches, per provider stamp: every
-kind of change a search depends on must show in the very next search."""
+"""FindSlots keeps what it read of each provider between searches, per provider stamp and
+change log: every kind of change a search depends on must show in the very next search."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import pytest
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import identity_events_pb2
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_scheduling.adapters.change_log import LOG, OWNER
 from tenfour_shared.auth.roles import Role
 from tenfour_shared.timeline import Interval, load_zone
 
@@ -49,6 +50,17 @@ async def test_each_kind_of_change_shows_in_the_next_search(harness: Harness) ->
     booked = await h.book("o-2", "t-1", first.start)
     assert first not in of(await find(h), "t-1")
     await h.stub.Cancel(pb.CancelRequest(appointment_id=booked.appointment_id), metadata=h.officer("o-2"))
+    assert first in of(await find(h), "t-1")
+
+    # More notes on the change log since the search's position than a search reads (other
+    # providers' changes): the search reads every stamp again and still sees the booking.
+    async with h.redis.pipeline(transaction=False) as pipe:
+        for n in range(300):
+            pipe.xadd(LOG, {OWNER: f"elsewhere-{n}"})
+        await pipe.execute()
+    again = await h.book("o-2", "t-1", first.start, key="again")
+    assert first not in of(await find(h), "t-1")
+    await h.stub.Cancel(pb.CancelRequest(appointment_id=again.appointment_id), metadata=h.officer("o-2"))
     assert first in of(await find(h), "t-1")
 
     # A peer supporter's own session as an officer takes their time as a provider.

@@ -91,6 +91,14 @@ class OutboxRelay:
         await self._redis.sadd(index_key(self._service), outbox_key(self._service, tag))
         self._wake.set()
 
+    def queue_index(self, pipe: Any, tag: str) -> None:
+        """``notify``'s index write queued on the caller's pipeline, right after the write it
+        follows (one round trip less); call ``wake`` once the pipeline has run."""
+        pipe.sadd(index_key(self._service), outbox_key(self._service, tag))
+
+    def wake(self) -> None:
+        self._wake.set()
+
     async def run(self) -> None:
         loop = asyncio.get_running_loop()
         next_scan = 0.0

@@ -145,6 +145,7 @@ class AppointmentStore:
             self._redis,
             self._commit,
             owner=a.provider_id,
+            then=lambda pipe: self._relay.queue_index(pipe, k.tag),
             keys=[
                 k.appointment(a.appointment_id),
                 k.calendar,
@@ -184,7 +185,7 @@ class AppointmentStore:
         )
         reply = _reply(raw)
         if reply.code == "ok":
-            await self._relay.notify(k.tag)
+            self._relay.wake()  # the outbox was indexed with the write
         return reply
 
     async def transition(
@@ -196,6 +197,7 @@ class AppointmentStore:
             self._redis,
             self._transition,
             owner=new.provider_id,
+            then=lambda pipe: self._relay.queue_index(pipe, k.tag),
             keys=[k.appointment(new.appointment_id), k.calendar, k.spans, k.outbox, k.stamp],
             args=[
                 new.appointment_id,
@@ -209,7 +211,7 @@ class AppointmentStore:
         )
         ok = _reply(raw).code == "ok"
         if ok:
-            await self._relay.notify(k.tag)
+            self._relay.wake()  # the outbox was indexed with the write
         return ok
 
     async def seat(self, new: Appointment, expected_version: int, deadline_ms: int, event: Envelope) -> str:

@@ -12,7 +12,7 @@ reading every stamp again, so a note lost with a connection delays a change by a
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import redis.asyncio as aioredis
@@ -37,15 +37,24 @@ def queue_note(pipe: Any, owner: str, *, membership: bool = False) -> None:
 
 
 async def noted(
-    redis: aioredis.Redis, script: AsyncScript, *, keys: Sequence[str], args: Sequence[Any], owner: str
+    redis: aioredis.Redis,
+    script: AsyncScript,
+    *,
+    keys: Sequence[str],
+    args: Sequence[Any],
+    owner: str,
+    then: Callable[[Any], None] | None = None,
 ) -> Any:
     """Run a stamp-moving script and note its owner, in one round trip; the script's reply.
+    ``then`` queues more commands to run right after (an outbox's index).
     (EVALSHA queued by hand: a pipeline that knows of a script asks SCRIPT EXISTS first, a
     round trip every time; the script is loaded only when Redis says it lacks it.)"""
     for attempt in (1, 2):
         async with redis.pipeline(transaction=False) as pipe:
             pipe.evalsha(script.sha, len(keys), *keys, *args)
             queue_note(pipe, owner)
+            if then is not None:
+                then(pipe)
             try:
                 replies = await pipe.execute()
             except NoScriptError:

@@ -24,6 +24,7 @@ from tenfour_scheduling.adapters.snapshots import (
     SNAPSHOT_REPLIES,
     ProviderSnapshot,
     SnapshotReader,
+    execute,
 )
 from tenfour_scheduling.domain.records import OfficerFacts
 from tenfour_shared.redis_store import as_bytes
@@ -62,11 +63,13 @@ async def read_facts(
     idempotency_key: str = "",
 ) -> tuple[OfficerFacts, list[ProviderSnapshot]]:
     around = window.expand(_DAY, _DAY)
-    async with redis.pipeline(transaction=False) as pipe:
+
+    def fill(pipe: Any) -> None:
         queue_officer(pipe, officer_id, agency_id, around, idempotency_key)
         for pid in provider_ids:
             snapshots.queue(pipe, pid, around)
-        replies = await pipe.execute()
+
+    replies = await execute(redis, fill)
     facts = officer_facts(replies[:OFFICER_REPLIES], officer_id, agency_id, idempotency_key)
     assert len(replies) == OFFICER_REPLIES + SNAPSHOT_REPLIES * len(provider_ids)
     return facts, await snapshots.build(redis, provider_ids, replies[OFFICER_REPLIES:])

@@ -23,13 +23,14 @@ import time as monotonic
 from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Any
 
 import redis.asyncio as aioredis
 
 from tenfour_scheduling.adapters.change_log import LOG, MEMBERSHIP, OWNER
 from tenfour_scheduling.adapters.facts import OFFICER_REPLIES, officer_facts, queue_officer
 from tenfour_scheduling.adapters.keys import AgencyKeys, ProviderKeys
-from tenfour_scheduling.adapters.snapshots import ProviderSnapshot, SnapshotReader
+from tenfour_scheduling.adapters.snapshots import ProviderSnapshot, SnapshotReader, execute
 from tenfour_scheduling.domain.records import OfficerFacts, to_ms
 from tenfour_shared.redis_store import as_bytes
 from tenfour_shared.timeline import Interval
@@ -171,10 +172,12 @@ class SearchReader:
         return found
 
     async def _read(self, provider_ids: list[str], days: Interval) -> list[ProviderSnapshot]:
-        async with self._redis.pipeline(transaction=False) as pipe:
+
+        def fill(pipe: Any) -> None:
             for pid in provider_ids:
                 self._snapshots.queue(pipe, pid, days)
-            replies = await pipe.execute()
+
+        replies = await execute(self._redis, fill)
         built = await self._snapshots.build(self._redis, provider_ids, replies)
         lo, hi = to_ms(days.start), to_ms(days.end)
         for pid, stamp, snapshot in zip(provider_ids, self._snapshots.stamps(replies), built, strict=True):

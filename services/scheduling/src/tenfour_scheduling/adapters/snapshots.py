@@ -8,12 +8,13 @@ the data of a version not yet decoded is fetched in a second round trip.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC
 from typing import Any
 
 import redis.asyncio as aioredis
 from redis.commands.core import AsyncScript
+from redis.exceptions import NoScriptError
 
 from tenfour.events.v1.availability_events_pb2 import ProviderRulesChanged
 from tenfour.events.v1.identity_events_pb2 import ProviderProfile
@@ -29,7 +30,7 @@ from tenfour_shared.events.catalog.availability import ProviderAvailability, dec
 from tenfour_shared.redis_store import as_bytes
 from tenfour_shared.timeline import Interval
 
-__all__ = ["LONGEST_ENTRY_MS", "SNAPSHOT_REPLIES", "ProviderSnapshot", "SnapshotReader"]
+__all__ = ["LONGEST_ENTRY_MS", "SNAPSHOT_REPLIES", "ProviderSnapshot", "SnapshotReader", "execute"]
 
 log = logging.getLogger("tenfour.scheduling")
 LONGEST_ENTRY_MS = 24 * 3600 * 1000  # no calendar entry is longer: bounds every range scan
@@ -109,6 +110,20 @@ class _Decoded:
             self.items[provider_id] = (version, value)
 
 
+async def execute(redis: aioredis.Redis, fill: Callable[[Any], None]) -> list[Any]:
+    """Run a pipeline ``fill`` queues snapshot reads on, loading the script if Redis lacks it."""
+    for attempt in (1, 2):
+        async with redis.pipeline(transaction=False) as pipe:
+            fill(pipe)
+            try:
+                return list(await pipe.execute())
+            except NoScriptError:
+                if attempt == 2:
+                    raise
+                await redis.script_load(_READ.script)
+    raise AssertionError("unreachable")
+
+
 class SnapshotReader:
     def __init__(self) -> None:
         self._rules = _Decoded()
@@ -126,7 +141,9 @@ class SnapshotReader:
         Redis, dominated a search that read them as five commands."""
         lo, hi = to_ms(window.start) - LONGEST_ENTRY_MS, f"({to_ms(window.end)}"
         k = ProviderKeys(provider_id)
-        pipe.scripts.add(_READ)
+        # EVALSHA without registering the script on the pipeline: a pipeline that knows of a
+        # script asks SCRIPT EXISTS first, a round trip every time; ``execute`` loads it only
+        # when Redis says it lacks it.
         pipe.evalsha(
             _READ.sha,
             8,
