@@ -626,7 +626,11 @@ def test_a_coordinator_runs_a_check_in_campaign_and_an_officer_is_told_before_bo
     campaign_id = launched.json["campaign"]["campaign_id"]
     listed = cli("--json", "campaigns", "list").json["campaigns"]
     assert [c["campaign_id"] for c in listed] == [campaign_id]
-    report = cli("--json", "campaigns", "report")
+    deadline = time.monotonic() + 30  # outcomes learns of the campaign from scheduling's event
+    while not (report := cli("--json", "campaigns", "report")).json.get("campaigns") and (
+        time.monotonic() < deadline
+    ):
+        time.sleep(0.3)
     assert report.code == 0, report.out
     (pending,) = report.json["campaigns"]
     assert (pending["campaign_id"], pending.get("published", False)) == (campaign_id, False)

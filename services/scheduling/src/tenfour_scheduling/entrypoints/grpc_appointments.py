@@ -110,8 +110,10 @@ class AppointmentRpcs(RpcBase):
             raise InvalidInput.single(
                 "max_alternatives", f"must be between 1 and {MAX_ALTERNATIVES} (0 for the default)"
             )
-        found = await self._s.conflicts.list(officer_id, count, request.appointment_id)
+        # The marker first: a re-check finishing while the list is read (alternatives take a
+        # while) must not make a list older than it look "checked against your latest shifts".
         version, at = await self._s.conflicts.last_checked(officer_id)
+        found = await self._s.conflicts.list(officer_id, count, request.appointment_id)
         reply = pb.ListConflictsResponse(conflicts=found, checked_roster_version=version)
         if at is not None:
             reply.checked_at.FromDatetime(at)

@@ -17,6 +17,7 @@ after an alternative was taken meanwhile, the next list offers fresh ones.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -67,6 +68,7 @@ class ConflictService:
         self._expansions = expansions
         self._clock = clock
         self._announced = announced  # how many alternatives the detected event carries
+        self._locks = [asyncio.Lock() for _ in range(64)]  # striped by officer
 
     async def roster_changed(self, officer_id: str, agency_id: str) -> int:
         if agency_id:
@@ -97,7 +99,23 @@ class ConflictService:
         return changed
 
     async def recheck(self, officer_id: str) -> int:
-        """Flag what no longer fits, clear what fits again; how many flags changed."""
+        """Flag what no longer fits, clear what fits again; how many flags changed.
+
+        One re-check per officer at a time in this process (a re-check for the old roster that
+        finished after the one for the new roster would leave a stale flag), and again when the
+        roster moved while it ran (another instance may have re-checked the newer one already)."""
+        async with self._locks[hash(officer_id) % len(self._locks)]:
+            changed, version = await self._recheck_once(officer_id)
+            for _ in range(3):
+                now = self._clock()
+                mine, _ = await self._facts.read(officer_id, "", Interval(now, now))
+                if (mine.roster.version if mine.roster is not None else 0) == version:
+                    break
+                more, version = await self._recheck_once(officer_id)
+                changed += more
+            return changed
+
+    async def _recheck_once(self, officer_id: str) -> tuple[int, int]:
         now = self._clock()
         mine, _ = await self._facts.read(officer_id, "", Interval(now, now))
         ids = await self._store.officer_index(officer_id, now, None)
@@ -122,7 +140,7 @@ class ConflictService:
                 changed += await self._flag(officer_id, stored, problem, now)
         version = mine.roster.version if mine.roster is not None else 0
         await self._conflicts.checked(officer_id, version, to_ms(now))
-        return changed
+        return changed, version
 
     async def last_checked(self, officer_id: str) -> tuple[int, datetime | None]:
         version, at_ms = await self._conflicts.last_checked(officer_id)
