@@ -7,20 +7,13 @@ import { h, notice, failure, clear, setStatus, plain } from '../dom.js';
 import * as api from '../api.js';
 import { SignalingSocket } from '../signaling.js';
 import { duration } from '../time.js';
-import { acquire, Grid, chatBox, inbound } from '../call_media.js';
+import { Grid, chatBox, inbound } from '../call_media.js';
+import { LocalMedia } from '../call_local.js';
+import { offerWrapUp } from './wrap_up.js';
 import { GroupMedia } from '../sfu.js';
-import { learnNames } from './upcoming.js';
+import { WaitingRoom, waitingText, PROVIDER_WORD } from './waiting_room.js';
 
-const PROVIDER_WORD = { therapist: t('therapist'), peer_supporter: t('peer supporter') };
 const ROLE_NAME = { therapist: t('Therapist'), peer_supporter: t('Peer supporter'), officer: t('Officer') };
-
-// The waiting room's message from signaling, said from the catalog by its code.
-function waitingText(w) {
-  const word = PROVIDER_WORD[w.provider_role] || t('provider');
-  if (w.reason_code === 'provider_here') return t('Your {0} is here and will let you in shortly.', [word]);
-  if (w.reason_code === 'waiting_for_provider') return t('Waiting for your {0} to let you in.', [word]);
-  return w.message || '';
-}
 
 export async function session(main, [appointmentId], ctx) {
   if (!appointmentId) { main.append(notice('error', t('No session chosen.'))); return; }
@@ -38,22 +31,19 @@ export async function session(main, [appointmentId], ctx) {
   const nameBox = h('div', { class: 'field group-name', hidden: true },
     h('label', { for: 'group-name', text: t('Your name in this group') }),
     nameField, h('p', { class: 'hint', text: t('Only the people in this session see it. Leave it empty to stay "Participant".') }));
-  const waitingList = h('ul', { class: 'list waiting-list' });
-  const waitingBox = h('section', { class: 'card', hidden: true, 'aria-labelledby': 'waiting-h' }, h('h2', { id: 'waiting-h', text: t('Waiting room') }), waitingList);
+  const say = (text) => { overlay.textContent = text; };
+  const waiting = new WaitingRoom({ appointmentId, active: () => provider, say: (text) => { if (!group) say(text); } });
   const chat = chatBox((text) => sendChat(text));
   chat.box.hidden = true;
   const ended = h('div');
   const callBox = h('div', { class: 'call' }, nameBox, h('div', { class: 'videos' }, grid, localVideo, overlay), state,
-    h('div', { class: 'controls' }, mute, camera, share, leave, endAll), waitingBox, chat.box);
+    h('div', { class: 'controls' }, mute, camera, share, leave, endAll), waiting.box, chat.box);
   main.append(callBox, ended);
 
-  const say = (text) => { overlay.textContent = text; };
   const peers = new Map(); // mesh: participant handle -> Peer
-  const waiting = new Map(); // handle -> list item (providers only)
   let joined = null; let socket = null; let me = ''; let myRole = ''; let provider = false; let group = null;
   let iceServers = []; let relayOnly = false; let finished = false; let reported = false;
   let socketState = 'connecting'; let admitted = false; let sfu = false; let published = false;
-  let local = null; let sharing = null; let officerName = '';
 
   const tiles = new Grid(grid, {
     provider: false,
@@ -66,49 +56,8 @@ export async function session(main, [appointmentId], ctx) {
     },
   });
 
-  // -- local media ------------------------------------------------------------------------
-  async function startMedia(cameraOn) {
-    const got = await acquire({ cameraOn });
-    local = got.stream;
-    localVideo.srcObject = local;
-    if (got.missing.length === 2) {
-      main.prepend(notice('warn', t('Your camera and microphone could not be used. You can still join and see and hear the others.'),
-        h('p', { class: 'muted', text: t('Check that the browser may use them (the camera icon in the address bar).') })));
-    } else if (got.missing.includes('camera')) {
-      main.prepend(notice('', t('No camera found: you join with your voice only.')));
-      camera.disabled = true; camera.textContent = t('No camera');
-    } else if (got.missing.includes('microphone')) {
-      main.prepend(notice('warn', t('Your microphone could not be used: the others will not hear you.')));
-    }
-    showCamera(cameraOn && !got.missing.includes('camera'));
-  }
-  const tracks = (kind) => (local ? local.getTracks().filter((t) => t.kind === kind) : []);
-  function setMuted(on) {
-    for (const t of tracks('audio')) t.enabled = !on;
-    mute.setAttribute('aria-pressed', String(on)); mute.textContent = on ? t('Unmute') : t('Mute');
-  }
-  function showCamera(on) {
-    for (const t of tracks('video')) t.enabled = on;
-    if (!camera.disabled) { camera.setAttribute('aria-pressed', String(!on)); camera.textContent = on ? t('Camera off') : t('Camera on'); }
-    localVideo.classList.toggle('off', !on);
-  }
-  mute.addEventListener('click', () => setMuted(mute.getAttribute('aria-pressed') !== 'true'));
-  camera.addEventListener('click', () => showCamera(camera.getAttribute('aria-pressed') === 'true'));
-  share.addEventListener('click', async () => {
-    if (sharing) { stopSharing(); return; }
-    try {
-      const screen = await navigator.mediaDevices.getDisplayMedia({ video: true });
-      sharing = screen.getVideoTracks()[0];
-      sharing.onended = () => stopSharing();
-      await replaceVideo(sharing);
-      share.textContent = t('Stop sharing');
-    } catch { setStatus(t('Screen sharing was not started.'), 'warn'); }
-  });
-  async function stopSharing() {
-    sharing?.stop(); sharing = null;
-    share.textContent = t('Share screen');
-    await replaceVideo(tracks('video')[0] || null);
-  }
+  // -- local media (call_local.js); the video sent is swapped per peer or in the group ------
+  const media = new LocalMedia({ main, video: localVideo, mute, camera, share, replaceVideo });
   async function replaceVideo(track) {
     if (group) { await group.replaceVideo(track); return; }
     for (const peer of peers.values()) {
@@ -139,7 +88,7 @@ export async function session(main, [appointmentId], ctx) {
     peers.get(handle)?.close();
     const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: relayOnly ? 'relay' : 'all' });
     const peer = { handle, pc, pending: [], startedAt: performance.now(), close: () => { try { pc.close(); } catch { /* closed */ } } };
-    if (local && local.getTracks().length) for (const t of local.getTracks()) pc.addTrack(t, local);
+    if (media.tracks().length) for (const track of media.tracks()) pc.addTrack(track, media.stream);
     else { pc.addTransceiver('audio', { direction: 'recvonly' }); pc.addTransceiver('video', { direction: 'recvonly' }); }
     if (offerer) { peer.channel = pc.createDataChannel('chat'); listenChat(peer.channel, () => nameOf(handle)); }
     pc.ondatachannel = (e) => { peer.channel = e.channel; listenChat(e.channel, () => nameOf(handle)); };
@@ -241,61 +190,21 @@ export async function session(main, [appointmentId], ctx) {
     tiles.highlight();
   }, 1000);
 
-  // -- waiting room (providers) -----------------------------------------------------------
-  function addWaiting(handle, role) {
-    if (!provider || waiting.has(handle)) return;
-    const admit = h('button', { type: 'button', text: t('Let in') });
-    const who = role === 'officer' ? (officerName ? t('{0} is waiting.', [officerName]) : t('An officer is waiting.')) : t('Someone is waiting.');
-    const item = h('li', { dataset: { participant: handle } }, h('span', { text: who }), ' ', admit);
-    admit.addEventListener('click', async () => {
-      admit.disabled = true;
-      try {
-        await api.call('signaling', 'Admit', { appointment_id: appointmentId, participant_id: handle });
-      } catch (error) {
-        admit.disabled = false;
-        item.append(failure(error));
-      }
-    });
-    waiting.set(handle, item);
-    waitingList.append(item);
-    waitingBox.hidden = false;
-    if (!group) say(inWaitingRoom());
-  }
-  function inWaitingRoom() {
-    return officerName ? t('{0} is in the waiting room. Let them in when you are ready.', [officerName]) : t('Someone is in the waiting room. Let them in when you are ready.');
-  }
-  // One to one: the name the officer chose at sign-up (identity gives it to their provider only).
-  async function learnOfficerName() {
-    try {
-      const appointment = await api.call('scheduling', 'GetAppointment', { appointment_id: appointmentId });
-      if ((appointment.officer_ids || []).length !== 1 || appointment.session_type === 'SESSION_TYPE_GROUP') return;
-      const names = new Map();
-      await learnNames([appointment], names);
-      officerName = names.get(appointment.officer_ids[0]) || '';
-    } catch { /* the neutral wording stays */ }
-  }
-  function dropWaiting(handle) {
-    waiting.get(handle)?.remove();
-    waiting.delete(handle);
-    if (!waiting.size) { if (!waitingList.querySelector('li.muted')) waitingList.append(h('li', { class: 'muted', text: t('Nobody is waiting.') })); }
-    else for (const el of waitingList.querySelectorAll('li.muted')) el.remove();
-  }
-
   // -- events -----------------------------------------------------------------------------
   async function onEvent(event) {
     const from = event.from_participant_id;
     try {
       if (event.participant_joined) {
         const p = event.participant_joined;
-        if (p.waiting) addWaiting(p.participant_id, p.role);
+        if (p.waiting) waiting.add(p.participant_id, p.role);
         else if (!provider && !admitted && p.role !== 'officer') say(t('Your {0} is here and will let you in shortly.', [PROVIDER_WORD[p.role] || t('provider')]));
       } else if (event.participant_admitted) {
         const handle = event.participant_admitted.participant_id;
         if (handle === me) { admitted = true; say(t('You are in. Connecting…')); showState(); await enterGroup(); }
-        else { dropWaiting(handle); if (provider && !group) await offer(handle); }
+        else { waiting.drop(handle); if (provider && !group) await offer(handle); }
       } else if (event.participant_left) {
         const handle = event.participant_left.participant_id;
-        dropWaiting(handle);
+        waiting.drop(handle);
         if (handle === me && event.participant_left.reason_code === 'removed') { finish(t('The provider removed you from this session.')); return; }
         if (group) group.drop(handle); else dropPeer(handle);
         const someone = group ? group.receivers.size : peers.size;
@@ -309,7 +218,7 @@ export async function session(main, [appointmentId], ctx) {
         say(waitingText(event.waiting));
         showState();
       } else if (event.mute_requested) {
-        setMuted(true);
+        media.setMuted(true);
         setStatus(t('The provider muted your microphone. Unmute when you want to speak.'), 'warn');
       } else if (group && !from && event.renegotiate) {
         await group.sync(); say(''); showState();
@@ -363,21 +272,21 @@ export async function session(main, [appointmentId], ctx) {
     share.hidden = !provider;
     chat.box.hidden = false;
     tiles.provider = provider && isGroup;
-    if (!local) await startMedia(!(isGroup && !provider)); // officers join groups with the camera off
+    if (!media.stream) await media.start(!(isGroup && !provider)); // officers join groups with the camera off
     if (sfu) {
       nameBox.hidden = published;
       if (!nameField.value && provider) nameField.value = ctx.session.display_name || '';
       group?.close();
-      group = new GroupMedia({ sessionId: joined.session_id, iceServers, relayOnly, local, grid: tiles, onChat: (who, text) => chat.add(who, text), onState: () => showState() });
+      group = new GroupMedia({ sessionId: joined.session_id, iceServers, relayOnly, local: media.stream, grid: tiles, onChat: (who, text) => chat.add(who, text), onState: () => showState() });
       published = false;
     }
     if (provider) {
-      if (!officerName && !isGroup) await learnOfficerName();
-      waitingBox.hidden = false;
-      for (const p of joined.room?.participants || []) if (p.state === 'waiting') addWaiting(p.participant_id, p.role);
-      if (!waiting.size) dropWaiting('');
+      if (!waiting.officerName && !isGroup) await waiting.learnOfficerName();
+      waiting.box.hidden = false;
+      for (const p of joined.room?.participants || []) if (p.state === 'waiting') waiting.add(p.participant_id, p.role);
+      if (!waiting.size) waiting.drop('');
     }
-    const providerLine = waiting.size ? inWaitingRoom() : group ? t('Waiting for the others.') : t('Nobody is in the waiting room yet.');
+    const providerLine = waiting.size ? waiting.line() : group ? t('Waiting for the others.') : t('Nobody is in the waiting room yet.');
     say(joined.waiting ? t('Waiting for your therapist to let you in.') : provider ? providerLine : t('Connecting…'));
     socket = new SignalingSocket(joined.session_id, joined.resume_from_seq, {
       onEvent,
@@ -412,8 +321,7 @@ export async function session(main, [appointmentId], ctx) {
     for (const peer of peers.values()) peer.close();
     peers.clear();
     group?.close();
-    sharing?.stop();
-    if (local) for (const t of local.getTracks()) t.stop();
+    media.stop();
     callBox.hidden = true;
     // An officer with an open urgent request goes back to it, never to start over.
     let urgentOpen = null;
@@ -454,42 +362,10 @@ export async function session(main, [appointmentId], ctx) {
     await joinSoon();
   } catch (error) {
     clearInterval(statsTimer);
-    if (local) for (const t of local.getTracks()) t.stop();
+    media.stop();
     callBox.hidden = true;
     ended.append(error.code === 'FAILED_PRECONDITION' || error.code === 'NOT_FOUND'
       ? notice('warn', plain(error.message) || t('This session is not open yet. It opens 10 minutes before the start.'))
       : failure(error, t('Joining')));
   }
-}
-
-// After an urgent session its provider says what happens next; outcomes counts the answers per
-// agency (suppressed), nothing else is kept.
-const WRAP_UPS = [['follow_up_booked', t('Follow-up booked')], ['referred', t('Referred on')], ['none', t('Nothing further')]];
-async function offerWrapUp(box, appointmentId) {
-  try {
-    const a = await api.call('scheduling', 'GetAppointment', { appointment_id: appointmentId });
-    if (a.urgent) box.append(wrapUp(appointmentId));
-  } catch { /* not a scheduled session (or gone): nothing to wrap up */ }
-}
-
-function wrapUp(appointmentId) {
-  const said = h('p', { 'aria-live': 'polite' });
-  const box = h('section', { class: 'card wrap-up', 'aria-labelledby': 'wrap-up-h' },
-    h('h2', { id: 'wrap-up-h', text: t('Wrap-up: what happens next?') }),
-    h('div', { class: 'actions' }, WRAP_UPS.map(([outcome, label]) => {
-      const button = h('button', { type: 'button', class: 'secondary', text: label });
-      button.addEventListener('click', async () => {
-        for (const b of box.querySelectorAll('button')) b.disabled = true;
-        try {
-          await api.call('scheduling', 'WrapUpUrgentSession', { appointment_id: appointmentId, outcome });
-          said.textContent = t('Thank you. Your wrap-up is recorded.');
-        } catch (error) {
-          said.textContent = plain(error.message) || t('That did not work.');
-          for (const b of box.querySelectorAll('button')) b.disabled = false;
-        }
-      });
-      return button;
-    })),
-    said);
-  return box;
 }
