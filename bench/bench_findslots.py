@@ -316,6 +316,31 @@ async def cpu_per_search(process: Any) -> None:
         print(f"cpu per search, {agency} x {days} d: service {cpu * 1e3:.2f} ms, Redis {rcpu * 1e3:.2f} ms")
 
 
+async def cpu_per_call(process: Any, js: Any, port: int, health: dict[str, Any], slots: list[Any]) -> None:
+    """Service and Redis CPU per Book and per empty RPC at 64 in flight, the events a booking
+    causes included (consumed before the clock stops): steadier than rates on a loaded machine."""
+    redis = process.infra.redis
+
+    async def redis_cpu() -> float:
+        info = await redis.info("cpu")
+        return float(info["used_cpu_user"]) + float(info["used_cpu_sys"])
+
+    for name, kind in (
+        ("empty RPC", {**health, "concurrency": 64}),
+        ("Book", {"kind": "book", "concurrency": 64}),
+    ):
+        cpu, rcpu = time.process_time(), await redis_cpu()
+        job = {"port": port, "rounds": 1, "kinds": [{**kind, "seconds": 2.0}], "bookings": slots}
+        rate = (await run_client(job))[0][0]
+        calls = rate * 2.0  # the client's own count over its 2 s, give or take one call
+        await drained(js)
+        cpu, rcpu = time.process_time() - cpu, await redis_cpu() - rcpu
+        print(
+            f"cpu per {name} (64 in flight): service {cpu / calls * 1e3:.2f} ms, "
+            f"Redis {rcpu / calls * 1e3:.2f} ms"
+        )
+
+
 async def main() -> None:
     tokens = TestTokens()
     with (
@@ -426,6 +451,8 @@ async def main() -> None:
                 }
             )
             report("book_grpc_vs_empty_rpc", rounds, 1, 0, "64 in flight, distinct slots; target >= 0.5")
+            await drained(js)
+            await cpu_per_call(process, js, port, health, slots[6000:])
 
             await cpu_per_search(process)
 
