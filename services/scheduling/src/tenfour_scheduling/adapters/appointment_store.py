@@ -1,4 +1,4 @@
-"""Appointments in Redis: the booking scripts and the reads around them.
+"""Appointments in Redis: the booking scripts (the reads are appointment_reads.py).
 
 A booking touches two hash slots, the officer's and the provider's, so it is a reservation in
 two phases, each one Lua script (atomic, and valid on Redis Cluster):
@@ -20,16 +20,17 @@ the provider's time is only ever taken in phase 2. A refusal in phase 2 releases
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC
 from importlib import resources
 
 import redis.asyncio as aioredis
 
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment
+from tenfour_scheduling.adapters.appointment_reads import AppointmentReads
 from tenfour_scheduling.adapters.calendars import parse_member
 from tenfour_scheduling.adapters.change_log import noted
-from tenfour_scheduling.adapters.keys import STAMP_LUA, OfficerKeys, ProviderKeys, provider_of
+from tenfour_scheduling.adapters.keys import STAMP_LUA, OfficerKeys, ProviderKeys
 from tenfour_scheduling.adapters.snapshots import LONGEST_ENTRY_MS
 from tenfour_scheduling.domain.records import (
     CLAIM_TTL_MS,
@@ -54,7 +55,7 @@ def _reply(raw: Sequence[object]) -> Reply:
     return Reply(parts[0].decode(), tuple(parts[1:]))
 
 
-class AppointmentStore:
+class AppointmentStore(AppointmentReads):
     def __init__(self, redis: aioredis.Redis, relay: OutboxRelay) -> None:
         self._redis = redis
         self._relay = relay
@@ -82,7 +83,7 @@ class AppointmentStore:
         raw = await noted(
             self._redis,
             self._claim,
-            owner=c.officer_id,
+            c.officer_id,
             keys=[
                 k.idempotency(c.idempotency or "none"),
                 k.calendar,
@@ -118,7 +119,7 @@ class AppointmentStore:
         await noted(
             self._redis,
             self._release,
-            owner=officer_id,
+            officer_id,
             keys=[k.calendar, k.spans, k.idempotency(idempotency or "none"), k.stamp],
             args=[member, appointment_id],
         )
@@ -144,7 +145,7 @@ class AppointmentStore:
         raw = await noted(
             self._redis,
             self._commit,
-            owner=a.provider_id,
+            a.provider_id,
             then=lambda pipe: self._relay.queue_index(pipe, k.tag),
             keys=[
                 k.appointment(a.appointment_id),
@@ -196,7 +197,7 @@ class AppointmentStore:
         raw = await noted(
             self._redis,
             self._transition,
-            owner=new.provider_id,
+            new.provider_id,
             then=lambda pipe: self._relay.queue_index(pipe, k.tag),
             keys=[k.appointment(new.appointment_id), k.calendar, k.spans, k.outbox, k.stamp],
             args=[
@@ -250,7 +251,7 @@ class AppointmentStore:
         await noted(
             self._redis,
             self._sync,
-            owner=officer_id,
+            officer_id,
             keys=[
                 k.calendar,
                 k.spans,
@@ -271,47 +272,3 @@ class AppointmentStore:
                 result,
             ],
         )
-
-    # -- reads ------------------------------------------------------------------------------
-
-    async def get(self, appointment_id: str) -> StoredAppointment | None:
-        provider_id = provider_of(appointment_id)
-        if provider_id is None:
-            return None
-        raw = await self._redis.hget(ProviderKeys(provider_id).appointment(appointment_id), "data")
-        return None if raw is None else _decode(as_bytes(raw))
-
-    async def get_many(self, appointment_ids: Sequence[str]) -> list[StoredAppointment]:
-        async with self._redis.pipeline(transaction=False) as pipe:
-            wanted = []
-            for appointment_id in appointment_ids:
-                provider_id = provider_of(appointment_id)
-                if provider_id is not None:
-                    pipe.hget(ProviderKeys(provider_id).appointment(appointment_id), "data")
-                    wanted.append(appointment_id)
-            replies = await pipe.execute()
-        return [_decode(as_bytes(raw)) for raw in replies if raw is not None]
-
-    async def officer_index(
-        self, officer_id: str, since: datetime | None, until: datetime | None
-    ) -> list[str]:
-        return await self._index(OfficerKeys(officer_id).index, since, until)
-
-    async def provider_index(
-        self, provider_id: str, since: datetime | None, until: datetime | None
-    ) -> list[str]:
-        return await self._index(ProviderKeys(provider_id).index, since, until)
-
-    async def _index(
-        self, key: str, since: datetime | None, until: datetime | None, limit: int = 500
-    ) -> list[str]:
-        lo = "-inf" if since is None else to_ms(since) - LONGEST_ENTRY_MS
-        hi = "+inf" if until is None else f"({to_ms(until)}"
-        members = await self._redis.zrangebyscore(key, lo, hi, start=0, num=limit)
-        return [as_bytes(m).decode() for m in members]
-
-
-def _decode(raw: bytes) -> StoredAppointment:
-    appointment = Appointment()
-    appointment.ParseFromString(raw)
-    return StoredAppointment(appointment, appointment.version)

@@ -39,10 +39,10 @@ def queue_note(pipe: Any, owner: str, *, membership: bool = False) -> None:
 async def noted(
     redis: aioredis.Redis,
     script: AsyncScript,
+    owner: str,
     *,
     keys: Sequence[str],
     args: Sequence[Any],
-    owner: str,
     then: Callable[[Any], None] | None = None,
 ) -> Any:
     """Run a stamp-moving script and note its owner, in one round trip; the script's reply.

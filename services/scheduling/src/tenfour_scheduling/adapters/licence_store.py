@@ -70,7 +70,7 @@ class LicenceStore(DueQueue):
         done = await noted(
             self._redis,
             self._write,
-            owner=clinician_id,
+            clinician_id,
             keys=[
                 licences_key(clinician_id),
                 outbox_key(SERVICE, clinician_id),

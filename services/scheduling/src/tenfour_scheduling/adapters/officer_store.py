@@ -77,7 +77,7 @@ class OfficerStore:
         reply = await noted(
             self._redis,
             self._put,
-            owner=officer_id,
+            officer_id,
             keys=[k.roster, k.outbox, k.stamp],  # a peer supporter's roster is part of their offer
             args=[expected, stored.SerializeToString(), *outbox.script_args(event), "agency", agency_id],
         )

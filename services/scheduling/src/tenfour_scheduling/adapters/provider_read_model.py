@@ -40,7 +40,7 @@ class ProviderReadModel:
         result = await noted(
             self._redis,
             self._apply_rules,
-            owner=pid,
+            pid,
             keys=[k.rules, processed_key(SERVICE, env), k.applied, k.stamp],
             args=[event.version, event.SerializeToString(), PROCESSED_TTL_SECONDS],
         )
@@ -83,7 +83,7 @@ class ProviderReadModel:
     async def deactivate(self, provider_id: str) -> None:
         """Identity deactivated the user: never bookable again as a provider (final)."""
         k = ProviderKeys(provider_id)
-        await noted(self._redis, self._deactivate, owner=provider_id, keys=[k.profile, k.stamp], args=[])
+        await noted(self._redis, self._deactivate, provider_id, keys=[k.profile, k.stamp], args=[])
 
     async def profile(self, provider_id: str) -> ProviderProfile | None:
         raw = await self._redis.hget(ProviderKeys(provider_id).profile, "data")

@@ -91,7 +91,7 @@ class TrainingStore(DueQueue):
         done = await noted(
             self._redis,
             self._set_readiness,
-            owner=peer_id,
+            peer_id,
             keys=[readiness_key(peer_id), outbox_key(SERVICE, peer_id), ProviderKeys(peer_id).stamp],
             args=[value, *outbox.script_args(event)],
         )
