@@ -9,6 +9,7 @@ import { SignalingSocket } from '../signaling.js';
 import { duration } from '../time.js';
 import { Grid, chatBox, inbound } from '../call_media.js';
 import { LocalMedia } from '../call_local.js';
+import { Mesh } from '../call_mesh.js';
 import { offerWrapUp } from './wrap_up.js';
 import { GroupMedia } from '../sfu.js';
 import { WaitingRoom, waitingText, PROVIDER_WORD } from './waiting_room.js';
@@ -40,7 +41,6 @@ export async function session(main, [appointmentId], ctx) {
     h('div', { class: 'controls' }, mute, camera, share, leave, endAll), waiting.box, chat.box);
   main.append(callBox, ended);
 
-  const peers = new Map(); // mesh: participant handle -> Peer
   let joined = null; let socket = null; let me = ''; let myRole = ''; let provider = false; let group = null;
   let iceServers = []; let relayOnly = false; let finished = false; let reported = false;
   let socketState = 'connecting'; let admitted = false; let sfu = false; let published = false;
@@ -59,23 +59,15 @@ export async function session(main, [appointmentId], ctx) {
   // -- local media (call_local.js); the video sent is swapped per peer or in the group ------
   const media = new LocalMedia({ main, video: localVideo, mute, camera, share, replaceVideo });
   async function replaceVideo(track) {
-    if (group) { await group.replaceVideo(track); return; }
-    for (const peer of peers.values()) {
-      const sender = peer.pc.getSenders().find((s) => s.track?.kind === 'video');
-      if (sender) await sender.replaceTrack(track);
-    }
+    if (group) await group.replaceVideo(track); else await mesh.replaceVideo(track);
   }
 
   // -- chat (data channels only; nothing reaches our servers) ------------------------------
   function sendChat(text) {
-    if (group) group.sendChat(text);
-    else for (const peer of peers.values()) if (peer.channel?.readyState === 'open') peer.channel.send(JSON.stringify({ text }));
-  }
-  function listenChat(channel, who) {
-    channel.onmessage = (m) => { try { chat.add(who(), String(JSON.parse(m.data).text || '').slice(0, 500)); } catch { /* not chat */ } };
+    if (group) group.sendChat(text); else mesh.sendChat(text);
   }
 
-  // -- mesh (pairs) -----------------------------------------------------------------------
+  // -- mesh (pairs, call_mesh.js) ----------------------------------------------------------
   const send = (body) => socket.send(body).catch((error) => {
     if (error?.code !== 'CANCELLED') setStatus(t('A message to the other person did not go through: {0}', [error?.message || '']), 'warn');
   });
@@ -83,63 +75,12 @@ export async function session(main, [appointmentId], ctx) {
     const p = (joined?.room?.participants || []).find((x) => x.participant_id === handle);
     return ROLE_NAME[p?.role] || (provider ? t('Officer') : t('Your provider'));
   };
-
-  function newPeer(handle, offerer) {
-    peers.get(handle)?.close();
-    const pc = new RTCPeerConnection({ iceServers, iceTransportPolicy: relayOnly ? 'relay' : 'all' });
-    const peer = { handle, pc, pending: [], startedAt: performance.now(), close: () => { try { pc.close(); } catch { /* closed */ } } };
-    if (media.tracks().length) for (const track of media.tracks()) pc.addTrack(track, media.stream);
-    else { pc.addTransceiver('audio', { direction: 'recvonly' }); pc.addTransceiver('video', { direction: 'recvonly' }); }
-    if (offerer) { peer.channel = pc.createDataChannel('chat'); listenChat(peer.channel, () => nameOf(handle)); }
-    pc.ondatachannel = (e) => { peer.channel = e.channel; listenChat(e.channel, () => nameOf(handle)); };
-    pc.onicecandidate = (e) => {
-      if (e.candidate && e.candidate.candidate) {
-        send({ to_participant_id: handle, ice_candidate: { candidate: e.candidate.candidate, sdp_mid: e.candidate.sdpMid || '', sdp_mline_index: e.candidate.sdpMLineIndex ?? 0 } });
-      } else if (!e.candidate) {
-        send({ to_participant_id: handle, end_of_candidates: {} });
-      }
-    };
-    pc.ontrack = (e) => tiles.attach(handle, e.track, nameOf(handle));
-    pc.onconnectionstatechange = () => {
-      if (peers.get(handle) !== peer) return;
-      const s = pc.connectionState;
-      if (s === 'connected') { say(''); showState(); report(pc, peer.startedAt); }
-      if (s === 'disconnected') showState(t('Reconnecting…'));
-      if (s === 'failed') {
-        showState(t('Reconnecting…'));
-        if (provider) offer(handle); else send({ to_participant_id: handle, ice_restart: {} });
-      }
-    };
-    peers.set(handle, peer);
-    return peer;
-  }
-
-  async function flush(peer) {
-    for (const c of peer.pending.splice(0)) await peer.pc.addIceCandidate(c).catch(() => {});
-  }
-
-  async function offer(handle) {
-    const peer = newPeer(handle, true);
-    say(t('Connecting…'));
-    const o = await peer.pc.createOffer();
-    await peer.pc.setLocalDescription(o);
-    await send({ to_participant_id: handle, offer: { sdp: peer.pc.localDescription.sdp } });
-  }
-
-  async function answer(handle, sdp) {
-    const peer = newPeer(handle, false); // every offer starts a fresh connection: simple and robust
-    say(t('Connecting…'));
-    await peer.pc.setRemoteDescription({ type: 'offer', sdp });
-    await flush(peer);
-    const a = await peer.pc.createAnswer();
-    await peer.pc.setLocalDescription(a);
-    await send({ to_participant_id: handle, answer: { sdp: peer.pc.localDescription.sdp } });
-  }
-
-  function dropPeer(handle) {
-    peers.get(handle)?.close(); peers.delete(handle);
-    tiles.remove(handle);
-  }
+  const mesh = new Mesh({
+    config: () => ({ iceServers, relayOnly }), media, tiles, send, say, showState: (text) => showState(text),
+    connected: (pc, startedAt) => report(pc, startedAt), offers: () => provider, nameOf, chat: (who, text) => chat.add(who, text),
+  });
+  const offer = (handle) => mesh.offer(handle);
+  const dropPeer = (handle) => mesh.drop(handle);
 
   // -- group (SFU) ------------------------------------------------------------------------
   async function enterGroup() {
@@ -177,7 +118,7 @@ export async function session(main, [appointmentId], ctx) {
   }
 
   function showState(text) {
-    const anyConnected = group ? group.connected() : [...peers.values()].some((p) => p.pc.connectionState === 'connected');
+    const anyConnected = group ? group.connected() : mesh.anyConnected();
     const trouble = text || (socketState === 'reconnecting' ? t('Reconnecting…') : '');
     state.textContent = trouble || (anyConnected ? t('Connected') : provider ? t('In the session') : t('Waiting'));
     state.dataset.state = trouble ? 'reconnecting' : anyConnected ? 'connected' : 'waiting';
@@ -186,7 +127,7 @@ export async function session(main, [appointmentId], ctx) {
   // Decoded frames and received sound per tile, from the browser's own statistics.
   const statsTimer = setInterval(async () => {
     if (group) { await group.stats(); showState(); return; }
-    for (const peer of peers.values()) tiles.show(peer.handle, await inbound(peer.pc));
+    for (const peer of mesh.peers.values()) tiles.show(peer.handle, await inbound(peer.pc));
     tiles.highlight();
   }, 1000);
 
@@ -207,7 +148,7 @@ export async function session(main, [appointmentId], ctx) {
         waiting.drop(handle);
         if (handle === me && event.participant_left.reason_code === 'removed') { finish(t('The provider removed you from this session.')); return; }
         if (group) group.drop(handle); else dropPeer(handle);
-        const someone = group ? group.receivers.size : peers.size;
+        const someone = group ? group.receivers.size : mesh.size;
         if (!someone) {
           if (provider) say(group ? t('Waiting for the others.') : t('The other person left.'));
           else if (admitted) say(t('Your {0} left the call. Stay here; they may come back.', [PROVIDER_WORD[myProviderRole()] || t('provider')]));
@@ -226,17 +167,11 @@ export async function session(main, [appointmentId], ctx) {
         // The group moved to another media server: publish and receive again.
         group.dropReceivers(); published = false; await enterGroup();
       } else if (event.offer) {
-        await answer(from, event.offer.sdp);
+        await mesh.answer(from, event.offer.sdp);
       } else if (event.answer) {
-        const peer = peers.get(from);
-        if (peer) { await peer.pc.setRemoteDescription({ type: 'answer', sdp: event.answer.sdp }); await flush(peer); }
+        await mesh.answered(from, event.answer.sdp);
       } else if (event.ice_candidate) {
-        const c = event.ice_candidate;
-        const candidate = { candidate: c.candidate, sdpMid: c.sdp_mid || null, sdpMLineIndex: c.sdp_mline_index ?? null };
-        const peer = peers.get(from);
-        if (!peer) return;
-        if (peer.pc.remoteDescription) await peer.pc.addIceCandidate(candidate).catch(() => {});
-        else peer.pending.push(candidate);
+        await mesh.candidate(from, event.ice_candidate);
       } else if (event.ice_restart || event.renegotiate) {
         if (provider) await offer(from);
       } else if (event.bye) {
@@ -307,7 +242,7 @@ export async function session(main, [appointmentId], ctx) {
 
   async function rejoin() {
     socket?.close();
-    for (const handle of [...peers.keys()]) dropPeer(handle);
+    for (const handle of [...mesh.peers.keys()]) dropPeer(handle);
     group?.close(); group = null; tiles.clear();
     say(t('Reconnecting…'));
     try { await join(); } catch (error) { finish(plain(error.message) || t('You cannot join this session.')); }
@@ -318,8 +253,7 @@ export async function session(main, [appointmentId], ctx) {
     finished = true;
     clearInterval(statsTimer);
     socket?.close();
-    for (const peer of peers.values()) peer.close();
-    peers.clear();
+    mesh.close();
     group?.close();
     media.stop();
     callBox.hidden = true;
