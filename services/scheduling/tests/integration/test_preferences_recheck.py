@@ -2,12 +2,13 @@
 Chicago): their own usual sleep moved over a session on the spring-forward morning (Sunday 8
 March, a 7-hour night) flags it with alternatives and moving it back clears it; moving where
 they live to a state their clinician is not licensed in flags every session with that clinician
-(alternatives from one licensed there). The jurisdiction given at enrolment becomes the
+(alternatives from one licensed there); the sleep check holds on the fall-back night too (1
+November, 9 real hours of 00:30-08:30). The jurisdiction given at enrolment becomes the
 preference, unless the officer set one since."""
 
 from __future__ import annotations
 
-from datetime import UTC, time, timedelta
+from datetime import UTC, datetime, time, timedelta
 
 import pytest
 from google.protobuf.timestamp_pb2 import Timestamp
@@ -104,3 +105,32 @@ async def test_the_jurisdiction_given_at_enrolment_becomes_the_preference(harnes
     for officer, where in (("o-new", "US-CA"), ("o-set", "US-TX")):
         stored = await h.stub.GetPreferences(pb.GetPreferencesRequest(), metadata=h.officer(officer))
         assert stored.jurisdiction == where
+
+
+async def test_a_sleep_change_over_the_fall_back_night_flags_the_session_it_now_covers(
+    harness: Harness,
+) -> None:
+    """Sunday 1 November 2026 in Chicago: the clocks go back, so 00:30-08:30 is 9 real hours;
+    a session at 08:00 CST that day falls inside the officer's new sleep and is flagged; giving
+    the sleep back clears it."""
+    h = harness
+    h.clock.now = datetime(2026, 10, 26, 15, tzinfo=UTC)  # Monday, the week before
+    await h.provider("t-ca", peer_rules("t-ca"))
+    await licence(h, "t-ca", "US-CA", h.clock.now - timedelta(days=30), h.clock.now + timedelta(days=700))
+    await h.set_roster("o-1", template="5-2")  # Sundays off
+    await lives_in(h, "o-1", "US-CA")
+    eight = datetime(2026, 11, 1, 8, tzinfo=TZ).astimezone(UTC)
+    session = await h.book("o-1", "t-ca", eight)
+    await h.quiet()
+    assert await conflicts(h, "o-1") == []
+
+    night_start = datetime(2026, 11, 1, 0, 30, tzinfo=TZ).astimezone(UTC)
+    assert datetime(2026, 11, 1, 8, 30, tzinfo=TZ).astimezone(UTC) - night_start == timedelta(hours=9)
+    await preferences(
+        h, "o-1", jurisdiction="US-CA", usual_sleep=pb.HourRange(start=wall(0, 30), end=wall(8, 30))
+    )
+    (flagged,) = await until_conflicts(h, "o-1", 1)
+    assert flagged.appointment.appointment_id == session.appointment_id
+    assert flagged.reason_code == "usual_sleep"
+    await preferences(h, "o-1", jurisdiction="US-CA")
+    await until_conflicts(h, "o-1", 0)
