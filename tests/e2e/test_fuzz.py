@@ -103,6 +103,7 @@ class Target:
         officer = self._officers.enrol()
         self._officer_refresh = officer.refresh_token
         self._mint(session.access_token, officer.access_token)
+        self.settle(within=15.0, quiet=0.5)  # the enrolment's consequences (inbox, read models)
 
         self._cached: tuple[tuple[int, int], dict[bytes, bytes]] | None = None
         self.details = ""  # the status message of the last call
@@ -225,6 +226,7 @@ def _changed(before: dict[bytes, bytes], after: dict[bytes, bytes]) -> list[str]
 def test_the_change_detector_sees_any_write(target: Target) -> None:
     # The fast path trusts Redis's change counter: a write it missed would hide a corrupting
     # refusal, so check that a single SET is seen, and named, by the comparison the cases use.
+    target.settle(within=15.0, quiet=0.5)  # nothing else writing while the probe is looked for
     before, mark = target.snapshot(), target.writes()
     target.redis.set("fuzz:probe", "1")
     try:

@@ -62,7 +62,7 @@ async def shown_notifications(page: Page, expected: int = 1) -> list[dict[str, A
         return (await reg.getNotifications()).map((n) => ({
             title: n.title, body: n.body, tag: n.tag, url: (n.data || {}).url || '' }));
     }"""
-    async with asyncio.timeout(10):
+    async with asyncio.timeout(20):  # a loaded machine starts the service worker slowly
         while True:
             shown: list[dict[str, Any]] = await page.evaluate(script)
             if len(shown) >= expected:

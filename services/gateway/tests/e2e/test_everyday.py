@@ -223,7 +223,7 @@ async def test_an_officer_keeps_their_preferences_on_the_web(
     await enrol_officer(page, system.url, system.enrolment_code(system.create_agency()))
     await page.get_by_role("link", name="Preferences", exact=True).click()
     await expect(page).to_have_title("My preferences · Tenfour")
-    await page.get_by_label("Your state or jurisdiction").fill("us-ca")
+    await page.get_by_label("Your state or jurisdiction").select_option(label="California")
     await page.get_by_role("button", name="Add a time range").click()
     await page.get_by_label("From", exact=True).fill("18:30")
     await page.get_by_label("To", exact=True).fill("21:00")

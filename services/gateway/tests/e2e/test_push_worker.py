@@ -48,6 +48,7 @@ async def test_push_message_shows_a_neutral_notification(
 
     # Not JSON (or an empty push): the neutral default, and a link that stays on this site.
     await deliver_push(cdp, system.url, registration, "<b>raw</b>")
+    await shown_notifications(page, expected=2)  # one push at a time: each shown before the next
     await deliver_push(
         cdp, system.url, registration, {"title": "x", "url": "https://evil.example/phish", "tag": "other"}
     )

@@ -4,6 +4,13 @@ import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, failure, setStatus } from '../dom.js';
 import * as api from '../api.js';
 import { hhmm, localTime } from '../time.js';
+import { US_JURISDICTIONS } from '../us_jurisdictions.js';
+
+// The list officers choose from; a stored code outside it (set through the API) stays choosable.
+function places(current) {
+  const known = US_JURISDICTIONS.some(([code]) => code === current);
+  return [['', t('Not set')], ...(current && !known ? [[current, current]] : []), ...US_JURISDICTIONS];
+}
 
 export async function preferences(main) {
   let stored;
@@ -22,8 +29,8 @@ export async function preferences(main) {
   const form = h('form', { class: 'card', novalidate: true },
     h('h2', { text: t('Where you live') }),
     h('p', { text: t('Clinicians are offered to you only when they hold a licence valid there on the day of the session. Peer supporters are offered wherever you live.') }),
-    field({ name: 'preferences.jurisdiction', label: t('Your state or jurisdiction'), value: stored.jurisdiction || '',
-      hint: t('Its code, for example US-CA for California. Empty: not set.'), attrs: { autocomplete: 'off', maxlength: 6 } }),
+    field({ name: 'preferences.jurisdiction', label: t('Your state or jurisdiction'), type: 'select', value: stored.jurisdiction || '',
+      options: places(stored.jurisdiction) }),
     h('h2', { text: t('When sessions suit you') }),
     h('p', { class: 'muted', text: t('Times that fit these come first in "Find a time". Other times are still offered.') }),
     h('fieldset', {}, h('legend', { text: t('Hours that suit me') }), ranges, h('div', { class: 'actions' }, add)),
@@ -62,7 +69,7 @@ export async function preferences(main) {
   for (const r of stored.preferred_hours || []) addRange(r);
   add.addEventListener('click', () => addRange({}));
   onSubmit(form, async () => {
-    const jurisdiction = String(valueOf(form, 'preferences.jurisdiction') || '').trim().toUpperCase();
+    const jurisdiction = String(valueOf(form, 'preferences.jurisdiction') || '');
     const usualSleep = ownBox.checked
       ? { start: localTime(valueOf(form, 'preferences.usual_sleep.start')), end: localTime(valueOf(form, 'preferences.usual_sleep.end')) }
       : undefined;
