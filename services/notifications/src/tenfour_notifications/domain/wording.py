@@ -107,6 +107,12 @@ def word(intent: Intent, detailed: bool, zone: str) -> Wording:
             "A colleague left you a suggestion in Tenfour. Nothing happens unless you agree.",
             "/#/referrals",
         )
+    if k == "referral_queued":
+        return Wording(
+            "Tenfour: a new referral",
+            "A new referral is in your queue. Open Referrals in Tenfour.",
+            "/#/referred",
+        )
     if k == "referral_times_requested":
         return Wording(
             "Tenfour: times asked for",

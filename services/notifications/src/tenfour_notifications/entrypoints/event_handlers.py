@@ -153,7 +153,12 @@ def _referral(p: sev.ReferralProposed) -> Said:
 
 
 def _times_requested(p: sev.ReferralTimesRequested) -> Said:
-    """The named clinicians (a referral to the pool names nobody: they see it in their queue)."""
+    """The clinicians listed (for the pool, scheduling lists the clinicians in it)."""
+    return Said(named=tuple(_id(c, "clinician id") for c in p.clinician_ids))
+
+
+def _queued(p: sev.ReferralQueued) -> Said:
+    """The clinicians whose referral queue it entered (named, or the pool as it stood)."""
     return Said(named=tuple(_id(c, "clinician id") for c in p.clinician_ids))
 
 
@@ -177,6 +182,7 @@ _SAID: dict[str, Callable[[Any], Said]] = {
     "scheduling.campaign_launched": _campaign,
     "scheduling.campaign_invitation_added": _campaign,
     "scheduling.referral_proposed": _referral,
+    "scheduling.referral_queued": _queued,
     "scheduling.referral_times_requested": _times_requested,
     "scheduling.referral_times_proposed": _times_proposed,
     "availability.busy_calendar_feed_paused": _feed_paused,

@@ -13,8 +13,10 @@
   what lapses is shown only in the app.
 - a wellness check-in campaign launched: every officer of the agency (reminders: it is about
   booking time with someone); an officer who enrols while it is open: that officer.
-- a referral proposed: the officer (changes), told a suggestion waits, nothing more; times
-  asked for on a referral: each named clinician (changes); times proposed: the officer
+- a referral proposed: the officer (changes), told a suggestion waits, nothing more; a referral
+  agreed to: each clinician whose queue it entered (changes; for the pool, every clinician who
+  could see the officer, as scheduling lists them); times asked for on a referral: the same
+  (changes); times proposed: the officer
   (changes), told times wait in the app (never which, nor with whom).
 - a provider's calendar subscription paused after failing: the provider (account).
 
@@ -141,6 +143,7 @@ NOTICES: dict[str, Entry] = {
     "scheduling.campaign_launched": Entry((_INVITATION,)),
     "scheduling.campaign_invitation_added": Entry((replace(_INVITATION, to=Audience.PERSON),)),
     "scheduling.referral_proposed": Entry((Notice("referral_proposed", Category.CHANGES, Audience.PERSON),)),
+    "scheduling.referral_queued": Entry((Notice("referral_queued", Category.CHANGES, Audience.NAMED),)),
     "scheduling.referral_times_requested": Entry(
         (Notice("referral_times_requested", Category.CHANGES, Audience.NAMED),)
     ),

@@ -19,12 +19,12 @@ from tenfour_shared.redis_store import as_bytes
 __all__ = ["ReferralStore"]
 
 # KEYS: 1 the agency's hash, 2 the agency's outbox; ARGV: 1 id, 2 expected bytes ("" = absent),
-# 3 new bytes, 4-6 the outbox triple of an event to write with it ("" = none)
+# 3 new bytes, then the outbox triple of each event to write with it (none, one or more)
 _CAS = """
 local current = redis.call('HGET', KEYS[1], ARGV[1])
 if (current or '') ~= ARGV[2] then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[3])
-if ARGV[4] ~= '' then outbox_add(KEYS[2], ARGV[4], ARGV[5], ARGV[6]) end
+for i = 4, #ARGV, 3 do outbox_add(KEYS[2], ARGV[i], ARGV[i + 1], ARGV[i + 2]) end
 return 1
 """
 
@@ -48,14 +48,14 @@ class ReferralStore:
         raw = await self._redis.hget(keys("referrals", agency_id), referral_id)
         return None if raw is None else (_decode(as_bytes(raw)), as_bytes(raw))
 
-    async def replace(self, referral: rpb.Referral, expected: bytes, event: Envelope | None = None) -> bool:
+    async def replace(self, referral: rpb.Referral, expected: bytes, *events: Envelope) -> bool:
         data = referral.SerializeToString(deterministic=True)
-        triple: list[bytes | str] = outbox.script_args(event) if event is not None else ["", "", ""]
+        triples: list[bytes | str] = [arg for event in events for arg in outbox.script_args(event)]
         done = await self._cas(
             keys=[keys("referrals", referral.agency_id), outbox_key(SERVICE, referral.agency_id)],
-            args=[referral.referral_id, expected, data, *triple],
+            args=[referral.referral_id, expected, data, *triples],
         )
-        if done and event is not None:
+        if done and events:
             await self._relay.notify(referral.agency_id)
         if done and not expected:
             for person in (referral.officer_id, referral.peer_id):

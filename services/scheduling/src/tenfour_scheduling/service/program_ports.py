@@ -20,6 +20,7 @@ from tenfour_scheduling.service.ports import DueItems
 __all__ = [
     "CampaignRecords",
     "LicenceRecords",
+    "ReferralProviders",
     "ReferralRecords",
     "ResourceRecords",
     "TrainingRecords",
@@ -97,6 +98,12 @@ class WaitlistProviders(Protocol):
     async def deactivated(self, provider_id: str) -> bool: ...
 
 
+class ReferralProviders(WaitlistProviders, Protocol):
+    """The read model as referrals use it: also the agency's providers (the clinician pool)."""
+
+    async def agency_provider_ids(self, agency_id: str) -> list[str]: ...
+
+
 class TrainingSessions(Protocol):
     """Training sessions for staff, who joined them and whose completion was recorded."""
 
@@ -116,9 +123,7 @@ class ReferralRecords(Protocol):
 
     async def agency_referrals(self, agency_id: str) -> list[rpb.Referral]: ...
     async def get(self, agency_id: str, referral_id: str) -> tuple[rpb.Referral, bytes] | None: ...
-    async def replace(
-        self, referral: rpb.Referral, expected: bytes, event: Envelope | None = None
-    ) -> bool: ...
+    async def replace(self, referral: rpb.Referral, expected: bytes, *events: Envelope) -> bool: ...
     async def of_person(self, user_id: str) -> list[tuple[str, str]]: ...
 
 

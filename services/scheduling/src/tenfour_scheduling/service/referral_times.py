@@ -78,8 +78,10 @@ class ReferralTimes:
         if len(note) > NOTE_LIMIT:
             raise errors.InvalidInput.single("note", f"at most {NOTE_LIMIT} characters")
         referral, raw = await self._referrals.officers(officer_id, agency_id, referral_id)
-        if referral.state != _R.REFERRAL_STATE_CONSENTED:
-            raise errors.WrongState("ask for times once you have agreed to the referral, before booking")
+        if self._referrals.shown(referral).state != _R.REFERRAL_STATE_CONSENTED:
+            raise errors.WrongState(
+                "ask for times once you have agreed to the referral, before booking and before it expires"
+            )
         now = self._clock()
         if open_proposal(referral, now):
             raise errors.WrongState("times were proposed: pick one, or ask again once they run out")
@@ -88,7 +90,9 @@ class ReferralTimes:
         new.times_note = note
         new.ClearField("proposed")
         asked = ev.ReferralTimesRequested(
-            agency_id=agency_id, referral_id=referral_id, clinician_ids=referral.clinician_ids
+            agency_id=agency_id,
+            referral_id=referral_id,
+            clinician_ids=await self._referrals.clinicians_for(referral),  # the pool: as it stands now
         )
         if not await self._store.replace(new, raw, build(asked, subject=referral_id, when=now)):
             raise errors.ConcurrentChange("this referral is changing; look at it again")
@@ -105,10 +109,14 @@ class ReferralTimes:
         if got is None:
             raise errors.NotFound("no such referral")
         referral, raw = got
-        if referral.clinician_ids and clinician_id not in referral.clinician_ids:
+        if clinician_id not in (
+            referral.clinician_ids or await self._referrals.may_serve(referral, [clinician_id])
+        ):
             raise errors.NotAllowed("this referral is for other clinicians")
         now = self._clock()
-        if referral.state != _R.REFERRAL_STATE_CONSENTED or not referral.HasField("times_requested_at"):
+        if self._referrals.shown(referral).state != _R.REFERRAL_STATE_CONSENTED or not referral.HasField(
+            "times_requested_at"
+        ):
             raise errors.WrongState("the officer has not asked for times on this referral")
         if open_proposal(referral, now):
             raise errors.WrongState("times were already proposed; the officer is choosing")
@@ -168,8 +176,8 @@ class ReferralTimes:
         self, officer_id: str, agency_id: str, referral_id: str, start: datetime
     ) -> tuple[rpb.Referral, Appointment]:
         referral, raw = await self._referrals.officers(officer_id, agency_id, referral_id)
-        if referral.state != _R.REFERRAL_STATE_CONSENTED:
-            raise errors.WrongState("this referral is not open for booking (already booked?)")
+        if self._referrals.shown(referral).state != _R.REFERRAL_STATE_CONSENTED:
+            raise errors.WrongState("this referral is not open for booking (already booked, or expired)")
         if not open_proposal(referral, self._clock()):
             raise errors.WrongState("no proposed times are open: ask the clinician again")
         if all(t.start.ToDatetime(tzinfo=UTC) != start for t in referral.proposed.times):

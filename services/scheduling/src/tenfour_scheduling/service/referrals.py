@@ -24,15 +24,16 @@ from tenfour_scheduling.service.checks import licensure_for
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.offers import ineligibility
 from tenfour_scheduling.service.ports import Appointments, Facts
-from tenfour_scheduling.service.program_ports import ReferralRecords, WaitlistProviders
+from tenfour_scheduling.service.program_ports import ReferralProviders, ReferralRecords
 from tenfour_shared import errors
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
-__all__ = ["EXPIRES_AFTER", "ReferralService"]
+__all__ = ["AGREED_LASTS", "EXPIRES_AFTER", "ReferralService"]
 
-EXPIRES_AFTER = timedelta(days=14)
+EXPIRES_AFTER = timedelta(days=14)  # to answer
+AGREED_LASTS = timedelta(days=30)  # from agreeing, to book (longer while proposed times are open)
 MAX_CLINICIANS = 5
 _R = rpb.ReferralState
 
@@ -45,7 +46,7 @@ class ReferralService:
     def __init__(
         self,
         store: ReferralRecords,
-        providers: WaitlistProviders,
+        providers: ReferralProviders,
         appointments: Appointments,
         facts: Facts,
         book: Book,
@@ -113,12 +114,52 @@ class ReferralService:
             raise errors.ConcurrentChange("referrals are changing; retry")
         return referral
 
+    async def clinicians_for(self, referral: rpb.Referral) -> list[str]:
+        """Whose queue the referral is in: the named clinicians, or for the pool every clinician
+        of the agency who could be offered to the officer now (active, serving the agency, giving
+        individual sessions, licensed where the officer lives or by a compact)."""
+        if referral.clinician_ids:
+            return list(referral.clinician_ids)
+        return await self.may_serve(referral, await self._providers.agency_provider_ids(referral.agency_id))
+
+    async def may_serve(self, referral: rpb.Referral, candidates: list[str]) -> list[str]:
+        """The clinicians among ``candidates`` the referred officer could be offered now."""
+        now = self._clock()
+        facts, snapshots = await self._facts.read(
+            referral.officer_id, referral.agency_id, Interval(now, now), candidates
+        )
+        where = licensure_for(facts)
+        return [
+            s.provider_id
+            for s in snapshots
+            if s.profile is not None
+            and s.profile.kind == common.PROVIDER_KIND_THERAPIST
+            and ineligibility(
+                s,
+                agency_id=referral.agency_id,
+                officer_id=referral.officer_id,
+                session_type=SessionType.INDIVIDUAL,
+                current_provider=s.provider_id,
+                at=now,
+                jurisdictions=where,
+            )
+            is None
+        ]
+
     async def _supports(self, peer_id: str, officer_id: str) -> bool:
         ids = await self._appointments.provider_index(peer_id, None, None)
         return any(officer_id in s.appointment.officer_ids for s in await self._appointments.get_many(ids))
 
-    def _shown(self, referral: rpb.Referral) -> rpb.Referral:
-        if referral.state == _R.REFERRAL_STATE_PROPOSED and _at(referral.expires_at) <= self._clock():
+    def shown(self, referral: rpb.Referral) -> rpb.Referral:
+        """The referral as it stands now: one not answered, or agreed to and not booked, past its
+        expiry (and past any times proposed on it) is EXPIRED."""
+        now = self._clock()
+        open_times = referral.HasField("proposed") and _at(referral.proposed.expires_at) > now
+        if (
+            referral.state in (_R.REFERRAL_STATE_PROPOSED, _R.REFERRAL_STATE_CONSENTED)
+            and _at(referral.expires_at) <= now
+            and not open_times
+        ):
             shown = rpb.Referral()
             shown.CopyFrom(referral)
             shown.state = _R.REFERRAL_STATE_EXPIRED
@@ -130,9 +171,13 @@ class ReferralService:
         found: list[rpb.Referral] = []
         if role == "therapist":
             for agency in agency_ids:
-                for r in await self._store.agency_referrals(agency):
-                    named = not r.clinician_ids or user_id in r.clinician_ids
-                    if named and r.state in (_R.REFERRAL_STATE_CONSENTED, _R.REFERRAL_STATE_BOOKED):
+                for r in map(self.shown, await self._store.agency_referrals(agency)):
+                    if r.state not in (_R.REFERRAL_STATE_CONSENTED, _R.REFERRAL_STATE_BOOKED):
+                        continue
+                    named = user_id in r.clinician_ids or (
+                        not r.clinician_ids and await self.may_serve(r, [user_id]) == [user_id]
+                    )
+                    if named:
                         queue = rpb.Referral()
                         queue.CopyFrom(r)
                         queue.peer_id = ""  # who referred stays between the peer and the officer
@@ -146,7 +191,7 @@ class ReferralService:
                 got = await self._store.get(agency, referral_id)
                 if got is None:
                     continue
-                r = self._shown(got[0])
+                r = self.shown(got[0])
                 if r.peer_id == user_id and r.officer_id != user_id:
                     r = self._for_peer(r)
                 found.append(r)
@@ -176,12 +221,14 @@ class ReferralService:
         self, officer_id: str, agency_id: str, referral_id: str, *, consent: bool, share: bool
     ) -> rpb.Referral:
         referral, raw = await self.officers(officer_id, agency_id, referral_id)
-        if self._shown(referral).state != _R.REFERRAL_STATE_PROPOSED:
+        if self.shown(referral).state != _R.REFERRAL_STATE_PROPOSED:
             raise errors.WrongState("this referral was already answered, or it expired")
         new = rpb.Referral()
         new.CopyFrom(referral)
         new.state = _R.REFERRAL_STATE_CONSENTED if consent else _R.REFERRAL_STATE_DECLINED
         new.share_booked_with_peer = consent and share
+        if consent:
+            new.expires_at.CopyFrom(timestamp(self._clock() + AGREED_LASTS))
         answered = ev.ReferralAnswered(
             officer_id=officer_id,
             agency_id=agency_id,
@@ -189,7 +236,13 @@ class ReferralService:
             consented=consent,
             answered_at=timestamp(self._clock()),
         )
-        if not await self._store.replace(new, raw, build(answered, subject=referral_id, when=self._clock())):
+        events = [build(answered, subject=referral_id, when=self._clock())]
+        if consent:  # now in the clinicians' queue: they are told (the pool as it stands now)
+            queued = ev.ReferralQueued(
+                agency_id=agency_id, referral_id=referral_id, clinician_ids=await self.clinicians_for(new)
+            )
+            events.append(build(queued, subject=referral_id, when=self._clock()))
+        if not await self._store.replace(new, raw, *events):
             raise errors.ConcurrentChange("this referral is changing; look at it again")
         return new
 
@@ -197,8 +250,10 @@ class ReferralService:
         self, officer_id: str, agency_id: str, referral_id: str, provider_id: str, start: datetime, key: str
     ) -> tuple[rpb.Referral, Appointment]:
         referral, raw = await self.officers(officer_id, agency_id, referral_id)
-        if referral.state != _R.REFERRAL_STATE_CONSENTED:
-            raise errors.WrongState("book from a referral once you have agreed to it (and only once)")
+        if self.shown(referral).state != _R.REFERRAL_STATE_CONSENTED:
+            raise errors.WrongState(
+                "book from a referral once you have agreed to it, only once, and before it expires"
+            )
         if referral.clinician_ids and provider_id not in referral.clinician_ids:
             raise errors.WrongState("this referral is for other clinicians")
         profile = await self._providers.profile(provider_id)

@@ -30,6 +30,7 @@ PAYLOADS: dict[str, type[Message]] = {
     "scheduling.licence_expiring": ev.LicenceExpiring,
     "scheduling.referral_proposed": ev.ReferralProposed,
     "scheduling.referral_answered": ev.ReferralAnswered,
+    "scheduling.referral_queued": ev.ReferralQueued,
     "scheduling.referral_times_requested": ev.ReferralTimesRequested,
     "scheduling.referral_times_proposed": ev.ReferralTimesProposed,
     "scheduling.campaign_launched": ev.CampaignLaunched,
