@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from dataclasses import field as _attribute
 
 from pydantic import ValidationError
 
@@ -18,8 +19,13 @@ from tenfour_shared.text import excerpt as excerpt  # re-exported: handlers quot
 
 @dataclass(frozen=True, slots=True)
 class FieldViolation:
+    """`description` is English; `code` and `params` (tenfour_shared.field_texts) say the same
+    for clients that speak other words. Services fill only the first two: the code is derived."""
+
     field: str
     description: str
+    code: str = _attribute(default="", compare=False)
+    params: tuple[tuple[str, str], ...] = _attribute(default=(), compare=False)
 
 
 class DomainError(Exception):

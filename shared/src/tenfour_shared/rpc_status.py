@@ -23,6 +23,7 @@ from tenfour_shared.errors import (
     Throttled,
     WrongState,
 )
+from tenfour_shared.field_texts import classify, params_of
 
 CODES: dict[type[DomainError], grpc.StatusCode] = {
     InvalidInput: grpc.StatusCode.INVALID_ARGUMENT,
@@ -56,6 +57,14 @@ def _clip(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _reason(violation: FieldViolation) -> str:
+    """The stable code of a violation (field_texts), empty when its text has none."""
+    if violation.code:
+        return violation.code
+    found = classify(violation.description)
+    return found[0] if found else ""
+
+
 def to_status(error: DomainError) -> grpc.Status:
     """The rich status for a domain error (BadRequest details for invalid arguments)."""
     details: list[any_pb2.Any] = []
@@ -65,6 +74,7 @@ def to_status(error: DomainError) -> grpc.Status:
                 error_details_pb2.BadRequest.FieldViolation(
                     field=_clip(v.field or "request", _MAX_DESCRIPTION),
                     description=_clip(v.description, _MAX_DESCRIPTION),
+                    reason=_reason(v),
                 )
                 for v in error.violations[:50]
             ]
@@ -108,5 +118,16 @@ def field_violations(error: grpc.RpcError) -> list[FieldViolation]:
         if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
             bad = error_details_pb2.BadRequest()
             detail.Unpack(bad)
-            out.extend(FieldViolation(v.field, v.description) for v in bad.field_violations)
+            out.extend(_read(v) for v in bad.field_violations)
     return out
+
+
+def _read(v: error_details_pb2.BadRequest.FieldViolation) -> FieldViolation:
+    """A violation with its code and values: the sender's reason, else derived from the text."""
+    if v.reason:
+        params = params_of(v.reason, v.description)
+        return FieldViolation(v.field, v.description, v.reason, tuple(sorted(params.items())))
+    found = classify(v.description)
+    if found is None:
+        return FieldViolation(v.field, v.description)
+    return FieldViolation(v.field, v.description, found[0], tuple(sorted(found[1].items())))

@@ -1,7 +1,9 @@
 """gRPC failures as JSON: {code, message, fields: {field: message}} with a matching HTTP status.
 
 Field violations come from google.rpc.BadRequest (services put them there for every bad input),
-so a page can put each message next to its field; a google.rpc.RetryInfo becomes
+so a page can put each message next to its field. `field_reasons` carries each violation's
+stable code and values (tenfour_shared.field_texts), so the page says it from its catalog in the
+reader's language; `fields` keeps the English text. A google.rpc.RetryInfo becomes
 `retry_after_seconds`. The mapping of codes follows grpc-gateway.
 """
 
@@ -74,14 +76,20 @@ def from_rpc_error(error: grpc.RpcError) -> tuple[int, dict[str, Any]]:
     code = error.code() if hasattr(error, "code") else grpc.StatusCode.UNKNOWN
     details = error.details() if hasattr(error, "details") else ""
     fields: dict[str, str] = {}
+    reasons: dict[str, list[dict[str, Any]]] = {}
     try:
         for violation in field_violations(error):
             # Several problems with one field: show them together.
             known = fields.get(violation.field)
             fields[violation.field] = f"{known}; {violation.description}" if known else violation.description
+            reasons.setdefault(violation.field, []).append(
+                {"code": violation.code, "params": dict(violation.params), "message": violation.description}
+            )
     except Exception:  # a malformed status detail must not turn into a 500
-        fields = {}
+        fields, reasons = {}, {}
     body = error_body(code, details or "", fields)
+    if reasons:
+        body["field_reasons"] = reasons
     try:
         wait = retry_delay(error)
     except Exception:

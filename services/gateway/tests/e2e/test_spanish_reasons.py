@@ -85,3 +85,37 @@ async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
     await context.close()
     await therapist_context.close()
     assert problems.items == []
+
+
+@pytest.mark.parametrize("screen", [PHONE], ids=["phone"])
+async def test_a_spanish_reader_sees_the_services_field_errors_in_spanish_next_to_the_field(
+    system: System, browser: Browser, problems: PageProblems, screen: dict[str, int]
+) -> None:
+    """Identity refuses the password and the username (INVALID_ARGUMENT field violations): the
+    gateway passes each violation's code and values, and the page says them from the Spanish
+    catalog next to their fields, without the service's English."""
+    code = system.enrolment_code(system.create_agency())
+    context, page = await new_page(browser, problems, "officer", screen)
+    await page.goto(f"{system.url}/#/enrol")
+    await page.get_by_label("Language").select_option("es")  # reloads the page in Spanish
+    await expect(page.locator("html")).to_have_attribute("lang", "es")
+    await page.get_by_label("Código de la agencia").fill(code)
+    await page.get_by_label("Usuario", exact=True).fill(f"1owl{secrets.token_hex(3)}")
+    await page.get_by_label("Nombre visible").fill("Sam")
+    for label in ("Contraseña", "Repita la contraseña"):
+        await page.get_by_label(label, exact=True).fill("aaaaaaaa")
+    await page.get_by_role("button", name="Entrar").click()
+    password = page.locator(".field", has=page.get_by_label("Contraseña", exact=True)).locator(".field-error")
+    await expect(password).to_have_text(
+        "Contraseña: debe tener al menos 12 caracteres.\nContraseña: es demasiado repetitiva."
+    )
+    username = page.locator(".field", has=page.get_by_label("Usuario", exact=True)).locator(".field-error")
+    await expect(username).to_have_text(
+        "Usuario: debe empezar por una letra y usar solo a-z, 0-9, puntos, _ o -."
+    )
+    await expect(page.get_by_label("Contraseña", exact=True)).to_have_attribute("aria-invalid", "true")
+    text = await page.locator("main").inner_text()
+    assert "must" not in text, text
+    assert "repetitive" not in text, text
+    await context.close()
+    assert problems.items == []

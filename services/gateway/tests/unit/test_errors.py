@@ -47,6 +47,26 @@ def test_field_violations_become_fields() -> None:
     assert "rules.weekly[2].end" in body["message"]
 
 
+def test_field_violations_carry_codes_and_values_for_the_page() -> None:
+    error = InvalidInput(
+        [
+            FieldViolation("password", "must have at least 12 characters"),
+            FieldViolation("password", "is too repetitive"),
+            FieldViolation("anchor", "must be between 2006-12-05 and 2036-12-05"),
+            FieldViolation("note", "something no template knows"),
+        ]
+    )
+    _, body = from_rpc_error(FakeCall(to_status(error)))
+    assert body["field_reasons"]["password"] == [
+        {"code": "min_length", "params": {"min": "12"}, "message": "must have at least 12 characters"},
+        {"code": "too_repetitive", "params": {}, "message": "is too repetitive"},
+    ]
+    assert body["field_reasons"]["anchor"][0]["params"] == {"min": "2006-12-05", "max": "2036-12-05"}
+    assert body["field_reasons"]["note"] == [
+        {"code": "", "params": {}, "message": "something no template knows"}
+    ]
+
+
 def test_domain_message_is_kept() -> None:
     status, body = from_rpc_error(FakeCall(to_status(NotFound("no roster yet"))))
     assert (status, body) == (404, {"code": "NOT_FOUND", "message": "no roster yet", "fields": {}})

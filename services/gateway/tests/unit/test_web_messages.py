@@ -120,3 +120,17 @@ def test_no_script_writes_text_outside_the_catalog() -> None:
                     continue
                 found.append(f"{path.relative_to(WEB_ROOT)}:{n}: {match.group(1)[:80]} (wrap it in t(...))")
     assert not found, "Text written straight into a script:\n" + "\n".join(found)
+
+
+def test_every_field_code_of_the_services_is_said_by_the_web_app() -> None:
+    """The codes of tenfour_shared.field_texts (the gateway's field_reasons) each have words in
+    js/reasons.js' FIELD_TEXTS, so a field error shows in the reader's language."""
+    from tenfour_shared.field_texts import TEMPLATES
+
+    script = (SCRIPTS / "reasons.js").read_text()
+    table = script[script.index("const FIELD_TEXTS") :]
+    table = table[: table.index("\n};")]
+    said = set(re.findall(r"^  (\w+): ", table, re.M))
+    assert said == set(TEMPLATES), (
+        f"missing in reasons.js: {sorted(set(TEMPLATES) - said)}; unknown: {sorted(said - set(TEMPLATES))}"
+    )

@@ -7,6 +7,7 @@ export class ApiError extends Error {
     this.status = status;
     this.code = body?.code || 'UNKNOWN';
     this.fields = body?.fields || {};
+    this.fieldReasons = body?.field_reasons || {}; // codes + values of each field's problems
     this.retryAfter = body?.retry_after_seconds || 0; // seconds, when the server said when to retry
   }
 }

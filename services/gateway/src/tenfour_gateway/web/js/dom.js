@@ -1,6 +1,6 @@
 // DOM helpers. Never innerHTML: the page's CSP enforces Trusted Types, so text goes in as text.
 import { t } from './i18n.js';
-import { refusal } from './reasons.js';
+import { refusal, fieldText } from './reasons.js';
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -133,7 +133,8 @@ export function showErrors(form, error) {
   clearErrors(form);
   const loose = [];
   let first = null;
-  for (const [path, message] of Object.entries(error.fields || {})) {
+  for (const [path, english] of Object.entries(error.fields || {})) {
+    const message = fieldText(error.fieldReasons?.[path], english); // the reader's language when the code is known
     const el = candidates(path).map((p) => control(form, p) || bySuffix(form, p) || byPrefix(form, p)).find(Boolean);
     if (!el) { loose.push(sentences('', message)); continue; }
     el.setAttribute('aria-invalid', 'true');

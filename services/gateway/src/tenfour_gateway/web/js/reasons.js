@@ -91,3 +91,65 @@ const EMPTY = {
   no_grid_start: t('There are openings, but none long enough for a session. Try a longer period.'),
 };
 export const emptyReason = (code) => EMPTY[code] || '';
+
+// What a service says about a field, by its code (tenfour_shared.field_texts; the gateway's
+// `field_reasons`), as a fragment that follows the field's label ("must have at least 12
+// characters"). Dates among the values are said through Intl.
+const dateOr = (v) => (/^\d{4}-\d{2}-\d{2}$/.test(String(v))
+  ? new Intl.DateTimeFormat(language, { dateStyle: 'medium' }).format(new Date(`${v}T12:00:00`)) : v);
+const FIELD_TEXTS = {
+  required: () => t('is required'),
+  min_length: (p) => t('must have at least {0} characters', [p.min]),
+  max_length: (p) => (p.max ? t('must have at most {0} characters', [p.max]) : t('is too long')),
+  length_between: (p) => t('must have {0} to {1} characters', [p.min, p.max]),
+  too_common: () => t('is too common'),
+  too_repetitive: () => t('is too repetitive'),
+  not_your_name: () => t('must not be your name or username'),
+  between: (p) => t('must be between {0} and {1}', [dateOr(p.min), dateOr(p.max)]),
+  after_start: () => t('must be after the start'),
+  after_completion: () => t('must be after the completion date'),
+  after_issue: () => t('must be after the date of issue'),
+  in_past: () => t('is in the past'),
+  in_future: () => t('cannot be in the future'),
+  https_address: () => t('must be an address starting with https://'),
+  email_address: () => t('must be an e-mail address such as name@example.org'),
+  time_zone: () => t('must be a time zone such as America/Chicago'),
+  hour_minute: () => t('must be a time of day (hours 0-23, minutes 0-59)'),
+  whole_minute: () => t('must be on a whole minute'),
+  session_type_needed: () => t('must offer at least one kind of session'),
+  list_one: () => t('must list at least one'),
+  positive: () => t('must be more than zero'),
+  not_negative: () => t('must not be negative'),
+  listed_twice: () => t('lists the same thing twice'),
+  jurisdiction_code: () => t('must be a state or province code such as US-CA'),
+  username_chars: () => t('must start with a letter and use only a-z, 0-9, dots, _ or -'),
+  letter_or_digit: () => t('must contain a letter or a digit'),
+  control_chars: () => t('contains invisible characters'),
+  enrolment_code_form: () => t('must be the 16 characters of the code, such as 7K3Q-9M2X-4HPR-ZT8W'),
+  totp_digits: (p) => t('must be the {0} digits your authenticator app shows', [p.digits]),
+  within_year: () => t('must be within a year'),
+  over_max_uses: () => t('is more than the number of uses allowed'),
+  choose_category: () => t('needs a category'),
+  phone_chars: () => t('may hold only digits, spaces and + - ( ), such as 988'),
+  hotline_number: () => t('is needed for a hotline: the number to call'),
+  title_120: () => t('is required (at most 120 characters)'),
+  course_code: () => t('must be a course code: lower-case letters, digits, _ or -'),
+  training_name: () => t('needs a name of 1 to 80 characters'),
+  training_giver: () => t('needs the person who gives the training'),
+  campaign_name: () => t('needs a name of 1 to 80 characters'),
+  campaign_month: () => t('needs the month the campaign starts'),
+  campaign_months: (p) => t('must be 1 to {0} months', [p.max]),
+  campaign_time: () => t('must be a time inside the months of the campaign'),
+  window_over: () => t('is already over'),
+  seats_between: (p) => t('must be {0} to {1} seats', [p.min, p.max]),
+  before_first_day: (p) => t('is before the first day ({0})', [dateOr(p.day)]),
+  quiet_hours_zone: () => t('is needed with quiet hours'),
+};
+export const knownFieldCodes = () => Object.keys(FIELD_TEXTS);
+
+// A field's problems (the gateway's field_reasons for it) in the reader's words, joined by "; ";
+// a problem without a known code keeps the service's English text.
+export function fieldText(reasons, fallback = '') {
+  if (!Array.isArray(reasons) || !reasons.length) return fallback;
+  return reasons.map((r) => (FIELD_TEXTS[r.code] ? FIELD_TEXTS[r.code](r.params || {}) : r.message)).filter(Boolean).join('; ');
+}

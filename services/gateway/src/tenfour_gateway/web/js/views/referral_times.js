@@ -62,11 +62,13 @@ export function clinicianTimes(r, reload) {
       await api.call('scheduling', 'ProposeReferralTimes', { referral_id: r.referral_id, starts });
     } catch (error) {
       // The request numbers only the filled times: point each message at its own field.
+      const own = (path) => {
+        const n = /^starts\[(\d+)\]$/.exec(path);
+        return n ? `starts[${filled[Number(n[1])] ?? 0}]` : path;
+      };
       if (error && error.fields) {
-        error.fields = Object.fromEntries(Object.entries(error.fields).map(([path, message]) => {
-          const n = /^starts\[(\d+)\]$/.exec(path);
-          return [n ? `starts[${filled[Number(n[1])] ?? 0}]` : path, message];
-        }));
+        error.fields = Object.fromEntries(Object.entries(error.fields).map(([path, message]) => [own(path), message]));
+        error.fieldReasons = Object.fromEntries(Object.entries(error.fieldReasons || {}).map(([path, list]) => [own(path), list]));
       }
       // A time that does not fit ("time 2 (Thu 05 Mar 02:00 CST): ...") is said next to it.
       const unfit = /^time (\d+) \([^)]*\): (.*)$/.exec(String(error?.message || ''));

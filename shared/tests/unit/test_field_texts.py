@@ -1,0 +1,74 @@
+"""Field descriptions travel with a stable code (google.rpc.BadRequest reason) and their values."""
+
+from __future__ import annotations
+
+import re
+
+import grpc
+import pytest
+
+from tenfour_shared.errors import FieldViolation, InvalidInput
+from tenfour_shared.field_texts import TEMPLATES, classify
+from tenfour_shared.rpc_status import field_violations, to_status
+from tenfour_shared.sensible_dates import date_range_problem
+
+
+class _Call(grpc.RpcError):
+    def __init__(self, status: grpc.Status) -> None:
+        self._status = status
+
+    def code(self) -> grpc.StatusCode:
+        return self._status.code
+
+    def details(self) -> str:
+        return self._status.details
+
+    def trailing_metadata(self) -> object:
+        return self._status.trailing_metadata
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "params"),
+    [
+        ("must have at least 12 characters", "min_length", {"min": "12"}),
+        ("is too repetitive", "too_repetitive", {}),
+        ("is too common", "too_common", {}),
+        ("is required", "required", {}),
+        ("Field required", "required", {}),
+        ("must be after the start", "after_start", {}),
+        ("hour must be 0-23 and minute 0-59", "hour_minute", {}),
+        ("must be an ISO 3166-2 code such as US-CA", "jurisdiction_code", {}),
+        ("must be at most 4,096 characters", "max_length", {"max": "4,096"}),
+    ],
+)
+def test_known_texts_have_a_code_and_values(text: str, code: str, params: dict[str, str]) -> None:
+    assert classify(text) == (code, params)
+
+
+def test_the_sensible_date_range_has_a_code() -> None:
+    from datetime import date
+
+    problem = date_range_problem(date(1900, 1, 1), today=date(2026, 12, 5))
+    assert problem is not None
+    assert classify(problem) == ("between", {"min": "2006-12-05", "max": "2036-12-05"})
+
+
+def test_unknown_texts_have_none() -> None:
+    assert classify("the moon is not a provider") is None
+
+
+def test_codes_are_snake_case_and_texts_unique() -> None:
+    texts = [text for group in TEMPLATES.values() for text in group]
+    assert len(texts) == len(set(texts))
+    assert all(re.fullmatch(r"[a-z][a-z0-9_]*", code) for code in TEMPLATES)
+
+
+def test_the_reason_travels_and_the_values_are_read_back() -> None:
+    error = InvalidInput(
+        [FieldViolation("password", "must have at least 12 characters"), FieldViolation("x", "odd words")]
+    )
+    read = field_violations(_Call(to_status(error)))
+    assert [(v.field, v.code, dict(v.params)) for v in read] == [
+        ("password", "min_length", {"min": "12"}),
+        ("x", "", {}),
+    ]
