@@ -9,6 +9,7 @@ from enum import IntEnum
 
 import grpc
 
+from tenfour_cli.reasons import plain_refusal
 from tenfour_shared.rpc_status import field_violations, retry_delay
 
 __all__ = ["CliError", "Exit", "exit_for_status", "from_rpc_error"]
@@ -55,6 +56,7 @@ class CliError(Exception):
     violations: list[tuple[str, str]] = field(default_factory=list)
     hint: str = ""
     retry_after: int = 0  # seconds the service asked to wait before trying again (throttling)
+    reason_code: str = ""  # the service's code for why (said in words in `message`), for scripts
 
     def __str__(self) -> str:
         return self.message
@@ -69,6 +71,8 @@ class CliError(Exception):
             out["hint"] = self.hint
         if self.retry_after:
             out["retry_after_seconds"] = self.retry_after
+        if self.reason_code:
+            out["reason_code"] = self.reason_code
         return out
 
 
@@ -81,7 +85,8 @@ def from_rpc_error(exc: grpc.RpcError, what: str = "") -> CliError:
         violations = [(v.field, v.description) for v in field_violations(exc)]
     except Exception:  # a status without parseable details is still an error worth showing
         violations = []
-    message = details or name.lower().replace("_", " ")
+    words, reason_code = plain_refusal(details)
+    message = words or details or name.lower().replace("_", " ")
     if what:
         message = f"{what}: {message}"
     hint = ""
@@ -106,4 +111,4 @@ def from_rpc_error(exc: grpc.RpcError, what: str = "") -> CliError:
         hint = "this service does not offer that call yet"
     elif code is grpc.StatusCode.UNAUTHENTICATED and what != "login":
         hint = "sign in again with `tenfour login`"
-    return CliError(message, exit_for_status(code), name, violations, hint, retry_after)
+    return CliError(message, exit_for_status(code), name, violations, hint, retry_after, reason_code)

@@ -270,6 +270,16 @@ def test_seed_creates_the_demo_once(
     past = cli("book", "--provider", "u-any", "--start", "2020-03-02T10:00")
     assert past.code == 5
     assert "is in the past" in past.err
+    # A refusal reads in plain words, never as the service's code (--json keeps the code).
+    held = listed.json["appointments"][0]
+    again = ["book", "--provider", held["provider_id"], "--start", held["time"]["start"]]
+    refused = cli(*again)
+    assert refused.code == 6, refused.err
+    assert re.search(r"(you already have a session|the provider was booked) at this time", refused.err), (
+        refused.err
+    )
+    assert not re.search(r"\b[a-z]+_[a-z_]+\b", refused.err), refused.err
+    assert cli("--json", *again).json["error"]["reason_code"] in ("officer_busy", "provider_busy")
     monkeypatch.delenv("TENFOUR_TZ")
 
     # Waiting to be let in is never silent: where it is, then how long so far, until the timeout.

@@ -180,3 +180,21 @@ def test_records_read_the_same_in_a_terminal_and_in_json(capsys: pytest.CaptureF
             else ["Licence recorded lic-1 (US-TX)", "Licence removed.", "Licences", "jurisdiction"]
         )
         assert [e for e in expected if e not in out] == []
+
+
+def test_a_refusals_code_reads_as_plain_words() -> None:
+    from tenfour_cli.reasons import empty_words, plain_refusal
+
+    assert plain_refusal("cannot book this time: starts in 40 min; needs 2 h notice (too_soon)") == (
+        "this time is too soon: sessions need more notice (starts in 40 min; needs 2 h notice)",
+        "too_soon",
+    )
+    assert plain_refusal("cannot book this time: x (brand_new_code)") == (
+        "brand new code (x)",
+        "brand_new_code",
+    )
+    assert plain_refusal("no roster yet") == ("", "")
+    assert empty_words("no_offers", "no provider offers individual") == (
+        "nobody offers this kind of session at the moment"
+    )
+    assert empty_words("", "") == "nothing matched"

@@ -14,6 +14,7 @@ from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_cli.app import Commands, Context
 from tenfour_cli.exits import Exit
 from tenfour_cli.output import proto_dict, timestamp_text
+from tenfour_cli.reasons import refusal_words
 from tenfour_cli.rpc import call
 from tenfour_cli.timeutil import parse_instant, timestamp_pb
 
@@ -50,7 +51,9 @@ def run_list(ctx: Context) -> int:
             (
                 c.appointment.appointment_id,
                 timestamp_text(c.appointment.time.start),
-                c.reason,
+                refusal_words(c.reason_code) + (f" ({c.reason})" if c.reason else "")
+                if c.reason_code
+                else c.reason,
                 "; ".join(
                     f"{timestamp_text(s.time.start)} ({s.provider_display_name or s.provider_id})"
                     for s in c.alternatives

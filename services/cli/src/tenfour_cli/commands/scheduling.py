@@ -17,6 +17,7 @@ from tenfour.scheduling.v1 import scheduling_pb2 as scp
 from tenfour_cli.app import Commands, Context
 from tenfour_cli.exits import CliError, Exit
 from tenfour_cli.output import local_iso, proto_dict, timestamp_text, user_zone, zone_label
+from tenfour_cli.reasons import empty_words
 from tenfour_cli.rpc import call
 from tenfour_cli.timeutil import (
     duration_pb,
@@ -127,9 +128,7 @@ def run_slots_find(ctx: Context) -> int:
 
     def render(console: Console) -> None:
         if not reply.slots:
-            console.print(
-                f"No slots: {reply.empty_reason or 'nothing matched'} ({reply.empty_reason_code or '-'})"
-            )
+            console.print(f"No slots: {empty_words(reply.empty_reason_code, reply.empty_reason)}.")
             return
         rows = [
             (
@@ -160,9 +159,10 @@ def run_book(ctx: Context) -> int:
         found = _find(ctx)
         if not found.slots:
             raise CliError(
-                f"no slot to book: {found.empty_reason or 'nothing matched'}",
+                f"no slot to book: {empty_words(found.empty_reason_code, found.empty_reason)}",
                 Exit.PRECONDITION,
-                status=found.empty_reason_code,
+                status="FAILED_PRECONDITION",
+                reason_code=found.empty_reason_code,
             )
         provider, start = found.slots[0].provider_id, found.slots[0].time.start
     else:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import importlib.util
+import re
 import time
 from collections.abc import Callable
 from dataclasses import asdict
@@ -18,6 +19,7 @@ from rich.console import Console
 
 from tenfour_cli.app import Commands, Context
 from tenfour_cli.exits import CliError, Exit, exit_for_status
+from tenfour_cli.reasons import plain_refusal
 
 __all__ = ["register"]
 
@@ -74,7 +76,12 @@ async def _participate(ctx: Context, token: str, step: Callable[[str, float], No
                 if code == "FAILED_PRECONDITION"
                 else ""
             )
-            raise CliError(str(exc), exit_for_status(exc.code), code, hint=hint) from None
+            # "Join: the room is not open yet": the RPC's name means nothing to people.
+            text = re.sub(r"^[A-Z][A-Za-z]+: ", "", str(exc))
+            words, reason = plain_refusal(text)
+            raise CliError(
+                words or text, exit_for_status(exc.code), code, hint=hint, reason_code=reason
+            ) from None
         except TimeoutError:
             raise CliError(
                 f"not connected within {a.connect_timeout:g} s",

@@ -104,7 +104,7 @@ def describe(s: pb.UrgentSessionStatus) -> str:
 def _emit(ctx: Context, s: pb.UrgentSessionStatus) -> None:
     def render(console: Console) -> None:
         console.print(describe(s), markup=False)
-        console.print(f"request {s.request_id} ({s.state})", markup=False, style="dim")
+        console.print(f"request {s.request_id}", markup=False, style="dim")
 
     ctx.out.emit({"status": proto_dict(s)}, render)
 

@@ -99,7 +99,7 @@ function candidates(path) {
 // Server wording made plain for people: no request paths ("rules.weekly[10]" becomes
 // "window 11"), no machine codes ("(officer_day_limit)"), no "invalid request:" prefix.
 export function plain(message) {
-  const code = /\(((?:[a-z]+_)+[a-z]+)\)\s*$/.exec(String(message || ''))?.[1];
+  const code = /\(([a-z]+(?:_[a-z]+)*)\)\s*$/.exec(String(message || ''))?.[1]; // unlicensed, officer_day_limit
   if (code && refusal(code)) return refusal(code);
   return String(message || '')
     .replace(/^(invalid request|invalid argument|cannot book this time)\s*:\s*/i, '')

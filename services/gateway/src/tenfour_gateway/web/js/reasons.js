@@ -65,6 +65,12 @@ const REFUSALS = {
   provider_busy: t('The provider was booked at this time meanwhile.'),
   provider_limit: t('The provider has no more sessions free that day or week.'),
   provider_unavailable: t('This provider is not taking bookings.'),
+  usual_sleep: t('This time is in your usual sleep.'),
+  consecutive_nights: t('This day is kept for rest after several night shifts in a row.'),
+  training_lapsed: t('This peer supporter\'s required training is not current.'),
+  unlicensed: t('This clinician is not licensed where you live.'),
+  group_full: t('Every seat of this group session is taken.'),
+  refused: t('This time cannot be booked.'),
 };
 export const refusal = (code) => REFUSALS[code] || '';
 
