@@ -211,3 +211,97 @@ def test_a_clinician_proposes_times_for_a_referral_and_the_officer_picks_one_fro
     assert picked.json["appointment"]["provider_id"] == clinician_id
     assert picked.json["appointment"]["time"]["start"] == starts[1]
     assert picked.json["referral"]["state"] == "REFERRAL_STATE_BOOKED"
+
+
+def test_a_pool_referral_is_booked_and_a_freed_time_taken_from_the_waiting_list_from_the_command_line(
+    cli: Any, admin: Admin, tmp_path: Path, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "pool", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    accounts = seeded.json["accounts"]
+    peer = next(a for a in accounts if a["role"] == "peer_supporter")
+    officer = next(a for a in accounts if "dupont" in a["username"])  # booked with the peer by the seed
+    waiting = next(a for a in accounts if "fouron" in a["username"])
+    monkeypatch.delenv("TENFOUR_TOKEN")
+
+    def sign_in(who: dict[str, Any]) -> None:
+        extra = ("--totp-secret", who["totp_secret"]) if who.get("totp_secret") else ()
+        assert (
+            cli("--json", "login", "-u", who["username"], f"--password={who['password']}", *extra).code == 0
+        )
+
+    def therapist_slots(who: dict[str, Any]) -> set[tuple[str, str]]:
+        sign_in(who)
+        found = cli("--json", "slots", "find", "--kind", "therapist", "--limit", "200").json["slots"]
+        return {(s["provider_id"], s["time"]["start"]) for s in found}
+
+    # A clinician's time that fits both officers' shifts and sleep.
+    clinician_id, start = sorted(therapist_slots(officer) & therapist_slots(waiting))[0]
+    clinician = next(a for a in accounts if a["user_id"] == clinician_id)
+
+    sign_in(peer)
+    pool = cli("--json", "referrals", "propose", officer["user_id"])  # no --clinician: any clinician
+    assert pool.code == 0, pool.out
+    (made,) = pool.json["referrals"]
+    assert made.get("clinician_ids", []) == []
+    other = cli("--json", "referrals", "propose", officer["user_id"], "--clinician", clinician_id)
+    declined_id = other.json["referrals"][0]["referral_id"]
+
+    sign_in(officer)
+    declined = cli("--json", "referrals", "answer", declined_id)  # without --agree: declined
+    assert declined.json["referrals"][0]["state"] == "REFERRAL_STATE_DECLINED"
+    agreed = cli("--json", "referrals", "answer", made["referral_id"], "--agree", "--share-booked")
+    assert agreed.json["referrals"][0]["state"] == "REFERRAL_STATE_CONSENTED"
+
+    sign_in(clinician)  # the pool's referral is in every clinician's queue; the declined one is not
+    queue = {r["referral_id"] for r in cli("--json", "referrals", "list").json["referrals"]}
+    assert made["referral_id"] in queue
+    assert declined_id not in queue
+
+    sign_in(officer)
+    booked = cli(
+        "--json", "referrals", "book", made["referral_id"], "--provider", clinician_id, "--start", start
+    )
+    assert booked.code == 0, booked.out
+    assert booked.json["referral"]["state"] == "REFERRAL_STATE_BOOKED"
+    appointment = booked.json["appointment"]
+    assert (appointment["provider_id"], appointment["time"]["start"]) == (clinician_id, start)
+    again = cli(
+        "--json", "referrals", "book", made["referral_id"], "--provider", clinician_id, "--start", start
+    )
+    assert again.code == 6, again.out  # FAILED_PRECONDITION: once per referral
+
+    sign_in(peer)  # shared: the peer sees "booked"; the declined one as declined; nothing else
+    seen = {r["referral_id"]: r for r in cli("--json", "referrals", "list").json["referrals"]}
+    assert seen[made["referral_id"]]["state"] == "REFERRAL_STATE_BOOKED"
+    assert seen[made["referral_id"]].get("appointment_id", "") == ""  # never which session
+    assert seen[declined_id]["state"] == "REFERRAL_STATE_DECLINED"
+
+    # Another officer waits for that clinician around that time; the officer cancels; it is held.
+    sign_in(waiting)
+    at = datetime.fromisoformat(start.replace("Z", "+00:00"))
+    joined = cli(
+        "--json", "waitlist", "join", "--provider", clinician_id,
+        "--from", (at - timedelta(hours=1)).isoformat(), "--until", (at + timedelta(hours=2)).isoformat(),
+    )  # fmt: skip
+    assert joined.code == 0, joined.out
+    sign_in(officer)
+    cancelled = cli("--json", "appointments", "cancel", appointment["appointment_id"])
+    assert cancelled.code == 0, cancelled.out
+    assert cancelled.json["appointment"]["status"] == "APPOINTMENT_STATUS_CANCELLED"
+    sign_in(waiting)
+    deadline = time.monotonic() + 30  # the cancellation reaches the waiting list as an event
+    while (entry := cli("--json", "waitlist", "list").json["entries"][0])[
+        "state"
+    ] != "WAITLIST_STATE_OFFERED":
+        assert time.monotonic() < deadline, entry
+        time.sleep(0.2)
+    assert entry["offered_time"]["start"] == start
+    accepted = cli("--json", "waitlist", "accept", entry["entry_id"])
+    assert accepted.code == 0, accepted.out
+    assert accepted.json["entries"][0]["state"] == "WAITLIST_STATE_BOOKED"
+    mine = cli("--json", "appointments", "list").json["appointments"]
+    assert [(a["provider_id"], a["status"]) for a in mine if a["time"]["start"] == start] == [
+        (clinician_id, "APPOINTMENT_STATUS_BOOKED")
+    ]

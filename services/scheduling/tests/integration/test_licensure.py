@@ -176,3 +176,30 @@ async def test_bad_licence_input_is_refused_and_changes_nothing(harness: Harness
     assert [(c.clinician_id, list(c.licences)) for c in listed.clinicians] == [("t-1", [])]
     policy = await h.stub.GetFatiguePolicy(pb.GetFatiguePolicyRequest(), metadata=h.admin())
     assert list(policy.compact_jurisdictions) == []
+
+
+async def test_the_expiry_warning_comes_30_days_ahead_once_and_not_after_a_renewal(harness: Harness) -> None:
+    h = harness
+    await h.provider("t-1", peer_rules("t-1"))
+    start = h.clock.now
+    california = start + timedelta(days=45)
+    texas = start + timedelta(days=50)
+    await licence(h, "t-1", "US-CA", start - timedelta(days=700), california)
+    await licence(h, "t-1", "US-TX", start - timedelta(days=700), texas)
+    assert await h.process.services.licensure.drive() == 0  # 45 and 50 days ahead: not yet
+
+    h.clock.now = california - timedelta(days=30, minutes=1)
+    assert await h.process.services.licensure.drive() == 0
+    h.clock.now = california - timedelta(days=30)
+    assert await h.process.services.licensure.drive() == 1  # the clinician and the admins (notifications)
+    (warning,) = await h.scheduling_events("scheduling.licence_expiring", at_least=1, settle=0)
+    assert isinstance(warning, LicenceExpiring)
+    assert (warning.clinician_id, warning.agency_id, warning.jurisdiction) == ("t-1", AGENCY, "US-CA")
+    assert warning.expires_at.ToDatetime(tzinfo=UTC) == california
+    assert await h.process.services.licensure.drive() == 0  # once
+
+    # Texas was renewed before its warning fell due: no warning about the old one.
+    await licence(h, "t-1", "US-TX", texas - timedelta(days=10), texas + timedelta(days=730))
+    h.clock.now = texas - timedelta(days=29)
+    assert await h.process.services.licensure.drive() == 0
+    assert len(await h.scheduling_events("scheduling.licence_expiring", settle=0.1)) == 1

@@ -10,6 +10,7 @@ import pytest
 from tenfour.events.v1 import identity_events_pb2 as identity
 from tenfour.scheduling.v1 import resources_pb2 as spb
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
+from tenfour_shared.redis_store import as_bytes
 
 from .conftest import Harness, violations
 
@@ -126,3 +127,50 @@ async def test_the_crisis_line_given_at_agency_creation_reaches_officers_unless_
     )
     await h.quiet()
     assert (await listed(h, officer)).crisis_line_text == "Peer line 555-0100"
+
+
+async def _everything_stored(h: Harness) -> bytes:
+    """Every key and value in scheduling's Redis, as one blob to search."""
+    out: list[bytes] = []
+    async for raw_key in h.redis.scan_iter(match="*"):
+        key = raw_key if isinstance(raw_key, bytes) else str(raw_key).encode()
+        out.append(key)
+        kind = as_bytes(await h.redis.type(key)).decode()
+        if kind == "string":
+            out.append(await h.redis.get(key) or b"")
+        elif kind == "hash":
+            out.extend(b for pair in (await h.redis.hgetall(key)).items() for b in pair)
+        elif kind == "set":
+            out.extend(await h.redis.smembers(key))
+        elif kind == "zset":
+            out.extend(m for m, _ in await h.redis.zrange(key, 0, -1, withscores=True))
+        elif kind == "list":
+            out.extend(await h.redis.lrange(key, 0, -1))
+        elif kind == "stream":
+            out.extend(b for _, fields in await h.redis.xrange(key) for pair in fields.items() for b in pair)
+    return b"\n".join(out)
+
+
+async def test_reading_the_page_leaves_no_record_of_who_read_it(harness: Harness) -> None:
+    h = harness
+    await put(h, spb.Resource(category=C.RESOURCE_CATEGORY_HOTLINE, title="COPLINE", phone="1-800-267-5463"))
+    await put(
+        h,
+        spb.Resource(
+            category=C.RESOURCE_CATEGORY_PSYCHOEDUCATION,
+            title="Sleep and shifts",
+            url="https://example.org/s",
+        ),
+    )
+    await h.set_roster("o-writer", cycle="-----DD")
+    await h.quiet()
+    events_before = (await h.js.stream_info("TENFOUR_SCHEDULING")).state.last_seq
+    reader = "o-reader-7f3a"
+    for _ in range(3):
+        page = await listed(h, h.officer(reader))
+        assert [r.title for r in page.resources] == ["COPLINE", "Sleep and shifts"]
+    await h.quiet()
+    stored = await _everything_stored(h)
+    assert reader.encode() not in stored  # no counter, no "last read", no audit row
+    assert b"o-writer" in stored  # (the search does find an officer who did store something)
+    assert (await h.js.stream_info("TENFOUR_SCHEDULING")).state.last_seq == events_before  # no event either

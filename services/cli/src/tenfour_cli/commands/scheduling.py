@@ -68,6 +68,13 @@ def register(commands: Commands, common_opts: list[Any]) -> None:
     list_.add_argument("--from", dest="range_from", default="", help="ISO 8601 start of the range")
     list_.add_argument("--to", dest="range_to", default="", help="ISO 8601 end of the range")
     list_.set_defaults(handler=run_appointments_list)
+    cancel = appointments_cmds.add_parser(
+        "cancel",
+        parents=common_opts,
+        help="cancel an appointment (the time goes to whoever waits for it)",
+    )
+    cancel.add_argument("appointment", help="the appointment id (from `tenfour appointments list`)")
+    cancel.set_defaults(handler=run_appointments_cancel)
 
 
 def _slot_filters(parser: argparse.ArgumentParser) -> None:
@@ -256,6 +263,21 @@ def run_appointments_list(ctx: Context) -> int:
         console.print(ctx.out.table(title, ("when", "type", "status", "with", "id"), rows))
 
     ctx.out.emit({"appointments": [proto_dict(x) for x in reply.appointments]}, render)
+    return Exit.OK
+
+
+def run_appointments_cancel(ctx: Context) -> int:
+    cancelled = call(
+        ctx.clients.scheduling.Cancel,
+        scp.CancelRequest(appointment_id=ctx.args.appointment),
+        metadata=ctx.metadata(),
+        timeout=ctx.timeout,
+        what="appointment",
+    )
+    ctx.out.emit(
+        {"appointment": proto_dict(cancelled)},
+        lambda console: console.print(f"Cancelled: {timestamp_text(cancelled.time.start)}."),
+    )
     return Exit.OK
 
 

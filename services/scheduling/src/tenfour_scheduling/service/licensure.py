@@ -48,6 +48,15 @@ def _state(lic: lpb.Licence, now: datetime) -> int:
     return lpb.LICENCE_STATE_EXPIRING if expires - now <= WARN_AHEAD else lpb.LICENCE_STATE_VALID
 
 
+def _renews(other: lpb.Licence, lic: lpb.Licence) -> bool:
+    """``other`` continues ``lic``: the same jurisdiction, valid from before ``lic`` ends to after."""
+    return (
+        other.licence_id != lic.licence_id
+        and other.jurisdiction == lic.jurisdiction
+        and other.issued_at.ToDatetime() <= lic.expires_at.ToDatetime() < other.expires_at.ToDatetime()
+    )
+
+
 class LicensureService:
     def __init__(self, store: LicenceRecords, providers: ProviderProfiles, clock: Clock) -> None:
         self._store = store
@@ -123,6 +132,8 @@ class LicensureService:
         lic = held.get(licence_id)
         if lic is None or profile is None or not profile.agency_ids:
             return None  # removed, or no longer a clinician here
+        if any(_renews(other, lic) for other in held.values()):
+            return None  # the renewal is already on record: nothing to do
         event = ev.LicenceExpiring(
             clinician_id=clinician_id,
             agency_id=profile.agency_ids[0],
