@@ -1,8 +1,9 @@
 """Licensure through gRPC, with the injected clock: a clinician is offered to an officer (slot
 search, booking) only while a licence is valid in the officer's jurisdiction or one the agency
-accepts by compact; peer supporters are exempt; a licence expiring within 30 days is warned
-about once (event for notifications); booked sessions past the end of every matching licence
-become conflicts with alternatives; admins' bad input is refused and changes nothing."""
+accepts by compact; peer supporters are exempt; urgent requests and series follow the same rule;
+a licence expiring within 30 days is warned about once, 30 days ahead (event for notifications),
+and not when a renewal is already on record; booked sessions past the end of every matching
+licence become conflicts with alternatives; admins' bad input is refused and changes nothing."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pytest
 from google.protobuf.duration_pb2 import Duration
 
 from tenfour.common.v1 import common_pb2 as common
-from tenfour.events.v1.scheduling_events_pb2 import LicenceExpiring
+from tenfour.events.v1.scheduling_events_pb2 import LicenceExpiring, UrgentOffered
 from tenfour.scheduling.v1 import licensure_pb2 as lpb
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_shared.auth.roles import Role
@@ -21,6 +22,7 @@ from tenfour_shared.auth.roles import Role
 from .conftest import AGENCY, Harness, utc, violations
 from .test_conflicts import until_conflicts
 from .test_training import WEEKENDS, peer_rules, ts
+from .test_urgent import crisis_rules, urgent
 
 pytestmark = pytest.mark.integration
 EXPIRY = utc(2026, 3, 5, 18)  # Thursday 5 March, 12:00 in Chicago
@@ -203,3 +205,56 @@ async def test_the_expiry_warning_comes_30_days_ahead_once_and_not_after_a_renew
     h.clock.now = texas - timedelta(days=29)
     assert await h.process.services.licensure.drive() == 0
     assert len(await h.scheduling_events("scheduling.licence_expiring", settle=0.1)) == 1
+
+
+async def test_urgent_requests_and_series_reach_only_clinicians_licensed_where_the_officer_lives(
+    harness: Harness,
+) -> None:
+    h = harness
+    for clinician in ("t-ca", "t-none"):
+        await h.provider(clinician, crisis_rules(clinician))
+    await licence(h, "t-ca", "US-CA", h.clock.now - timedelta(days=365), h.clock.now + timedelta(days=700))
+    await h.set_roster("o-1", cycle=WEEKENDS)
+    await lives_in(h, "o-1", "US-CA")
+    await h.quiet()
+
+    # An urgent request is offered to the on-call clinician licensed in California only.
+    asked = await urgent(h, "o-1")
+    assert asked.alerted_count == 1
+    (offered,) = await h.scheduling_events("scheduling.urgent_offered", at_least=1, settle=0)
+    assert isinstance(offered, UrgentOffered)
+    assert list(offered.provider_ids) == ["t-ca"]
+    with pytest.raises(grpc.aio.AioRpcError) as not_offered:
+        await h.stub.AcceptUrgentRequest(
+            pb.AcceptUrgentRequestRequest(request_id=asked.request_id), metadata=h.therapist("t-none")
+        )
+    assert not_offered.value.code() in (
+        grpc.StatusCode.PERMISSION_DENIED,
+        grpc.StatusCode.FAILED_PRECONDITION,
+    )
+
+
+async def test_a_series_is_planned_and_booked_only_with_a_clinician_licensed_on_each_date(
+    harness: Harness,
+) -> None:
+    h = harness
+    for clinician in ("t-ca", "t-none"):
+        await h.provider(clinician, peer_rules(clinician))
+    # Licensed in California until Thursday 5 March: a weekly series from Wednesday gets one session.
+    await licence(h, "t-ca", "US-CA", utc(2024, 1, 1), EXPIRY)
+    await h.set_roster("o-1", cycle=WEEKENDS)
+    await lives_in(h, "o-1", "US-CA")
+    await h.quiet()
+
+    def series(provider: str) -> pb.PlanSeriesRequest:
+        return pb.PlanSeriesRequest(provider_id=provider, count=3, every_days=7, tolerance_days=1)
+
+    nowhere: pb.SeriesPlan = await h.stub.PlanSeries(series("t-none"), metadata=h.officer("o-1"))
+    assert [bool(s.problem) for s in nowhere.slots] == [True, True, True]
+    plan: pb.SeriesPlan = await h.stub.PlanSeries(series("t-ca"), metadata=h.officer("o-1"))
+    assert [bool(s.problem) for s in plan.slots] == [False, True, True]
+    assert plan.slots[0].time.end.ToDatetime(tzinfo=UTC) <= EXPIRY
+    booked = await h.stub.BookSeries(
+        pb.BookSeriesRequest(idempotency_key="lic-series", plan_id=plan.plan_id), metadata=h.officer("o-1")
+    )
+    assert [b.provider_id for b in booked.booked] == ["t-ca"]
