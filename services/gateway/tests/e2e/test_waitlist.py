@@ -1,13 +1,13 @@
 """Waiting list in real browsers against the real system: an officer waits for the therapist
 in a window (a window that ends before it starts is refused next to the field), another
 officer's session in that window is cancelled, the freed time shows as held on the waiting
-officer's page, and 'Book this time' books it."""
+officer's page (and as FHIR status `waitlist`), and 'Book this time' books it."""
 
 from __future__ import annotations
 
 import asyncio
 import secrets
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -100,6 +100,18 @@ async def test_a_freed_time_is_held_for_the_officer_waiting_who_books_it(
     await expect(entry.locator(".waitlist-state")).to_have_text("A time is held for you")
     await expect(entry.locator(".offer")).to_contain_text("held for you until")
     await shot(waiter, "officer-waitlist-offer")
+    # While it is held, the FHIR API says so with FHIR's own status (the app's sign-in cookie).
+    status, bundle = await waiter.evaluate(
+        """async () => {
+          const headers = {Accept: 'application/fhir+json'};
+          const r = await fetch('/fhir/Appointment?status=waitlist', {headers});
+          return [r.status, await r.json()];
+        }"""
+    )
+    assert status == 200, bundle
+    (held,) = [e["resource"] for e in bundle.get("entry", [])]
+    assert held["status"] == "waitlist"
+    assert datetime.fromisoformat(held["start"]) == datetime.fromisoformat(slot["time"]["start"])
     await entry.get_by_role("button", name="Book this time").click()
     await expect(waiter.locator("#status")).to_contain_text("Booked. It is in your appointments.")
     await expect(waiter.locator(".waitlist-entry .waitlist-state").first).to_have_text("Booked")
