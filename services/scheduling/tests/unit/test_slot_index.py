@@ -17,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tenfour_scheduling.domain import Officer, ProviderOffer, SlotFilters, find_slots
+from tenfour_scheduling.domain.officer_days import DaysCache
 from tenfour_scheduling.domain.peer_windows import PeerOffDuty
 from tenfour_scheduling.domain.slot_bits import ProviderBits, SlotPool, find_slots_indexed
 from tenfour_scheduling.service.offer_cache import reusable, whole_days
@@ -88,9 +89,10 @@ def test_successive_searches_reusing_peer_windows_answer_as_the_reference(
     case: tuple[Scenario, int], later: list[int]
 ) -> None:
     """One PeerOffDuty and one ProviderBits (the same offer objects, so peers' off-duty starts
-    come from the long grid kept for them) serve searches whose ``now`` moves on."""
+    come from the long grid kept for them) and one DaysCache (the officer's side of whole
+    dates, kept while the dates hold) serve searches whose ``now`` moves on."""
     sc, limit = case
-    cache, bits = PeerOffDuty(), ProviderBits()
+    cache, bits, kept_days = PeerOffDuty(), ProviderBits(), DaysCache()
     pool = SlotPool(sc.offers, "s")  # kept with its grids and columns from search to search
     for minutes in [0, *later]:
         args = (
@@ -110,9 +112,16 @@ def test_successive_searches_reusing_peer_windows_answer_as_the_reference(
             "limit": limit,
         }
         expected = find_slots(*args, **options)  # type: ignore[arg-type]
-        found = find_slots_indexed(*args, **options, peer_windows=cache, cache=bits)  # type: ignore[arg-type]
+        found = find_slots_indexed(*args, **options, peer_windows=cache, cache=bits, days=kept_days)  # type: ignore[arg-type]
         assert found == expected
-        pooled = find_slots_indexed(*args, **options, peer_windows=cache, cache=bits, pool=pool)  # type: ignore[arg-type]
+        pooled = find_slots_indexed(
+            *args,
+            **options,  # type: ignore[arg-type]
+            peer_windows=cache,
+            cache=bits,
+            pool=pool,
+            days=kept_days,
+        )
         assert pooled == expected
 
 
@@ -135,7 +144,7 @@ def test_reusable_offers_answer_as_offers_built_for_the_moment(
 ) -> None:
     sc, limit = case
     horizon = timedelta(days=sc.horizon_days)
-    peers, bits = PeerOffDuty(), ProviderBits()
+    peers, bits, kept_days = PeerOffDuty(), ProviderBits(), DaysCache()
     kept_for: dict[Interval, list[ProviderOffer]] = {}  # the same objects while the days hold
     pools: dict[Interval, SlotPool] = {}
     for minutes in [0, *later]:
@@ -166,5 +175,6 @@ def test_reusable_offers_answer_as_offers_built_for_the_moment(
             cache=bits,
             empty=lambda expected=expected: expected,  # type: ignore[misc]
             pool=pools.setdefault(days, SlotPool(kept, "s")),
+            days=kept_days,
         )
         assert found == expected

@@ -80,6 +80,7 @@ class RestTimeline:
             day, midnight = day + _DAY, next_midnight
         self._starts = [p.start for p in self._pieces]
         self.end = midnight
+        self._because: dict[datetime, tuple[RestContext, Reason]] = {}  # kept: slots repeat
 
     def segments(self, span: Interval) -> list[tuple[Interval, RestContext]]:
         """``span`` cut where the rest context changes."""
@@ -105,6 +106,14 @@ class RestTimeline:
 
     def because(self, moment: datetime) -> tuple[RestContext, Reason]:
         """The context at ``moment`` and why, as a code with values (see ``reasons``)."""
+        known = self._because.get(moment)
+        if known is None:
+            if len(self._because) >= 16384:
+                self._because.clear()
+            known = self._because[moment] = self._reason(moment)
+        return known
+
+    def _reason(self, moment: datetime) -> tuple[RestContext, Reason]:
         ctx = self.context_at(moment)
         if ctx is RestContext.DAY_OFF:
             local = moment.astimezone(self._zone)

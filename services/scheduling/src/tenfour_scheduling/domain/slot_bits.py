@@ -19,8 +19,8 @@ import heapq
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from tenfour_scheduling.domain.booking_rules import officer_busy
 from tenfour_scheduling.domain.fatigue import FatiguePolicy
+from tenfour_scheduling.domain.officer_days import DaysCache, LongSide
 from tenfour_scheduling.domain.preferences import OfficerPreferences
 from tenfour_scheduling.domain.providers import (
     Officer,
@@ -58,27 +58,25 @@ _NO_FILTERS = SlotFilters()
 
 
 class _OfficerSide:
-    """The officer's bitmaps for one session shape (duration and buffers)."""
+    """The officer's bitmaps for one session shape (duration and buffers): those of the
+    search's whole dates (officer_days.LongSide, kept with them) cut to its window."""
 
     def __init__(self, space: SearchSpace, grid: Grid, session: SessionOffer) -> None:
         d = session.duration // _US
-        self.valid = (
-            grid.fits(space.off_duty.windows, d)
-            & ~grid.hits(officer_busy(session, space.bookings), d)
-            & ~grid.within(space.excluded_starts)
-        )
-        # Preferred starts as _start_sets takes them: from each range as given.
-        preferred = grid.full if space.preferred is None else grid.fits(space.preferred, d, merged=False)
-        contexts: dict[RestContext, int] = {}
-        if grid.hi > grid.lo:
-            for span, context in space.rest.segments(
-                Interval(grid.moment(0), grid.moment(grid.hi - grid.lo - 1) + _US)
-            ):
-                contexts[context] = contexts.get(context, 0) | grid.within([span])
+        shape = (session.duration, session.buffer_before, session.buffer_after, grid.step)
+        long = space.days.sides.get(shape)
+        if long is None:
+            whole = Grid(grid.origin, grid.step, 0, grid.index(to_us(space.days.span.end)))
+            long = space.days.sides[shape] = LongSide(space.days, whole, session)
+        lo, full = grid.lo, grid.full
+        # Inside the window: a session fitting in an off-duty window cut to it fits in both.
+        self.valid = (long.valid >> lo) & grid.fits([space.window], d)
+        preferred = (long.preferred >> lo) & full
         # Rank classes without continuity, best first: (key tail, bits, preferred, context).
         self.classes: list[tuple[tuple[int, ...], int, bool, RestContext]] = []
-        for context, bits in contexts.items():
-            for is_preferred, part in ((True, bits & preferred), (False, bits & ~preferred & grid.full)):
+        for context, whole_bits in long.contexts.items():
+            bits = (whole_bits >> lo) & full
+            for is_preferred, part in ((True, bits & preferred), (False, bits & ~preferred)):
                 if part:
                     key = space.class_key(1, is_preferred, context)[1:]
                     self.classes.append((key, part, is_preferred, context))
@@ -106,12 +104,14 @@ def find_slots_indexed(
     cache: ProviderBits | None = None,
     empty: Callable[[], SlotSearchResult] | None = None,
     pool: SlotPool | None = None,
+    days: DaysCache | None = None,
 ) -> SlotSearchResult:
     """``find_slots`` with the same arguments and answers; ``peer_windows`` may serve peer
     supporters' off-duty windows from a cache (same values as ``off_duty_windows``),
     ``cache`` keeps providers' own bitmaps between searches, ``empty`` answers instead
-    of the reference when no slot is found, and ``pool`` (a SlotPool of these very
-    ``offers``, with ``cache``) serves a search without filters."""
+    of the reference when no slot is found, ``pool`` (a SlotPool of these very
+    ``offers``, with ``cache``) serves a search without filters, and ``days`` keeps the
+    officer's side of whole dates between searches."""
 
     def reference() -> SlotSearchResult:
         return find_slots(
@@ -157,8 +157,8 @@ def find_slots_indexed(
         ]
     if not matching:
         return fallback()
-    space = SearchSpace(officer, officer_roster, policy, preferences, window, officer_bookings, step)
-    if not space.off_duty.windows:
+    space = SearchSpace(officer, officer_roster, policy, preferences, window, officer_bookings, step, days)
+    if not space.has_off_duty():
         return fallback()
     grid = Grid.of(space, window)
     sides: dict[tuple[timedelta, timedelta, timedelta], _OfficerSide] = {}

@@ -10,21 +10,14 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import IntEnum
+from functools import cached_property
 
-from tenfour_scheduling.domain.booking_rules import capped_days, local_day, officer_busy, provider_busy
-from tenfour_scheduling.domain.fatigue import (
-    FatiguePolicy,
-    OffDutyResult,
-    off_duty_from_shifts,
-    off_duty_windows,
-)
-from tenfour_scheduling.domain.preferences import (
-    OfficerPreferences,
-    days_before_night_blocks,
-    preferred_intervals,
-)
+from tenfour_scheduling.domain.booking_rules import capped_days, officer_busy, provider_busy
+from tenfour_scheduling.domain.fatigue import FatiguePolicy, OffDutyResult, off_duty_windows
+from tenfour_scheduling.domain.officer_days import DaysCache, OfficerDays
+from tenfour_scheduling.domain.preferences import OfficerPreferences
 from tenfour_scheduling.domain.providers import (
     Officer,
     ProviderKind,
@@ -32,10 +25,9 @@ from tenfour_scheduling.domain.providers import (
     SessionOffer,
     utc_intervals,
 )
-from tenfour_scheduling.domain.rest import RestContext, RestTimeline
+from tenfour_scheduling.domain.rest import RestContext
 from tenfour_scheduling.domain.roster import Roster
-from tenfour_scheduling.domain.rotation import shifts
-from tenfour_shared.timeline import Interval, intersect, load_zone, local_to_utc, merge, subtract
+from tenfour_shared.timeline import Interval, intersect, load_zone, subtract
 
 __all__ = ["Run", "SearchSpace", "Stage"]
 
@@ -71,7 +63,8 @@ class Run:
 
 
 class SearchSpace:
-    """The officer's side of a search, computed once, and each provider's runs against it."""
+    """The officer's side of a search, and each provider's runs against it. The officer's
+    side is that of the window's whole local dates cut to the window (officer_days.py)."""
 
     def __init__(
         self,
@@ -82,33 +75,34 @@ class SearchSpace:
         window: Interval,
         bookings: Sequence[Interval],
         step: timedelta,
+        days: DaysCache | None = None,
     ) -> None:
+        """``days`` may keep the officer's side of whole dates between searches (keyed by
+        the officer's id); the answers are the same."""
         self.officer, self.policy, self.preferences, self.window = officer, policy, preferences, window
-        self.bookings = utc_intervals(bookings)  # not merged: touching sessions count twice a day
         self.zone = load_zone(roster.zone)
-        reach = policy.reach()
-        # Three days ahead at least: the avoid-the-eve rule looks at nights that start the day
-        # after the window's last local date.
-        officer_shifts = shifts(roster, window.expand(reach, max(reach, 3 * _DAY)))
-        self.off_duty: OffDutyResult = off_duty_from_shifts(officer_shifts, policy, window, self.zone)
         first = window.start.astimezone(self.zone).date()
         last = window.end.astimezone(self.zone).date()
-        # Starts are excluded on local dates with the officer's daily limit reached, and on
-        # the days before night blocks if the officer asked to avoid them.
-        excluded = capped_days(self.bookings, self.zone, policy.max_sessions_per_day)
-        if preferences.avoid_day_before_night_block:
-            excluded += [local_day(d, self.zone) for d in days_before_night_blocks(officer_shifts)]
-        self.excluded_starts = merge(excluded)
-        self.preferred = (
-            preferred_intervals(preferences.preferred_hours, first, last, self.zone)
-            if preferences.preferred_hours
-            else None
-        )
-        self._preferred_starts: dict[timedelta, list[Interval]] = {}  # by session duration
-        self.rest = RestTimeline(self.off_duty.duty, self.zone, first, last, preferences.usual_wake_time)
+        booked = utc_intervals(bookings)  # not merged: touching sessions count twice a day
+        args = (roster, policy, preferences, booked, self.zone, first, last)
+        self.days = OfficerDays(*args) if days is None else days.get(officer.officer_id, *args)
+        self.bookings = self.days.bookings
+        self.excluded_starts = self.days.excluded_starts
+        self.preferred = self.days.preferred
+        self._preferred_starts = self.days.preferred_starts
+        self.rest = self.days.rest
         # Starts lie on a grid anchored at local midnight, so they read :00/:15/:30/:45.
-        self.origin_us = _to_us(local_to_utc(first, time(0), self.zone))
+        self.origin_us = _to_us(self.days.span.start)
         self.step_us = step // _US
+
+    @cached_property
+    def off_duty(self) -> OffDutyResult:
+        """The window's off-duty windows with every blocked part and its reason."""
+        return self.days.off_duty_in(self.window)
+
+    def has_off_duty(self) -> bool:
+        """Whether ``off_duty.windows`` is not empty, without cutting them all."""
+        return self.days.off_duty_overlaps(self.window)
 
     def provider_runs(self, offer: ProviderOffer, session: SessionOffer, runs: list[Run]) -> Stage:
         """Append the provider's runs to ``runs``; say how far it got."""

@@ -16,6 +16,7 @@ from tenfour_scheduling.domain import (
     SlotSearchResult,
     find_slots,
 )
+from tenfour_scheduling.domain.officer_days import DaysCache
 from tenfour_scheduling.domain.peer_windows import PeerOffDuty
 from tenfour_scheduling.domain.reasons import Reason, joined
 from tenfour_scheduling.domain.records import ProviderSnapshot
@@ -76,6 +77,7 @@ class SlotService:
         self._offers = OfferCache(expansions)  # offers and their bitmaps, per version and calendar
         self._bits = ProviderBits()
         self._candidates = Candidates()  # eligible providers and their pool, per agency list
+        self._days = DaysCache()  # each officer's side of a search's whole dates, while unchanged
 
     async def find(
         self,
@@ -168,6 +170,7 @@ class SlotService:
             cache=self._bits,
             empty=today,
             pool=found.pool,
+            days=self._days,
         )
         return SlotSearch(result, found.providers, officer.roster.roster.zone)
 
