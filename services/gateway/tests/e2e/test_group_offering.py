@@ -77,6 +77,19 @@ async def test_provider_offers_a_group_and_an_officer_takes_a_seat(
             await asyncio.sleep(0.5)
     await expect(therapist.get_by_text("3 seats")).to_be_visible()
     await shot(therapist, "therapist-offer-group")
+    # Issue 18's kin: a mistyped year is refused next to the field (date-time inputs too), a time
+    # gone by in the service's refusal said in words; each time "Group offered." is gone.
+    starts = therapist.locator(".field", has=therapist.get_by_label("Starts at")).locator(".field-error")
+    await therapist.get_by_label("Starts at").fill("9999-01-04T12:00")
+    await therapist.get_by_role("button", name="Offer the group").click()
+    await expect(starts).to_contain_text("Starts at must be between ")
+    await expect(starts).not_to_contain_text("2199")  # the page's own range, before any request
+    await expect(done).to_have_count(0)
+    await therapist.get_by_label("Starts at").fill(f"{date.today().year - 1}-01-04T12:00")
+    await therapist.get_by_role("button", name="Offer the group").click()
+    await expect(therapist.locator(".form-summary")).to_have_text("This time is in the past.")
+    await expect(starts).to_have_text("")
+    assert "in_the_past" not in await therapist.locator("main").inner_text()
 
     await enrol_officer(officer, system.url, code)
     await off_day_rotation(officer)

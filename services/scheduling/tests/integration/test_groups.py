@@ -87,6 +87,15 @@ async def test_offer_is_idempotent_and_checked(harness: Harness) -> None:
     with pytest.raises(grpc.RpcError) as busy:
         await offer(harness, "t-1", WED_0800, 4, key="again")  # its own group is at that time
     assert busy.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+    # A mistyped year is refused at once, in words, not laid out over centuries.
+    for year, words in (
+        (2020, "that time is in the past (in_the_past)"),
+        (2150, "days ahead (too_far_ahead)"),
+    ):
+        with pytest.raises(grpc.RpcError) as typo:
+            await offer(harness, "t-1", utc(year, 3, 4, 18), 4, key=f"y{year}")
+        assert typo.value.code() == grpc.StatusCode.FAILED_PRECONDITION
+        assert typo.value.details().endswith(words), typo.value.details()
     request = pb.OfferGroupSessionRequest(idempotency_key="x", capacity=3, agency_id=AGENCY)
     request.start.FromDatetime(WED_0800)
     with pytest.raises(grpc.RpcError) as officer:

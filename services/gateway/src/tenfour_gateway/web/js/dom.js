@@ -51,7 +51,7 @@ export function field({ name, label, type = 'text', value, required, options, hi
     control = h('input', { id, name, type, 'aria-describedby': described, ...attrs });
     control.checked = Boolean(value);
   } else {
-    const bounds = type === 'date' ? dateBounds() : {};
+    const bounds = type === 'date' ? dateBounds() : type === 'datetime-local' ? dateBounds('T00:00') : {};
     control = h('input', { id, name, type, 'aria-describedby': described, required, ...bounds, ...attrs });
     if (value !== undefined && value !== null) control.value = value;
   }
@@ -179,6 +179,16 @@ export function failure(error, what = '') {
   return notice('error', what ? t('{0}: {1}', [what, text]) : text.charAt(0).toUpperCase() + text.slice(1));
 }
 
+// What an action (a button, not a form) says in `area`: it replaces what the last action said
+// there and the page's status line, so an old "Saved." or error never stands beside a new one.
+export function say(area, node) {
+  setStatus('');
+  for (const old of area.querySelectorAll(':scope > .said')) old.remove();
+  node.classList.add('said');
+  area.append(node);
+  return node;
+}
+
 export function setStatus(text, kind = '') {
   const el = document.getElementById('status');
   clear(el);
@@ -186,33 +196,35 @@ export function setStatus(text, kind = '') {
 }
 
 // The dates a person can mean (the services refuse others too): 20 years back, 10 ahead.
-function dateBounds() {
+function dateBounds(time = '') {
   const now = new Date();
-  const iso = (years) => `${now.getFullYear() + years}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(Math.min(now.getDate(), 28)).padStart(2, '0')}`;
+  const iso = (years) => `${now.getFullYear() + years}-${String(now.getMonth() + 1).padStart(2, '0')}-${String(Math.min(now.getDate(), 28)).padStart(2, '0')}${time}`;
   return { min: iso(-20), max: iso(10) };
 }
 
-// Date inputs outside their bounds, with a message in plain words next to each.
+// Date (and date-time) inputs outside their bounds, with a message in plain words next to each.
 function badDates(form) {
   const fields = {};
-  for (const el of form.querySelectorAll('input[type=date]')) {
+  for (const el of form.querySelectorAll('input[type=date], input[type=datetime-local]')) {
     if (el.disabled || (!el.value && !el.validity.badInput)) continue;
     if (el.validity.badInput || (el.min && el.value < el.min) || (el.max && el.value > el.max)) {
-      fields[el.dataset.field || el.name] = t('must be between {0} and {1}', [el.min, el.max]);
+      fields[el.dataset.field || el.name] = t('must be between {0} and {1}', [el.min.slice(0, 10), el.max.slice(0, 10)]);
     }
   }
   return Object.keys(fields).length ? { code: 'INVALID_ARGUMENT', message: '', fields } : null;
 }
 
 // Runs `work` on submit with the button disabled; field errors land next to the fields, then
-// `shown(error)` may add what a page marks besides its fields.
-export function onSubmit(form, work, shown = () => {}) {
+// `shown(error)` may add what a page marks besides its fields. `output`: where the form's result
+// is shown, emptied on each submit like the status line.
+export function onSubmit(form, work, shown = () => {}, output = null) {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const button = form.querySelector('button[type=submit]');
     if (button) button.disabled = true;
     clearErrors(form);
     setStatus(''); // one message area: an earlier "Saved." never stands next to a new error
+    if (output) clear(output);
     try {
       const dates = badDates(form);
       if (dates) throw dates;

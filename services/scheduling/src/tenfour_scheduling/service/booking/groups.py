@@ -10,7 +10,7 @@ from tenfour.common.v1 import common_pb2 as common
 from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_scheduling.codec.values import interval_to_proto, timestamp
-from tenfour_scheduling.domain import off_duty_windows
+from tenfour_scheduling.domain import MAX_HORIZON, off_duty_windows
 from tenfour_scheduling.domain.records import CLAIM_TTL_MS, to_ms
 from tenfour_scheduling.service.booking.idempotency import Key, digest
 from tenfour_scheduling.service.booking.transaction import (
@@ -95,6 +95,11 @@ class GroupSessions:
                     raise InvalidInput.single("idempotency_key", "was already used for a different request")
                 return a
             now = self._clock()
+            # A mistyped year (0001, 9999) is refused before any calendar is laid out over it.
+            if start < now:
+                raise _problem("in_the_past", "that time is in the past")
+            if start > now + MAX_HORIZON:
+                raise _problem("too_far_ahead", f"starts more than {MAX_HORIZON.days} days ahead")
             facts, (snapshot,) = await self._facts.read(
                 provider_id, agency_id, Interval(start, start), [provider_id]
             )

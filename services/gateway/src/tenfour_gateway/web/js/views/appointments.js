@@ -1,6 +1,6 @@
 // An officer's (and a provider's) appointments: moving, cancelling, feedback, schedule clashes; the calendar link.
 import { t } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, say } from '../dom.js';
 import { reasonText, emptyReason } from '../reasons.js';
 import { when, range, nowPlus, duration } from '../time.js';
 import { deliveriesByAppointment } from './deliveries.js';
@@ -150,7 +150,7 @@ async function rescheduleChooser(box, a, list, conflicts, ctx) {
     box.append(h('ul', { class: 'list' }, slots.map((s) => {
       const pick = h('button', { type: 'button', text: t('Move to {0}', [when(s.time.start)]) });
       pick.addEventListener('click', async () => {
-        try { await reschedule(a, s.time.start, list, conflicts, ctx); } catch (error) { box.append(failure(error, t('Moving'))); }
+        try { await reschedule(a, s.time.start, list, conflicts, ctx); } catch (error) { say(box, failure(error, t('Moving'))); }
       });
       return h('li', {}, pick, s.reason ? h('p', { class: 'muted', text: reasonText(s.reasons, s.reason) }) : null);
     })));
@@ -178,10 +178,10 @@ export async function calendarFeed(main) {
       const path = token.url_path || `/calendar/${token.token}.ics`;
       const url = new URL(path, location.origin).toString();
       const copy = h('button', { type: 'button', class: 'secondary', text: t('Copy link') });
-      copy.addEventListener('click', async () => { try { await navigator.clipboard.writeText(url); copy.textContent = 'Copied'; } catch { copy.textContent = 'Select and copy the link'; } });
+      copy.addEventListener('click', async () => { try { await navigator.clipboard.writeText(url); copy.textContent = t('Copied'); } catch { copy.textContent = t('Select and copy the link'); } });
       const revoke = h('button', { type: 'button', class: 'danger', text: t('Stop this link') });
       revoke.addEventListener('click', async () => {
-        try { await api.call('scheduling', 'RevokeCalendarFeedToken', {}); clear(box).append(notice('ok', 'The link no longer works.')); } catch (error) { box.append(failure(error)); }
+        try { await api.call('scheduling', 'RevokeCalendarFeedToken', {}); clear(box).append(notice('ok', t('The link no longer works.'))); } catch (error) { box.append(failure(error)); }
       });
       box.append(h('p', { text: t('Subscribe to this link in your calendar app. Anyone with the link sees your appointment times, so keep it private.') }),
         h('code', { class: 'copy feed-url', text: url }),

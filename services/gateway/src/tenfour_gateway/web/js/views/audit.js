@@ -1,7 +1,7 @@
 // System admins: the access audit trail of sessions (who viewed, joined, admitted, cancelled or
 // rescheduled), under pseudonyms only, and a check of its hash chain.
 import { t } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, say } from '../dom.js';
 import * as api from '../api.js';
 import { when } from '../time.js';
 
@@ -26,7 +26,7 @@ export async function accessAudit(main) {
           h('p', { class: 'muted' }, t('Latest fingerprint (note it down): '), h('code', { class: 'head-hash', text: v.head_hash })))
         : notice('error', t('Broken at entry {0}: an entry was changed, removed or inserted there.', [v.first_broken_seq])));
     } catch (error) {
-      checkResult.append(failure(error, t('Check')));
+      say(checkResult, failure(error, t('Check')));
     } finally {
       checkButton.disabled = false;
     }
@@ -68,7 +68,7 @@ export async function accessAudit(main) {
     after = Number(entries[entries.length - 1]?.seq || after);
     if (entries.length === PAGE) {
       const button = h('button', { type: 'button', class: 'more', text: t('Show more') });
-      button.addEventListener('click', () => load(true).catch((error) => results.append(failure(error, 'Access audit'))));
+      button.addEventListener('click', () => load(true).catch((error) => results.append(failure(error, t('Access audit')))));
       results.append(button);
     }
   }

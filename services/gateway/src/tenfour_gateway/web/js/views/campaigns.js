@@ -1,7 +1,7 @@
 // Wellness check-in campaigns: the coordinator launches them and sees suppressed figures;
 // officers book their check-in.
 import { t, language } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, say } from '../dom.js';
 import * as api from '../api.js';
 import { emptyReason } from '../reasons.js';
 import { range } from '../time.js';
@@ -136,7 +136,7 @@ export async function checkin(main, _params, ctx) {
           });
           return h('li', {}, h('span', { text: `${range(slot.time, ctx.session.zone)} · ${slot.provider_display_name || ''}` }), book, said);
         })));
-      } catch (error) { out.append(failure(error, t('Times'))); }
+      } catch (error) { say(out, failure(error, t('Times'))); }
     });
   }
 }

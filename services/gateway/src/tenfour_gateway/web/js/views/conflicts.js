@@ -2,7 +2,7 @@
 // hours no longer fits, with other times grouped by day; one tap moves the session.
 // #/conflicts lists them all; #/conflicts/<appointment id> is the link a notification carries.
 import { t, language } from '../i18n.js';
-import { h, notice, failure, clear, setStatus } from '../dom.js';
+import { h, notice, failure, clear, setStatus, say } from '../dom.js';
 import * as api from '../api.js';
 import { reasonText, refusal } from '../reasons.js';
 import { range } from '../time.js';
@@ -105,7 +105,7 @@ function alternativeItem(c, slot, box, only, ctx) {
         await load(box, only, ctx, notice('warn', t('That time was just taken. Your appointment is unchanged. Here are times free now.')));
       } else {
         for (const b of box.querySelectorAll('button')) b.disabled = false;
-        item.append(failure(error, t('Moving')));
+        say(item, failure(error, t('Moving')));
       }
     }
   });

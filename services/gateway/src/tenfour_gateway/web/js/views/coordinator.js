@@ -1,6 +1,6 @@
 // Coordinator (agency admin) and system admin pages.
 import { t } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, say } from '../dom.js';
 import * as api from '../api.js';
 import { browserZone, when, minutes, seconds, duration, hhmm, localTime } from '../time.js';
 
@@ -33,7 +33,7 @@ export async function codes(main, _params, ctx) {
       h('p', { class: 'muted', text: t('Up to {0} people, until {1}.', [code.max_redemptions, when(code.expires_at)]) })));
     await showStats();
     await showCodes();
-  });
+  }, undefined, out);
   async function showCodes() {
     clear(list).append(h('h2', { id: 'codes-h', text: t('Your codes') }));
     if (!agency()) return;
@@ -59,7 +59,7 @@ export async function codes(main, _params, ctx) {
           await api.call('identity', 'RevokeEnrolmentCode', { agency_id: agency(), code_id: c.code_id });
           setStatus(t('The code "{0}" is stopped.', [c.label || c.code_id]), 'ok');
           await showCodes();
-        } catch (error) { stop.disabled = false; item.append(failure(error)); }
+        } catch (error) { stop.disabled = false; say(item, failure(error)); }
       });
       item.append(h('div', { class: 'actions' }, stop));
     }
@@ -148,7 +148,7 @@ async function escalationHook(agencyId) {
     clear(said);
     if (saved.secret) said.append(notice('ok', t('Saved. Copy the signing secret now; it is not shown again:'), h('code', { class: 'copy webhook-secret', text: saved.secret })));
     else said.append(notice('ok', saved.url ? t('Saved.') : t('The webhook is removed.')));
-  });
+  }, undefined, said);
   return form;
 }
 
@@ -207,38 +207,39 @@ export async function outcomes(main, _params, ctx) {
 }
 
 export async function administration(main) {
+  const [agencySaid, coordinatorSaid, therapistSaid] = [0, 1, 2].map(() => h('div', { 'aria-live': 'polite' }));
   const agency = h('form', { class: 'card', novalidate: true },
     h('h2', { text: t('New agency') }),
     field({ name: 'name', label: t('Name'), required: true }),
     field({ name: 'timezone', label: t('Time zone'), value: browserZone() }),
     field({ name: 'jurisdiction', label: t('Jurisdiction'), hint: t('For example: US-TX') }),
     field({ name: 'crisis_line_text', label: t('Crisis line text'), type: 'textarea' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Create agency') })));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Create agency') })), agencySaid);
   onSubmit(agency, async () => {
     const a = await api.call('identity', 'CreateAgency', { name: valueOf(agency, 'name'), timezone: valueOf(agency, 'timezone'), jurisdiction: valueOf(agency, 'jurisdiction') || '', crisis_line_text: valueOf(agency, 'crisis_line_text') || '' });
-    agency.append(notice('ok', t('Agency created. Its id: '), h('code', { class: 'copy agency-id', text: a.agency_id })));
-  });
+    agencySaid.append(notice('ok', t('Agency created. Its id: '), h('code', { class: 'copy agency-id', text: a.agency_id })));
+  }, undefined, agencySaid);
   const coordinator = h('form', { class: 'card', novalidate: true },
     h('h2', { text: t('New wellness coordinator') }),
     field({ name: 'agency_id', label: t('Agency id'), required: true }),
-    field({ name: 'email', label: 'E-mail', type: 'email', required: true }),
+    field({ name: 'email', label: t('E-mail'), type: 'email', required: true }),
     field({ name: 'display_name', label: t('Name'), required: true }),
     field({ name: 'password', label: t('First password'), type: 'password', attrs: { autocomplete: 'new-password' }, required: true }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Create coordinator') })));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Create coordinator') })), coordinatorSaid);
   onSubmit(coordinator, async () => {
     await api.call('identity', 'CreateAgencyAdmin', { agency_id: valueOf(coordinator, 'agency_id'), email: valueOf(coordinator, 'email'), display_name: valueOf(coordinator, 'display_name'), password: valueOf(coordinator, 'password') });
-    coordinator.append(notice('ok', t('Coordinator created.')));
-  });
+    coordinatorSaid.append(notice('ok', t('Coordinator created.')));
+  }, undefined, coordinatorSaid);
   const therapist = h('form', { class: 'card', novalidate: true },
     h('h2', { text: t('New therapist') }),
-    field({ name: 'email', label: 'E-mail', type: 'email', required: true }),
+    field({ name: 'email', label: t('E-mail'), type: 'email', required: true }),
     field({ name: 'display_name', label: t('Name'), required: true }),
     field({ name: 'password', label: t('First password'), type: 'password', attrs: { autocomplete: 'new-password' }, required: true }),
     field({ name: 'agency_id', label: t('Agency id (only for an in-house clinician)') }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Add therapist') })));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Add therapist') })), therapistSaid);
   onSubmit(therapist, async () => {
     await api.call('identity', 'OnboardTherapist', { email: valueOf(therapist, 'email'), display_name: valueOf(therapist, 'display_name'), password: valueOf(therapist, 'password'), agency_id: valueOf(therapist, 'agency_id') || '' });
-    therapist.append(notice('ok', t('Therapist added. They set up two-step sign-in the first time they sign in.')));
-  });
+    therapistSaid.append(notice('ok', t('Therapist added. They set up two-step sign-in the first time they sign in.')));
+  }, undefined, therapistSaid);
   main.append(agency, coordinator, therapist);
 }

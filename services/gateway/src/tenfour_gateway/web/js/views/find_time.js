@@ -2,7 +2,7 @@
 // picker) chooses the day; that day's times are grouped per provider as compact buttons, so a
 // phone shows a day at a glance instead of a long list of cards. Earliest first or best fit first.
 import { t, language } from '../i18n.js';
-import { h, append, field, onSubmit, valueOf, notice, failure, clear } from '../dom.js';
+import { h, append, field, onSubmit, valueOf, notice, failure, clear, say } from '../dom.js';
 import * as api from '../api.js';
 import { reasonText, emptyReason } from '../reasons.js';
 import { range, timeOnly, isoDay, duration, localTime } from '../time.js';
@@ -240,7 +240,7 @@ function seriesForm(box, slot, request) {
         plan.append(notice('ok', (booked.failed || []).length ? t('{0} sessions booked, {1} could not be.', [(booked.booked || []).length, booked.failed.length]) : t('{0} sessions booked.', [(booked.booked || []).length])));
       } catch (error) {
         confirm.disabled = false;
-        plan.append(failure(error, t('Booking the series')));
+        say(plan, failure(error, t('Booking the series')));
       }
     });
   });

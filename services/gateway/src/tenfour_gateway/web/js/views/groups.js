@@ -21,7 +21,7 @@ export async function offerGroup(main) {
     field({ name: 'start', label: t('Starts at'), type: 'datetime-local', required: true }),
     h('div', { class: 'row' },
       field({ name: 'capacity', label: t('Seats'), type: 'number', value: 6, hint: t('2 to 8 people besides you.'), attrs: { min: 2, max: 8 } }),
-      field({ name: 'weeks', label: t('Weekly, how many times'), type: 'number', value: 1, hint: '1 = once.', attrs: { min: 1, max: 12 } })),
+      field({ name: 'weeks', label: t('Weekly, how many times'), type: 'number', value: 1, hint: t('1 = once.'), attrs: { min: 1, max: 12 } })),
     field({ name: 'topic_code', label: t('Topic'), type: 'select', value: 'critical_incident', options: TOPICS }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Offer the group') })));
   const results = h('div', { 'aria-live': 'polite' });
@@ -41,5 +41,5 @@ export async function offerGroup(main) {
     clear(results).append(notice('ok', offered.length === 1 ? t('Group offered.') : t('{0} groups offered.', [offered.length]),
       h('ul', { class: 'list' }, offered.map((a) => h('li', { text: t('{0} · {1} seats', [range(a.time), a.capacity]) }))),
       h('p', {}, h('a', { href: '#/upcoming', text: t('See upcoming sessions') }))));
-  });
+  }, undefined, results);
 }

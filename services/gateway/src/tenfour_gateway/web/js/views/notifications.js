@@ -1,7 +1,7 @@
 // Notifications: alerts on this device (Web Push), an e-mail address confirmed through a link,
 // what to hear about on which channel, and quiet hours. Also the page the e-mailed link opens.
 import { t } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, say } from '../dom.js';
 import * as api from '../api.js';
 import * as push from '../push.js';
 import { browserZone, hhmm, localTime, when } from '../time.js';
@@ -17,7 +17,7 @@ const CATEGORIES = [
   ['CATEGORY_WAITING_ROOM', t('Someone is in the waiting room'), (role) => PROVIDER.includes(role)],
   ['CATEGORY_SEATS', t('A seat frees in a group you follow'), (role) => OFFICER.includes(role)],
 ];
-const CHANNELS = [['CHANNEL_WEB_PUSH', t('Alerts on my devices')], ['CHANNEL_EMAIL', 'E-mail']];
+const CHANNELS = [['CHANNEL_WEB_PUSH', t('Alerts on my devices')], ['CHANNEL_EMAIL', t('E-mail')]];
 
 function deviceLabel() {
   const ua = navigator.userAgent;
@@ -98,7 +98,7 @@ async function renderDevice(box, current, redraw) {
         try {
           await api.call('notifications', 'RemovePushSubscription', { device_id: d.device_id });
           redraw(await api.call('notifications', 'GetSettings', {}));
-        } catch (error) { remove.disabled = false; out.append(failure(error, t('Removing the device'))); }
+        } catch (error) { remove.disabled = false; say(out, failure(error, t('Removing the device'))); }
       });
       return h('li', { class: 'device' }, h('strong', { text: d.label || t('A device') }),
         h('span', { class: 'muted', text: d.last_success_at ? t(' since {0}, last alert {1}', [when(d.created_at), when(d.last_success_at)]) : t(' since {0}', [when(d.created_at)]) }), ' ', remove);
@@ -110,7 +110,7 @@ async function renderDevice(box, current, redraw) {
 // ---------------------------------------------------------------------------- e-mail
 
 function renderEmail(box, current, redraw) {
-  clear(box).append(h('h2', { id: 'email-h', text: 'E-mail' }));
+  clear(box).append(h('h2', { id: 'email-h', text: t('E-mail') }));
   const email = current.email;
   if (email && email.address) {
     box.append(email.confirmed
@@ -132,7 +132,7 @@ function renderEmail(box, current, redraw) {
   if (email && email.address) {
     const stop = h('button', { type: 'button', class: 'secondary', text: t('Stop using e-mail') });
     stop.addEventListener('click', async () => {
-      try { redraw(await api.call('notifications', 'SetEmailAddress', { address: '' })); setStatus('E-mail removed.', 'ok'); } catch (error) { box.append(failure(error, 'E-mail')); }
+      try { redraw(await api.call('notifications', 'SetEmailAddress', { address: '' })); setStatus(t('E-mail removed.'), 'ok'); } catch (error) { say(box, failure(error, t('E-mail'))); }
     });
     box.append(h('div', { class: 'actions' }, stop));
   }

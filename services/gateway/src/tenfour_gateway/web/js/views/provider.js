@@ -1,6 +1,6 @@
 // Therapist and peer-supporter pages: days off and changes, calendar import (weekly hours: hours.js).
 import { t } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, say } from '../dom.js';
 import * as api from '../api.js';
 import { range, localTime, localDate, dateText, hhmm, isoDay, when } from '../time.js';
 
@@ -45,7 +45,7 @@ export async function timeOff(main, _params, ctx) {
       const remove = h('button', { type: 'button', class: 'secondary', text: t('Remove') });
       remove.addEventListener('click', async () => {
         const copy = { ...rules, [kind]: rules[kind].filter((_, j) => j !== i) };
-        try { rules = await saveRules(copy); redraw(); } catch (error) { current.append(failure(conflictText(error))); }
+        try { rules = await saveRules(copy); redraw(); } catch (error) { say(current, failure(conflictText(error))); }
       });
       return h('li', {}, h('span', { text }), ' ', remove);
     })));
@@ -108,7 +108,7 @@ export async function importCalendar(main, _params, ctx) {
   onSubmit(form, async () => {
     const result = await api.call('availability', 'ImportBusyCalendar', { provider_id: me, ics: valueOf(form, 'ics') });
     clear(out).append(notice('ok', result.horizon ? t('Imported: {0} busy times up to {1}.', [result.busy_intervals, range(result.horizon).split('–').pop().trim()]) : t('Imported: {0} busy times.', [result.busy_intervals])));
-  });
+  }, undefined, out);
 }
 
 // ---------------------------------------------------------------------------- calendar subscription
@@ -152,10 +152,10 @@ async function calendarSubscription(main, me) {
     const stop = h('button', { type: 'button', class: 'secondary', text: t('Stop following') });
     sync.addEventListener('click', async () => {
       sync.disabled = true;
-      try { show(await api.call('availability', 'SyncBusyCalendarFeed', { provider_id: me })); } catch (error) { status.append(failure(error, t('Sync now'))); } finally { sync.disabled = false; }
+      try { show(await api.call('availability', 'SyncBusyCalendarFeed', { provider_id: me })); } catch (error) { say(status, failure(error, t('Sync now'))); } finally { sync.disabled = false; }
     });
     stop.addEventListener('click', async () => {
-      try { await api.call('availability', 'UnsubscribeBusyCalendar', { provider_id: me }); show(null); setStatus(t('Tenfour no longer follows that calendar. Busy times from its last sync stay until you import again.'), 'ok'); } catch (error) { status.append(failure(error, t('Stop following'))); }
+      try { await api.call('availability', 'UnsubscribeBusyCalendar', { provider_id: me }); show(null); setStatus(t('Tenfour no longer follows that calendar. Busy times from its last sync stay until you import again.'), 'ok'); } catch (error) { say(status, failure(error, t('Stop following'))); }
     });
     actions.append(sync, stop);
   }

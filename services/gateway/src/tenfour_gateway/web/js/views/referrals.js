@@ -2,7 +2,7 @@
 // the officer agrees or not, and books from the referral or asks the clinician to propose times
 // (referral_times.js); clinicians see their queue.
 import { t } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, say } from '../dom.js';
 import * as api from '../api.js';
 import { when } from '../time.js';
 import { learnNames } from './upcoming.js';
@@ -96,7 +96,7 @@ export async function referrals(main) {
       h('p', { class: 'referral-state', text: STATES[r.state] || '' }),
       h('p', { class: 'muted', text: t('Suggested {0}; open until {1}.', [when(r.created_at), when(r.expires_at)]) }));
     const act = async (work, done) => {
-      try { await work(); setStatus(done, 'ok'); await load(); } catch (error) { section.append(failure(error)); }
+      try { await work(); setStatus(done, 'ok'); await load(); } catch (error) { say(section, failure(error)); }
     };
     if (r.state === 'REFERRAL_STATE_PROPOSED') {
       const share = field({ name: `share.${r.referral_id}`, label: t('Let my peer supporter see that I booked'), type: 'checkbox' });
@@ -108,7 +108,7 @@ export async function referrals(main) {
       section.append(share, h('div', { class: 'actions' }, yes, no));
     } else if (r.state === 'REFERRAL_STATE_CONSENTED') {
       let slots = [];
-      try { slots = await times(r); } catch (error) { section.append(failure(error)); }
+      try { slots = await times(r); } catch (error) { say(section, failure(error)); }
       if (!slots.length) section.append(notice('', t('No time fits your shifts and sleep yet. Look again later.')));
       const ul = h('ul', { class: 'referral-times' });
       for (const s of slots) {
