@@ -5,6 +5,7 @@ clash moved to another time, and a clinician proposing times for a referral."""
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
@@ -149,7 +150,14 @@ def test_rest_rules_a_rotation_series_and_a_clash_moved_from_the_command_line(
         time.sleep(0.2)
     (clash,) = clashes
     assert clash["alternatives"], clash
-    target = clash["alternatives"][0]["time"]["start"]
+    # First the series' own re-planned time: still that day off (the rule names it), outside the sleep.
+    own = clash["alternatives"][0]
+    assert own["reasons"][0]["code"] == "rotation_series_day", own
+    assert datetime.fromisoformat(own["local_start"]).date() == first.date()
+    table = cli("conflicts", "list", "--appointment", wanted)
+    words = re.findall(r"[a-z]+", table.out.split("other times", 1)[1])  # the table wraps its cells
+    assert "series now falls on" in " ".join(words), table.out
+    target = own["time"]["start"]
     moved = cli("--json", "conflicts", "move", sessions[0]["appointment_id"], "--to", target)
     assert moved.code == 0, moved.out
     assert moved.json["appointment"]["time"]["start"] == target

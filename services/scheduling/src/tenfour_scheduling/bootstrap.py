@@ -58,6 +58,7 @@ from tenfour_scheduling.service.reminders import ReminderService
 from tenfour_scheduling.service.resources import ResourceService
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
+from tenfour_scheduling.service.series_replan import SeriesReplanner
 from tenfour_scheduling.service.slots import SlotService
 from tenfour_scheduling.service.training import TrainingService
 from tenfour_scheduling.service.training_sessions import TrainingSessionService
@@ -118,6 +119,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
     groups = GroupSessions(tx, store, facts, expansions, clock)
     training = TrainingService(training_store, read_model, clock)
     referral_store = ReferralStore(infra.redis, infra.relay)
+    series_store = SeriesStore(infra.redis)
     referrals = ReferralService(referral_store, read_model, store, facts, booking, clock)
     services = Services(
         rosters=RosterService(officers, clock),
@@ -138,7 +140,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
             store,
             ConflictStore(infra.redis, infra.relay),
             facts,
-            AlternativeFinder(store, slots),
+            AlternativeFinder(store, slots, SeriesReplanner(series_store, officers, slots, clock)),
             appointments,
             expansions,
             clock,
@@ -146,7 +148,7 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         ),
         conflict_alternatives=settings.conflict_alternatives,
         feeds=CalendarFeedService(FeedStore(infra.redis), store, reminders, clock),
-        series=SeriesService(SeriesStore(infra.redis), slots, booking, appointments, clock, officers),
+        series=SeriesService(series_store, slots, booking, appointments, clock, officers),
         training=training,
         licensure=LicensureService(licence_store, read_model, clock),
         campaigns=CampaignService(campaign_store, store, clock),

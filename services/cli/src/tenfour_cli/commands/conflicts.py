@@ -21,6 +21,13 @@ from tenfour_cli.timeutil import parse_instant, timestamp_pb
 __all__ = ["register"]
 
 
+def _alternative(s: Any) -> str:
+    """A time to move to; a rotation series' own re-planned day says so (its rule's words)."""
+    text = f"{timestamp_text(s.time.start)} ({s.provider_display_name or s.provider_id})"
+    own = next((r for r in s.reasons if r.code == "rotation_series_day"), None)
+    return f"{text}: {s.reason.split('; ')[0]}" if own is not None else text
+
+
 def register(commands: Commands, common_opts: list[Any]) -> None:
     conflicts = commands.add_parser("conflicts", help="booked sessions that no longer fit, and other times")
     cmds = conflicts.add_subparsers(dest="conflicts_command", required=True, metavar="COMMAND")
@@ -54,10 +61,7 @@ def run_list(ctx: Context) -> int:
                 refusal_words(c.reason_code) + (f" ({c.reason})" if c.reason else "")
                 if c.reason_code
                 else c.reason,
-                "; ".join(
-                    f"{timestamp_text(s.time.start)} ({s.provider_display_name or s.provider_id})"
-                    for s in c.alternatives
-                ),
+                "; ".join(_alternative(s) for s in c.alternatives),
             )
             for c in found.conflicts
         ]

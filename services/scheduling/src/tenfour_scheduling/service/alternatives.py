@@ -4,14 +4,16 @@ the session left out of both sides, chosen by ``domain/alternatives.choose``.
 The search runs per provider tier (the same provider; providers the officer has seen before;
 everyone else of the agency only when the first two give fewer days than asked), each with
 the largest limit, so every day with a fitting start is among the candidates: ranking never
-hides a day (a day has at most 96 grid starts per provider). A group seat's alternatives are
-the open groups of the agency that pass the seat check.
+hides a day (a day has at most 96 grid starts per provider). A session of a rotation series
+gets the day its rule now names first (service/series_replan.py). A group seat's alternatives
+are the open groups of the agency that pass the seat check.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
+from typing import Protocol
 
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
@@ -27,7 +29,7 @@ from tenfour_scheduling.service.slots import GroupSlot, SlotService
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.timeline import Interval, load_zone
 
-__all__ = ["HORIZON", "AlternativeFinder"]
+__all__ = ["HORIZON", "AlternativeFinder", "Replanner"]
 
 HORIZON = timedelta(days=28)
 _SEEN = frozenset(
@@ -57,10 +59,17 @@ def _name(snapshot: ProviderSnapshot | None) -> str:
     return profile.display_name if profile is not None else ""
 
 
+class Replanner(Protocol):
+    """A session's own re-planned time (a rotation series' rule applied to the new roster)."""
+
+    async def replanned(self, officer_id: str, a: Appointment) -> pb.Slot | None: ...
+
+
 class AlternativeFinder:
-    def __init__(self, store: Appointments, slots: SlotService) -> None:
+    def __init__(self, store: Appointments, slots: SlotService, replanner: Replanner | None = None) -> None:
         self._store = store
         self._slots = slots
+        self._replanner = replanner
 
     async def seen_before(self, officer_id: str, but: str) -> frozenset[str]:
         """Providers of the officer's sessions that took place (or started), except ``but``."""
@@ -100,7 +109,13 @@ class AlternativeFinder:
                 (tier, s) for s in search.result.slots if tier is not Tier.OTHER or s.provider_id not in known
             ]
         target = _start(a).astimezone(load_zone(zone)).time()
-        return [self._slot(alt, names.get(alt.slot.provider_id)) for alt in choose(candidates, target, count)]
+        out = [self._slot(alt, names.get(alt.slot.provider_id)) for alt in choose(candidates, target, count)]
+        own = await self._replanner.replanned(officer_id, a) if self._replanner and a.series_id else None
+        if own is None:
+            return out
+        # The series' own day first; the others after it (the same time only once).
+        same = (own.provider_id, own.time.start.ToDatetime())
+        return [own, *(s for s in out if (s.provider_id, s.time.start.ToDatetime()) != same)][:count]
 
     async def for_seat(self, officer_id: str, group: Appointment, count: int, zone: str) -> list[pb.Slot]:
         seen = await self.seen_before(officer_id, group.provider_id)

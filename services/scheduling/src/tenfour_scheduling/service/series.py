@@ -18,7 +18,7 @@ from tenfour_scheduling.domain import MAX_HORIZON, Slot, SlotFilters
 from tenfour_scheduling.domain.reasons import Reason
 from tenfour_scheduling.domain.roster import Roster
 from tenfour_scheduling.domain.rotation import shifts
-from tenfour_scheduling.domain.rotation_series import SeriesRule, series_days
+from tenfour_scheduling.domain.rotation_series import SeriesRule, SeriesRuleRecord, series_days
 from tenfour_scheduling.service.appointments import AppointmentService
 from tenfour_scheduling.service.booking.book import Book
 from tenfour_scheduling.service.clock import Clock
@@ -99,6 +99,7 @@ class SeriesService:
         now = self._clock()
         first = max(now, not_before) if not_before is not None else now
         targets: list[date] | None = None
+        record: SeriesRuleRecord | None = None
         if rule is not None:
             targets = await self._rotation_days(officer_id, rule, every_kth, first, now, count)
             span = min(MAX_HORIZON, max(first - now, timedelta(0)) + timedelta(days=1))
@@ -106,6 +107,8 @@ class SeriesService:
                 zone = load_zone((await self._roster(officer_id)).zone)
                 span = min(MAX_HORIZON, local_to_utc(targets[-1] + timedelta(days=1), time(0), zone) - now)
             tolerance_days = 0
+            zone_now = load_zone((await self._roster(officer_id)).zone)
+            record = SeriesRuleRecord(rule, first.astimezone(zone_now).date(), every_kth, between)
         else:
             span = (first - now) + timedelta(days=(count - 1) * every_days + tolerance_days + 1)
         if span > MAX_HORIZON:
@@ -167,6 +170,8 @@ class SeriesService:
             previous = chosen.local_start.date()
             plan.slots.add(index=i, time=interval_to_proto(Interval(chosen.start, chosen.end)))
         await self._store.put(officer_id, provider_id, plan)
+        if record is not None:  # kept with the plan; for the series' life once booked (re-planning)
+            await self._store.put_rule(officer_id, f"series-{plan.plan_id}", record.encode(), booked=False)
         return plan
 
     async def _roster(self, officer_id: str) -> Roster:
@@ -225,4 +230,11 @@ class SeriesService:
             for a in reply.booked:
                 await self._appointments.withdraw(a.appointment_id, "series_rolled_back")
             del reply.booked[:]
+        raw = await self._store.rule(officer_id, series_id) if reply.booked else None
+        if raw is not None:  # a rotation series: its rule re-plans a session the roster moves
+            record = SeriesRuleRecord.decode(raw)
+            starts = {s.time.start.ToDatetime(tzinfo=UTC): s.index for s in plan.slots if not s.problem}
+            for a in reply.booked:
+                record.index[a.appointment_id] = starts.get(a.time.start.ToDatetime(tzinfo=UTC), -1)
+            await self._store.put_rule(officer_id, series_id, record.encode(), booked=True)
         return reply

@@ -31,6 +31,11 @@ const REASONS = {
   nearest_that_day: () => t('nearest fitting time that day'),
   no_other_day: () => t('no other day fits'),
   no_roster_day: () => t('your roster has no such day in the next 90 days'),
+  rotation_series_day: (p) => ({
+    first_day_off: t('the first day off of this block, as your roster now says'),
+    every_kth_day_off: t('the day off your series now falls on'),
+    after_last_night: t('the day your last night shift now ends'),
+  }[p.rule] || t('the day your series now falls on')),
   no_fit_on_day: (p) => (p.between ? t('no time with this provider fits your shifts and sleep on {0} within the hours you chose', [dayText(p.day)])
     : t('no time with this provider fits your shifts and sleep on {0}', [dayText(p.day)])),
   no_fit_near_day: (p) => t('no time with this provider fits your rotation within {0} days of {1}', [p.days, dayText(p.day)]),

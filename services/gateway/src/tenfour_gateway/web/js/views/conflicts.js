@@ -77,8 +77,17 @@ function conflictCard(c, box, only, ctx) {
     card.append(notice('warn', t('No other time fits in the next four weeks. You can keep it, cancel it, or look again after your next roster change.')));
     return card;
   }
-  card.append(h('p', { text: t('Other times that fit your shifts and rest:') }));
-  for (const [day, slots] of byDay(alternatives)) {
+  // A session of a rotation series: the day its rule now names comes first, on its own.
+  const own = (alternatives[0].reasons || []).some((r) => r.code === 'rotation_series_day') ? alternatives[0] : null;
+  if (own) {
+    card.append(h('div', { class: 'series-day', dataset: { day: dayOf(own) } },
+      h('h3', { text: t('Where your series now falls: {0}', [dayHeading(dayOf(own))]) }),
+      h('ul', { class: 'list' }, [alternativeItem(c, own, box, only, ctx)])));
+  }
+  const others = alternatives.filter((s) => s !== own);
+  if (!others.length) return card;
+  card.append(h('p', { text: own ? t('Or another time that fits your shifts and rest:') : t('Other times that fit your shifts and rest:') }));
+  for (const [day, slots] of byDay(others)) {
     card.append(h('div', { class: 'alt-day', dataset: { day } },
       h('h3', { text: dayHeading(day) }),
       h('ul', { class: 'list' }, slots.map((s) => alternativeItem(c, s, box, only, ctx)))));
