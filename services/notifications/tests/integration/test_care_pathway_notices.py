@@ -1,5 +1,6 @@
 """Issue 19's notices delivered for real (SMTP server, live stream), in neutral words: a licence
-expiring within 30 days reaches the clinician and their agency's coordinator by mail; a referral
+expiring within 30 days reaches the clinician and the coordinators of every agency they serve by
+mail; a referral
 agreed to reaches each clinician of the pool scheduling lists (and nobody else); a freed time held
 from a waiting list reaches the officer it is held for."""
 
@@ -30,24 +31,29 @@ async def test_an_expiring_licence_is_mailed_to_the_clinician_and_the_coordinato
     h = harness
     await h.register("clin-1", role=Role.THERAPIST)
     await h.register("coord-1", role=Role.AGENCY_ADMIN)
+    await h.register("coord-2", role=Role.AGENCY_ADMIN, agency="agency-2")  # the clinician serves both
+    await h.register("coord-3", role=Role.AGENCY_ADMIN, agency="agency-3")  # not theirs: not told
     await h.register("officer-9")  # an officer of the agency is not told
     await h.confirmed_email("clin-1", "clin@example.org", role=Role.THERAPIST)
-    await h.confirmed_email("coord-1", "coord@example.org", role=Role.AGENCY_ADMIN)
+    for n in (1, 2, 3):
+        await h.confirmed_email(f"coord-{n}", f"coord{n}@example.org", role=Role.AGENCY_ADMIN)
     await h.confirmed_email("officer-9", "officer9@example.org")
     before = len(h.mailbox.messages)
 
     expires = datetime.now(UTC) + timedelta(days=30)
-    warning = sev.LicenceExpiring(clinician_id="clin-1", agency_id="agency-1", jurisdiction="US-CA")
+    warning = sev.LicenceExpiring(
+        clinician_id="clin-1", agency_id="agency-1", jurisdiction="US-CA", other_agency_ids=["agency-2"]
+    )
     warning.expires_at.FromDatetime(expires)
     await h.publish(warning, "clin-1")
 
-    mails = (await h.mailbox.wait_for(before + 2))[before:]
+    mails = (await h.mailbox.wait_for(before + 3))[before:]
     by_address = {m["To"]: m for m in mails}
-    assert set(by_address) == {"clin@example.org", "coord@example.org"}
+    assert set(by_address) == {"clin@example.org", "coord1@example.org", "coord2@example.org"}
     for mail in mails:
         assert mail["Subject"] == "Tenfour: licence renewal"
     clinician = by_address["clin@example.org"].get_payload(decode=True).decode()  # type: ignore[union-attr]
-    coordinator = by_address["coord@example.org"].get_payload(decode=True).decode()  # type: ignore[union-attr]
+    coordinator = by_address["coord1@example.org"].get_payload(decode=True).decode()  # type: ignore[union-attr]
     assert "A licence on your profile expires" in clinician
     assert "http://tenfour.test/#/my-licences" in clinician
     assert "A team member's licence expires" in coordinator
@@ -57,7 +63,7 @@ async def test_an_expiring_licence_is_mailed_to_the_clinician_and_the_coordinato
     for user, role in (("clin-1", Role.THERAPIST), ("coord-1", Role.AGENCY_ADMIN)):
         await h.wait_delivery(user, pb.CHANNEL_EMAIL, pb.DELIVERY_STATUS_DELIVERED, role=role)
     await h.settle()
-    assert len(h.mailbox.messages) == before + 2  # the officer got nothing
+    assert len(h.mailbox.messages) == before + 3  # the officer and the other agency's admin got nothing
 
 
 async def test_a_referral_agreed_to_reaches_every_clinician_of_the_pool_listed(harness: Harness) -> None:

@@ -182,7 +182,7 @@ async def test_bad_licence_input_is_refused_and_changes_nothing(harness: Harness
 
 async def test_the_expiry_warning_comes_30_days_ahead_once_and_not_after_a_renewal(harness: Harness) -> None:
     h = harness
-    await h.provider("t-1", peer_rules("t-1"))
+    await h.provider("t-1", peer_rules("t-1"), agencies=(AGENCY, "agency-2"))  # serves two agencies
     start = h.clock.now
     california = start + timedelta(days=45)
     texas = start + timedelta(days=50)
@@ -197,6 +197,7 @@ async def test_the_expiry_warning_comes_30_days_ahead_once_and_not_after_a_renew
     (warning,) = await h.scheduling_events("scheduling.licence_expiring", at_least=1, settle=0)
     assert isinstance(warning, LicenceExpiring)
     assert (warning.clinician_id, warning.agency_id, warning.jurisdiction) == ("t-1", AGENCY, "US-CA")
+    assert list(warning.other_agency_ids) == ["agency-2"]  # both agencies' admins are told
     assert warning.expires_at.ToDatetime(tzinfo=UTC) == california
     assert await h.process.services.licensure.drive() == 0  # once
 

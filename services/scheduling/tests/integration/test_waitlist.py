@@ -2,8 +2,9 @@
 officers wait for one provider's Tuesday evening; when the booked session there is cancelled
 the first to join holds the time (status WAITLIST), and while ten officers race for it (nine
 booking it directly, the holder accepting) exactly one gets it. A hold left to run out and a
-declined one move the time on to the next officer waiting. Bad input is refused and stores
-nothing."""
+declined one move the time on to the next officer waiting. An officer waiting for anyone is
+offered a time with any provider; one the time does not fit (here: the clinician is not licensed
+where they live) is passed over. Bad input is refused and stores nothing."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from tenfour.scheduling.v1 import waitlist_pb2 as wpb
 from tenfour.scheduling.v1.appointments_pb2 import AppointmentStatus
 
 from .conftest import AGENCY, CHICAGO, Harness, violations
+from .test_licensure import licence, lives_in
 from .test_training import peer_rules
 
 pytestmark = pytest.mark.integration
@@ -164,3 +166,26 @@ async def test_bad_waiting_list_input_is_refused_and_stores_nothing(harness: Har
     assert gone.value.code() == grpc.StatusCode.FAILED_PRECONDITION
     listed = await h.stub.ListWaitlist(wpb.ListWaitlistRequest(), metadata=h.officer("o-1"))
     assert list(listed.entries) == []
+
+
+async def test_waiting_for_anyone_and_a_time_that_does_not_fit_the_first_officer_goes_to_the_next(
+    harness: Harness,
+) -> None:
+    h = harness
+    await h.provider("t-ca", peer_rules("t-ca"))
+    await licence(h, "t-ca", "US-CA", h.clock.now - timedelta(days=365), h.clock.now + timedelta(days=700))
+    for officer, where in (("o-0", "US-CA"), ("o-tx", "US-TX"), ("o-ca", "US-CA")):
+        await h.set_roster(officer, template="5-2")
+        await lives_in(h, officer, where)
+    tue = local(3, 17)
+    booked = await h.book("o-0", "t-ca", tue)
+    # o-tx joined first, for anyone; the clinician is not licensed in Texas. o-ca waits for anyone too.
+    await join(h, "o-tx", local(3, 16), local(3, 19), provider="")
+    h.clock.now += timedelta(seconds=1)
+    await join(h, "o-ca", local(3, 16), local(3, 19), provider="")
+    assert (await entry_of(h, "o-ca")).provider_id == ""
+
+    await h.stub.Cancel(pb.CancelRequest(appointment_id=booked.appointment_id), metadata=h.officer("o-0"))
+    offered = await until_state(h, "o-ca", S.WAITLIST_STATE_OFFERED)
+    assert (offered.offered_time.start.ToDatetime(tzinfo=UTC), offered.offered_provider_id) == (tue, "t-ca")
+    assert (await entry_of(h, "o-tx")).state == S.WAITLIST_STATE_WAITING  # still waiting for a time that fits

@@ -134,6 +134,7 @@ def _licence(p: sev.LicenceExpiring) -> Said:
     return Said(
         person=_id(p.clinician_id, "clinician id"),
         agency_id=_id(p.agency_id, "agency id"),
+        other_agencies=tuple(_id(a, "agency id") for a in p.other_agency_ids),
         starts_at=_ts(p.expires_at, True),
     )
 

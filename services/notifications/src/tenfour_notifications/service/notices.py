@@ -9,7 +9,8 @@
 - urgent escalated: the officer (in-app only: the crisis line), the agency's admins (urgent),
   then the agency's webhook.
 - a peer's required training lapsing within 30 days, and lapsed; a clinician's licence
-  expiring within 30 days: the person and their agency's admins (account), in neutral words;
+  expiring within 30 days: the person and their agency's admins (a clinician's: the admins of
+  every agency they serve) (account), in neutral words;
   what lapses is shown only in the app.
 - a wellness check-in campaign launched: every officer of the agency (reminders: it is about
   booking time with someone); an officer who enrols while it is open: that officer.
@@ -84,6 +85,7 @@ class Said:
     officer: str = ""
     named: tuple[str, ...] = ()
     agency_id: str = ""
+    other_agencies: tuple[str, ...] = ()  # further agencies whose admins are told (ADMINS)
     appointment_id: str = ""
     request_id: str = ""
     starts_at: datetime | None = None
@@ -223,6 +225,9 @@ class Notices:
             case Audience.NAMED:
                 return list(said.named)
             case Audience.ADMINS:
-                return await self._directory.agency_admins(said.agency_id)
+                admins: list[str] = []
+                for agency in (said.agency_id, *said.other_agencies):
+                    admins += [a for a in await self._directory.agency_admins(agency) if a not in admins]
+                return admins
             case Audience.OFFICERS:
                 return await self._directory.agency_officers(said.agency_id)

@@ -137,6 +137,7 @@ class LicensureService:
         event = ev.LicenceExpiring(
             clinician_id=clinician_id,
             agency_id=profile.agency_ids[0],
+            other_agency_ids=profile.agency_ids[1:],  # every agency's admins are told
             jurisdiction=lic.jurisdiction,
             expires_at=lic.expires_at,
         )
