@@ -4,7 +4,8 @@ sharing "booked") and books one of the clinician's times from the Referrals page
 sees only "Agreed". Then a second referral, from the session on the peer's Upcoming page: the
 officer asks the clinician to propose times (with a note); the clinician sees the request and the
 note, a time in the past is refused next to its field, two good times are sent; the officer
-picks one and it is booked."""
+picks one and it is booked. A third referral, to any clinician of the agency, is declined and
+the peer sees "Declined"."""
 
 from __future__ import annotations
 
@@ -206,4 +207,18 @@ async def test_peer_refers_the_officer_agrees_and_books_a_clinician(
     mine = (await call(officer, "scheduling", "ListAppointments", {}))["appointments"]
     picked = [a for a in mine if a["provider_id"] == clinician and a["time"]["start"] == starts[1]]
     assert len(picked) == 1, mine
+
+    # A third, to any clinician of the agency: the officer declines; the peer sees only that.
+    await peer.goto(f"{system.url}/#/refer")
+    await peer.get_by_label("Who").select_option(label="Sam")
+    await peer.get_by_label("Clinician").select_option(label="Any clinician of our agency")
+    await peer.get_by_role("button", name="Send the referral").click()
+    await expect(peer.locator("#status")).to_contain_text("Referral sent.")
+    await officer.reload()
+    card = officer.locator(".referral").first
+    await expect(card.locator(".referral-state")).to_have_text("Waiting for an answer")
+    await card.get_by_role("button", name="No, thanks").click()
+    await expect(officer.locator("#status")).to_contain_text("Declined. Your peer supporter sees only that.")
+    await peer.reload()
+    await expect(peer.locator(".referral .referral-state").first).to_have_text("Declined")
     assert problems.items == []
