@@ -127,7 +127,7 @@ export async function referrals(main) {
 
 // The clinician's queue.
 export async function referred(main) {
-  main.append(h('p', { text: t('Officers who agreed to a referral to you (or to any clinician of their agency). Who referred them is not shown.') }));
+  main.append(h('p', { text: t('Officers who agreed to a referral to you (or to any clinician of their agency licensed where they live). Who referred them is not shown.') }));
   const box = h('div', { class: 'referrals', 'aria-live': 'polite' });
   main.append(box);
   async function load() {
