@@ -142,6 +142,9 @@ class DaysCache:
         self._size = size
         self._items: OrderedDict[object, tuple[tuple[object, ...], OfficerDays]] = OrderedDict()
 
+    def clear(self) -> None:
+        self._items.clear()
+
     def get(
         self,
         key: object,
