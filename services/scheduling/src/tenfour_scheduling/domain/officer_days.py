@@ -136,9 +136,10 @@ class LongSide:
 
 
 class DaysCache:
-    """The last ``OfficerDays`` per caller key (an officer), kept while its inputs are equal."""
+    """The last ``OfficerDays`` per caller key (an officer), kept while its inputs are equal;
+    the least recently used go first (an entry is at most ~30 KB at 14 days, ~95 KB at 60)."""
 
-    def __init__(self, size: int = 4096) -> None:
+    def __init__(self, size: int = 1024) -> None:
         self._size = size
         self._items: OrderedDict[object, tuple[tuple[object, ...], OfficerDays]] = OrderedDict()
 

@@ -108,7 +108,7 @@ class RestTimeline:
         """The context at ``moment`` and why, as a code with values (see ``reasons``)."""
         known = self._because.get(moment)
         if known is None:
-            if len(self._because) >= 16384:
+            if len(self._because) >= 512:  # a few searches' slots: kept timelines stay small
                 self._because.clear()
             known = self._because[moment] = self._reason(moment)
         return known
