@@ -178,3 +178,36 @@ def test_reusable_offers_answer_as_offers_built_for_the_moment(
             days=kept_days,
         )
         assert found == expected
+
+
+@SETTINGS
+@given(searches(), searches())
+def test_a_kept_officer_side_follows_each_change_of_the_officers_inputs(
+    case: tuple[Scenario, int], other: tuple[Scenario, int]
+) -> None:
+    """One DaysCache across searches of one officer whose own bookings, preferences, fatigue
+    policy and roster change in turn (same dates): each answer is the reference's for the
+    inputs of that very search, never the kept side of the previous ones."""
+    sc, limit = case
+    alt = other[0]
+    kept = DaysCache()
+    steps = [
+        (sc.roster, sc.policy, sc.preferences, sc.officer_bookings),
+        (sc.roster, sc.policy, sc.preferences, ()),
+        (sc.roster, sc.policy, alt.preferences, ()),
+        (sc.roster, alt.policy, alt.preferences, ()),
+        (alt.roster.model_copy(update={"zone": sc.roster.zone}), alt.policy, alt.preferences, ()),
+        (sc.roster, sc.policy, sc.preferences, sc.officer_bookings),
+    ]
+    for roster, policy, prefs, bookings in steps:
+        head = (Officer(officer_id="o", current_provider_id=sc.current_provider), roster, policy, prefs)
+        options = {
+            "now": sc.now,
+            "horizon": timedelta(days=sc.horizon_days),
+            "officer_bookings": bookings,
+            "step": timedelta(minutes=sc.step_min),
+            "limit": limit,
+        }
+        expected = find_slots(*head, sc.offers, "s", SlotFilters(), **options)  # type: ignore[arg-type]
+        found = find_slots_indexed(*head, sc.offers, "s", SlotFilters(), **options, days=kept)  # type: ignore[arg-type]
+        assert found == expected
