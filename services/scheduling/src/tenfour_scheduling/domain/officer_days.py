@@ -84,6 +84,7 @@ class OfficerDays:
         self.preferred_starts: dict[timedelta, list[Interval]] = {}  # by session duration
         self.rest = RestTimeline(self.off_duty.duty, zone, first, last, preferences.usual_wake_time)
         self.sides: dict[tuple[object, ...], LongSide] = {}  # by session shape and grid
+        self.slots: dict[tuple[object, ...], tuple[object, object]] = {}  # SearchSpace.kept_slot
 
     def off_duty_overlaps(self, window: Interval) -> bool:
         """Whether an off-duty window of the dates overlaps ``window``."""

@@ -4,11 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from functools import cache
 
 from tenfour_scheduling.domain.fatigue import FatiguePolicy
 from tenfour_scheduling.domain.preferences import OfficerPreferences
 
 __all__ = ["AgencyPolicy", "StoredPreferences", "personal_fatigue"]
+
+
+@cache
+def _default_fatigue() -> FatiguePolicy:
+    """The default rules, built once (an immutable model; validating it costs a search ~30 µs)."""
+    return FatiguePolicy()
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,7 +35,7 @@ class AgencyPolicy:
 
     @classmethod
     def default(cls, agency_id: str) -> AgencyPolicy:
-        return cls(agency_id=agency_id, fatigue=FatiguePolicy())
+        return cls(agency_id=agency_id, fatigue=_default_fatigue())
 
 
 @dataclass(frozen=True, slots=True)

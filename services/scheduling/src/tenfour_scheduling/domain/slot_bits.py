@@ -273,7 +273,7 @@ def _best(
                 low, pid, rest, n, offer, preferred, context = heap[0]
                 start = grid.moment(low)
                 run = Run((continuity, *key), to_us(start), 1, offer, preferred, context)
-                out.append(make_slot(space, run, start, session_type))
+                out.append(space.kept_slot(run, start, session_type, make_slot))
                 if len(out) >= limit:
                     return out
                 rest &= rest - 1

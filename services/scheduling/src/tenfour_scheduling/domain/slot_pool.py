@@ -193,7 +193,7 @@ class SlotPool:
                 for t, _, offer, preferred, context in heapq.merge(*streams, key=lambda e: (e[0], e[1])):
                     start = grid.moment(t - grid.lo)
                     run = Run((continuity, *key), to_us(start), 1, offer, preferred, context)
-                    out.append(make_slot(space, run, start, self.session_type))
+                    out.append(space.kept_slot(run, start, self.session_type, make_slot))
                     if len(out) >= limit:
                         return out
         return out

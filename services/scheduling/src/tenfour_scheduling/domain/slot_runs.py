@@ -8,11 +8,12 @@ then yields the best starts without materialising the others.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import IntEnum
 from functools import cached_property
+from typing import TypeVar, cast
 
 from tenfour_scheduling.domain.booking_rules import capped_days, officer_busy, provider_busy
 from tenfour_scheduling.domain.fatigue import FatiguePolicy, OffDutyResult, off_duty_windows
@@ -31,6 +32,7 @@ from tenfour_shared.timeline import Interval, intersect, load_zone, subtract
 
 __all__ = ["Run", "SearchSpace", "Stage"]
 
+T = TypeVar("T")
 _US = timedelta(microseconds=1)
 _DAY = timedelta(days=1)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -99,6 +101,27 @@ class SearchSpace:
     def off_duty(self) -> OffDutyResult:
         """The window's off-duty windows with every blocked part and its reason."""
         return self.days.off_duty_in(self.window)
+
+    def kept_slot(
+        self,
+        run: Run,
+        start: datetime,
+        session_type: str,
+        make: Callable[[SearchSpace, Run, datetime, str], T],
+    ) -> T:
+        """``make(self, run, start, session_type)``'s slot (slots.make_slot), kept with the
+        officer's dates: the same offer object, start, rank context and continuity make the
+        same slot."""
+        continuity = run.offer.provider_id == self.officer.current_provider_id
+        key = (id(run.offer), start, session_type, run.preferred, run.context, continuity)
+        kept = self.days.slots.get(key)
+        if kept is not None and kept[0] is run.offer:
+            return cast(T, kept[1])
+        slot = make(self, run, start, session_type)
+        if len(self.days.slots) >= 512:
+            self.days.slots.clear()
+        self.days.slots[key] = (run.offer, slot)
+        return slot
 
     def has_off_duty(self) -> bool:
         """Whether ``off_duty.windows`` is not empty, without cutting them all."""
