@@ -150,7 +150,12 @@ _KINDS = {
 }
 
 
+_NO_FILTERS = SlotFilters()
+
+
 def filters(msg: pb.SlotFilters) -> SlotFilters:
+    if not msg.ByteSize():  # every field unset (the web app's default view): no model to build
+        return _NO_FILTERS
     if msg.provider_kind and msg.provider_kind not in _KINDS:
         raise InvalidInput.single("filters.provider_kind", f"unknown provider kind {msg.provider_kind}")
     with field_errors("filters"):
