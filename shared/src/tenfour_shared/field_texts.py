@@ -95,6 +95,8 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "seats_between": ("must be between {min} and {max} seats", "{min} to {max} seats"),
     "before_first_day": ("is before first_day ({day})",),
     "quiet_hours_zone": ("required with quiet hours",),
+    "sleep_same": ("must differ from the start of the sleep window",),
+    "sleep_too_long": ("makes a sleep window of {hours} h {minutes} min; it may be at most {max} h",),
 }
 
 

@@ -1,5 +1,5 @@
 """axe-core (through axe-playwright-python) on the pages people meet first, in English and Spanish,
-at 390x844: no serious or critical violation."""
+at 390x844: no serious or critical violation, and nothing wider than the screen."""
 
 from __future__ import annotations
 
@@ -19,14 +19,35 @@ pytestmark = pytest.mark.e2e
 OFFICER_PAGES = ["", "rotation", "find", "appointments", "preferences", "now", "notifications", "account"]
 
 
+# Wider than the screen: a page that scrolls sideways on a phone (a box that scrolls itself, such
+# as a table's or the strip of days, may be wider).
+_OVERFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrolls = (el) => {
+    for (let up = el.parentElement; up && up.id !== 'main'; up = up.parentElement) {
+      if (['auto', 'scroll', 'hidden'].includes(getComputedStyle(up).overflowX)) return true;
+    }
+    return false;
+  };
+  const wide = [...document.querySelectorAll('#main *')].filter((el) => {
+    const box = el.getBoundingClientRect();
+    return box.width && box.right > width + 1 && !scrolls(el);
+  });
+  return wide.slice(0, 3).map((el) => `${el.tagName.toLowerCase()}.${el.className}`);
+}"""
+
+
 async def serious(page: Page) -> list[str]:
+    """axe's serious and critical violations, and what sticks out sideways (issue 18: phones)."""
     results = await Axe().run(page)
     found: list[dict[str, Any]] = results.response["violations"]
-    return [
+    problems = [
         f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
         for v in found
         if v.get("impact") in ("serious", "critical")
     ]
+    wide = await page.evaluate(_OVERFLOW)
+    return problems + ([f"wider than the screen: {wide}"] if wide else [])
 
 
 @pytest.mark.parametrize("language", ["en", "es"])

@@ -113,7 +113,9 @@ async def test_coordinator_system_admin_and_peer_supporter_pages_in_both_languag
     context, page = await new_page(browser, problems, "newcomer", PHONE)
     await page.goto(f"{system.url}/#/signin")
     for language in ("en", "es"):
-        failures[language].update(await check_pages(page, system.url, ["enrol"], language))
+        failures[language].update(
+            await check_pages(page, system.url, ["enrol", "signin", "confirm-email"], language)
+        )
     await context.close()
 
     coordinator_email = f"coord{secrets.token_hex(3)}@example.org"
@@ -163,7 +165,9 @@ async def test_coordinator_system_admin_and_peer_supporter_pages_in_both_languag
     await page.get_by_role("button", name="Sign in").click()
     await expect(page.get_by_role("link", name="Audit", exact=True)).to_be_visible()
     for language in ("en", "es"):
-        failures[language].update(await check_pages(page, system.url, ["admin", "audit", "codes"], language))
+        failures[language].update(
+            await check_pages(page, system.url, ["admin", "audit", "codes", "agency-licences"], language)
+        )
     await context.close()
     assert not any(failures.values()), failures
     assert problems.items == []

@@ -99,6 +99,13 @@ async def test_codes_and_rest_rules(
     await expect(phone.locator(".form-summary")).to_contain_text("Enrolment code is invalid or expired")
     await expect(phone).to_have_url(re.compile(r"#/enrol$"))
     await context.close()
+    # A validity the form cannot take is said next to its field, and the last new code's notice
+    # does not stand beside it.
+    await page.get_by_label("Valid for (days)").fill("400")
+    await page.get_by_role("button", name="Create code").click()
+    valid = page.locator(".field", has=page.get_by_label("Valid for (days)")).locator(".field-error")
+    await expect(valid).to_have_text("Valid for (days) must be between 1 and 365.")
+    await expect(code).to_have_count(0)
 
     await page.get_by_role("link", name="Rest rules", exact=True).click()
     before = page.get_by_label("Free time before a shift starts (minutes)")

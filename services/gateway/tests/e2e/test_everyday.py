@@ -247,6 +247,28 @@ async def test_an_officer_keeps_their_preferences_on_the_web(
         {"start": {"hour": 18, "minute": 30}, "end": {"hour": 21, "minute": 0}}
     ]
     assert stored["prefer_days_off"] is True
+    # Their own usual sleep: kept, and a window the service refuses is said next to its field in
+    # words, with "Preferences saved." gone.
+    await page.get_by_label("I sleep at other times").check()
+    await page.get_by_label("I usually go to sleep at").fill("20:00")
+    await page.get_by_label("I usually wake up at").fill("12:00")
+    await page.get_by_role("button", name="Save preferences").click()
+    wake = page.locator(".field", has=page.get_by_label("I usually wake up at")).locator(".field-error")
+    await expect(wake).to_have_text("That makes 16 h 00 min of sleep, more than the 14 h allowed.")
+    await expect(page.locator("#status")).to_have_text("")
+    await page.get_by_label("I usually wake up at").fill("06:30")
+    await page.get_by_role("button", name="Save preferences").click()
+    await expect(page.locator("#status")).to_have_text("Preferences saved.")
+    await expect(wake).to_have_text("")
+    await page.reload()
+    await expect(page.get_by_label("I sleep at other times")).to_be_checked()
+    await expect(page.get_by_label("I usually go to sleep at")).to_have_value("20:00")
+    await expect(page.get_by_label("I usually wake up at")).to_have_value("06:30")
+    stored = await page.evaluate(
+        "fetch('/api/scheduling/GetPreferences', {method: 'POST',"
+        " headers: {'Content-Type': 'application/json'}, body: '{}'}).then((r) => r.json())"
+    )
+    assert stored["usual_sleep"] == {"start": {"hour": 20, "minute": 0}, "end": {"hour": 6, "minute": 30}}
     # Removing the range keeps the rest.
     await page.get_by_role("button", name="Remove time range 1").click()
     await page.get_by_role("button", name="Save preferences").click()

@@ -64,8 +64,11 @@ export function field({ name, label, type = 'text', value, required, options, hi
   return wrap;
 }
 
+// A control by the request field it fills; `data-server-field` names the one a service reports
+// when the page sends the value under another name ("Valid for (days)" becomes expires_at).
 export function control(form, name) {
-  return form.querySelector(`[data-field="${CSS.escape(name)}"]`);
+  const key = CSS.escape(name);
+  return form.querySelector(`[data-field="${key}"]`) || form.querySelector(`[data-server-field="${key}"]`);
 }
 
 export function valueOf(form, name) {

@@ -155,6 +155,8 @@ const FIELD_TEXTS = {
   seats_between: (p) => t('must be {0} to {1} seats', [p.min, p.max]),
   before_first_day: (p) => t('is before the first day ({0})', [dateOr(p.day)]),
   quiet_hours_zone: () => t('is needed with quiet hours'),
+  sleep_same: () => t('must differ from the time you go to sleep'),
+  sleep_too_long: (p) => t('That makes {0} h {1} min of sleep, more than the {2} h allowed.', [p.hours, p.minutes, p.max]),
 };
 export const knownFieldCodes = () => Object.keys(FIELD_TEXTS);
 

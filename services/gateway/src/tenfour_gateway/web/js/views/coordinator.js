@@ -16,7 +16,7 @@ export async function codes(main, _params, ctx) {
     agencyField,
     field({ name: 'label', label: t('Label (for you)'), hint: t('For example: Night shift roll call'), attrs: { maxlength: 80 } }),
     field({ name: 'max_redemptions', label: t('How many people may use it'), type: 'number', value: 50, attrs: { min: 1, max: 10000 } }),
-    field({ name: 'expires_days', label: t('Valid for (days)'), type: 'number', value: 30, attrs: { min: 1, max: 365 } }),
+    field({ name: 'expires_days', label: t('Valid for (days)'), type: 'number', value: 30, attrs: { min: 1, max: 365, 'data-server-field': 'expires_at' } }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Create code') })));
   const out = h('div', { 'aria-live': 'polite' });
   const stats = h('div');
@@ -24,6 +24,8 @@ export async function codes(main, _params, ctx) {
   main.append(form, out, stats, list);
   const agency = () => (agencyField ? valueOf(form, 'agency_id') : ctx.session.agency_id);
   onSubmit(form, async () => {
+    const days = Number(valueOf(form, 'expires_days'));
+    if (!(days >= 1 && days <= 365)) throw { code: 'INVALID_ARGUMENT', message: '', fields: { expires_days: t('must be between {0} and {1}', [1, 365]) } };
     const code = await api.call('identity', 'CreateEnrolmentCode', {
       agency_id: agency(), label: valueOf(form, 'label') || '', max_redemptions: Number(valueOf(form, 'max_redemptions')),
       expires_at: new Date(Date.now() + Number(valueOf(form, 'expires_days')) * 86400000).toISOString(),
