@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 
 from tenfour_scheduling.domain.errors import FieldViolation
+from tenfour_shared.sensible_dates import date_range_problem
 
 __all__ = [
     "COURSE",
@@ -130,6 +131,10 @@ def record_problems(
         out.append(FieldViolation("completed_at", "is required"))
     elif completed_at > now:
         out.append(FieldViolation("completed_at", "cannot be in the future"))
+    elif problem := date_range_problem(completed_at.date(), now.date()):  # a mistyped year
+        out.append(FieldViolation("completed_at", problem))
+    if expires_at is not None and (problem := date_range_problem(expires_at.date(), now.date())):
+        out.append(FieldViolation("expires_at", problem))
     if completed_at is not None and expires_at is not None and expires_at <= completed_at:
         out.append(FieldViolation("expires_at", "must be after the completion date"))
     return out
