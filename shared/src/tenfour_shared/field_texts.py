@@ -48,7 +48,12 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "in_past": ("is in the past",),
     "in_future": ("cannot be in the future",),
     "https_address": ("must be an https:// address",),
-    "email_address": ("must be an email address", "has an invalid domain", "has an invalid part before '@'"),
+    "email_address": (
+        "must be an email address",
+        "has an invalid domain",
+        "has an invalid part before '@'",
+        "not a valid email address: {detail}",
+    ),
     "time_zone": (
         "must be an IANA time zone such as America/Chicago",
         "not a known time zone (e.g. America/Chicago)",
@@ -64,7 +69,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "list_one": ("must list at least one",),
     "positive": ("must be positive",),
     "not_negative": ("must not be negative",),
-    "listed_twice": ("is listed twice", "must not repeat a language"),
+    "listed_twice": ("is listed twice", "must not repeat a language", "each time once"),
     "jurisdiction_code": (
         "must be an ISO 3166-2 code such as US-CA",
         "must be an ISO 3166 country or subdivision code such as US-TX or CA-ON",
@@ -95,6 +100,21 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "seats_between": ("must be between {min} and {max} seats", "{min} to {max} seats"),
     "before_first_day": ("is before first_day ({day})",),
     "quiet_hours_zone": ("required with quiet hours",),
+    "valid_months": ("0 (never expires) to 60 months",),
+    "training_window": ("choose a future window of at most 31 days",),
+    "invitees": ("invite 1 to {max} officers or peer supporters",),
+    "days_ahead": ("must be at most {days} days ahead",),
+    "not_proposed": ("is not one of the proposed times",),
+    "propose_times": ("propose 1 to {max} times",),
+    "refer_self": ("is you; refer an officer you support",),
+    "rotation_pattern": ("is not a known rotation pattern",),
+    "unknown_agency": ("is not an agency id", "no such agency"),
+    "licence_number": ("may hold only letters, digits, spaces and - / . (at most 40)",),
+    "licensed_where": ("a therapist must list where they are licensed",),
+    "file_size": ("is larger than {kb} kB",),
+    "not_calendar": ("not an iCalendar file: {detail}",),
+    "calendar_zone": ("the calendar names no IANA timezone; give the roster's zone",),
+    "week_below_day": ("is {week}, below max_per_day ({day}); the daily cap could never be reached",),
     "sleep_same": ("must differ from the start of the sleep window",),
     "sleep_too_long": ("makes a sleep window of {hours} h {minutes} min; it may be at most {max} h",),
 }
@@ -109,8 +129,10 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
             regex = "".join(
                 re.escape(part) if i % 2 == 0 else f"(?P<{part}>.+?)" for i, part in enumerate(parts)
             )
-            out.append((code, re.compile(f"^{regex}$")))
-    return out
+            literal = sum(len(part) for part in parts[::2])
+            out.append((literal, code, re.compile(f"^{regex}$")))
+    # The most specific first: "must be between 2 and 8 seats" is seats_between, not between.
+    return [(code, pattern) for _, code, pattern in sorted(out, key=lambda item: -item[0])]
 
 
 def classify(description: str) -> tuple[str, dict[str, str]] | None:

@@ -39,6 +39,8 @@ class _Call(grpc.RpcError):
         ("hour must be 0-23 and minute 0-59", "hour_minute", {}),
         ("must be an ISO 3166-2 code such as US-CA", "jurisdiction_code", {}),
         ("must be at most 4,096 characters", "max_length", {"max": "4,096"}),
+        ("must be between 2 and 8 seats", "seats_between", {"min": "2", "max": "8"}),
+        ("must be at most 90 days ahead", "days_ahead", {"days": "90"}),
     ],
 )
 def test_known_texts_have_a_code_and_values(text: str, code: str, params: dict[str, str]) -> None:

@@ -48,6 +48,7 @@ EMPTY: dict[str, str] = {
     "fully_booked": "the times that would fit are already taken; try a longer period",
     "days_taken": "the days that fit already have a session of yours, or come right before your nights",
     "no_grid_start": "there are openings, but none long enough for a session; try a longer period",
+    "no_licensed": "no clinician who offers this is licensed where you live (`tenfour preferences`)",
 }
 
 _CODED = re.compile(r"^(?:cannot book this time:\s*)?(?P<why>.*?)\s*\((?P<code>[a-z]+(?:_[a-z]+)*)\)$")

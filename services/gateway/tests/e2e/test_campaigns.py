@@ -62,7 +62,7 @@ async def test_coordinator_launches_a_campaign_and_the_officer_is_told_before_bo
     await how_many.fill("13")
     await page.get_by_role("button", name="Launch campaign").click()
     await expect(how_many).to_have_attribute("aria-invalid", "true")
-    await expect(page.get_by_text("a campaign runs 1 to 12 months")).to_be_visible()
+    await expect(page.get_by_text("How many months (1-12) must be 1 to 12 months.")).to_be_visible()
     await expect(page.get_by_text("No campaign yet.")).to_be_visible()  # nothing stored
 
     await how_many.fill("2")

@@ -118,7 +118,9 @@ async def test_officer_sets_where_they_live(
     await awake.fill("11:00")
     await page.get_by_role("button", name="Save preferences").click()
     await expect(awake).to_have_attribute("aria-invalid", "true")
-    await expect(page.get_by_text("it may be at most 14 h")).to_be_visible()
+    await expect(
+        page.get_by_text("That makes 15 h 00 min of sleep, more than the 14 h allowed.")
+    ).to_be_visible()
     assert "usual_sleep" not in await call(page, "scheduling", "GetPreferences", {})
     await awake.fill("05:30")
     await page.get_by_role("button", name="Save preferences").click()

@@ -58,6 +58,7 @@ class EmptyReason(StrEnum):
     FULLY_BOOKED = "fully_booked"
     DAYS_TAKEN = "days_taken"
     NO_GRID_START = "no_grid_start"
+    NO_LICENSED = "no_licensed"  # set by the service: the only clinicians are unlicensed here
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from tenfour.common.v1 import common_pb2 as common
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_scheduling.domain import (
+    EmptyReason,
     Officer,
     OfficerPreferences,
     ProviderOffer,
@@ -27,7 +28,13 @@ from tenfour_scheduling.service.candidates import Candidates
 from tenfour_scheduling.service.checks import check_booking, officer_side
 from tenfour_scheduling.service.claims import Claims
 from tenfour_scheduling.service.offer_cache import OfferCache, whole_days
-from tenfour_scheduling.service.offers import Expansions, ineligibility, licensed_offer, provider_offer
+from tenfour_scheduling.service.offers import (
+    UNLICENSED,
+    Expansions,
+    ineligibility,
+    licensed_offer,
+    provider_offer,
+)
 from tenfour_scheduling.service.ports import Appointments, Facts, ProviderDirectory, SearchFacts
 from tenfour_shared.calendar import SessionType
 from tenfour_shared.timeline import Interval, load_zone
@@ -172,6 +179,26 @@ class SlotService:
             pool=found.pool,
             days=self._days,
         )
+        # Nobody offers it *to this officer*: say so when it is because of where they live.
+        if (
+            result.empty_reason is EmptyReason.NO_OFFERS
+            and officer.jurisdictions is not None
+            and any(
+                ineligibility(
+                    s,
+                    agency_id=agency_id,
+                    officer_id=officer_id,
+                    session_type=session_type,
+                    current_provider=officer.current_provider,
+                    at=now,
+                    jurisdictions=officer.jurisdictions,
+                )
+                == UNLICENSED
+                for s in snapshots
+            )
+        ):
+            message = "no clinician who offers this is licensed where you live"
+            result = replace(result, empty_reason=EmptyReason.NO_LICENSED, message=message)
         return SlotSearch(result, found.providers, officer.roster.roster.zone)
 
     async def find_groups(

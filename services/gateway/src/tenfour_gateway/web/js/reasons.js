@@ -100,6 +100,7 @@ const EMPTY = {
   fully_booked: t('The times that would fit are already taken. Try a longer period.'),
   days_taken: t('The days that fit already have a session of yours, or come right before your nights.'),
   no_grid_start: t('There are openings, but none long enough for a session. Try a longer period.'),
+  no_licensed: t('No clinician who offers this is licensed where you live (your preferences). A peer supporter may be available.'),
 };
 export const emptyReason = (code) => EMPTY[code] || '';
 
@@ -122,7 +123,7 @@ const FIELD_TEXTS = {
   after_issue: () => t('must be after the date of issue'),
   in_past: () => t('is in the past'),
   in_future: () => t('cannot be in the future'),
-  https_address: () => t('must be an address starting with https://'),
+  https_address: () => t('must be an https:// address'),
   email_address: () => t('must be an e-mail address such as name@example.org'),
   time_zone: () => t('must be a time zone such as America/Chicago'),
   hour_minute: () => t('must be a time of day (hours 0-23, minutes 0-59)'),
@@ -155,6 +156,21 @@ const FIELD_TEXTS = {
   seats_between: (p) => t('must be {0} to {1} seats', [p.min, p.max]),
   before_first_day: (p) => t('is before the first day ({0})', [dateOr(p.day)]),
   quiet_hours_zone: () => t('is needed with quiet hours'),
+  valid_months: () => t('must be 0 (never expires) to 60 months'),
+  training_window: () => t('must be a future period of at most 31 days'),
+  invitees: (p) => t('must invite 1 to {0} officers or peer supporters', [p.max]),
+  days_ahead: (p) => t('must be at most {0} days ahead', [p.days]),
+  not_proposed: () => t('is not one of the times proposed'),
+  propose_times: (p) => t('needs 1 to {0} times', [p.max]),
+  refer_self: () => t('is you: refer an officer you support'),
+  rotation_pattern: () => t('is not a rotation Tenfour knows'),
+  unknown_agency: () => t('is not a known agency'),
+  licence_number: () => t('may hold only letters, digits, spaces and - / . (at most 40)'),
+  licensed_where: () => t('must list where the therapist is licensed'),
+  file_size: (p) => t('is larger than {0} kB', [p.kb]),
+  not_calendar: () => t('is not a calendar file (.ics)'),
+  calendar_zone: () => t('names no time zone: choose the zone of your shifts'),
+  week_below_day: (p) => t('is {0}, below the {1} a day: the daily limit could never be reached', [p.week, p.day]),
   sleep_same: () => t('must differ from the time you go to sleep'),
   sleep_too_long: (p) => t('That makes {0} h {1} min of sleep, more than the {2} h allowed.', [p.hours, p.minutes, p.max]),
 };
