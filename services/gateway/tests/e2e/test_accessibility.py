@@ -47,6 +47,11 @@ async def serious(page: Page) -> list[str]:
         if v.get("impact") in ("serious", "critical")
     ]
     wide = await page.evaluate(_OVERFLOW)
+    size = page.viewport_size
+    if size and size["width"] > PHONE["width"]:  # staff pages are used on phones too
+        await page.set_viewport_size(PHONE)  # type: ignore[arg-type]
+        wide += await page.evaluate(_OVERFLOW)
+        await page.set_viewport_size(size)
     return problems + ([f"wider than the screen: {wide}"] if wide else [])
 
 

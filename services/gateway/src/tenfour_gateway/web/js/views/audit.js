@@ -56,7 +56,7 @@ export async function accessAudit(main) {
       table = h('table', { class: 'audit report' },
         h('thead', {}, h('tr', {}, ...['#', t('When'), t('What'), t('Session'), t('Who'), t('Role'), t('Seen by')].map((t) => h('th', { text: t })))),
         h('tbody'));
-      results.append(table);
+      results.append(h('div', { class: 'table-scroll' }, table)); // scrolls in its own box on a phone
     }
     const body = table.querySelector('tbody');
     for (const e of entries) {
