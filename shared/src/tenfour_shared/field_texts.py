@@ -73,6 +73,7 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "jurisdiction_code": (
         "must be an ISO 3166-2 code such as US-CA",
         "must be an ISO 3166 country or subdivision code such as US-TX or CA-ON",
+        "must be a US state or territory code such as US-CA",
     ),
     "username_chars": ("must start with a letter and use only a-z, 0-9, '.', '_' or '-'",),
     "letter_or_digit": ("must contain a letter or digit",),
