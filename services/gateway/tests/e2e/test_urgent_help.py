@@ -284,3 +284,43 @@ async def test_a_provider_who_accepts_and_never_joins_is_replaced(
     await expect(present).to_have_url(re.compile(r"#/call/[^/]+$"))
     await expect(status).to_contain_text("Dr. Rivera is in the room, waiting for you.", timeout=20000)
     assert problems.items == []
+
+
+async def test_a_therapist_not_on_call_is_told_so_and_turns_urgent_calls_on_from_their_profile(
+    system: System, browser: Browser, problems: PageProblems
+) -> None:
+    """Ticking "Urgent" on the Hours page alone reaches nobody: the page says so and leads to the
+    profile's "I take urgent calls"; once it is on, an officer's request is offered to them."""
+    agency = system.create_agency()
+    code = system.enrolment_code(agency)
+    email = f"notoncall{secrets.token_hex(3)}@example.org"
+    system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(agency,))  # one-to-one only
+    _, page = await new_page(browser, problems, email, LAPTOP)
+    await sign_in_therapist(page, system.url, email)
+    await offer_everything_all_week(page)
+    warning = page.locator(".urgent-off")
+    await expect(warning).to_contain_text("you do not take urgent calls yet")
+
+    await warning.get_by_role("link", name="Turn on urgent calls in your profile").click()
+    on_call = page.get_by_label("I take urgent calls")
+    await expect(on_call).not_to_be_checked()
+    await page.get_by_label("A few words about you").fill("Critical incidents, shift work.")
+    await on_call.check()
+    await page.get_by_role("button", name="Save profile").click()
+    await expect(page.locator("#status")).to_contain_text("Profile saved.")
+    await page.reload()
+    await expect(page.get_by_label("I take urgent calls")).to_be_checked()
+    await expect(page.get_by_label("A few words about you")).to_have_value("Critical incidents, shift work.")
+    await page.get_by_role("link", name="Hours", exact=True).click()
+    await expect(page.get_by_role("heading", name="Weekly hours")).to_be_visible()
+    await expect(page.locator(".window")).to_have_count(7)
+    await expect(warning).to_be_hidden()
+
+    await page.get_by_role("link", name="Upcoming", exact=True).click()
+    await mark_document(page)
+    _, officer = await new_page(browser, problems, "officer", PHONE)
+    await ask_for_help(officer, system, code)
+    await officer.get_by_role("button", name="Find someone now").click()
+    await expect(page.locator(".alert.urgent")).to_be_visible(timeout=15000)
+    await expect(officer.locator(".urgent-status")).to_contain_text("1 person was alerted.")
+    assert problems.items == []

@@ -104,3 +104,36 @@ def test_nominating_twice_or_a_stranger(stack: Stack) -> None:
     with pytest.raises(grpc.RpcError) as caught:
         stub.NominatePeerSupporter(staff, metadata=stack.a.admin.md)
     assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+
+
+def test_a_profile_is_read_by_whoever_may_edit_it_and_by_nobody_else(stack: Stack) -> None:
+    stub = stack.api.stub
+    therapist = stack.api.onboard_therapist(stack.root)
+    on_call = therapist_profile(modalities=["individual", "crisis_on_call"], bio="EMDR, shift work")
+    stub.UpdateProviderProfile(pb.UpdateProviderProfileRequest(profile=on_call), metadata=therapist.md)
+
+    own = stub.GetProviderProfile(pb.GetProviderProfileRequest(), metadata=therapist.md)
+    assert own.provider_id == therapist.user_id
+    assert set(own.modalities) == {"individual", "crisis_on_call"}
+    assert own.bio == "EMDR, shift work"
+    curated = stub.GetProviderProfile(
+        pb.GetProviderProfileRequest(provider_id=therapist.user_id), metadata=stack.root.md
+    )
+    assert curated == own
+    peer = stub.GetProviderProfile(
+        pb.GetProviderProfileRequest(provider_id=stack.a.peer.user_id), metadata=stack.a.admin.md
+    )
+    assert list(peer.agency_ids) == [stack.a.id]
+
+    for outsider, provider_id in (
+        (stack.b.admin, stack.a.peer.user_id),  # another agency's peer
+        (stack.a.admin, therapist.user_id),  # therapists are curated by operators
+        (stack.a.peer, therapist.user_id),  # a colleague
+        (stack.a.officer, stack.a.peer.user_id),  # officers see the public listing only
+    ):
+        with pytest.raises(grpc.RpcError) as caught:
+            stub.GetProviderProfile(pb.GetProviderProfileRequest(provider_id=provider_id), metadata=outsider.md)
+        assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
+    with pytest.raises(grpc.RpcError) as caught:
+        stub.GetProviderProfile(pb.GetProviderProfileRequest(provider_id="u-missing"), metadata=stack.root.md)
+    assert caught.value.code() == grpc.StatusCode.NOT_FOUND

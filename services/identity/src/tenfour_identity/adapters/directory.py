@@ -209,6 +209,13 @@ class Directory:
                 result.append((User.model_validate_json(as_bytes(raw_user)), stored))
         return result
 
+    async def user_with_profile(self, user_id: str) -> tuple[User, StoredProfile] | None:
+        raw_user, raw_profile = await self._redis.mget([keys.user(user_id), keys.provider(user_id)])
+        stored = _profile(raw_profile)
+        if raw_user is None or stored is None:
+            return None
+        return User.model_validate_json(as_bytes(raw_user)), stored
+
     # -- contact channel (sealed; only the user reads it) --------------------------------------
 
     async def set_contact(self, user_id: str, contact: str | None, entry: AuditEntry) -> None:

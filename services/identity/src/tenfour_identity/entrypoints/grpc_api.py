@@ -151,6 +151,14 @@ class IdentityApi(identity_pb2_grpc.IdentityServiceServicer):
         )
         return events.profile_message(user, stored)
 
+    async def GetProviderProfile(
+        self, request: pb.GetProviderProfileRequest, context: Ctx
+    ) -> ev.ProviderProfile:
+        user, stored = await providers.get_provider_profile(
+            self._deps, current_principal(), request.provider_id
+        )
+        return events.profile_message(user, stored)
+
     async def ListProviders(self, request: pb.ListProvidersRequest, context: Ctx) -> pb.ListProvidersResponse:
         found = await providers.list_providers(self._deps, current_principal(), request.agency_id)
         return pb.ListProvidersResponse(providers=[events.profile_message(u, p) for u, p in found])

@@ -33,6 +33,7 @@ RULES: dict[str, Rule] = {
     "OnboardTherapist": SYSTEM_ADMIN,
     "NominatePeerSupporter": AGENCY_ADMIN,  # an officer of their own agency
     "UpdateProviderProfile": PROFILE_EDITORS,  # own profile; admins as roles.can_edit_provider_profile
+    "GetProviderProfile": PROFILE_EDITORS,  # whoever may edit it (roles.can_edit_provider_profile)
     "ListProviders": AUTHENTICATED,  # own agency only; system admins any
     "GetOfficerNames": PROVIDERS,  # only officers who booked with the caller (service/care.py)
     # Authentication.

@@ -28,6 +28,7 @@ from tenfour_shared.auth.roles import Role
 
 __all__ = [
     "ProfileInput",
+    "get_provider_profile",
     "list_providers",
     "nominate_peer_supporter",
     "onboard_therapist",
@@ -212,6 +213,19 @@ async def update_provider_profile(
         raise NotAllowed("no such provider in your scope") from None
     assert stored is not None
     return user, stored
+
+
+async def get_provider_profile(
+    deps: Deps, principal: Principal, provider_id: str
+) -> tuple[User, StoredProfile]:
+    """The whole profile, for whoever may edit it; anyone else learns nothing (not even existence)."""
+    actor = await caller(deps, principal)
+    found = await deps.directory.user_with_profile(provider_id or actor.id)
+    if found is None and principal.role is Role.SYSTEM_ADMIN:
+        raise NotFound("no such provider")
+    if found is None or not can_edit_provider_profile(principal, found[0].id, found[0].role, found[0].agency_id):
+        raise NotAllowed("no such provider in your scope")
+    return found
 
 
 async def list_providers(

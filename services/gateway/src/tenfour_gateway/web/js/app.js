@@ -10,6 +10,7 @@ import * as findTime from './views/find_time.js';
 import * as clashes from './views/conflicts.js';
 import * as provider from './views/provider.js';
 import { hours } from './views/hours.js';
+import { profile } from './views/profile.js';
 import { upcoming } from './views/upcoming.js';
 import * as coordinator from './views/coordinator.js';
 import * as check from './views/check.js';
@@ -57,6 +58,7 @@ const ROUTES = {
   conflicts: { title: t('Schedule clashes'), roles: OFFICER, view: clashes.conflicts },
   now: { title: t('Talk to someone now'), roles: OFFICER, view: urgent, menu: t('Talk now') },
   hours: { title: t('Weekly hours'), roles: PROVIDER, view: hours, menu: t('Hours') },
+  profile: { title: t('Your profile'), roles: PROVIDER, view: profile, menu: t('Profile') },
   timeoff: { title: t('Days off and changes'), roles: PROVIDER, view: provider.timeOff, menu: t('Days off') },
   import: { title: t('Your calendar'), roles: PROVIDER, view: provider.importCalendar },
   upcoming: { title: t('Upcoming'), roles: PROVIDER, view: upcoming, menu: t('Upcoming') },

@@ -7,6 +7,7 @@ import * as api from '../api.js';
 import { browserZone, localTime, hhmm, WEEKDAYS } from '../time.js';
 import { weekGrid } from '../week_grid.js';
 import { loadRules, saveRules, conflictText } from './provider.js';
+import { loadProfile, ON_CALL } from './profile.js';
 
 const OFFERS = [['SESSION_TYPE_INDIVIDUAL', t('One to one')], ['SESSION_TYPE_GROUP', t('Group')], ['SESSION_TYPE_CRISIS', t('Urgent')]];
 
@@ -14,7 +15,11 @@ export async function hours(main, _params, ctx) {
   const me = ctx.session.user_id;
   let rules;
   let noHoursYet = [];
-  try { rules = await loadRules(me); } catch (error) { main.append(failure(error, t('Your hours'))); return; }
+  let onCall = true; // unknown stays quiet: the warning below is for a known gap only
+  try {
+    [rules, onCall] = await Promise.all([loadRules(me),
+      loadProfile().then((p) => (p.modalities || []).includes(ON_CALL), () => true)]);
+  } catch (error) { main.append(failure(error, t('Your hours'))); return; }
   main.append(h('p', { text: t('When people can book you, every week. A window may run past midnight: 22:00 to 06:00 ends the next morning.') }));
   if (!rules) {
     const quick = h('button', { type: 'button', class: 'secondary', text: t('Start with Monday to Friday, 9 to 5') });
@@ -32,7 +37,7 @@ export async function hours(main, _params, ctx) {
   }
   const rows = h('div', { class: 'weekly' });
   const zone = rules.timezone || browserZone();
-  const grid = weekGrid({ weekly: rules.weekly || [], zone, onChange: (weekly) => { clear(rows); weekly.forEach(addRow); } });
+  const grid = weekGrid({ weekly: rules.weekly || [], zone, onChange: (weekly) => { clear(rows); weekly.forEach(addRow); showOffCall(); } });
   const form = h('form', { class: 'card', novalidate: true },
     field({ name: 'rules.timezone', label: t('Time zone'), value: zone }),
     h('fieldset', {}, h('legend', { text: t('Your week') }),
@@ -41,7 +46,15 @@ export async function hours(main, _params, ctx) {
     h('fieldset', {}, h('legend', { text: t('Weekly windows') }), rows,
       h('div', { class: 'actions' }, h('button', { type: 'button', class: 'secondary add', text: t('Add a window') }))),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Save hours') })));
-  main.append(form);
+  // Urgent windows only reach anyone when the profile says "I take urgent calls".
+  const offCall = h('div', { class: 'notice warn urgent-off', role: 'status', hidden: true },
+    h('p', { text: t('You offer urgent help in some windows, but you do not take urgent calls yet, so nobody will be offered to you.') }),
+    h('p', {}, h('a', { href: '#/profile', text: t('Turn on urgent calls in your profile') })));
+  main.append(offCall, form);
+  const showOffCall = () => {
+    offCall.hidden = onCall || !rows.querySelector('[data-field$=".offers.SESSION_TYPE_CRISIS"]:checked');
+  };
+  form.addEventListener('change', showOffCall);
 
   const readWeekly = () => [...rows.children].map((row, i) => ({
     weekday: valueOf(row, `rules.weekly[${i}].weekday`),
@@ -81,6 +94,7 @@ export async function hours(main, _params, ctx) {
     });
   };
   for (const w of rules.weekly || []) addRow(w);
+  showOffCall();
   form.querySelector('button.add').addEventListener('click', () => { addRow({}); grid.render(readWeekly()); });
 
   let weekly = [];
