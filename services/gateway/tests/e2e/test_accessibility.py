@@ -105,7 +105,9 @@ async def test_therapist_and_coordinator_pages_have_no_serious_accessibility_vio
     system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(agency,))
     context, page = await new_page(browser, problems, "therapist", LAPTOP)
     await sign_in_therapist(page, system.url, email)
-    therapist = await check_pages(page, system.url, ["hours", "profile", "timeoff", "upcoming", "groups"], language)
+    therapist = await check_pages(
+        page, system.url, ["hours", "profile", "timeoff", "upcoming", "groups"], language
+    )
     await context.close()
 
     coordinator = f"coord{secrets.token_hex(3)}@example.org"

@@ -132,7 +132,9 @@ def test_a_profile_is_read_by_whoever_may_edit_it_and_by_nobody_else(stack: Stac
         (stack.a.officer, stack.a.peer.user_id),  # officers see the public listing only
     ):
         with pytest.raises(grpc.RpcError) as caught:
-            stub.GetProviderProfile(pb.GetProviderProfileRequest(provider_id=provider_id), metadata=outsider.md)
+            stub.GetProviderProfile(
+                pb.GetProviderProfileRequest(provider_id=provider_id), metadata=outsider.md
+            )
         assert caught.value.code() == grpc.StatusCode.PERMISSION_DENIED
     with pytest.raises(grpc.RpcError) as caught:
         stub.GetProviderProfile(pb.GetProviderProfileRequest(provider_id="u-missing"), metadata=stack.root.md)

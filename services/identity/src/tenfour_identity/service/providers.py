@@ -223,7 +223,9 @@ async def get_provider_profile(
     found = await deps.directory.user_with_profile(provider_id or actor.id)
     if found is None and principal.role is Role.SYSTEM_ADMIN:
         raise NotFound("no such provider")
-    if found is None or not can_edit_provider_profile(principal, found[0].id, found[0].role, found[0].agency_id):
+    if found is None or not can_edit_provider_profile(
+        principal, found[0].id, found[0].role, found[0].agency_id
+    ):
         raise NotAllowed("no such provider in your scope")
     return found
 
