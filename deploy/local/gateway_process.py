@@ -4,13 +4,11 @@ from __future__ import annotations
 
 import importlib.util
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-from tenfour_testing.embedded import env_with
+from tenfour_testing.embedded import env_with, wait_for_port
 
 
 class Gateway:
@@ -36,15 +34,8 @@ class Gateway:
             )
 
     def wait_ready(self, timeout: float = 30.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.proc is not None and self.proc.poll() is not None:
-                raise RuntimeError(f"the gateway exited with code {self.proc.returncode} during start-up")
-            with socket.socket() as s:
-                if s.connect_ex(("127.0.0.1", self.port)) == 0:
-                    return
-            time.sleep(0.1)
-        raise TimeoutError(f"the gateway is not listening on {self.port} after {timeout}s")
+        assert self.proc is not None, "start() first"
+        wait_for_port(self.port, self.proc, timeout)  # also fails when the gateway exits first
 
     def terminate(self) -> None:
         if self.proc is not None and self.proc.poll() is None:
