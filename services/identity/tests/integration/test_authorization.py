@@ -96,6 +96,7 @@ CASES: dict[str, Case] = {
         officer_user_id=s.officer(t).user_id, profile=peer_profile()
     ),
     "UpdateProviderProfile": _peer_update,
+    "GetProviderProfile": lambda s, t, c: pb.GetProviderProfileRequest(provider_id=t.peer.user_id),
     "ListProviders": lambda s, t, c: pb.ListProvidersRequest(agency_id=t.id),
     "GetOfficerNames": lambda s, t, c: pb.GetOfficerNamesRequest(officer_ids=[t.officer.user_id]),
     "Login": lambda s, t, c: pb.LoginRequest(username=t.officer.username, password=PASSWORD),
@@ -160,6 +161,7 @@ EXPECTED: dict[str, dict[str, tuple[Expect, Expect]]] = {
     "OnboardTherapist": _row(NO, NO, NO, NO, YES),
     "NominatePeerSupporter": _row(NO, NO, NO, OWN, NO),
     "UpdateProviderProfile": _row(NO, OWN, NO, OWN, YES),  # the peer's "own" target is themself
+    "GetProviderProfile": _row(NO, OWN, NO, OWN, YES),  # whoever may edit it may read it
     "ListProviders": _row(OWN, OWN, NO, OWN, YES),  # a network therapist belongs to no agency
     "GetOfficerNames": _row(NO, YES, YES, NO, NO),  # providers; names only of their own officers
     "Login": PUBLIC_OK,

@@ -56,7 +56,7 @@ export async function accessAudit(main) {
       table = h('table', { class: 'audit report' },
         h('thead', {}, h('tr', {}, ...['#', t('When'), t('What'), t('Session'), t('Who'), t('Role'), t('Seen by')].map((t) => h('th', { text: t })))),
         h('tbody'));
-      results.append(h('div', { class: 'table-scroll' }, table)); // scrolls in its own box on a phone
+      results.append(h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('Access audit') }, table)); // scrolls in its own box on a phone; focusable so keyboard users can scroll it
     }
     const body = table.querySelector('tbody');
     for (const e of entries) {

@@ -205,7 +205,7 @@ export async function outcomes(main, _params, ctx) {
       document.body.append(link); link.click(); link.remove();
     } catch (error) { main.append(failure(error, t('Download'))); }
   });
-  main.append(h('div', { class: 'table-scroll' }, wrap), h('div', { class: 'actions' }, download));
+  main.append(h('div', { class: 'table-scroll', tabindex: '0', role: 'region', 'aria-label': t('Program numbers') }, wrap), h('div', { class: 'actions' }, download));
 }
 
 export async function administration(main) {
