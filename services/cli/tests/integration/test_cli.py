@@ -23,6 +23,7 @@ import grpc
 import pytest
 
 from tenfour_testing.embedded import free_port
+from tenfour_testing.polling import poll
 
 from .conftest import ADMIN_PASSWORD, ADMIN_USERNAME, Admin, System
 
@@ -246,13 +247,12 @@ def test_seed_creates_the_demo_once(
     # The system admin finds the officer's view of that session in the access audit trail, under
     # pseudonyms only, and the trail's hash chain intact.
     monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
-    trail: list[dict[str, Any]] = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline and not trail:
-        found = cli("--json", "audit", "access", "--session", booking["appointment_id"])
-        assert found.code == 0, found.out + found.err
-        trail = found.json["entries"]
-        time.sleep(0.2)
+    found = poll(
+        lambda: cli("--json", "audit", "access", "--session", booking["appointment_id"]),
+        lambda r: r.code != 0 or r.json["entries"],
+    )
+    assert found.code == 0, found.out + found.err
+    trail = found.json["entries"]
     assert [(e["action"], e["actor_role"], e["source"]) for e in trail] == [("view", "officer", "scheduling")]
     assert officer["user_id"] not in found.out
     assert booking["appointment_id"] not in found.out
@@ -291,13 +291,10 @@ def test_seed_creates_the_demo_once(
     soon = f"appt-{secrets.token_hex(4)}"
     agency = cli("--json", "whoami").json["user"]["agency_id"]
     asyncio.run(open_room(system.nats_url, soon, officer["user_id"], agency))
-    waited = ""
-    for _ in range(40):  # signaling opens the room once it has the booking
-        waiting = cli("session", "join", soon, "--connect-timeout", "6")
-        waited = waiting.err
-        if "waiting room" in waited:
-            break
-        time.sleep(0.25)
+    waiting = poll(  # signaling opens the room once it has the booking
+        lambda: cli("session", "join", soon, "--connect-timeout", "6"), lambda r: "waiting room" in r.err
+    )
+    waited = waiting.err
     assert "in the waiting room: the provider lets you in (up to 6 s" in waited, waited
     assert "still in the waiting room" in waited, waited
     assert "not connected within 6 s" in waited, waited
@@ -641,19 +638,15 @@ def test_a_coordinator_runs_a_check_in_campaign_and_an_officer_is_told_before_bo
     campaign_id = launched.json["campaign"]["campaign_id"]
     listed = cli("--json", "campaigns", "list").json["campaigns"]
     assert [c["campaign_id"] for c in listed] == [campaign_id]
-    deadline = time.monotonic() + 30  # outcomes learns of the campaign from scheduling's event
-    while not (report := cli("--json", "campaigns", "report")).json.get("campaigns") and (
-        time.monotonic() < deadline
-    ):
-        time.sleep(0.3)
+    # outcomes learns of the campaign from scheduling's event
+    report = poll(lambda: cli("--json", "campaigns", "report"), lambda r: r.json.get("campaigns"))
     assert report.code == 0, report.out
     (pending,) = report.json["campaigns"]
     assert (pending["campaign_id"], pending.get("published", False)) == (campaign_id, False)
 
     assert cli("--json", "login", "-u", officer["username"], f"--password={officer['password']}").code == 0
-    deadline = time.monotonic() + 30  # the officer is invited once scheduling has their enrolment
-    while not (mine := cli("--json", "campaigns", "list").json["campaigns"]) and time.monotonic() < deadline:
-        time.sleep(0.3)
+    # the officer is invited once scheduling has their enrolment
+    mine = poll(lambda: cli("--json", "campaigns", "list").json["campaigns"], bool)
     assert [c["campaign_id"] for c in mine] == [campaign_id]
     unacknowledged = cli(
         "--json", "campaigns", "book", campaign_id, "--provider", "nobody", "--start",
