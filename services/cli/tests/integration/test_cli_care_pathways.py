@@ -313,3 +313,65 @@ def test_a_pool_referral_is_booked_and_a_freed_time_taken_from_the_waiting_list_
     assert [(a["provider_id"], a["status"]) for a in mine if a["time"]["start"] == start] == [
         (clinician_id, "APPOINTMENT_STATUS_BOOKED")
     ]
+
+
+def test_the_resources_page_lists_the_agencys_workshops_from_the_command_line(
+    cli: Any, admin: Admin, system: System, tmp_path: Path, monkeypatch: Any
+) -> None:
+    """`tenfour resources list` shows the agency's upcoming workshops (topic, start in the
+    reader's zone, seats) with the id `tenfour groups join` takes."""
+    import grpc
+
+    from tenfour.availability.v1 import availability_pb2 as apb
+    from tenfour.availability.v1 import availability_pb2_grpc
+    from tenfour.common.v1 import common_pb2 as common
+    from tenfour_cli.session import SessionStore
+
+    monkeypatch.setenv("TENFOUR_TOKEN", admin.token)
+    seeded = cli("--json", "seed", "--prefix", "shop", "--data-dir", str(tmp_path))
+    assert seeded.code == 0, seeded.out + seeded.err
+    monkeypatch.delenv("TENFOUR_TOKEN")
+    accounts = seeded.json["accounts"]
+    rivera = next(a for a in accounts if "rivera" in a["username"])
+    officer = next(a for a in accounts if "fouron" in a["username"])
+    login = ("--json", "login", "-u", rivera["username"], f"--password={rivera['password']}")
+    assert cli(*login, "--totp-secret", rivera["totp_secret"]).code == 0
+    # Dr. Rivera gives groups in her weekday hours (the web Hours page's Group tick).
+    token = SessionStore(tmp_path / "config" / "session.json").load(system.targets["identity"])
+    assert token is not None
+    bearer = (("authorization", f"Bearer {token.access_token}"),)
+    with grpc.insecure_channel(system.targets["availability"]) as channel:
+        stub = availability_pb2_grpc.AvailabilityServiceStub(channel)
+        rules = stub.GetRules(apb.GetRulesRequest(provider_id=rivera["user_id"]), metadata=bearer)
+        for window in rules.weekly:
+            window.offers.append(common.SESSION_TYPE_GROUP)
+        stub.SetRules(apb.SetRulesRequest(rules=rules, expected_version=rules.version), metadata=bearer)
+    zone = ZoneInfo(rules.timezone)
+    day = datetime.now(zone).date() + timedelta(days=3)
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
+    start = datetime(day.year, day.month, day.day, 10, tzinfo=zone)
+    deadline = time.monotonic() + 30  # the new hours reach scheduling as events
+    while (offered := cli("--json", "groups", "offer", "--start", start.isoformat(), "--seats", "4",
+                          "--topic", "stress_burnout")).code != 0:  # fmt: skip
+        assert time.monotonic() < deadline, offered.out
+        time.sleep(0.3)
+    (group,) = offered.json["groups"]
+
+    assert cli("--json", "login", "-u", officer["username"], f"--password={officer['password']}").code == 0
+    page = cli("--json", "resources", "list")
+    assert page.code == 0, page.out
+    (workshop,) = page.json["workshops"]
+    assert workshop["group_appointment_id"] == group["appointment_id"]
+    assert workshop["topic_code"] == "stress_burnout"
+    assert workshop["seats_free"] == 4
+    reader_zone = ZoneInfo(page.json["zone"])  # the officer's roster zone
+    assert datetime.fromisoformat(workshop["local_start"]) == start
+    assert (
+        datetime.fromisoformat(workshop["local_start"]).utcoffset()
+        == start.astimezone(reader_zone).utcoffset()
+    )
+    table = cli("resources", "list")
+    assert "stress burnout" in table.out
+    assert start.astimezone(reader_zone).strftime("%Y-%m-%d %H:%M") in table.out
+    assert "tenfour groups join GROUP_ID" in table.out

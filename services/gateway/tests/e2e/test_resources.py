@@ -1,10 +1,13 @@
 """The agency's resources page in real browsers against the real system: the coordinator adds a
 hotline (a web address that is not https is refused next to the field) and an officer sees it
-with a tap-to-call link, under the agency's crisis line."""
+with a tap-to-call link, under the agency's crisis line; the agency's upcoming workshops (the
+group offering) are listed there too, times in the officer's zone, a seat one tap away."""
 
 from __future__ import annotations
 
+import asyncio
 import secrets
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,8 +16,9 @@ from playwright.async_api import Browser, expect
 from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .test_group_offering import hours_with_groups, off_day_rotation
 from .test_licences import _coordinator
-from .test_video_session import enrol_officer
+from .test_video_session import enrol_officer, sign_in_therapist
 
 pytestmark = pytest.mark.e2e
 
@@ -53,4 +57,65 @@ async def test_coordinator_adds_a_hotline_officers_can_call_it(
     await expect(link).to_have_attribute("href", "tel:18002675463")
     await expect(officer.get_by_role("heading", name="Hotlines")).to_be_visible()
     await shot(officer, "officer-resources")
+    assert problems.items == []
+
+
+async def test_officers_see_the_agencys_workshops_in_their_zone_and_take_a_seat(
+    system: System, browser: Browser, problems: PageProblems, shot: Any
+) -> None:
+    agency = system.create_agency()
+    email = f"workshop{secrets.token_hex(3)}@example.org"
+    system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(agency,), modalities=("individual", "group"))
+    _, therapist = await new_page(browser, problems, "therapist", LAPTOP)
+    await sign_in_therapist(therapist, system.url, email)
+    await hours_with_groups(therapist)
+    # A resilience workshop two days ahead at 18:00 UTC (the browsers run in UTC), 3 seats.
+    day = date.today() + timedelta(days=2)
+    await therapist.get_by_role("link", name="Groups", exact=True).click()
+    await therapist.get_by_label("Starts at").fill(f"{day.isoformat()}T18:00")
+    await therapist.get_by_label("Seats").fill("3")
+    await therapist.get_by_label("Topic").select_option("stress_burnout")
+    done = therapist.get_by_text("Group offered.")
+    async with asyncio.timeout(60):  # the new hours reach scheduling as events
+        while not await done.count():
+            await therapist.get_by_role("button", name="Offer the group").click()
+            await expect(
+                done.or_(therapist.locator(".form-summary, .field-error:not(:empty)")).first
+            ).to_be_visible(timeout=30_000)
+
+    _, officer = await new_page(browser, problems, "officer", PHONE)
+    await enrol_officer(officer, system.url, system.enrolment_code(agency))
+    # The officer lives in Chicago: 18:00 UTC is noon there, on a day off of their rotation.
+    await officer.get_by_label("Time zone", exact=True).fill("America/Chicago")
+    await off_day_rotation(officer)
+    await officer.goto(f"{system.url}/#/resources")
+    section = officer.locator("section.workshops")
+    await expect(section.get_by_role("heading", name="Workshops and group sessions")).to_be_visible(
+        timeout=30_000
+    )
+    item = section.locator("li.workshop")
+    await expect(item).to_have_count(1, timeout=30_000)
+    await expect(item.locator("strong")).to_have_text("Stress and burnout")
+    await expect(item).to_contain_text("12:00")  # Chicago, not the browser's 18:00
+    await expect(item).not_to_contain_text("18:00")
+    await expect(item).to_contain_text("with Dr. Rivera")
+    await expect(item).to_contain_text("3 seats left")
+    await shot(officer, "officer-resources-workshops")
+    await item.get_by_role("button", name="Take a seat").click()
+    await expect(item.locator(".notice")).to_contain_text("You have a seat.", timeout=30_000)
+    await expect(item.get_by_role("button", name="Take a seat")).to_have_count(0)
+    await item.get_by_role("link", name="Join from my appointments").click()
+    await expect(officer.locator("li.appointment").first).to_contain_text("Group session", timeout=30_000)
+
+    # In Spanish, the seat is remembered on the page.
+    await officer.get_by_label("Language").select_option("es")
+    await expect(officer.locator("html")).to_have_attribute("lang", "es", timeout=30_000)
+    await officer.goto(f"{system.url}/#/resources")
+    section = officer.locator("section.workshops")
+    await expect(section.get_by_role("heading", name="Talleres y sesiones de grupo")).to_be_visible(
+        timeout=30_000
+    )
+    await expect(section.locator("li.workshop strong")).to_have_text("Estrés y agotamiento")
+    await expect(section.locator("li.workshop")).to_contain_text("Tiene una plaza.")
+    await expect(section.get_by_role("link", name="Unirse desde mis citas")).to_be_visible()
     assert problems.items == []

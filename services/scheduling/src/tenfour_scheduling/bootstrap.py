@@ -56,6 +56,7 @@ from tenfour_scheduling.service.referral_times import ReferralTimes
 from tenfour_scheduling.service.referrals import ReferralService
 from tenfour_scheduling.service.reminders import ReminderService
 from tenfour_scheduling.service.resources import ResourceService
+from tenfour_scheduling.service.workshops import Workshops
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.series_replan import SeriesReplanner
@@ -167,7 +168,9 @@ async def running(settings: Settings, clock: Clock = utc_now) -> AsyncIterator[R
         ),
         referrals=referrals,
         referral_times=ReferralTimes(referral_store, referrals, facts, expansions, booking, clock),
-        resources=ResourceService(ResourceStore(infra.redis), officers, clock),
+        resources=ResourceService(
+            ResourceStore(infra.redis), officers, Workshops(store, read_model, officers, clock), clock
+        ),
     )
     infra.consume("availability", availability_handlers(read_model, services.conflicts))
     infra.consume(

@@ -174,3 +174,77 @@ async def test_reading_the_page_leaves_no_record_of_who_read_it(harness: Harness
     assert reader.encode() not in stored  # no counter, no "last read", no audit row
     assert b"o-writer" in stored  # (the search does find an officer who did store something)
     assert (await h.js.stream_info("TENFOUR_SCHEDULING")).state.last_seq == events_before  # no event either
+
+
+async def test_the_page_lists_the_agencys_upcoming_workshops_in_the_readers_zone(harness: Harness) -> None:
+    """Item 6's "workshops from the group offering": every open group session of the agency
+    (title, time in the reader's roster zone, seats), the reader's own seat marked, full ones,
+    trainings and other agencies' groups left out; reading still leaves no trace."""
+    from .test_groups import WED_0800, both, offer, seat
+
+    h = harness
+    await h.provider("t-1", both("t-1"))
+    await h.provider("t-2", both("t-2"), agencies=("agency-2",))
+    first = await offer(h, "t-1", WED_0800, 3)  # topic critical_incident
+    later = await offer(h, "t-1", WED_0800.replace(hour=18), 2, key="g2")
+    full = await offer(h, "t-1", WED_0800.replace(day=5), 2, key="g3")
+    await offer(h, "t-2", WED_0800, 3, agency_id="agency-2")
+    for officer_id in ("o-1", "o-2", "o-3"):
+        await h.set_roster(officer_id)
+    await seat(h, "o-1", later.appointment_id)
+    await seat(h, "o-1", full.appointment_id, key="seat-full")
+    await seat(h, "o-2", full.appointment_id)
+
+    page = await listed(h, h.officer("o-1"))
+    assert page.zone == "America/Chicago"
+    assert [
+        (w.group_appointment_id, w.topic_code, w.local_start, w.seats_free, w.capacity, w.seated)
+        for w in page.workshops
+    ] == [
+        (first.appointment_id, "critical_incident", "2026-03-04T08:00:00-06:00", 3, 3, False),
+        (later.appointment_id, "critical_incident", "2026-03-04T12:00:00-06:00", 1, 2, True),
+        (full.appointment_id, "critical_incident", "2026-03-05T08:00:00-06:00", 0, 2, True),
+    ]
+    assert page.workshops[0].provider_display_name == "Dr t-1"
+    assert page.workshops[0].time == first.time
+    # Someone without a seat does not see the full one, nor who has a seat anywhere.
+    other = await listed(h, h.officer("o-3"))
+    assert [w.group_appointment_id for w in other.workshops] == [first.appointment_id, later.appointment_id]
+    assert "o-1" not in str(other)
+    # The coordinator sees the open ones too, times in UTC (no roster).
+    coordinator = await listed(h, h.admin())
+    assert coordinator.zone == ""
+    assert coordinator.workshops[0].local_start == "2026-03-04T14:00:00+00:00"
+    # Another agency's groups stay with it.
+    assert [
+        w.provider_display_name for w in (await listed(h, h.officer("o-9", agency="agency-2"))).workshops
+    ] == ["Dr t-2"]
+    # A workshop's seat is taken from what the page gives: its id.
+    taken = await seat(h, "o-3", first.appointment_id)
+    assert taken.officer_ids[-1] == "o-3"
+    assert (await listed(h, h.officer("o-3"))).workshops[0].seated
+
+    # A topic that is not a code is refused before anything is stored.
+    request = pb.OfferGroupSessionRequest(idempotency_key="bad", capacity=3, topic_code="<b>hi</b>")
+    request.start.FromDatetime(WED_0800.replace(hour=16))
+    with pytest.raises(grpc.aio.AioRpcError) as bad:
+        await h.stub.OfferGroupSession(request, metadata=h.therapist("t-1"))
+    assert bad.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert violations(bad.value) == ["topic_code"]
+    assert len((await listed(h, h.officer("o-3"))).workshops) == 2
+
+
+async def test_reading_the_workshops_leaves_no_record_either(harness: Harness) -> None:
+    from .test_groups import WED_0800, both, offer
+
+    h = harness
+    await h.provider("t-1", both("t-1"))
+    await offer(h, "t-1", WED_0800, 3)
+    await h.quiet()
+    events_before = (await h.js.stream_info("TENFOUR_SCHEDULING")).state.last_seq
+    reader = "o-reader-5b1c"
+    for _ in range(3):
+        assert len((await listed(h, h.officer(reader))).workshops) == 1
+    await h.quiet()
+    assert reader.encode() not in await _everything_stored(h)
+    assert (await h.js.stream_info("TENFOUR_SCHEDULING")).state.last_seq == events_before

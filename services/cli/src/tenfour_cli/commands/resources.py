@@ -27,9 +27,13 @@ _NAMES = {v: k for k, v in _CATEGORIES.items()}
 def register(commands: Commands, common_opts: list[Any]) -> None:
     resources = commands.add_parser("resources", help="your agency's resources page")
     cmds = resources.add_subparsers(dest="resources_command", required=True, metavar="COMMAND")
-    cmds.add_parser("list", parents=common_opts, help="the resources (and the crisis line)").set_defaults(
-        handler=run_list
-    )
+    cmds.add_parser(
+        "list",
+        parents=common_opts,
+        help="the resources, the crisis line and the agency's upcoming workshops",
+        description="Workshops and group sessions are listed with their id: take a seat with "
+        "`tenfour groups join GROUP_ID`.",
+    ).set_defaults(handler=run_list)
     add = cmds.add_parser(
         "add",
         parents=common_opts,
@@ -64,6 +68,21 @@ def run_list(ctx: Context) -> int:
             for r in found.resources
         ]
         console.print(ctx.out.table("Resources", ("id", "category", "title", "phone", "address"), rows))
+        workshops = [
+            (
+                w.group_appointment_id,
+                w.topic_code.replace("_", " ") or "group session",
+                w.local_start[:16].replace("T", " "),
+                w.provider_display_name or "-",
+                "yours" if w.seated else f"{w.seats_free} of {w.capacity}",
+            )
+            for w in found.workshops
+        ]
+        zone = found.zone or "UTC"
+        columns = ("id", "topic", f"starts ({zone})", "with", "seats")
+        console.print(ctx.out.table("Workshops and group sessions", columns, workshops))
+        if workshops:
+            console.print("Take a seat: tenfour groups join GROUP_ID")
 
     ctx.out.emit(proto_dict(found), render)
     return Exit.OK

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from tenfour.scheduling.v1 import appointments_pb2
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 from tenfour_scheduling.domain.alternatives import MAX_ALTERNATIVES
@@ -14,6 +16,7 @@ from tenfour_shared.errors import InvalidInput
 __all__ = ["AppointmentRpcs"]
 
 Appointment = appointments_pb2.Appointment
+_TOPIC = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
 
 
 class AppointmentRpcs(RpcBase):
@@ -59,12 +62,15 @@ class AppointmentRpcs(RpcBase):
             raise InvalidInput.single(
                 "capacity", f"must be between {MIN_GROUP_CAPACITY} and {MAX_GROUP_CAPACITY} seats"
             )
+        if request.topic_code and not _TOPIC.match(request.topic_code):
+            raise InvalidInput.single("topic_code", "a topic code such as critical_incident")
         return await self._s.groups.offer(
             provider_id=caller.subject,
             agency_id=request.agency_id,
             start=requests.instant(request.start, request.HasField("start"), "start"),
             capacity=request.capacity,
             idempotency_key=key,
+            topic_code=request.topic_code,
         )
 
     async def Reschedule(self, request: pb.RescheduleRequest, context: Ctx) -> Appointment:

@@ -24,4 +24,5 @@ class ResourceRpcs(RpcBase):
     async def ListResources(
         self, request: spb.ListResourcesRequest, context: Ctx
     ) -> spb.ListResourcesResponse:
-        return await self._s.resources.listed(requests.agency_of(current_principal()))
+        caller = current_principal()
+        return await self._s.resources.listed(requests.agency_of(caller), caller.subject)

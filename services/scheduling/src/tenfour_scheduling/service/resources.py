@@ -15,6 +15,7 @@ from tenfour_scheduling.codec.values import timestamp
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.ports import Officers
 from tenfour_scheduling.service.program_ports import ResourceRecords
+from tenfour_scheduling.service.workshops import Workshops
 from tenfour_shared import errors
 
 __all__ = ["MAX_RESOURCES", "ResourceService"]
@@ -48,15 +49,25 @@ def problems(resource: spb.Resource) -> list[errors.FieldViolation]:
 
 
 class ResourceService:
-    def __init__(self, store: ResourceRecords, officers: Officers, clock: Clock) -> None:
+    def __init__(
+        self, store: ResourceRecords, officers: Officers, workshops: Workshops, clock: Clock
+    ) -> None:
         self._store = store
         self._officers = officers
+        self._workshops = workshops
         self._clock = clock
 
-    async def listed(self, agency_id: str) -> spb.ListResourcesResponse:
+    async def listed(self, agency_id: str, reader_id: str) -> spb.ListResourcesResponse:
+        """The page, with the agency's upcoming workshops (the group offering) in the reader's zone."""
         found = sorted(await self._store.resources(agency_id), key=lambda r: (r.category, r.title.lower()))
         policy = await self._officers.policy(agency_id)
-        return spb.ListResourcesResponse(resources=found, crisis_line_text=policy.crisis_line_text)
+        offering = await self._workshops.offering(agency_id, reader_id)
+        return spb.ListResourcesResponse(
+            resources=found,
+            crisis_line_text=policy.crisis_line_text,
+            workshops=offering.workshops,
+            zone=offering.zone,
+        )
 
     async def put(self, agency_id: str, resource: spb.Resource) -> spb.Resource:
         found = problems(resource)

@@ -78,6 +78,7 @@ class GroupSessions:
         capacity: int,
         idempotency_key: str,
         training_course: str = "",
+        topic_code: str = "",
     ) -> Appointment:
         """A group session the provider gives: inside their availability for group sessions,
         with buffers and caps re-checked atomically by the same commit step as Book. The key
@@ -141,6 +142,7 @@ class GroupSessions:
                 status_reason="group_offered",
                 version=1,
                 training_course=training_course,
+                topic_code=topic_code,
             )
             event = ev.AppointmentStatusChanged(appointment=appointment, reason_code="group_offered")
             deadline = await self._store.now_ms() + CLAIM_TTL_MS

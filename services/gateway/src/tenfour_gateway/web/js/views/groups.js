@@ -5,7 +5,7 @@ import { h, field, onSubmit, valueOf, notice, clear } from '../dom.js';
 import * as api from '../api.js';
 import { range } from '../time.js';
 
-const TOPICS = [
+export const TOPICS = [
   ['critical_incident', t('After a critical incident')], ['stress_burnout', t('Stress and burnout')],
   ['sleep', t('Sleep and shift work')], ['grief', t('Grief and loss')], ['trauma_ptsd', t('Trauma')],
   ['moral_injury', t('Moral injury')], ['depression_anxiety', t('Low mood and anxiety')],

@@ -1,8 +1,11 @@
 // The agency's resources page: officers read it (hotlines as tap-to-call links), coordinators
-// keep it. Reading it is not recorded anywhere.
+// keep it; the agency's upcoming workshops and group sessions (the group offering) follow, with
+// a seat a tap away. Reading it is not recorded anywhere.
 import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
 import * as api from '../api.js';
+import { range } from '../time.js';
+import { TOPICS } from './groups.js';
 
 const CATEGORIES = [
   ['RESOURCE_CATEGORY_HOTLINE', t('Hotlines')],
@@ -29,6 +32,47 @@ function item(r, onRemove) {
   return li;
 }
 
+const topicName = (code) => (TOPICS.find(([c]) => c === code) || [code, t('Group session')])[1];
+
+// One upcoming group session: its topic, when (in the reader's roster zone), who gives it and
+// the seats left; officers take a seat here (Book checks their shifts and rest as always).
+function workshop(w, zone, canBook) {
+  const seats = w.seats_free === 1 ? t('1 seat left') : t('{0} seats left', [w.seats_free || 0]);
+  const out = h('div', { 'aria-live': 'polite' });
+  const li = h('li', { class: 'workshop', 'data-workshop': w.group_appointment_id },
+    h('strong', { text: topicName(w.topic_code) }),
+    h('p', { text: t('{0} with {1}', [range(w.time, zone), w.provider_display_name || t('a provider')]) }),
+    h('p', { class: 'muted', text: w.seated ? t('You have a seat.') : seats }), out);
+  if (w.seated) {
+    out.append(h('a', { href: '#/appointments', text: t('Join from my appointments') }));
+  } else if (canBook) {
+    const book = h('button', { type: 'button', text: t('Take a seat') });
+    book.addEventListener('click', async () => {
+      book.disabled = true;
+      try {
+        await api.call('scheduling', 'Book', { idempotency_key: api.idempotencyKey(), group_appointment_id: w.group_appointment_id });
+        book.remove();
+        clear(out).append(notice('ok', t('You have a seat.'), h('p', {}, h('a', { href: '#/appointments', text: t('Join from my appointments') }))));
+      } catch (error) {
+        book.disabled = false;
+        clear(out).append(failure(error, t('Booking')));
+      }
+    });
+    out.append(book);
+  }
+  return li;
+}
+
+function workshops(found, canBook) {
+  const list = found.workshops || [];
+  const zone = found.zone || undefined;
+  return h('section', { class: 'card workshops' }, h('h2', { text: t('Workshops and group sessions') }),
+    list.length
+      ? h('ul', { class: 'list' }, list.map((w) => workshop(w, zone, canBook)))
+      : h('p', { class: 'muted', text: t('No workshop or group session is planned for the next 60 days.') }),
+    canBook ? h('p', {}, h('a', { href: '#/find', text: t('Group sessions and workshops you can join are under Find a time.') })) : null);
+}
+
 function page(box, found, onRemove) {
   clear(box);
   if (found.crisis_line_text) box.append(notice('', found.crisis_line_text));
@@ -38,7 +82,7 @@ function page(box, found, onRemove) {
     const mine = resources.filter((r) => r.category === category);
     if (mine.length) box.append(h('section', { class: 'card' }, h('h2', { text: label }), h('ul', { class: 'list' }, mine.map((r) => item(r, onRemove)))));
   }
-  if (!onRemove) box.append(h('p', {}, h('a', { href: '#/find', text: t('Group sessions and workshops you can join are under Find a time.') })));
+  box.append(workshops(found, !onRemove));
 }
 
 export async function resources(main) {
