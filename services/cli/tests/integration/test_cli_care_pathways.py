@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from tenfour_testing.polling import poll
+
 from .conftest import Admin, System
 
 
@@ -351,11 +353,19 @@ def test_the_resources_page_lists_the_agencys_workshops_from_the_command_line(
     while day.weekday() >= 5:
         day += timedelta(days=1)
     start = datetime(day.year, day.month, day.day, 10, tzinfo=zone)
-    deadline = time.monotonic() + 30  # the new hours reach scheduling as events
-    while (offered := cli("--json", "groups", "offer", "--start", start.isoformat(), "--seats", "4",
-                          "--topic", "stress_burnout")).code != 0:  # fmt: skip
-        assert time.monotonic() < deadline, offered.out
-        time.sleep(0.3)
+    offer = (
+        "--json",
+        "groups",
+        "offer",
+        "--start",
+        start.isoformat(),
+        "--seats",
+        "4",
+        "--topic",
+        "stress_burnout",
+    )
+    offered = poll(lambda: cli(*offer), lambda r: r.code == 0)  # the new hours reach scheduling as events
+    assert offered.code == 0, offered.out
     (group,) = offered.json["groups"]
 
     assert cli("--json", "login", "-u", officer["username"], f"--password={officer['password']}").code == 0

@@ -56,7 +56,6 @@ from tenfour_scheduling.service.referral_times import ReferralTimes
 from tenfour_scheduling.service.referrals import ReferralService
 from tenfour_scheduling.service.reminders import ReminderService
 from tenfour_scheduling.service.resources import ResourceService
-from tenfour_scheduling.service.workshops import Workshops
 from tenfour_scheduling.service.rosters import RosterService
 from tenfour_scheduling.service.series import SeriesService
 from tenfour_scheduling.service.series_replan import SeriesReplanner
@@ -68,6 +67,7 @@ from tenfour_scheduling.service.urgent_joins import UrgentJoins
 from tenfour_scheduling.service.urgent_offers import UrgentOffers
 from tenfour_scheduling.service.urgent_on_call import OnCall
 from tenfour_scheduling.service.waitlist import WaitlistService
+from tenfour_scheduling.service.workshops import Workshops
 from tenfour_shared import logs
 from tenfour_shared.access_audit import AccessAuditInterceptor
 from tenfour_shared.auth_wiring import auth_interceptor
