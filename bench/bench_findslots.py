@@ -1,4 +1,4 @@
-"""Scheduling through gRPC, client in its own process: python bench/bench_findslots.py [--quick]
+"""Scheduling through gRPC, client in its own process: python bench/bench_findslots.py [--quick|--book]
 
 Starts real nats-server and redis-server and the scheduling service in this process, feeds
 its read models with availability and identity events exactly as those services publish
@@ -13,6 +13,9 @@ and each headline is the median of the per-round ratios, printed as ``RESULT nam
   empty-RPC calls/s at the same concurrency;
 * rule_change_visible_p95_vs_1s: p95 seconds from a provider's rule change event to FindSlots
   showing the new hours, over 1 s (the target is <= 1).
+
+``--book`` seeds only the 200 providers Book uses and runs only the Book phase (with its CPU
+lines): a quick way to iterate on Book; headline figures come from full runs.
 """
 
 from __future__ import annotations
@@ -56,7 +59,8 @@ NOW = datetime(2025, 10, 27, 13, tzinfo=UTC)  # the horizon crosses the US fall-
 ZONES = ["America/New_York", "America/Chicago", "America/Denver", "America/Los_Angeles"]
 TEMPLATES = ["pitman", "dupont", "4-on-4-off", "4-10", "5-2", "6-3"]
 QUICK = "--quick" in sys.argv
-PROVIDERS = 1000 if QUICK else 5000
+BOOK_ONLY = "--book" in sys.argv
+PROVIDERS = 200 if BOOK_ONLY else 1000 if QUICK else 5000
 SERVICE = "tenfour.scheduling.v1.SchedulingService"
 Meta = list[tuple[str, str]]
 
@@ -388,6 +392,50 @@ async def book_split(process: Any, js: Any, slots: list[Any], officers: list[Any
     )
 
 
+async def find_phases(port: int, health: dict[str, Any], finder: dict[str, Any], report: Any) -> None:
+    """The FindSlots headlines: 200 x 14 days, 5,000 x 14 days, 60 days over 14 (200)."""
+    rounds = await run_client(
+        {
+            "port": port,
+            "rounds": 5,
+            "kinds": [
+                health,
+                {"kind": "find", "days": 14, "meta": finder["ag-200"], "concurrency": 4},
+            ],
+        }
+    )
+    report("findslots_grpc_vs_empty_rpc_200x14", rounds, 1, 0, "target >= 0.25")
+    rounds = await run_client(
+        {
+            "port": port,
+            "rounds": 3,
+            "kinds": [
+                health,
+                {
+                    "kind": "find",
+                    "days": 14,
+                    "meta": finder["ag-all"],
+                    "concurrency": 4,
+                    "seconds": 3.0,
+                },
+            ],
+        }
+    )
+    report(f"findslots_grpc_vs_empty_rpc_{PROVIDERS}x14", rounds, 1, 0, "target >= 0.1 at 5000")
+    rounds = await run_client(
+        {
+            "port": port,
+            "rounds": 5,
+            "kinds": [
+                {"kind": "find", "days": 14, "meta": finder["ag-200"], "concurrency": 4},
+                {"kind": "find", "days": 60, "meta": finder["ag-200"], "concurrency": 4},
+            ],
+        }
+    )
+    # A cost ratio: calls/s of the 14-day search over calls/s of the 60-day one.
+    report("findslots_60d_vs_14d", rounds, 0, 1, "target <= 2")
+
+
 async def main() -> None:
     tokens = TestTokens()
     with (
@@ -434,46 +482,8 @@ async def main() -> None:
                 lines.append(f"RESULT {name}={mid:.4f}")
                 print(f"{name}: median {mid:.4f} (rounds {lo:.4f}..{hi:.4f}); calls/s {rates}; {note}")
 
-            rounds = await run_client(
-                {
-                    "port": port,
-                    "rounds": 5,
-                    "kinds": [
-                        health,
-                        {"kind": "find", "days": 14, "meta": finder["ag-200"], "concurrency": 4},
-                    ],
-                }
-            )
-            report("findslots_grpc_vs_empty_rpc_200x14", rounds, 1, 0, "target >= 0.25")
-            rounds = await run_client(
-                {
-                    "port": port,
-                    "rounds": 3,
-                    "kinds": [
-                        health,
-                        {
-                            "kind": "find",
-                            "days": 14,
-                            "meta": finder["ag-all"],
-                            "concurrency": 4,
-                            "seconds": 3.0,
-                        },
-                    ],
-                }
-            )
-            report(f"findslots_grpc_vs_empty_rpc_{PROVIDERS}x14", rounds, 1, 0, "target >= 0.1 at 5000")
-            rounds = await run_client(
-                {
-                    "port": port,
-                    "rounds": 5,
-                    "kinds": [
-                        {"kind": "find", "days": 14, "meta": finder["ag-200"], "concurrency": 4},
-                        {"kind": "find", "days": 60, "meta": finder["ag-200"], "concurrency": 4},
-                    ],
-                }
-            )
-            # A cost ratio: calls/s of the 14-day search over calls/s of the 60-day one.
-            report("findslots_60d_vs_14d", rounds, 0, 1, "target <= 2")
+            if not BOOK_ONLY:
+                await find_phases(port, health, finder, report)
 
             # Book: officers with every day off, one session a local day each.
             officers = []
@@ -502,32 +512,33 @@ async def main() -> None:
             await cpu_per_call(process, js, port, health, slots[6000:])
             await book_split(process, js, slots[10000:], officers)
 
-            await cpu_per_search(process)
+            if not BOOK_ONLY:
+                await cpu_per_search(process)
 
-            probe = tokens.metadata(Role.OFFICER, "o-probe", "ag-probe")
-            await roster(stub, probe, "", 0, cycle="-")
-            profile = identity_events_pb2.ProviderProfileUpdated(
-                version=2,
-                profile=identity_events_pb2.ProviderProfile(
-                    provider_id="p0001",
-                    kind=common.PROVIDER_KIND_THERAPIST,
-                    agency_ids=["ag-all", "ag-200", "ag-probe"],
-                    languages=["en"],
-                    timezone=ZONES[1],
-                    display_name="Provider 1",
-                    active=True,
-                ),
-            )
-            env = build(profile, subject="p0001")
-            await publish_event(js, env)
-            seconds = await rule_change_latency(js, stub, probe, 20)
-            p95 = sorted(seconds)[int(0.95 * len(seconds)) - 1]
-            lines.append(f"RESULT rule_change_visible_p95_vs_1s={p95:.4f}")
-            print(
-                f"rule_change_visible_p95_vs_1s: p95 {p95 * 1e3:.0f} ms, "
-                f"median {statistics.median(seconds) * 1e3:.0f} ms "
-                f"over {len(seconds)} changes (event -> read model -> FindSlots); target <= 1"
-            )
+                probe = tokens.metadata(Role.OFFICER, "o-probe", "ag-probe")
+                await roster(stub, probe, "", 0, cycle="-")
+                profile = identity_events_pb2.ProviderProfileUpdated(
+                    version=2,
+                    profile=identity_events_pb2.ProviderProfile(
+                        provider_id="p0001",
+                        kind=common.PROVIDER_KIND_THERAPIST,
+                        agency_ids=["ag-all", "ag-200", "ag-probe"],
+                        languages=["en"],
+                        timezone=ZONES[1],
+                        display_name="Provider 1",
+                        active=True,
+                    ),
+                )
+                env = build(profile, subject="p0001")
+                await publish_event(js, env)
+                seconds = await rule_change_latency(js, stub, probe, 20)
+                p95 = sorted(seconds)[int(0.95 * len(seconds)) - 1]
+                lines.append(f"RESULT rule_change_visible_p95_vs_1s={p95:.4f}")
+                print(
+                    f"rule_change_visible_p95_vs_1s: p95 {p95 * 1e3:.0f} ms, "
+                    f"median {statistics.median(seconds) * 1e3:.0f} ms "
+                    f"over {len(seconds)} changes (event -> read model -> FindSlots); target <= 1"
+                )
             print()
             print("\n".join(lines))
         await nc.drain()

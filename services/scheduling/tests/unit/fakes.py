@@ -141,6 +141,9 @@ class FakeAppointments:
         if idempotency:
             self.idempotency[(officer_id, idempotency)].update(state=b"done", result=result)
 
+    def synced(self, officer_id: str, appointment_id: str, version: int, occupying: bool) -> bool:
+        return False
+
     async def release(self, officer_id: str, member: str, appointment_id: str, idempotency: str = "") -> None:
         self.releases += 1
         self.officer_cal.get(officer_id, {}).pop(member, None)

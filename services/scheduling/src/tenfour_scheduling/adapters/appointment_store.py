@@ -19,6 +19,7 @@ the provider's time is only ever taken in phase 2. A refusal in phase 2 releases
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Sequence
 from datetime import UTC
 from importlib import resources
@@ -48,6 +49,7 @@ from tenfour_shared.redis_store import as_bytes, load_script
 __all__ = ["AppointmentStore", "Claim", "Commit", "Reply", "StoredAppointment"]
 
 IDEMPOTENCY_TTL_SECONDS = 24 * 3600
+_SYNCED_KEPT = 8192  # recent syncs remembered (officer, appointment) -> (version, occupying)
 
 
 def _reply(raw: Sequence[object]) -> Reply:
@@ -71,6 +73,7 @@ class AppointmentStore(AppointmentReads):
         self._commit = load_script(redis, package, "commit.lua", prelude)
         self._transition = load_script(redis, package, "transition.lua", prelude)
         self._seat = load_script(redis, package, "seat.lua", prelude)
+        self._synced: OrderedDict[tuple[str, str], tuple[int, bool]] = OrderedDict()
 
     async def now_ms(self) -> int:
         seconds, micros = await self._redis.time()
@@ -272,3 +275,14 @@ class AppointmentStore(AppointmentReads):
                 result,
             ],
         )
+        # The script ran to its end: this version is on the officer's calendar (versions only
+        # move forward there, so re-applying it later would change nothing).
+        self._synced[(officer_id, appointment.appointment_id)] = (appointment.version, occupying)
+        self._synced.move_to_end((officer_id, appointment.appointment_id))
+        if len(self._synced) > _SYNCED_KEPT:
+            self._synced.popitem(last=False)
+
+    def synced(self, officer_id: str, appointment_id: str, version: int, occupying: bool) -> bool:
+        """Whether this process's last sync of the appointment for the officer was this very
+        version (and occupancy): a mirror of its own event then has nothing to do."""
+        return self._synced.get((officer_id, appointment_id)) == (version, occupying)

@@ -26,7 +26,7 @@ from tenfour_scheduling.adapters.snapshots import (
     SnapshotReader,
     execute,
 )
-from tenfour_scheduling.domain.records import OfficerFacts
+from tenfour_scheduling.domain.records import OfficerFacts, StoredRoster
 from tenfour_shared.redis_store import as_bytes
 from tenfour_shared.timeline import Interval
 
@@ -51,6 +51,14 @@ class FactReader:
         return await read_facts(
             self._redis, self._snapshots, officer_id, agency_id, window, provider_ids, idempotency_key
         )
+
+    async def duty(self, officer_id: str, agency_id: str) -> tuple[StoredRoster | None, AgencyPolicy]:
+        """The officer's roster and their agency's policy only (decoded once per version)."""
+        async with self._redis.pipeline(transaction=False) as pipe:
+            pipe.hmget(OfficerKeys(officer_id).roster, ["version", "data"])
+            pipe.hmget(AgencyKeys(agency_id).policy, ["version", "data"])
+            roster, policy = await pipe.execute()
+        return _roster(roster), _policy(policy, agency_id)
 
 
 async def read_facts(
@@ -98,12 +106,8 @@ def officer_facts(
     return OfficerFacts(
         officer_id=officer_id,
         agency_id=agency_id,
-        roster=None if roster[1] is None else decode_roster(as_bytes(roster[1]), int(roster[0] or 0)),
-        policy=(
-            AgencyPolicy.default(agency_id)
-            if policy[1] is None
-            else decode_policy(as_bytes(policy[1]), agency_id, int(policy[0] or 0))
-        ),
+        roster=_roster(roster),
+        policy=_policy(policy, agency_id),
         entries=parse_calendar(calendar),
         current_provider=None if current is None else as_bytes(current).decode(),
         preferences=None if preferences is None else _preferences(as_bytes(preferences)),
@@ -111,6 +115,18 @@ def officer_facts(
         if idempotency_key
         else {},
     )
+
+
+def _roster(reply: Sequence[Any]) -> StoredRoster | None:
+    """An HMGET version, data reply of the officer's roster."""
+    return None if reply[1] is None else decode_roster(as_bytes(reply[1]), int(reply[0] or 0))
+
+
+def _policy(reply: Sequence[Any], agency_id: str) -> AgencyPolicy:
+    """An HMGET version, data reply of the agency's policy (the default when none is kept)."""
+    if reply[1] is None:
+        return AgencyPolicy.default(agency_id)
+    return decode_policy(as_bytes(reply[1]), agency_id, int(reply[0] or 0))
 
 
 @lru_cache(maxsize=2048)

@@ -228,8 +228,16 @@ class AppointmentService:
         """Bring every officer's calendar in line with this version (idempotent); after a move
         also drop the claim that reserved the new time."""
         claim = f"{appointment.appointment_id}>{to_ms(_start(appointment))}" if moved else ""
+        held = occupying(appointment)
         for officer_id in appointment.officer_ids:
-            await self._store.sync(officer_id, appointment, occupying(appointment), drop_member=claim)
+            # The request that wrote this version confirmed it in this process (a booking's
+            # phase 3): nothing to re-apply. Another process, or this one after a restart,
+            # does not know it and syncs, as after a crash before phase 3.
+            if not moved and self._store.synced(
+                officer_id, appointment.appointment_id, appointment.version, held
+            ):
+                continue
+            await self._store.sync(officer_id, appointment, held, drop_member=claim)
 
     # -- lifecycle from other services' events ----------------------------------------------
 

@@ -67,6 +67,10 @@ class Appointments(Protocol):
         idempotency: str = "",
         result: bytes = b"",
     ) -> None: ...
+    def synced(self, officer_id: str, appointment_id: str, version: int, occupying: bool) -> bool:
+        """Whether this process's own sync already put this version on the officer's calendar."""
+        ...
+
     async def get(self, appointment_id: str) -> StoredAppointment | None: ...
     async def get_many(self, appointment_ids: Sequence[str]) -> list[StoredAppointment]: ...
     async def officer_index(
@@ -88,6 +92,12 @@ class Facts(Protocol):
         provider_ids: Sequence[str] = (),
         idempotency_key: str = "",
     ) -> tuple[OfficerFacts, list[ProviderSnapshot]]: ...
+
+
+class DutyFacts(Protocol):
+    """An officer's roster and their agency's policy, in one round trip (reminder times)."""
+
+    async def duty(self, officer_id: str, agency_id: str) -> tuple[StoredRoster | None, AgencyPolicy]: ...
 
 
 class SearchFacts(Protocol):

@@ -20,7 +20,7 @@ from tenfour_scheduling.domain.records import to_ms
 from tenfour_scheduling.domain.reminders import reminder_times
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.due import send_due
-from tenfour_scheduling.service.ports import Appointments, DueItems, Facts
+from tenfour_scheduling.service.ports import Appointments, DueItems, DutyFacts
 from tenfour_shared.events.envelope import build
 from tenfour_shared.timeline import Interval
 
@@ -35,7 +35,7 @@ def _start(a: Appointment) -> datetime:
 
 
 class ReminderService:
-    def __init__(self, store: DueItems, appointments: Appointments, facts: Facts, clock: Clock) -> None:
+    def __init__(self, store: DueItems, appointments: Appointments, facts: DutyFacts, clock: Clock) -> None:
         self._store = store
         self._appointments = appointments
         self._facts = facts
@@ -44,12 +44,12 @@ class ReminderService:
     async def times(self, officer_id: str, a: Appointment) -> list[tuple[timedelta, datetime]]:
         """The officer's reminder times for this appointment."""
         start = _start(a)
-        facts, _ = await self._facts.read(officer_id, a.agency_id, Interval(start, start))
-        offsets = facts.policy.reminder_offsets
+        roster, policy = await self._facts.duty(officer_id, a.agency_id)
+        offsets = policy.reminder_offsets
         forbidden: list[Interval] = []
-        if facts.roster is not None and offsets:
+        if roster is not None and offsets:
             window = Interval(start - max(offsets) - timedelta(days=2), start)
-            result = off_duty_windows(facts.roster.roster, facts.policy.fatigue, window)
+            result = off_duty_windows(roster.roster, policy.fatigue, window)
             forbidden = [b.interval for b in result.blocked if b.reason in _FORBIDDEN]
         return reminder_times(start, offsets, forbidden)
 
