@@ -46,6 +46,19 @@ _LOCAL = (
 )
 
 
+# The page's own formatting of an instant (time.js `when`), in English.
+_WHEN = (
+    "iso => new Intl.DateTimeFormat('en', { weekday: 'short', day: 'numeric', month: 'short', "
+    "hour: '2-digit', minute: '2-digit' }).format(new Date(iso))"
+)
+
+
+async def _notices(page: Page, kind: str) -> list[dict[str, str]]:
+    """The signed-in person's in-app notifications of one kind, oldest first (title and body)."""
+    found = (await call(page, "notifications", "ListNotifications", {"limit": 50})).get("notifications") or []
+    return [{"title": n["title"], "body": n["body"]} for n in reversed(found) if n.get("kind") == kind]
+
+
 async def _refer(peer: Page, clinician: str) -> None:
     await peer.get_by_role("link", name="Refer", exact=True).click()
     await expect(peer).to_have_title("Refer to a clinician · Tenfour")
@@ -221,4 +234,50 @@ async def test_peer_refers_the_officer_agrees_and_books_a_clinician(
     await expect(officer.locator("#status")).to_contain_text("Declined. Your peer supporter sees only that.")
     await peer.reload()
     await expect(peer.locator(".referral .referral-state").first).to_have_text("Declined")
+
+    # A fourth, to any clinician of the agency, agreed to: the pool learns of it then, not before,
+    # in neutral words, and its queue says when the officer agreed.
+    await therapist.goto(f"{system.url}/#/referred")
+    await expect(therapist.locator(".referral")).to_have_count(2, timeout=30_000)
+    await peer.goto(f"{system.url}/#/refer")
+    await peer.get_by_label("Who").select_option(label="Sam")
+    await peer.get_by_label("Clinician").select_option(label="Any clinician of our agency")
+    await peer.get_by_role("button", name="Send the referral").click()
+    await expect(peer.locator("#status")).to_contain_text("Referral sent.", timeout=30_000)
+    # The officer is told of the suggestion: notifications has handled the proposal by then, so
+    # had the pool been told at proposal, it would be there too.
+    async with asyncio.timeout(30):
+        while len(await _notices(officer, "referral_proposed")) < 4:
+            await asyncio.sleep(0.3)
+    assert (
+        await _notices(therapist, "referral_queued")
+        == [
+            {
+                "title": "Tenfour: a new referral",
+                "body": "A new referral is in your queue. Open Referrals in Tenfour.",
+            }
+        ]
+        * 2
+    )  # the two named referrals agreed to above, none for this one yet
+    await officer.reload()
+    card = officer.locator(".referral").first
+    await expect(card.locator(".referral-state")).to_have_text("Waiting for an answer", timeout=30_000)
+    await card.get_by_role("button", name="Yes, I agree").click()
+    await expect(officer.locator("#status")).to_contain_text("Choose a time below.", timeout=30_000)
+    # The clinician's open page hears of it live, in the same neutral words.
+    await expect(therapist.locator("#live-news")).to_have_text(
+        "Tenfour: a new referral: A new referral is in your queue. Open Referrals in Tenfour.", timeout=30_000
+    )
+    told = await _notices(therapist, "referral_queued")
+    assert len(told) == 3
+    for words in ("Sam", peer_username, "peer", "Any clinician"):
+        assert words not in str(told)
+    await therapist.reload()
+    await expect(therapist.locator(".referral")).to_have_count(3, timeout=30_000)
+    queue = (await call(therapist, "scheduling", "ListReferrals", {}))["referrals"]
+    newest = queue[0]
+    assert newest["answered_at"] >= newest["created_at"]
+    agreed = therapist.locator(f'.referral[data-referral="{newest["referral_id"]}"] .referral-agreed')
+    shown = await therapist.evaluate(_WHEN, newest["answered_at"])
+    await expect(agreed).to_have_text(f"Agreed {shown}")
     assert problems.items == []

@@ -134,3 +134,42 @@ async def test_a_referral_agreed_to_and_not_booked_expires_after_30_days(harness
         grpc.StatusCode.FAILED_PRECONDITION
     )
     assert (await stored(h, referral.referral_id)).appointment_id == ""
+
+
+async def test_the_queue_says_when_the_officer_agreed_not_when_the_referral_was_made(
+    harness: Harness,
+) -> None:
+    """A pool referral answered two days after it was made: the clinicians' queue (and the
+    officer) carry the day of the answer beside the day it was made; the peer gets neither the
+    answer's time nor anything but the state. Nobody in the pool hears of it before that."""
+    h = harness
+    await h.set_roster("p-1", cycle=WEEKENDS, role=Role.PEER_SUPPORTER)
+    await h.provider("p-1", peer_rules("p-1"), kind=common.PROVIDER_KIND_PEER)
+    await h.provider("t-ca", peer_rules("t-ca"))
+    await licence(h, "t-ca", "US-CA", h.clock.now - timedelta(days=365), h.clock.now + timedelta(days=700))
+    await h.set_roster("o-1", cycle=WEEKENDS)
+    await lives_in(h, "o-1", "US-CA")
+    await h.book("o-1", "p-1", TUE)
+    await h.quiet()
+
+    made_at = h.clock.now
+    pool = await refer(h, "o-1")
+    assert not pool.HasField("answered_at")
+    h.clock.now += timedelta(days=2, hours=3)
+    assert await listed(h, h.therapist("t-ca")) == []  # two days on, still nothing before consent
+    await h.quiet()  # every event staged so far is on the stream
+    assert await h.scheduling_events("scheduling.referral_queued", settle=0) == []
+    agreed = await h.stub.AnswerReferral(
+        rpb.AnswerReferralRequest(referral_id=pool.referral_id, consent=True), metadata=h.officer("o-1")
+    )
+    assert agreed.answered_at.ToDatetime(tzinfo=made_at.tzinfo) == h.clock.now
+    (queued,) = await listed(h, h.therapist("t-ca"))
+    assert queued.created_at.ToDatetime(tzinfo=made_at.tzinfo) == made_at
+    assert queued.answered_at.ToDatetime(tzinfo=made_at.tzinfo) == made_at + timedelta(days=2, hours=3)
+    (own,) = await listed(h, h.officer("o-1"))
+    assert own.answered_at == agreed.answered_at
+    (peer_view,) = await listed(h, h.peer("p-1"))
+    assert (peer_view.state, peer_view.HasField("answered_at")) == (R.REFERRAL_STATE_CONSENTED, False)
+    (told,) = await h.scheduling_events("scheduling.referral_queued", at_least=1, settle=0)
+    assert isinstance(told, ReferralQueued)
+    assert list(told.clinician_ids) == ["t-ca"]

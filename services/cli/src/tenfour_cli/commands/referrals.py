@@ -87,11 +87,12 @@ def _emit(ctx: Context, found: list[rpb.Referral]) -> None:
                 ", ".join(r.clinician_ids) or "any",
                 _STATES.get(r.state, "?"),
                 timestamp_text(r.created_at),
+                timestamp_text(r.answered_at) if r.HasField("answered_at") else "-",
                 _times(r),
             )
             for r in found
         ]
-        headers = ("referral", "clinicians", "state", "made", "times")
+        headers = ("referral", "clinicians", "state", "made", "answered", "times")
         console.print(ctx.out.table("Referrals", headers, rows))
 
     ctx.out.emit({"referrals": [proto_dict(r) for r in found]}, render)

@@ -203,7 +203,7 @@ class ReferralService:
         shown.CopyFrom(r)
         shown.appointment_id = ""
         shown.clinician_ids[:] = r.clinician_ids
-        for private in ("times_requested_at", "times_note", "proposed"):
+        for private in ("times_requested_at", "times_note", "proposed", "answered_at"):
             shown.ClearField(private)  # between the officer and the clinicians
         if r.state == _R.REFERRAL_STATE_BOOKED and not r.share_booked_with_peer:
             shown.state = _R.REFERRAL_STATE_CONSENTED
@@ -227,6 +227,7 @@ class ReferralService:
         new.CopyFrom(referral)
         new.state = _R.REFERRAL_STATE_CONSENTED if consent else _R.REFERRAL_STATE_DECLINED
         new.share_booked_with_peer = consent and share
+        new.answered_at.CopyFrom(timestamp(self._clock()))
         if consent:
             new.expires_at.CopyFrom(timestamp(self._clock() + AGREED_LASTS))
         answered = ev.ReferralAnswered(

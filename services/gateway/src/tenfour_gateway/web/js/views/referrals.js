@@ -137,7 +137,7 @@ export async function referred(main) {
     if (!found.length) box.append(notice('', t('No referral for you.')));
     for (const r of found) {
       box.append(h('section', { class: 'card referral', 'data-referral': r.referral_id },
-        h('p', { text: t('Agreed {0}', [when(r.created_at)]) }),
+        h('p', { class: 'referral-agreed', text: r.answered_at ? t('Agreed {0}', [when(r.answered_at)]) : t('Agreed') }),
         h('p', { class: 'referral-state', text: r.appointment_id ? t('Booked with you') : STATES[r.state] || '' }),
         clinicianTimes(r, load)));
     }
