@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
-from playwright.async_api import Browser, BrowserContext, Page, async_playwright
+from playwright.async_api import Browser, BrowserContext, Page, async_playwright, expect
 
 CHROMIUM_ARGS = [
     "--headless",
@@ -23,6 +23,11 @@ CHROMIUM_ARGS = [
     "--use-fake-ui-for-media-stream",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[4] / "docs" / "screenshots"
+# Every expectation waits up to 20 s for its marker (Playwright's default is 5 s): on a loaded CI
+# machine a page's answer through the real services has taken longer than 5 s. An expectation
+# that is already met returns at once, so this costs nothing when things are quick.
+EXPECT_TIMEOUT_MS = 20_000
+expect.set_options(timeout=EXPECT_TIMEOUT_MS)
 PHONE = {"width": 390, "height": 844}
 LAPTOP = {"width": 1280, "height": 800}
 

@@ -53,6 +53,8 @@ async def test_coordinator_launches_a_campaign_and_the_officer_is_told_before_bo
     secret = await page.locator("[data-mfa-secret]").text_content()
     await page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP((secret or "").strip()).now())
     await page.get_by_role("button", name="Finish and sign in").click()
+    # Signed in once the coordinator's menu shows (the session cookie is set by then).
+    await expect(page.get_by_role("link", name="Check-ins", exact=True)).to_be_visible(timeout=30_000)
     await page.get_by_role("link", name="Check-ins", exact=True).click()
     await expect(page).to_have_title("Check-in campaigns · Tenfour")
 
@@ -70,11 +72,13 @@ async def test_coordinator_launches_a_campaign_and_the_officer_is_told_before_bo
     await page.get_by_role("button", name="Launch campaign").click()
     await expect(page.locator("#status")).to_contain_text("Campaign launched")
 
-    # Invited whether scheduling learnt of the enrolment before or after the launch.
-    for _ in range(60):
-        if (await call(officer, "scheduling", "ListCampaigns", {})).get("campaigns"):
-            break
-        await asyncio.sleep(0.5)
+    # Invited whether scheduling learnt of the enrolment before or after the launch: the marker
+    # is the officer's own list naming the campaign (fails here, in words, if it never does).
+    async with asyncio.timeout(60):
+        while True:
+            if (await call(officer, "scheduling", "ListCampaigns", {})).get("campaigns"):
+                break
+            await asyncio.sleep(0.5)
     await page.reload()
     card = page.locator(".campaign").first
     await expect(card).to_contain_text("Fewer than 11 officers invited")
@@ -85,6 +89,7 @@ async def test_coordinator_launches_a_campaign_and_the_officer_is_told_before_bo
     await expect(officer.get_by_text("Your agency will learn whether you attended")).to_be_visible()
     await officer.get_by_role("button", name="Find times").click()
     book = officer.get_by_role("button", name="Book this check-in").first
+    await expect(book).to_be_visible(timeout=30_000)  # the times come from a slot search
     await book.click()  # not acknowledged: refused in plain words, nothing booked
     await expect(officer.locator(".campaign").get_by_text("confirm that you understand")).to_be_visible()
     await officer.get_by_label("I understand: my agency learns only whether I attended").check()
