@@ -16,6 +16,7 @@ from playwright.async_api import Browser, expect
 from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .test_accessibility import serious
 from .test_group_offering import hours_with_groups, off_day_rotation
 from .test_licences import _coordinator
 from .test_video_session import enrol_officer, sign_in_therapist
@@ -101,6 +102,7 @@ async def test_officers_see_the_agencys_workshops_in_their_zone_and_take_a_seat(
     await expect(item).to_contain_text("with Dr. Rivera")
     await expect(item).to_contain_text("3 seats left")
     await shot(officer, "officer-resources-workshops")
+    assert await serious(officer) == []  # axe-core: no serious or critical violation
     await item.get_by_role("button", name="Take a seat").click()
     await expect(item.locator(".notice")).to_contain_text("You have a seat.", timeout=30_000)
     await expect(item.get_by_role("button", name="Take a seat")).to_have_count(0)
@@ -118,4 +120,5 @@ async def test_officers_see_the_agencys_workshops_in_their_zone_and_take_a_seat(
     await expect(section.locator("li.workshop strong")).to_have_text("Estrés y agotamiento")
     await expect(section.locator("li.workshop")).to_contain_text("Tiene una plaza.")
     await expect(section.get_by_role("link", name="Unirse desde mis citas")).to_be_visible()
+    assert await serious(officer) == []
     assert problems.items == []
