@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-__all__ = ["TEMPLATES", "classify", "params_of"]
+__all__ = ["TEMPLATES", "classify", "compile_templates", "params_of"]
 
 # code -> the English texts services send for it; {name} marks a value.
 TEMPLATES: dict[str, tuple[str, ...]] = {
@@ -121,10 +121,10 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
 }
 
 
-@cache
-def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+def compile_templates(templates: dict[str, tuple[str, ...]]) -> list[tuple[str, re.Pattern[str]]]:
+    """(code, pattern) for every English text of `templates`, the most specific first."""
     out = []
-    for code, texts in TEMPLATES.items():
+    for code, texts in templates.items():
         for text in texts:
             parts = re.split(r"\{(\w+)\}", text)
             regex = "".join(
@@ -134,6 +134,11 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
             out.append((literal, code, re.compile(f"^{regex}$")))
     # The most specific first: "must be between 2 and 8 seats" is seats_between, not between.
     return [(code, pattern) for _, code, pattern in sorted(out, key=lambda item: -item[0])]
+
+
+@cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return compile_templates(TEMPLATES)
 
 
 def classify(description: str) -> tuple[str, dict[str, str]] | None:

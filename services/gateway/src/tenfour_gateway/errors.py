@@ -3,8 +3,9 @@
 Field violations come from google.rpc.BadRequest (services put them there for every bad input),
 so a page can put each message next to its field. `field_reasons` carries each violation's
 stable code and values (tenfour_shared.field_texts), so the page says it from its catalog in the
-reader's language; `fields` keeps the English text. A google.rpc.RetryInfo becomes
-`retry_after_seconds`. The mapping of codes follows grpc-gateway.
+reader's language; `fields` keeps the English text. A message about the whole request carries
+`reason: {code, params}` when tenfour_shared.message_texts knows it, for the same purpose. A
+google.rpc.RetryInfo becomes `retry_after_seconds`. The mapping of codes follows grpc-gateway.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from typing import Any
 import grpc
 from aiohttp import web
 
+from tenfour_shared.message_texts import classify
 from tenfour_shared.rpc_status import field_violations, retry_delay
 
 __all__ = ["HTTP_STATUS", "error_body", "error_response", "from_rpc_error", "json_response"]
@@ -68,7 +70,11 @@ _HIDE_DETAIL = frozenset(
 def error_body(code: grpc.StatusCode, message: str, fields: dict[str, str] | None = None) -> dict[str, Any]:
     if code in _HIDE_DETAIL or not message:
         message = _PLAIN.get(code, "The request failed.")
-    return {"code": code.name, "message": message, "fields": fields or {}}
+    body: dict[str, Any] = {"code": code.name, "message": message, "fields": fields or {}}
+    found = classify(message)
+    if found:
+        body["reason"] = {"code": found[0], "params": found[1]}
+    return body
 
 
 def from_rpc_error(error: grpc.RpcError) -> tuple[int, dict[str, Any]]:

@@ -8,6 +8,7 @@ import asyncio
 import re
 import secrets
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from playwright.async_api import Browser, expect
@@ -18,13 +19,13 @@ from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_live_updates import no_shot
 from .test_officer_journey import GROUP, enter_pitman_rotation, set_round_the_clock_hours
 from .test_schedule_clashes import call
-from .test_video_session import enrol_officer, sign_in_therapist
+from .test_video_session import OFFICER_PASSWORD, enrol_officer, sign_in_therapist
 
 pytestmark = pytest.mark.e2e
 
 
 async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
-    system: System, browser: Browser, problems: PageProblems
+    system: System, browser: Browser, problems: PageProblems, shot: Any
 ) -> None:
     agency = system.create_agency()
     email = f"rivera{secrets.token_hex(3)}@example.org"
@@ -72,6 +73,7 @@ async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
     text = await page.locator("main").inner_text()
     assert "day off" not in text
     assert "officer_day_limit" not in text
+    await shot(page, "officer-find-a-time-spanish")
 
     # The waiting room, with the therapist already in the call: signaling's message, in Spanish.
     listed = await call(page, "scheduling", "ListAppointments", {})
@@ -117,5 +119,43 @@ async def test_a_spanish_reader_sees_the_services_field_errors_in_spanish_next_t
     text = await page.locator("main").inner_text()
     assert "must" not in text, text
     assert "repetitive" not in text, text
+    await context.close()
+    assert problems.items == []
+
+
+async def test_a_spanish_reader_sees_refusals_of_a_whole_request_in_spanish(
+    system: System, browser: Browser, problems: PageProblems
+) -> None:
+    """Refusals not tied to a field (a wrong password, a taken username, an unknown agency code)
+    come with a code from the gateway (`reason`) and are said from the Spanish catalog."""
+    agency = system.create_agency()
+    username = f"owl{secrets.token_hex(3)}"
+    context, page = await new_page(browser, problems, "officer", PHONE)
+    await enrol_officer(page, system.url, system.enrolment_code(agency), username=username)
+    await context.close()
+
+    context, page = await new_page(browser, problems, "officer", PHONE)
+    await page.goto(f"{system.url}/#/signin")
+    await page.get_by_label("Language").select_option("es")  # reloads the page in Spanish
+    await expect(page.locator("html")).to_have_attribute("lang", "es")
+    await page.get_by_label("Usuario o correo").fill(username)
+    await page.get_by_label("Contraseña", exact=True).fill("Not-The-Password-4411")
+    await page.get_by_role("button", name="Iniciar sesión").click()
+    await expect(page.locator(".form-summary")).to_have_text("Usuario, correo o contraseña incorrectos.")
+
+    # Joining again with the same username (a fresh code): taken, said in Spanish.
+    await page.goto(f"{system.url}/#/enrol")
+    await page.get_by_label("Código de la agencia").fill(system.enrolment_code(agency))
+    await page.get_by_label("Usuario", exact=True).fill(username)
+    await page.get_by_label("Nombre visible").fill("Sam")
+    for label in ("Contraseña", "Repita la contraseña"):
+        await page.get_by_label(label, exact=True).fill(OFFICER_PASSWORD)
+    await page.get_by_role("button", name="Entrar").click()
+    await expect(page.locator(".form-summary")).to_have_text(
+        "Este nombre de usuario ya está en uso. Elija otro."
+    )
+    text = await page.locator("main").inner_text()
+    assert "invalid credentials" not in text
+    assert "taken" not in text
     await context.close()
     assert problems.items == []

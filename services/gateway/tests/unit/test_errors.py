@@ -72,6 +72,14 @@ def test_domain_message_is_kept() -> None:
     assert (status, body) == (404, {"code": "NOT_FOUND", "message": "no roster yet", "fields": {}})
 
 
+def test_a_known_refusal_carries_its_code_and_values_for_the_page() -> None:
+    _, body = from_rpc_error(FakeCall(to_status(NotFound("no such appointment"))))
+    assert body["reason"] == {"code": "no_such_appointment", "params": {}}
+    _, body = from_rpc_error(FakeCall(to_status(Throttled("too many attempts; retry in 30 s", 30))))
+    assert body["reason"] == {"code": "too_many_attempts", "params": {"seconds": "30"}}
+    assert error_body(grpc.StatusCode.UNAVAILABLE, "")["reason"]["code"] == "service_busy"
+
+
 @pytest.mark.parametrize(
     ("code", "http"),
     [

@@ -2,7 +2,7 @@
 // browser notification; everything else a quiet line in the status area. Texts come from the
 // notifications service and are neutral; the lock screen only ever sees those.
 import { t } from './i18n.js';
-import { h, clear } from './dom.js';
+import { h, clear, errorText } from './dom.js';
 import { registration } from './push.js';
 import * as api from './api.js';
 
@@ -114,12 +114,12 @@ function banner(info, sound, notified) {
         location.hash = `#/call/${encodeURIComponent(reply.appointment.appointment_id)}`;
       } catch (error) {
         acceptedHere.delete(info.requestId);
-        said.textContent = error.message;
+        said.textContent = errorText(error);
         event.target.disabled = false;
       }
     });
     item.querySelector('.decline').addEventListener('click', async () => {
-      try { await api.call('scheduling', 'DeclineUrgentRequest', { request_id: info.requestId }); done(); } catch (error) { said.textContent = error.message; }
+      try { await api.call('scheduling', 'DeclineUrgentRequest', { request_id: info.requestId }); done(); } catch (error) { said.textContent = errorText(error); }
     });
     pinned.set(info.tag, item);
     box.prepend(item);

@@ -8,6 +8,7 @@ export class ApiError extends Error {
     this.code = body?.code || 'UNKNOWN';
     this.fields = body?.fields || {};
     this.fieldReasons = body?.field_reasons || {}; // codes + values of each field's problems
+    this.reason = body?.reason || null; // code + values of a refusal of the whole request
     this.retryAfter = body?.retry_after_seconds || 0; // seconds, when the server said when to retry
   }
 }

@@ -1,6 +1,6 @@
 // The whole app: a hash router over plain ES modules, no build step.
 import { t, language, LANGUAGES, setLanguage } from './i18n.js';
-import { h, clear, failure, setStatus } from './dom.js';
+import { h, clear, failure, setStatus, errorText } from './dom.js';
 import * as api from './api.js';
 import * as auth from './views/auth.js';
 import { rotation } from './views/rotation.js';
@@ -109,7 +109,7 @@ async function reloadSession() {
     ctx.session = await api.session();
   } catch (error) {
     ctx.session = { signed_in: false };
-    setStatus(error.message, 'error');
+    setStatus(errorText(error), 'error');
   }
   renderNav();
   if (ctx.session.signed_in) {

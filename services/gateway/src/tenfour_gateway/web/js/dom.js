@@ -1,6 +1,6 @@
 // DOM helpers. Never innerHTML: the page's CSP enforces Trusted Types, so text goes in as text.
 import { t } from './i18n.js';
-import { refusal, fieldText } from './reasons.js';
+import { refusal, fieldText, messageText } from './reasons.js';
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
@@ -112,6 +112,11 @@ export function plain(message) {
     .replace(/\b[a-z]+(?:_[a-z]+)+\b/g, (word) => word.replace(/_/g, ' '))
     .trim();
 }
+// What a failed request says, in the reader's language when the gateway sent its code
+// (`reason`), else the server's words made plain.
+export function errorText(error) {
+  return messageText(error) || plain(error?.message);
+}
 const PATH_WORDS = {
   weekly: (n) => t('window {0}', [n]), overrides: (n) => t('change {0}', [n]), time_off: (n) => t('time off {0}', [n]),
   sessions: (n) => t('session setting {0}', [n]), shifts: (n) => t('shift {0}', [n]),
@@ -148,7 +153,7 @@ export function showErrors(form, error) {
   }
   if (loose.length || !first) {
     // With field messages the summary only points at them: the server's own summary repeats them.
-    const lead = Object.keys(error.fields || {}).length ? t('Please correct what is marked.') : (plain(error.message) || t('That did not work.'));
+    const lead = Object.keys(error.fields || {}).length ? t('Please correct what is marked.') : (errorText(error) || t('That did not work.'));
     const summary = h('div', { class: `notice ${error.code === 'UNIMPLEMENTED' ? 'unavailable' : 'error'} form-summary`, role: 'alert' },
       h('p', { text: lead.charAt(0).toUpperCase() + lead.slice(1) }),
       loose.length ? h('ul', {}, loose.map((line) => h('li', { text: line }))) : null);
@@ -178,7 +183,7 @@ export function failure(error, what = '') {
     return notice('unavailable', what ? t('{0}: not available yet.', [what]) : t('Not available yet.'),
       h('p', { class: 'muted', text: t('This part of Tenfour is still being built. Nothing is shown rather than made-up data.') }));
   }
-  const text = plain(error?.message) || t('Something went wrong.');
+  const text = errorText(error) || t('Something went wrong.');
   return notice('error', what ? t('{0}: {1}', [what, text]) : text.charAt(0).toUpperCase() + text.slice(1));
 }
 

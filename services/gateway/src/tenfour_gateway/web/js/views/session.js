@@ -3,7 +3,7 @@
 // media server, via signaling only. Every other participant gets a tile in the grid. A drop
 // shows "Reconnecting…" and resumes.
 import { t } from '../i18n.js';
-import { h, notice, failure, clear, setStatus, plain } from '../dom.js';
+import { h, notice, failure, clear, setStatus, errorText } from '../dom.js';
 import * as api from '../api.js';
 import { SignalingSocket } from '../signaling.js';
 import { duration } from '../time.js';
@@ -48,11 +48,11 @@ export async function session(main, [appointmentId], ctx) {
   const tiles = new Grid(grid, {
     provider: false,
     onMute: async (handle, name) => {
-      try { await api.call('signaling', 'MuteParticipant', { appointment_id: appointmentId, participant_id: handle }); setStatus(t('{0} was asked to mute.', [name])); } catch (error) { setStatus(plain(error.message), 'error'); }
+      try { await api.call('signaling', 'MuteParticipant', { appointment_id: appointmentId, participant_id: handle }); setStatus(t('{0} was asked to mute.', [name])); } catch (error) { setStatus(errorText(error), 'error'); }
     },
     onRemove: async (handle, name) => {
       if (!window.confirm(t('Remove {0} from this session? They cannot come back.', [name]))) return;
-      try { await api.call('signaling', 'Remove', { appointment_id: appointmentId, participant_id: handle }); } catch (error) { setStatus(plain(error.message), 'error'); }
+      try { await api.call('signaling', 'Remove', { appointment_id: appointmentId, participant_id: handle }); } catch (error) { setStatus(errorText(error), 'error'); }
     },
   });
 
@@ -227,7 +227,7 @@ export async function session(main, [appointmentId], ctx) {
       onEvent,
       onState: (s) => { socketState = s; showState(); },
       onMustRejoin: () => rejoin(),
-      onFatal: (error) => finish(plain(error.message) || t('You cannot join this session.')),
+      onFatal: (error) => finish(errorText(error) || t('You cannot join this session.')),
     });
     if (sfu) {
       if (admitted) await enterGroup();
@@ -245,7 +245,7 @@ export async function session(main, [appointmentId], ctx) {
     for (const handle of [...mesh.peers.keys()]) dropPeer(handle);
     group?.close(); group = null; tiles.clear();
     say(t('Reconnecting…'));
-    try { await join(); } catch (error) { finish(plain(error.message) || t('You cannot join this session.')); }
+    try { await join(); } catch (error) { finish(errorText(error) || t('You cannot join this session.')); }
   }
 
   function finish(text) {
@@ -273,7 +273,7 @@ export async function session(main, [appointmentId], ctx) {
   });
   endAll.addEventListener('click', async () => {
     if (!window.confirm(t('End the session for everyone?'))) return;
-    try { await api.call('signaling', 'EndSession', { appointment_id: appointmentId }); finish(t('The session has ended.')); } catch (error) { setStatus(plain(error.message), 'error'); }
+    try { await api.call('signaling', 'EndSession', { appointment_id: appointmentId }); finish(t('The session has ended.')); } catch (error) { setStatus(errorText(error), 'error'); }
   });
   ctx.cleanup = async () => {
     if (!finished && joined) { try { await api.call('signaling', 'Leave', { session_id: joined.session_id }); } catch { /* gone */ } }
@@ -299,7 +299,7 @@ export async function session(main, [appointmentId], ctx) {
     media.stop();
     callBox.hidden = true;
     ended.append(error.code === 'FAILED_PRECONDITION' || error.code === 'NOT_FOUND'
-      ? notice('warn', plain(error.message) || t('This session is not open yet. It opens 10 minutes before the start.'))
+      ? notice('warn', errorText(error) || t('This session is not open yet. It opens 10 minutes before the start.'))
       : failure(error, t('Joining')));
   }
 }

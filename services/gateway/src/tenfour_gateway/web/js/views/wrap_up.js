@@ -1,7 +1,7 @@
 // After an urgent session its provider says what happens next; outcomes counts the answers per
 // agency (suppressed), nothing else is kept.
 import { t } from '../i18n.js';
-import { h, plain } from '../dom.js';
+import { h, errorText } from '../dom.js';
 import * as api from '../api.js';
 
 const WRAP_UPS = [['follow_up_booked', t('Follow-up booked')], ['referred', t('Referred on')], ['none', t('Nothing further')]];
@@ -25,7 +25,7 @@ function wrapUp(appointmentId) {
           await api.call('scheduling', 'WrapUpUrgentSession', { appointment_id: appointmentId, outcome });
           said.textContent = t('Thank you. Your wrap-up is recorded.');
         } catch (error) {
-          said.textContent = plain(error.message) || t('That did not work.');
+          said.textContent = errorText(error) || t('That did not work.');
           for (const b of box.querySelectorAll('button')) b.disabled = false;
         }
       });

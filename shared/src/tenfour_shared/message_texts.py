@@ -1,0 +1,185 @@
+"""Stable codes for what a refusal says about a whole request (not one field), so a client can
+say it in its own words: "invalid credentials", "no such appointment", "the service is busy".
+
+The same decision as tenfour_shared.field_texts: the code is derived from the English status
+message (one or more templates per code, `{name}` marks a value), not threaded through every
+service. The gateway adds `reason: {code, params}` to an error's JSON when a template fits; the
+web app says it from its catalog (js/reasons.js MESSAGES); a message no template fits is shown
+as sent. To add a code: a line here and the same code in js/reasons.js (both catalogs).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from tenfour_shared.field_texts import compile_templates
+
+__all__ = ["TEMPLATES", "classify"]
+
+_RETRY = (
+    "referrals are changing; retry",
+    "the policy is being changed elsewhere; retry",
+    "the roster is being changed elsewhere; retry",
+    "the session changed too often; try again",
+    "the waiting list is changing; retry",
+    "this appointment is changing too fast; retry",
+    "this group session is changing too fast; retry",
+    "this offer is changing; look at it again",
+    "this referral is changing; look at it again",
+    "too many concurrent changes to this account; try again",
+    "too many concurrent sign-ups; try again",
+    "too much concurrent editing of these rules; try again",
+    "your calendar is changing too fast; retry",
+    "a request with this idempotency key is still running; retry shortly",
+)
+
+TEMPLATES: dict[str, tuple[str, ...]] = {
+    # The gateway's own words (tenfour_gateway.errors, api).
+    "not_available_yet": ("This is not available yet.",),
+    "service_busy": ("The service is busy or restarting. Please try again in a moment.",),
+    "too_slow": ("That took too long. Please try again.",),
+    "our_side": ("Something went wrong on our side. Please try again.",),
+    "cancelled": ("The request was cancelled.",),
+    "sign_in_again": ("Please sign in again.",),
+    "not_allowed": ("You are not allowed to do this.",),
+    "request_failed": ("The request failed.",),
+    "other_site": ("This request came from another site.",),
+    "no_such_operation": ("No such operation.", "No such endpoint."),
+    # Identity.
+    "wrong_credentials": ("invalid credentials",),
+    "code_refused": ("enrolment code is invalid or expired",),
+    "username_taken": ("username is taken",),
+    "email_taken": ("an account with this e-mail address exists",),
+    "account_locked": (
+        "this account is locked after too many failed sign-ins: sign in with your authenticator "
+        "code, or ask an administrator to unlock it",
+    ),
+    "too_many_attempts": ("too many attempts; retry in {seconds} s",),
+    "account_deactivated": ("this account is deactivated",),
+    "mfa_start_again": (
+        "no MFA enrolment in progress (or it expired): start again",
+        "the MFA enrolment changed meanwhile: start again",
+    ),
+    "mfa_already_on": ("MFA is already enabled for this account",),
+    "no_such_licence": ("no such licence",),
+    "no_such_enrolment_code": ("no such enrolment code",),
+    "confirmation_link": ("this confirmation link is unknown or expired: ask for a new one",),
+    "too_many_mails": ("too many confirmation mails this hour: try again later",),
+    "too_many_devices": ("at most {max} devices: remove one first",),
+    "admin_self_deactivate": ("a system admin cannot deactivate their own account",),
+    "not_in_agency": (
+        "this person is not in your agency",
+        "no such officer in your agency",
+        "no such user in your scope",
+        "no such user",
+    ),
+    "already_peer": ("this officer is already a peer supporter",),
+    "peers_not_clinicians": ("peer supporters are not licensed clinicians",),
+    "training_peers_only": ("training requirements apply to peer supporters only",),
+    # Scheduling and availability.
+    "changing_retry": _RETRY,
+    "hours_changed": ("the provider's hours changed meanwhile; look again",),
+    "no_roster": (
+        "no roster yet: set one with SetRoster or ImportRosterCalendar",
+        "no roster yet: set one with SetRoster before adding overrides",
+        "enter your shift roster first: a rotation series follows it",
+    ),
+    "set_hours_first": (
+        "set your hours first (SetRules or UseDefaultRules)",
+        "this provider has no availability rules yet",
+    ),
+    "provider_deactivated": ("this provider was deactivated; availability can no longer change",),
+    "provider_not_taking": ("this provider is no longer taking bookings",),
+    "no_such_provider": (
+        "no such provider",
+        "no such provider for your agency",
+        "no such provider serves your agency",
+        "no such provider in your scope",
+        "no clinician with this id",
+        "no peer supporter with this id",
+        "this clinician does not serve your agency",
+    ),
+    "no_such_appointment": ("no such appointment", "no such session"),
+    "only_booked_moves": ("only a booked appointment can be rescheduled",),
+    "session_started": (
+        "the session has already started",
+        "the session has started; it ends as fulfilled or no-show",
+    ),
+    "group_no_move": (
+        "a seat in a group session cannot be moved; cancel it instead",
+        "group sessions cannot be moved; cancel your seat instead",
+    ),
+    "held_expired": (
+        "the time was held for 15 minutes and has been offered to someone else",
+        "this time is no longer held for you",
+        "no time is held for you on this entry",
+    ),
+    "series_expired": ("this series plan has expired or does not exist; plan it again",),
+    "seat_already": ("you already have a seat in this group session",),
+    "group_closed": (
+        "this group session has started",
+        "this group session is no longer open",
+        "this group session is not open",
+        "only a seat in a booked group session can be given up",
+    ),
+    "no_such_group": ("no such group session",),
+    "waiting_limit": ("you are already waiting {max} times; leave one first",),
+    "no_such_waitlist": ("no such waiting-list entry",),
+    "referral_closed": (
+        "this referral is not open for booking (already booked, or expired)",
+        "this referral was already answered, or it expired",
+        "another time was just booked from this referral",
+        "a referral is booked with a clinician",
+    ),
+    "no_proposed_times": ("no proposed times are open: ask the clinician again",),
+    "times_proposed": (
+        "times were already proposed; the officer is choosing",
+        "times were proposed: pick one, or ask again once they run out",
+    ),
+    "no_such_referral": ("no such referral",),
+    "referral_not_yours": (
+        "only the officer referred can answer or book this referral",
+        "this referral is for other clinicians",
+    ),
+    "refer_seen_only": ("you can refer only officers you have had a session with",),
+    "check_in_booked": ("you already booked this check-in; move or cancel it instead",),
+    "no_such_campaign": ("no such check-in campaign for you", "no such campaign in your agency"),
+    "no_calendar_subscription": ("you have no calendar subscription",),
+    "no_such_calendar_feed": ("no such calendar feed",),
+    "no_such_resource": ("no such resource",),
+    "resources_limit": ("at most {max} resources; remove one first",),
+    "no_such_training": ("no such training record",),
+    # Signaling and urgent help.
+    "no_call_yet": ("no session for this appointment",),
+    "provider_only": (
+        "only the session's provider may do this",
+        "only the session's provider, in the call, can do this",
+    ),
+    "not_in_call": ("that participant is not in the call", "no such participant in this room"),
+    "too_many_checks": ("too many pre-call checks at once here; try again shortly",),
+    "no_such_urgent": ("no such urgent request", "no urgent session of yours with this id"),
+    # Outcomes.
+    "feedback_not_yet": ("feedback opens once the session has taken place",),
+    "feedback_given": (
+        "a feedback credential was already issued to you for this session",
+        "this feedback credential has already been used",
+    ),
+    "wrap_up_recorded": ("this session's wrap-up is already recorded",),
+    "wrap_up_not_yet": ("a wrap-up comes after the session: nobody has joined it yet",),
+}
+
+
+@cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return compile_templates(TEMPLATES)
+
+
+def classify(message: str) -> tuple[str, dict[str, str]] | None:
+    """The code and values of an English status message, or None when no template fits."""
+    text = message.strip()
+    for code, pattern in _patterns():
+        match = pattern.match(text)
+        if match:
+            return code, dict(match.groupdict())
+    return None
