@@ -85,6 +85,27 @@ async def test_coordinator_records_a_licence_and_sees_its_expiry(
     assert [(s["licence"]["jurisdiction"], s["state"]) for s in mine["licences"]] == [
         ("US-TX", "LICENCE_STATE_EXPIRING")
     ]
+
+    # Removed meanwhile in another tab: Remove here says so in one place, however often it is
+    # clicked, and submitting a form clears it.
+    other = problems.watch(await page.context.new_page(), "coordinator, second tab")
+    await other.goto(f"{system.url}/#/licences")
+    other_row = other.locator(f'.clinician-licences[data-clinician="{clinician}"] tr.licence')
+    await other_row.get_by_role("button", name="Remove").click()
+    await expect(other.locator("#status")).to_contain_text("Licence removed.")
+    said = page.locator(".licence-said")
+    remove = row.get_by_role("button", name="Remove")
+    for _ in range(2):
+        before = await said.locator(".notice").element_handles()
+        await remove.click()
+        for old in before:  # the earlier message gives way to the new one
+            await old.wait_for_element_state("hidden")
+        await expect(said.locator(".notice")).to_have_count(1)
+    await expect(said).to_have_text("Remove: This licence is not there any more.")
+    await expect(page.locator("main .notice.error")).to_have_count(1)
+    await page.get_by_role("button", name="Record licence").click()
+    await expect(page.get_by_label("Licence number")).to_have_attribute("aria-invalid", "true")
+    await expect(said).to_have_text("")
     assert problems.items == []
 
 

@@ -1,7 +1,7 @@
 // Clinicians' licences: the agency admin's page (record, remove, compact list), the system
 // admin's for any agency (record, remove; compacts are the agency's own rule), a therapist's own.
 import { t, language } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, say } from '../dom.js';
 import * as api from '../api.js';
 
 const STATES = {
@@ -75,7 +75,11 @@ async function manage(main, agencyId, compactForm) {
     field({ name: 'licence.expires_at', label: t('Expires on'), type: 'date', required: true }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Record licence') })));
   const list = h('div', { class: 'clinicians', 'aria-live': 'polite' });
-  main.append(recordForm, ...(compactForm ? [compactForm] : []), h('h2', { text: t('Clinicians') }), list);
+  // One message area for the list's Remove buttons: a new outcome replaces the last one, and
+  // submitting a form clears it (an old error never stands beside a new result).
+  const said = h('div', { class: 'licence-said', 'aria-live': 'polite' });
+  for (const form of [recordForm, compactForm]) form?.addEventListener('submit', () => clear(said));
+  main.append(recordForm, ...(compactForm ? [compactForm] : []), h('h2', { text: t('Clinicians') }), said, list);
 
   async function load() {
     clear(list);
@@ -90,10 +94,11 @@ async function manage(main, agencyId, compactForm) {
       list.append(clinicianCard(c, {
         onRemove: async (licence) => {
           try {
+            clear(said);
             await api.call('scheduling', 'RemoveLicence', { clinician_id: c.clinician_id, licence_id: licence.licence_id });
             setStatus(t('Licence removed.'), 'ok');
             await load();
-          } catch (error) { list.prepend(failure(error, t('Remove'))); }
+          } catch (error) { say(said, failure(error, t('Remove'))); }
         },
       }));
     }
