@@ -152,6 +152,11 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     "no_such_training": ("no such training record",),
     # Signaling and urgent help.
     "no_call_yet": ("no session for this appointment",),
+    "session_not_open": ("this session is not open yet",),
+    "session_over": ("this session's time has passed",),
+    "session_ended": ("this session has ended",),
+    "removed_from_session": ("you were removed from this session",),
+    "not_participant": ("you are not a participant of this session",),
     "provider_only": (
         "only the session's provider may do this",
         "only the session's provider, in the call, can do this",

@@ -74,3 +74,23 @@ def test_the_reason_travels_and_the_values_are_read_back() -> None:
         ("password", "min_length", {"min": "12"}),
         ("x", "", {}),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "params"),
+    [
+        ("at most 10 ranges", "at_most_items", {"max": "10"}),
+        ("must list at most 200 officers", "at_most_items", {"max": "200"}),
+        ("spans more than 92 days", "spans_days", {"days": "92"}),
+        ("is 120 days; at most 92", "spans_days", {"span": "120", "days": "92"}),
+        ("unknown session type 'x'", "not_a_choice", {"value": "'x'"}),
+        ("is not an appointment id", "not_an_id", {}),
+        ("'xx_1' is not a BCP 47 language tag such as en or fr-CA", "language_tag", {"tag": "'xx_1'"}),
+        ("2026-2-30 is not a valid date", "not_a_date", {"year": "2026", "month": "2", "day": "30"}),
+        ("the series would reach 400 days ahead; at most 365", "days_ahead", {"reach": "400", "days": "365"}),
+        ("limit must be between 1 and 200", "between", {"min": "1", "max": "200"}),
+        ("session type must not be empty", "required", {}),
+    ],
+)
+def test_the_rest_of_the_services_texts_have_a_code_too(text: str, code: str, params: dict[str, str]) -> None:
+    assert classify(text) == (code, params)

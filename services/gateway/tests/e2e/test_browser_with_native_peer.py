@@ -67,7 +67,7 @@ async def test_browser_officer_and_native_therapist_see_each_other(
         if "let you in" in (await overlay.text_content() or ""):
             break
         await asyncio.sleep(0.25)
-        if await officer.get_by_text("no session for this appointment").count():
+        if await officer.get_by_text("call is not ready yet").count():
             await officer.reload()
     await expect(overlay).to_contain_text("Waiting for your therapist to let you in")
 

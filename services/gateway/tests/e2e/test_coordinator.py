@@ -96,7 +96,9 @@ async def test_codes_and_rest_rules(
     for label in ("Password", "Password again"):
         await phone.get_by_label(label, exact=True).fill(OFFICER_PASSWORD)
     await phone.get_by_role("button", name="Join").click()
-    await expect(phone.locator(".form-summary")).to_contain_text("Enrolment code is invalid or expired")
+    await expect(phone.locator(".form-summary")).to_contain_text(
+        "This agency code is not valid or has expired"
+    )
     await expect(phone).to_have_url(re.compile(r"#/enrol$"))
     await context.close()
     # A validity the form cannot take is said next to its field, and the last new code's notice

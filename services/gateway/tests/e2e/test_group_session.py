@@ -111,7 +111,7 @@ async def test_group_through_the_sfu(
     for name, page in officers.items():
         await page.goto(f"{system.url}/#/call/{appointment}")
         for _ in range(40):  # the room exists once signaling has consumed the booking event
-            if await page.get_by_text("no session for this appointment").count():
+            if await page.get_by_text("call is not ready yet").count():
                 await asyncio.sleep(0.25)
                 await page.reload()
             elif await page.get_by_label("Your name in this group").count():

@@ -13,12 +13,11 @@ from typing import Any
 import pytest
 from playwright.async_api import Browser, expect
 
-from tenfour_testing.system import THERAPIST_PASSWORD, System
+from tenfour_testing.system import THERAPIST_PASSWORD, System, publish_booking
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
 from .test_live_updates import no_shot
 from .test_officer_journey import GROUP, enter_pitman_rotation, set_round_the_clock_hours
-from .test_schedule_clashes import call
 from .test_video_session import OFFICER_PASSWORD, enrol_officer, sign_in_therapist
 
 pytestmark = pytest.mark.e2e
@@ -29,13 +28,13 @@ async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
 ) -> None:
     agency = system.create_agency()
     email = f"rivera{secrets.token_hex(3)}@example.org"
-    system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(agency,))
+    therapist_id = system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(agency,))
     therapist_context, therapist = await new_page(browser, problems, "therapist", LAPTOP)
     await sign_in_therapist(therapist, system.url, email)
     await set_round_the_clock_hours(therapist, no_shot)
 
     context, page = await new_page(browser, problems, "officer", PHONE)
-    await enrol_officer(page, system.url, system.enrolment_code(agency))
+    session = await enrol_officer(page, system.url, system.enrolment_code(agency))
     await enter_pitman_rotation(page, no_shot)
     await page.get_by_label("Language").select_option("es")
     await expect(page.locator("html")).to_have_attribute("lang", "es")
@@ -76,9 +75,22 @@ async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
     await shot(page, "officer-find-a-time-spanish")
 
     # The waiting room, with the therapist already in the call: signaling's message, in Spanish.
-    listed = await call(page, "scheduling", "ListAppointments", {})
-    appointment = listed["appointments"][0]["appointment_id"]
+    # (A session about to start, as scheduling announces it: the one booked above is tomorrow,
+    # and rooms open at most a day ahead.)
+    appointment = f"appt-{secrets.token_hex(6)}"
+    await publish_booking(
+        system.nats.url,
+        appointment_id=appointment,
+        agency_id=agency,
+        provider_id=therapist_id,
+        officer_id=session["user_id"],
+    )
     await therapist.goto(f"{system.url}/#/call/{appointment}")
+    async with asyncio.timeout(30):  # the room exists once signaling has consumed the event
+        while await therapist.locator(".call-state").text_content() != "In the session":
+            if await therapist.get_by_text("call is not ready yet").count():
+                await therapist.reload()
+            await asyncio.sleep(0.25)
     await expect(therapist.locator(".call-state")).to_have_text("In the session")
     await page.goto(f"{system.url}/#/call/{appointment}")
     await expect(page.locator(".videos .overlay")).to_have_text(
@@ -157,5 +169,29 @@ async def test_a_spanish_reader_sees_refusals_of_a_whole_request_in_spanish(
     text = await page.locator("main").inner_text()
     assert "invalid credentials" not in text
     assert "taken" not in text
+    await context.close()
+    assert problems.items == []
+
+
+async def test_a_spanish_provider_sees_a_refused_language_in_spanish_next_to_the_field(
+    system: System, browser: Browser, problems: PageProblems
+) -> None:
+    """A field text that had no code until now (identity's language tag) reads in Spanish."""
+    email = f"rivera{secrets.token_hex(3)}@example.org"
+    system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(system.create_agency(),))
+    context, page = await new_page(browser, problems, "therapist", PHONE)
+    await sign_in_therapist(page, system.url, email)
+    await page.goto(f"{system.url}/#/profile")
+    await page.get_by_label("Language").select_option("es")  # reloads the page in Spanish
+    await expect(page.locator("html")).to_have_attribute("lang", "es")
+    languages = page.get_by_label("Idiomas en los que das sesiones")
+    await languages.fill("en, english!")
+    await page.get_by_role("button", name="Guardar perfil").click()
+    await expect(languages).to_have_attribute("aria-invalid", "true")
+    error = page.locator(".field", has=languages).locator(".field-error")
+    await expect(error).to_have_text(
+        "Idiomas en los que das sesiones: deben ser códigos de idioma como en o fr-CA."
+    )
+    assert "BCP" not in await page.locator("main").inner_text()
     await context.close()
     assert problems.items == []
