@@ -9,6 +9,7 @@ from enum import IntEnum
 
 import grpc
 
+from tenfour_cli.fields import field_words
 from tenfour_cli.reasons import plain_refusal
 from tenfour_shared.rpc_status import field_violations, retry_delay
 
@@ -66,7 +67,9 @@ class CliError(Exception):
         if self.status:
             out["status"] = self.status
         if self.violations:
-            out["violations"] = [{"field": f, "description": d} for f, d in self.violations]
+            out["violations"] = [
+                {"field": f, "label": field_words(f), "description": d} for f, d in self.violations
+            ]
         if self.hint:
             out["hint"] = self.hint
         if self.retry_after:
@@ -87,6 +90,9 @@ def from_rpc_error(exc: grpc.RpcError, what: str = "") -> CliError:
         violations = []
     words, reason_code = plain_refusal(details)
     message = words or details or name.lower().replace("_", " ")
+    if violations and code is grpc.StatusCode.INVALID_ARGUMENT:
+        # The service's summary repeats the violations by their paths; they are listed in words.
+        message = "not accepted, please correct:"
     if what:
         message = f"{what}: {message}"
     hint = ""

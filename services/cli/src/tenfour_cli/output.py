@@ -23,6 +23,7 @@ from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeEl
 from rich.table import Table
 
 from tenfour_cli.exits import CliError, Exit
+from tenfour_cli.fields import field_words
 
 __all__ = ["Output", "local_iso", "proto_dict", "timestamp_text", "timestamp_utc", "user_zone", "zone_label"]
 
@@ -94,7 +95,7 @@ class Output:
             return
         self.err.print(f"[bold red]error:[/] {error.message}", markup=True)
         for field, description in error.violations:
-            self.err.print(f"  • {field}: {description}", markup=False)
+            self.err.print(f"  • {field_words(field)}: {description}", markup=False)
         if error.hint:
             self.err.print(f"  hint: {error.hint}", markup=False, style="dim")
 

@@ -471,7 +471,15 @@ def test_a_coordinator_records_licences_and_an_officer_sets_where_they_live(
         "--number", "LPC-1", "--issued", "2026-01-10", "--expires", "2025-01-10",
     )  # fmt: skip
     assert backwards.code == 5, backwards.out  # expiry before issue: refused, nothing stored
-    assert "expires_at" in backwards.out
+    assert "expires_at" in backwards.out  # --json keeps the field's path for scripts
+    said = cli(
+        "licences", "record", therapist["user_id"], "--jurisdiction", "US-TX",
+        "--number", "LPC-1", "--issued", "2026-01-10", "--expires", "2025-01-10",
+    )  # fmt: skip
+    assert said.code == 5
+    assert "• expiry date: must be after the date of issue" in said.err, said.err  # plain words
+    assert "expires_at" not in said.err
+    assert "invalid request" not in said.err
     recorded = cli(
         "--json", "licences", "record", therapist["user_id"], "--jurisdiction", "US-TX",
         "--number", "LPC-1", "--issued", "2026-01-10", "--expires", "2031-01-10",

@@ -52,6 +52,8 @@ def test_a_therapist_reads_and_changes_their_own_profile(
 
     refused = cli("profile", "set", "--languages", "en,en")
     assert refused.code == 5, refused.out + refused.err  # invalid input, nothing stored
+    assert "• languages: must not repeat a language" in refused.err, refused.err  # the field in words
+    assert "profile.languages" not in refused.err
     assert cli("--json", "profile", "show").json["profile"]["languages"] == ["en", "es"]
     assert cli("profile", "set", "--new-clients", "maybe").code == 2  # usage
 
