@@ -11,6 +11,8 @@ TESTS=(
   "$E2E/test_coordinator.py"                                                    # enrolment codes, program numbers
   "$E2E/test_everyday.py::test_find_a_time_day_by_day_on_a_phone_and_a_laptop_with_refusals_in_plain_words"
   "$E2E/test_everyday.py::test_an_officer_keeps_their_preferences_on_the_web"
+  "$E2E/test_everyday.py::test_one_message_per_form_in_plain_words_and_only_dates_a_person_means[phone]"  # officer home
+  "$E2E/test_spanish_reasons.py::test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish"  # Spanish
   "$E2E/test_week_grid.py"                                                      # the week grid, laptop and phone
 )
 TENFOUR_UPDATE_SCREENSHOTS=1 exec nice -n 5 .venv/bin/python -m pytest -q "${TESTS[@]}" "$@"

@@ -58,7 +58,7 @@ def error_of(page: Page, label: str) -> Locator:
 
 @pytest.mark.parametrize("screen", [PHONE, LAPTOP], ids=["phone", "laptop"])
 async def test_one_message_per_form_in_plain_words_and_only_dates_a_person_means(
-    system: System, browser: Browser, problems: PageProblems, screen: dict[str, int]
+    system: System, browser: Browser, problems: PageProblems, screen: dict[str, int], shot: Any
 ) -> None:
     code = system.enrolment_code(system.create_agency())
     context, page = await new_page(browser, problems, "officer", screen)
@@ -111,6 +111,8 @@ async def test_one_message_per_form_in_plain_words_and_only_dates_a_person_means
     assert box is not None
     assert box["y"] + box["height"] <= screen["height"], box
     assert box["height"] >= 44, box
+    if screen is PHONE:
+        await shot(page, "officer-home-phone", full_page=False)
     await context.close()
     assert problems.items == []
 

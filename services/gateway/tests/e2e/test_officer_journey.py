@@ -125,6 +125,7 @@ async def test_enrol_rotate_book_admit_video_fulfilled(
     await session.get_by_role("link", name="Open the session").click()
     await expect(therapist.locator(".waiting-list")).to_contain_text("Sam is waiting.")
     await expect(therapist.locator(".videos .overlay")).to_contain_text("Sam is in the waiting room.")
+    await shot(therapist, "therapist-waiting-room")
     await therapist.get_by_role("button", name="Let in").click()
     await wait_frames(officer)
     await wait_frames(therapist)
