@@ -516,6 +516,7 @@ def test_resources_waiting_lists_and_referrals_from_the_command_line(
     assert cli("--json", "login", "-u", officer["username"], f"--password={officer['password']}").code == 0
     page = cli("--json", "resources", "list")
     assert [(r["title"], r["phone"]) for r in page.json["resources"]] == [("COPLINE", "1-800-267-5463")]
+    assert "No workshop or group session is planned" in cli("resources", "list").out  # none offered
     now = datetime.now(UTC)
     past = cli(
         "--json", "waitlist", "join", "--provider", therapist["user_id"],

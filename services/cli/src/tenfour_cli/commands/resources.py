@@ -78,11 +78,13 @@ def run_list(ctx: Context) -> int:
             )
             for w in found.workshops
         ]
+        if not workshops:
+            console.print("No workshop or group session is planned for the next 60 days.")
+            return
         zone = found.zone or "UTC"
         columns = ("id", "topic", f"starts ({zone})", "with", "seats")
         console.print(ctx.out.table("Workshops and group sessions", columns, workshops))
-        if workshops:
-            console.print("Take a seat: tenfour groups join GROUP_ID")
+        console.print("Take a seat: tenfour groups join GROUP_ID")
 
     ctx.out.emit(proto_dict(found), render)
     return Exit.OK
