@@ -181,17 +181,21 @@ async def test_a_spanish_provider_sees_a_refused_language_in_spanish_next_to_the
     system.onboard_therapist(email, THERAPIST_PASSWORD, serves=(system.create_agency(),))
     context, page = await new_page(browser, problems, "therapist", PHONE)
     await sign_in_therapist(page, system.url, email)
-    await page.goto(f"{system.url}/#/profile")
     await page.get_by_label("Language").select_option("es")  # reloads the page in Spanish
     await expect(page.locator("html")).to_have_attribute("lang", "es")
-    languages = page.get_by_label("Idiomas en los que das sesiones")
+    await page.get_by_role("link", name="Perfil", exact=True).click()
+    languages = page.get_by_label("Idiomas en los que da sesiones")
+    await expect(languages).to_be_visible()
     await languages.fill("en, english!")
     await page.get_by_role("button", name="Guardar perfil").click()
     await expect(languages).to_have_attribute("aria-invalid", "true")
     error = page.locator(".field", has=languages).locator(".field-error")
     await expect(error).to_have_text(
-        "Idiomas en los que das sesiones: deben ser códigos de idioma como en o fr-CA."
+        "Idiomas en los que da sesiones: deben ser códigos de idioma como en o fr-CA."
     )
-    assert "BCP" not in await page.locator("main").inner_text()
+    text = await page.locator("main").inner_text()
+    assert "BCP" not in text
+    # The page speaks to the reader as "usted", like the rest of the app, not as "tú".
+    assert not re.search(r"\b(tu|tus|te|ti)\b", text, re.I), text
     await context.close()
     assert problems.items == []
