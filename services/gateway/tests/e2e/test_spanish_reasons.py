@@ -32,6 +32,8 @@ async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
     therapist_context, therapist = await new_page(browser, problems, "therapist", LAPTOP)
     await sign_in_therapist(therapist, system.url, email)
     await set_round_the_clock_hours(therapist, no_shot)
+    await therapist.get_by_label("Language").select_option("es")  # the therapist reads Spanish too
+    await expect(therapist.locator("html")).to_have_attribute("lang", "es")
 
     context, page = await new_page(browser, problems, "officer", PHONE)
     session = await enrol_officer(page, system.url, system.enrolment_code(agency))
@@ -57,6 +59,11 @@ async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
     await expect(reason).to_have_text(re.compile(rf"^Día libre, {span} {waking}$"))
     await chosen.get_by_role("button", name="Reservar esta hora").click()
     await expect(chosen.get_by_text("Reservada:")).to_be_visible()
+    # The therapist's open page hears of it live, in Spanish, the time through Intl (not "UTC").
+    await expect(therapist.locator("#live-news")).to_have_text(
+        re.compile(r"^Tenfour: novedad: Se reservó una nueva sesión para el \w+, \d+ \w+, \d\d:\d\d\.$"),
+        timeout=30_000,
+    )
 
     # A second session that day: refused, in Spanish, without the service's English or its code.
     last_part = page.locator(".day-panel details.part").last
@@ -87,11 +94,11 @@ async def test_a_spanish_reader_sees_a_times_reason_and_a_refusal_in_spanish(
     )
     await therapist.goto(f"{system.url}/#/call/{appointment}")
     async with asyncio.timeout(30):  # the room exists once signaling has consumed the event
-        while await therapist.locator(".call-state").text_content() != "In the session":
-            if await therapist.get_by_text("call is not ready yet").count():
+        while await therapist.locator(".call-state").text_content() != "En la sesión":
+            if await therapist.get_by_text("aún no está lista").count():
                 await therapist.reload()
             await asyncio.sleep(0.25)
-    await expect(therapist.locator(".call-state")).to_have_text("In the session")
+    await expect(therapist.locator(".call-state")).to_have_text("En la sesión")
     await page.goto(f"{system.url}/#/call/{appointment}")
     await expect(page.locator(".videos .overlay")).to_have_text(
         "Su terapeuta ya está aquí y le dejará entrar enseguida."

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from tenfour.events.v1 import scheduling_events_pb2 as sev
+from tenfour_notifications.adapters.codec import notification_from, notification_json
+from tenfour_notifications.adapters.messages import notification_message
 from tenfour_notifications.domain.model import Category, Channel, Intent, Status
 from tenfour_notifications.domain.preferences import Preferences, QuietHours
 from tenfour_notifications.domain.records import AppointmentView, Device, EmailRecord
@@ -81,6 +83,11 @@ async def test_a_reminder_goes_live_now_and_is_queued_for_push_and_email() -> No
     start = NOW + timedelta(hours=10)
     await w.notify("scheduling.reminder_due", "e1", appointment_id="a1", person="o1", starts_at=start)
     assert [(u, n.kind) for u, n in w.live.sent] == [("o1", "reminder")]
+    # The start travels with it, so the web app words it in the reader's language and zone.
+    sent = w.live.sent[0][1]
+    assert sent.starts_at == start
+    assert notification_from(notification_json(sent)) == sent
+    assert notification_message(sent).starts_at.ToDatetime(tzinfo=UTC) == start
     assert w.queued(Channel.EMAIL) == [(NOW, "pending")]
     assert w.queued(Channel.WEB_PUSH) == [(NOW, "pending")]
     # The same event again (JetStream redelivery): nothing new, nothing live twice.

@@ -33,6 +33,7 @@ def notification_json(n: Notification) -> bytes:
             "appointment_id": n.appointment_id,
             "request_id": n.request_id,
             "expires_ms": ms(n.expires_at) if n.expires_at else 0,
+            "starts_ms": ms(n.starts_at) if n.starts_at else 0,
         },
         separators=(",", ":"),
     ).encode()
@@ -52,6 +53,7 @@ def notification_from(raw: bytes) -> Notification:
         appointment_id=d["appointment_id"],
         request_id=d["request_id"],
         expires_at=from_ms(d["expires_ms"]) if d.get("expires_ms") else None,
+        starts_at=from_ms(d["starts_ms"]) if d.get("starts_ms") else None,
     )
 
 

@@ -44,4 +44,6 @@ def notification_message(n: Notification, read: bool = False) -> pb.Notification
         read=read,
     )
     message.created_at.FromDatetime(n.created_at)
+    if n.starts_at is not None:
+        message.starts_at.FromDatetime(n.starts_at)
     return message

@@ -48,6 +48,7 @@ class Notification:
     request_id: str = ""
     # Reminders are useless after the session started: deliveries deferred past it are skipped.
     expires_at: datetime | None = None
+    starts_at: datetime | None = None  # the session it is about, for clients that word it themselves
 
 
 @dataclass(frozen=True, slots=True)

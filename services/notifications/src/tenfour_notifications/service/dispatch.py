@@ -62,6 +62,7 @@ class Dispatcher:
             appointment_id=intent.appointment_id,
             request_id=intent.request_id,
             expires_at=intent.starts_at if intent.category is Category.REMINDERS else None,
+            starts_at=intent.starts_at,
         )
         chosen = prefs.channels_for(intent.category)
         if intent.only is not None:

@@ -4,6 +4,7 @@
 import { t } from './i18n.js';
 import { h, clear, errorText } from './dom.js';
 import { registration } from './push.js';
+import { when } from './time.js';
 import * as api from './api.js';
 
 let audio = null;
@@ -68,14 +69,28 @@ function hashOf(path) {
   return `#${path.split('?')[0].replace(/\/+$/, '') || '/'}`;
 }
 
+// Notifications about a session, worded here from their kind and start (in the reader's
+// language and the browser's zone) rather than in the service's English and UTC; as neutral
+// as the service's words. Other kinds keep the service's text.
+const WORDED = {
+  reminder: (at) => [t('Tenfour: reminder'), t('Your session starts {0}.', [at])],
+  appointment_booked: (at) => [t('Tenfour: update'), t('A new session was booked for {0}.', [at])],
+  appointment_cancelled: (at) => [t('Tenfour: update'), t('The session on {0} was cancelled.', [at])],
+  appointment_moved: (at) => [t('Tenfour: update'), t('A session moved to {0}.', [at])],
+  appointment_conflict: (at) => [t('Tenfour: please check'), t('A schedule change clashes with your session on {0}. Open Tenfour to pick another time.', [at])],
+  waiting_room: (at) => [t('Tenfour: someone is waiting'), t('Someone is waiting for the session at {0}.', [at])],
+  seat_freed: (at) => [t('Tenfour: a place opened up'), t('A place opened up in the group on {0}.', [at])],
+};
+
 // The fields of a live event that pages use (see the notifications proto's LiveEvent).
 export function eventInfo(event) {
   const id = event.request_id || event.appointment_id || event.event_id || '';
+  const [title, body] = WORDED[event.kind] && event.starts_at ? WORDED[event.kind](when(event.starts_at)) : [event.title, event.body];
   return {
     kind: event.kind || '',
     urgent: Boolean(event.urgent),
-    title: event.title || t('Tenfour'),
-    body: event.body || t('You have a new update.'),
+    title: title || t('Tenfour'),
+    body: body || t('You have a new update.'),
     url: safePath(event.link || event.url),
     appointmentId: event.appointment_id || '',
     requestId: event.request_id || '',
