@@ -183,8 +183,10 @@ async def test_forms_show_the_servers_field_messages(
     _, page = await new_page(browser, problems, "officer", PHONE)
     await page.goto(f"{system.url}/")
     await expect(page).to_have_title("Tenfour")
+    join = page.get_by_role("link", name="Join with an agency code").first
+    await expect(join).to_be_visible()  # the page has rendered: no blank screenshot
     await shot(page, "start")
-    await page.get_by_role("link", name="Join with an agency code").first.click()
+    await join.click()
     await page.get_by_label("Agency code").fill(code)
     await page.get_by_label("Username").fill("nightowl")
     await page.get_by_label("Display name").fill("Sam")
