@@ -484,6 +484,11 @@ async def main() -> None:
 
             if not BOOK_ONLY:
                 await find_phases(port, health, finder, report)
+            else:  # as after the search phases: each provider's rules decoded once in the process
+                horizon = Duration()
+                horizon.FromTimedelta(timedelta(days=14))
+                meta = tuple(map(tuple, finder["ag-200"]))
+                await stub.FindSlots(pb.FindSlotsRequest(horizon=horizon, limit=20), metadata=meta)
 
             # Book: officers with every day off, one session a local day each.
             officers = []

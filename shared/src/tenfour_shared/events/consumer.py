@@ -140,16 +140,23 @@ class EventConsumer:
                 marks = await pipe.execute()
             seen = {key for key, marked in zip(keys, marks, strict=True) if marked}
         handled: list[tuple[Msg, Envelope, str]] = []
-        for msg, env, payload, key in decoded:
-            token = tracing.activate(tracing.continue_from(env.traceparent))
-            try:
-                outcome = await self._handle(msg, env, payload, key, seen)
-            finally:
-                tracing.deactivate(token)
-            if outcome == "processed":
-                handled.append((msg, env, key))
-            else:
-                metrics.EVENTS_CONSUMED.labels(self._service, env.type, outcome).inc()
+        try:
+            for msg, env, payload, key in decoded:
+                token = tracing.activate(tracing.continue_from(env.traceparent))
+                try:
+                    outcome = await self._handle(msg, env, payload, key, seen)
+                finally:
+                    tracing.deactivate(token)
+                if outcome == "processed":
+                    handled.append((msg, env, key))
+                else:
+                    metrics.EVENTS_CONSUMED.labels(self._service, env.type, outcome).inc()
+        finally:
+            # Also when stopped mid-batch: what was handled is marked and acked, so only the
+            # event in hand at the time can come back (as when events were marked one by one).
+            await self._mark(handled)
+
+    async def _mark(self, handled: list[tuple[Msg, Envelope, str]]) -> None:
         if not handled:
             return
         async with self._redis.pipeline(transaction=False) as pipe:
