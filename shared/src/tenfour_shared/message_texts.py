@@ -4,8 +4,8 @@ say it in its own words: "invalid credentials", "no such appointment", "the serv
 The same decision as tenfour_shared.field_texts: the code is derived from the English status
 message (one or more templates per code, `{name}` marks a value), not threaded through every
 service. The gateway adds `reason: {code, params}` to an error's JSON when a template fits; the
-web app says it from its catalog (js/reasons.js MESSAGES); a message no template fits is shown
-as sent. To add a code: a line here and the same code in js/reasons.js (both catalogs).
+web app says it from its catalog (js/refusals.js MESSAGES); a message no template fits is shown
+as sent. To add a code: a line here and the same code in js/refusals.js (both catalogs).
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ _RETRY = (
     "too much concurrent editing of these rules; try again",
     "your calendar is changing too fast; retry",
     "a request with this idempotency key is still running; retry shortly",
+    "rules changed meanwhile: expected version {expected}, stored {stored}",
 )
 
 TEMPLATES: dict[str, tuple[str, ...]] = {
@@ -100,7 +101,11 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "no peer supporter with this id",
         "this clinician does not serve your agency",
     ),
-    "no_such_appointment": ("no such appointment", "no such session"),
+    "no_such_appointment": (
+        "no such appointment",
+        "no such session",
+        "no session of yours with this id (a just-ended one may take a moment)",
+    ),
     "only_booked_moves": ("only a booked appointment can be rescheduled",),
     "session_started": (
         "the session has already started",
@@ -172,6 +177,54 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
     ),
     "wrap_up_recorded": ("this session's wrap-up is already recorded",),
     "wrap_up_not_yet": ("a wrap-up comes after the session: nobody has joined it yet",),
+    # Later additions: the rest a person can meet.
+    "campaign_overlaps": (
+        "another campaign already runs in some of these months; choose months after it ends",
+    ),
+    "campaign_unconfirmed": (
+        "this campaign was launched without attendance confirmation: only suppressed figures exist",
+    ),
+    "check_in_consent": (
+        "this check-in reports to your agency whether you attended (yes or no, nothing else); confirm that "
+        "you understand before booking",
+    ),
+    "referral_agree_first": (
+        "ask for times once you have agreed to the referral, before booking and before it expires",
+        "book from a referral once you have agreed to it, only once, and before it expires",
+    ),
+    "times_not_asked": ("the officer has not asked for times on this referral",),
+    "facilitator_no_hours": (
+        "the facilitator has no free hours for group sessions in this window; choose other dates or ask them "
+        "to add group hours",
+        "this facilitator keeps no hours for group sessions",
+        "no such facilitator serving your agency",
+    ),
+    "calendar_busy_now": ("your calendar has another session right now; the request stays open for others",),
+    "peer_not_rested": ("not now ({why}): urgent requests reach peer supporters who are rested",),
+    "echo_timeout": ("the echo peer could not answer in time",),
+    "no_such_agency": ("no such agency", "no agency"),
+    "agency_exists": ("agency id already exists",),
+    "feedback_link_invalid": (
+        "unknown feedback credential",
+        "this feedback credential belongs to another agency",
+    ),
+    "not_your_scope": (
+        "agency admins see their own agency's figures only",
+        "cross-agency figures are for system admins",
+        "outcomes are for agency and system admins",
+        "only your own agency's webhook",
+        "invite only officers and peer supporters of your own agency",
+        "feedback is given by officers of an agency",
+        "scheduling needs an account that belongs to an agency",
+        "this account's id cannot be used for scheduling",
+        "you can only act on your own agency's training records",
+        "you can only act on your own roster, preferences and sessions",
+        "you can only list providers of your own agency",
+        "you can only see and manage your own availability",
+        "you can only see your own agency's clinicians",
+        "you can only see your own licences",
+        "a provider cannot be removed",
+    ),
 }
 
 

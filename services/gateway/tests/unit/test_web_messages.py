@@ -154,13 +154,13 @@ def test_every_field_code_of_the_services_is_said_by_the_web_app() -> None:
 
 def test_every_refusal_code_of_the_services_is_said_by_the_web_app() -> None:
     """The codes of tenfour_shared.message_texts (the gateway's `reason`) each have words in
-    js/reasons.js' MESSAGES, so a page-level refusal shows in the reader's language."""
+    js/refusals.js' MESSAGES, so a page-level refusal shows in the reader's language."""
     from tenfour_shared.message_texts import TEMPLATES
 
-    script = (SCRIPTS / "reasons.js").read_text()
+    script = (SCRIPTS / "refusals.js").read_text()
     table = script[script.index("const MESSAGES") :]
     table = table[: table.index("\n};")]
     said = set(re.findall(r"^  (\w+): ", table, re.M))
     assert said == set(TEMPLATES), (
-        f"missing in reasons.js: {sorted(set(TEMPLATES) - said)}; unknown: {sorted(said - set(TEMPLATES))}"
+        f"missing in refusals.js: {sorted(set(TEMPLATES) - said)}; unknown: {sorted(said - set(TEMPLATES))}"
     )

@@ -1,6 +1,7 @@
 // DOM helpers. Never innerHTML: the page's CSP enforces Trusted Types, so text goes in as text.
 import { t } from './i18n.js';
-import { refusal, fieldText, messageText } from './reasons.js';
+import { refusal, fieldText } from './reasons.js';
+import { messageText } from './refusals.js';
 
 export function h(tag, attrs = {}, ...children) {
   const el = document.createElement(tag);
