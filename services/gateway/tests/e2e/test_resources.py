@@ -58,6 +58,25 @@ async def test_coordinator_adds_a_hotline_officers_can_call_it(
     await expect(link).to_have_attribute("href", "tel:18002675463")
     await expect(officer.get_by_role("heading", name="Hotlines")).to_be_visible()
     await shot(officer, "officer-resources")
+
+    # Removed meanwhile in another tab: Remove here says so in one place, however often it is
+    # clicked, and adding a resource clears it.
+    other = problems.watch(await page.context.new_page(), "coordinator, second tab")
+    await other.goto(f"{system.url}/#/agency-resources")
+    await other.locator(".resource").get_by_role("button", name="Remove").click()
+    await expect(other.locator("#status")).to_contain_text("Resource removed.")
+    said = page.locator(".remove-said")
+    remove = page.locator(".resource").get_by_role("button", name="Remove")
+    for _ in range(2):
+        before = await said.locator(".notice").element_handles()
+        await remove.click()
+        for old in before:  # the earlier message gives way to the new one
+            await old.wait_for_element_state("hidden")
+        await expect(said.locator(".notice")).to_have_count(1)
+    await expect(said).to_have_text("Remove: This resource is not there any more.")
+    await expect(page.locator("main .notice.error")).to_have_count(1)
+    await page.get_by_role("button", name="Add resource").click()
+    await expect(said).to_have_text("")
     assert problems.items == []
 
 

@@ -68,7 +68,7 @@ export async function accessAudit(main) {
     after = Number(entries[entries.length - 1]?.seq || after);
     if (entries.length === PAGE) {
       const button = h('button', { type: 'button', class: 'more', text: t('Show more') });
-      button.addEventListener('click', () => load(true).catch((error) => results.append(failure(error, t('Access audit')))));
+      button.addEventListener('click', () => load(true).catch((error) => say(results, failure(error, t('Access audit')))));
       results.append(button);
     }
   }

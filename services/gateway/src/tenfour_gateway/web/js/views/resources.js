@@ -2,7 +2,7 @@
 // keep it; the agency's upcoming workshops and group sessions (the group offering) follow, with
 // a seat a tap away. Reading it is not recorded anywhere.
 import { t } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, say } from '../dom.js';
 import * as api from '../api.js';
 import { range } from '../time.js';
 import { TOPICS } from './groups.js';
@@ -105,15 +105,18 @@ export async function manage(main) {
     field({ name: 'resource.url', label: t('Web address (optional)'), hint: t('https:// only') }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Add resource') })));
   const box = h('div', { class: 'resources', 'aria-live': 'polite' });
-  main.append(h('p', { text: t('What your officers see on their Resources page. Nobody records who reads it.') }), form, box);
+  const said = h('div', { class: 'remove-said', 'aria-live': 'polite' }); // one message area for Remove
+  form.addEventListener('submit', () => clear(said));
+  main.append(h('p', { text: t('What your officers see on their Resources page. Nobody records who reads it.') }), form, said, box);
   async function load() {
     try {
       page(box, await api.call('scheduling', 'ListResources', {}), async (r) => {
         try {
+          clear(said);
           await api.call('scheduling', 'RemoveResource', { resource_id: r.resource_id });
           setStatus(t('Resource removed.'), 'ok');
           await load();
-        } catch (error) { box.prepend(failure(error)); }
+        } catch (error) { say(said, failure(error, t('Remove'))); }
       });
     } catch (error) { clear(box).append(failure(error, t('Resources'))); }
   }

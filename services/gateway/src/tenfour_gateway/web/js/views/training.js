@@ -1,6 +1,6 @@
 // Peer-supporter readiness: the coordinator's training page and a peer's own status.
 import { t, language } from '../i18n.js';
-import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus } from '../dom.js';
+import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, say } from '../dom.js';
 import * as api from '../api.js';
 import { isoDay } from '../time.js';
 import { trainingList } from './training_sessions.js';
@@ -74,7 +74,9 @@ export async function training(main) {
     field({ name: 'record.completed_at', label: t('Completed on'), type: 'date', required: true, attrs: { max: isoDay(new Date()) } }),
     field({ name: 'record.expires_at', label: t('Expires on (empty: does not expire)'), type: 'date' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', text: t('Record training') })));
-  main.append(policyForm, recordForm, h('h2', { text: t('Peer supporters') }), peers);
+  const said = h('div', { class: 'remove-said', 'aria-live': 'polite' }); // one message area for Remove
+  for (const form of [policyForm, recordForm]) form.addEventListener('submit', () => clear(said));
+  main.append(policyForm, recordForm, h('h2', { text: t('Peer supporters') }), said, peers);
 
   async function load() {
     clear(peers);
@@ -90,10 +92,11 @@ export async function training(main) {
       peers.append(statusCard(peer, {
         onRemove: async (r) => {
           try {
+            clear(said);
             await api.call('scheduling', 'RemoveTrainingRecord', { peer_id: peer.peer_id, record_id: r.record_id });
             setStatus(t('Training record removed.'), 'ok');
             await load();
-          } catch (error) { peers.prepend(failure(error, t('Remove'))); }
+          } catch (error) { say(said, failure(error, t('Remove'))); }
         },
       }));
     }
