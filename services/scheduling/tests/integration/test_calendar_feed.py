@@ -48,7 +48,7 @@ async def test_feed_is_neutral_with_alarms_and_revocable(harness: Harness) -> No
     for secret in ("t-1", "Dr ", "therapy", "Therapy"):
         assert secret not in ics
     # Reminders 24 h before (moved out of Tuesday's shift to 06:59) and 1 h before.
-    assert "TRIGGER;VALUE=DATE-TIME:20260303T125900Z" in ics
+    assert "TRIGGER;VALUE=DATE-TIME:20260303T045900Z" in ics  # out of shift and sleep: Monday 22:59 Chicago
     assert "TRIGGER;VALUE=DATE-TIME:20260304T130000Z" in ics
     assert ics.count("BEGIN:VALARM") == 2
 

@@ -24,9 +24,11 @@ from tenfour_shared.auth.roles import Role
 from tenfour_testing.embedded import NatsServer, RedisServer, free_port
 
 from .conftest import Harness, every_day, rules, utc
+from .test_reminders import until_scheduled
 
 pytestmark = pytest.mark.integration
 WED = utc(2026, 3, 4, 14)  # Wednesday 08:00 Chicago; Tuesday is a day shift 07:00-19:00
+MONDAY_2259 = utc(2026, 3, 3, 4, 59)  # Monday 22:59 Chicago
 
 
 class Inbox:
@@ -84,10 +86,10 @@ async def test_the_reminder_is_mailed_when_scheduling_computed_it(
         await harness.provider("t-1", rules("t-1", every_day(time(8), time(20))))
         await harness.set_roster("o-1")
         booked = await harness.book("o-1", "t-1", WED)
-        await asyncio.sleep(0.5)  # the booked event is consumed and the reminders scheduled
+        await until_scheduled(harness, 2)  # the booked event is consumed and the reminders scheduled
         assert len(inbox.mails) == 1  # nothing before its time
-        # 24 h before falls in Tuesday's shift: scheduling moved it to 06:59 Chicago, just before.
-        harness.clock.now = utc(2026, 3, 3, 12, 59)
+        # 24 h before falls in Tuesday's shift and then the usual sleep before it: Monday 22:59.
+        harness.clock.now = MONDAY_2259
         mails = await inbox.wait_for(2)
         assert mails[1]["To"] == "o1@example.org"
         assert mails[1]["Subject"] == "Tenfour: reminder"
@@ -99,4 +101,4 @@ async def test_the_reminder_is_mailed_when_scheduling_computed_it(
             if sent and sent[0].status == npb.DELIVERY_STATUS_DELIVERED:
                 break
             await asyncio.sleep(0.05)
-        assert sent[0].delivered_at.ToDatetime(tzinfo=UTC) == utc(2026, 3, 3, 12, 59)
+        assert sent[0].delivered_at.ToDatetime(tzinfo=UTC) == MONDAY_2259

@@ -11,10 +11,11 @@ import pytest
 from tenfour.events.v1.scheduling_events_pb2 import ReminderDue
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 
-from .conftest import Harness, every_day, rules, utc
+from .conftest import Harness, every_day, rules
+from .test_sleep import local, wall
 
 pytestmark = pytest.mark.integration
-WED = utc(2026, 3, 4, 14)  # Wednesday 08:00 Chicago, a day off; Tuesday is a day shift 07:00-19:00
+WED = local(4, 8)  # Wednesday 08:00 Chicago, a day off; Tuesday is a day shift 07:00-19:00
 DUE = "scheduling:reminders-due:{reminders}"
 
 
@@ -38,23 +39,43 @@ async def test_reminders_avoid_the_shift_and_are_sent_once(harness: Harness) -> 
     booked = await harness.book("o-1", "t-1", WED)
     scheduled = await until_scheduled(harness, 2)
     times = sorted(datetime_ms for datetime_ms in scheduled.values())
-    # 24 h before falls in Tuesday's shift: moved to just before it (06:59); 1 h before is free.
+    # 24 h before falls in Tuesday's shift; just before it (06:59) the officer is still in their
+    # usual sleep (the agency's 23:00-07:00): moved to before that, Monday 22:59. 1 h before is free.
     assert times == [
-        utc(2026, 3, 3, 12, 59).timestamp() * 1000,
+        local(2, 22, 59).timestamp() * 1000,
         (WED - timedelta(hours=1)).timestamp() * 1000,
     ]
 
-    harness.clock.now = utc(2026, 3, 3, 12, 58)
-    assert await harness.process.reminders.drive() == 0  # a pass at 12:58 finds nothing due
+    harness.clock.now = local(2, 22, 58)
+    assert await harness.process.reminders.drive() == 0  # a pass at 22:58 finds nothing due
     await harness.quiet()
     assert await reminders(harness, 0, settle=0) == []
-    harness.clock.now = utc(2026, 3, 3, 12, 59)
+    harness.clock.now = local(2, 22, 59)
     (first,) = await reminders(harness, 1)
     assert (first.appointment_id, first.user_id) == (booked.appointment_id, "o-1")
-    assert first.deliver_at.ToDatetime(tzinfo=UTC) == utc(2026, 3, 3, 12, 59)
+    assert first.deliver_at.ToDatetime(tzinfo=UTC) == local(2, 22, 59)
     harness.clock.now = WED - timedelta(minutes=30)
     assert len(await reminders(harness, 2, settle=0.4)) == 2
     assert await harness.redis.zcard(DUE) == 0
+
+
+async def test_reminders_keep_out_of_the_officers_own_sleep_window(harness: Harness) -> None:
+    await harness.provider("t-1", rules("t-1", every_day(time(8), time(20))))
+    await harness.set_roster("o-1")
+    await harness.stub.SetPreferences(  # asleep 22:00-07:30, not the agency's 23:00-07:00
+        pb.SetPreferencesRequest(
+            preferences=pb.Preferences(usual_sleep=pb.HourRange(start=wall(22), end=wall(7, 30)))
+        ),
+        metadata=harness.officer("o-1"),
+    )
+    await harness.book("o-1", "t-1", WED)
+    scheduled = await until_scheduled(harness, 2)
+    # 1 h before (07:00) is in their own sleep, free under the agency's: the evening before, 21:59.
+    # 24 h before is in Tuesday's shift and then in their sleep before it: Monday 21:59.
+    assert sorted(scheduled.values()) == [
+        local(2, 21, 59).timestamp() * 1000,
+        local(3, 21, 59).timestamp() * 1000,
+    ]
 
 
 async def test_a_cancelled_sessions_reminders_are_dropped(harness: Harness) -> None:

@@ -52,13 +52,22 @@ class FactReader:
             self._redis, self._snapshots, officer_id, agency_id, window, provider_ids, idempotency_key
         )
 
-    async def duty(self, officer_id: str, agency_id: str) -> tuple[StoredRoster | None, AgencyPolicy]:
-        """The officer's roster and their agency's policy only (decoded once per version)."""
+    async def duty(
+        self, officer_id: str, agency_id: str
+    ) -> tuple[StoredRoster | None, AgencyPolicy, StoredPreferences | None]:
+        """The officer's roster and preferences and their agency's policy only (decoded once
+        per version)."""
+        officer = OfficerKeys(officer_id)
         async with self._redis.pipeline(transaction=False) as pipe:
-            pipe.hmget(OfficerKeys(officer_id).roster, ["version", "data"])
+            pipe.hmget(officer.roster, ["version", "data"])
             pipe.hmget(AgencyKeys(agency_id).policy, ["version", "data"])
-            roster, policy = await pipe.execute()
-        return _roster(roster), _policy(policy, agency_id)
+            pipe.get(officer.preferences)
+            roster, policy, preferences = await pipe.execute()
+        return (
+            _roster(roster),
+            _policy(policy, agency_id),
+            None if preferences is None else _preferences(as_bytes(preferences)),
+        )
 
 
 async def read_facts(

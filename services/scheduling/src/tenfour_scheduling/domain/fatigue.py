@@ -33,6 +33,7 @@ __all__ = [
     "FatiguePolicy",
     "OffDutyResult",
     "duty_blocks",
+    "fatigue_layers",
     "format_span",
     "off_duty_from_shifts",
     "off_duty_windows",
@@ -247,8 +248,36 @@ def off_duty_from_shifts(
     """As :func:`off_duty_windows`, for shifts already expanded at least ``policy.reach()``
     beyond the window on both sides; ``zone`` (the officer's) adds the officer-only layers."""
     blocks = duty_blocks(shift_list)
+    free = [window]
+    blocked: list[BlockedInterval] = []
+    for reason, intervals in fatigue_layers(shift_list, policy, window, zone, blocks):
+        cut = intersect(free, intervals)
+        if cut:
+            text = policy.reason_text(reason)
+            blocked.extend(BlockedInterval(iv, reason, text) for iv in cut)
+            free = subtract(free, cut)
+    blocked.sort(key=lambda b: b.interval)
+    near = window.expand(policy.reach(), policy.reach())
+    return OffDutyResult(
+        window=window,
+        windows=tuple(free),
+        blocked=tuple(blocked),
+        duty=tuple(b for b in blocks if b.interval.overlaps(near)),
+    )
+
+
+def fatigue_layers(
+    shift_list: Sequence[Shift],
+    policy: FatiguePolicy,
+    window: Interval,
+    zone: ZoneInfo | None = None,
+    blocks: Sequence[DutyBlock] | None = None,
+) -> list[tuple[BlockReason, list[Interval]]]:
+    """Each rule's intervals in full, in priority order (overlaps kept: a pre-shift buffer
+    inside the usual sleep is both)."""
+    blocks = duty_blocks(shift_list) if blocks is None else blocks
     duty = [b.interval for b in blocks]
-    layers: list[tuple[BlockReason, list[Interval]]] = [
+    return [
         (BlockReason.ON_DUTY, duty),
         (BlockReason.PRE_SHIFT_BUFFER, [Interval(d.start - policy.pre_shift_buffer, d.start) for d in duty]),
         (BlockReason.POST_SHIFT_BUFFER, [Interval(d.end, d.end + policy.post_shift_buffer) for d in duty]),
@@ -272,19 +301,3 @@ def off_duty_from_shifts(
         (BlockReason.USUAL_SLEEP, _usual_sleep(shift_list, policy, window, zone) if zone else []),
         (BlockReason.CONSECUTIVE_NIGHTS, _after_consecutive_nights(shift_list, policy) if zone else []),
     ]
-    free = [window]
-    blocked: list[BlockedInterval] = []
-    for reason, intervals in layers:
-        cut = intersect(free, intervals)
-        if cut:
-            text = policy.reason_text(reason)
-            blocked.extend(BlockedInterval(iv, reason, text) for iv in cut)
-            free = subtract(free, cut)
-    blocked.sort(key=lambda b: b.interval)
-    near = window.expand(policy.reach(), policy.reach())
-    return OffDutyResult(
-        window=window,
-        windows=tuple(free),
-        blocked=tuple(blocked),
-        duty=tuple(b for b in blocks if b.interval.overlaps(near)),
-    )

@@ -95,9 +95,12 @@ class Facts(Protocol):
 
 
 class DutyFacts(Protocol):
-    """An officer's roster and their agency's policy, in one round trip (reminder times)."""
+    """An officer's roster, preferences (their own sleep window) and their agency's policy, in
+    one round trip (reminder times)."""
 
-    async def duty(self, officer_id: str, agency_id: str) -> tuple[StoredRoster | None, AgencyPolicy]: ...
+    async def duty(
+        self, officer_id: str, agency_id: str
+    ) -> tuple[StoredRoster | None, AgencyPolicy, StoredPreferences | None]: ...
 
 
 class SearchFacts(Protocol):

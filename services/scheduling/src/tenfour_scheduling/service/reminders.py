@@ -1,10 +1,9 @@
 """Reminders: when an appointment is booked or moved (scheduling's own events), each officer's
 reminder times are computed from the agency's ``reminder_offsets`` around their duty and
-protected sleep (``domain.reminders``) and scheduled; ``drive`` (the worker) publishes
-``scheduling.reminder_due`` when each falls due, once (the member is removed in the same
-script that writes the event). A member names
-the start it was computed for, so reminders of a moved or cancelled appointment are dropped,
-not sent.
+sleep, their own usual sleep window included (``domain.reminders``) and scheduled; ``drive``
+(the worker) publishes ``scheduling.reminder_due`` when each falls due, once (the member is
+removed in the same script that writes the event). A member names the start it was computed
+for, so reminders of a moved or cancelled appointment are dropped, not sent.
 """
 
 from __future__ import annotations
@@ -15,9 +14,9 @@ from tenfour.events.v1 import scheduling_events_pb2 as ev
 from tenfour.events.v1.envelope_pb2 import Envelope
 from tenfour.scheduling.v1.appointments_pb2 import Appointment, AppointmentStatus
 from tenfour_scheduling.codec.values import timestamp
-from tenfour_scheduling.domain import BlockReason, off_duty_windows
+from tenfour_scheduling.domain.policy import personal_fatigue
 from tenfour_scheduling.domain.records import to_ms
-from tenfour_scheduling.domain.reminders import reminder_times
+from tenfour_scheduling.domain.reminders import quiet_times, reminder_times
 from tenfour_scheduling.service.clock import Clock
 from tenfour_scheduling.service.due import send_due
 from tenfour_scheduling.service.ports import Appointments, DueItems, DutyFacts
@@ -26,7 +25,6 @@ from tenfour_shared.timeline import Interval
 
 __all__ = ["ReminderService"]
 
-_FORBIDDEN = frozenset({BlockReason.ON_DUTY, BlockReason.PROTECTED_SLEEP})
 _BOOKED = AppointmentStatus.APPOINTMENT_STATUS_BOOKED
 
 
@@ -44,13 +42,13 @@ class ReminderService:
     async def times(self, officer_id: str, a: Appointment) -> list[tuple[timedelta, datetime]]:
         """The officer's reminder times for this appointment."""
         start = _start(a)
-        roster, policy = await self._facts.duty(officer_id, a.agency_id)
+        roster, policy, preferences = await self._facts.duty(officer_id, a.agency_id)
         offsets = policy.reminder_offsets
         forbidden: list[Interval] = []
         if roster is not None and offsets:
             window = Interval(start - max(offsets) - timedelta(days=2), start)
-            result = off_duty_windows(roster.roster, policy.fatigue, window)
-            forbidden = [b.interval for b in result.blocked if b.reason in _FORBIDDEN]
+            fatigue = personal_fatigue(policy.fatigue, preferences)
+            forbidden = quiet_times(roster.roster, fatigue, window)
         return reminder_times(start, offsets, forbidden)
 
     async def appointment_changed(self, a: Appointment) -> None:
