@@ -78,6 +78,30 @@ async def test_reminders_keep_out_of_the_officers_own_sleep_window(harness: Harn
     ]
 
 
+async def test_a_new_sleep_window_moves_the_reminders_still_to_come(harness: Harness) -> None:
+    await harness.provider("t-1", rules("t-1", every_day(time(8), time(20))))
+    await harness.set_roster("o-1")
+    await harness.book("o-1", "t-1", WED)
+    await until_scheduled(harness, 2)
+    harness.clock.now = local(2, 22, 59)
+    (sent,) = await reminders(harness, 1)
+    assert sent.deliver_at.ToDatetime(tzinfo=UTC) == local(2, 22, 59)  # the 24 h one went out
+
+    await harness.stub.SetPreferences(  # on Tuesday the officer says they sleep 22:00-07:30
+        pb.SetPreferencesRequest(
+            preferences=pb.Preferences(usual_sleep=pb.HourRange(start=wall(22), end=wall(7, 30)))
+        ),
+        metadata=harness.officer("o-1"),
+    )
+    moved = local(3, 21, 59).timestamp() * 1000  # the 1 h one (07:00) leaves their new sleep
+    for _ in range(250):
+        left = await harness.redis.zrange(DUE, 0, -1, withscores=True)
+        if [score for _, score in left] == [moved]:
+            break
+        await asyncio.sleep(0.02)
+    assert [score for _, score in left] == [moved]  # and the one already sent is not queued again
+
+
 async def test_a_cancelled_sessions_reminders_are_dropped(harness: Harness) -> None:
     await harness.provider("t-1", rules("t-1", every_day(time(8), time(20))))
     await harness.set_roster("o-1")

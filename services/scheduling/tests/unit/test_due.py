@@ -21,6 +21,11 @@ class FakeDue:
         for member, at in items.items():
             self.queued.setdefault(member, at)
 
+    async def retime(self, items: dict[str, int]) -> int:
+        moved = {m: at for m, at in items.items() if self.queued.get(m, at) != at}
+        self.queued.update(moved)
+        return len(moved)
+
     async def due(self, until_ms: int, limit: int = 200) -> list[str]:
         return sorted(m for m, at in self.queued.items() if at <= until_ms)[:limit]
 

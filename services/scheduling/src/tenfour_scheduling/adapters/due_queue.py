@@ -44,6 +44,12 @@ class DueQueue:
         if items:
             await self._redis.zadd(self._due_key, items, nx=True)
 
+    async def retime(self, items: dict[str, int]) -> int:
+        """Only members still queued move: one already sent stays sent (XX)."""
+        if not items:
+            return 0
+        return int(await self._redis.zadd(self._due_key, items, xx=True, ch=True))
+
     async def due(self, until_ms: int, limit: int = 200) -> list[str]:
         found = await self._redis.zrangebyscore(self._due_key, "-inf", until_ms, start=0, num=limit)
         return [as_bytes(m).decode() for m in found]

@@ -172,13 +172,16 @@ def own_handlers(
         officer_id = _id(payload.officer_id, "officer id")
         agency_id = _id(payload.agency_id, "agency id") if payload.agency_id else ""
         await conflicts.roster_changed(officer_id, agency_id)
+        await reminders.officer_changed(officer_id)
 
     async def on_preferences_changed(env: Envelope, payload: Message) -> None:
-        """Their usual sleep or jurisdiction changed: their booked sessions are re-checked."""
+        """Their usual sleep or jurisdiction changed: their booked sessions are re-checked and
+        their reminders re-timed."""
         assert isinstance(payload, scheduling.OfficerPreferencesChanged)
         officer_id = _id(payload.officer_id, "officer id")
         agency_id = _id(payload.agency_id, "agency id") if payload.agency_id else ""
         await conflicts.roster_changed(officer_id, agency_id)
+        await reminders.officer_changed(officer_id)
 
     async def on_policy_changed(env: Envelope, payload: Message) -> None:
         assert isinstance(payload, scheduling.FatiguePolicyChanged)

@@ -56,10 +56,26 @@ class ReminderService:
             return
         items: dict[str, int] = {}
         for officer_id in a.officer_ids:
-            for offset, at in await self.times(officer_id, a):
-                member = f"{a.appointment_id}|{to_ms(_start(a))}|{officer_id}|{int(offset.total_seconds())}"
-                items[member] = to_ms(at)
+            items.update(await self._items(officer_id, a))
         await self._store.schedule(items)
+
+    async def officer_changed(self, officer_id: str) -> int:
+        """Their roster or their own sleep window changed: the reminders still to come move with
+        it (one already sent is not queued again); how many were re-timed."""
+        ids = await self._appointments.officer_index(officer_id, self._clock(), None)
+        items: dict[str, int] = {}
+        for stored in await self._appointments.get_many(ids):
+            a = stored.appointment
+            if a.status == _BOOKED and officer_id in a.officer_ids:
+                items.update(await self._items(officer_id, a))
+        return await self._store.retime(items)
+
+    async def _items(self, officer_id: str, a: Appointment) -> dict[str, int]:
+        start_ms = to_ms(_start(a))
+        return {
+            f"{a.appointment_id}|{start_ms}|{officer_id}|{int(offset.total_seconds())}": to_ms(at)
+            for offset, at in await self.times(officer_id, a)
+        }
 
     async def drive(self) -> int:
         """Send every reminder now due; how many were sent."""
