@@ -48,7 +48,8 @@ class DueQueue:
         """Only members still queued move: one already sent stays sent (XX)."""
         if not items:
             return 0
-        return int(await self._redis.zadd(self._due_key, items, xx=True, ch=True))
+        moved = await self._redis.zadd(self._due_key, items, xx=True, ch=True)
+        return int(moved or 0)  # ZADD with CH answers the count (a float only with INCR)
 
     async def due(self, until_ms: int, limit: int = 200) -> list[str]:
         found = await self._redis.zrangebyscore(self._due_key, "-inf", until_ms, start=0, num=limit)
