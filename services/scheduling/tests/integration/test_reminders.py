@@ -12,7 +12,7 @@ from tenfour.events.v1.scheduling_events_pb2 import ReminderDue
 from tenfour.scheduling.v1 import scheduling_pb2 as pb
 
 from .conftest import Harness, every_day, rules
-from .test_sleep import local, wall
+from .test_sleep import local, set_policy, wall
 
 pytestmark = pytest.mark.integration
 WED = local(4, 8)  # Wednesday 08:00 Chicago, a day off; Tuesday is a day shift 07:00-19:00
@@ -78,7 +78,8 @@ async def test_reminders_keep_out_of_the_officers_own_sleep_window(harness: Harn
     ]
 
 
-async def test_a_new_sleep_window_moves_the_reminders_still_to_come(harness: Harness) -> None:
+@pytest.mark.parametrize("whose", ["officer", "agency"])
+async def test_a_new_sleep_window_moves_the_reminders_still_to_come(harness: Harness, whose: str) -> None:
     await harness.provider("t-1", rules("t-1", every_day(time(8), time(20))))
     await harness.set_roster("o-1")
     await harness.book("o-1", "t-1", WED)
@@ -87,12 +88,16 @@ async def test_a_new_sleep_window_moves_the_reminders_still_to_come(harness: Har
     (sent,) = await reminders(harness, 1)
     assert sent.deliver_at.ToDatetime(tzinfo=UTC) == local(2, 22, 59)  # the 24 h one went out
 
-    await harness.stub.SetPreferences(  # on Tuesday the officer says they sleep 22:00-07:30
-        pb.SetPreferencesRequest(
-            preferences=pb.Preferences(usual_sleep=pb.HourRange(start=wall(22), end=wall(7, 30)))
-        ),
-        metadata=harness.officer("o-1"),
-    )
+    # On Tuesday the officer (or the agency, for everyone) says sleep is 22:00-07:30.
+    if whose == "officer":
+        await harness.stub.SetPreferences(
+            pb.SetPreferencesRequest(
+                preferences=pb.Preferences(usual_sleep=pb.HourRange(start=wall(22), end=wall(7, 30)))
+            ),
+            metadata=harness.officer("o-1"),
+        )
+    else:
+        await set_policy(harness, usual_sleep_start=wall(22), usual_sleep_end=wall(7, 30))
     moved = local(3, 21, 59).timestamp() * 1000  # the 1 h one (07:00) leaves their new sleep
     for _ in range(250):
         left = await harness.redis.zrange(DUE, 0, -1, withscores=True)

@@ -184,8 +184,13 @@ def own_handlers(
         await reminders.officer_changed(officer_id)
 
     async def on_policy_changed(env: Envelope, payload: Message) -> None:
+        """The agency's rules changed: booked sessions re-checked, and reminders re-timed for
+        its default sleep window (new offsets apply to bookings made from now on)."""
         assert isinstance(payload, scheduling.FatiguePolicyChanged)
-        await conflicts.policy_changed(_id(payload.agency_id, "agency id"))
+        agency_id = _id(payload.agency_id, "agency id")
+        await conflicts.policy_changed(agency_id)
+        for officer_id in await conflicts.officers(agency_id):
+            await reminders.officer_changed(officer_id)
 
     async def on_readiness(env: Envelope, payload: Message) -> None:
         """A peer's training changed or lapsed: their future sessions are re-checked (flagged

@@ -75,6 +75,10 @@ class ConflictService:
             await self._conflicts.add_officer(agency_id, officer_id)
         return await self.recheck(officer_id)
 
+    async def officers(self, agency_id: str) -> list[str]:
+        """The agency's officers with a roster (those a policy change concerns)."""
+        return await self._conflicts.officers(agency_id)
+
     async def policy_changed(self, agency_id: str) -> int:
         changed = 0
         for officer_id in await self._conflicts.officers(agency_id):
