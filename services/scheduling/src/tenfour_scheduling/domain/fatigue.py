@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import date, time, timedelta
+from datetime import time, timedelta
 from enum import StrEnum
 from itertools import pairwise
 from zoneinfo import ZoneInfo
@@ -23,8 +23,9 @@ from pydantic import Field, model_validator
 
 from tenfour_scheduling.domain.roster import Roster, ShiftKind
 from tenfour_scheduling.domain.rotation import Shift, shifts
+from tenfour_scheduling.domain.sleep_rules import after_consecutive_nights, usual_sleep
 from tenfour_scheduling.domain.validated import ValidatedModel
-from tenfour_shared.timeline import Interval, intersect, load_zone, local_to_utc, subtract
+from tenfour_shared.timeline import Interval, intersect, load_zone, subtract
 
 __all__ = [
     "BlockReason",
@@ -204,44 +205,6 @@ def off_duty_windows(
     return off_duty_from_shifts(shifts(roster, window.expand(reach, reach)), policy, window, zone)
 
 
-def _usual_sleep(
-    shift_list: Sequence[Shift], policy: FatiguePolicy, window: Interval, zone: ZoneInfo
-) -> list[Interval]:
-    """The usual sleep of every local night near the window, except nights on a night shift
-    (then the sleep after it is protected instead). Wall times: DST nights are 1 h shorter or
-    longer, as the officer lives them."""
-    nights = [s.interval for s in shift_list if s.kind is ShiftKind.NIGHT]
-    start, end = policy.usual_sleep_start, policy.usual_sleep_end
-    day: date = window.start.astimezone(zone).date() - _DAY
-    last = window.end.astimezone(zone).date()
-    out: list[Interval] = []
-    while day <= last:
-        sleep = Interval(
-            local_to_utc(day, start, zone), local_to_utc(day + _DAY if end <= start else day, end, zone)
-        )
-        if sleep.start < sleep.end and not any(n.overlaps(sleep) for n in nights):
-            out.append(sleep)
-        day += _DAY
-    return out
-
-
-def _after_consecutive_nights(shift_list: Sequence[Shift], policy: FatiguePolicy) -> list[Interval]:
-    """The 24 h after each night shift that is the N-th or later of nights on consecutive dates."""
-    limit = policy.max_consecutive_nights
-    if limit <= 0:
-        return []
-    nights = sorted((s for s in shift_list if s.kind is ShiftKind.NIGHT), key=lambda s: s.start)
-    out: list[Interval] = []
-    run, previous = 0, None
-    for night in nights:
-        gap = None if previous is None else (night.local_date - previous).days
-        run = run if gap == 0 else run + 1 if gap == 1 else 1  # 0: a second duty the same night
-        previous = night.local_date
-        if run >= limit:
-            out.append(Interval(night.end, night.end + _DAY))
-    return out
-
-
 def off_duty_from_shifts(
     shift_list: Sequence[Shift], policy: FatiguePolicy, window: Interval, zone: ZoneInfo | None = None
 ) -> OffDutyResult:
@@ -298,6 +261,14 @@ def fatigue_layers(
                 if b.start - a.end < policy.min_rest_between_shifts
             ],
         ),
-        (BlockReason.USUAL_SLEEP, _usual_sleep(shift_list, policy, window, zone) if zone else []),
-        (BlockReason.CONSECUTIVE_NIGHTS, _after_consecutive_nights(shift_list, policy) if zone else []),
+        (
+            BlockReason.USUAL_SLEEP,
+            usual_sleep(shift_list, policy.usual_sleep_start, policy.usual_sleep_end, window, zone)
+            if zone
+            else [],
+        ),
+        (
+            BlockReason.CONSECUTIVE_NIGHTS,
+            after_consecutive_nights(shift_list, policy.max_consecutive_nights) if zone else [],
+        ),
     ]
