@@ -89,13 +89,15 @@ async def test_officers_see_the_agencys_workshops_in_their_zone_and_take_a_seat(
     _, therapist = await new_page(browser, problems, "therapist", LAPTOP)
     await sign_in_therapist(therapist, system.url, email)
     await hours_with_groups(therapist)
-    # A resilience workshop two days ahead at 18:00 UTC (the browsers run in UTC), 3 seats.
+    # A resilience workshop two days ahead at 18:00 UTC (the browsers run in UTC), 3 seats, and
+    # again a week later, when the officer is on duty.
     day = date.today() + timedelta(days=2)
     await therapist.get_by_role("link", name="Groups", exact=True).click()
     await therapist.get_by_label("Starts at").fill(f"{day.isoformat()}T18:00")
     await therapist.get_by_label("Seats").fill("3")
+    await therapist.get_by_label("Weekly, how many times").fill("2")
     await therapist.get_by_label("Topic").select_option("stress_burnout")
-    done = therapist.get_by_text("Group offered.")
+    done = therapist.get_by_text("2 groups offered.")
     async with asyncio.timeout(60):  # the new hours reach scheduling as events
         while not await done.count():
             await therapist.get_by_role("button", name="Offer the group").click()
@@ -105,7 +107,8 @@ async def test_officers_see_the_agencys_workshops_in_their_zone_and_take_a_seat(
 
     _, officer = await new_page(browser, problems, "officer", PHONE)
     await enrol_officer(officer, system.url, system.enrolment_code(agency))
-    # The officer lives in Chicago: 18:00 UTC is noon there, on a day off of their rotation.
+    # The officer lives in Chicago: 18:00 UTC is noon there, on a day off of their rotation; a
+    # week later they work a day shift then, so that one is behind "Show", saying why.
     await officer.get_by_label("Time zone", exact=True).fill("America/Chicago")
     await off_day_rotation(officer)
     await officer.goto(f"{system.url}/#/resources")
@@ -113,7 +116,7 @@ async def test_officers_see_the_agencys_workshops_in_their_zone_and_take_a_seat(
     await expect(section.get_by_role("heading", name="Workshops and group sessions")).to_be_visible(
         timeout=30_000
     )
-    item = section.locator("li.workshop")
+    item = section.locator("li.workshop:visible")
     await expect(item).to_have_count(1, timeout=30_000)
     await expect(item.locator("strong")).to_have_text("Stress and burnout")
     await expect(item).to_contain_text("12:00")  # Chicago, not the browser's 18:00
@@ -127,6 +130,15 @@ async def test_officers_see_the_agencys_workshops_in_their_zone_and_take_a_seat(
     await expect(item.get_by_role("button", name="Take a seat")).to_have_count(0)
     await item.get_by_role("link", name="Join from my appointments").click()
     await expect(officer.locator("li.appointment").first).to_contain_text("Group session", timeout=30_000)
+    await officer.go_back()
+    section = officer.locator("section.workshops")
+    clashing = section.locator("ul.clashing li.workshop")
+    await expect(clashing).to_be_hidden(timeout=30_000)
+    await section.get_by_role("button", name="Show 1 more during your shifts or sleep").click()
+    await expect(clashing).to_be_visible()
+    await expect(clashing.locator(".clash")).to_have_text("During your shift")
+    await expect(clashing.get_by_role("button", name="Take a seat")).to_have_count(0)
+    assert await serious(officer) == []
 
     # In Spanish, the seat is remembered on the page.
     await officer.get_by_label("Language").select_option("es")
@@ -136,8 +148,10 @@ async def test_officers_see_the_agencys_workshops_in_their_zone_and_take_a_seat(
     await expect(section.get_by_role("heading", name="Talleres y sesiones de grupo")).to_be_visible(
         timeout=30_000
     )
-    await expect(section.locator("li.workshop strong")).to_have_text("Estrés y agotamiento")
-    await expect(section.locator("li.workshop")).to_contain_text("Tiene una plaza.")
+    await expect(section.locator("li.workshop:visible strong")).to_have_text("Estrés y agotamiento")
+    await expect(section.locator("li.workshop:visible")).to_contain_text("Tiene una plaza.")
+    await section.get_by_role("button", name="Mostrar 1 más durante sus turnos o su sueño").click()
+    await expect(section.locator("ul.clashing .clash")).to_have_text("Durante su turno")
     await expect(section.get_by_role("link", name="Unirse desde mis citas")).to_be_visible()
     assert await serious(officer) == []
     assert problems.items == []

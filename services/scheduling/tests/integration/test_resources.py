@@ -248,3 +248,31 @@ async def test_reading_the_workshops_leaves_no_record_either(harness: Harness) -
     await h.quiet()
     assert reader.encode() not in await _everything_stored(h)
     assert (await h.js.stream_info("TENFOUR_SCHEDULING")).state.last_seq == events_before
+
+
+async def test_workshops_that_clash_with_the_readers_shifts_or_sleep_are_marked(harness: Harness) -> None:
+    """Each workshop says whether the reader can attend: the first roster or rest rule it breaks
+    (their own usual sleep, the agency's rules), as every booking computes it; fitting ones unmarked."""
+    from .test_groups import WED_0800, both, offer
+    from .test_sleep import wall
+
+    h = harness
+    await h.provider("t-1", both("t-1"))
+    fits = await offer(h, "t-1", WED_0800, 3)  # Wednesday 08:00 Chicago, a day off
+    shift = await offer(h, "t-1", WED_0800.replace(day=6, hour=16), 3, key="g2")  # Friday 10:00, on duty
+    sleep = await offer(h, "t-1", WED_0800.replace(day=5, hour=0), 3, key="g3")  # Wednesday 18:00
+    await h.set_roster("o-1")
+    await h.stub.SetPreferences(
+        pb.SetPreferencesRequest(
+            preferences=pb.Preferences(usual_sleep=pb.HourRange(start=wall(18), end=wall(7)))
+        ),
+        metadata=h.officer("o-1"),
+    )
+    page = await listed(h, h.officer("o-1"))
+    assert [(w.group_appointment_id, w.clash_code, w.clash) for w in page.workshops] == [
+        (fits.appointment_id, "", ""),
+        (sleep.appointment_id, "usual_sleep", "usual sleep 18:00-07:00"),
+        (shift.appointment_id, "on_duty", "on duty"),
+    ]
+    # Without a roster nothing is known: nothing is marked.
+    assert {w.clash_code for w in (await listed(h, h.officer("o-2"))).workshops} == {""}

@@ -75,6 +75,7 @@ def run_list(ctx: Context) -> int:
                 w.local_start[:16].replace("T", " "),
                 w.provider_display_name or "-",
                 "yours" if w.seated else f"{w.seats_free} of {w.capacity}",
+                (f"no: {w.clash}" if w.clash else "yes") if found.zone else "-",
             )
             for w in found.workshops
         ]
@@ -82,7 +83,7 @@ def run_list(ctx: Context) -> int:
             console.print("No workshop or group session is planned for the next 60 days.")
             return
         zone = found.zone or "UTC"
-        columns = ("id", "topic", f"starts ({zone})", "with", "seats")
+        columns = ("id", "topic", f"starts ({zone})", "with", "seats", "fits you")
         console.print(ctx.out.table("Workshops and group sessions", columns, workshops))
         console.print("Take a seat: tenfour groups join GROUP_ID")
 

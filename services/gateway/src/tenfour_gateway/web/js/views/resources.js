@@ -34,18 +34,32 @@ function item(r, onRemove) {
 
 const topicName = (code) => (TOPICS.find(([c]) => c === code) || [code, t('Group session')])[1];
 
+// Why the reader cannot attend, in plain words (the first roster or rest rule it breaks).
+const CLASHES = {
+  on_duty: t('During your shift'),
+  pre_shift_buffer: t('Too close to the start of your shift'),
+  post_shift_buffer: t('Too soon after your shift'),
+  protected_sleep: t('In your sleep time'),
+  usual_sleep: t('In your sleep time'),
+  quick_return: t('In your short rest between two shifts'),
+  consecutive_nights: t('In your rest after night shifts'),
+};
+const clashOf = (w) => (w.clash_code ? CLASHES[w.clash_code] || t('Clashes with your shifts or rest') : '');
+
 // One upcoming group session: its topic, when (in the reader's roster zone), who gives it and
 // the seats left; officers take a seat here (Book checks their shifts and rest as always).
 function workshop(w, zone, canBook) {
   const seats = w.seats_free === 1 ? t('1 seat left') : t('{0} seats left', [w.seats_free || 0]);
   const out = h('div', { 'aria-live': 'polite' });
+  const clash = clashOf(w);
   const li = h('li', { class: 'workshop', 'data-workshop': w.group_appointment_id },
     h('strong', { text: topicName(w.topic_code) }),
     h('p', { text: t('{0} with {1}', [range(w.time, zone), w.provider_display_name || t('a provider')]) }),
+    clash ? h('p', { class: 'clash', text: clash }) : null,
     h('p', { class: 'muted', text: w.seated ? t('You have a seat.') : seats }), out);
   if (w.seated) {
     out.append(h('a', { href: '#/appointments', text: t('Join from my appointments') }));
-  } else if (canBook) {
+  } else if (canBook && !clash) {
     const book = h('button', { type: 'button', text: t('Take a seat') });
     book.addEventListener('click', async () => {
       book.disabled = true;
@@ -63,13 +77,26 @@ function workshop(w, zone, canBook) {
   return li;
 }
 
+// Those the reader can attend (or has a seat in) first; those during their shifts or sleep
+// behind a button, each saying why, for an officer who could swap a shift.
 function workshops(found, canBook) {
   const list = found.workshops || [];
   const zone = found.zone || undefined;
+  const fitting = list.filter((w) => w.seated || !w.clash_code);
+  const clashing = list.filter((w) => !w.seated && w.clash_code);
+  let more = null;
+  if (clashing.length) {
+    const hidden = h('ul', { class: 'list clashing', hidden: true }, clashing.map((w) => workshop(w, zone, canBook)));
+    const show = h('button', { type: 'button', class: 'secondary',
+      text: clashing.length === 1 ? t('Show 1 more during your shifts or sleep') : t('Show {0} more during your shifts or sleep', [clashing.length]) });
+    show.addEventListener('click', () => { hidden.hidden = false; show.remove(); });
+    more = h('div', {}, show, hidden);
+  }
   return h('section', { class: 'card workshops' }, h('h2', { text: t('Workshops and group sessions') }),
-    list.length
-      ? h('ul', { class: 'list' }, list.map((w) => workshop(w, zone, canBook)))
-      : h('p', { class: 'muted', text: t('No workshop or group session is planned for the next 60 days.') }),
+    fitting.length ? h('ul', { class: 'list' }, fitting.map((w) => workshop(w, zone, canBook))) : null,
+    !list.length ? h('p', { class: 'muted', text: t('No workshop or group session is planned for the next 60 days.') })
+      : !fitting.length ? h('p', { class: 'muted', text: t('None of the planned workshops fits your shifts and sleep.') }) : null,
+    more,
     canBook ? h('p', {}, h('a', { href: '#/find', text: t('Group sessions and workshops you can join are under Find a time.') })) : null);
 }
 
