@@ -19,6 +19,7 @@ from playwright.async_api import Browser, expect
 from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
+from .test_accessibility import serious
 from .test_video_session import OFFICER_PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -131,7 +132,10 @@ async def test_codes_and_rest_rules(
     report = page.locator("table.report")
     await expect(report).to_be_visible()
     # Warm handoffs of the history month: 18 referrals made, 14 agreed to, 12 sessions held.
-    headers = await report.locator("thead th").all_text_contents()
+    # Each heading is short on screen; its full words are what a screen reader reads.
+    headers = await report.locator("thead th").evaluate_all(
+        "ths => ths.map(th => (th.querySelector('.visually-hidden') || th).textContent)"
+    )
     cells = (
         await report.locator("tbody tr", has=page.get_by_role("rowheader", name=month, exact=True))
         .locator("td")
@@ -143,5 +147,18 @@ async def test_codes_and_rest_rules(
         "14",
         "12",
     )
+    # Every column fits a laptop's width: the table does not scroll sideways in its box.
+    box = page.get_by_role("region", name="Program numbers")
+    widths = await box.evaluate("b => [b.scrollWidth, b.clientWidth]")
+    assert widths[0] <= widths[1], widths
+    await expect(report.get_by_role("columnheader", name="Referrals agreed to")).to_have_attribute(
+        "title", "Referrals agreed to"
+    )
     await shot(page, "coordinator-program-numbers")
+    # On a phone it still scrolls, inside its own focusable box, and the page itself does not.
+    await page.set_viewport_size(PHONE)
+    assert await box.evaluate("b => b.scrollWidth > b.clientWidth")
+    await expect(box).to_have_attribute("tabindex", "0")
+    assert await page.evaluate("document.documentElement.scrollWidth <= innerWidth")
+    assert await serious(page) == []  # the filled table too: axe, and nothing wider than the phone
     assert problems.items == []

@@ -164,6 +164,7 @@ async function render() {
   setStatus(...(pending || ['']));
   pending = null;
   const main = clear(document.getElementById('main'));
+  main.classList.remove('wide');
   main.append(h('h1', { text: route.title === t('Home') ? t('Tenfour') : route.title }));
   // Focus starts at the new page before its data loads, so a Tab pressed meanwhile is not undone.
   main.focus();

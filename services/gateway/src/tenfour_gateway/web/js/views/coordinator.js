@@ -154,22 +154,28 @@ async function escalationHook(agencyId) {
   return form;
 }
 
+// Each figure: its key, a short heading that lets the table fit a laptop, the full words (read out
+// by screen readers and shown on hover), and how it is written.
 const FIGURES = [
-  ['sessions_booked', t('Booked')], ['sessions_fulfilled', t('Held')], ['no_show_rate', t('Missed'), 'pct'],
-  ['late_cancel_rate', t('Late cancels'), 'pct'], ['officers_served', t('Officers served')],
-  ['median_days_enrolment_to_first_session', t('Days to first session')], ['day_off_share', t('On days off'), 'pct'],
-  ['peer_share', t('With a peer'), 'pct'], ['feedback_responses', t('Feedback')], ['mean_rating', t('Rating (1-5)'), 'one'],
-  ['recommend_share', t('Would recommend'), 'pct'], ['mean_stress_change', t('Stress change (0-10)'), 'one'],
-  ['median_seconds_to_first_accept', t('Urgent: seconds to an accept')], ['median_seconds_to_human_joined', t('Urgent: seconds to someone in the room')],
-  ['urgent_follow_ups_booked', t('Urgent: follow-ups booked')], ['urgent_referrals', t('Urgent: referred on')],
-  ['urgent_nothing_further', t('Urgent: nothing further')],
-  ['referrals_made', t('Referrals made')], ['referrals_accepted', t('Referrals agreed to')],
-  ['referrals_completed', t('Referral sessions held')],
+  ['sessions_booked', t('Booked'), t('Sessions booked')], ['sessions_fulfilled', t('Held'), t('Sessions held')],
+  ['no_show_rate', t('Missed'), t('Sessions missed'), 'pct'], ['late_cancel_rate', t('Late cancels'), t('Late cancellations'), 'pct'],
+  ['officers_served', t('Officers'), t('Officers served')], ['median_days_enrolment_to_first_session', t('Days to 1st'), t('Days to first session')],
+  ['day_off_share', t('On days off'), t('Sessions on days off'), 'pct'], ['peer_share', t('Peer'), t('With a peer'), 'pct'],
+  ['feedback_responses', t('Replies'), t('Feedback responses')], ['mean_rating', t('Rating'), t('Rating (1-5)'), 'one'],
+  ['recommend_share', t('Recommend'), t('Would recommend'), 'pct'], ['mean_stress_change', t('Stress change'), t('Stress change (0-10)'), 'one'],
+  ['median_seconds_to_first_accept', t('Urgent: secs to accept'), t('Urgent: seconds to an accept')],
+  ['median_seconds_to_human_joined', t('Urgent: secs to join'), t('Urgent: seconds to someone in the room')],
+  ['urgent_follow_ups_booked', t('Urgent: follow-ups'), t('Urgent: follow-ups booked')], ['urgent_referrals', t('Urgent: referred'), t('Urgent: referred on')],
+  ['urgent_nothing_further', t('Urgent: no more'), t('Urgent: nothing further')],
+  ['referrals_made', t('Refs made'), t('Referrals made')], ['referrals_accepted', t('Refs agreed'), t('Referrals agreed to')],
+  ['referrals_completed', t('Refs held'), t('Referral sessions held')],
 ];
+const heading = ([, short, full]) => h('th', { scope: 'col', title: full },
+  h('span', { 'aria-hidden': 'true', text: short }), h('span', { class: 'visually-hidden', text: full }));
 
 function figure(f, kind) {
   if (!f || f.status === 'FIGURE_STATUS_NOT_AVAILABLE' || f.status === 'FIGURE_STATUS_UNSPECIFIED') return '–';
-  if (f.status !== 'FIGURE_STATUS_SHOWN') return 'hidden';
+  if (f.status !== 'FIGURE_STATUS_SHOWN') return t('hidden');
   const v = Number(f.value || 0);
   if (kind === 'pct') return `${Math.round(v * 100)}%`;
   if (kind === 'one') return v.toFixed(1);
@@ -190,12 +196,13 @@ export async function outcomes(main, _params, ctx) {
     main.append(notice('', t('No month has been published yet. Figures appear after the first full month of use.')));
     return;
   }
+  main.classList.add('wide');  // the numbers fit a laptop's width; render() narrows it again
   const wrap = h('div', { class: 'card' });
   wrap.append(h('table', { class: 'report' },
     h('caption', { class: 'muted', text: t('Published through {0}', [report.published_through || '–']) }),
-    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('Period') }), FIGURES.map(([, label]) => h('th', { scope: 'col', text: label })))),
+    h('thead', {}, h('tr', {}, h('th', { scope: 'col', text: t('Period') }), FIGURES.map(heading))),
     h('tbody', {}, periods.map((p) => h('tr', {}, h('th', { scope: 'row', text: p.period?.label || '' }),
-      FIGURES.map(([key, , kind]) => h('td', { text: figure(p[key], kind) })))))));
+      FIGURES.map(([key, , , kind]) => h('td', { text: figure(p[key], kind) })))))));
   const download = h('button', { type: 'button', class: 'secondary', text: t('Download as CSV') });
   download.addEventListener('click', async () => {
     try {
