@@ -11,10 +11,10 @@ from typing import Any
 from rich.console import Console
 
 from tenfour.common.v1 import common_pb2 as common
-from tenfour.identity.v1 import identity_pb2 as idp
 from tenfour.scheduling.v1 import appointments_pb2
 from tenfour.scheduling.v1 import scheduling_pb2 as scp
 from tenfour_cli.app import Commands, Context
+from tenfour_cli.commands.counterparts import counterparts
 from tenfour_cli.exits import CliError, Exit
 from tenfour_cli.output import local_iso, proto_dict, timestamp_text, user_zone, zone_label
 from tenfour_cli.reasons import empty_words
@@ -218,20 +218,6 @@ def _status(status: appointments_pb2.AppointmentStatus.ValueType) -> str:
     return str(appointments_pb2.AppointmentStatus.Name(status)).removeprefix("APPOINTMENT_STATUS_").lower()
 
 
-def _provider_names(ctx: Context) -> dict[str, str]:
-    """Display names of the providers the caller may list (their agency's); empty if not allowed."""
-    try:
-        reply = call(
-            ctx.clients.identity.ListProviders,
-            idp.ListProvidersRequest(),
-            metadata=ctx.metadata(),
-            timeout=ctx.timeout,
-        )
-    except CliError:
-        return {}
-    return {p.provider_id: p.display_name for p in reply.providers}
-
-
 def run_appointments_list(ctx: Context) -> int:
     a = ctx.args
     request = scp.ListAppointmentsRequest(include_past=a.past)
@@ -248,16 +234,16 @@ def run_appointments_list(ctx: Context) -> int:
         if not reply.appointments:
             console.print("No appointments.")
             return
-        names = _provider_names(ctx)
+        who = counterparts(ctx, reply.appointments)
         rows = [
             (
                 timestamp_text(x.time.start),
                 _session_type(x.session_type),
                 _status(x.status) + (" (conflict)" if x.conflict else ""),
-                names.get(x.provider_id, x.provider_id),
+                with_,
                 x.appointment_id,
             )
-            for x in reply.appointments
+            for x, with_ in zip(reply.appointments, who, strict=True)
         ]
         title = f"Appointments (times in {zone_label()})"
         console.print(ctx.out.table(title, ("when", "type", "status", "with", "id"), rows))
