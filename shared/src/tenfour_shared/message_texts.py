@@ -15,7 +15,7 @@ from functools import cache
 
 from tenfour_shared.field_texts import compile_templates
 
-__all__ = ["TEMPLATES", "classify"]
+__all__ = ["TEMPLATES", "WHY", "WHY_CODES", "classify"]
 
 _RETRY = (
     "referrals are changing; retry",
@@ -225,12 +225,51 @@ TEMPLATES: dict[str, tuple[str, ...]] = {
         "you can only see your own licences",
         "a provider cannot be removed",
     ),
+    # Proposing a referral (clinician_ids[i], counted from 0) and a clinician's proposed times
+    # ("time 2 (Thu 05 Mar 02:00 CST)", in the clinician's zone). {why} is read once more below.
+    "clinician_not_in_agency": ("clinician_ids[{i}] is not a clinician of your agency",),
+    "clinician_refused": ("clinician_ids[{i}]: {why}",),
+    "proposed_time_shifts_unknown": ("time {n} ({when}): the officer's shifts are not known yet; try later",),
+    "proposed_time_not_fitting": ("time {n} ({when}): does not fit the officer's shifts or rest",),
+    "proposed_time_not_offered": ("time {n} ({when}): you do not offer individual sessions then",),
+    "proposed_time_refused": ("time {n} ({when}): {why}",),
 }
+
+# Why a clinician cannot be referred to or a time offered (the {why} above), by code: the
+# clinician's eligibility in words, or a booking problem's code at the end ("... (too_soon)").
+WHY: dict[str, tuple[str, ...]] = {
+    "not_bookable_yet": ("this provider is not bookable yet",),
+    "provider_unavailable": ("this provider is not taking bookings",),
+    "not_serving_agency": ("this provider does not serve your agency",),
+    "session_type_not_offered": ("this provider does not offer {kind} sessions",),
+    "unlicensed": ("this clinician holds no licence valid in your jurisdiction on that date",),
+    "training_lapsed": ("this peer supporter's required training is not current",),
+}
+WHY_CODES = frozenset(WHY) | {
+    "provider_busy", "provider_limit", "too_soon", "too_far_ahead", "outside_provider_hours",
+}  # fmt: skip
+_CODE_AT_END = re.compile(r"^(?P<why>.*?)\s*\((?P<code>[a-z]+(?:_[a-z]+)*)\)$")
 
 
 @cache
 def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     return compile_templates(TEMPLATES)
+
+
+@cache
+def _why_patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return compile_templates(WHY)
+
+
+def _why_code(why: str) -> dict[str, str]:
+    """`why_code` (one of WHY_CODES) for a {why}, and `why` without a code at its end."""
+    coded = _CODE_AT_END.match(why)
+    if coded and coded["code"] in WHY_CODES:
+        return {"why": coded["why"], "why_code": coded["code"]}
+    for code, pattern in _why_patterns():
+        if pattern.match(why):
+            return {"why": why, "why_code": code}
+    return {"why": why}
 
 
 def classify(message: str) -> tuple[str, dict[str, str]] | None:
@@ -239,5 +278,8 @@ def classify(message: str) -> tuple[str, dict[str, str]] | None:
     for code, pattern in _patterns():
         match = pattern.match(text)
         if match:
-            return code, dict(match.groupdict())
+            params = dict(match.groupdict())
+            if "why" in params and code != "peer_not_rested":
+                params.update(_why_code(params["why"]))
+            return code, params
     return None

@@ -94,3 +94,64 @@ def test_the_reason_travels_and_the_values_are_read_back() -> None:
 )
 def test_the_rest_of_the_services_texts_have_a_code_too(text: str, code: str, params: dict[str, str]) -> None:
     assert classify(text) == (code, params)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "params"),
+    [
+        ("clinician_ids[1] is not a clinician of your agency", "clinician_not_in_agency", {"i": "1"}),
+        (
+            "clinician_ids[0]: this provider does not offer individual sessions",
+            "clinician_refused",
+            {
+                "i": "0",
+                "why": "this provider does not offer individual sessions",
+                "why_code": "session_type_not_offered",
+            },
+        ),
+        (
+            "clinician_ids[2]: this clinician holds no licence valid in your jurisdiction on that date",
+            "clinician_refused",
+            {
+                "i": "2",
+                "why": "this clinician holds no licence valid in your jurisdiction on that date",
+                "why_code": "unlicensed",
+            },
+        ),
+        ("clinician_ids[0]: something new", "clinician_refused", {"i": "0", "why": "something new"}),
+        (
+            "time 2 (Thu 05 Mar 02:00 CST): the officer's shifts are not known yet; try later",
+            "proposed_time_shifts_unknown",
+            {"n": "2", "when": "Thu 05 Mar 02:00 CST"},
+        ),
+        (
+            "time 1 (Fri 06 Mar 09:15 UTC): does not fit the officer's shifts or rest",
+            "proposed_time_not_fitting",
+            {"n": "1", "when": "Fri 06 Mar 09:15 UTC"},
+        ),
+        (
+            "time 3 (Sat 07 Mar 18:00 CET): you do not offer individual sessions then",
+            "proposed_time_not_offered",
+            {"n": "3", "when": "Sat 07 Mar 18:00 CET"},
+        ),
+        (
+            "time 1 (Thu 05 Mar 02:00 CST): starts in 40 min; needs 2 h notice (too_soon)",
+            "proposed_time_refused",
+            {
+                "n": "1",
+                "when": "Thu 05 Mar 02:00 CST",
+                "why": "starts in 40 min; needs 2 h notice",
+                "why_code": "too_soon",
+            },
+        ),
+    ],
+)
+def test_referral_and_proposed_time_refusals_have_a_code_and_a_reason_code(
+    text: str, code: str, params: dict[str, str]
+) -> None:
+    """The last refusals that had no code: a referral's clinicians and a clinician's proposed times."""
+    from tenfour_shared.message_texts import WHY_CODES
+    from tenfour_shared.message_texts import classify as classify_message
+
+    assert classify_message(text) == (code, params)
+    assert params.get("why_code", "provider_busy") in WHY_CODES

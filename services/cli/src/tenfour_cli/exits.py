@@ -10,7 +10,7 @@ from enum import IntEnum
 import grpc
 
 from tenfour_cli.fields import field_words
-from tenfour_cli.reasons import plain_refusal
+from tenfour_cli.reasons import plain_message, plain_refusal
 from tenfour_shared.rpc_status import field_violations, retry_delay
 
 __all__ = ["CliError", "Exit", "exit_for_status", "from_rpc_error"]
@@ -88,7 +88,9 @@ def from_rpc_error(exc: grpc.RpcError, what: str = "") -> CliError:
         violations = [(v.field, v.description) for v in field_violations(exc)]
     except Exception:  # a status without parseable details is still an error worth showing
         violations = []
-    words, reason_code = plain_refusal(details)
+    words, reason_code = plain_message(details)
+    if not words:
+        words, reason_code = plain_refusal(details)
     message = words or details or name.lower().replace("_", " ")
     if violations and code is grpc.StatusCode.INVALID_ARGUMENT:
         # The service's summary repeats the violations by their paths; they are listed in words.

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["EMPTY", "REFUSALS", "empty_words", "plain_refusal", "refusal_words"]
+from tenfour_shared.message_texts import classify
+
+__all__ = ["EMPTY", "REFUSALS", "empty_words", "plain_message", "plain_refusal", "refusal_words"]
 
 REFUSALS: dict[str, str] = {
     "session_type_not_offered": "this provider does not offer this kind of session",
@@ -79,3 +81,40 @@ def plain_refusal(details: str) -> tuple[str, str]:
     code, why = found["code"], found["why"].strip()
     words = refusal_words(code)
     return (f"{words} ({why})" if why and why != words else words), code
+
+
+# Refusals of a referral's clinicians and of proposed times (tenfour_shared.message_texts): the
+# request path `clinician_ids[0]` becomes "clinician 1", the reason a code's words.
+WHY: dict[str, str] = {
+    "not_bookable_yet": "the clinician cannot be booked yet",
+    "provider_unavailable": "the clinician is not taking bookings",
+    "not_serving_agency": "the clinician does not serve this agency",
+    "session_type_not_offered": "the clinician does not offer individual sessions",
+    "unlicensed": "the clinician holds no licence valid where the officer lives",
+    "training_lapsed": "the required training is not current",
+    "provider_busy": "the clinician has another session then",
+    "provider_limit": "the clinician has no more sessions free that day or week",
+    "too_soon": "it is too soon: sessions need more notice",
+    "too_far_ahead": "it is too far ahead to book yet",
+    "outside_provider_hours": "it is outside the clinician's hours",
+}
+_MESSAGES: dict[str, str] = {
+    "clinician_not_in_agency": "clinician {who} is not a clinician of your agency",
+    "clinician_refused": "clinician {who} cannot be referred to: {why}",
+    "proposed_time_shifts_unknown": "time {n} ({when}): the officer's shifts are not known yet; try later",
+    "proposed_time_not_fitting": "time {n} ({when}) does not fit the officer's shifts or rest",
+    "proposed_time_not_offered": "time {n} ({when}): you do not offer individual sessions then",
+    "proposed_time_refused": "time {n} ({when}) cannot be offered: {why}",
+}
+
+
+def plain_message(details: str) -> tuple[str, str]:
+    """A referral or proposed-time refusal as (plain words, code); ("", "") for any other."""
+    found = classify(details)
+    if found is None or found[0] not in _MESSAGES:
+        return "", ""
+    code, params = found
+    why = WHY.get(params.get("why_code", ""), params.get("why", ""))
+    who = str(int(params["i"]) + 1) if params.get("i", "").isdigit() else params.get("i", "")
+    words = _MESSAGES[code].format(who=who, why=why, n=params.get("n", ""), when=params.get("when", ""))
+    return words, code

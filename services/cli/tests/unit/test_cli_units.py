@@ -198,3 +198,30 @@ def test_a_refusals_code_reads_as_plain_words() -> None:
         "nobody offers this kind of session at the moment"
     )
     assert empty_words("", "") == "nothing matched"
+
+
+@pytest.mark.parametrize(
+    ("details", "words", "code"),
+    [
+        (
+            "clinician_ids[0]: this provider does not offer individual sessions",
+            "clinician 1 cannot be referred to: the clinician does not offer individual sessions",
+            "clinician_refused",
+        ),
+        (
+            "clinician_ids[1] is not a clinician of your agency",
+            "clinician 2 is not a clinician of your agency",
+            "clinician_not_in_agency",
+        ),
+        (
+            "time 2 (Thu 05 Mar 02:00 CST): starts in 40 min; needs 2 h notice (too_soon)",
+            "time 2 (Thu 05 Mar 02:00 CST) cannot be offered: it is too soon: sessions need more notice",
+            "proposed_time_refused",
+        ),
+        ("invalid credentials", "", ""),
+    ],
+)
+def test_referral_and_proposed_time_refusals_in_plain_words(details: str, words: str, code: str) -> None:
+    from tenfour_cli.reasons import plain_message
+
+    assert plain_message(details) == (words, code)

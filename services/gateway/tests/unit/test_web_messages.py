@@ -164,3 +164,14 @@ def test_every_refusal_code_of_the_services_is_said_by_the_web_app() -> None:
     assert said == set(TEMPLATES), (
         f"missing in refusals.js: {sorted(set(TEMPLATES) - said)}; unknown: {sorted(said - set(TEMPLATES))}"
     )
+
+
+def test_every_reason_a_clinician_or_a_proposed_time_is_refused_for_is_said_by_the_web_app() -> None:
+    """message_texts.WHY_CODES (the `why_code` of clinician_refused, proposed_time_refused) each
+    have words in js/refusals.js' WHY."""
+    from tenfour_shared.message_texts import WHY_CODES
+
+    script = (SCRIPTS / "refusals.js").read_text()
+    table = script[script.index("const WHY = {") :]
+    table = table[: table.index("\n};")]
+    assert set(re.findall(r"^  (\w+): ", table, re.M)) == set(WHY_CODES)

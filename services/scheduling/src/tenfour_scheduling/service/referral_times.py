@@ -162,7 +162,7 @@ class ReferralTimes:
         )
         if problem is not None:
             why = (
-                problem.message
+                f"{problem.message} ({problem.code})"  # the code: a client says it in its own words
                 if problem.code in _PROVIDER_SIDE
                 else "does not fit the officer's shifts or rest"
             )

@@ -1,7 +1,7 @@
 // What a refusal of a whole request says (a wrong password, a session that is gone, the service
 // busy), by the code the gateway sends with it (`reason`, from tenfour_shared.message_texts), in
 // the reader's language. A refusal without a known code keeps the service's words (dom.js plain()).
-import { t } from './i18n.js';
+import { t, language } from './i18n.js';
 
 const MESSAGES = {
   not_available_yet: () => t('This is not available yet.'),
@@ -91,7 +91,41 @@ const MESSAGES = {
   agency_exists: () => t('An agency with this id exists already.'),
   feedback_link_invalid: () => t('This feedback link is not valid.'),
   not_your_scope: () => t('You can only see and change what belongs to you or your agency.'),
+  clinician_not_in_agency: (p) => t('Clinician {0} is not a clinician of your agency.', [Number(p.i) + 1]),
+  clinician_refused: (p) => t('Clinician {0} cannot be referred to: {1}.', [Number(p.i) + 1, why(p)]),
+  proposed_time_shifts_unknown: (p) => t('Time {0} ({1}): the officer\'s shifts are not known yet. Try later.', [p.n, localWhen(p.when)]),
+  proposed_time_not_fitting: (p) => t('Time {0} ({1}) does not fit the officer\'s shifts or rest.', [p.n, localWhen(p.when)]),
+  proposed_time_not_offered: (p) => t('Time {0} ({1}): you do not offer individual sessions then.', [p.n, localWhen(p.when)]),
+  proposed_time_refused: (p) => t('Time {0} ({1}) cannot be offered: {2}.', [p.n, localWhen(p.when), why(p)]),
 };
+// Why a clinician cannot be referred to or a time offered (message_texts.WHY_CODES); an unknown
+// one keeps the service's words.
+const WHY = {
+  not_bookable_yet: () => t('the clinician cannot be booked yet'),
+  provider_unavailable: () => t('the clinician is not taking bookings'),
+  not_serving_agency: () => t('the clinician does not serve this agency'),
+  session_type_not_offered: () => t('the clinician does not offer individual sessions'),
+  unlicensed: () => t('the clinician holds no licence valid where the officer lives'),
+  training_lapsed: () => t('the required training is not current'),
+  provider_busy: () => t('the clinician has another session then'),
+  provider_limit: () => t('the clinician has no more sessions free that day or week'),
+  too_soon: () => t('it is too soon: sessions need more notice'),
+  too_far_ahead: () => t('it is too far ahead to book yet'),
+  outside_provider_hours: () => t('it is outside the clinician\'s hours'),
+};
+export const knownWhyCodes = () => Object.keys(WHY);
+const why = (p) => (WHY[p.why_code] ? WHY[p.why_code]() : String(p.why || ''));
+// "Thu 05 Mar 02:00 CST" (the service's English, in the clinician's zone) with the weekday and
+// month in the reader's language; the day, time and zone stay as sent.
+const DAYS = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat']; // i18n-ignore
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec']; // i18n-ignore
+function localWhen(text) {
+  const m = /^(\w{3}) (\d{2}) (\w{3}) (.*)$/.exec(String(text || ''));
+  if (!m || !DAYS.includes(m[1]) || !MONTHS.includes(m[3])) return String(text || '');
+  const day = new Intl.DateTimeFormat(language, { weekday: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(2026, 1, 1 + DAYS.indexOf(m[1]))));
+  const month = new Intl.DateTimeFormat(language, { month: 'short', timeZone: 'UTC' }).format(new Date(Date.UTC(2026, MONTHS.indexOf(m[3]), 15)));
+  return `${day} ${m[2]} ${month} ${m[4]}`;
+}
 export const knownMessageCodes = () => Object.keys(MESSAGES);
 export function messageText(error) {
   const reason = error?.reason;
