@@ -7,6 +7,7 @@ or a sleep window over 14 h is refused next to the field, nothing stored)."""
 from __future__ import annotations
 
 import asyncio
+import re
 import secrets
 import time
 from datetime import UTC, datetime, timedelta
@@ -131,7 +132,9 @@ async def test_officer_sets_where_they_live(
     assert (await call(page, "scheduling", "GetPreferences", {}))["jurisdiction"] == "US-TX"
 
     # Their usual sleep: the agency's by default; their own, at most 14 h.
-    await expect(page.get_by_text("Your agency's default is 23:00 to 07:00.")).to_be_visible()
+    await expect(
+        page.get_by_text(re.compile(r"Your agency's default is 11:00\sPM to 07:00\sAM\."))
+    ).to_be_visible()
     asleep, awake = page.get_by_label("I usually go to sleep at"), page.get_by_label("I usually wake up at")
     await expect(asleep).to_be_disabled()
     await page.get_by_label("I sleep at other times").check()

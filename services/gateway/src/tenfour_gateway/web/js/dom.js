@@ -1,5 +1,5 @@
 // DOM helpers. Never innerHTML: the page's CSP enforces Trusted Types, so text goes in as text.
-import { t } from './i18n.js';
+import { t, language } from './i18n.js';
 import { refusal, fieldText } from './reasons.js';
 import { messageText } from './refusals.js';
 
@@ -53,7 +53,10 @@ export function field({ name, label, type = 'text', value, required, options, hi
     control.checked = Boolean(value);
   } else {
     const bounds = type === 'date' ? dateBounds() : type === 'datetime-local' ? dateBounds('T00:00') : {};
-    control = h('input', { id, name, type, 'aria-describedby': described, required, ...bounds, ...attrs });
+    // A date or time picker in the page's language where the browser honours `lang` (README:
+    // most still follow the browser's own locale).
+    const picker = ['date', 'time', 'datetime-local'].includes(type) ? { lang: language } : {};
+    control = h('input', { id, name, type, 'aria-describedby': described, required, ...bounds, ...picker, ...attrs });
     if (value !== undefined && value !== null) control.value = value;
   }
   control.dataset.field = name;

@@ -44,6 +44,20 @@ export function dateText(d) {
   return `${d.year}-${String(d.month).padStart(2, '0')}-${String(d.day).padStart(2, '0')}`;
 }
 
+// A chosen day (LocalDate) or wall-clock time (LocalTime) said back in the page's language, as
+// Intl writes it ("12 jul 2026", "Jul 12, 2026"; "18:30", "06:30 PM"). Wall values belong to no
+// zone: they are formatted as UTC so no offset moves them.
+export function dayWords(d) {
+  if (!d || !d.year) return '';
+  return new Intl.DateTimeFormat(language, { weekday: 'short', day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(d.year, d.month - 1, d.day)));
+}
+
+export function clock(t) {
+  return new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit', timeZone: 'UTC' })
+    .format(new Date(Date.UTC(2026, 0, 1, t?.hour || 0, t?.minute || 0)));
+}
+
 export function isoDay(date) {
   return `${date.getFullYear()}-${String(date.getMonth() + 1).padStart(2, '0')}-${String(date.getDate()).padStart(2, '0')}`;
 }

@@ -4,7 +4,7 @@
 import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, setStatus, clear } from '../dom.js';
 import * as api from '../api.js';
-import { browserZone, localTime, hhmm, WEEKDAYS } from '../time.js';
+import { browserZone, localTime, hhmm, clock, WEEKDAYS } from '../time.js';
 import { weekGrid } from '../week_grid.js';
 import { loadRules, saveRules, conflictText } from './provider.js';
 import { loadProfile, ON_CALL } from './profile.js';
@@ -128,7 +128,7 @@ function overlaps(weekly) {
     const earlier = placed.find((e) => e.i < later.i && [-WEEK, 0, WEEK].some((shift) => e.start + shift < later.end && later.start < e.end + shift));
     if (earlier) {
       out[`rules.weekly[${later.i}]`] = t('This window overlaps {0} {1}–{2}. Merge them, or make one end where the other starts.',
-        [WEEKDAYS[earlier.day][1], hhmm(earlier.w.start), hhmm(earlier.w.end)]);
+        [WEEKDAYS[earlier.day][1], clock(earlier.w.start), clock(earlier.w.end)]);
     }
   }
   return out;

@@ -3,7 +3,7 @@
 import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, failure, setStatus } from '../dom.js';
 import * as api from '../api.js';
-import { hhmm, localTime } from '../time.js';
+import { hhmm, localTime, clock } from '../time.js';
 import { US_JURISDICTIONS } from '../us_jurisdictions.js';
 
 // The list officers choose from; a stored code outside it (set through the API) stays choosable.
@@ -22,7 +22,7 @@ export async function preferences(main) {
     main.append(failure(error, t('My preferences')));
     return;
   }
-  const agencySleep = t('{0} to {1}', [hhmm(policy.usual_sleep_start || { hour: 23 }), hhmm(policy.usual_sleep_end || { hour: 7 })]);
+  const agencySleep = t('{0} to {1}', [clock(policy.usual_sleep_start || { hour: 23 }), clock(policy.usual_sleep_end || { hour: 7 })]);
   const own = stored.usual_sleep;
   const ranges = h('div', { class: 'hour-ranges' });
   const add = h('button', { type: 'button', class: 'secondary', text: t('Add a time range') });

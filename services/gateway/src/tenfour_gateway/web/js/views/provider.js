@@ -2,7 +2,7 @@
 import { t } from '../i18n.js';
 import { h, field, onSubmit, valueOf, notice, failure, clear, setStatus, say } from '../dom.js';
 import * as api from '../api.js';
-import { range, localTime, localDate, dateText, hhmm, isoDay, when } from '../time.js';
+import { range, localTime, localDate, isoDay, when, dayWords, clock } from '../time.js';
 
 export async function loadRules(me) {
   try {
@@ -37,8 +37,8 @@ export async function timeOff(main, _params, ctx) {
   const redraw = () => {
     clear(current);
     const items = [
-      ...(rules.time_off || []).map((off, i) => [t('Time off: {0}', [(off.first_day ? t('{0} to {1}', [dateText(off.first_day), dateText(off.last_day)]) : range(off.range)) + (off.label ? ` (${off.label})` : '')]), 'time_off', i]),
-      ...(rules.overrides || []).map((o, i) => [`${dateText(o.day)}: ${o.day_off ? t('day off') : (o.windows || []).map((w) => `${hhmm(w.start)}–${hhmm(w.end)}`).join(', ')}`, 'overrides', i]),
+      ...(rules.time_off || []).map((off, i) => [t('Time off: {0}', [(off.first_day ? t('{0} to {1}', [dayWords(off.first_day), dayWords(off.last_day)]) : range(off.range)) + (off.label ? ` (${off.label})` : '')]), 'time_off', i]),
+      ...(rules.overrides || []).map((o, i) => [`${dayWords(o.day)}: ${o.day_off ? t('day off') : (o.windows || []).map((w) => `${clock(w.start)}–${clock(w.end)}`).join(', ')}`, 'overrides', i]),
     ];
     if (!items.length) { current.append(h('p', { class: 'muted', text: t('No time off or changes.') })); return; }
     current.append(h('ul', { class: 'list' }, items.map(([text, kind, i]) => {
