@@ -7,13 +7,12 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tenfour_testing.polling import poll
+from tenfour_testing.polling import poll, poll_async
 
 from .conftest import Admin, System
 
@@ -41,19 +40,17 @@ def test_the_program_report_shows_referrals_made_agreed_to_and_completed(
         nc = Client()
         await nc.connect(system.nats_url)
         js = nc.jetstream()
+        consumers = (("TENFOUR_IDENTITY", "identity"), ("TENFOUR_SCHEDULING", "scheduling"))
+
+        async def pending() -> int:
+            infos = [
+                await js.consumer_info(stream, f"outcomes-from-{source}") for stream, source in consumers
+            ]
+            return sum(i.num_pending + i.num_ack_pending for i in infos)
+
         try:
-            for _ in range(1500):
-                infos = [
-                    await js.consumer_info(stream, f"outcomes-from-{source}")
-                    for stream, source in (
-                        ("TENFOUR_IDENTITY", "identity"),
-                        ("TENFOUR_SCHEDULING", "scheduling"),
-                    )
-                ]
-                if not any(i.num_pending or i.num_ack_pending for i in infos):
-                    return
-                await asyncio.sleep(0.02)
-            raise TimeoutError("outcomes did not consume the history")
+            left = await poll_async(pending, lambda n: n == 0, within=30, every=0.02)
+            assert left == 0, f"outcomes did not consume the history: {left} events pending"
         finally:
             await nc.close()
 
@@ -92,12 +89,11 @@ def test_an_officer_enrols_from_the_command_line_and_says_where_they_live(
     joined = cli(*args, "--jurisdiction", "us-wi")
     assert joined.code == 0, joined.out + joined.err
     assert joined.json["user"]["username"] == name
-    deadline = time.monotonic() + 30  # identity's enrolment event reaches scheduling
-    while (shown := cli("--json", "preferences", "show")).json.get("preferences", {}).get(
-        "jurisdiction"
-    ) != "US-WI":
-        assert time.monotonic() < deadline, shown.out
-        time.sleep(0.2)
+    shown = poll(  # identity's enrolment event reaches scheduling
+        lambda: cli("--json", "preferences", "show"),
+        lambda r: r.json.get("preferences", {}).get("jurisdiction") == "US-WI",
+    )
+    assert shown.json.get("preferences", {}).get("jurisdiction") == "US-WI", shown.out
 
 
 def test_rest_rules_a_rotation_series_and_a_clash_moved_from_the_command_line(
@@ -145,12 +141,11 @@ def test_rest_rules_a_rotation_series_and_a_clash_moved_from_the_command_line(
     first = datetime.fromisoformat(sessions[0]["time"]["start"].replace("Z", "+00:00")).astimezone(zone)
     asleep = f"{(first - timedelta(hours=1)):%H:%M}-{(first + timedelta(hours=3)):%H:%M}"
     assert cli("--json", "preferences", "set", "--sleep", asleep).code == 0
-    deadline = time.monotonic() + 30  # the re-check runs on scheduling's own event
     wanted = sessions[0]["appointment_id"]
-    while not (clashes := cli("--json", "conflicts", "list", "--appointment", wanted).json["conflicts"]):
-        assert time.monotonic() < deadline
-        time.sleep(0.2)
-    (clash,) = clashes
+    listed = poll(  # the re-check runs on scheduling's own event
+        lambda: cli("--json", "conflicts", "list", "--appointment", wanted), lambda r: r.json["conflicts"]
+    )
+    (clash,) = listed.json["conflicts"]
     assert clash["alternatives"], clash
     # First the series' own re-planned time: still that day off (the rule names it), outside the sleep.
     own = clash["alternatives"][0]
@@ -301,12 +296,11 @@ def test_a_pool_referral_is_booked_and_a_freed_time_taken_from_the_waiting_list_
     assert cancelled.code == 0, cancelled.out
     assert cancelled.json["appointment"]["status"] == "APPOINTMENT_STATUS_CANCELLED"
     sign_in(waiting)
-    deadline = time.monotonic() + 30  # the cancellation reaches the waiting list as an event
-    while (entry := cli("--json", "waitlist", "list").json["entries"][0])[
-        "state"
-    ] != "WAITLIST_STATE_OFFERED":
-        assert time.monotonic() < deadline, entry
-        time.sleep(0.2)
+    entry = poll(  # the cancellation reaches the waiting list as an event
+        lambda: cli("--json", "waitlist", "list").json["entries"][0],
+        lambda e: e["state"] == "WAITLIST_STATE_OFFERED",
+    )
+    assert entry["state"] == "WAITLIST_STATE_OFFERED", entry
     assert entry["offered_time"]["start"] == start
     accepted = cli("--json", "waitlist", "accept", entry["entry_id"])
     assert accepted.code == 0, accepted.out

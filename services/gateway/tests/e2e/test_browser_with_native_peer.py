@@ -63,12 +63,13 @@ async def test_browser_officer_and_native_therapist_see_each_other(
     )
     await officer.goto(f"{system.url}/#/call/{appointment}")
     overlay = officer.locator(".videos .overlay")
-    for _ in range(40):  # the room exists once signaling has consumed the booking event
-        if "let you in" in (await overlay.text_content() or ""):
-            break
-        await asyncio.sleep(0.25)
-        if await officer.get_by_text("call is not ready yet").count():
-            await officer.reload()
+    waiting = overlay.filter(has_text="let you in")
+    not_ready = officer.get_by_text("call is not ready yet")
+    async with asyncio.timeout(30):  # the room exists once signaling has consumed the booking event
+        while not await waiting.count():
+            await expect(waiting.or_(not_ready).first).to_be_visible(timeout=30_000)
+            if await not_ready.count():
+                await officer.reload()
     await expect(overlay).to_contain_text("Waiting for your therapist to let you in")
 
     # The therapist joins natively: admits the waiting officer and sends a test pattern.

@@ -4,7 +4,6 @@ invited officer's Check-in page tells them before booking what their agency will
 
 from __future__ import annotations
 
-import asyncio
 import secrets
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,6 +12,7 @@ import pyotp
 import pytest
 from playwright.async_api import Browser, expect
 
+from tenfour_testing.polling import poll_async
 from tenfour_testing.system import THERAPIST_PASSWORD, System
 
 from .conftest import LAPTOP, PHONE, PageProblems, new_page
@@ -74,11 +74,10 @@ async def test_coordinator_launches_a_campaign_and_the_officer_is_told_before_bo
 
     # Invited whether scheduling learnt of the enrolment before or after the launch: the marker
     # is the officer's own list naming the campaign (fails here, in words, if it never does).
-    async with asyncio.timeout(60):
-        while True:
-            if (await call(officer, "scheduling", "ListCampaigns", {})).get("campaigns"):
-                break
-            await asyncio.sleep(0.5)
+    mine = await poll_async(
+        lambda: call(officer, "scheduling", "ListCampaigns", {}), lambda r: r.get("campaigns"), within=60
+    )
+    assert mine.get("campaigns"), mine
     await page.reload()
     card = page.locator(".campaign").first
     await expect(card).to_contain_text("Fewer than 11 officers invited")
