@@ -155,6 +155,8 @@ async def test_connect_carries_both_directions_on_one_bidi_call(cluster: Cluster
         kinds = []
         async with asyncio.timeout(10):
             async for event in call:
+                if event.WhichOneof("body") == "heartbeat":
+                    continue  # a keep-alive a slow machine lets through; not part of the exchange
                 kinds.append(event.WhichOneof("body"))
                 if kinds[-1] == "answer":
                     break
